@@ -1,0 +1,44 @@
+#pragma once
+
+#include "tuple.h"
+
+#include <QHash>
+#include <QReadWriteLock>
+
+namespace peek {
+
+// The process-wide map from Vortex tuple type name to C++ factory. Decoding consults it; a
+// name it does not know decodes as a GenericTuple.
+class TupleRegistry
+{
+public:
+    using Factory = std::function<TuplePtr()>;
+
+    static TupleRegistry &instance();
+
+    // Registers a factory; registering a name twice fails with a message naming the type.
+    bool registerFactory(const QString &typeName, Factory factory, QString *error = nullptr);
+
+    template <typename T>
+    bool registerType(QString *error = nullptr)
+    {
+        return registerFactory(QString::fromUtf8(T::kTupleType),
+                               [] { return TuplePtr(std::make_shared<T>()); }, error);
+    }
+
+    bool contains(const QString &typeName) const;
+    // The factory for a type (empty if unknown); decoders cache it per message.
+    Factory factory(const QString &typeName) const;
+    // A new, default-initialised tuple of that type, or null if unknown.
+    TuplePtr create(const QString &typeName) const;
+    QStringList typeNames() const;
+    // Removes a registration (for plugins being unloaded).
+    void unregister(const QString &typeName);
+
+private:
+    TupleRegistry() = default;
+    mutable QReadWriteLock m_lock;
+    QHash<QString, Factory> m_factories;
+};
+
+} // namespace peek

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "../tuple/tuple.h"
+
+#include <QByteArray>
+
+#include <vector>
+
+namespace peek {
+
+// The compression level Peek uses when it encodes a payload. The reference uses 9 (4 for RPC);
+// any level decodes. Chosen from bench/codec_bench: see docs and the README.
+constexpr int kDefaultCompressionLevel = 1;
+
+namespace zlib {
+// A plain zlib stream (78 xx header), not Qt's qCompress framing.
+QByteArray compress(const char *data, qsizetype size, int level);
+// Inflates a zlib stream of any level; null and an error for a broken stream.
+QByteArray uncompress(QByteArrayView data, QString *error = nullptr,
+                      qsizetype maxOutput = qsizetype(1) << 31);
+} // namespace zlib
+
+// A Vortex payload: a routing filt, a list of tuples and a date (PROTOCOL.md §2).
+class Payload
+{
+public:
+    Dict filt;
+    std::vector<TuplePtr> tuples;
+    DateTime date = DateTime::currentUtc();
+
+    Payload() = default;
+    explicit Payload(Dict filt, std::vector<TuplePtr> tuples = {})
+        : filt(std::move(filt)), tuples(std::move(tuples))
+    {
+    }
+
+    // The payload's JSON text: {"_ct":"rp","_c":"vortex.Payload.Payload","filt",…}.
+    QByteArray toJson() const;
+    static bool fromJson(QByteArrayView json, Payload &out, QString *error = nullptr);
+    static bool fromValue(const Value &decoded, Payload &out, QString *error = nullptr);
+
+    // base64(zlib(json)): what travels in an envelope's data.
+    QByteArray encode(int compressionLevel = kDefaultCompressionLevel) const;
+    static bool decode(QByteArrayView encoded, Payload &out, QString *error = nullptr);
+    // Just the JSON text inside an encoded payload.
+    static QByteArray decodeToJson(QByteArrayView encoded, QString *error = nullptr);
+};
+
+} // namespace peek

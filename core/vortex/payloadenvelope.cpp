@@ -1,0 +1,113 @@
+#include "payloadenvelope.h"
+
+#include "../tuple/jsoncodec.h"
+
+namespace peek {
+
+PayloadEnvelope PayloadEnvelope::fromPayload(const Payload &payload, int compressionLevel)
+{
+    PayloadEnvelope e(payload.filt, payload.encode(compressionLevel));
+    e.date = payload.date;
+    return e;
+}
+
+PayloadEnvelope PayloadEnvelope::error(const Dict &requestFilt, const QString &message)
+{
+    return PayloadEnvelope(requestFilt, {}, Value(message.isEmpty() ? QStringLiteral("error") : message));
+}
+
+bool PayloadEnvelope::isSuccess() const
+{
+    return result.isNull() || (result.type() == Value::Type::Bool && result.toBool());
+}
+
+QString PayloadEnvelope::errorText() const
+{
+    if (isSuccess())
+        return {};
+    const QString text = result.toString();
+    return text.isEmpty() ? QString::fromUtf8(json::encode(result)) : text;
+}
+
+bool PayloadEnvelope::decodePayload(Payload &out, QString *error) const
+{
+    if (data.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("the envelope carries no payload");
+        return false;
+    }
+    return Payload::decode(data, out, error);
+}
+
+QByteArray PayloadEnvelope::toVortexMsg() const
+{
+    JsonWriter w;
+    w.reserve(size_t(data.size()) + 256);
+    w.writeRaw("{\"_ct\":\"rpe\",\"_c\":\"vortex.PayloadEnvelope.PayloadEnvelope\",\"filt\":");
+    w.writeDict(filt);
+    w.writeRaw(",\"data\":");
+    if (data.isEmpty()) {
+        w.writeRaw("null");
+    } else {
+        // Encoded payloads are base64: plain ASCII that needs no escaping.
+        w.writeRaw("\"", 1);
+        w.writeRaw(data.constData(), size_t(data.size()));
+        w.writeRaw("\"", 1);
+    }
+    w.writeRaw(",\"result\":");
+    w.writeValue(result);
+    w.writeRaw(",\"date\":");
+    w.writeValue(date.isValid() ? Value(date) : Value());
+    w.writeRaw("}", 1);
+    return w.toByteArray();
+}
+
+bool PayloadEnvelope::fromValue(const Value &decoded, PayloadEnvelope &out, QString *error)
+{
+    const Dict &d = decoded.toDict();
+    if (decoded.type() != Value::Type::Dict || d.value(QStringLiteral("_ct")).toString() != QLatin1String("rpe")) {
+        if (error)
+            *error = QStringLiteral("not a payload envelope (expected an object with \"_ct\":\"rpe\")");
+        return false;
+    }
+    const Value *filt = d.find(QStringLiteral("filt"));
+    if (!filt || filt->type() != Value::Type::Dict) {
+        if (error)
+            *error = QStringLiteral("the payload envelope has no filt object");
+        return false;
+    }
+    out.filt = filt->toDict();
+    const Value *data = d.find(QStringLiteral("data"));
+    if (!data || data->isNull())
+        data = d.find(QStringLiteral("encodedPayload"));
+    out.data = data ? data->toString().toLatin1() : QByteArray();
+    out.result = d.value(QStringLiteral("result"));
+    out.date = d.value(QStringLiteral("date")).toDateTime();
+    return true;
+}
+
+bool PayloadEnvelope::fromVortexMsg(QByteArrayView msg, PayloadEnvelope &out, QString *error)
+{
+    QByteArray fromBase64;
+    if (!msg.isEmpty() && msg.front() != '{') {
+        const auto decoded = QByteArray::fromBase64Encoding(msg.toByteArray(),
+                                                            QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded || decoded.decoded.isEmpty() || decoded.decoded.front() != '{') {
+            if (error)
+                *error = QStringLiteral("the vortex message is neither JSON nor base64 of JSON");
+            return false;
+        }
+        fromBase64 = *decoded;
+        msg = fromBase64;
+    }
+    QString why;
+    const Value v = json::decode(msg, &why);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("the vortex message is not valid JSON: %1").arg(why);
+        return false;
+    }
+    return fromValue(v, out, error);
+}
+
+} // namespace peek

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "payload.h"
+
+namespace peek {
+
+// What travels on the wire: a filt (a copy of the payload's, so routers and caches never
+// decompress), the encoded payload as it is, a result (null/true = success, else error text)
+// and a date (PROTOCOL.md §2).
+class PayloadEnvelope
+{
+public:
+    Dict filt;
+    QByteArray data; // the encoded payload, or empty
+    Value result;    // null or true: success; anything else: the error
+    DateTime date = DateTime::currentUtc();
+
+    PayloadEnvelope() = default;
+    explicit PayloadEnvelope(Dict filt, QByteArray data = {}, Value result = {})
+        : filt(std::move(filt)), data(std::move(data)), result(std::move(result))
+    {
+    }
+    // Encodes the payload and copies its filt.
+    static PayloadEnvelope fromPayload(const Payload &payload,
+                                       int compressionLevel = kDefaultCompressionLevel);
+    // A failure reply to a request: the request's filt, no data, the error text.
+    static PayloadEnvelope error(const Dict &requestFilt, const QString &message);
+
+    bool isSuccess() const;
+    QString errorText() const; // empty on success
+
+    bool decodePayload(Payload &out, QString *error = nullptr) const;
+
+    // The vortex message: the envelope's JSON text.
+    QByteArray toVortexMsg() const;
+    // Reads a vortex message: JSON, or base64 of JSON (sniffed on the first byte). Accepts the
+    // older "encodedPayload" key for data.
+    static bool fromVortexMsg(QByteArrayView msg, PayloadEnvelope &out, QString *error = nullptr);
+    static bool fromValue(const Value &decoded, PayloadEnvelope &out, QString *error = nullptr);
+};
+
+} // namespace peek

@@ -1,0 +1,277 @@
+// The Jsonable codec against the reference implementation's golden vectors (../shared/vectors).
+#include "tuple/jsoncodec.h"
+#include "tuple/tuple.h"
+#include "tuple/tupleregistry.h"
+#include "tuple/tupleselector.h"
+#include "vortex/payload.h"
+#include "vortex/payloadenvelope.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace peek;
+
+struct StringIntTuple : TypedTuple<StringIntTuple>
+{
+    PEEK_TUPLE(StringIntTuple, "peek_plugin_tutorial.StringIntTuple", id, int1, string1)
+    qint64 id = 0;
+    qint64 int1 = 0;
+    QString string1;
+};
+PEEK_REGISTER_TUPLE(StringIntTuple)
+
+struct ChildTuple : TypedTuple<ChildTuple>
+{
+    PEEK_TUPLE(ChildTuple, "vectors.Child", name)
+    QString name;
+};
+
+class TestCodec : public QObject
+{
+    Q_OBJECT
+
+private:
+    QHash<QString, QJsonObject> m_vectors;
+
+    QJsonObject vector(const QString &name) const { return m_vectors.value(name); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QDir dir(QStringLiteral(PEEK_VECTORS_DIR));
+        const auto files = dir.entryList({QStringLiteral("*.json")}, QDir::Files);
+        QVERIFY2(files.size() >= 18, qPrintable(QStringLiteral("golden vectors missing in %1").arg(dir.absolutePath())));
+        for (const auto &f : files) {
+            QFile file(dir.filePath(f));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const auto obj = QJsonDocument::fromJson(file.readAll()).object();
+            QVERIFY2(!obj.value(QStringLiteral("name")).toString().isEmpty(), qPrintable(f));
+            m_vectors.insert(obj.value(QStringLiteral("name")).toString(), obj);
+        }
+    }
+
+    void everyVectorRoundTrips_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (auto it = m_vectors.cbegin(); it != m_vectors.cend(); ++it)
+            QTest::newRow(qPrintable(it.key())) << it.key();
+    }
+
+    void everyVectorRoundTrips()
+    {
+        QFETCH(QString, name);
+        const QJsonObject v = vector(name);
+        const QString kind = v.value(QStringLiteral("kind")).toString();
+        const QByteArray text = v.value(QStringLiteral("text")).toString().toUtf8();
+
+        if (kind == QLatin1String("tuple") || kind == QLatin1String("action") || kind == QLatin1String("rpc")) {
+            QString error;
+            const Value decoded = json::decode(text, &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            QCOMPARE(decoded.type(), Value::Type::Tuple);
+            const QByteArray again = json::encode(decoded);
+            QCOMPARE(again, text);
+            QVERIFY(json::decode(again) == decoded);
+        } else if (kind == QLatin1String("payload")) {
+            Payload p;
+            QString error;
+            QVERIFY2(Payload::fromJson(text, p, &error), qPrintable(error));
+            QCOMPARE(p.toJson(), text);
+            const QByteArray encoded = v.value(QStringLiteral("encodedPayload")).toString().toLatin1();
+            if (!encoded.isEmpty()) {
+                QCOMPARE(Payload::decodeToJson(encoded, &error), text);
+                Payload fromEncoded;
+                QVERIFY2(Payload::decode(encoded, fromEncoded, &error), qPrintable(error));
+                QCOMPARE(fromEncoded.toJson(), text);
+            }
+            for (int level : {0, 1, 6, 9})
+                QCOMPARE(Payload::decodeToJson(p.encode(level)), text);
+        } else if (kind == QLatin1String("envelope")) {
+            PayloadEnvelope e;
+            QString error;
+            QVERIFY2(PayloadEnvelope::fromVortexMsg(text, e, &error), qPrintable(error));
+            const QString sameAs = v.value(QStringLiteral("sameAs")).toString();
+            const QByteArray expected = sameAs.isEmpty()
+                ? text
+                : vector(sameAs).value(QStringLiteral("text")).toString().toUtf8();
+            QVERIFY2(!expected.isEmpty(), qPrintable(sameAs));
+            QCOMPARE(e.toVortexMsg(), expected);
+            const QString payloadName = v.value(QStringLiteral("payloadName")).toString();
+            if (!payloadName.isEmpty()) {
+                QCOMPARE(Payload::decodeToJson(e.data, &error),
+                         vector(payloadName).value(QStringLiteral("text")).toString().toUtf8());
+            }
+        } else if (kind == QLatin1String("vortexmsg")) {
+            PayloadEnvelope e;
+            QString error;
+            QVERIFY2(PayloadEnvelope::fromVortexMsg(text, e, &error), qPrintable(error));
+            const QString target = v.value(QStringLiteral("decodesTo")).toString();
+            QCOMPARE(e.toVortexMsg(), vector(target).value(QStringLiteral("text")).toString().toUtf8());
+        } else if (kind == QLatin1String("selector")) {
+            QString error;
+            const Value decoded = json::decode(text, &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            auto selector = std::dynamic_pointer_cast<TupleSelector>(decoded.toTuple());
+            QVERIFY2(selector, "a vortex.TupleSelector decodes as the typed TupleSelector");
+            QCOMPARE(selector->key(), v.value(QStringLiteral("selectorKey")).toString());
+            QCOMPARE(json::encode(decoded), text);
+        } else {
+            QFAIL(qPrintable(QStringLiteral("vector %1 has a kind this test does not check: %2").arg(name, kind)));
+        }
+    }
+
+    void typedTupleDecodesAndEncodes()
+    {
+        const QByteArray text = vector(QStringLiteral("tuple-string-int")).value(QStringLiteral("text")).toString().toUtf8();
+        const auto t = std::dynamic_pointer_cast<StringIntTuple>(json::decode(text).toTuple());
+        QVERIFY(t);
+        QCOMPARE(t->id, 7);
+        QCOMPARE(t->int1, 70);
+        QCOMPARE(t->string1, QStringLiteral("string 7"));
+        QCOMPARE(t->fieldNames(), (QStringList{"id", "int1", "string1"}));
+        t->int1 = 71;
+        QCOMPARE(json::encodeTuple(*t),
+                 QByteArray(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":{"_ft":"int","_fd":7},"int1":{"_ft":"int","_fd":71},"string1":"string 7"})"));
+    }
+
+    void registeringANameTwiceIsAnError()
+    {
+        QString error;
+        QVERIFY(!TupleRegistry::instance().registerType<StringIntTuple>(&error));
+        QVERIFY2(error.contains(QStringLiteral("peek_plugin_tutorial.StringIntTuple")), qPrintable(error));
+        QVERIFY(error.contains(QStringLiteral("already registered")));
+    }
+
+    void unknownTypeDecodesAsGeneric()
+    {
+        const QByteArray text = vector(QStringLiteral("tuple-all-types")).value(QStringLiteral("text")).toString().toUtf8();
+        const auto t = json::decode(text).toTuple();
+        QVERIFY(t);
+        QVERIFY(t->isGeneric());
+        QCOMPARE(t->tupleType(), QStringLiteral("vectors.AllTypesTuple"));
+        QCOMPARE(t->field(QStringLiteral("aBigInt")).type(), Value::Type::Int);
+        QCOMPARE(t->field(QStringLiteral("aBigInt")).toInt(), Q_INT64_C(9007199254740993));
+        QCOMPARE(t->field(QStringLiteral("aBytes")).toBytes(), QByteArray("\x00\x01\xfe\xff\x00", 5));
+        QCOMPARE(t->field(QStringLiteral("aDate")).toDateTime().toString(), QStringLiteral("2023-01-02 03:04:05.006789+0000"));
+        QVERIFY(t->field(QStringLiteral("aNaiveDate")).toDateTime().isNaive());
+        QCOMPARE(t->field(QStringLiteral("aUnicode")).toString(), QString::fromUtf8("Ünïcødé ✓ 日本 🚀"));
+        QCOMPARE(t->field(QStringLiteral("aChild")).toTuple()->tupleType(), QStringLiteral("vectors.Child"));
+    }
+
+    void nestedTypedTupleOnceRegistered()
+    {
+        QVERIFY(TupleRegistry::instance().registerType<ChildTuple>());
+        const QByteArray text = vector(QStringLiteral("tuple-all-types")).value(QStringLiteral("text")).toString().toUtf8();
+        const auto t = json::decode(text).toTuple();
+        const auto child = std::dynamic_pointer_cast<ChildTuple>(t->field(QStringLiteral("aChild")).toTuple());
+        QVERIFY(child);
+        QCOMPARE(child->name, QStringLiteral("child-0"));
+        QCOMPARE(json::encode(Value(t)), text);
+        TupleRegistry::instance().unregister(QString::fromUtf8(ChildTuple::kTupleType));
+    }
+
+    void floatsAreWrittenAsPythonRepr_data()
+    {
+        QTest::addColumn<double>("value");
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("zero") << 0.0 << QByteArray("0.0");
+        QTest::newRow("negzero") << -0.0 << QByteArray("-0.0");
+        QTest::newRow("tenth") << 0.1 << QByteArray("0.1");
+        QTest::newRow("third") << 1.0 / 3 << QByteArray("0.3333333333333333");
+        QTest::newRow("1e15") << 1e15 << QByteArray("1000000000000000.0");
+        QTest::newRow("1e16") << 1e16 << QByteArray("1e+16");
+        QTest::newRow("1.5e16") << 1.5e16 << QByteArray("1.5e+16");
+        QTest::newRow("1e-4") << 1e-4 << QByteArray("0.0001");
+        QTest::newRow("1e-5") << 1e-5 << QByteArray("1e-05");
+        QTest::newRow("max") << 1.7976931348623157e308 << QByteArray("1.7976931348623157e+308");
+        QTest::newRow("denorm") << 5e-324 << QByteArray("5e-324");
+        QTest::newRow("big") << 123456789.125 << QByteArray("123456789.125");
+        QTest::newRow("neg") << -2.5 << QByteArray("-2.5");
+    }
+
+    void floatsAreWrittenAsPythonRepr()
+    {
+        QFETCH(double, value);
+        QFETCH(QByteArray, text);
+        QCOMPARE(json::encode(Value(value)), text);
+        QCOMPARE(json::decode(text).toDouble(), value);
+    }
+
+    void datetimesKeepOffsetAndMicroseconds()
+    {
+        const QString aware = QStringLiteral("2024-02-29 23:59:59.000001+0530");
+        const DateTime dt = DateTime::parse(aware);
+        QVERIFY(dt.isValid());
+        QVERIFY(!dt.isNaive());
+        QCOMPARE(dt.offsetSeconds(), 5 * 3600 + 30 * 60);
+        QCOMPARE(dt.toString(), aware);
+        QCOMPARE(dt.toQDateTime().toUTC(), QDateTime(QDate(2024, 2, 29), QTime(18, 29, 59), Qt::UTC));
+        const DateTime naive = DateTime::parse(QStringLiteral("1969-12-31 23:59:59.500000"));
+        QVERIFY(naive.isNaive());
+        QCOMPARE(naive.toString(), QStringLiteral("1969-12-31 23:59:59.500000"));
+        QVERIFY(!DateTime::parse(QStringLiteral("2024-13-01 00:00:00")).isValid());
+        QVERIFY(!DateTime::parse(QStringLiteral("yesterday")).isValid());
+    }
+
+    void jsSideNumbersDecode()
+    {
+        // vortexjs sends ints as plain numbers: they decode as numbers equal to the wrapped int.
+        const Value js = json::decode(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":3,"int1":4.0,"string1":"s"})");
+        const auto t = std::dynamic_pointer_cast<StringIntTuple>(js.toTuple());
+        QVERIFY(t);
+        QCOMPARE(t->id, 3);
+        QCOMPARE(t->int1, 4);
+    }
+
+    void malformedInputIsAnErrorNotACrash_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("truncated") << QByteArray(R"({"_ct":"rt","_c":"x","a":)");
+        QTest::newRow("garbage") << QByteArray("not json at all");
+        QTest::newRow("empty") << QByteArray();
+        QTest::newRow("trailing") << QByteArray(R"({"a":1} x)");
+        QTest::newRow("nul") << QByteArray("{\"a\":\0}", 7);
+    }
+
+    void malformedInputIsAnErrorNotACrash()
+    {
+        QFETCH(QByteArray, text);
+        QString error;
+        json::decode(text, &error);
+        QVERIFY(!error.isEmpty());
+        PayloadEnvelope e;
+        QVERIFY(!PayloadEnvelope::fromVortexMsg(text, e, &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void typeMismatchFallsBackToGeneric()
+    {
+        const Value v = json::decode(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":"seven"})");
+        QVERIFY(v.toTuple());
+        QVERIFY(v.toTuple()->isGeneric());
+        QCOMPARE(v.toTuple()->field(QStringLiteral("id")).toString(), QStringLiteral("seven"));
+    }
+
+    void brokenEncodedPayloadsAreErrors()
+    {
+        Payload p;
+        QString error;
+        QVERIFY(!Payload::decode("!!!not base64", p, &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(!Payload::decode(QByteArray("hello world").toBase64(), p, &error));
+        QVERIFY(error.contains(QStringLiteral("zlib")));
+    }
+
+    void selectorKeyIgnoresInsertionOrder()
+    {
+        TupleSelector a(QStringLiteral("t.T"), Dict{{QStringLiteral("b"), 1}, {QStringLiteral("a"), QStringLiteral("x")}});
+        TupleSelector b(QStringLiteral("t.T"), Dict{{QStringLiteral("a"), QStringLiteral("x")}, {QStringLiteral("b"), 1}});
+        QCOMPARE(a.key(), b.key());
+        QCOMPARE(a.key(), QStringLiteral(R"({"name":"t.T","selector":{"a":"x","b":{"_fd":1,"_ft":"int"}}})"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCodec)
+#include "tst_codec.moc"
