@@ -12,9 +12,12 @@
 #include <rapidjson/reader.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcCodec, "peek.tuple.codec")
 
@@ -198,7 +201,7 @@ void JsonWriter::writeValue(const Value &value)
         return;
     }
     case Value::Type::Float: writeDouble(value.toDouble()); return;
-    case Value::Type::String: writeString(value.toString()); return;
+    case Value::Type::String: writeString(value.toStringView()); return;
     case Value::Type::Bytes:
         writeWrapped("bytes", QString::fromLatin1(value.toBytes().toBase64()));
         return;
@@ -258,18 +261,66 @@ void JsonWriter::writeField(const QString &name, const Value &value)
 
 namespace {
 
-// Builds Values from RapidJSON's SAX events, converting _ft wrappers and tuples as objects end.
+bool isKey(const char *s, rapidjson::SizeType len, const char (&key)[4])
+{
+    return len == 3 && s[0] == key[0] && s[1] == key[1] && s[2] == key[2];
+}
+
+bool isKey(const char *s, rapidjson::SizeType len, const char (&key)[3])
+{
+    return len == 2 && s[0] == key[0] && s[1] == key[1];
+}
+
+// Keys, type tags and tuple type names repeat in every tuple of a payload: a small
+// direct-mapped cache turns each repeat into a hash, a compare and a reference count instead
+// of an allocation and a UTF-8 conversion.
+class StringCache
+{
+public:
+    QString get(const char *s, rapidjson::SizeType len)
+    {
+        if (len == 0 || len > kMaxLength)
+            return QString::fromUtf8(s, qsizetype(len));
+        // Length and three bytes tell the few distinct keys and tags of a payload apart well
+        // enough, and cost far less than hashing every byte.
+        const uint32_t h = (len * 0x9e3779b1u) ^ uint8_t(s[0]) ^ (uint32_t(uint8_t(s[len / 2])) << 8)
+            ^ (uint32_t(uint8_t(s[len - 1])) << 16);
+        Slot &slot = m_slots[(h * 2654435761u) >> (32 - kSlotBits)];
+        if (!slot.holds(s, len)) {
+            slot.utf8.assign(s, len);
+            slot.text = QString::fromUtf8(s, qsizetype(len));
+        }
+        return slot.text;
+    }
+
+private:
+    static constexpr rapidjson::SizeType kMaxLength = 64;
+    static constexpr int kSlotBits = 6;
+    struct Slot
+    {
+        std::string utf8;
+        QString text;
+        bool holds(const char *s, rapidjson::SizeType len) const
+        {
+            if (utf8.size() != len)
+                return false;
+            for (rapidjson::SizeType i = 0; i < len; ++i)
+                if (utf8[i] != s[i])
+                    return false;
+            return true;
+        }
+    };
+    std::array<Slot, 1 << kSlotBits> m_slots;
+};
+
+// Builds Values from RapidJSON's SAX events. Objects are collected as key/value entries and
+// turned into what they stand for when they end: an _ft wrapper into its value, an "rt" object
+// into a tuple (typed when the registry knows the type name, generic otherwise), anything else
+// into a Dict. One frame per nesting depth is kept and reused, so the many small objects of a
+// payload (every tuple, every wrapped int) cost no allocation of their own.
 class ValueBuilder
 {
 public:
-    struct Frame
-    {
-        bool isObject;
-        Dict dict;
-        ValueList list;
-        QString pendingKey;
-    };
-
     bool Null() { return add(Value()); }
     bool Bool(bool b) { return add(Value(b)); }
     bool Int(int i) { return add(Value(qint64(i))); }
@@ -285,92 +336,121 @@ public:
     bool RawNumber(const char *, rapidjson::SizeType, bool) { return false; }
     bool String(const char *s, rapidjson::SizeType len, bool)
     {
-        const bool tag = !m_stack.empty() && m_stack.back().isObject
-            && m_stack.back().pendingKey.startsWith(u'_');
-        return add(Value(tag ? intern(s, len) : QString::fromUtf8(s, qsizetype(len))));
+        const bool tag = m_depth > 0 && top().isObject && top().pendingIsTag;
+        return add(Value(tag ? m_strings.get(s, len) : QString::fromUtf8(s, qsizetype(len))));
     }
     bool StartObject()
     {
-        m_stack.push_back(Frame{true, {}, {}, {}});
+        push(true);
         return true;
     }
     bool Key(const char *s, rapidjson::SizeType len, bool)
     {
-        m_stack.back().pendingKey = intern(s, len);
+        Frame &f = top();
+        f.pendingKey = m_strings.get(s, len);
+        // The values of _ft, _ct and _c are type tags and names: worth sharing. _fd is data.
+        f.pendingIsTag = len > 0 && s[0] == '_' && !isKey(s, len, "_fd");
+        // Where the protocol's keys are, so the object is recognised without searching it.
+        // The first occurrence wins, as a lookup by key would find it.
+        const int at = int(f.entries.size());
+        if (isKey(s, len, "_ft") && f.ft < 0)
+            f.ft = at;
+        else if (isKey(s, len, "_fd") && f.fd < 0)
+            f.fd = at;
+        else if (isKey(s, len, "_ct") && f.ct < 0)
+            f.ct = at;
+        else if (isKey(s, len, "_c") && f.c < 0)
+            f.c = at;
         return true;
     }
     bool EndObject(rapidjson::SizeType)
     {
-        Frame frame = std::move(m_stack.back());
-        m_stack.pop_back();
-        return add(finishObject(std::move(frame.dict)));
+        Frame &f = m_frames[--m_depth];
+        Value v = finishObject(f);
+        f.clear();
+        return add(std::move(v));
     }
     bool StartArray()
     {
-        m_stack.push_back(Frame{false, {}, {}, {}});
+        push(false);
         return true;
     }
     bool EndArray(rapidjson::SizeType)
     {
-        Frame frame = std::move(m_stack.back());
-        m_stack.pop_back();
-        return add(Value(std::move(frame.list)));
+        Frame &f = m_frames[--m_depth];
+        // Copied out at its exact size; the frame keeps its capacity for the next array.
+        Value v(ValueList(std::make_move_iterator(f.items.begin()),
+                          std::make_move_iterator(f.items.end())));
+        f.clear();
+        return add(std::move(v));
     }
 
     Value result;
-    QString error;
 
 private:
+    struct Frame
+    {
+        bool isObject = false;
+        bool pendingIsTag = false;
+        QString pendingKey;
+        std::vector<Dict::Entry> entries; // an object's
+        ValueList items;                  // an array's
+        // Indexes in entries of the _ft, _fd, _ct and _c keys, or -1.
+        int ft = -1, fd = -1, ct = -1, c = -1;
+
+        void clear()
+        {
+            entries.clear();
+            items.clear();
+            ft = fd = ct = c = -1;
+        }
+    };
+
+    Frame &top() { return m_frames[m_depth - 1]; }
+
+    void push(bool isObject)
+    {
+        if (m_depth == m_frames.size())
+            m_frames.emplace_back();
+        m_frames[m_depth++].isObject = isObject;
+    }
+
     bool add(Value v)
     {
-        if (m_stack.empty()) {
+        if (m_depth == 0) {
             result = std::move(v);
             return true;
         }
-        Frame &top = m_stack.back();
-        if (top.isObject)
-            top.dict.append(std::move(top.pendingKey), std::move(v));
+        Frame &f = top();
+        if (f.isObject)
+            f.entries.emplace_back(std::move(f.pendingKey), std::move(v));
         else
-            top.list.push_back(std::move(v));
+            f.items.push_back(std::move(v));
         return true;
     }
 
-    // Short, repeated strings (keys, type tags, type names) are shared rather than re-made.
-    QString intern(const char *s, rapidjson::SizeType len)
+    Value finishObject(Frame &f)
     {
-        if (len > 64)
-            return QString::fromUtf8(s, qsizetype(len));
-        for (auto &entry : m_interned) {
-            if (entry.first.size() == len && std::memcmp(entry.first.data(), s, len) == 0)
-                return entry.second;
-        }
-        QString str = QString::fromUtf8(s, qsizetype(len));
-        if (m_interned.size() < 128)
-            m_interned.emplace_back(std::string(s, len), str);
-        return str;
-    }
-
-    Value finishObject(Dict dict)
-    {
-        if (dict.isEmpty())
-            return Value(std::move(dict));
-        const Value *ft = dict.find(QStringLiteral("_ft"));
-        if (ft)
-            return unwrap(ft->toString(), dict.value(QStringLiteral("_fd")));
-        const Value *ct = dict.find(QStringLiteral("_ct"));
-        if (ct && ct->toString() == QLatin1String("rt"))
-            return makeTuple(std::move(dict));
+        if (f.ft >= 0)
+            return unwrap(f.entries[size_t(f.ft)].second.toStringView(),
+                          f.fd >= 0 ? std::move(f.entries[size_t(f.fd)].second) : Value());
+        if (f.ct >= 0 && f.entries[size_t(f.ct)].second.toStringView() == u"rt")
+            return makeTuple(f);
+        Dict dict;
+        dict.reserve(int(f.entries.size()));
+        for (auto &[key, value] : f.entries)
+            dict.append(std::move(key), std::move(value));
         return Value(std::move(dict));
     }
 
-    static Value unwrap(const QString &type, const Value &data)
+    static Value unwrap(QStringView type, Value data)
     {
-        if (type == QLatin1String("int")) {
+        if (type == u"int") {
             if (data.type() == Value::Type::String)
                 return Value(data.toString().toLongLong());
             return Value(data.toInt());
         }
-        if (type == QLatin1String("datetime")) {
+        if (type == u"datetime") {
             const DateTime dt = DateTime::parse(data.toString());
             if (dt.isValid())
                 return Value(dt);
@@ -378,34 +458,40 @@ private:
                                          << "kept as text";
             return data;
         }
-        if (type == QLatin1String("bytes"))
+        if (type == u"bytes")
             return Value(QByteArray::fromBase64(data.toString().toLatin1()));
-        if (type == QLatin1String("wkb"))
+        if (type == u"wkb")
             return Value(Wkb{QByteArray::fromBase64(data.toString().toLatin1())});
-        if (type == QLatin1String("float"))
+        if (type == u"float")
             return Value(data.toDouble());
         return data; // "str", "bool", "dict", "list" and unknown tags carry plain JSON
     }
 
-    Value makeTuple(Dict dict)
+    const TupleRegistry::Factory &factoryFor(const QString &typeName)
     {
-        const QString typeName = dict.value(QStringLiteral("_c")).toString();
-        TupleRegistry::Factory *factory = nullptr;
-        for (auto &cached : m_factories) {
-            if (cached.first == typeName) {
-                factory = &cached.second;
-                break;
+        // Payloads mostly hold one type: the last one found answers most lookups.
+        if (m_lastFactory && m_factories[*m_lastFactory].first == typeName)
+            return m_factories[*m_lastFactory].second;
+        for (size_t i = 0; i < m_factories.size(); ++i) {
+            if (m_factories[i].first == typeName) {
+                m_lastFactory = i;
+                return m_factories[i].second;
             }
         }
-        if (!factory) {
-            m_factories.emplace_back(typeName, TupleRegistry::instance().factory(typeName));
-            factory = &m_factories.back().second;
-        }
-        if (*factory) {
-            TuplePtr tuple = (*factory)();
+        m_factories.emplace_back(typeName, TupleRegistry::instance().factory(typeName));
+        m_lastFactory = m_factories.size() - 1;
+        return m_factories.back().second;
+    }
+
+    Value makeTuple(Frame &f)
+    {
+        const QString typeName = f.c >= 0 ? f.entries[size_t(f.c)].second.toString() : QString();
+        const TupleRegistry::Factory &factory = factoryFor(typeName);
+        if (factory) {
+            TuplePtr tuple = factory();
             bool ok = true;
             QString why;
-            for (const auto &[key, value] : dict) {
+            for (const auto &[key, value] : f.entries) {
                 if (key.startsWith(u'_'))
                     continue;
                 if (!tuple->setField(key, value, &why)) {
@@ -421,16 +507,18 @@ private:
             logUnknownTypeOnce(typeName);
         }
         Dict fields;
-        fields.reserve(dict.size());
-        for (const auto &[key, value] : dict)
+        fields.reserve(int(f.entries.size()));
+        for (auto &[key, value] : f.entries)
             if (!key.startsWith(u'_'))
-                fields.append(key, value);
+                fields.append(std::move(key), std::move(value));
         return Value(TuplePtr(std::make_shared<GenericTuple>(typeName, std::move(fields))));
     }
 
-    std::vector<Frame> m_stack;
-    std::vector<std::pair<std::string, QString>> m_interned;
+    std::vector<Frame> m_frames;
+    size_t m_depth = 0;
+    StringCache m_strings;
     std::vector<std::pair<QString, TupleRegistry::Factory>> m_factories;
+    std::optional<size_t> m_lastFactory;
 };
 
 } // namespace

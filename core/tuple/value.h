@@ -60,6 +60,12 @@ public:
     qint64 toInt() const;      // floats truncate; others 0
     double toDouble() const;   // ints convert; others 0
     QString toString() const;  // strings as they are; numbers and dates as text
+    // A string's text without copying it (empty for other types): for code that only reads.
+    QStringView toStringView() const
+    {
+        const QString *s = std::get_if<QString>(&m_data);
+        return s ? QStringView(*s) : QStringView();
+    }
     QByteArray toBytes() const;
     Wkb toWkb() const;
     DateTime toDateTime() const;

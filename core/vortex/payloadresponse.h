@@ -1,0 +1,26 @@
+#pragma once
+
+#include "payloadenvelope.h"
+#include "vortexerror.h"
+
+#include <QFuture>
+
+namespace peek {
+
+class Vortex;
+
+// Request/response over a vortex (PROTOCOL.md §4): sends an envelope with a unique
+// "PayloadResponse.messageId" in its filt and completes with the envelope that comes back with
+// the same filt. Fails with TimeoutError, RemoteError (the reply's result text) or
+// NotConnectedError (no peer of that name right now).
+class PayloadResponse
+{
+public:
+    static constexpr int kDefaultTimeoutMs = 30000;
+
+    static QFuture<PayloadEnvelope> send(Vortex *vortex, PayloadEnvelope request,
+                                         const QString &destVortexName,
+                                         int timeoutMs = kDefaultTimeoutMs);
+};
+
+} // namespace peek

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "payloadenvelope.h"
+
+#include <QHash>
+#include <QPointer>
+#include <QStringList>
+
+#include <functional>
+#include <map>
+
+namespace peek {
+
+class Vortex;
+
+// Who sent an envelope, and the way back to them.
+struct MessageSource
+{
+    QPointer<Vortex> vortex;
+    quint64 connectionId = 0;
+    QString vortexName;
+    QString vortexUuid;
+    QString address;
+
+    // Sends an envelope back over the connection it came from; false if that is gone.
+    bool reply(const PayloadEnvelope &envelope) const;
+    bool replyRaw(const QByteArray &vortexMsg) const;
+};
+
+// Delivers each received envelope to every endpoint whose filt is a subset of the envelope's
+// filt (PROTOCOL.md §4). Replies to requests (filts with a message id someone waits for) go to
+// their waiter only.
+class PayloadRouter
+{
+public:
+    using Handler = std::function<void(const PayloadEnvelope &, const MessageSource &)>;
+    using EndpointId = quint64;
+
+    static const QString kMessageIdKey; // "PayloadResponse.messageId"
+
+    EndpointId addEndpoint(Dict filt, Handler handler, QStringList acceptOnlyFrom = {},
+                           QStringList ignoreFrom = {});
+    void removeEndpoint(EndpointId id);
+    int endpointCount() const { return int(m_endpoints.size()); }
+
+    void addResponseWaiter(const QString &messageId, Handler handler);
+    void removeResponseWaiter(const QString &messageId);
+
+    // Returns how many handlers took the envelope.
+    int dispatch(const PayloadEnvelope &envelope, const MessageSource &source) const;
+
+private:
+    struct Endpoint
+    {
+        Dict filt;
+        Handler handler;
+        QStringList acceptOnlyFrom;
+        QStringList ignoreFrom;
+    };
+    EndpointId m_nextId = 1;
+    std::map<EndpointId, Endpoint> m_endpoints;
+    // Endpoints indexed by their filt's "key" (most filts have one), and those without.
+    QHash<QString, QList<EndpointId>> m_byKey;
+    QList<EndpointId> m_unkeyed;
+    QHash<QString, Handler> m_waiters;
+};
+
+} // namespace peek

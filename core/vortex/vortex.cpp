@@ -1,0 +1,487 @@
+#include "vortex.h"
+
+#include "vortexconnection.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QUrlQuery>
+#include <QUuid>
+#include <QWebSocketServer>
+
+Q_LOGGING_CATEGORY(lcVortex, "peek.vortex")
+
+namespace peek {
+
+namespace {
+const QString kHelloUuid = QStringLiteral("__vortexUuid__");
+const QString kHelloName = QStringLiteral("__vortexName__");
+const QString kServerEcho = QStringLiteral("rapuiServerEcho");
+const QString kVortexPath = QStringLiteral("/vortexws");
+constexpr qsizetype kMaxRequestHeader = 16 * 1024;
+
+void answerHttp(QTcpSocket *socket, const char *status, const QByteArray &body,
+                const QByteArray &extraHeaders = {})
+{
+    QByteArray response = "HTTP/1.1 ";
+    response += status;
+    response += "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n";
+    response += extraHeaders;
+    response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    socket->write(response);
+    socket->disconnectFromHost();
+}
+} // namespace
+
+// ---- serving -----------------------------------------------------------------------------------
+
+// Accepts TCP connections, reads the HTTP upgrade request itself (so it can refuse with a
+// proper status), and hands good ones to QWebSocketServer for the WebSocket handshake.
+struct Vortex::Server : QObject
+{
+    Vortex *q;
+    QTcpServer tcp;
+    QWebSocketServer ws{QStringLiteral("peek"), QWebSocketServer::NonSecureMode};
+    double tokens;
+    QElapsedTimer refillClock;
+
+    explicit Server(Vortex *vortex) : q(vortex), tokens(vortex->m_options.acceptBurst)
+    {
+        const VortexOptions &o = q->m_options;
+        tcp.setMaxPendingConnections(100000);
+        tcp.setListenBacklogSize(4096);
+        ws.setHandshakeTimeout(o.handshakeTimeoutMs);
+        refillClock.start();
+        connect(&tcp, &QTcpServer::newConnection, this, &Server::onNewConnection);
+        connect(&ws, &QWebSocketServer::newConnection, this, &Server::onWebSocket);
+    }
+
+    bool takeToken()
+    {
+        const VortexOptions &o = q->m_options;
+        tokens = std::min<double>(o.acceptBurst,
+                                  tokens + refillClock.restart() * o.acceptRatePerSecond / 1000.0);
+        if (tokens < 1.0)
+            return false;
+        tokens -= 1.0;
+        return true;
+    }
+
+    void onNewConnection()
+    {
+        while (QTcpSocket *socket = tcp.nextPendingConnection()) {
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            if (!takeToken()) {
+                qCWarning(lcVortex).noquote()
+                    << q->m_name << "refused a connection from" << socket->peerAddress().toString()
+                    << "(connection storm: more than" << q->m_options.acceptRatePerSecond
+                    << "new connections/s); told it to retry after"
+                    << q->m_options.retryAfterSeconds << "s";
+                answerHttp(socket, "503 Service Unavailable",
+                           "Too many new connections; retry later.\n",
+                           "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
+                continue;
+            }
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+            QTimer::singleShot(q->m_options.handshakeTimeoutMs, socket, [socket] {
+                if (socket->property("peekHandedOver").toBool())
+                    return;
+                answerHttp(socket, "408 Request Timeout", "No request received in time.\n");
+            });
+            if (socket->bytesAvailable())
+                inspect(socket);
+        }
+    }
+
+    void inspect(QTcpSocket *socket)
+    {
+        if (socket->property("peekHandedOver").toBool())
+            return;
+        const QByteArray head = socket->peek(kMaxRequestHeader + 4);
+        const qsizetype end = head.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (head.size() > kMaxRequestHeader)
+                answerHttp(socket, "431 Request Header Fields Too Large", "Request header too large.\n");
+            return;
+        }
+        const qsizetype lineEnd = head.indexOf("\r\n");
+        const QList<QByteArray> requestLine = head.left(lineEnd).split(' ');
+        if (requestLine.size() != 3 || !requestLine[2].startsWith("HTTP/")) {
+            answerHttp(socket, "400 Bad Request", "Malformed HTTP request line.\n");
+            return;
+        }
+        HttpRequest request{requestLine[0],
+                            QUrl(QStringLiteral("http://local") + QString::fromLatin1(requestLine[1])),
+                            head.mid(lineEnd + 2, end - lineEnd - 2)};
+        if (request.url.path() != kVortexPath) {
+            socket->disconnect(this);
+            socket->setProperty("peekHandedOver", true);
+            socket->read(end + 4); // the handler gets the body, if any, still unread
+            if (!q->m_httpHandler || !q->m_httpHandler(request, socket))
+                answerHttp(socket, "404 Not Found", "Not found. Vortex clients connect to /vortexws.\n");
+            return;
+        }
+        const QUrlQuery query(request.url);
+        if (query.queryItemValue(QStringLiteral("vortexName")).isEmpty()
+            || query.queryItemValue(QStringLiteral("vortexUuid")).isEmpty()) {
+            qCWarning(lcVortex).noquote() << q->m_name << "refused a connection from"
+                                          << socket->peerAddress().toString()
+                                          << "without vortexName and vortexUuid in" << request.url.toString();
+            answerHttp(socket, "400 Bad Request",
+                       "Connect to /vortexws?vortexName=<name>&vortexUuid=<uuid>: both are required.\n");
+            return;
+        }
+        socket->disconnect(this);
+        socket->setProperty("peekHandedOver", true);
+        ws.handleConnection(socket);
+    }
+
+    void onWebSocket()
+    {
+        while (QWebSocket *socket = ws.nextPendingConnection()) {
+            const QUrlQuery query(socket->requestUrl());
+            auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true);
+            connection->setRemote(query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
+                                  query.queryItemValue(QStringLiteral("vortexUuid"), QUrl::FullyDecoded));
+            q->addConnection(connection);
+            q->sendHello(connection);
+            q->onConnectionReady(connection);
+        }
+    }
+};
+
+bool Vortex::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    if (!m_server)
+        m_server = std::make_unique<Server>(this);
+    if (!m_server->tcp.listen(address, port)) {
+        const QString message = QStringLiteral("%1 cannot listen on %2:%3: %4")
+                                    .arg(m_name, address.toString())
+                                    .arg(port)
+                                    .arg(m_server->tcp.errorString());
+        qCCritical(lcVortex).noquote() << message;
+        if (error)
+            *error = message;
+        return false;
+    }
+    qCInfo(lcVortex).noquote() << m_name << "listening on" << address.toString() << "port"
+                               << m_server->tcp.serverPort();
+    return true;
+}
+
+quint16 Vortex::serverPort() const
+{
+    return m_server ? m_server->tcp.serverPort() : 0;
+}
+
+// ---- dialling ----------------------------------------------------------------------------------
+
+// One outgoing link that keeps itself up: dials, and after any failure or disconnect waits a
+// backoff with jitter and dials again.
+struct Vortex::Client : QObject
+{
+    Vortex *q;
+    QUrl url;
+    QUrl fullUrl;
+    QTimer retry;
+    QPointer<QWebSocket> pending;
+    QPointer<VortexConnection> connection;
+    int failures = 0;
+    bool stopped = false;
+
+    Client(Vortex *vortex, const QUrl &target) : q(vortex), url(target)
+    {
+        fullUrl = target;
+        if (fullUrl.path().isEmpty() || fullUrl.path() == QLatin1String("/"))
+            fullUrl.setPath(kVortexPath);
+        QUrlQuery query(fullUrl);
+        query.removeAllQueryItems(QStringLiteral("vortexName"));
+        query.removeAllQueryItems(QStringLiteral("vortexUuid"));
+        query.addQueryItem(QStringLiteral("vortexName"), q->m_name);
+        query.addQueryItem(QStringLiteral("vortexUuid"), q->m_uuid);
+        fullUrl.setQuery(query);
+        retry.setSingleShot(true);
+        connect(&retry, &QTimer::timeout, this, &Client::dial);
+    }
+
+    ~Client() override
+    {
+        stopped = true;
+        if (pending)
+            delete pending.data();
+        if (connection)
+            connection->closeWithReason(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("closing"));
+    }
+
+    void dial()
+    {
+        if (stopped)
+            return;
+        auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+        socket->setMaxAllowedIncomingMessageSize(quint64(q->m_options.maxMessageBytes));
+        socket->setMaxAllowedIncomingFrameSize(quint64(q->m_options.maxMessageBytes));
+        pending = socket;
+        connect(socket, &QWebSocket::connected, this, [this, socket] {
+            pending = nullptr;
+            socket->disconnect(this);
+            auto *c = new WebSocketConnection(q, q->m_nextConnectionId++, socket, false);
+            connection = c;
+            connect(c, &VortexConnection::closed, this, [this] { scheduleRetry(QStringLiteral("connection closed")); });
+            q->addConnection(c);
+            q->sendHello(c);
+        });
+        connect(socket, &QWebSocket::stateChanged, this, [this, socket](QAbstractSocket::SocketState s) {
+            if (s != QAbstractSocket::UnconnectedState || pending != socket)
+                return;
+            pending = nullptr;
+            const QString why = socket->errorString();
+            socket->deleteLater();
+            scheduleRetry(why);
+        });
+        socket->open(fullUrl);
+    }
+
+    void scheduleRetry(const QString &why)
+    {
+        if (stopped || retry.isActive())
+            return;
+        const VortexOptions &o = q->m_options;
+        const int shift = std::min(failures, 16);
+        const qint64 base = std::min<qint64>(o.reconnectMaxMs, qint64(o.reconnectMinMs) << shift);
+        // Jitter spreads a crowd of clients that lost the same server.
+        const qint64 delay = base + QRandomGenerator::global()->bounded(qint64(base / 2) + 1);
+        ++failures;
+        qCInfo(lcVortex).noquote() << q->m_name << "will reconnect to" << url.toString() << "in"
+                                   << delay << "ms (" << why << ")";
+        retry.start(int(delay));
+    }
+};
+
+void Vortex::connectTo(const QUrl &url)
+{
+    auto client = std::make_unique<Client>(this, url);
+    client->dial();
+    m_clients.push_back(std::move(client));
+}
+
+void Vortex::disconnectFrom(const QUrl &url)
+{
+    m_clients.erase(std::remove_if(m_clients.begin(), m_clients.end(),
+                                   [&](const auto &c) { return c->url == url; }),
+                    m_clients.end());
+}
+
+void Vortex::connectLocal(Vortex *other)
+{
+    auto *mine = new LocalConnection(this, m_nextConnectionId++, false);
+    auto *theirs = new LocalConnection(other, other->m_nextConnectionId++, true);
+    LocalConnection::link(mine, theirs);
+    mine->setRemote(other->m_name, other->m_uuid);
+    theirs->setRemote(m_name, m_uuid);
+    addConnection(mine);
+    other->addConnection(theirs);
+    sendHello(mine);
+    other->sendHello(theirs);
+    onConnectionReady(mine);
+    other->onConnectionReady(theirs);
+}
+
+// ---- the node ----------------------------------------------------------------------------------
+
+Vortex::Vortex(const QString &name, const VortexOptions &options, QObject *parent)
+    : QObject(parent), m_name(name), m_uuid(QUuid::createUuid().toString(QUuid::WithoutBraces)),
+      m_options(options)
+{
+    qRegisterMetaType<peek::PeerInfo>();
+}
+
+Vortex::~Vortex()
+{
+    close();
+}
+
+void Vortex::close()
+{
+    m_clients.clear();
+    if (m_server) {
+        m_server->tcp.close();
+        m_server.reset();
+    }
+    const auto connections = m_connections;
+    for (VortexConnection *c : connections)
+        c->closeWithReason(QWebSocketProtocol::CloseCodeGoingAway,
+                           QStringLiteral("%1 is shutting down").arg(m_name));
+}
+
+void Vortex::addConnection(VortexConnection *connection)
+{
+    m_connections.insert(connection->id(), connection);
+    connect(connection, &VortexConnection::messageReceived, this,
+            [this, connection](const QByteArray &message) { onMessage(connection, message); });
+    connect(connection, &VortexConnection::closed, this,
+            [this, connection] { onConnectionClosed(connection); });
+}
+
+void Vortex::sendHello(VortexConnection *connection)
+{
+    PayloadEnvelope hello(Dict{{kHelloUuid, m_uuid}, {kHelloName, m_name}});
+    connection->sendMessage(hello.toVortexMsg());
+}
+
+void Vortex::onConnectionReady(VortexConnection *connection)
+{
+    connection->markReady();
+    const PeerInfo info = connection->info();
+    if (info.incoming && !info.vortexUuid.isEmpty()) {
+        const auto connections = m_connections;
+        for (VortexConnection *other : connections) {
+            if (other == connection || !other->info().incoming
+                || other->info().vortexUuid != info.vortexUuid)
+                continue;
+            qCInfo(lcVortex).noquote() << m_name << "replaces the connection of" << info.vortexName
+                                       << other->info().address << "with a new one from" << info.address
+                                       << "(same vortexUuid" << info.vortexUuid << ")";
+            other->closeWithReason(QWebSocketProtocol::CloseCodeNormal,
+                                   QStringLiteral("replaced by a newer connection with the same vortexUuid"));
+        }
+    }
+    qCInfo(lcVortex).noquote() << m_name << "connected to" << info.vortexName << info.address
+                               << (info.incoming ? "(incoming)" : "(outgoing)");
+    Q_EMIT peerConnected(info);
+}
+
+void Vortex::onConnectionClosed(VortexConnection *connection)
+{
+    if (!m_connections.remove(connection->id()))
+        return;
+    const PeerInfo info = connection->info();
+    if (connection->isReady()) {
+        qCInfo(lcVortex).noquote() << m_name << "disconnected from" << info.vortexName << info.address;
+        Q_EMIT peerDisconnected(info);
+    }
+    for (auto &client : m_clients)
+        if (client->connection == connection)
+            client->failures = 0; // it had worked: start the backoff from the bottom
+    connection->deleteLater();
+}
+
+MessageSource Vortex::sourceOf(VortexConnection *connection)
+{
+    const PeerInfo info = connection->info();
+    return MessageSource{this, info.connectionId, info.vortexName, info.vortexUuid, info.address};
+}
+
+void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
+{
+    if (raw.size() == 1 && raw.front() == '.')
+        return; // heartbeat
+    QByteArrayView message(raw);
+    if (message.size() > 1 && message.back() == '.')
+        message.chop(1); // some peers append a heartbeat to every message
+
+    PayloadEnvelope envelope;
+    QString error;
+    if (!PayloadEnvelope::fromVortexMsg(message, envelope, &error)) {
+        const PeerInfo info = connection->info();
+        qCWarning(lcVortex).noquote() << m_name << "closes the connection of" << info.vortexName
+                                      << info.address << "after a malformed message:" << error
+                                      << "(first bytes:" << raw.left(80) << ")";
+        Q_EMIT peerRejected(info, error);
+        connection->closeWithReason(QWebSocketProtocol::CloseCodeWrongDatatype,
+                                    QStringLiteral("malformed vortex message: %1").arg(error).left(120));
+        return;
+    }
+
+    const Value *helloUuid = envelope.filt.find(kHelloUuid);
+    const Value *helloName = envelope.filt.find(kHelloName);
+    if (helloUuid && helloName && envelope.data.isEmpty()) {
+        const bool wasReady = connection->isReady();
+        connection->setRemote(helloName->toString(), helloUuid->toString());
+        if (!wasReady)
+            onConnectionReady(connection);
+        for (auto &client : m_clients)
+            if (client->connection == connection)
+                client->failures = 0;
+        return;
+    }
+    if (!connection->isReady()) {
+        qCDebug(lcVortex) << m_name << "dropped a message that arrived before the peer's hello";
+        return;
+    }
+    if (envelope.filt.contains(kServerEcho)) {
+        echoBack(connection, envelope);
+        return;
+    }
+    m_router.dispatch(envelope, sourceOf(connection));
+}
+
+void Vortex::echoBack(VortexConnection *connection, const PayloadEnvelope &envelope)
+{
+    PayloadEnvelope reply;
+    Payload payload;
+    QString error;
+    if (!envelope.decodePayload(payload, &error)) {
+        reply = PayloadEnvelope::error(envelope.filt, QStringLiteral("server echo failed: %1").arg(error));
+        reply.filt.remove(kServerEcho);
+    } else {
+        payload.filt.remove(kServerEcho);
+        reply = PayloadEnvelope::fromPayload(payload);
+        reply.filt = envelope.filt;
+        reply.filt.remove(kServerEcho);
+    }
+    connection->sendMessage(reply.toVortexMsg());
+}
+
+int Vortex::sendVortexMsg(const QByteArray &vortexMsg, const QString &destVortexName)
+{
+    int sent = 0;
+    for (VortexConnection *c : std::as_const(m_connections)) {
+        if (!c->isReady())
+            continue;
+        if (!destVortexName.isEmpty() && c->remoteName() != destVortexName)
+            continue;
+        c->sendMessage(vortexMsg);
+        ++sent;
+    }
+    return sent;
+}
+
+int Vortex::send(const PayloadEnvelope &envelope, const QString &destVortexName)
+{
+    return sendVortexMsg(envelope.toVortexMsg(), destVortexName);
+}
+
+bool Vortex::sendToConnection(quint64 connectionId, const QByteArray &vortexMsg)
+{
+    VortexConnection *c = m_connections.value(connectionId);
+    if (!c)
+        return false;
+    c->sendMessage(vortexMsg);
+    return true;
+}
+
+QList<PeerInfo> Vortex::peers() const
+{
+    QList<PeerInfo> out;
+    for (VortexConnection *c : m_connections)
+        if (c->isReady())
+            out.append(c->info());
+    return out;
+}
+
+bool Vortex::isConnectedTo(const QString &vortexName) const
+{
+    for (VortexConnection *c : m_connections)
+        if (c->isReady() && c->remoteName() == vortexName)
+            return true;
+    return false;
+}
+
+QString Vortex::nextMessageId()
+{
+    return m_uuid.left(8) + u':' + QString::number(m_nextMessageId++);
+}
+
+} // namespace peek

@@ -1,0 +1,130 @@
+#pragma once
+
+#include "payloadrouter.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
+
+class QTcpSocket;
+
+namespace peek {
+
+class VortexConnection;
+
+// Transport settings of a vortex node; the defaults are the protocol's (PROTOCOL.md §5).
+struct VortexOptions
+{
+    int heartbeatMs = 10000;        // a "." every 10 s, both ways
+    int silenceTimeoutMs = 180000;  // close a connection silent for this long
+    int watchdogMs = 1000;          // how often silence is checked
+    int sleepGuardMs = 5000;        // a check this late means the machine slept: reset the clock
+    int reconnectMinMs = 5000;      // at least this long between reconnect attempts
+    int reconnectMaxMs = 60000;     // backoff doubles up to this
+    qint64 maxMessageBytes = 64 * 1024 * 1024; // larger incoming messages close the sender
+    double acceptRatePerSecond = 200; // connection-storm throttle: sustained new connections/s
+    int acceptBurst = 500;            // ... and how many may arrive at once
+    int retryAfterSeconds = 5;        // told to clients refused by the throttle
+    int handshakeTimeoutMs = 10000;   // time allowed for the HTTP upgrade request
+};
+
+// A remote vortex connected to this one.
+struct PeerInfo
+{
+    quint64 connectionId = 0;
+    QString vortexName;
+    QString vortexUuid;
+    QString address; // "ip:port", or "local" for an in-process link
+    bool incoming = false;
+};
+
+// An HTTP request that arrived on the vortex port but is not a vortex WebSocket upgrade.
+struct HttpRequest
+{
+    QByteArray method;
+    QUrl url;
+    QByteArray headers;
+};
+
+// A named Vortex node (PROTOCOL.md §5): serves WebSocket connections, dials out to other
+// vortexes (reconnecting by itself), links to vortexes in the same process without a socket,
+// exchanges hellos and heartbeats, and routes every received envelope through its router.
+class Vortex : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Vortex(const QString &name, const VortexOptions &options = {},
+                    QObject *parent = nullptr);
+    ~Vortex() override;
+
+    QString name() const { return m_name; }
+    QString uuid() const { return m_uuid; }
+    const VortexOptions &options() const { return m_options; }
+    PayloadRouter &router() { return m_router; }
+
+    // Serving: listen for `/vortexws?vortexName=&vortexUuid=` on address:port (0 = any free).
+    bool listen(const QHostAddress &address, quint16 port, QString *error = nullptr);
+    quint16 serverPort() const;
+    // Non-vortex HTTP requests on the port go here (return false to answer 404).
+    using HttpHandler = std::function<bool(const HttpRequest &, QTcpSocket *)>;
+    void setHttpHandler(HttpHandler handler) { m_httpHandler = std::move(handler); }
+
+    // Dialling out: connects to ws(s)://host:port (path /vortexws added when missing) and keeps
+    // reconnecting with backoff until stopped.
+    void connectTo(const QUrl &url);
+    void disconnectFrom(const QUrl &url);
+    // An in-process link to another vortex: messages pass without a socket.
+    void connectLocal(Vortex *other);
+
+    // Closes every connection and stops serving and dialling.
+    void close();
+
+    // Sends a vortex message to every ready peer with that vortex name (all peers if empty);
+    // returns how many it went to.
+    int sendVortexMsg(const QByteArray &vortexMsg, const QString &destVortexName = {});
+    int send(const PayloadEnvelope &envelope, const QString &destVortexName = {});
+    bool sendToConnection(quint64 connectionId, const QByteArray &vortexMsg);
+
+    QList<PeerInfo> peers() const;
+    bool isConnectedTo(const QString &vortexName) const;
+
+    // A unique id for request/response message ids.
+    QString nextMessageId();
+
+Q_SIGNALS:
+    void peerConnected(const peek::PeerInfo &peer);
+    void peerDisconnected(const peek::PeerInfo &peer);
+    // A peer was closed for bad input (malformed or oversized message); for logs and tests.
+    void peerRejected(const peek::PeerInfo &peer, const QString &reason);
+
+private:
+    friend class VortexConnection;
+    struct Server;
+    struct Client;
+
+    void addConnection(VortexConnection *connection);
+    void onMessage(VortexConnection *connection, const QByteArray &message);
+    void onConnectionReady(VortexConnection *connection);
+    void onConnectionClosed(VortexConnection *connection);
+    void sendHello(VortexConnection *connection);
+    void echoBack(VortexConnection *connection, const PayloadEnvelope &envelope);
+    MessageSource sourceOf(VortexConnection *connection);
+
+    QString m_name;
+    QString m_uuid;
+    VortexOptions m_options;
+    PayloadRouter m_router;
+    QHash<quint64, VortexConnection *> m_connections;
+    std::unique_ptr<Server> m_server;
+    std::vector<std::unique_ptr<Client>> m_clients;
+    HttpHandler m_httpHandler;
+    quint64 m_nextConnectionId = 1;
+    quint64 m_nextMessageId = 1;
+};
+
+} // namespace peek
+
+Q_DECLARE_METATYPE(peek::PeerInfo)

@@ -1,0 +1,162 @@
+#include "vortexconnection.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcConnection, "peek.vortex.connection")
+
+namespace peek {
+
+VortexConnection::VortexConnection(Vortex *owner, quint64 id, bool incoming)
+    : QObject(owner), m_owner(owner), m_id(id), m_incoming(incoming)
+{
+}
+
+PeerInfo VortexConnection::info() const
+{
+    return PeerInfo{m_id, m_remoteName, m_remoteUuid, m_address, m_incoming};
+}
+
+void VortexConnection::setRemote(const QString &name, const QString &uuid)
+{
+    m_remoteName = name;
+    m_remoteUuid = uuid;
+}
+
+// ---- WebSocketConnection ----------------------------------------------------------------------
+
+WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming)
+    : VortexConnection(owner, id, incoming), m_socket(socket)
+{
+    m_socket->setParent(this);
+    m_address = QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
+    const VortexOptions &o = owner->options();
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(o.maxMessageBytes));
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(o.maxMessageBytes));
+
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketConnection::onText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketConnection::onBinary);
+    connect(m_socket, &QWebSocket::disconnected, this, [this] {
+        m_heartbeat.stop();
+        m_watchdog.stop();
+        if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
+            qCWarning(lcConnection).noquote()
+                << "closed the connection of" << m_remoteName << m_address
+                << "because it sent a message over the size limit ("
+                << m_owner->options().maxMessageBytes << "bytes)";
+            Q_EMIT m_owner->peerRejected(info(), m_socket->closeReason());
+        }
+        Q_EMIT closed();
+    });
+
+    m_heartbeat.setInterval(o.heartbeatMs);
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
+        m_socket->sendTextMessage(QStringLiteral("."));
+    });
+    m_heartbeat.start();
+
+    m_watchdog.setInterval(std::min(o.watchdogMs, std::max(1, o.silenceTimeoutMs / 2)));
+    connect(&m_watchdog, &QTimer::timeout, this, &WebSocketConnection::checkSilence);
+    m_watchdog.start();
+    m_sinceReceived.start();
+    m_sinceCheck.start();
+}
+
+WebSocketConnection::~WebSocketConnection()
+{
+    m_socket->disconnect(this);
+}
+
+void WebSocketConnection::sendMessage(const QByteArray &message)
+{
+    m_socket->sendTextMessage(QString::fromUtf8(message));
+}
+
+void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_socket->close(code, reason);
+    // A peer that never completes the closing handshake is cut off.
+    QTimer::singleShot(2000, this, [this] {
+        if (m_socket->state() != QAbstractSocket::UnconnectedState)
+            m_socket->abort();
+    });
+}
+
+void WebSocketConnection::onText(const QString &message)
+{
+    onBinary(message.toUtf8());
+}
+
+void WebSocketConnection::onBinary(const QByteArray &message)
+{
+    m_sinceReceived.restart();
+    if (m_closing)
+        return;
+    Q_EMIT messageReceived(message);
+}
+
+void WebSocketConnection::checkSilence()
+{
+    const VortexOptions &o = m_owner->options();
+    const qint64 sinceCheck = m_sinceCheck.restart();
+    if (sinceCheck > o.sleepGuardMs) {
+        // The timer itself was held up (machine asleep, process stopped): the peer had no
+        // chance to be heard, so start counting silence again instead of cutting the link.
+        qCInfo(lcConnection).noquote() << "silence watchdog for" << m_remoteName << m_address
+                                       << "ran" << sinceCheck << "ms late; restarting its clock";
+        m_sinceReceived.restart();
+        return;
+    }
+    if (m_sinceReceived.elapsed() > o.silenceTimeoutMs && !m_closing) {
+        qCWarning(lcConnection).noquote() << "closing the connection of" << m_remoteName << m_address
+                                          << "after" << m_sinceReceived.elapsed()
+                                          << "ms without a message or heartbeat";
+        closeWithReason(QWebSocketProtocol::CloseCodeGoingAway,
+                        QStringLiteral("no heartbeat for %1 s").arg(o.silenceTimeoutMs / 1000.0));
+    }
+}
+
+// ---- LocalConnection --------------------------------------------------------------------------
+
+LocalConnection::LocalConnection(Vortex *owner, quint64 id, bool incoming)
+    : VortexConnection(owner, id, incoming)
+{
+    m_address = QStringLiteral("local");
+}
+
+void LocalConnection::link(LocalConnection *a, LocalConnection *b)
+{
+    a->m_peer = b;
+    b->m_peer = a;
+}
+
+void LocalConnection::sendMessage(const QByteArray &message)
+{
+    if (m_closed || !m_peer)
+        return;
+    // Queued, as a socket would be: the receiver never runs inside the sender's call.
+    QMetaObject::invokeMethod(
+        m_peer.data(),
+        [peer = m_peer, message] {
+            if (peer && !peer->m_closed)
+                Q_EMIT peer->messageReceived(message);
+        },
+        Qt::QueuedConnection);
+}
+
+void LocalConnection::closeWithReason(QWebSocketProtocol::CloseCode, const QString &)
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    if (m_peer)
+        QMetaObject::invokeMethod(m_peer.data(), [peer = m_peer] {
+            if (peer)
+                peer->closeWithReason(QWebSocketProtocol::CloseCodeNormal, {});
+        }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, [this] { Q_EMIT closed(); }, Qt::QueuedConnection);
+}
+
+} // namespace peek

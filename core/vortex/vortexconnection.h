@@ -1,0 +1,82 @@
+#pragma once
+
+#include "vortex.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QTimer>
+#include <QWebSocket>
+
+namespace peek {
+
+// One link between this vortex and a peer. Knows the peer's name and uuid (from the URL or its
+// hello), and passes whole vortex messages up to its Vortex.
+class VortexConnection : public QObject
+{
+    Q_OBJECT
+public:
+    VortexConnection(Vortex *owner, quint64 id, bool incoming);
+
+    quint64 id() const { return m_id; }
+    PeerInfo info() const;
+    const QString &remoteName() const { return m_remoteName; }
+    bool isReady() const { return m_ready; }
+    void setRemote(const QString &name, const QString &uuid);
+    void markReady() { m_ready = true; }
+
+    virtual void sendMessage(const QByteArray &message) = 0;
+    virtual void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
+
+Q_SIGNALS:
+    void messageReceived(const QByteArray &message);
+    void closed();
+
+protected:
+    Vortex *m_owner;
+    quint64 m_id;
+    bool m_incoming;
+    bool m_ready = false;
+    QString m_remoteName;
+    QString m_remoteUuid;
+    QString m_address;
+};
+
+// A connection over a QWebSocket (accepted or dialled): heartbeats and the silence watchdog.
+class WebSocketConnection final : public VortexConnection
+{
+    Q_OBJECT
+public:
+    WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming);
+    ~WebSocketConnection() override;
+    void sendMessage(const QByteArray &message) override;
+    void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
+
+private:
+    void onText(const QString &message);
+    void onBinary(const QByteArray &message);
+    void checkSilence();
+
+    QWebSocket *m_socket;
+    QTimer m_heartbeat;
+    QTimer m_watchdog;
+    QElapsedTimer m_sinceReceived;
+    QElapsedTimer m_sinceCheck;
+    bool m_closing = false;
+};
+
+// One end of an in-process link; the other end receives what this one sends.
+class LocalConnection final : public VortexConnection
+{
+    Q_OBJECT
+public:
+    LocalConnection(Vortex *owner, quint64 id, bool incoming);
+    static void link(LocalConnection *a, LocalConnection *b);
+    void sendMessage(const QByteArray &message) override;
+    void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
+
+private:
+    QPointer<LocalConnection> m_peer;
+    bool m_closed = false;
+};
+
+} // namespace peek

@@ -1,0 +1,393 @@
+// The Vortex node over real WebSockets on loopback: hello, heartbeats, silence, reconnect,
+// duplicate uuids, the connection throttle, bad input, server echo, local links and routing.
+#include "rawpeer.h"
+
+#include "tuple/tupleregistry.h"
+#include "vortex/payloadresponse.h"
+#include "vortex/vortex.h"
+
+#include <QTcpSocket>
+#include <QThread>
+
+using namespace peek;
+
+namespace {
+
+VortexOptions fastOptions()
+{
+    VortexOptions o;
+    o.heartbeatMs = 50;
+    o.silenceTimeoutMs = 400;
+    o.watchdogMs = 20;
+    o.reconnectMinMs = 50;
+    o.reconnectMaxMs = 200;
+    return o;
+}
+
+// A raw HTTP request to the vortex port; returns the whole response.
+QByteArray httpExchange(quint16 port, const QByteArray &request)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return {};
+    s.write(request);
+    QByteArray response;
+    (void)QTest::qWaitFor([&] {
+        response += s.readAll();
+        return s.state() == QAbstractSocket::UnconnectedState || response.contains("\r\n\r\n");
+    }, 5000);
+    return response + s.readAll();
+}
+
+QByteArray upgradeRequest(const QByteArray &target)
+{
+    return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+}
+
+struct Item : TypedTuple<Item>
+{
+    PEEK_TUPLE(Item, "test_vortex.Item", id, name)
+    qint64 id = 0;
+    QString name;
+};
+PEEK_REGISTER_TUPLE(Item)
+
+std::shared_ptr<Item> item(qint64 id, const QString &name)
+{
+    auto t = std::make_shared<Item>();
+    t->id = id;
+    t->name = name;
+    return t;
+}
+
+PayloadEnvelope envelopeOf(Dict filt, std::vector<TuplePtr> tuples = {})
+{
+    return PayloadEnvelope::fromPayload(Payload(std::move(filt), std::move(tuples)));
+}
+
+} // namespace
+
+class TestVortex : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helloIsExchangedBothWays()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        Vortex client(QStringLiteral("peek-field-service"), fastOptions());
+        QSignalSpy serverSaw(&server, &Vortex::peerConnected);
+        QSignalSpy clientSaw(&client, &Vortex::peerConnected);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort())));
+        QVERIFY(clientSaw.wait(5000));
+        if (serverSaw.isEmpty())
+            QVERIFY(serverSaw.wait(5000));
+        const auto fromClient = clientSaw.first().first().value<PeerInfo>();
+        QCOMPARE(fromClient.vortexName, server.name());
+        QCOMPARE(fromClient.vortexUuid, server.uuid());
+        const auto fromServer = serverSaw.first().first().value<PeerInfo>();
+        QCOMPARE(fromServer.vortexName, client.name());
+        QCOMPARE(fromServer.vortexUuid, client.uuid());
+        QVERIFY(fromServer.incoming);
+
+        // A raw peer's first message is the server's hello envelope.
+        RawPeer raw;
+        QVERIFY(raw.open(server.serverPort()));
+        const PayloadEnvelope hello = raw.envelope(0);
+        QCOMPARE(hello.filt.value(QStringLiteral("__vortexName__")).toString(), server.name());
+        QCOMPARE(hello.filt.value(QStringLiteral("__vortexUuid__")).toString(), server.uuid());
+        QVERIFY(hello.data.isEmpty());
+    }
+
+    void connectionsWithoutNameOrUuidAreRefused()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        const QByteArray noUuid = httpExchange(server.serverPort(), upgradeRequest("/vortexws?vortexName=x"));
+        QVERIFY2(noUuid.startsWith("HTTP/1.1 400"), noUuid.constData());
+        QVERIFY(noUuid.contains("vortexUuid"));
+        const QByteArray noName = httpExchange(server.serverPort(), upgradeRequest("/vortexws?vortexUuid=u"));
+        QVERIFY2(noName.startsWith("HTTP/1.1 400"), noName.constData());
+        const QByteArray ok = httpExchange(server.serverPort(), upgradeRequest("/vortexws?vortexName=x&vortexUuid=u"));
+        QVERIFY2(ok.startsWith("HTTP/1.1 101"), ok.constData());
+        QVERIFY(httpExchange(server.serverPort(), upgradeRequest("/elsewhere")).startsWith("HTTP/1.1 404"));
+    }
+
+    void heartbeatsFlowAndSilenceClosesTheLink()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        // A vortex client heartbeats; a raw peer stays silent.
+        Vortex client(QStringLiteral("peek-field-service"), fastOptions());
+        QSignalSpy clientUp(&client, &Vortex::peerConnected);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort())));
+        QVERIFY(clientUp.wait(5000));
+        RawPeer silent;
+        QVERIFY(silent.open(server.serverPort()));
+        QVERIFY(QTest::qWaitFor([&] { return silent.heartbeats >= 2; }, 5000));
+        QVERIFY(silent.waitForDisconnect(5000));
+        QCOMPARE(silent.socket.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+        QVERIFY(silent.socket.closeReason().contains(QStringLiteral("heartbeat")));
+        // The heartbeating client outlived the silent peer on the same server.
+        QVERIFY(client.isConnectedTo(server.name()));
+        QCOMPARE(server.peers().size(), 1);
+    }
+
+    void aLateWatchdogResetsTheClockInsteadOfClosing()
+    {
+        VortexOptions o = fastOptions();
+        o.sleepGuardMs = 150;
+        Vortex server(QStringLiteral("peek-logic-service"), o);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        RawPeer silent;
+        QVERIFY(silent.open(server.serverPort()));
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 1, 5000);
+        // Simulate a machine that slept: the event loop is frozen for longer than the silence
+        // timeout. (A freeze, not a wait for something to happen.)
+        QThread::msleep(600);
+        QCoreApplication::processEvents();
+        QCOMPARE(silent.socket.state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(server.peers().size(), 1);
+        // With the clock restarted, real silence still closes the link afterwards.
+        QVERIFY(silent.waitForDisconnect(5000));
+    }
+
+    void oneTrailingDotIsTolerated()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        int delivered = 0;
+        server.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("k")}},
+                                    [&](const PayloadEnvelope &, const MessageSource &) { ++delivered; });
+        RawPeer peer;
+        QVERIFY(peer.open(server.serverPort()));
+        peer.send(envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("k")}}).toVortexMsg() + ".");
+        QTRY_COMPARE_WITH_TIMEOUT(delivered, 1, 5000);
+        QCOMPARE(peer.socket.state(), QAbstractSocket::ConnectedState);
+    }
+
+    void clientReconnectsAfterTheServerRestarts()
+    {
+        auto server = std::make_unique<Vortex>(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server->listen(QHostAddress::LocalHost, 0));
+        const quint16 port = server->serverPort();
+        Vortex client(QStringLiteral("peek-field-service"), fastOptions());
+        QSignalSpy up(&client, &Vortex::peerConnected);
+        QSignalSpy down(&client, &Vortex::peerDisconnected);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
+        QVERIFY(up.wait(5000));
+        const QString firstUuid = server->uuid();
+
+        server.reset();
+        QVERIFY(down.wait(5000));
+        QVERIFY(!client.isConnectedTo(QStringLiteral("peek-logic-service")));
+
+        Vortex restarted(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(restarted.listen(QHostAddress::LocalHost, port));
+        QVERIFY(up.wait(5000));
+        const auto peer = up.last().first().value<PeerInfo>();
+        QCOMPARE(peer.vortexUuid, restarted.uuid());
+        QVERIFY(peer.vortexUuid != firstUuid);
+    }
+
+    void aDuplicateUuidReplacesTheOldConnection()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        RawPeer first(uuid);
+        QVERIFY(first.open(server.serverPort()));
+        RawPeer second(uuid);
+        QVERIFY(second.open(server.serverPort()));
+        QVERIFY(first.waitForDisconnect(5000));
+        QVERIFY(first.socket.closeReason().contains(QStringLiteral("replaced")));
+        QCOMPARE(second.socket.state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 1, 5000);
+        QCOMPARE(server.peers().first().vortexUuid, uuid);
+    }
+
+    void aConnectionStormIsAnswered503WithRetryAfter()
+    {
+        VortexOptions o = fastOptions();
+        o.acceptBurst = 2;
+        o.acceptRatePerSecond = 0.01;
+        o.retryAfterSeconds = 7;
+        Vortex server(QStringLiteral("peek-logic-service"), o);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        RawPeer a, b;
+        QVERIFY(a.open(server.serverPort()));
+        QVERIFY(b.open(server.serverPort()));
+        const QByteArray third = httpExchange(server.serverPort(), upgradeRequest("/vortexws?vortexName=x&vortexUuid=u3"));
+        QVERIFY2(third.startsWith("HTTP/1.1 503"), third.constData());
+        QVERIFY(third.contains("Retry-After: 7\r\n"));
+        // The ones already in keep working.
+        QCOMPARE(a.socket.state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(b.socket.state(), QAbstractSocket::ConnectedState);
+    }
+
+    void oversizedAndMalformedMessagesCloseOnlyTheirSender()
+    {
+        VortexOptions o = fastOptions();
+        o.maxMessageBytes = 4096;
+        o.silenceTimeoutMs = 60000;
+        Vortex server(QStringLiteral("peek-logic-service"), o);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy rejected(&server, &Vortex::peerRejected);
+        RawPeer good, big, garbage;
+        QVERIFY(good.open(server.serverPort()));
+        QVERIFY(big.open(server.serverPort()));
+        QVERIFY(garbage.open(server.serverPort()));
+
+        big.send(QByteArray(8192, 'x'));
+        QVERIFY(big.waitForDisconnect(5000));
+        QCOMPARE(big.socket.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+
+        garbage.send(QByteArray("{\"_ct\":\"rpe\", this is not json"));
+        QVERIFY(garbage.waitForDisconnect(5000));
+        QCOMPARE(garbage.socket.closeCode(), QWebSocketProtocol::CloseCodeWrongDatatype);
+        QVERIFY(garbage.socket.closeReason().contains(QStringLiteral("malformed")));
+        QTRY_COMPARE_WITH_TIMEOUT(rejected.size(), 2, 5000);
+
+        // The well-behaved peer is still served: its echo comes back.
+        good.send(envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("e")},
+                                  {QStringLiteral("rapuiServerEcho"), true}}));
+        QVERIFY(good.waitForMessage(2));
+        QCOMPARE(good.envelope(1).filt.value(QStringLiteral("key")).toString(), QStringLiteral("e"));
+    }
+
+    void serverEchoDecodesAndReencodes()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        RawPeer peer;
+        QVERIFY(peer.open(server.serverPort()));
+        Payload sent(Dict{{QStringLiteral("plugin"), QStringLiteral("p")},
+                          {QStringLiteral("key"), QStringLiteral("echo")},
+                          {QStringLiteral("rapuiServerEcho"), true}},
+                     {item(1, QStringLiteral("one")), item(2, QString::fromUtf8("twö ✓"))});
+        // Sent at level 9 as the Python side does; the echo comes back re-encoded.
+        peer.send(PayloadEnvelope::fromPayload(sent, 9));
+        QVERIFY(peer.waitForMessage(2));
+        const PayloadEnvelope echoed = peer.envelope(1);
+        QVERIFY(echoed.isSuccess());
+        QVERIFY(!echoed.filt.contains(QStringLiteral("rapuiServerEcho")));
+        QCOMPARE(echoed.filt.value(QStringLiteral("key")).toString(), QStringLiteral("echo"));
+        Payload back;
+        QVERIFY(echoed.decodePayload(back));
+        QVERIFY(!back.filt.contains(QStringLiteral("rapuiServerEcho")));
+        sent.filt.remove(QStringLiteral("rapuiServerEcho"));
+        QCOMPARE(back.toJson(), sent.toJson());
+    }
+
+    void localLinksDeliverWithoutASocket()
+    {
+        Vortex logic(QStringLiteral("peek-logic-service"));
+        Vortex field(QStringLiteral("peek-field-service"));
+        logic.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("ping")}},
+                                   [](const PayloadEnvelope &e, const MessageSource &source) {
+                                       PayloadEnvelope reply = e;
+                                       source.reply(reply);
+                                   });
+        field.connectLocal(&logic);
+        QVERIFY(field.isConnectedTo(logic.name()));
+        QVERIFY(logic.isConnectedTo(field.name()));
+        QCOMPARE(field.peers().first().address, QStringLiteral("local"));
+        auto future = PayloadResponse::send(&field, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("ping")}},
+                                                               {item(5, QStringLiteral("five"))}),
+                                            logic.name(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 5000);
+        Payload p;
+        QVERIFY(future.result().decodePayload(p));
+        QCOMPARE(std::dynamic_pointer_cast<Item>(p.tuples.at(0))->name, QStringLiteral("five"));
+    }
+
+    void routingMatchesFiltSubsetsAndSenders()
+    {
+        Vortex logic(QStringLiteral("peek-logic-service"));
+        Vortex field(QStringLiteral("peek-field-service"));
+        Vortex agent(QStringLiteral("peek-agent-service"));
+        field.connectLocal(&logic);
+        agent.connectLocal(&logic);
+        QStringList got;
+        auto record = [&got](const QString &tag) {
+            return [&got, tag](const PayloadEnvelope &, const MessageSource &s) { got << tag + u'<' + s.vortexName; };
+        };
+        auto &router = logic.router();
+        router.addEndpoint(Dict{{QStringLiteral("plugin"), QStringLiteral("p")}, {QStringLiteral("key"), QStringLiteral("a")}}, record(QStringLiteral("pa")));
+        router.addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("a")}}, record(QStringLiteral("a")));
+        router.addEndpoint(Dict{{QStringLiteral("tags"), ValueList{1, 2}}}, record(QStringLiteral("tags")));
+        router.addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("a")}}, record(QStringLiteral("agentOnly")),
+                           {QStringLiteral("peek-agent-service")});
+        router.addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("a")}}, record(QStringLiteral("notAgent")), {},
+                           {QStringLiteral("peek-agent-service")});
+        const auto removed = router.addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("a")}}, record(QStringLiteral("removed")));
+        router.removeEndpoint(removed);
+
+        field.send(envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("a")}, {QStringLiteral("plugin"), QStringLiteral("p")}, {QStringLiteral("x"), 1}}));
+        QTRY_COMPARE_WITH_TIMEOUT(got.size(), 3, 5000);
+        got.sort();
+        QCOMPARE(got, (QStringList{"a<peek-field-service", "notAgent<peek-field-service", "pa<peek-field-service"}));
+        got.clear();
+        agent.send(envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("a")}}));
+        QTRY_COMPARE_WITH_TIMEOUT(got.size(), 2, 5000);
+        got.sort();
+        QCOMPARE(got, (QStringList{"a<peek-agent-service", "agentOnly<peek-agent-service"}));
+        got.clear();
+        // Lists compare as sets.
+        field.send(envelopeOf(Dict{{QStringLiteral("tags"), ValueList{2, 1}}}));
+        QTRY_COMPARE_WITH_TIMEOUT(got, (QStringList{"tags<peek-field-service"}), 5000);
+    }
+
+    void requestResponseAnswersTimesOutAndFails()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        server.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("double")}},
+                                    [](const PayloadEnvelope &e, const MessageSource &s) {
+                                        Payload p;
+                                        e.decodePayload(p);
+                                        auto t = std::dynamic_pointer_cast<Item>(p.tuples.at(0));
+                                        t->id *= 2;
+                                        p.filt = e.filt;
+                                        s.reply(PayloadEnvelope::fromPayload(p));
+                                    });
+        server.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("fail")}},
+                                    [](const PayloadEnvelope &e, const MessageSource &s) {
+                                        s.reply(PayloadEnvelope::error(e.filt, QStringLiteral("no such thing")));
+                                    });
+        Vortex client(QStringLiteral("peek-field-service"), fastOptions());
+        QSignalSpy up(&client, &Vortex::peerConnected);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort())));
+        QVERIFY(up.wait(5000));
+
+        auto answered = PayloadResponse::send(&client, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("double")}}, {item(21, QStringLiteral("x"))}),
+                                              server.name(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(answered.isFinished(), 5000);
+        Payload p;
+        QVERIFY(answered.result().decodePayload(p));
+        QCOMPARE(std::dynamic_pointer_cast<Item>(p.tuples.at(0))->id, 42);
+
+        auto unanswered = PayloadResponse::send(&client, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("nobody")}}), server.name(), 200);
+        QTRY_VERIFY_WITH_TIMEOUT(unanswered.isFinished(), 5000);
+        QVERIFY_THROWS_EXCEPTION(TimeoutError, unanswered.result());
+
+        auto failed = PayloadResponse::send(&client, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("fail")}}), server.name(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(failed.isFinished(), 5000);
+        try {
+            failed.result();
+            QFAIL("expected a RemoteError");
+        } catch (const RemoteError &e) {
+            QCOMPARE(e.message(), QStringLiteral("no such thing"));
+        }
+
+        auto nowhere = PayloadResponse::send(&client, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("x")}}), QStringLiteral("peek-agent-service"), 5000);
+        QVERIFY(nowhere.isFinished());
+        QVERIFY_THROWS_EXCEPTION(NotConnectedError, nowhere.result());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVortex)
+#include "tst_vortex.moc"
