@@ -4,30 +4,91 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace peek {
 
 namespace zlib {
 
+namespace {
+
+// zlib's deflate state is ~256 KiB: allocating it per message made the heap grow and shrink
+// (brk + page faults) on every RPC. Each thread keeps its streams and resets them instead.
+struct ThreadStreams
+{
+    z_stream deflaters[10] = {};
+    bool deflaterReady[10] = {};
+    z_stream inflater = {};
+    bool inflaterReady = false;
+
+    ~ThreadStreams()
+    {
+        for (int i = 0; i < 10; ++i)
+            if (deflaterReady[i])
+                deflateEnd(&deflaters[i]);
+        if (inflaterReady)
+            inflateEnd(&inflater);
+    }
+
+    z_stream *deflater(int level)
+    {
+        level = std::clamp(level, 0, 9);
+        if (!deflaterReady[level]) {
+            if (deflateInit(&deflaters[level], level) != Z_OK)
+                return nullptr;
+            deflaterReady[level] = true;
+        } else {
+            deflateReset(&deflaters[level]);
+        }
+        return &deflaters[level];
+    }
+
+    z_stream *inflaterStream()
+    {
+        if (!inflaterReady) {
+            if (inflateInit(&inflater) != Z_OK)
+                return nullptr;
+            inflaterReady = true;
+        } else {
+            inflateReset(&inflater);
+        }
+        return &inflater;
+    }
+};
+
+ThreadStreams &threadStreams()
+{
+    thread_local ThreadStreams streams;
+    return streams;
+}
+
+} // namespace
+
 QByteArray compress(const char *data, qsizetype size, int level)
 {
-    uLongf bound = compressBound(uLong(size));
-    QByteArray out(qsizetype(bound), Qt::Uninitialized);
-    const int rc = compress2(reinterpret_cast<Bytef *>(out.data()), &bound,
-                             reinterpret_cast<const Bytef *>(data), uLong(size), level);
-    if (rc != Z_OK)
+    z_stream *zs = threadStreams().deflater(level);
+    if (!zs)
         return {};
-    out.resize(qsizetype(bound));
+    QByteArray out(qsizetype(deflateBound(zs, uLong(size))), Qt::Uninitialized);
+    zs->next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data));
+    zs->avail_in = uInt(size);
+    zs->next_out = reinterpret_cast<Bytef *>(out.data());
+    zs->avail_out = uInt(out.size());
+    if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+        return {};
+    out.resize(out.size() - qsizetype(zs->avail_out));
     return out;
 }
 
 QByteArray uncompress(QByteArrayView data, QString *error, qsizetype maxOutput)
 {
-    z_stream zs{};
-    if (inflateInit(&zs) != Z_OK) {
+    z_stream *zsp = threadStreams().inflaterStream();
+    if (!zsp) {
         if (error)
             *error = QStringLiteral("zlib could not start inflating");
         return {};
     }
+    z_stream &zs = *zsp;
     // Compressed JSON usually expands 5-10x; grow as needed.
     QByteArray out(std::max<qsizetype>(1024, data.size() * 8), Qt::Uninitialized);
     zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
@@ -45,25 +106,21 @@ QByteArray uncompress(QByteArrayView data, QString *error, qsizetype maxOutput)
             if (error)
                 *error = QStringLiteral("the payload is not a valid zlib stream (%1)")
                              .arg(QString::fromLatin1(zs.msg ? zs.msg : "corrupt data"));
-            inflateEnd(&zs);
             return {};
         }
         if (zs.avail_out == 0) {
             if (out.size() >= maxOutput) {
                 if (error)
                     *error = QStringLiteral("the payload inflates to more than %1 bytes").arg(maxOutput);
-                inflateEnd(&zs);
                 return {};
             }
             out.resize(std::min(maxOutput, out.size() * 2));
         } else if (zs.avail_in == 0) {
             if (error)
                 *error = QStringLiteral("the payload's zlib stream is truncated");
-            inflateEnd(&zs);
             return {};
         }
     }
-    inflateEnd(&zs);
     out.resize(produced);
     return out;
 }

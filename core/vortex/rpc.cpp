@@ -96,6 +96,10 @@ PayloadRouter::EndpointId Rpc::listenAsync(Vortex *vortex, AsyncHandler handler)
             const Dict requestFilt = envelope.filt;
             auto deliver = [source, requestFilt, name](QFuture<Value> done) {
                 try {
+                    done.waitForFinished(); // rethrows what the handler failed with
+                    if (done.resultCount() == 0)
+                        throw std::runtime_error(
+                            QStringLiteral("RPC %1 was cancelled before it produced a result").arg(name).toStdString());
                     answer(source, requestFilt, done.result());
                 } catch (const std::exception &e) {
                     qCInfo(lcRpc).noquote() << "RPC" << name << "failed for" << source.vortexName << ":" << e.what();

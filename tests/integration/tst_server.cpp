@@ -1,0 +1,190 @@
+// peek-server as a real process: command line, the logic vortex on loopback, server echo of
+// the golden payload, clients reconnecting after the server restarts, clean shutdown.
+#include "vortex/payloadenvelope.h"
+#include "vortex/payloadresponse.h"
+#include "vortex/vortex.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+#include <csignal>
+
+using namespace peek;
+
+namespace {
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+class ServerProcess
+{
+public:
+    explicit ServerProcess(quint16 port) : m_port(port)
+    {
+        m_process.setProgram(QStringLiteral(PEEK_SERVER_BIN));
+        m_process.setArguments({QStringLiteral("--port"), QString::number(port),
+                                QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
+        m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    }
+    ~ServerProcess()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    bool start()
+    {
+        m_stdout.clear();
+        m_process.start();
+        return QTest::qWaitFor([this] {
+            m_stdout += m_process.readAllStandardOutput();
+            return m_stdout.contains("listening on") || m_process.state() == QProcess::NotRunning;
+        }, 10000) && m_stdout.contains(QByteArray("ws://127.0.0.1:") + QByteArray::number(m_port));
+    }
+    QProcess &process() { return m_process; }
+    QByteArray output()
+    {
+        m_stdout += m_process.readAllStandardOutput();
+        return m_stdout;
+    }
+
+private:
+    quint16 m_port;
+    QProcess m_process;
+    QByteArray m_stdout;
+};
+
+VortexOptions clientOptions()
+{
+    VortexOptions o;
+    o.reconnectMinMs = 100;
+    o.reconnectMaxMs = 400;
+    return o;
+}
+
+QByteArray vectorText(const QString &name)
+{
+    QFile f(QStringLiteral(PEEK_VECTORS_DIR "/%1.json").arg(name));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("text")).toString().toUtf8();
+}
+
+} // namespace
+
+class TestServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpAndVersion()
+    {
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--version")});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().contains(PEEK_VERSION));
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        const QByteArray help = p.readAllStandardOutput();
+        QVERIFY(help.contains("--port"));
+        QVERIFY(help.contains("--version"));
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--port"), QStringLiteral("seventy")});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("--port must be a number"));
+    }
+
+    void aBusyPortIsAClearError()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--port"), QString::number(squatter.serverPort()),
+                                                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("cannot listen"));
+    }
+
+    void echoesTheGoldenPayloadThroughTheCodec()
+    {
+        const quint16 port = freePort();
+        ServerProcess server(port);
+        QVERIFY2(server.start(), server.output().constData());
+        Vortex client(QStringLiteral("peek-field-app"), clientOptions());
+        QSignalSpy up(&client, &Vortex::peerConnected);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
+        QVERIFY(up.wait(10000));
+        QCOMPARE(up.first().first().value<PeerInfo>().vortexName, QStringLiteral("peek-logic-service"));
+
+        // The echo comes back re-encoded by the server's codec: it must decode to the same text.
+        const QByteArray text = vectorText(QStringLiteral("payload-all-types"));
+        QVERIFY(!text.isEmpty());
+        Payload payload;
+        QVERIFY(Payload::fromJson(text, payload));
+        payload.filt.insert(QStringLiteral("rapuiServerEcho"), true);
+        auto reply = PayloadResponse::send(&client, PayloadEnvelope::fromPayload(payload, 9),
+                                           QStringLiteral("peek-logic-service"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(reply.isFinished(), 10000);
+        Payload echoed;
+        QVERIFY(reply.result().decodePayload(echoed));
+        echoed.filt.remove(PayloadRouter::kMessageIdKey);
+        QCOMPARE(echoed.toJson(), text);
+    }
+
+    void clientsReconnectAfterTheServerRestarts()
+    {
+        const quint16 port = freePort();
+        auto server = std::make_unique<ServerProcess>(port);
+        QVERIFY(server->start());
+        Vortex client(QStringLiteral("peek-field-service"), clientOptions());
+        QSignalSpy up(&client, &Vortex::peerConnected);
+        QSignalSpy down(&client, &Vortex::peerDisconnected);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
+        QVERIFY(up.wait(10000));
+        const QString firstUuid = up.first().first().value<PeerInfo>().vortexUuid;
+
+        server->process().kill(); // as abrupt as a crash
+        QVERIFY(down.wait(10000));
+        server = std::make_unique<ServerProcess>(port);
+        QVERIFY(server->start());
+        QVERIFY(up.wait(15000));
+        const QString secondUuid = up.last().first().value<PeerInfo>().vortexUuid;
+        QVERIFY(secondUuid != firstUuid);
+        QVERIFY(client.isConnectedTo(QStringLiteral("peek-logic-service")));
+    }
+
+    void sigtermShutsDownCleanly()
+    {
+        const quint16 port = freePort();
+        ServerProcess server(port);
+        QVERIFY(server.start());
+        Vortex client(QStringLiteral("peek-field-service"), clientOptions());
+        QSignalSpy up(&client, &Vortex::peerConnected);
+        QSignalSpy down(&client, &Vortex::peerDisconnected);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
+        QVERIFY(up.wait(10000));
+        ::kill(pid_t(server.process().processId()), SIGTERM);
+        QVERIFY(server.process().waitForFinished(10000));
+        QCOMPARE(server.process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(server.process().exitCode(), 0);
+        QVERIFY(server.output().contains("SIGTERM received"));
+        QVERIFY(server.output().contains("stopped"));
+        QTRY_COMPARE_WITH_TIMEOUT(down.size(), 1, 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServer)
+#include "tst_server.moc"
