@@ -21,6 +21,7 @@ struct MessageSource
     QString vortexName;
     QString vortexUuid;
     QString address;
+    QByteArray raw; // the vortex message as received: proxies forward it without re-encoding
 
     // Sends an envelope back over the connection it came from; false if that is gone.
     bool reply(const PayloadEnvelope &envelope) const;

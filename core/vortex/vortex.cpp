@@ -414,7 +414,9 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
         echoBack(connection, envelope);
         return;
     }
-    m_router.dispatch(envelope, sourceOf(connection));
+    MessageSource source = sourceOf(connection);
+    source.raw = message.size() == raw.size() ? raw : raw.left(message.size());
+    m_router.dispatch(envelope, source);
 }
 
 void Vortex::echoBack(VortexConnection *connection, const PayloadEnvelope &envelope)

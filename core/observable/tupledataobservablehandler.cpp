@@ -1,0 +1,219 @@
+#include "tupledataobservablehandler.h"
+
+#include "observablefilt.h"
+
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QSet>
+
+Q_LOGGING_CATEGORY(lcObservable, "peek.observable")
+
+namespace peek {
+
+struct TupleDataObservableHandler::Observed
+{
+    TupleSelector selector;
+    Dict filt;
+    QSet<quint64> connections;
+};
+
+struct TupleDataObservableHandler::Job
+{
+    TupleSelector selector;
+    Dict filt;
+    bool running = false;
+    bool rerun = false;      // notified again while running: the data may have changed since
+    QSet<quint64> oneShot;   // polls answered by this run
+};
+
+TupleDataObservableHandler::TupleDataObservableHandler(Vortex *vortex, const QString &plugin,
+                                                       const QString &observableName, QObject *parent)
+    : TupleDataObservableHandler(vortex, plugin, observableName, Options(), parent)
+{
+}
+
+TupleDataObservableHandler::TupleDataObservableHandler(Vortex *vortex, const QString &plugin,
+                                                       const QString &observableName,
+                                                       const Options &options, QObject *parent)
+    : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(observableName), m_options(options)
+{
+    m_pool.setMaxThreadCount(std::max(1, options.maxConcurrentProviders));
+    m_endpoint = vortex->router().addEndpoint(
+        observable::endpointFilt(plugin, observableName),
+        [this](const PayloadEnvelope &e, const MessageSource &s) { onRequest(e, s); });
+    connect(vortex, &Vortex::peerDisconnected, this,
+            [this](const PeerInfo &peer) { dropConnection(peer.connectionId); });
+}
+
+TupleDataObservableHandler::~TupleDataObservableHandler()
+{
+    m_pool.clear();
+    m_pool.waitForDone();
+    if (m_vortex)
+        m_vortex->router().removeEndpoint(m_endpoint);
+    qDeleteAll(m_observed);
+    qDeleteAll(m_jobs);
+}
+
+void TupleDataObservableHandler::addTupleProvider(const QString &tupleName, TupleProvider provider)
+{
+    m_providers.insert(tupleName, std::move(provider));
+}
+
+int TupleDataObservableHandler::observerCount() const
+{
+    int n = 0;
+    for (const Observed *o : m_observed)
+        n += int(o->connections.size());
+    return n;
+}
+
+int TupleDataObservableHandler::observedSelectorCount() const
+{
+    return int(m_observed.size());
+}
+
+void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    TupleSelector selector;
+    if (!observable::selectorOf(envelope.filt, selector)) {
+        qCWarning(lcObservable).noquote() << "observable" << m_name << "got a request without a tupleSelector from"
+                                          << source.vortexName << source.address;
+        source.reply(PayloadEnvelope::error(envelope.filt, QStringLiteral("observable %1: the request has no tupleSelector").arg(m_name)));
+        return;
+    }
+    const QString key = selector.key();
+    Dict filt = envelope.filt;
+    filt.remove(PayloadRouter::kMessageIdKey);
+
+    if (envelope.filt.value(observable::kUnsubscribe).toBool()) {
+        if (Observed *o = m_observed.value(key)) {
+            o->connections.remove(source.connectionId);
+            if (o->connections.isEmpty())
+                delete m_observed.take(key);
+        }
+        return;
+    }
+    if (envelope.filt.value(observable::kSubscribe).toBool()) {
+        Observed *&o = m_observed[key];
+        if (!o)
+            o = new Observed{selector, filt, {}};
+        o->connections.insert(source.connectionId);
+        queue(key, selector, filt, 0);
+        return;
+    }
+    queue(key, selector, envelope.filt, source.connectionId); // a one-shot poll
+}
+
+void TupleDataObservableHandler::notifyOfTupleUpdate(const TupleSelector &selector)
+{
+    const QString key = selector.key();
+    const Observed *o = m_observed.value(key);
+    if (o)
+        queue(key, o->selector, o->filt, 0);
+}
+
+void TupleDataObservableHandler::notifyOfTupleUpdateForTuple(const QString &tupleName)
+{
+    for (auto it = m_observed.cbegin(); it != m_observed.cend(); ++it)
+        if (it.value()->selector.name == tupleName)
+            queue(it.key(), it.value()->selector, it.value()->filt, 0);
+}
+
+void TupleDataObservableHandler::queue(const QString &key, const TupleSelector &selector,
+                                       const Dict &filt, quint64 oneShotConnection)
+{
+    Job *&job = m_jobs[key];
+    if (job) {
+        // Merge with the request already queued; a running one runs again for fresh data.
+        if (oneShotConnection)
+            job->oneShot.insert(oneShotConnection);
+        else if (job->running)
+            job->rerun = true;
+        return;
+    }
+    job = new Job{selector, filt, false, false, {}};
+    if (oneShotConnection)
+        job->oneShot.insert(oneShotConnection);
+    m_queue.append(key);
+    startJobs();
+}
+
+void TupleDataObservableHandler::startJobs()
+{
+    while (m_running < m_pool.maxThreadCount() && !m_queue.isEmpty()) {
+        const QString key = m_queue.takeFirst();
+        Job *job = m_jobs.value(key);
+        if (!job)
+            continue;
+        job->running = true;
+        ++m_running;
+        ++m_providerCalls;
+        const TupleProvider provider = m_providers.value(job->selector.name);
+        const TupleSelector selector = job->selector;
+        const Dict filt = job->filt;
+        const int level = m_options.compressionLevel;
+        const QString name = m_name;
+        m_pool.start([this, key, provider, selector, filt, level, name] {
+            PayloadEnvelope envelope;
+            if (!provider) {
+                envelope = PayloadEnvelope::error(filt, QStringLiteral("observable %1 has no tuple provider for %2")
+                                                            .arg(name, selector.name));
+            } else {
+                try {
+                    ProvidedTuples provided = provider(filt, selector);
+                    if (provided.encodedPayload.isEmpty()) {
+                        Payload payload(filt, std::move(provided.tuples));
+                        envelope = PayloadEnvelope::fromPayload(payload, level);
+                    } else {
+                        envelope = PayloadEnvelope(filt, provided.encodedPayload);
+                    }
+                } catch (const std::exception &e) {
+                    envelope = PayloadEnvelope::error(filt, QStringLiteral("observable %1 could not load %2: %3")
+                                                                .arg(name, selector.name, QString::fromUtf8(e.what())));
+                }
+            }
+            const QByteArray message = envelope.toVortexMsg();
+            QMetaObject::invokeMethod(this, [this, key, message] { finishJob(key, message); },
+                                      Qt::QueuedConnection);
+        });
+    }
+}
+
+void TupleDataObservableHandler::finishJob(const QString &key, const QByteArray &vortexMsg)
+{
+    --m_running;
+    Job *job = m_jobs.value(key);
+    if (job) {
+        QSet<quint64> targets = job->oneShot;
+        if (const Observed *o = m_observed.value(key))
+            targets.unite(o->connections);
+        for (quint64 connection : std::as_const(targets))
+            m_vortex->sendToConnection(connection, vortexMsg);
+        Q_EMIT sent(key, int(targets.size()));
+        if (job->rerun) {
+            job->running = false;
+            job->rerun = false;
+            job->oneShot.clear();
+            m_queue.append(key);
+        } else {
+            delete m_jobs.take(key);
+        }
+    }
+    startJobs();
+}
+
+void TupleDataObservableHandler::dropConnection(quint64 connectionId)
+{
+    for (auto it = m_observed.begin(); it != m_observed.end();) {
+        it.value()->connections.remove(connectionId);
+        if (it.value()->connections.isEmpty()) {
+            delete it.value();
+            it = m_observed.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+} // namespace peek

@@ -1,0 +1,175 @@
+#include "tupledataobservableproxyhandler.h"
+
+#include "observablefilt.h"
+
+#include <QLoggingCategory>
+#include <QSet>
+
+Q_LOGGING_CATEGORY(lcObservableProxy, "peek.observable.proxy")
+
+namespace peek {
+
+struct TupleDataObservableProxyHandler::Entry
+{
+    TupleSelector selector;
+    QSet<quint64> subscribers;
+    QSet<quint64> pollers; // waiting for the first data, once
+    QByteArray cachedMessage;
+    DateTime cachedDate;
+    QTimer idle;
+};
+
+TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex, const QString &plugin,
+                                                                 const QString &observableName, QObject *parent)
+    : TupleDataObservableProxyHandler(vortex, plugin, observableName, Options(), parent)
+{
+}
+
+TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex, const QString &plugin,
+                                                                 const QString &observableName,
+                                                                 const Options &options, QObject *parent)
+    : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(observableName), m_options(options)
+{
+    m_endpoint = vortex->router().addEndpoint(
+        observable::endpointFilt(plugin, observableName),
+        [this](const PayloadEnvelope &e, const MessageSource &s) { onMessage(e, s); });
+    connect(vortex, &Vortex::peerDisconnected, this, [this](const PeerInfo &peer) {
+        if (peer.vortexName != m_options.upstreamVortexName)
+            dropConnection(peer.connectionId);
+    });
+    connect(vortex, &Vortex::peerConnected, this, [this](const PeerInfo &peer) {
+        if (peer.vortexName != m_options.upstreamVortexName)
+            return;
+        // Logic is back (or new): restore every upstream subscription.
+        for (Entry *entry : std::as_const(m_entries))
+            subscribeUpstream(entry);
+    });
+}
+
+TupleDataObservableProxyHandler::~TupleDataObservableProxyHandler()
+{
+    m_vortex->router().removeEndpoint(m_endpoint);
+    qDeleteAll(m_entries);
+}
+
+int TupleDataObservableProxyHandler::subscriberCount() const
+{
+    int n = 0;
+    for (const Entry *e : m_entries)
+        n += int(e->subscribers.size());
+    return n;
+}
+
+void TupleDataObservableProxyHandler::onMessage(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    if (source.vortexName == m_options.upstreamVortexName)
+        onUpstreamUpdate(envelope, source);
+    else
+        onDeviceRequest(envelope, source);
+}
+
+void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    TupleSelector selector;
+    if (!observable::selectorOf(envelope.filt, selector)) {
+        source.reply(PayloadEnvelope::error(envelope.filt, QStringLiteral("observable %1: the request has no tupleSelector").arg(m_name)));
+        return;
+    }
+    const QString key = selector.key();
+    const bool unsubscribe = envelope.filt.value(observable::kUnsubscribe).toBool();
+    const bool subscribe = envelope.filt.value(observable::kSubscribe).toBool();
+
+    if (unsubscribe) {
+        if (Entry *entry = m_entries.value(key)) {
+            entry->subscribers.remove(source.connectionId);
+            idleCheck(key);
+        }
+        return;
+    }
+    Entry *&entry = m_entries[key];
+    if (!entry) {
+        entry = new Entry;
+        entry->selector = selector;
+        entry->idle.setSingleShot(true);
+        connect(&entry->idle, &QTimer::timeout, this, [this, key] {
+            Entry *e = m_entries.value(key);
+            if (!e || !e->subscribers.isEmpty() || !e->pollers.isEmpty())
+                return;
+            qCDebug(lcObservableProxy).noquote() << "unsubscribing upstream from idle selector" << key;
+            m_vortex->send(PayloadEnvelope(observable::requestFilt(m_plugin, m_name, e->selector, false, true)),
+                           m_options.upstreamVortexName);
+            delete m_entries.take(key);
+        });
+        subscribeUpstream(entry);
+    }
+    entry->idle.stop();
+    if (!entry->cachedMessage.isEmpty()) {
+        m_vortex->sendToConnection(source.connectionId, entry->cachedMessage);
+        if (subscribe)
+            entry->subscribers.insert(source.connectionId);
+        else
+            idleCheck(key);
+        return;
+    }
+    if (subscribe)
+        entry->subscribers.insert(source.connectionId);
+    else
+        entry->pollers.insert(source.connectionId);
+}
+
+void TupleDataObservableProxyHandler::subscribeUpstream(Entry *entry)
+{
+    const int sent = m_vortex->send(PayloadEnvelope(observable::requestFilt(m_plugin, m_name, entry->selector, true)),
+                                    m_options.upstreamVortexName);
+    m_upstreamRequests += sent;
+    if (sent == 0)
+        qCDebug(lcObservableProxy) << "not connected to" << m_options.upstreamVortexName
+                                   << "yet; the subscription goes up when it connects";
+}
+
+void TupleDataObservableProxyHandler::onUpstreamUpdate(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    TupleSelector selector;
+    if (!observable::selectorOf(envelope.filt, selector))
+        return;
+    const QString key = selector.key();
+    Entry *entry = m_entries.value(key);
+    if (!entry)
+        return; // an update for a selector nobody here watches any more
+    if (entry->cachedDate.isValid() && envelope.date.isValid() && envelope.date < entry->cachedDate) {
+        ++m_staleDropped;
+        qCDebug(lcObservableProxy).noquote() << "dropped a stale update for" << key;
+        return;
+    }
+    if (envelope.isSuccess()) {
+        entry->cachedMessage = source.raw;
+        entry->cachedDate = envelope.date;
+    }
+    QSet<quint64> targets = entry->subscribers;
+    targets.unite(entry->pollers);
+    entry->pollers.clear();
+    for (quint64 connection : std::as_const(targets))
+        m_vortex->sendToConnection(connection, source.raw);
+    Q_EMIT forwarded(key, int(targets.size()));
+    idleCheck(key);
+}
+
+void TupleDataObservableProxyHandler::idleCheck(const QString &key)
+{
+    Entry *entry = m_entries.value(key);
+    if (entry && entry->subscribers.isEmpty() && entry->pollers.isEmpty() && !entry->idle.isActive())
+        entry->idle.start(m_options.unsubscribeAfterMs);
+}
+
+void TupleDataObservableProxyHandler::dropConnection(quint64 connectionId)
+{
+    const QStringList keys = m_entries.keys();
+    for (const QString &key : keys) {
+        Entry *entry = m_entries.value(key);
+        entry->subscribers.remove(connectionId);
+        entry->pollers.remove(connectionId);
+        idleCheck(key);
+    }
+}
+
+} // namespace peek

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "tuple/tupleselector.h"
+#include "vortex/vortex.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace peek {
+
+// The field/office side of an observable: devices subscribe here, and the proxy keeps one
+// upstream subscription per selector at logic however many devices watch it. It caches the
+// last message per selector as it came (the encoded payload is never decoded or re-encoded),
+// answers new subscribers from the cache at once, drops updates older than the cache, fans
+// updates out, unsubscribes upstream a while after the last subscriber leaves, and restores
+// every upstream subscription when logic comes back (PROTOCOL.md §6).
+class TupleDataObservableProxyHandler : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString upstreamVortexName = QStringLiteral("peek-logic-service");
+        int unsubscribeAfterMs = 120000;
+    };
+
+    TupleDataObservableProxyHandler(Vortex *vortex, const QString &plugin, const QString &observableName,
+                                    const Options &options, QObject *parent = nullptr);
+    TupleDataObservableProxyHandler(Vortex *vortex, const QString &plugin, const QString &observableName,
+                                    QObject *parent = nullptr);
+    ~TupleDataObservableProxyHandler() override;
+
+    int upstreamSubscriptionCount() const { return int(m_entries.size()); }
+    int subscriberCount() const;
+    qint64 upstreamRequestsSent() const { return m_upstreamRequests; }
+    qint64 updatesDropped() const { return m_staleDropped; }
+
+Q_SIGNALS:
+    // An update from upstream went out to this many devices.
+    void forwarded(const QString &selectorKey, int deviceCount);
+
+private:
+    struct Entry;
+    void onMessage(const PayloadEnvelope &envelope, const MessageSource &source);
+    void onDeviceRequest(const PayloadEnvelope &envelope, const MessageSource &source);
+    void onUpstreamUpdate(const PayloadEnvelope &envelope, const MessageSource &source);
+    void subscribeUpstream(Entry *entry);
+    void idleCheck(const QString &key);
+    void dropConnection(quint64 connectionId);
+
+    Vortex *m_vortex;
+    QString m_plugin;
+    QString m_name;
+    Options m_options;
+    PayloadRouter::EndpointId m_endpoint = 0;
+    QHash<QString, Entry *> m_entries;
+    qint64 m_upstreamRequests = 0;
+    qint64 m_staleDropped = 0;
+};
+
+} // namespace peek

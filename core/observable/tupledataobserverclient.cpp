@@ -1,0 +1,153 @@
+#include "tupledataobserverclient.h"
+
+#include "observablefilt.h"
+#include "tupleofflinecache.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcObserver, "peek.observable.client")
+
+namespace peek {
+
+struct TupleDataObserverClient::Entry
+{
+    TupleSelector selector;
+    QList<TupleSubscription *> subscriptions;
+    std::vector<TuplePtr> tuples;
+    DateTime date;
+    bool fromCache = false;
+};
+
+TupleSubscription::TupleSubscription(TupleDataObserverClient *client, const TupleSelector &selector, QObject *parent)
+    : QObject(parent), m_client(client), m_selector(selector)
+{
+}
+
+TupleSubscription::~TupleSubscription()
+{
+    unsubscribe();
+}
+
+void TupleSubscription::unsubscribe()
+{
+    if (m_client)
+        m_client->release(this);
+    m_client = nullptr;
+}
+
+TupleDataObserverClient::TupleDataObserverClient(Vortex *vortex, const QString &plugin,
+                                                 const QString &observableName, const Options &options,
+                                                 QObject *parent)
+    : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(observableName), m_options(options)
+{
+    m_endpoint = vortex->router().addEndpoint(
+        observable::endpointFilt(plugin, observableName),
+        [this](const PayloadEnvelope &e, const MessageSource &s) { onMessage(e, s); },
+        {options.destVortexName});
+    connect(vortex, &Vortex::peerConnected, this, [this](const PeerInfo &peer) {
+        if (peer.vortexName != m_options.destVortexName)
+            return;
+        for (const Entry *entry : std::as_const(m_entries))
+            sendSubscribe(entry->selector, true, false);
+    });
+}
+
+TupleDataObserverClient::~TupleDataObserverClient()
+{
+    for (Entry *entry : std::as_const(m_entries)) {
+        for (TupleSubscription *s : std::as_const(entry->subscriptions))
+            s->m_client = nullptr;
+        sendSubscribe(entry->selector, false, true);
+        delete entry;
+    }
+    m_vortex->router().removeEndpoint(m_endpoint);
+}
+
+TupleSubscription *TupleDataObserverClient::subscribe(const TupleSelector &selector, QObject *parent)
+{
+    auto *subscription = new TupleSubscription(this, selector, parent);
+    const QString key = selector.key();
+    Entry *&entry = m_entries[key];
+    if (!entry) {
+        entry = new Entry{selector, {}, {}, {}, false};
+        if (m_options.cache) {
+            const TupleOfflineCache::Entry cached = m_options.cache->load(key);
+            Payload payload;
+            QString error;
+            if (cached.isValid() && Payload::decode(cached.encodedPayload, payload, &error)) {
+                entry->tuples = std::move(payload.tuples);
+                entry->date = cached.date;
+                entry->fromCache = true;
+            } else if (cached.isValid()) {
+                qCWarning(lcObserver).noquote() << "ignoring unreadable cached data for" << key << ":" << error;
+            }
+        }
+        sendSubscribe(selector, true, false);
+    }
+    entry->subscriptions.append(subscription);
+    subscription->m_tuples = entry->tuples;
+    subscription->m_date = entry->date;
+    subscription->m_fromCache = entry->fromCache;
+    return subscription;
+}
+
+void TupleDataObserverClient::release(TupleSubscription *subscription)
+{
+    const QString key = subscription->selector().key();
+    Entry *entry = m_entries.value(key);
+    if (!entry)
+        return;
+    entry->subscriptions.removeOne(subscription);
+    if (entry->subscriptions.isEmpty()) {
+        sendSubscribe(entry->selector, false, true);
+        delete m_entries.take(key);
+    }
+}
+
+void TupleDataObserverClient::sendSubscribe(const TupleSelector &selector, bool subscribe, bool unsubscribe)
+{
+    m_vortex->send(PayloadEnvelope(observable::requestFilt(m_plugin, m_name, selector, subscribe, unsubscribe)),
+                   m_options.destVortexName);
+}
+
+void TupleDataObserverClient::onMessage(const PayloadEnvelope &envelope, const MessageSource &)
+{
+    TupleSelector selector;
+    if (!observable::selectorOf(envelope.filt, selector))
+        return;
+    const QString key = selector.key();
+    Entry *entry = m_entries.value(key);
+    if (!entry)
+        return;
+    if (!envelope.isSuccess()) {
+        qCWarning(lcObserver).noquote() << "observable" << m_name << "answered" << key << "with an error:" << envelope.errorText();
+        for (TupleSubscription *s : std::as_const(entry->subscriptions)) {
+            s->m_lastError = envelope.errorText();
+            Q_EMIT s->errorReceived(s->m_lastError);
+        }
+        return;
+    }
+    if (entry->date.isValid() && envelope.date.isValid() && envelope.date < entry->date && !entry->fromCache)
+        return; // older than what we show
+    Payload payload;
+    QString error;
+    if (!envelope.decodePayload(payload, &error)) {
+        qCWarning(lcObserver).noquote() << "unreadable data for" << key << ":" << error;
+        return;
+    }
+    if (m_options.cache)
+        m_options.cache->store(key, envelope.date, envelope.data);
+    entry->tuples = std::move(payload.tuples);
+    entry->date = envelope.date;
+    entry->fromCache = false;
+    const auto subscriptions = entry->subscriptions;
+    for (TupleSubscription *s : subscriptions) {
+        s->m_tuples = entry->tuples;
+        s->m_date = entry->date;
+        s->m_fromCache = false;
+        s->m_lastError.clear();
+        Q_EMIT s->tuplesChanged();
+    }
+}
+
+} // namespace peek
