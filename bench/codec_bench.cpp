@@ -4,10 +4,12 @@
 //   codec_bench [--runs N] [--level N] [--generic] [--vectors DIR]
 //
 // Every figure is the median of N timed runs (after one untimed warm-up run), printed one per
-// line as "<figure>: <ms> ms, <MB/s> MB/s" where MB/s is the payload's JSON size (the length of
-// the vector's "text", in 10^6 bytes) over the time: the same yardstick for every stage, so the
-// stages of one operation add up. Without --generic bench.Item is registered as a typed tuple;
-// with it, the type is left unknown and the tuples decode as generic tuples.
+// line as "<figure>: <ms> ms, <MB/s> MB/s (min <ms> ms, cpu <ms> ms)" where MB/s is the
+// payload's JSON size (the length of the vector's "text", in 10^6 bytes) over the median time:
+// the same yardstick for every stage, so the stages of one operation add up. "min" is the
+// fastest run and "cpu" the median thread CPU time: on a shared, busy machine they show how
+// much of the wall time was waiting for a core. Without --generic bench.Item is registered as
+// a typed tuple; with it, the type is left unknown and the tuples decode as generic tuples.
 #include "tuple/tuple.h"
 #include "tuple/tupleregistry.h"
 #include "vortex/payload.h"
@@ -23,6 +25,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -116,12 +119,35 @@ std::string commandLine(int argc, char **argv)
     std::exit(1);
 }
 
-using Clock = std::chrono::steady_clock;
-
-double millisSince(Clock::time_point start)
+// Wall and thread CPU time of one timed stage.
+struct Sample
 {
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    double wallMs = 0;
+    double cpuMs = 0;
+};
+
+double threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
+
+class Stopwatch
+{
+public:
+    Stopwatch() : m_wall(std::chrono::steady_clock::now()), m_cpu(threadCpuMs()) {}
+    Sample elapsed() const
+    {
+        return {std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - m_wall)
+                    .count(),
+                threadCpuMs() - m_cpu};
+    }
+
+private:
+    std::chrono::steady_clock::time_point m_wall;
+    double m_cpu;
+};
 
 double median(std::vector<double> v)
 {
@@ -136,30 +162,46 @@ class Figures
 public:
     explicit Figures(double jsonBytes) : m_jsonBytes(jsonBytes) {}
 
-    void add(const std::string &name, double ms)
+    void add(const std::string &name, Sample sample)
     {
         for (auto &f : m_figures) {
-            if (f.first == name) {
-                f.second.push_back(ms);
+            if (f.name == name) {
+                f.wall.push_back(sample.wallMs);
+                f.cpu.push_back(sample.cpuMs);
                 return;
             }
         }
-        m_figures.emplace_back(name, std::vector<double>{ms});
+        m_figures.push_back({name, {sample.wallMs}, {sample.cpuMs}});
     }
 
-    void print(const std::string &suffix = {}) const
+    void print() const
     {
-        for (const auto &[name, samples] : m_figures) {
-            const double ms = median(samples);
-            std::printf("%s: %.3f ms, %.1f MB/s%s\n", name.c_str(), ms,
-                        m_jsonBytes / 1e6 / (ms / 1e3), suffix.c_str());
+        for (const auto &f : m_figures) {
+            const double ms = median(f.wall);
+            std::printf("%s: %.3f ms, %.1f MB/s (min %.3f ms, cpu %.3f ms)\n", f.name.c_str(), ms,
+                        m_jsonBytes / 1e6 / (ms / 1e3), *std::min_element(f.wall.begin(), f.wall.end()),
+                        median(f.cpu));
         }
     }
 
 private:
+    struct Figure
+    {
+        std::string name;
+        std::vector<double> wall, cpu;
+    };
     double m_jsonBytes;
-    std::vector<std::pair<std::string, std::vector<double>>> m_figures;
+    std::vector<Figure> m_figures;
 };
+
+// The load on the machine when the run started: figures from a busy machine are not comparable.
+std::string loadAverage()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly))
+        return "unknown";
+    return file.readAll().split(' ').mid(0, 3).join(' ').toStdString();
+}
 
 } // namespace
 
@@ -189,8 +231,8 @@ int main(int argc, char **argv)
                 qPrintable(QDir::cleanPath(path)), (long long)text.size(), (long long)encoded.size());
     std::printf("tuples: %s (bench.Item %s)\n", mode.c_str(),
                 options.generic ? "not registered: GenericTuple" : "registered: BenchItem");
-    std::printf("runs: median of %d, zlib %s, MB/s = JSON bytes / 10^6 / time\n", options.runs,
-                zlibVersion());
+    std::printf("runs: median of %d, zlib %s, MB/s = JSON bytes / 10^6 / time, load average %s\n",
+                options.runs, zlibVersion(), loadAverage().c_str());
 
     // ---- decode: base64 -> inflate -> parse -------------------------------------------------
     peek::Payload reference;
@@ -211,21 +253,22 @@ int main(int argc, char **argv)
         // A fresh Payload per run, destroyed outside the timed region.
         peek::Payload whole, staged;
         QString error;
-        auto start = Clock::now();
+        Stopwatch watch;
         const bool ok = peek::Payload::decode(encoded, whole, &error);
-        const double total = millisSince(start);
+        const Sample total = watch.elapsed();
 
-        start = Clock::now();
-        const auto raw = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
-        const double base64 = millisSince(start);
-        start = Clock::now();
-        const QByteArray json = peek::zlib::uncompress(*raw, &error);
-        const double inflate = millisSince(start);
-        start = Clock::now();
+        QByteArray raw;
+        watch = Stopwatch();
+        const bool unbased = peek::base64::decode(encoded, raw);
+        const Sample base64 = watch.elapsed();
+        watch = Stopwatch();
+        const QByteArray json = peek::zlib::uncompress(raw, &error);
+        const Sample inflate = watch.elapsed();
+        watch = Stopwatch();
         const bool parsed = peek::Payload::fromJson(json, staged, &error);
-        const double parse = millisSince(start);
+        const Sample parse = watch.elapsed();
 
-        if (!ok || !raw || json != text || !parsed || whole.tuples.size() != reference.tuples.size())
+        if (!ok || !unbased || json != text || !parsed || whole.tuples.size() != reference.tuples.size())
             fail(QStringLiteral("decode failed: %1").arg(error));
         if (run < 0)
             continue; // warm-up
@@ -241,19 +284,19 @@ int main(int argc, char **argv)
         Figures encode(double(text.size()));
         qsizetype compressedSize = 0, encodedSize = 0;
         for (int run = -1; run < options.runs; ++run) {
-            auto start = Clock::now();
+            Stopwatch watch;
             const QByteArray whole = reference.encode(level);
-            const double total = millisSince(start);
+            const Sample total = watch.elapsed();
 
-            start = Clock::now();
+            watch = Stopwatch();
             const QByteArray json = reference.toJson();
-            const double serialise = millisSince(start);
-            start = Clock::now();
+            const Sample serialise = watch.elapsed();
+            watch = Stopwatch();
             const QByteArray compressed = peek::zlib::compress(json.constData(), json.size(), level);
-            const double deflate = millisSince(start);
-            start = Clock::now();
+            const Sample deflate = watch.elapsed();
+            watch = Stopwatch();
             const QByteArray base64 = compressed.toBase64();
-            const double toBase64 = millisSince(start);
+            const Sample toBase64 = watch.elapsed();
 
             if (json != text || base64 != whole)
                 fail(QStringLiteral("encode at level %1 does not reproduce the payload").arg(level));

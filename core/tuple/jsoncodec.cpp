@@ -12,12 +12,11 @@
 #include <rapidjson/reader.h>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <optional>
+#include <string_view>
 
 Q_LOGGING_CATEGORY(lcCodec, "peek.tuple.codec")
 
@@ -43,9 +42,27 @@ void logUnknownTypeOnce(const QString &typeName)
 
 // ---- writing --------------------------------------------------------------------------------
 
+void JsonWriter::grow(size_t n)
+{
+    const size_t capacity = std::max({m_capacity * 2, m_size + n, size_t(256)});
+    m_buffer.resize(qsizetype(capacity)); // keeps what is written; the rest is uninitialised
+    m_data = m_buffer.data();
+    m_capacity = capacity;
+}
+
+QByteArray JsonWriter::take()
+{
+    m_buffer.resize(qsizetype(m_size));
+    QByteArray out = m_data ? std::move(m_buffer) : QByteArray("");
+    m_buffer = QByteArray();
+    m_data = nullptr;
+    m_size = m_capacity = 0;
+    return out;
+}
+
 void JsonWriter::writeString(QStringView s)
 {
-    m_out.push_back('"');
+    put('"');
     const char16_t *p = s.utf16();
     const char16_t *end = p + s.size();
     while (p < end) {
@@ -55,52 +72,95 @@ void JsonWriter::writeString(QStringView s)
             ++p;
         if (p != run) {
             const size_t n = size_t(p - run);
-            const size_t at = m_out.size();
-            m_out.resize(at + n);
+            char *out = room(n);
             for (size_t i = 0; i < n; ++i)
-                m_out[at + i] = char(run[i]);
+                out[i] = char(run[i]);
+            m_size += n;
         }
         if (p == end)
             break;
         const char16_t c = *p++;
         switch (c) {
-        case '"': m_out.append("\\\""); break;
-        case '\\': m_out.append("\\\\"); break;
-        case '\n': m_out.append("\\n"); break;
-        case '\r': m_out.append("\\r"); break;
-        case '\t': m_out.append("\\t"); break;
-        case '\b': m_out.append("\\b"); break;
-        case '\f': m_out.append("\\f"); break;
+        case '"': writeRaw("\\\"", 2); break;
+        case '\\': writeRaw("\\\\", 2); break;
+        case '\n': writeRaw("\\n", 2); break;
+        case '\r': writeRaw("\\r", 2); break;
+        case '\t': writeRaw("\\t", 2); break;
+        case '\b': writeRaw("\\b", 2); break;
+        case '\f': writeRaw("\\f", 2); break;
         default: {
             const char esc[6] = {'\\', 'u', kHex[(c >> 12) & 0xf], kHex[(c >> 8) & 0xf],
                                  kHex[(c >> 4) & 0xf], kHex[c & 0xf]};
-            m_out.append(esc, 6);
+            writeRaw(esc, 6);
         }
         }
     }
-    m_out.push_back('"');
+    put('"');
 }
 
-// Python's repr(float): the shortest text that reads back exactly, in fixed notation unless
-// the decimal exponent is below -4 or above 15, always with a ".0" or an exponent.
-void JsonWriter::writeDouble(double d)
+void JsonWriter::writeInt(qint64 v)
 {
-    if (std::isnan(d)) {
-        m_out.append("NaN");
-        return;
+    if (m_sortKeys)
+        writeRaw("{\"_fd\":");
+    else
+        writeRaw("{\"_ft\":\"int\",\"_fd\":");
+    char buf[24];
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);
+    writeRaw(buf, size_t(res.ptr - buf));
+    writeRaw(m_sortKeys ? ",\"_ft\":\"int\"}" : "}");
+}
+
+namespace {
+
+// Values with at most three decimals (whole numbers, halves, prices, most readings) are what
+// payloads mostly carry, and they need no shortest-digits search (Ryu, in std::to_chars): when
+// d * 1000 rounds to a whole n and n / 1000 is exactly d again, n's digits without its trailing
+// zeros are the shortest text that reads back as d. Below 1e12 the doubles are closer together
+// than 0.001, so no other text with as few decimals reads back as d. Writes d >= 0 into out;
+// returns the length, or 0 when d is not such a value.
+int writeShortDecimal(double d, char *out)
+{
+    if (!(d < 1e12))
+        return 0;
+    const long long n = std::llround(d * 1000.0);
+    if (double(n) / 1000.0 != d)
+        return 0;
+    if (n == 0) {
+        std::memcpy(out, "0.0", 3);
+        return 3;
     }
-    if (std::isinf(d)) {
-        m_out.append(d < 0 ? "-Infinity" : "Infinity");
-        return;
+    char digits[24] = {};
+    int nd = int(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
+    int decimals = 3;
+    while (decimals > 0 && digits[nd - 1] == '0') {
+        --nd;
+        --decimals;
     }
+    char *o = out;
+    if (decimals == 0) {
+        o = std::copy(digits, digits + nd, o);
+        *o++ = '.';
+        *o++ = '0';
+    } else if (nd > decimals) {
+        o = std::copy(digits, digits + nd - decimals, o);
+        *o++ = '.';
+        o = std::copy(digits + nd - decimals, digits + nd, o);
+    } else {
+        *o++ = '0';
+        *o++ = '.';
+        o = std::fill_n(o, decimals - nd, '0');
+        o = std::copy(digits, digits + nd, o);
+    }
+    return int(o - out);
+}
+
+// Any other d >= 0: the shortest digits from std::to_chars, laid out as Python does.
+int writeShortestDigits(double d, char *out)
+{
     char sci[64];
     const auto res = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
     const char *p = sci;
     const char *end = res.ptr;
-    if (*p == '-') {
-        m_out.push_back('-');
-        ++p;
-    }
     char digits[32];
     int nd = 0;
     while (p < end && *p != 'e') {
@@ -112,60 +172,86 @@ void JsonWriter::writeDouble(double d)
     if (p < end && *p == 'e')
         std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exp10);
     const int decpt = exp10 + 1;
+    char *o = out;
     if (decpt > -4 && decpt <= 16) {
         if (decpt <= 0) {
-            m_out.append("0.");
-            m_out.append(size_t(-decpt), '0');
-            m_out.append(digits, size_t(nd));
+            *o++ = '0';
+            *o++ = '.';
+            o = std::fill_n(o, -decpt, '0');
+            o = std::copy(digits, digits + nd, o);
         } else if (decpt >= nd) {
-            m_out.append(digits, size_t(nd));
-            m_out.append(size_t(decpt - nd), '0');
-            m_out.append(".0");
+            o = std::copy(digits, digits + nd, o);
+            o = std::fill_n(o, decpt - nd, '0');
+            *o++ = '.';
+            *o++ = '0';
         } else {
-            m_out.append(digits, size_t(decpt));
-            m_out.push_back('.');
-            m_out.append(digits + decpt, size_t(nd - decpt));
+            o = std::copy(digits, digits + decpt, o);
+            *o++ = '.';
+            o = std::copy(digits + decpt, digits + nd, o);
         }
+        return int(o - out);
+    }
+    *o++ = digits[0];
+    if (nd > 1) {
+        *o++ = '.';
+        o = std::copy(digits + 1, digits + nd, o);
+    }
+    return int(o - out) + std::snprintf(o, 16, "e%c%02d", exp10 < 0 ? '-' : '+',
+                                        exp10 < 0 ? -exp10 : exp10);
+}
+
+} // namespace
+
+// Python's repr(float): the shortest text that reads back exactly, in fixed notation unless
+// the decimal exponent is below -4 or above 15, always with a ".0" or an exponent.
+void JsonWriter::writeDouble(double d)
+{
+    if (std::isnan(d)) {
+        writeRaw("NaN");
         return;
     }
-    m_out.push_back(digits[0]);
-    if (nd > 1) {
-        m_out.push_back('.');
-        m_out.append(digits + 1, size_t(nd - 1));
+    if (std::isinf(d)) {
+        writeRaw(d < 0 ? "-Infinity" : "Infinity");
+        return;
     }
-    char expText[16];
-    const int n = std::snprintf(expText, sizeof expText, "e%c%02d", exp10 < 0 ? '-' : '+',
-                                exp10 < 0 ? -exp10 : exp10);
-    m_out.append(expText, size_t(n));
+    char text[64];
+    int n = 0;
+    if (std::signbit(d)) {
+        text[n++] = '-';
+        d = -d;
+    }
+    const int shortLength = writeShortDecimal(d, text + n);
+    n += shortLength ? shortLength : writeShortestDigits(d, text + n);
+    writeRaw(text, size_t(n));
 }
 
 void JsonWriter::writeWrapped(const char *type, const Value &data)
 {
     if (m_sortKeys) {
-        m_out.append("{\"_fd\":");
+        writeRaw("{\"_fd\":");
         writeValue(data);
-        m_out.append(",\"_ft\":\"");
-        m_out.append(type);
-        m_out.append("\"}");
+        writeRaw(",\"_ft\":\"");
+        writeRaw(type);
+        writeRaw("\"}");
     } else {
-        m_out.append("{\"_ft\":\"");
-        m_out.append(type);
-        m_out.append("\",\"_fd\":");
+        writeRaw("{\"_ft\":\"");
+        writeRaw(type);
+        writeRaw("\",\"_fd\":");
         writeValue(data);
-        m_out.push_back('}');
+        put('}');
     }
 }
 
 void JsonWriter::writeDict(const Dict &dict)
 {
-    m_out.push_back('{');
+    put('{');
     bool first = true;
     auto writeEntry = [&](const Dict::Entry &e) {
         if (!first)
-            m_out.push_back(',');
+            put(',');
         first = false;
         writeString(e.first);
-        m_out.push_back(':');
+        put(':');
         writeValue(e.second);
     };
     if (m_sortKeys) {
@@ -181,25 +267,15 @@ void JsonWriter::writeDict(const Dict &dict)
         for (const auto &e : dict)
             writeEntry(e);
     }
-    m_out.push_back('}');
+    put('}');
 }
 
 void JsonWriter::writeValue(const Value &value)
 {
     switch (value.type()) {
-    case Value::Type::Null: m_out.append("null"); return;
-    case Value::Type::Bool: m_out.append(value.toBool() ? "true" : "false"); return;
-    case Value::Type::Int: {
-        if (m_sortKeys)
-            m_out.append("{\"_fd\":");
-        else
-            m_out.append("{\"_ft\":\"int\",\"_fd\":");
-        char buf[24];
-        const auto res = std::to_chars(buf, buf + sizeof buf, value.toInt());
-        m_out.append(buf, size_t(res.ptr - buf));
-        m_out.append(m_sortKeys ? ",\"_ft\":\"int\"}" : "}");
-        return;
-    }
+    case Value::Type::Null: writeRaw("null"); return;
+    case Value::Type::Bool: writeRaw(value.toBool() ? "true" : "false"); return;
+    case Value::Type::Int: writeInt(value.toInt()); return;
     case Value::Type::Float: writeDouble(value.toDouble()); return;
     case Value::Type::String: writeString(value.toStringView()); return;
     case Value::Type::Bytes:
@@ -208,17 +284,23 @@ void JsonWriter::writeValue(const Value &value)
     case Value::Type::Wkb:
         writeWrapped("wkb", QString::fromLatin1(value.toBytes().toBase64()));
         return;
-    case Value::Type::DateTime: writeWrapped("datetime", value.toDateTime().toString()); return;
+    case Value::Type::DateTime:
+        // An unset datetime travels as null, as Python's None would.
+        if (value.toDateTime().isValid())
+            writeWrapped("datetime", value.toDateTime().toString());
+        else
+            writeRaw("null");
+        return;
     case Value::Type::List: {
-        m_out.push_back('[');
+        put('[');
         bool first = true;
         for (const auto &item : value.toList()) {
             if (!first)
-                m_out.push_back(',');
+                put(',');
             first = false;
             writeValue(item);
         }
-        m_out.push_back(']');
+        put(']');
         return;
     }
     case Value::Type::Dict: writeDict(value.toDict()); return;
@@ -227,7 +309,7 @@ void JsonWriter::writeValue(const Value &value)
         if (t)
             writeTuple(*t);
         else
-            m_out.append("null");
+            writeRaw("null");
         return;
     }
     }
@@ -243,17 +325,17 @@ void JsonWriter::writeTuple(const Tuple &tuple)
         writeDict(all);
         return;
     }
-    m_out.append("{\"_ct\":\"rt\",\"_c\":");
+    writeRaw("{\"_ct\":\"rt\",\"_c\":");
     writeString(tuple.tupleType());
     tuple.writeFields(*this);
-    m_out.push_back('}');
+    put('}');
 }
 
 void JsonWriter::writeField(const QString &name, const Value &value)
 {
-    m_out.push_back(',');
+    put(',');
     writeString(name);
-    m_out.push_back(':');
+    put(':');
     writeValue(value);
 }
 
@@ -261,46 +343,55 @@ void JsonWriter::writeField(const QString &name, const Value &value)
 
 namespace {
 
-bool isKey(const char *s, rapidjson::SizeType len, const char (&key)[4])
-{
-    return len == 3 && s[0] == key[0] && s[1] == key[1] && s[2] == key[2];
-}
+constexpr uint32_t kNoName = std::numeric_limits<uint32_t>::max();
 
-bool isKey(const char *s, rapidjson::SizeType len, const char (&key)[3])
-{
-    return len == 2 && s[0] == key[0] && s[1] == key[1];
-}
-
-// Keys, type tags and tuple type names repeat in every tuple of a payload: a small
-// direct-mapped cache turns each repeat into a hash, a compare and a reference count instead
-// of an allocation and a UTF-8 conversion.
-class StringCache
+// Keys and type tags (the values of _ft, _ct and _c) repeat in every object of a payload. The
+// table converts each distinct one to a QString once; the builder then refers to it by index,
+// so collecting the fields of a tuple neither allocates nor reference-counts its keys.
+class NameTable
 {
 public:
-    QString get(const char *s, rapidjson::SizeType len)
+    NameTable() : m_buckets(64, kNoName) {}
+
+    uint32_t intern(const char *s, rapidjson::SizeType len)
     {
-        if (len == 0 || len > kMaxLength)
-            return QString::fromUtf8(s, qsizetype(len));
-        // Length and three bytes tell the few distinct keys and tags of a payload apart well
-        // enough, and cost far less than hashing every byte.
-        const uint32_t h = (len * 0x9e3779b1u) ^ uint8_t(s[0]) ^ (uint32_t(uint8_t(s[len / 2])) << 8)
-            ^ (uint32_t(uint8_t(s[len - 1])) << 16);
-        Slot &slot = m_slots[(h * 2654435761u) >> (32 - kSlotBits)];
-        if (!slot.holds(s, len)) {
-            slot.utf8.assign(s, len);
-            slot.text = QString::fromUtf8(s, qsizetype(len));
+        const uint32_t h = hash(s, len);
+        const size_t mask = m_buckets.size() - 1;
+        for (size_t b = h & mask;; b = (b + 1) & mask) {
+            const uint32_t index = m_buckets[b];
+            if (index == kNoName) {
+                m_buckets[b] = uint32_t(m_names.size());
+                m_names.push_back(Name{std::string(s, len), QString::fromUtf8(s, qsizetype(len)),
+                                       h, len > 0 && s[0] == '_'});
+                if (m_names.size() * 2 > m_buckets.size())
+                    rehash();
+                return uint32_t(m_names.size() - 1);
+            }
+            if (m_names[index].hash == h && m_names[index].is(s, len))
+                return index;
         }
-        return slot.text;
     }
 
+    // Whether the name at index is the given text: cheaper than intern() when a guess is right.
+    bool is(uint32_t index, const char *s, rapidjson::SizeType len) const
+    {
+        return m_names[index].is(s, len);
+    }
+
+    const QString &text(uint32_t index) const { return m_names[index].text; }
+    // Keys starting with "_" are protocol keys, not fields.
+    bool isHidden(uint32_t index) const { return m_names[index].hidden; }
+
 private:
-    static constexpr rapidjson::SizeType kMaxLength = 64;
-    static constexpr int kSlotBits = 6;
-    struct Slot
+    struct Name
     {
         std::string utf8;
         QString text;
-        bool holds(const char *s, rapidjson::SizeType len) const
+        uint32_t hash;
+        bool hidden;
+
+        // Inline rather than memcmp(): the strings are a few bytes and a call costs more.
+        bool is(const char *s, rapidjson::SizeType len) const
         {
             if (utf8.size() != len)
                 return false;
@@ -310,14 +401,90 @@ private:
             return true;
         }
     };
-    std::array<Slot, 1 << kSlotBits> m_slots;
+
+    // Eight bytes at a time: keys and tags are short, and this runs for every one of them.
+    static uint32_t hash(const char *s, rapidjson::SizeType len)
+    {
+        uint64_t h = len;
+        rapidjson::SizeType i = 0;
+        for (; i + 8 <= len; i += 8) {
+            uint64_t word;
+            std::memcpy(&word, s + i, 8);
+            h = (h ^ word) * 0x9e3779b97f4a7c15ull;
+            h ^= h >> 32;
+        }
+        uint64_t tail = 0;
+        for (int shift = 0; i < len; ++i, shift += 8)
+            tail |= uint64_t(uint8_t(s[i])) << shift;
+        h = (h ^ tail) * 0x9e3779b97f4a7c15ull;
+        return uint32_t(h ^ (h >> 32));
+    }
+
+    void rehash()
+    {
+        std::vector<uint32_t> buckets(m_buckets.size() * 2, kNoName);
+        const size_t mask = buckets.size() - 1;
+        for (uint32_t i = 0; i < m_names.size(); ++i) {
+            size_t b = m_names[i].hash & mask;
+            while (buckets[b] != kNoName)
+                b = (b + 1) & mask;
+            buckets[b] = i;
+        }
+        m_buckets = std::move(buckets);
+    }
+
+    std::vector<Name> m_names;
+    std::vector<uint32_t> m_buckets; // open addressing, at most half full
 };
 
-// Builds Values from RapidJSON's SAX events. Objects are collected as key/value entries and
-// turned into what they stand for when they end: an _ft wrapper into its value, an "rt" object
+enum class KeyRole { Field, Ft, Fd, Ct, C };
+
+KeyRole roleOf(const char *s, rapidjson::SizeType len)
+{
+    if (len < 2 || len > 3 || s[0] != '_')
+        return KeyRole::Field;
+    if (len == 2)
+        return s[1] == 'c' ? KeyRole::C : KeyRole::Field;
+    if (s[1] == 'f' && s[2] == 't')
+        return KeyRole::Ft;
+    if (s[1] == 'f' && s[2] == 'd')
+        return KeyRole::Fd;
+    if (s[1] == 'c' && s[2] == 't')
+        return KeyRole::Ct;
+    return KeyRole::Field;
+}
+
+bool equals(const char *s, rapidjson::SizeType len, std::string_view text)
+{
+    return len == text.size() && std::memcmp(s, text.data(), len) == 0;
+}
+
+// What an _ft tag asks of its _fd: the types that need converting, or Plain for the tags whose
+// data is plain JSON ("str", "bool", "dict", "list") and for tags this side does not know.
+enum class Wrapped { Unread, Plain, Int, DateTime, Bytes, Wkb, Float };
+
+Wrapped wrappedType(const char *s, rapidjson::SizeType len)
+{
+    if (equals(s, len, "int"))
+        return Wrapped::Int;
+    if (equals(s, len, "datetime"))
+        return Wrapped::DateTime;
+    if (equals(s, len, "bytes"))
+        return Wrapped::Bytes;
+    if (equals(s, len, "wkb"))
+        return Wrapped::Wkb;
+    if (equals(s, len, "float"))
+        return Wrapped::Float;
+    return Wrapped::Plain;
+}
+
+// Builds Values from RapidJSON's SAX events. An object is collected as key/value entries and
+// turned into what it stands for when it ends: an _ft wrapper into its value, an "rt" object
 // into a tuple (typed when the registry knows the type name, generic otherwise), anything else
-// into a Dict. One frame per nesting depth is kept and reused, so the many small objects of a
-// payload (every tuple, every wrapped int) cost no allocation of their own.
+// into a Dict. The tags (_ft, _ct, _c) are read as they arrive and only become Values if the
+// object turns out to be a plain dict. One frame per nesting depth is kept and reused, so the
+// many small objects of a payload (every tuple, every wrapped int) cost no allocation of their
+// own.
 class ValueBuilder
 {
 public:
@@ -336,8 +503,25 @@ public:
     bool RawNumber(const char *, rapidjson::SizeType, bool) { return false; }
     bool String(const char *s, rapidjson::SizeType len, bool)
     {
-        const bool tag = m_depth > 0 && top().isObject && top().pendingIsTag;
-        return add(Value(tag ? m_strings.get(s, len) : QString::fromUtf8(s, qsizetype(len))));
+        if (m_depth > 0 && top().isObject && top().pendingRole != KeyRole::Field) {
+            Frame &f = top();
+            switch (f.pendingRole) {
+            case KeyRole::Ft: f.ftType = wrappedType(s, len); break;
+            case KeyRole::Ct:
+                f.ctIsTuple = equals(s, len, "rt");
+                if (!f.ctIsTuple)
+                    f.ctName = m_names.intern(s, len);
+                break;
+            case KeyRole::C: f.cName = name(f.typeGuesses, 0, s, len); break;
+            case KeyRole::Fd:
+            case KeyRole::Field: return add(Value(QString::fromUtf8(s, qsizetype(len))));
+            }
+            // The tag's entry keeps its place; finishObject() fills it in if it is needed.
+            f.entries.push_back(Entry{f.pendingKey, Value()});
+            f.pendingRole = KeyRole::Field;
+            return true;
+        }
+        return add(Value(QString::fromUtf8(s, qsizetype(len))));
     }
     bool StartObject()
     {
@@ -347,20 +531,22 @@ public:
     bool Key(const char *s, rapidjson::SizeType len, bool)
     {
         Frame &f = top();
-        f.pendingKey = m_strings.get(s, len);
-        // The values of _ft, _ct and _c are type tags and names: worth sharing. _fd is data.
-        f.pendingIsTag = len > 0 && s[0] == '_' && !isKey(s, len, "_fd");
+        f.pendingKey = name(f.keyGuesses, f.entries.size(), s, len);
+        f.pendingRole = roleOf(s, len);
         // Where the protocol's keys are, so the object is recognised without searching it.
         // The first occurrence wins, as a lookup by key would find it.
-        const int at = int(f.entries.size());
-        if (isKey(s, len, "_ft") && f.ft < 0)
-            f.ft = at;
-        else if (isKey(s, len, "_fd") && f.fd < 0)
-            f.fd = at;
-        else if (isKey(s, len, "_ct") && f.ct < 0)
-            f.ct = at;
-        else if (isKey(s, len, "_c") && f.c < 0)
-            f.c = at;
+        int *at = nullptr;
+        switch (f.pendingRole) {
+        case KeyRole::Field: break;
+        case KeyRole::Ft: at = &f.ft; break;
+        case KeyRole::Fd: at = &f.fd; break;
+        case KeyRole::Ct: at = &f.ct; break;
+        case KeyRole::C: at = &f.c; break;
+        }
+        if (at && *at < 0)
+            *at = int(f.entries.size());
+        else
+            f.pendingRole = KeyRole::Field;
         return true;
     }
     bool EndObject(rapidjson::SizeType)
@@ -388,90 +574,140 @@ public:
     Value result;
 
 private:
+    struct Entry
+    {
+        uint32_t key; // in m_names
+        Value value;
+    };
+
     struct Frame
     {
         bool isObject = false;
-        bool pendingIsTag = false;
-        QString pendingKey;
-        std::vector<Dict::Entry> entries; // an object's
-        ValueList items;                  // an array's
-        // Indexes in entries of the _ft, _fd, _ct and _c keys, or -1.
+        uint32_t pendingKey = kNoName;
+        // Set by Key() for the first _ft, _fd, _ct or _c of an object, reset by its value.
+        KeyRole pendingRole = KeyRole::Field;
+        std::vector<Entry> entries; // an object's
+        ValueList items;            // an array's
+        // The names the last object at this depth had, by position (keys) and its type name:
+        // consecutive objects (the tuples of a list) mostly repeat them.
+        std::vector<uint32_t> keyGuesses, typeGuesses;
+        // The entries of the first _ft, _fd, _ct and _c keys (or -1), and what the tags said
+        // when they were strings.
         int ft = -1, fd = -1, ct = -1, c = -1;
+        Wrapped ftType = Wrapped::Unread;
+        bool ctIsTuple = false;
+        uint32_t ctName = kNoName; // when it is not "rt"
+        uint32_t cName = kNoName;
 
         void clear()
         {
             entries.clear();
             items.clear();
             ft = fd = ct = c = -1;
+            ftType = Wrapped::Unread;
+            ctIsTuple = false;
+            ctName = cName = kNoName;
         }
     };
 
     Frame &top() { return m_frames[m_depth - 1]; }
 
+    // The name of a key or tag, checked against what the same position held last time first.
+    uint32_t name(std::vector<uint32_t> &guesses, size_t position, const char *s,
+                  rapidjson::SizeType len)
+    {
+        if (position < guesses.size()) {
+            uint32_t &guess = guesses[position];
+            if (!m_names.is(guess, s, len))
+                guess = m_names.intern(s, len);
+            return guess;
+        }
+        const uint32_t index = m_names.intern(s, len);
+        if (position == guesses.size())
+            guesses.push_back(index);
+        return index;
+    }
+
     void push(bool isObject)
     {
         if (m_depth == m_frames.size())
             m_frames.emplace_back();
-        m_frames[m_depth++].isObject = isObject;
+        Frame &f = m_frames[m_depth++];
+        f.isObject = isObject;
+        f.pendingRole = KeyRole::Field;
     }
 
-    bool add(Value v)
+    bool add(Value &&v)
     {
         if (m_depth == 0) {
             result = std::move(v);
             return true;
         }
         Frame &f = top();
-        if (f.isObject)
-            f.entries.emplace_back(std::move(f.pendingKey), std::move(v));
-        else
+        if (f.isObject) {
+            f.entries.push_back(Entry{f.pendingKey, std::move(v)});
+            f.pendingRole = KeyRole::Field; // a tag that is not a string stays in its entry
+        } else {
             f.items.push_back(std::move(v));
+        }
         return true;
     }
 
     Value finishObject(Frame &f)
     {
-        if (f.ft >= 0)
-            return unwrap(f.entries[size_t(f.ft)].second.toStringView(),
-                          f.fd >= 0 ? std::move(f.entries[size_t(f.fd)].second) : Value());
-        if (f.ct >= 0 && f.entries[size_t(f.ct)].second.toStringView() == u"rt")
+        if (f.ft >= 0) {
+            Wrapped type = f.ftType;
+            if (type == Wrapped::Unread) { // the tag was not a string: go by its text
+                const QByteArray text = f.entries[size_t(f.ft)].value.toString().toUtf8();
+                type = wrappedType(text.constData(), rapidjson::SizeType(text.size()));
+            }
+            return unwrap(type, f.fd >= 0 ? std::move(f.entries[size_t(f.fd)].value) : Value());
+        }
+        if (f.ct >= 0
+            && (f.ctIsTuple
+                || (f.ctName == kNoName && f.entries[size_t(f.ct)].value.toStringView() == u"rt")))
             return makeTuple(f);
+        // A plain dict (a payload, an envelope, a filt): its tags are strings like any other.
+        if (f.ctName != kNoName)
+            f.entries[size_t(f.ct)].value = m_names.text(f.ctName);
+        if (f.cName != kNoName)
+            f.entries[size_t(f.c)].value = m_names.text(f.cName);
         Dict dict;
         dict.reserve(int(f.entries.size()));
-        for (auto &[key, value] : f.entries)
-            dict.append(std::move(key), std::move(value));
+        for (auto &e : f.entries)
+            dict.append(m_names.text(e.key), std::move(e.value));
         return Value(std::move(dict));
     }
 
-    static Value unwrap(QStringView type, Value data)
+    static Value unwrap(Wrapped type, Value &&data)
     {
-        if (type == u"int") {
+        switch (type) {
+        case Wrapped::Int:
             if (data.type() == Value::Type::String)
                 return Value(data.toString().toLongLong());
             return Value(data.toInt());
-        }
-        if (type == u"datetime") {
+        case Wrapped::DateTime: {
             const DateTime dt = DateTime::parse(data.toString());
             if (dt.isValid())
                 return Value(dt);
             qCWarning(lcCodec).noquote() << "unreadable datetime" << data.toString()
                                          << "kept as text";
-            return data;
+            return std::move(data);
         }
-        if (type == u"bytes")
-            return Value(QByteArray::fromBase64(data.toString().toLatin1()));
-        if (type == u"wkb")
-            return Value(Wkb{QByteArray::fromBase64(data.toString().toLatin1())});
-        if (type == u"float")
-            return Value(data.toDouble());
-        return data; // "str", "bool", "dict", "list" and unknown tags carry plain JSON
+        case Wrapped::Bytes: return Value(QByteArray::fromBase64(data.toString().toLatin1()));
+        case Wrapped::Wkb: return Value(Wkb{QByteArray::fromBase64(data.toString().toLatin1())});
+        case Wrapped::Float: return Value(data.toDouble());
+        case Wrapped::Unread:
+        case Wrapped::Plain: break;
+        }
+        return std::move(data); // plain JSON
     }
 
     const TupleRegistry::Factory &factoryFor(const QString &typeName)
     {
         // Payloads mostly hold one type: the last one found answers most lookups.
-        if (m_lastFactory && m_factories[*m_lastFactory].first == typeName)
-            return m_factories[*m_lastFactory].second;
+        if (m_lastFactory < m_factories.size() && m_factories[m_lastFactory].first == typeName)
+            return m_factories[m_lastFactory].second;
         for (size_t i = 0; i < m_factories.size(); ++i) {
             if (m_factories[i].first == typeName) {
                 m_lastFactory = i;
@@ -485,16 +721,19 @@ private:
 
     Value makeTuple(Frame &f)
     {
-        const QString typeName = f.c >= 0 ? f.entries[size_t(f.c)].second.toString() : QString();
+        // A _c that is not a string still names the type by its text, as Value::toString() has it.
+        const QString typeName = f.cName != kNoName ? m_names.text(f.cName)
+            : f.c >= 0                              ? f.entries[size_t(f.c)].value.toString()
+                                                    : QString();
         const TupleRegistry::Factory &factory = factoryFor(typeName);
         if (factory) {
             TuplePtr tuple = factory();
             bool ok = true;
             QString why;
-            for (const auto &[key, value] : f.entries) {
-                if (key.startsWith(u'_'))
+            for (const auto &e : f.entries) {
+                if (m_names.isHidden(e.key))
                     continue;
-                if (!tuple->setField(key, value, &why)) {
+                if (!tuple->setField(m_names.text(e.key), e.value, &why)) {
                     ok = false;
                     break;
                 }
@@ -508,17 +747,17 @@ private:
         }
         Dict fields;
         fields.reserve(int(f.entries.size()));
-        for (auto &[key, value] : f.entries)
-            if (!key.startsWith(u'_'))
-                fields.append(std::move(key), std::move(value));
+        for (auto &e : f.entries)
+            if (!m_names.isHidden(e.key))
+                fields.append(m_names.text(e.key), std::move(e.value));
         return Value(TuplePtr(std::make_shared<GenericTuple>(typeName, std::move(fields))));
     }
 
     std::vector<Frame> m_frames;
     size_t m_depth = 0;
-    StringCache m_strings;
+    NameTable m_names;
     std::vector<std::pair<QString, TupleRegistry::Factory>> m_factories;
-    std::optional<size_t> m_lastFactory;
+    size_t m_lastFactory = 0;
 };
 
 } // namespace
@@ -548,21 +787,21 @@ QByteArray encode(const Value &value)
 {
     JsonWriter w;
     w.writeValue(value);
-    return w.toByteArray();
+    return w.take();
 }
 
 QByteArray encodeTuple(const Tuple &tuple)
 {
     JsonWriter w;
     w.writeTuple(tuple);
-    return w.toByteArray();
+    return w.take();
 }
 
 QByteArray encodeSorted(const Value &value)
 {
     JsonWriter w(true);
     w.writeValue(value);
-    return w.toByteArray();
+    return w.take();
 }
 
 } // namespace json

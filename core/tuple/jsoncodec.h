@@ -4,7 +4,7 @@
 
 #include <QByteArrayView>
 
-#include <string>
+#include <cstring>
 
 namespace peek {
 
@@ -17,6 +17,7 @@ class JsonWriter
 {
 public:
     explicit JsonWriter(bool sortKeys = false) : m_sortKeys(sortKeys) {}
+    Q_DISABLE_COPY_MOVE(JsonWriter)
 
     void writeValue(const Value &value);
     void writeTuple(const Tuple &tuple);
@@ -24,18 +25,50 @@ public:
     void writeField(const QString &name, const Value &value);
     void writeString(QStringView s);
     void writeDict(const Dict &dict);
-    void writeRaw(const char *text) { m_out.append(text); }
-    void writeRaw(const char *text, size_t n) { m_out.append(text, n); }
+    // What writeValue() writes for Value(v), without making the Value (typed tuples' fields).
+    void writeInt(qint64 v);
+    void writeDouble(double d);
+    void writeBool(bool b) { writeRaw(b ? "true" : "false"); }
+    void writeRaw(const char *text) { writeRaw(text, std::strlen(text)); }
+    void writeRaw(const char *text, size_t n)
+    {
+        std::memcpy(room(n), text, n);
+        m_size += n;
+    }
+    void writeRaw(const QByteArray &text) { writeRaw(text.constData(), size_t(text.size())); }
 
     bool sortKeys() const { return m_sortKeys; }
-    void reserve(size_t n) { m_out.reserve(n); }
-    QByteArray toByteArray() const { return QByteArray(m_out.data(), qsizetype(m_out.size())); }
-    const std::string &text() const { return m_out; }
+    void reserve(size_t n)
+    {
+        if (n > m_capacity)
+            grow(n - m_size);
+    }
+    QByteArray toByteArray() const { return QByteArray(m_data ? m_data : "", qsizetype(m_size)); }
+    // The text written so far, handed over without a copy; the writer is empty afterwards.
+    QByteArray take();
+    QByteArrayView text() const { return QByteArrayView(m_data, qsizetype(m_size)); }
 
 private:
-    void writeDouble(double d);
+    // Room for n more bytes at the end of the output; the caller fills it and adds to m_size.
+    // The buffer is kept larger than what is written, so most writes are a check and a copy.
+    char *room(size_t n)
+    {
+        if (n > m_capacity - m_size)
+            grow(n);
+        return m_data + m_size;
+    }
+    void put(char c)
+    {
+        *room(1) = c;
+        ++m_size;
+    }
+    void grow(size_t n);
     void writeWrapped(const char *type, const Value &data);
-    std::string m_out;
+
+    QByteArray m_buffer; // m_capacity bytes, of which the first m_size are written
+    char *m_data = nullptr;
+    size_t m_size = 0;
+    size_t m_capacity = 0;
     bool m_sortKeys;
 };
 

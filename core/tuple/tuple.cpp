@@ -42,7 +42,17 @@ bool GenericTuple::setField(const QString &name, const Value &value, QString *)
 
 void GenericTuple::writeFields(JsonWriter &writer) const
 {
-    // Fields go out sorted, as the reference implementation writes them.
+    // Fields go out sorted, as the reference implementation writes them. Decoded tuples
+    // already have them in that order: no need to sort (and allocate) for every tuple.
+    const bool sorted = std::is_sorted(m_fields.begin(), m_fields.end(),
+                                       [](const Dict::Entry &a, const Dict::Entry &b) {
+                                           return a.first < b.first;
+                                       });
+    if (sorted) {
+        for (const auto &[name, value] : m_fields)
+            writer.writeField(name, value);
+        return;
+    }
     std::vector<const Dict::Entry *> entries;
     entries.reserve(size_t(m_fields.size()));
     for (const auto &e : m_fields)
@@ -200,8 +210,14 @@ FieldTable FieldTable::sorted(std::vector<FieldDescriptor> fields)
     std::sort(fields.begin(), fields.end(),
               [](const FieldDescriptor &a, const FieldDescriptor &b) { return a.name < b.name; });
     FieldTable t;
-    for (const auto &f : fields)
+    for (auto &f : fields) {
         t.names.append(f.name);
+        JsonWriter key;
+        key.writeRaw(",", 1);
+        key.writeString(f.name);
+        key.writeRaw(":", 1);
+        f.jsonKey = key.take();
+    }
     t.fields = std::move(fields);
     return t;
 }

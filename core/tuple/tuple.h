@@ -104,11 +104,26 @@ struct FieldTraits<std::shared_ptr<T>, std::enable_if_t<std::is_base_of_v<Tuple,
 
 namespace detail {
 
+// Writes a field straight from its C++ type where the writer has a form for it (the same text
+// writeValue() gives the Value), else through FieldTraits.
+template <typename T>
+void writeFieldValue(JsonWriter &w, const T &v)
+{
+    w.writeValue(FieldTraits<T>::toValue(v));
+}
+inline void writeFieldValue(JsonWriter &w, bool v) { w.writeBool(v); }
+inline void writeFieldValue(JsonWriter &w, int v) { w.writeInt(v); }
+inline void writeFieldValue(JsonWriter &w, qint64 v) { w.writeInt(v); }
+inline void writeFieldValue(JsonWriter &w, double v) { w.writeDouble(v); }
+inline void writeFieldValue(JsonWriter &w, const QString &v) { w.writeString(v); }
+
 struct FieldDescriptor
 {
     QString name;
     std::function<Value(const Tuple &)> get;
     std::function<bool(Tuple &, const Value &)> set;
+    std::function<void(const Tuple &, JsonWriter &)> write; // the value only
+    QByteArray jsonKey; // `,"name":`, escaped once rather than for every tuple written
 };
 
 // The fields of one typed tuple class, sorted by name, built once per class.
@@ -127,7 +142,11 @@ template <typename Derived>
 class TypedTuple : public Tuple
 {
 public:
-    QString tupleType() const override { return QString::fromUtf8(Derived::kTupleType); }
+    QString tupleType() const override
+    {
+        static const QString type = QString::fromUtf8(Derived::kTupleType);
+        return type;
+    }
     QStringList fieldNames() const override { return table().names; }
     Value field(const QString &name) const override
     {
@@ -156,8 +175,10 @@ public:
     }
     void writeFields(JsonWriter &writer) const override
     {
-        for (const auto &f : table().fields)
-            writer.writeField(f.name, f.get(*this));
+        for (const auto &f : table().fields) {
+            writer.writeRaw(f.jsonKey);
+            f.write(*this, writer);
+        }
     }
     static std::shared_ptr<Derived> create() { return std::make_shared<Derived>(); }
 
@@ -174,7 +195,11 @@ public:
                     },
                     [member](Tuple &t, const Value &v) {
                         return FieldTraits<M>::fromValue(v, static_cast<Derived &>(t).*member);
-                    }});
+                    },
+                    [member](const Tuple &t, JsonWriter &w) {
+                        detail::writeFieldValue(w, static_cast<const Derived &>(t).*member);
+                    },
+                    {}});
             });
             return detail::FieldTable::sorted(std::move(fields));
         }();

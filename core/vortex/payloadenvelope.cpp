@@ -59,7 +59,7 @@ QByteArray PayloadEnvelope::toVortexMsg() const
     w.writeRaw(",\"date\":");
     w.writeValue(date.isValid() ? Value(date) : Value());
     w.writeRaw("}", 1);
-    return w.toByteArray();
+    return w.take();
 }
 
 bool PayloadEnvelope::fromValue(const Value &decoded, PayloadEnvelope &out, QString *error)
@@ -90,14 +90,11 @@ bool PayloadEnvelope::fromVortexMsg(QByteArrayView msg, PayloadEnvelope &out, QS
 {
     QByteArray fromBase64;
     if (!msg.isEmpty() && msg.front() != '{') {
-        const auto decoded = QByteArray::fromBase64Encoding(msg.toByteArray(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded || decoded.decoded.isEmpty() || decoded.decoded.front() != '{') {
+        if (!base64::decode(msg, fromBase64) || fromBase64.isEmpty() || fromBase64.front() != '{') {
             if (error)
                 *error = QStringLiteral("the vortex message is neither JSON nor base64 of JSON");
             return false;
         }
-        fromBase64 = *decoded;
         msg = fromBase64;
     }
     QString why;

@@ -7,6 +7,8 @@
 
 namespace peek {
 
+const QString PayloadResponse::kUnavailableKey = QStringLiteral("peekUnavailable");
+
 QFuture<PayloadEnvelope> PayloadResponse::send(Vortex *vortex, PayloadEnvelope request,
                                                const QString &destVortexName, int timeoutMs)
 {
@@ -42,6 +44,8 @@ QFuture<PayloadEnvelope> PayloadResponse::send(Vortex *vortex, PayloadEnvelope r
             finish([&] {
                 if (reply.isSuccess())
                     promise->addResult(reply);
+                else if (reply.filt.value(kUnavailableKey).toBool())
+                    promise->setException(std::make_exception_ptr(UnavailableError(reply.errorText())));
                 else
                     promise->setException(std::make_exception_ptr(RemoteError(reply.errorText())));
             });

@@ -17,6 +17,9 @@ class PayloadResponse
 {
 public:
     static constexpr int kDefaultTimeoutMs = 30000;
+    // A reply whose filt holds this key (true) failed in transit, not on its merits: the request
+    // completes with UnavailableError instead of RemoteError.
+    static const QString kUnavailableKey;
 
     static QFuture<PayloadEnvelope> send(Vortex *vortex, PayloadEnvelope request,
                                          const QString &destVortexName,

@@ -41,4 +41,12 @@ public:
     using VortexError::VortexError;
 };
 
+// The service in between could not reach the one that decides (e.g. field could not reach
+// logic): nothing was decided, so trying again later is right.
+class UnavailableError : public VortexError
+{
+public:
+    using VortexError::VortexError;
+};
+
 } // namespace peek

@@ -1,0 +1,201 @@
+#include "tupleactionprocessor.h"
+
+#include "vortex/payloadresponse.h"
+
+#include <QLoggingCategory>
+#include <QPromise>
+
+Q_LOGGING_CATEGORY(lcAction, "peek.action")
+
+namespace peek {
+
+TupleActionProcessor::TupleActionProcessor(Vortex *vortex, const QString &plugin, const QString &processorName,
+                                           ProcessedActionStore *store, QObject *parent)
+    : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(processorName), m_store(store)
+{
+    if (!m_store) {
+        m_ownStore = std::make_unique<MemoryProcessedActionStore>();
+        m_store = m_ownStore.get();
+    }
+    m_endpoint = vortex->router().addEndpoint(
+        action::processorFilt(plugin, processorName),
+        [this](const PayloadEnvelope &e, const MessageSource &s) { onAction(e, s); });
+}
+
+TupleActionProcessor::~TupleActionProcessor()
+{
+    m_vortex->router().removeEndpoint(m_endpoint);
+}
+
+TupleActionProcessor::Delegate TupleActionProcessor::wrap(SyncDelegate delegate)
+{
+    return [delegate = std::move(delegate)](const TuplePtr &action) {
+        QPromise<std::vector<TuplePtr>> promise;
+        promise.start();
+        try {
+            promise.addResult(delegate(action));
+        } catch (...) {
+            promise.setException(std::current_exception());
+        }
+        promise.finish();
+        return promise.future();
+    };
+}
+
+void TupleActionProcessor::setDelegate(const QString &actionTupleType, Delegate delegate)
+{
+    m_delegates.insert(actionTupleType, std::move(delegate));
+}
+
+void TupleActionProcessor::setDelegate(const QString &actionTupleType, SyncDelegate delegate)
+{
+    setDelegate(actionTupleType, wrap(std::move(delegate)));
+}
+
+void TupleActionProcessor::setDefaultDelegate(Delegate delegate)
+{
+    m_default = std::move(delegate);
+}
+
+void TupleActionProcessor::setDefaultDelegate(SyncDelegate delegate)
+{
+    m_default = wrap(std::move(delegate));
+}
+
+void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    Payload payload;
+    QString error;
+    if (!envelope.decodePayload(payload, &error) || payload.tuples.size() != 1 || !payload.tuples.front()) {
+        const QString why = error.isEmpty() ? QStringLiteral("the payload must hold exactly one action tuple") : error;
+        qCWarning(lcAction).noquote() << "processor" << m_name << "refused an unreadable action from"
+                                      << source.vortexName << source.address << ":" << why;
+        source.reply(PayloadEnvelope::error(envelope.filt, QStringLiteral("unreadable action: %1").arg(why)));
+        return;
+    }
+    const TuplePtr actionTuple = payload.tuples.front();
+    const QString uuid = action::uuidOf(*actionTuple);
+
+    if (!uuid.isEmpty()) {
+        if (const auto known = m_store->lookup(uuid)) {
+            ++m_duplicates;
+            qCInfo(lcAction).noquote() << "action" << uuid << "from" << source.vortexName
+                                       << "was already applied; answering again without applying it";
+            source.reply(known->error.isEmpty()
+                             ? PayloadEnvelope(envelope.filt, known->encodedPayload)
+                             : PayloadEnvelope::error(envelope.filt, known->error));
+            return;
+        }
+        auto flying = m_inFlight.find(uuid);
+        if (flying != m_inFlight.end()) {
+            ++m_duplicates;
+            flying->append({source, envelope.filt});
+            return;
+        }
+        m_inFlight[uuid].append({source, envelope.filt});
+    }
+
+    const Delegate delegate = m_delegates.value(actionTuple->tupleType(), m_default);
+    auto complete = [this, uuid, source, filt = envelope.filt](const ProcessedAnswer &answer) {
+        if (uuid.isEmpty())
+            source.reply(answer.error.isEmpty() ? PayloadEnvelope(filt, answer.encodedPayload)
+                                                : PayloadEnvelope::error(filt, answer.error));
+        else
+            finish(uuid, answer);
+    };
+    if (!delegate) {
+        complete(ProcessedAnswer{{}, QStringLiteral("processor %1 has no delegate for %2")
+                                         .arg(m_name, actionTuple->tupleType())});
+        return;
+    }
+    QFuture<std::vector<TuplePtr>> result;
+    try {
+        result = delegate(actionTuple);
+    } catch (const std::exception &e) {
+        complete(ProcessedAnswer{{}, QString::fromUtf8(e.what())});
+        return;
+    }
+    auto deliver = [complete, filt = envelope.filt](QFuture<std::vector<TuplePtr>> done) {
+        try {
+            done.waitForFinished();
+            std::vector<TuplePtr> tuples = done.resultCount() ? done.result() : std::vector<TuplePtr>{};
+            complete(ProcessedAnswer{Payload(filt, std::move(tuples)).encode(), {}});
+        } catch (const std::exception &e) {
+            complete(ProcessedAnswer{{}, QString::fromUtf8(e.what())});
+        } catch (...) {
+            complete(ProcessedAnswer{{}, QStringLiteral("the action failed")});
+        }
+    };
+    if (result.isFinished())
+        deliver(result);
+    else
+        result.then(this, deliver);
+}
+
+void TupleActionProcessor::finish(const QString &uuid, const ProcessedAnswer &answer)
+{
+    // Only applied actions are remembered: a refused one changed nothing, so the user may fix
+    // the cause and send it again.
+    if (answer.error.isEmpty()) {
+        ++m_applied;
+        m_store->remember(uuid, answer);
+    }
+    const auto waiting = m_inFlight.take(uuid);
+    for (const auto &[source, filt] : waiting)
+        source.reply(answer.error.isEmpty() ? PayloadEnvelope(filt, answer.encodedPayload)
+                                            : PayloadEnvelope::error(filt, answer.error));
+}
+
+TupleActionProcessorProxy::TupleActionProcessorProxy(Vortex *vortex, const QString &plugin,
+                                                     const QString &processorName,
+                                                     const QString &upstreamVortexName, int timeoutMs,
+                                                     QObject *parent)
+    : QObject(parent), m_vortex(vortex)
+{
+    m_endpoint = vortex->router().addEndpoint(
+        action::processorFilt(plugin, processorName),
+        [vortex, upstreamVortexName, timeoutMs, this](const PayloadEnvelope &envelope, const MessageSource &source) {
+            if (source.vortexName == upstreamVortexName)
+                return; // answers come back through the request's own waiter
+            PayloadEnvelope upstream = envelope;
+            upstream.filt.remove(PayloadRouter::kMessageIdKey);
+            const Dict deviceFilt = envelope.filt;
+            PayloadResponse::send(vortex, upstream, upstreamVortexName, timeoutMs)
+                .then(this, [source, deviceFilt](const PayloadEnvelope &answer) {
+                    source.reply(PayloadEnvelope(deviceFilt, answer.data, answer.result));
+                })
+                .onFailed(this, [source, deviceFilt](const RemoteError &e) {
+                    source.reply(PayloadEnvelope::error(deviceFilt, e.message()));
+                })
+                .onFailed(this, [source, deviceFilt](const VortexError &e) {
+                    // Logic was not reached: say so, so a device queue keeps the action.
+                    PayloadEnvelope reply = PayloadEnvelope::error(deviceFilt, e.message());
+                    reply.filt.insert(PayloadResponse::kUnavailableKey, true);
+                    source.reply(reply);
+                });
+        });
+}
+
+TupleActionProcessorProxy::~TupleActionProcessorProxy()
+{
+    m_vortex->router().removeEndpoint(m_endpoint);
+}
+
+QFuture<std::vector<TuplePtr>> pushAction(Vortex *vortex, const QString &plugin, const QString &processorName,
+                                          TuplePtr actionTuple, const QString &destVortexName, int timeoutMs)
+{
+    action::stamp(*actionTuple);
+    const Payload payload(action::processorFilt(plugin, processorName), {actionTuple});
+    return PayloadResponse::send(vortex, PayloadEnvelope::fromPayload(payload), destVortexName, timeoutMs)
+        .then([](const PayloadEnvelope &answer) {
+            Payload result;
+            if (answer.data.isEmpty())
+                return std::vector<TuplePtr>{};
+            QString error;
+            if (!answer.decodePayload(result, &error))
+                throw RemoteError(QStringLiteral("unreadable answer to the action: %1").arg(error));
+            return result.tuples;
+        });
+}
+
+} // namespace peek

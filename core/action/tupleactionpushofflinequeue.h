@@ -1,0 +1,79 @@
+#pragma once
+
+#include "tuple/tuple.h"
+#include "vortex/vortex.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace peek {
+
+// The device's queue of actions (PROTOCOL.md §7): push() stores an action durably in SQLite
+// before it says yes (it survives a crash or kill -9), and the queue sends actions oldest first,
+// one at a time, retrying with backoff until the service answers. An error answer from logic
+// moves the action to the failed list with its error text (the app can show it, retry or
+// discard it) instead of dropping it silently.
+class TupleActionPushOfflineQueue : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString destVortexName = QStringLiteral("peek-field-service");
+        int timeoutMs = 30000;
+        int retryMinMs = 1000;
+        int retryMaxMs = 30000;
+    };
+    struct Failed
+    {
+        qint64 id = 0;
+        QString uuid;
+        QString plugin;
+        QString processorName;
+        QString error;
+        TuplePtr action;
+        DateTime failedAt;
+    };
+
+    TupleActionPushOfflineQueue(Vortex *vortex, const QString &sqlitePath, const Options &options,
+                                QObject *parent = nullptr);
+    TupleActionPushOfflineQueue(Vortex *vortex, const QString &sqlitePath, QObject *parent = nullptr);
+    ~TupleActionPushOfflineQueue() override;
+
+    bool isOpen() const { return m_open; }
+    QString errorString() const { return m_error; }
+
+    // True once the action is on disk; it is sent as soon as possible.
+    bool push(const QString &plugin, const QString &processorName, TuplePtr action, QString *error = nullptr);
+
+    int queuedCount() const;
+    int failedCount() const;
+    QList<Failed> failedActions() const;
+    bool retryFailed(qint64 id);   // back to the end of the queue
+    bool discardFailed(qint64 id);
+
+Q_SIGNALS:
+    void queuedCountChanged(int count);
+    void failedCountChanged(int count);
+    void actionDelivered(const QString &uuid);
+    void actionFailed(const QString &uuid, const QString &error);
+    // The next action could not be delivered now (offline, no answer); it is retried later.
+    void deliveryDeferred(const QString &reason, int retryInMs);
+
+private:
+    void sendNext();
+    void scheduleRetry(const QString &why);
+    bool exec(const QString &sql, const QVariantList &binds = {}, QString *error = nullptr) const;
+    int count(const char *table) const;
+
+    Vortex *m_vortex;
+    Options m_options;
+    QString m_connectionName;
+    QString m_error;
+    bool m_open = false;
+    bool m_sending = false;
+    int m_failures = 0;
+    QTimer m_retry;
+};
+
+} // namespace peek

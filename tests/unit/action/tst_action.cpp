@@ -1,0 +1,264 @@
+// Actions over real WebSockets on loopback: device -> field proxy -> logic processor and back,
+// the durable offline queue, the failed list, and applying each action once.
+#include "action/tupleactionprocessor.h"
+#include "action/tupleactionpushofflinequeue.h"
+#include "action/tupleactions.h"
+#include "tuple/tupleregistry.h"
+#include "vortex/payloadresponse.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace peek;
+
+namespace {
+
+const QString kPlugin = QStringLiteral("test_action");
+const QString kProcessor = QStringLiteral("test_action");
+
+VortexOptions fast()
+{
+    VortexOptions o;
+    o.reconnectMinMs = 50;
+    o.reconnectMaxMs = 200;
+    return o;
+}
+
+std::shared_ptr<TupleGenericAction> genericAction(qint64 n, const QString &key = QStringLiteral("count"))
+{
+    auto a = std::make_shared<TupleGenericAction>();
+    a->key = key;
+    a->data = Dict{{QStringLiteral("n"), n}};
+    return a;
+}
+
+struct Logic
+{
+    Vortex vortex{QStringLiteral("peek-logic-service"), fast()};
+    std::unique_ptr<TupleActionProcessor> processor;
+    QList<qint64> applied; // data.n of every action applied, in order
+    bool refuse = false;
+    explicit Logic(ProcessedActionStore *store = nullptr, quint16 port = 0)
+    {
+        processor = std::make_unique<TupleActionProcessor>(&vortex, kPlugin, kProcessor, store);
+        processor->setDelegate(QStringLiteral("vortex.TupleGenericAction"),
+                               TupleActionProcessor::SyncDelegate([this](const TuplePtr &a) {
+                                   const qint64 n = a->field(QStringLiteral("data")).toDict().value(QStringLiteral("n")).toInt();
+                                   if (refuse || n < 0)
+                                       throw std::runtime_error("n must not be negative");
+                                   applied.append(n);
+                                   auto echo = genericAction(n * 10, QStringLiteral("result"));
+                                   return std::vector<TuplePtr>{echo};
+                               }));
+        vortex.listen(QHostAddress::LocalHost, port);
+    }
+};
+
+struct Field
+{
+    Vortex vortex{QStringLiteral("peek-field-service"), fast()};
+    TupleActionProcessorProxy proxy;
+    Field(quint16 logicPort, quint16 port = 0, int timeoutMs = 30000)
+        : proxy(&vortex, kPlugin, kProcessor, QStringLiteral("peek-logic-service"), timeoutMs)
+    {
+        vortex.listen(QHostAddress::LocalHost, port);
+        vortex.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(logicPort)));
+    }
+    bool waitUp() { return QTest::qWaitFor([this] { return vortex.isConnectedTo(QStringLiteral("peek-logic-service")); }, 5000); }
+};
+
+quint16 deadPort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+template <typename T>
+bool finished(const QFuture<T> &f)
+{
+    return QTest::qWaitFor([&] { return f.isFinished(); }, 10000);
+}
+
+} // namespace
+
+class TestAction : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void anActionRoundTripsThroughTheProxy()
+    {
+        Logic logic;
+        Field field(logic.vortex.serverPort());
+        QVERIFY(field.waitUp());
+        Vortex device(QStringLiteral("peek-field-app"), fast());
+        QSignalSpy up(&device, &Vortex::peerConnected);
+        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.vortex.serverPort())));
+        QVERIFY(up.wait(5000));
+
+        auto ok = pushAction(&device, kPlugin, kProcessor, genericAction(4));
+        QVERIFY(finished(ok));
+        QCOMPARE(ok.result().size(), size_t(1));
+        QCOMPARE(ok.result().front()->field(QStringLiteral("data")).toDict().value(QStringLiteral("n")).toInt(), 40);
+        QCOMPARE(logic.applied, QList<qint64>{4});
+
+        auto refused = pushAction(&device, kPlugin, kProcessor, genericAction(-1));
+        QVERIFY(finished(refused));
+        QVERIFY_THROWS_EXCEPTION(RemoteError, refused.result());
+
+        auto unknown = pushAction(&device, kPlugin, kProcessor, std::make_shared<TupleUpdateAction>());
+        QVERIFY(finished(unknown));
+        try {
+            unknown.result();
+            QFAIL("expected an error");
+        } catch (const RemoteError &e) {
+            QVERIFY(e.message().contains(QStringLiteral("no delegate for vortex.TupleUpdateAction")));
+        }
+    }
+
+    void theDefaultDelegateTakesOtherTypes()
+    {
+        Logic logic;
+        int byDefault = 0;
+        logic.processor->setDefaultDelegate(TupleActionProcessor::SyncDelegate([&](const TuplePtr &) {
+            ++byDefault;
+            return std::vector<TuplePtr>{};
+        }));
+        Vortex device(QStringLiteral("peek-field-service"));
+        device.connectLocal(&logic.vortex);
+        auto f = pushAction(&device, kPlugin, kProcessor, std::make_shared<TupleUpdateAction>(), QStringLiteral("peek-logic-service"));
+        QVERIFY(finished(f));
+        QVERIFY(f.result().empty());
+        QCOMPARE(byDefault, 1);
+    }
+
+    void anOnlinePushFailsAtOnceWhenOffline()
+    {
+        Vortex device(QStringLiteral("peek-field-app"), fast());
+        auto f = pushAction(&device, kPlugin, kProcessor, genericAction(1));
+        QVERIFY(f.isFinished());
+        QVERIFY_THROWS_EXCEPTION(NotConnectedError, f.result());
+    }
+
+    void aDuplicateSendIsAnsweredButAppliedOnce()
+    {
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("logic.sqlite"));
+        auto store = std::make_unique<SqliteProcessedActionStore>(storePath);
+        QVERIFY(store->isOpen());
+        auto logic = std::make_unique<Logic>(store.get());
+        Vortex device(QStringLiteral("peek-field-service"));
+        device.connectLocal(&logic->vortex);
+
+        auto action = genericAction(7);
+        action::stamp(*action);
+        // Sent twice at once (in flight together), then again later.
+        auto a = pushAction(&device, kPlugin, kProcessor, action, QStringLiteral("peek-logic-service"));
+        auto b = pushAction(&device, kPlugin, kProcessor, action, QStringLiteral("peek-logic-service"));
+        QVERIFY(finished(a) && finished(b));
+        auto c = pushAction(&device, kPlugin, kProcessor, action, QStringLiteral("peek-logic-service"));
+        QVERIFY(finished(c));
+        for (auto *f : {&a, &b, &c})
+            QCOMPARE(f->result().front()->field(QStringLiteral("data")).toDict().value(QStringLiteral("n")).toInt(), 70);
+        QCOMPARE(logic->applied, QList<qint64>{7});
+        QCOMPARE(logic->processor->duplicateCount(), 2);
+
+        // Logic restarts: it still remembers.
+        logic.reset();
+        store = std::make_unique<SqliteProcessedActionStore>(storePath);
+        logic = std::make_unique<Logic>(store.get());
+        Vortex device2(QStringLiteral("peek-field-service"));
+        device2.connectLocal(&logic->vortex);
+        auto d = pushAction(&device2, kPlugin, kProcessor, action, QStringLiteral("peek-logic-service"));
+        QVERIFY(finished(d));
+        QCOMPARE(d.result().front()->field(QStringLiteral("data")).toDict().value(QStringLiteral("n")).toInt(), 70);
+        QVERIFY(logic->applied.isEmpty());
+    }
+
+    void theOfflineQueueDeliversInOrderWhenTheServerComesUp()
+    {
+        QTemporaryDir dir;
+        const quint16 fieldPort = deadPort();
+        Vortex device(QStringLiteral("peek-field-app"), fast());
+        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(fieldPort)));
+        TupleActionPushOfflineQueue queue(&device, dir.filePath(QStringLiteral("queue.sqlite")),
+                                          {QStringLiteral("peek-field-service"), 5000, 50, 200});
+        QVERIFY(queue.isOpen());
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(queue.push(kPlugin, kProcessor, genericAction(i)));
+        QCOMPARE(queue.queuedCount(), 5);
+
+        Logic logic;
+        Field field(logic.vortex.serverPort(), fieldPort);
+        QTRY_COMPARE_WITH_TIMEOUT(queue.queuedCount(), 0, 10000);
+        QCOMPARE(logic.applied, (QList<qint64>{0, 1, 2, 3, 4}));
+        QCOMPARE(queue.failedCount(), 0);
+    }
+
+    void anErrorAnswerLandsInTheFailedList()
+    {
+        QTemporaryDir dir;
+        Logic logic;
+        Field field(logic.vortex.serverPort());
+        QVERIFY(field.waitUp());
+        Vortex device(QStringLiteral("peek-field-app"), fast());
+        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.vortex.serverPort())));
+        TupleActionPushOfflineQueue queue(&device, dir.filePath(QStringLiteral("queue.sqlite")),
+                                          {QStringLiteral("peek-field-service"), 5000, 50, 200});
+        QSignalSpy failed(&queue, &TupleActionPushOfflineQueue::actionFailed);
+        logic.refuse = true;
+        QVERIFY(queue.push(kPlugin, kProcessor, genericAction(1)));
+        QVERIFY(queue.push(kPlugin, kProcessor, genericAction(2)));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(queue.queuedCount(), 0, 10000);
+        QCOMPARE(queue.failedCount(), 2);
+        const auto list = queue.failedActions();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list.first().error, QStringLiteral("n must not be negative"));
+        QCOMPARE(list.first().processorName, kProcessor);
+        QVERIFY(list.first().action);
+
+        // The user retries one (now accepted) and discards the other.
+        logic.refuse = false;
+        QSignalSpy delivered(&queue, &TupleActionPushOfflineQueue::actionDelivered);
+        QVERIFY(queue.retryFailed(list.first().id));
+        QVERIFY(delivered.wait(10000));
+        QCOMPARE(logic.applied, QList<qint64>{1});
+        QVERIFY(queue.discardFailed(list.last().id));
+        QCOMPARE(queue.failedCount(), 0);
+        QCOMPARE(queue.queuedCount(), 0);
+    }
+
+    void whenLogicIsUnreachableTheActionStaysQueued()
+    {
+        QTemporaryDir dir;
+        Vortex field(QStringLiteral("peek-field-service"), fast());
+        TupleActionProcessorProxy proxy(&field, kPlugin, kProcessor, QStringLiteral("peek-logic-service"), 200);
+        QVERIFY(field.listen(QHostAddress::LocalHost, 0)); // and no logic at all
+        Vortex device(QStringLiteral("peek-field-app"), fast());
+        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.serverPort())));
+        QTRY_VERIFY_WITH_TIMEOUT(device.isConnectedTo(QStringLiteral("peek-field-service")), 5000);
+
+        auto online = pushAction(&device, kPlugin, kProcessor, genericAction(1));
+        QVERIFY(finished(online));
+        QVERIFY_THROWS_EXCEPTION(UnavailableError, online.result());
+
+        TupleActionPushOfflineQueue queue(&device, dir.filePath(QStringLiteral("queue.sqlite")),
+                                          {QStringLiteral("peek-field-service"), 5000, 50, 200});
+        QVERIFY(queue.push(kPlugin, kProcessor, genericAction(2)));
+        QSignalSpy failed(&queue, &TupleActionPushOfflineQueue::actionFailed);
+        QSignalSpy deferred(&queue, &TupleActionPushOfflineQueue::deliveryDeferred);
+        // Several attempts go by; the action is never moved to the failed list.
+        QTRY_VERIFY_WITH_TIMEOUT(deferred.size() >= 3, 10000);
+        QVERIFY(deferred.last().first().toString().contains(QStringLiteral("peek-logic-service")));
+        QCOMPARE(failed.size(), 0);
+        QCOMPARE(queue.queuedCount(), 1);
+        QCOMPARE(queue.failedCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAction)
+#include "tst_action.moc"
