@@ -188,8 +188,7 @@ void TupleDataObservableHandler::finishJob(const QString &key, const QByteArray 
         QSet<quint64> targets = job->oneShot;
         if (const Observed *o = m_observed.value(key))
             targets.unite(o->connections);
-        for (quint64 connection : std::as_const(targets))
-            m_vortex->sendToConnection(connection, vortexMsg);
+        m_vortex->sendToConnections(targets, vortexMsg);
         Q_EMIT sent(key, int(targets.size()));
         if (job->rerun) {
             job->running = false;

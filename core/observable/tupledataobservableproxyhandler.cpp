@@ -148,8 +148,7 @@ void TupleDataObservableProxyHandler::onUpstreamUpdate(const PayloadEnvelope &en
     QSet<quint64> targets = entry->subscribers;
     targets.unite(entry->pollers);
     entry->pollers.clear();
-    for (quint64 connection : std::as_const(targets))
-        m_vortex->sendToConnection(connection, source.raw);
+    m_vortex->sendToConnections(targets, source.raw);
     Q_EMIT forwarded(key, int(targets.size()));
     idleCheck(key);
 }

@@ -464,6 +464,15 @@ bool Vortex::sendToConnection(quint64 connectionId, const QByteArray &vortexMsg)
     return true;
 }
 
+bool Vortex::sendTextToConnection(quint64 connectionId, const QString &text)
+{
+    VortexConnection *c = m_connections.value(connectionId);
+    if (!c)
+        return false;
+    c->sendText(text);
+    return true;
+}
+
 QList<PeerInfo> Vortex::peers() const
 {
     QList<PeerInfo> out;

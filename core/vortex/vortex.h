@@ -87,6 +87,17 @@ public:
     int sendVortexMsg(const QByteArray &vortexMsg, const QString &destVortexName = {});
     int send(const PayloadEnvelope &envelope, const QString &destVortexName = {});
     bool sendToConnection(quint64 connectionId, const QByteArray &vortexMsg);
+    // One message to many connections (fan-out); returns how many it went to.
+    template <typename Ids>
+    int sendToConnections(const Ids &connectionIds, const QByteArray &vortexMsg)
+    {
+        const QString text = QString::fromUtf8(vortexMsg);
+        int sent = 0;
+        for (quint64 id : connectionIds)
+            sent += sendTextToConnection(id, text) ? 1 : 0;
+        return sent;
+    }
+    bool sendTextToConnection(quint64 connectionId, const QString &text);
 
     QList<PeerInfo> peers() const;
     bool isConnectedTo(const QString &vortexName) const;

@@ -71,6 +71,11 @@ void WebSocketConnection::sendMessage(const QByteArray &message)
     m_socket->sendTextMessage(QString::fromUtf8(message));
 }
 
+void WebSocketConnection::sendText(const QString &text)
+{
+    m_socket->sendTextMessage(text);
+}
+
 void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
     if (m_closing)

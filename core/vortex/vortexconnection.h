@@ -25,6 +25,8 @@ public:
     void markReady() { m_ready = true; }
 
     virtual void sendMessage(const QByteArray &message) = 0;
+    // The same message already as text: fan-out converts once for all its connections.
+    virtual void sendText(const QString &text) { sendMessage(text.toUtf8()); }
     virtual void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
 
 Q_SIGNALS:
@@ -49,6 +51,7 @@ public:
     WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming);
     ~WebSocketConnection() override;
     void sendMessage(const QByteArray &message) override;
+    void sendText(const QString &text) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
 
 private:
