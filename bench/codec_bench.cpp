@@ -6,10 +6,11 @@
 // Every figure is the median of N timed runs (after one untimed warm-up run), printed one per
 // line as "<figure>: <ms> ms, <MB/s> MB/s (min <ms> ms, cpu <ms> ms)" where MB/s is the
 // payload's JSON size (the length of the vector's "text", in 10^6 bytes) over the median time:
-// the same yardstick for every stage, so the stages of one operation add up. "min" is the
-// fastest run and "cpu" the median thread CPU time: on a shared, busy machine they show how
-// much of the wall time was waiting for a core. Without --generic bench.Item is registered as
-// a typed tuple; with it, the type is left unknown and the tuples decode as generic tuples.
+// the same yardstick for every stage, so the stages of an operation roughly add up to its total
+// (each stage is timed by its own call in the same run). "min" is the fastest run and "cpu" the
+// median thread CPU time: on a shared, busy machine they show how much of the wall time was
+// spent waiting for a core. Without --generic bench.Item is registered as a typed tuple; with
+// it, the type is left unknown and the tuples decode as generic tuples.
 #include "tuple/tuple.h"
 #include "tuple/tupleregistry.h"
 #include "vortex/payload.h"
@@ -25,10 +26,10 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -233,6 +234,7 @@ int main(int argc, char **argv)
                 options.generic ? "not registered: GenericTuple" : "registered: BenchItem");
     std::printf("runs: median of %d, zlib %s, MB/s = JSON bytes / 10^6 / time, load average %s\n",
                 options.runs, zlibVersion(), loadAverage().c_str());
+    std::printf("codec default compression level: %d\n", peek::kDefaultCompressionLevel);
 
     // ---- decode: base64 -> inflate -> parse -------------------------------------------------
     peek::Payload reference;
@@ -315,9 +317,10 @@ int main(int argc, char **argv)
             encode.add(prefix + "base64", toBase64);
         }
         encode.print();
-        std::printf("encode level %d size: zlib %lld bytes, base64 %lld bytes (%.1f%% of JSON)\n",
+        std::printf("encode level %d size: zlib %lld bytes, base64 %lld bytes (%.1f%% of JSON)%s\n",
                     level, (long long)compressedSize, (long long)encodedSize,
-                    100.0 * double(encodedSize) / double(text.size()));
+                    100.0 * double(encodedSize) / double(text.size()),
+                    reference.encode(level) == encoded ? ", the reference's bytes exactly" : "");
     }
     return 0;
 }

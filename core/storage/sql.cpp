@@ -1,0 +1,106 @@
+#include "sql.h"
+
+#include <QSqlDriver>
+#include <QSqlError>
+
+namespace peek::sql {
+
+Dialect dialectOf(const QSqlDatabase &db)
+{
+    return db.driver() && db.driver()->dbmsType() == QSqlDriver::PostgreSQL ? Dialect::PostgreSql
+                                                                            : Dialect::Sqlite;
+}
+
+QString quoteIdentifier(const QString &name)
+{
+    QString quoted = name;
+    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+namespace {
+
+QString errorText(const QSqlError &error)
+{
+    const QString database = error.databaseText().trimmed();
+    const QString driver = error.driverText().trimmed();
+    if (database.isEmpty())
+        return driver;
+    if (driver.isEmpty() || database.contains(driver))
+        return database;
+    return database + QStringLiteral(" (") + driver + QLatin1Char(')');
+}
+
+} // namespace
+
+StorageResult<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
+                              const QVariantList &bindValues, const QString &what)
+{
+    const QString operation = what.isEmpty() ? QStringLiteral("an SQL statement failed") : what;
+    QSqlQuery query(db);
+    if (bindValues.isEmpty()) {
+        if (!query.exec(statement))
+            return StorageError {operation, statement, errorText(query.lastError())};
+        return query;
+    }
+    if (!query.prepare(statement))
+        return StorageError {operation, statement, errorText(query.lastError())};
+    for (const QVariant &value : bindValues)
+        query.addBindValue(value);
+    if (!query.exec())
+        return StorageError {operation, statement, errorText(query.lastError())};
+    return query;
+}
+
+StorageResult<QVariant> scalar(const QSqlDatabase &db, const QString &statement,
+                               const QVariantList &bindValues, const QString &what)
+{
+    auto query = exec(db, statement, bindValues, what);
+    if (!query)
+        return query.error();
+    if (!query.value().next()) {
+        return StorageError {what.isEmpty() ? QStringLiteral("a query returned no row") : what,
+                             statement, QStringLiteral("no row returned")};
+    }
+    return query.value().value(0);
+}
+
+Transaction::~Transaction()
+{
+    rollback();
+}
+
+StorageResult<void> Transaction::begin(const QString &what)
+{
+    const QString statement = dialectOf(m_db) == Dialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                                 : QStringLiteral("BEGIN");
+    auto result = exec(m_db, statement, {},
+                       what.isEmpty() ? QStringLiteral("cannot start a transaction") : what);
+    if (!result)
+        return result.error();
+    m_active = true;
+    return {};
+}
+
+StorageResult<void> Transaction::commit(const QString &what)
+{
+    auto result = exec(m_db, QStringLiteral("COMMIT"), {},
+                       what.isEmpty() ? QStringLiteral("cannot commit a transaction") : what);
+    if (!result) {
+        rollback();
+        return result.error();
+    }
+    m_active = false;
+    return {};
+}
+
+void Transaction::rollback()
+{
+    if (!m_active)
+        return;
+    m_active = false;
+    QSqlQuery query(m_db);
+    query.exec(QStringLiteral("ROLLBACK"));
+}
+
+} // namespace peek::sql
