@@ -26,11 +26,17 @@ std::optional<ProcessedAnswer> MemoryProcessedActionStore::lookup(const QString 
 void MemoryProcessedActionStore::remember(const QString &uuid, const ProcessedAnswer &answer)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    if (m_kept.size() > 100000) {
-        for (auto it = m_kept.begin(); it != m_kept.end();)
-            it = now - it->at > m_keepSeconds ? m_kept.erase(it) : std::next(it);
+    // Forget the oldest: expired ones, and beyond the size bound (memory stays bounded).
+    while (!m_order.empty()
+           && (now - m_order.front().first > m_keepSeconds || int(m_order.size()) >= m_maxEntries)) {
+        const auto &[at, oldUuid] = m_order.front();
+        const auto it = m_kept.constFind(oldUuid);
+        if (it != m_kept.constEnd() && it->at == at)
+            m_kept.erase(it);
+        m_order.pop_front();
     }
     m_kept.insert(uuid, Kept{answer, now});
+    m_order.emplace_back(now, uuid);
 }
 
 SqliteProcessedActionStore::SqliteProcessedActionStore(const QString &sqlitePath, int keepSeconds)

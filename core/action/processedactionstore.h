@@ -4,6 +4,8 @@
 
 #include <QHash>
 
+#include <deque>
+
 #include <optional>
 
 namespace peek {
@@ -28,7 +30,10 @@ public:
 class MemoryProcessedActionStore final : public ProcessedActionStore
 {
 public:
-    explicit MemoryProcessedActionStore(int keepSeconds = 7 * 24 * 3600) : m_keepSeconds(keepSeconds) {}
+    explicit MemoryProcessedActionStore(int keepSeconds = 24 * 3600, int maxEntries = 200000)
+        : m_keepSeconds(keepSeconds), m_maxEntries(maxEntries)
+    {
+    }
     std::optional<ProcessedAnswer> lookup(const QString &uuid) override;
     void remember(const QString &uuid, const ProcessedAnswer &answer) override;
 
@@ -39,7 +44,9 @@ private:
         qint64 at;
     };
     int m_keepSeconds;
+    int m_maxEntries;
     QHash<QString, Kept> m_kept;
+    std::deque<std::pair<qint64, QString>> m_order; // oldest first, for O(1) expiry
 };
 
 // Keeps answers in a table of an SQLite file, so they survive a restart of logic; entries older

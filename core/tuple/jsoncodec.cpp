@@ -53,6 +53,7 @@ void JsonWriter::grow(size_t n)
 QByteArray JsonWriter::take()
 {
     m_buffer.resize(qsizetype(m_size));
+    m_buffer.squeeze(); // the spare room goes back (a shrinking realloc: no copy)
     QByteArray out = m_data ? std::move(m_buffer) : QByteArray("");
     m_buffer = QByteArray();
     m_data = nullptr;
@@ -481,10 +482,10 @@ Wrapped wrappedType(const char *s, rapidjson::SizeType len)
 // Builds Values from RapidJSON's SAX events. An object is collected as key/value entries and
 // turned into what it stands for when it ends: an _ft wrapper into its value, an "rt" object
 // into a tuple (typed when the registry knows the type name, generic otherwise), anything else
-// into a Dict. The tags (_ft, _ct, _c) are read as they arrive and only become Values if the
-// object turns out to be a plain dict. One frame per nesting depth is kept and reused, so the
-// many small objects of a payload (every tuple, every wrapped int) cost no allocation of their
-// own.
+// into a Dict. The tags (string values of _ft, _ct and _c) are read as they arrive and kept out
+// of the entries; only a plain dict gets them back as values. One frame per nesting depth is
+// kept and reused, so the many small objects of a payload (every tuple, every wrapped int) cost
+// no allocation of their own.
 class ValueBuilder
 {
 public:
@@ -503,23 +504,27 @@ public:
     bool RawNumber(const char *, rapidjson::SizeType, bool) { return false; }
     bool String(const char *s, rapidjson::SizeType len, bool)
     {
-        if (m_depth > 0 && top().isObject && top().pendingRole != KeyRole::Field) {
+        if (m_depth > 0 && top().isObject) {
             Frame &f = top();
             switch (f.pendingRole) {
-            case KeyRole::Ft: f.ftType = wrappedType(s, len); break;
+            case KeyRole::Field:
+            case KeyRole::Fd: break;
+            case KeyRole::Ft:
+                f.ftType = wrappedType(s, len);
+                f.pendingRole = KeyRole::Field;
+                return true;
             case KeyRole::Ct:
                 f.ctIsTuple = equals(s, len, "rt");
                 if (!f.ctIsTuple)
-                    f.ctName = m_names.intern(s, len);
-                break;
-            case KeyRole::C: f.cName = name(f.typeGuesses, 0, s, len); break;
-            case KeyRole::Fd:
-            case KeyRole::Field: return add(Value(QString::fromUtf8(s, qsizetype(len))));
+                    f.tags.push_back(Tag{f.entries.size(), f.pendingKey, m_names.intern(s, len)});
+                f.pendingRole = KeyRole::Field;
+                return true;
+            case KeyRole::C:
+                f.cName = name(f.typeGuess, s, len);
+                f.tags.push_back(Tag{f.entries.size(), f.pendingKey, f.cName});
+                f.pendingRole = KeyRole::Field;
+                return true;
             }
-            // The tag's entry keeps its place; finishObject() fills it in if it is needed.
-            f.entries.push_back(Entry{f.pendingKey, Value()});
-            f.pendingRole = KeyRole::Field;
-            return true;
         }
         return add(Value(QString::fromUtf8(s, qsizetype(len))));
     }
@@ -531,22 +536,17 @@ public:
     bool Key(const char *s, rapidjson::SizeType len, bool)
     {
         Frame &f = top();
-        f.pendingKey = name(f.keyGuesses, f.entries.size(), s, len);
+        if (f.keyCount == f.keyGuesses.size())
+            f.keyGuesses.push_back(kNoName);
+        f.pendingKey = name(f.keyGuesses[f.keyCount++], s, len);
         f.pendingRole = roleOf(s, len);
-        // Where the protocol's keys are, so the object is recognised without searching it.
-        // The first occurrence wins, as a lookup by key would find it.
-        int *at = nullptr;
-        switch (f.pendingRole) {
-        case KeyRole::Field: break;
-        case KeyRole::Ft: at = &f.ft; break;
-        case KeyRole::Fd: at = &f.fd; break;
-        case KeyRole::Ct: at = &f.ct; break;
-        case KeyRole::C: at = &f.c; break;
+        // Only the first occurrence of a protocol key counts, as a lookup by key would find it.
+        if (f.pendingRole != KeyRole::Field) {
+            const auto bit = uint8_t(1u << int(f.pendingRole));
+            if (f.seen & bit)
+                f.pendingRole = KeyRole::Field;
+            f.seen |= bit;
         }
-        if (at && *at < 0)
-            *at = int(f.entries.size());
-        else
-            f.pendingRole = KeyRole::Field;
         return true;
     }
     bool EndObject(rapidjson::SizeType)
@@ -580,52 +580,60 @@ private:
         Value value;
     };
 
+    // A string _ct or _c kept out of the entries: it goes back before entries[position].
+    struct Tag
+    {
+        size_t position;
+        uint32_t key;
+        uint32_t name;
+    };
+
     struct Frame
     {
         bool isObject = false;
         uint32_t pendingKey = kNoName;
         // Set by Key() for the first _ft, _fd, _ct or _c of an object, reset by its value.
         KeyRole pendingRole = KeyRole::Field;
+        uint8_t seen = 0; // the protocol keys met so far, by 1 << KeyRole
+        size_t keyCount = 0;
         std::vector<Entry> entries; // an object's
         ValueList items;            // an array's
-        // The names the last object at this depth had, by position (keys) and its type name:
+        std::vector<Tag> tags;
+        // The names the objects at this depth had so far, by position (keys) and the type name:
         // consecutive objects (the tuples of a list) mostly repeat them.
-        std::vector<uint32_t> keyGuesses, typeGuesses;
-        // The entries of the first _ft, _fd, _ct and _c keys (or -1), and what the tags said
-        // when they were strings.
-        int ft = -1, fd = -1, ct = -1, c = -1;
+        std::vector<uint32_t> keyGuesses;
+        uint32_t typeGuess = kNoName;
+        // What the tags said when they were strings.
         Wrapped ftType = Wrapped::Unread;
         bool ctIsTuple = false;
-        uint32_t ctName = kNoName; // when it is not "rt"
         uint32_t cName = kNoName;
+        // Where the values of the protocol keys are in entries: -1 when absent, or when the
+        // value was a string tag (_ft, _ct, _c) and went to the members above instead.
+        int ft = -1, fd = -1, ct = -1, c = -1;
 
         void clear()
         {
+            seen = 0;
+            keyCount = 0;
             entries.clear();
             items.clear();
-            ft = fd = ct = c = -1;
+            tags.clear();
             ftType = Wrapped::Unread;
             ctIsTuple = false;
-            ctName = cName = kNoName;
+            cName = kNoName;
+            ft = fd = ct = c = -1;
         }
     };
 
     Frame &top() { return m_frames[m_depth - 1]; }
 
-    // The name of a key or tag, checked against what the same position held last time first.
-    uint32_t name(std::vector<uint32_t> &guesses, size_t position, const char *s,
-                  rapidjson::SizeType len)
+    // The name of a key or tag: the guess (what the same place held last time) if it is right,
+    // which is cheaper to check than a lookup; the guess is updated otherwise.
+    uint32_t name(uint32_t &guess, const char *s, rapidjson::SizeType len)
     {
-        if (position < guesses.size()) {
-            uint32_t &guess = guesses[position];
-            if (!m_names.is(guess, s, len))
-                guess = m_names.intern(s, len);
-            return guess;
-        }
-        const uint32_t index = m_names.intern(s, len);
-        if (position == guesses.size())
-            guesses.push_back(index);
-        return index;
+        if (guess == kNoName || !m_names.is(guess, s, len))
+            guess = m_names.intern(s, len);
+        return guess;
     }
 
     void push(bool isObject)
@@ -644,18 +652,26 @@ private:
             return true;
         }
         Frame &f = top();
-        if (f.isObject) {
-            f.entries.push_back(Entry{f.pendingKey, std::move(v)});
-            f.pendingRole = KeyRole::Field; // a tag that is not a string stays in its entry
-        } else {
+        if (!f.isObject) {
             f.items.push_back(std::move(v));
+            return true;
         }
+        const int at = int(f.entries.size());
+        switch (f.pendingRole) {
+        case KeyRole::Field: break;
+        case KeyRole::Ft: f.ft = at; break;
+        case KeyRole::Fd: f.fd = at; break;
+        case KeyRole::Ct: f.ct = at; break;
+        case KeyRole::C: f.c = at; break;
+        }
+        f.pendingRole = KeyRole::Field;
+        f.entries.emplace_back(f.pendingKey, std::move(v));
         return true;
     }
 
     Value finishObject(Frame &f)
     {
-        if (f.ft >= 0) {
+        if (f.seen & (1u << int(KeyRole::Ft))) {
             Wrapped type = f.ftType;
             if (type == Wrapped::Unread) { // the tag was not a string: go by its text
                 const QByteArray text = f.entries[size_t(f.ft)].value.toString().toUtf8();
@@ -663,19 +679,18 @@ private:
             }
             return unwrap(type, f.fd >= 0 ? std::move(f.entries[size_t(f.fd)].value) : Value());
         }
-        if (f.ct >= 0
-            && (f.ctIsTuple
-                || (f.ctName == kNoName && f.entries[size_t(f.ct)].value.toStringView() == u"rt")))
+        if (f.ctIsTuple || (f.ct >= 0 && f.entries[size_t(f.ct)].value.toStringView() == u"rt"))
             return makeTuple(f);
-        // A plain dict (a payload, an envelope, a filt): its tags are strings like any other.
-        if (f.ctName != kNoName)
-            f.entries[size_t(f.ct)].value = m_names.text(f.ctName);
-        if (f.cName != kNoName)
-            f.entries[size_t(f.c)].value = m_names.text(f.cName);
+        // A plain dict (a payload, an envelope, a filt): its tags go back in their places.
         Dict dict;
-        dict.reserve(int(f.entries.size()));
-        for (auto &e : f.entries)
-            dict.append(m_names.text(e.key), std::move(e.value));
+        dict.reserve(int(f.entries.size() + f.tags.size()));
+        auto tag = f.tags.cbegin();
+        for (size_t i = 0; i <= f.entries.size(); ++i) {
+            for (; tag != f.tags.cend() && tag->position == i; ++tag)
+                dict.append(m_names.text(tag->key), m_names.text(tag->name));
+            if (i < f.entries.size())
+                dict.append(m_names.text(f.entries[i].key), std::move(f.entries[i].value));
+        }
         return Value(std::move(dict));
     }
 
@@ -722,9 +737,10 @@ private:
     Value makeTuple(Frame &f)
     {
         // A _c that is not a string still names the type by its text, as Value::toString() has it.
-        const QString typeName = f.cName != kNoName ? m_names.text(f.cName)
-            : f.c >= 0                              ? f.entries[size_t(f.c)].value.toString()
-                                                    : QString();
+        QString otherName;
+        if (f.cName == kNoName && f.c >= 0)
+            otherName = f.entries[size_t(f.c)].value.toString();
+        const QString &typeName = f.cName != kNoName ? m_names.text(f.cName) : otherName;
         const TupleRegistry::Factory &factory = factoryFor(typeName);
         if (factory) {
             TuplePtr tuple = factory();

@@ -27,14 +27,13 @@ QFuture<PayloadEnvelope> PayloadResponse::send(Vortex *vortex, PayloadEnvelope r
     const QString messageId = vortex->nextMessageId();
     request.filt.insert(PayloadRouter::kMessageIdKey, messageId);
 
-    auto *timer = new QTimer(vortex);
-    timer->setSingleShot(true);
     QPointer<Vortex> guard(vortex);
-    auto finish = [guard, messageId, timer, promise](const std::function<void()> &complete) {
-        if (guard)
+    auto deadline = std::make_shared<quint64>(0);
+    auto finish = [guard, messageId, deadline, promise](const std::function<void()> &complete) {
+        if (guard) {
             guard->router().removeResponseWaiter(messageId);
-        timer->stop();
-        timer->deleteLater();
+            guard->cancelDeadline(*deadline);
+        }
         complete();
         promise->finish();
     };
@@ -50,13 +49,12 @@ QFuture<PayloadEnvelope> PayloadResponse::send(Vortex *vortex, PayloadEnvelope r
                     promise->setException(std::make_exception_ptr(RemoteError(reply.errorText())));
             });
         });
-    QObject::connect(timer, &QTimer::timeout, vortex, [finish, promise, timeoutMs, destVortexName] {
+    *deadline = vortex->addDeadline(timeoutMs, [finish, promise, timeoutMs, destVortexName] {
         finish([&] {
             promise->setException(std::make_exception_ptr(TimeoutError(
                 QStringLiteral("no answer from %1 within %2 ms").arg(destVortexName).arg(timeoutMs))));
         });
     });
-    timer->start(timeoutMs);
     vortex->send(request, destVortexName);
     return future;
 }

@@ -46,13 +46,46 @@ struct Vortex::Server : QObject
     QWebSocketServer ws{QStringLiteral("peek"), QWebSocketServer::NonSecureMode};
     double tokens;
     QElapsedTimer refillClock;
+    // Accepted sockets whose WebSocket handshake is not complete, by "address:port".
+    struct Pending
+    {
+        QPointer<QTcpSocket> socket;
+        qint64 acceptedAtMs;
+    };
+    QHash<QString, Pending> pending;
+
+    static QString peerKey(const QHostAddress &address, quint16 port)
+    {
+        return address.toString() + u'/' + QString::number(port);
+    }
+
+    // Called from the vortex's sweep: connections that never finished their upgrade are closed.
+    void sweepPending(qint64 nowMs)
+    {
+        for (auto it = pending.begin(); it != pending.end();) {
+            QTcpSocket *socket = it->socket;
+            if (!socket) {
+                it = pending.erase(it);
+                continue;
+            }
+            if (nowMs - it->acceptedAtMs < q->m_options.handshakeTimeoutMs) {
+                ++it;
+                continue;
+            }
+            if (socket->property("peekHandedOver").toBool())
+                socket->abort();
+            else
+                answerHttp(socket, "408 Request Timeout", "No request received in time.\n");
+            it = pending.erase(it);
+        }
+    }
 
     explicit Server(Vortex *vortex) : q(vortex), tokens(vortex->m_options.acceptBurst)
     {
         const VortexOptions &o = q->m_options;
         tcp.setMaxPendingConnections(100000);
         tcp.setListenBacklogSize(4096);
-        ws.setHandshakeTimeout(o.handshakeTimeoutMs);
+        ws.setHandshakeTimeout(-1); // the vortex's sweep enforces handshakeTimeoutMs
         refillClock.start();
         connect(&tcp, &QTcpServer::newConnection, this, &Server::onNewConnection);
         connect(&ws, &QWebSocketServer::newConnection, this, &Server::onWebSocket);
@@ -84,12 +117,10 @@ struct Vortex::Server : QObject
                            "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
                 continue;
             }
+            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
-            QTimer::singleShot(q->m_options.handshakeTimeoutMs, socket, [socket] {
-                if (socket->property("peekHandedOver").toBool())
-                    return;
-                answerHttp(socket, "408 Request Timeout", "No request received in time.\n");
-            });
+            pending.insert(peerKey(socket->peerAddress(), socket->peerPort()),
+                           Pending{socket, q->clockMs()});
             if (socket->bytesAvailable())
                 inspect(socket);
         }
@@ -119,6 +150,7 @@ struct Vortex::Server : QObject
             socket->disconnect(this);
             socket->setProperty("peekHandedOver", true);
             socket->read(end + 4); // the handler gets the body, if any, still unread
+            pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
             if (!q->m_httpHandler || !q->m_httpHandler(request, socket))
                 answerHttp(socket, "404 Not Found", "Not found. Vortex clients connect to /vortexws.\n");
             return;
@@ -141,6 +173,7 @@ struct Vortex::Server : QObject
     void onWebSocket()
     {
         while (QWebSocket *socket = ws.nextPendingConnection()) {
+            pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
             const QUrlQuery query(socket->requestUrl());
             auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true);
             connection->setRemote(query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
@@ -295,6 +328,94 @@ Vortex::Vortex(const QString &name, const VortexOptions &options, QObject *paren
       m_options(options)
 {
     qRegisterMetaType<peek::PeerInfo>();
+    m_clock.start();
+    m_sweepTimer.setInterval(std::max(1, std::min(options.heartbeatMs, options.watchdogMs)));
+    connect(&m_sweepTimer, &QTimer::timeout, this, &Vortex::sweep);
+    m_sweepTimer.start();
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
+        const qint64 now = clockMs();
+        while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
+            const quint64 id = m_deadlines.begin()->second;
+            m_deadlines.erase(m_deadlines.begin());
+            auto handler = m_deadlineHandlers.take(id).second;
+            if (handler)
+                handler();
+        }
+        armDeadlines();
+    });
+}
+
+void Vortex::sweep()
+{
+    const qint64 now = clockMs();
+    const bool slept = m_lastSweepMs > 0 && now - m_lastSweepMs > m_options.sleepGuardMs;
+    if (slept)
+        qCInfo(lcVortex).noquote() << m_name << "sweep ran" << (now - m_lastSweepMs)
+                                   << "ms late (machine asleep?); restarting the silence clock of"
+                                   << m_connections.size() << "connections";
+    m_lastSweepMs = now;
+    const QList<VortexConnection *> connections = m_connections.values();
+    for (VortexConnection *c : connections)
+        c->tick(now, slept);
+    if (m_server)
+        m_server->sweepPending(now);
+}
+
+quint64 Vortex::addDeadline(int ms, std::function<void()> onExpiry)
+{
+    const quint64 id = m_nextDeadlineId++;
+    const qint64 due = clockMs() + ms;
+    m_deadlines.emplace(due, id);
+    m_deadlineHandlers.insert(id, {due, std::move(onExpiry)});
+    if (m_deadlines.begin()->second == id)
+        armDeadlines();
+    return id;
+}
+
+void Vortex::cancelDeadline(quint64 id)
+{
+    const auto it = m_deadlineHandlers.find(id);
+    if (it == m_deadlineHandlers.end())
+        return;
+    auto [first, last] = m_deadlines.equal_range(it->first);
+    for (auto d = first; d != last; ++d) {
+        if (d->second == id) {
+            m_deadlines.erase(d);
+            break;
+        }
+    }
+    m_deadlineHandlers.erase(it);
+}
+
+void Vortex::armDeadlines()
+{
+    if (m_deadlines.empty()) {
+        m_deadlineTimer.stop();
+        return;
+    }
+    m_deadlineTimer.start(int(std::max<qint64>(0, m_deadlines.begin()->first - clockMs())));
+}
+
+void Vortex::indexReady(VortexConnection *connection)
+{
+    m_readyByName[connection->remoteName()].append(connection);
+    if (connection->info().incoming && !connection->info().vortexUuid.isEmpty())
+        m_incomingByUuid.insert(connection->info().vortexUuid, connection);
+}
+
+void Vortex::unindex(VortexConnection *connection)
+{
+    for (auto it = m_readyByName.begin(); it != m_readyByName.end(); ++it) {
+        if (it->removeOne(connection)) {
+            if (it->isEmpty())
+                m_readyByName.erase(it);
+            break;
+        }
+    }
+    const QString uuid = connection->info().vortexUuid;
+    if (m_incomingByUuid.value(uuid) == connection)
+        m_incomingByUuid.remove(uuid);
 }
 
 Vortex::~Vortex()
@@ -335,20 +456,23 @@ void Vortex::onConnectionReady(VortexConnection *connection)
     connection->markReady();
     const PeerInfo info = connection->info();
     if (info.incoming && !info.vortexUuid.isEmpty()) {
-        const auto connections = m_connections;
-        for (VortexConnection *other : connections) {
-            if (other == connection || !other->info().incoming
-                || other->info().vortexUuid != info.vortexUuid)
-                continue;
+        VortexConnection *older = m_incomingByUuid.value(info.vortexUuid);
+        if (older && older != connection) {
             qCInfo(lcVortex).noquote() << m_name << "replaces the connection of" << info.vortexName
-                                       << other->info().address << "with a new one from" << info.address
+                                       << older->info().address << "with a new one from" << info.address
                                        << "(same vortexUuid" << info.vortexUuid << ")";
-            other->closeWithReason(QWebSocketProtocol::CloseCodeNormal,
+            unindex(older);
+            older->closeWithReason(QWebSocketProtocol::CloseCodeNormal,
                                    QStringLiteral("replaced by a newer connection with the same vortexUuid"));
         }
     }
-    qCInfo(lcVortex).noquote() << m_name << "connected to" << info.vortexName << info.address
-                               << (info.incoming ? "(incoming)" : "(outgoing)");
+    indexReady(connection);
+    // Services are few and their links matter to operators; apps are many.
+    if (info.vortexName.endsWith(QLatin1String("-service")))
+        qCInfo(lcVortex).noquote() << m_name << "connected to" << info.vortexName << info.address
+                                   << (info.incoming ? "(incoming)" : "(outgoing)");
+    else
+        qCDebug(lcVortex).noquote() << m_name << "connected to" << info.vortexName << info.address;
     Q_EMIT peerConnected(info);
 }
 
@@ -356,9 +480,13 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
 {
     if (!m_connections.remove(connection->id()))
         return;
+    unindex(connection);
     const PeerInfo info = connection->info();
     if (connection->isReady()) {
-        qCInfo(lcVortex).noquote() << m_name << "disconnected from" << info.vortexName << info.address;
+        if (info.vortexName.endsWith(QLatin1String("-service")))
+            qCInfo(lcVortex).noquote() << m_name << "disconnected from" << info.vortexName << info.address;
+        else
+            qCDebug(lcVortex).noquote() << m_name << "disconnected from" << info.vortexName << info.address;
         Q_EMIT peerDisconnected(info);
     }
     for (auto &client : m_clients)
@@ -398,9 +526,16 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
     const Value *helloName = envelope.filt.find(kHelloName);
     if (helloUuid && helloName && envelope.data.isEmpty()) {
         const bool wasReady = connection->isReady();
-        connection->setRemote(helloName->toString(), helloUuid->toString());
-        if (!wasReady)
+        if (wasReady && connection->remoteName() == helloName->toString())
+            connection->setRemote(helloName->toString(), helloUuid->toString());
+        else if (wasReady) {
+            unindex(connection);
+            connection->setRemote(helloName->toString(), helloUuid->toString());
+            indexReady(connection);
+        } else {
+            connection->setRemote(helloName->toString(), helloUuid->toString());
             onConnectionReady(connection);
+        }
         for (auto &client : m_clients)
             if (client->connection == connection)
                 client->failures = 0;
@@ -439,11 +574,19 @@ void Vortex::echoBack(VortexConnection *connection, const PayloadEnvelope &envel
 int Vortex::sendVortexMsg(const QByteArray &vortexMsg, const QString &destVortexName)
 {
     int sent = 0;
-    for (VortexConnection *c : std::as_const(m_connections)) {
-        if (!c->isReady())
-            continue;
-        if (!destVortexName.isEmpty() && c->remoteName() != destVortexName)
-            continue;
+    if (destVortexName.isEmpty()) {
+        for (VortexConnection *c : std::as_const(m_connections)) {
+            if (c->isReady()) {
+                c->sendMessage(vortexMsg);
+                ++sent;
+            }
+        }
+        return sent;
+    }
+    const auto it = m_readyByName.constFind(destVortexName);
+    if (it == m_readyByName.constEnd())
+        return 0;
+    for (VortexConnection *c : *it) {
         c->sendMessage(vortexMsg);
         ++sent;
     }
@@ -484,10 +627,7 @@ QList<PeerInfo> Vortex::peers() const
 
 bool Vortex::isConnectedTo(const QString &vortexName) const
 {
-    for (VortexConnection *c : m_connections)
-        if (c->isReady() && c->remoteName() == vortexName)
-            return true;
-    return false;
+    return m_readyByName.contains(vortexName);
 }
 
 QString Vortex::nextMessageId()

@@ -2,11 +2,14 @@
 
 #include "payloadrouter.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
+#include <QTimer>
 #include <QObject>
 #include <QUrl>
 
 #include <functional>
+#include <map>
 #include <memory>
 
 class QTcpSocket;
@@ -105,6 +108,13 @@ public:
     // A unique id for request/response message ids.
     QString nextMessageId();
 
+    // Milliseconds on this vortex's monotonic clock.
+    qint64 clockMs() const { return m_clock.elapsed(); }
+    // Runs `onExpiry` after `ms` unless cancelled first: one timer serves every deadline, so
+    // thousands of requests in flight cost no more timers than one.
+    quint64 addDeadline(int ms, std::function<void()> onExpiry);
+    void cancelDeadline(quint64 id);
+
 Q_SIGNALS:
     void peerConnected(const peek::PeerInfo &peer);
     void peerDisconnected(const peek::PeerInfo &peer);
@@ -123,6 +133,10 @@ private:
     void sendHello(VortexConnection *connection);
     void echoBack(VortexConnection *connection, const PayloadEnvelope &envelope);
     MessageSource sourceOf(VortexConnection *connection);
+    void sweep();
+    void armDeadlines();
+    void indexReady(VortexConnection *connection);
+    void unindex(VortexConnection *connection);
 
     QString m_name;
     QString m_uuid;
@@ -132,6 +146,16 @@ private:
     std::unique_ptr<Server> m_server;
     std::vector<std::unique_ptr<Client>> m_clients;
     HttpHandler m_httpHandler;
+    // Ready connections by the peer's vortex name, and incoming ones by vortexUuid.
+    QHash<QString, QList<VortexConnection *>> m_readyByName;
+    QHash<QString, VortexConnection *> m_incomingByUuid;
+    QElapsedTimer m_clock;
+    QTimer m_sweepTimer; // heartbeats, silence, handshake timeouts: one timer for all
+    qint64 m_lastSweepMs = 0;
+    QTimer m_deadlineTimer;
+    std::multimap<qint64, quint64> m_deadlines; // due time -> id
+    QHash<quint64, std::pair<qint64, std::function<void()>>> m_deadlineHandlers;
+    quint64 m_nextDeadlineId = 1;
     quint64 m_nextConnectionId = 1;
     quint64 m_nextMessageId = 1;
 };

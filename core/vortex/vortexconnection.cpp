@@ -1,6 +1,7 @@
 #include "vortexconnection.h"
 
 #include <QLoggingCategory>
+#include <QTcpSocket>
 
 Q_LOGGING_CATEGORY(lcConnection, "peek.vortex.connection")
 
@@ -36,8 +37,6 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketConnection::onText);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketConnection::onBinary);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
-        m_heartbeat.stop();
-        m_watchdog.stop();
         if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
             qCWarning(lcConnection).noquote()
                 << "closed the connection of" << m_remoteName << m_address
@@ -48,17 +47,11 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
         Q_EMIT closed();
     });
 
-    m_heartbeat.setInterval(o.heartbeatMs);
-    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
-        m_socket->sendTextMessage(QStringLiteral("."));
-    });
-    m_heartbeat.start();
-
-    m_watchdog.setInterval(std::min(o.watchdogMs, std::max(1, o.silenceTimeoutMs / 2)));
-    connect(&m_watchdog, &QTimer::timeout, this, &WebSocketConnection::checkSilence);
-    m_watchdog.start();
-    m_sinceReceived.start();
-    m_sinceCheck.start();
+    m_lastReceivedMs = owner->clockMs();
+    m_lastHeartbeatMs = m_lastReceivedMs;
+    // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
+    if (auto *tcp = m_socket->findChild<QTcpSocket *>())
+        tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
 }
 
 WebSocketConnection::~WebSocketConnection()
@@ -81,12 +74,8 @@ void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, co
     if (m_closing)
         return;
     m_closing = true;
+    m_closingSinceMs = m_owner->clockMs();
     m_socket->close(code, reason);
-    // A peer that never completes the closing handshake is cut off.
-    QTimer::singleShot(2000, this, [this] {
-        if (m_socket->state() != QAbstractSocket::UnconnectedState)
-            m_socket->abort();
-    });
 }
 
 void WebSocketConnection::onText(const QString &message)
@@ -96,27 +85,30 @@ void WebSocketConnection::onText(const QString &message)
 
 void WebSocketConnection::onBinary(const QByteArray &message)
 {
-    m_sinceReceived.restart();
+    m_lastReceivedMs = m_owner->clockMs();
     if (m_closing)
         return;
     Q_EMIT messageReceived(message);
 }
 
-void WebSocketConnection::checkSilence()
+void WebSocketConnection::tick(qint64 nowMs, bool slept)
 {
     const VortexOptions &o = m_owner->options();
-    const qint64 sinceCheck = m_sinceCheck.restart();
-    if (sinceCheck > o.sleepGuardMs) {
-        // The timer itself was held up (machine asleep, process stopped): the peer had no
-        // chance to be heard, so start counting silence again instead of cutting the link.
-        qCInfo(lcConnection).noquote() << "silence watchdog for" << m_remoteName << m_address
-                                       << "ran" << sinceCheck << "ms late; restarting its clock";
-        m_sinceReceived.restart();
+    if (slept)
+        m_lastReceivedMs = nowMs; // the peer had no chance to be heard meanwhile
+    if (m_closing) {
+        // A peer that never completes the closing handshake is cut off.
+        if (nowMs - m_closingSinceMs > 2000 && m_socket->state() != QAbstractSocket::UnconnectedState)
+            m_socket->abort();
         return;
     }
-    if (m_sinceReceived.elapsed() > o.silenceTimeoutMs && !m_closing) {
+    if (nowMs - m_lastHeartbeatMs >= o.heartbeatMs) {
+        m_lastHeartbeatMs = nowMs;
+        m_socket->sendTextMessage(QStringLiteral("."));
+    }
+    if (nowMs - m_lastReceivedMs > o.silenceTimeoutMs) {
         qCWarning(lcConnection).noquote() << "closing the connection of" << m_remoteName << m_address
-                                          << "after" << m_sinceReceived.elapsed()
+                                          << "after" << (nowMs - m_lastReceivedMs)
                                           << "ms without a message or heartbeat";
         closeWithReason(QWebSocketProtocol::CloseCodeGoingAway,
                         QStringLiteral("no heartbeat for %1 s").arg(o.silenceTimeoutMs / 1000.0));

@@ -28,6 +28,9 @@ public:
     // The same message already as text: fan-out converts once for all its connections.
     virtual void sendText(const QString &text) { sendMessage(text.toUtf8()); }
     virtual void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
+    // Called by the Vortex's one sweep timer: heartbeat and silence checks. `nowMs` is the
+    // Vortex's clock; `slept` says the sweep itself ran late (machine asleep): restart clocks.
+    virtual void tick(qint64 nowMs, bool slept) { Q_UNUSED(nowMs) Q_UNUSED(slept) }
 
 Q_SIGNALS:
     void messageReceived(const QByteArray &message);
@@ -53,17 +56,16 @@ public:
     void sendMessage(const QByteArray &message) override;
     void sendText(const QString &text) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
+    void tick(qint64 nowMs, bool slept) override;
 
 private:
     void onText(const QString &message);
     void onBinary(const QByteArray &message);
-    void checkSilence();
 
     QWebSocket *m_socket;
-    QTimer m_heartbeat;
-    QTimer m_watchdog;
-    QElapsedTimer m_sinceReceived;
-    QElapsedTimer m_sinceCheck;
+    qint64 m_lastReceivedMs;
+    qint64 m_lastHeartbeatMs;
+    qint64 m_closingSinceMs = 0;
     bool m_closing = false;
 };
 
