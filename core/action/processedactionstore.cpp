@@ -1,29 +1,50 @@
 #include "processedactionstore.h"
 
+#include "storage/database.h"
+#include "storage/sql.h"
+
 #include <QDateTime>
 #include <QLoggingCategory>
-#include <QSqlDatabase>
-#include <QSqlError>
+#include <QPromise>
 #include <QSqlQuery>
-#include <QUuid>
 
 Q_LOGGING_CATEGORY(lcProcessed, "peek.action.processed")
 
 namespace peek {
 
-std::optional<ProcessedAnswer> MemoryProcessedActionStore::lookup(const QString &uuid)
+namespace {
+
+template <typename T>
+QFuture<T> ready(T value)
 {
-    const auto it = m_kept.constFind(uuid);
-    if (it == m_kept.constEnd())
-        return std::nullopt;
-    if (QDateTime::currentSecsSinceEpoch() - it->at > m_keepSeconds) {
-        m_kept.remove(uuid);
-        return std::nullopt;
-    }
-    return it->answer;
+    QPromise<T> promise;
+    promise.start();
+    promise.addResult(std::move(value));
+    promise.finish();
+    return promise.future();
 }
 
-void MemoryProcessedActionStore::remember(const QString &uuid, const ProcessedAnswer &answer)
+QFuture<void> readyVoid()
+{
+    QPromise<void> promise;
+    promise.start();
+    promise.finish();
+    return promise.future();
+}
+
+const QString kTable = QStringLiteral("peek_processed_actions");
+
+} // namespace
+
+QFuture<std::optional<ProcessedAnswer>> MemoryProcessedActionStore::lookup(const QString &uuid)
+{
+    const auto it = m_kept.constFind(uuid);
+    if (it == m_kept.constEnd() || QDateTime::currentSecsSinceEpoch() - it->at > m_keepSeconds)
+        return ready(std::optional<ProcessedAnswer>());
+    return ready(std::optional<ProcessedAnswer>(it->answer));
+}
+
+QFuture<void> MemoryProcessedActionStore::remember(const QString &uuid, const ProcessedAnswer &answer)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     // Forget the oldest: expired ones, and beyond the size bound (memory stays bounded).
@@ -37,79 +58,81 @@ void MemoryProcessedActionStore::remember(const QString &uuid, const ProcessedAn
     }
     m_kept.insert(uuid, Kept{answer, now});
     m_order.emplace_back(now, uuid);
+    return readyVoid();
 }
 
-SqliteProcessedActionStore::SqliteProcessedActionStore(const QString &sqlitePath, int keepSeconds)
-    : m_connectionName(QStringLiteral("peek-processed-actions-") + QUuid::createUuid().toString(QUuid::WithoutBraces)),
-      m_keepSeconds(keepSeconds)
+DatabaseProcessedActionStore::DatabaseProcessedActionStore(Database *database, int keepSeconds)
+    : m_database(database), m_keepSeconds(keepSeconds)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(sqlitePath);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open()) {
-        qCCritical(lcProcessed).noquote() << "cannot open" << sqlitePath << ":" << db.lastError().text();
-        return;
+    const StorageResult<void> created = database->runSync([](QSqlDatabase &db) -> StorageResult<void> {
+        auto q = sql::exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (uuid TEXT PRIMARY KEY, "
+                                              "processed_at BIGINT NOT NULL, payload TEXT, error TEXT)")
+                                   .arg(kTable),
+                           {}, QStringLiteral("creating the table of processed actions"));
+        if (!q)
+            return q.error();
+        return {};
+    });
+    m_ready = created.ok();
+    if (!m_ready) {
+        m_error = created.error().message();
+        qCCritical(lcProcessed).noquote() << m_error;
     }
-    QSqlQuery q(db);
-    for (const char *sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                            "CREATE TABLE IF NOT EXISTS processedActions (uuid TEXT PRIMARY KEY, "
-                            "processedAt INTEGER NOT NULL, payload TEXT, error TEXT)"}) {
-        if (!q.exec(QString::fromLatin1(sql))) {
-            qCCritical(lcProcessed).noquote() << "cannot prepare" << sqlitePath << ":" << q.lastError().text();
-            return;
-        }
-    }
-    m_open = true;
 }
 
-SqliteProcessedActionStore::~SqliteProcessedActionStore()
+QFuture<std::optional<ProcessedAnswer>> DatabaseProcessedActionStore::lookup(const QString &uuid)
 {
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
+    const qint64 oldest = QDateTime::currentSecsSinceEpoch() - m_keepSeconds;
+    return m_database
+        ->run([uuid, oldest](QSqlDatabase &db) -> StorageResult<std::optional<ProcessedAnswer>> {
+            auto q = sql::exec(db, QStringLiteral("SELECT payload, error FROM %1 WHERE uuid = ? AND processed_at >= ?").arg(kTable),
+                               {uuid, oldest}, QStringLiteral("looking up processed action %1").arg(uuid));
+            if (!q)
+                return q.error();
+            if (!q.value().next())
+                return std::optional<ProcessedAnswer>();
+            return std::optional<ProcessedAnswer>(
+                ProcessedAnswer{q.value().value(0).toString().toLatin1(), q.value().value(1).toString()});
+        })
+        .then([uuid](const StorageResult<std::optional<ProcessedAnswer>> &r) {
+            if (!r) {
+                // Not knowing is treated as not processed: better to ask the delegate than to
+                // lose the action; the failure is logged for the operator.
+                qCWarning(lcProcessed).noquote() << r.error();
+                return std::optional<ProcessedAnswer>();
+            }
+            return r.value();
+        });
 }
 
-std::optional<ProcessedAnswer> SqliteProcessedActionStore::lookup(const QString &uuid)
-{
-    if (!m_open)
-        return std::nullopt;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT payload, error, processedAt FROM processedActions WHERE uuid = ?"));
-    q.addBindValue(uuid);
-    if (!q.exec() || !q.next())
-        return std::nullopt;
-    if (QDateTime::currentSecsSinceEpoch() - q.value(2).toLongLong() > m_keepSeconds)
-        return std::nullopt;
-    return ProcessedAnswer{q.value(0).toString().toLatin1(), q.value(1).toString()};
-}
-
-void SqliteProcessedActionStore::remember(const QString &uuid, const ProcessedAnswer &answer)
-{
-    if (!m_open)
-        return;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO processedActions (uuid, processedAt, payload, error) VALUES (?, ?, ?, ?)"));
-    q.addBindValue(uuid);
-    q.addBindValue(QDateTime::currentSecsSinceEpoch());
-    q.addBindValue(QString::fromLatin1(answer.encodedPayload));
-    q.addBindValue(answer.error);
-    if (!q.exec())
-        qCWarning(lcProcessed).noquote() << "could not remember action" << uuid << ":" << q.lastError().text();
-    purge();
-}
-
-void SqliteProcessedActionStore::purge()
+QFuture<void> DatabaseProcessedActionStore::remember(const QString &uuid, const ProcessedAnswer &answer)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    if (now - m_lastPurge < 3600)
-        return;
-    m_lastPurge = now;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("DELETE FROM processedActions WHERE processedAt < ?"));
-    q.addBindValue(now - m_keepSeconds);
-    q.exec();
+    const bool purge = now - m_lastPurge > 3600;
+    if (purge)
+        m_lastPurge = now;
+    const qint64 oldest = now - m_keepSeconds;
+    return m_database
+        ->run([uuid, answer, now, purge, oldest](QSqlDatabase &db) -> StorageResult<void> {
+            auto q = sql::exec(db, QStringLiteral("INSERT INTO %1 (uuid, processed_at, payload, error) VALUES (?, ?, ?, ?) "
+                                                  "ON CONFLICT (uuid) DO UPDATE SET processed_at = excluded.processed_at, "
+                                                  "payload = excluded.payload, error = excluded.error").arg(kTable),
+                               {uuid, now, QString::fromLatin1(answer.encodedPayload), answer.error},
+                               QStringLiteral("remembering processed action %1").arg(uuid));
+            if (!q)
+                return q.error();
+            if (purge) {
+                auto p = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE processed_at < ?").arg(kTable), {oldest},
+                                   QStringLiteral("purging old processed actions"));
+                if (!p)
+                    return p.error();
+            }
+            return {};
+        })
+        .then([](const StorageResult<void> &r) {
+            if (!r)
+                qCWarning(lcProcessed).noquote() << r.error();
+        });
 }
 
 } // namespace peek

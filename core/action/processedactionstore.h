@@ -2,31 +2,36 @@
 
 #include "vortex/payloadenvelope.h"
 
+#include <QFuture>
 #include <QHash>
 
 #include <deque>
-
 #include <optional>
 
 namespace peek {
 
-// What logic remembers of each processed action, so that an action re-sent after a lost
-// answer is answered again but not applied twice.
+class Database;
+
+// What logic remembers of each applied action, so that an action re-sent after a lost answer
+// is answered again but not applied twice.
 struct ProcessedAnswer
 {
     QByteArray encodedPayload; // the result payload (success)
     QString error;             // or the error text
 };
 
+// Where those answers are kept. Both calls complete later: a store may have to ask a database,
+// and that never happens on the event loop.
 class ProcessedActionStore
 {
 public:
     virtual ~ProcessedActionStore() = default;
-    virtual std::optional<ProcessedAnswer> lookup(const QString &uuid) = 0;
-    virtual void remember(const QString &uuid, const ProcessedAnswer &answer) = 0;
+    virtual QFuture<std::optional<ProcessedAnswer>> lookup(const QString &uuid) = 0;
+    // Completes once the answer is kept (durably, for durable stores).
+    virtual QFuture<void> remember(const QString &uuid, const ProcessedAnswer &answer) = 0;
 };
 
-// Keeps answers in memory for a bounded time (tests, and services without storage).
+// Keeps answers in memory for a bounded time and count (tests, services without storage).
 class MemoryProcessedActionStore final : public ProcessedActionStore
 {
 public:
@@ -34,8 +39,8 @@ public:
         : m_keepSeconds(keepSeconds), m_maxEntries(maxEntries)
     {
     }
-    std::optional<ProcessedAnswer> lookup(const QString &uuid) override;
-    void remember(const QString &uuid, const ProcessedAnswer &answer) override;
+    QFuture<std::optional<ProcessedAnswer>> lookup(const QString &uuid) override;
+    QFuture<void> remember(const QString &uuid, const ProcessedAnswer &answer) override;
 
 private:
     struct Kept
@@ -49,22 +54,23 @@ private:
     std::deque<std::pair<qint64, QString>> m_order; // oldest first, for O(1) expiry
 };
 
-// Keeps answers in a table of an SQLite file, so they survive a restart of logic; entries older
-// than keepSeconds are purged. Use from the thread that created it.
-class SqliteProcessedActionStore final : public ProcessedActionStore
+// Keeps answers in logic's storage database (SQLite or PostgreSQL), in the table
+// "peek_processed_actions", so they survive a restart; older than keepSeconds are purged.
+// Work runs on the database's threads.
+class DatabaseProcessedActionStore final : public ProcessedActionStore
 {
 public:
-    SqliteProcessedActionStore(const QString &sqlitePath, int keepSeconds = 7 * 24 * 3600);
-    ~SqliteProcessedActionStore() override;
-    bool isOpen() const { return m_open; }
-    std::optional<ProcessedAnswer> lookup(const QString &uuid) override;
-    void remember(const QString &uuid, const ProcessedAnswer &answer) override;
+    DatabaseProcessedActionStore(Database *database, int keepSeconds = 7 * 24 * 3600);
+    bool isReady() const { return m_ready; }
+    QString errorString() const { return m_error; }
+    QFuture<std::optional<ProcessedAnswer>> lookup(const QString &uuid) override;
+    QFuture<void> remember(const QString &uuid, const ProcessedAnswer &answer) override;
 
 private:
-    void purge();
-    QString m_connectionName;
+    Database *m_database;
     int m_keepSeconds;
-    bool m_open = false;
+    bool m_ready = false;
+    QString m_error;
     qint64 m_lastPurge = 0;
 };
 

@@ -75,56 +75,68 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
     }
     const TuplePtr actionTuple = payload.tuples.front();
     const QString uuid = action::uuidOf(*actionTuple);
-
-    if (!uuid.isEmpty()) {
-        if (const auto known = m_store->lookup(uuid)) {
-            ++m_duplicates;
-            qCInfo(lcAction).noquote() << "action" << uuid << "from" << source.vortexName
-                                       << "was already applied; answering again without applying it";
-            source.reply(known->error.isEmpty()
-                             ? PayloadEnvelope(envelope.filt, known->encodedPayload)
-                             : PayloadEnvelope::error(envelope.filt, known->error));
-            return;
-        }
-        auto flying = m_inFlight.find(uuid);
-        if (flying != m_inFlight.end()) {
-            ++m_duplicates;
-            flying->append({source, envelope.filt});
-            return;
-        }
-        m_inFlight[uuid].append({source, envelope.filt});
+    if (uuid.isEmpty()) {
+        // Without a uuid an action cannot be recognised again: applied as it comes.
+        const QString key = QStringLiteral("#%1").arg(++m_anonymous);
+        m_inFlight[key].append({source, envelope.filt});
+        apply(key, actionTuple, false);
+        return;
     }
+    auto flying = m_inFlight.find(uuid);
+    if (flying != m_inFlight.end()) {
+        ++m_duplicates; // the same action again while it is being applied: one answer for both
+        flying->append({source, envelope.filt});
+        return;
+    }
+    m_inFlight[uuid].append({source, envelope.filt});
+    m_store->lookup(uuid).then(this, [this, uuid, actionTuple](const std::optional<ProcessedAnswer> &known) {
+        if (!known) {
+            apply(uuid, actionTuple, true);
+            return;
+        }
+        ++m_duplicates;
+        qCInfo(lcAction).noquote() << "action" << uuid << "was already applied; answering again without applying it";
+        answerAll(uuid, *known);
+    });
+}
 
+void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple, bool remember)
+{
     const Delegate delegate = m_delegates.value(actionTuple->tupleType(), m_default);
-    auto complete = [this, uuid, source, filt = envelope.filt](const ProcessedAnswer &answer) {
-        if (uuid.isEmpty())
-            source.reply(answer.error.isEmpty() ? PayloadEnvelope(filt, answer.encodedPayload)
-                                                : PayloadEnvelope::error(filt, answer.error));
-        else
-            finish(uuid, answer);
-    };
     if (!delegate) {
-        complete(ProcessedAnswer{{}, QStringLiteral("processor %1 has no delegate for %2")
-                                         .arg(m_name, actionTuple->tupleType())});
+        answerAll(key, ProcessedAnswer{{}, QStringLiteral("processor %1 has no delegate for %2")
+                                               .arg(m_name, actionTuple->tupleType())});
         return;
     }
     QFuture<std::vector<TuplePtr>> result;
     try {
         result = delegate(actionTuple);
     } catch (const std::exception &e) {
-        complete(ProcessedAnswer{{}, QString::fromUtf8(e.what())});
+        answerAll(key, ProcessedAnswer{{}, QString::fromUtf8(e.what())});
         return;
     }
-    auto deliver = [complete, filt = envelope.filt](QFuture<std::vector<TuplePtr>> done) {
+    const Dict filt = m_inFlight.value(key).value(0).second;
+    auto deliver = [this, key, remember, filt](QFuture<std::vector<TuplePtr>> done) {
+        ProcessedAnswer answer;
         try {
             done.waitForFinished();
             std::vector<TuplePtr> tuples = done.resultCount() ? done.result() : std::vector<TuplePtr>{};
-            complete(ProcessedAnswer{Payload(filt, std::move(tuples)).encode(), {}});
+            answer.encodedPayload = Payload(filt, std::move(tuples)).encode();
         } catch (const std::exception &e) {
-            complete(ProcessedAnswer{{}, QString::fromUtf8(e.what())});
+            answer.error = QString::fromUtf8(e.what());
         } catch (...) {
-            complete(ProcessedAnswer{{}, QStringLiteral("the action failed")});
+            answer.error = QStringLiteral("the action failed");
         }
+        // Only applied actions are remembered: a refused one changed nothing, so the user may
+        // fix the cause and send it again. The answer goes out once it is remembered.
+        if (!answer.error.isEmpty() || !remember) {
+            if (answer.error.isEmpty())
+                ++m_applied;
+            answerAll(key, answer);
+            return;
+        }
+        ++m_applied;
+        m_store->remember(key, answer).then(this, [this, key, answer] { answerAll(key, answer); });
     };
     if (result.isFinished())
         deliver(result);
@@ -132,15 +144,9 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
         result.then(this, deliver);
 }
 
-void TupleActionProcessor::finish(const QString &uuid, const ProcessedAnswer &answer)
+void TupleActionProcessor::answerAll(const QString &key, const ProcessedAnswer &answer)
 {
-    // Only applied actions are remembered: a refused one changed nothing, so the user may fix
-    // the cause and send it again.
-    if (answer.error.isEmpty()) {
-        ++m_applied;
-        m_store->remember(uuid, answer);
-    }
-    const auto waiting = m_inFlight.take(uuid);
+    const auto waiting = m_inFlight.take(key);
     for (const auto &[source, filt] : waiting)
         source.reply(answer.error.isEmpty() ? PayloadEnvelope(filt, answer.encodedPayload)
                                             : PayloadEnvelope::error(filt, answer.error));

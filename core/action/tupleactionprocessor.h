@@ -37,7 +37,8 @@ public:
 
 private:
     void onAction(const PayloadEnvelope &envelope, const MessageSource &source);
-    void finish(const QString &uuid, const ProcessedAnswer &answer);
+    void apply(const QString &key, const TuplePtr &action, bool remember);
+    void answerAll(const QString &key, const ProcessedAnswer &answer);
     static Delegate wrap(SyncDelegate delegate);
 
     Vortex *m_vortex;
@@ -51,6 +52,7 @@ private:
     // Actions being applied, and who waits for their answer (a re-send may arrive meanwhile).
     QHash<QString, QList<std::pair<MessageSource, Dict>>> m_inFlight;
     qint64 m_applied = 0;
+    qint64 m_anonymous = 0;
     qint64 m_duplicates = 0;
 };
 

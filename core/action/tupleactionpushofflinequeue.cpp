@@ -1,14 +1,13 @@
 #include "tupleactionpushofflinequeue.h"
 
 #include "tupleactions.h"
+#include "storage/database.h"
+#include "storage/sql.h"
 #include "vortex/payloadresponse.h"
 
 #include <QLoggingCategory>
 #include <QRandomGenerator>
-#include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
-#include <QUuid>
 
 Q_LOGGING_CATEGORY(lcQueue, "peek.action.queue")
 
@@ -29,20 +28,16 @@ TupleActionPushOfflineQueue::TupleActionPushOfflineQueue(Vortex *vortex, const Q
 
 TupleActionPushOfflineQueue::TupleActionPushOfflineQueue(Vortex *vortex, const QString &sqlitePath,
                                                          const Options &options, QObject *parent)
-    : QObject(parent), m_vortex(vortex), m_options(options),
-      m_connectionName(QStringLiteral("peek-action-queue-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    : QObject(parent), m_vortex(vortex), m_options(options)
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(sqlitePath);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open()) {
-        m_error = QStringLiteral("cannot open the action queue %1: %2").arg(sqlitePath, db.lastError().text());
+    auto opened = Database::open(sqlitePath);
+    if (!opened) {
+        m_error = QStringLiteral("cannot open the action queue: %1").arg(opened.error().message());
         qCCritical(lcQueue).noquote() << m_error;
         return;
     }
-    // FULL: a queued action is on disk when push() returns, even if the power goes.
-    for (const char *sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                            "CREATE TABLE IF NOT EXISTS tupleActions (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    m_db = std::move(opened.value());
+    for (const char *sql : {"CREATE TABLE IF NOT EXISTS tupleActions (id INTEGER PRIMARY KEY AUTOINCREMENT, "
                             "scope TEXT, uuid TEXT, payload TEXT)",
                             "CREATE TABLE IF NOT EXISTS tupleActionsFailed (id INTEGER PRIMARY KEY AUTOINCREMENT, "
                             "scope TEXT, uuid TEXT, payload TEXT, error TEXT, failedAt REAL)"}) {
@@ -64,41 +59,33 @@ TupleActionPushOfflineQueue::TupleActionPushOfflineQueue(Vortex *vortex, const Q
     QMetaObject::invokeMethod(this, &TupleActionPushOfflineQueue::sendNext, Qt::QueuedConnection);
 }
 
-TupleActionPushOfflineQueue::~TupleActionPushOfflineQueue()
-{
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
-}
+TupleActionPushOfflineQueue::~TupleActionPushOfflineQueue() = default;
 
+// The queue lives on the app's thread and its statements are small: they run there, so an
+// action is on disk (SQLite in WAL mode commits durably) before push() returns.
 bool TupleActionPushOfflineQueue::exec(const QString &sql, const QVariantList &binds, QString *error) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.prepare(sql)) {
-        if (error)
-            *error = q.lastError().text();
+    if (!m_db)
         return false;
-    }
-    for (const QVariant &b : binds)
-        q.addBindValue(b);
-    if (!q.exec()) {
-        if (error)
-            *error = q.lastError().text();
-        return false;
-    }
-    return true;
+    const StorageResult<void> r = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+        auto q = sql::exec(db, sql, binds);
+        if (!q)
+            return q.error();
+        return {};
+    });
+    if (!r && error)
+        *error = r.error().message();
+    return r.ok();
 }
 
 int TupleActionPushOfflineQueue::count(const char *table) const
 {
     if (!m_open)
         return 0;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QString::fromLatin1(table))) || !q.next())
-        return 0;
-    return q.value(0).toInt();
+    const auto r = m_db->runSync([&](QSqlDatabase &db) {
+        return sql::scalar(db, QStringLiteral("SELECT COUNT(*) FROM %1").arg(QString::fromLatin1(table)));
+    });
+    return r ? r.value().toInt() : 0;
 }
 
 int TupleActionPushOfflineQueue::queuedCount() const
@@ -140,15 +127,29 @@ void TupleActionPushOfflineQueue::sendNext()
 {
     if (!m_open || m_sending || m_retry.isActive())
         return;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(QStringLiteral("SELECT id, scope, uuid, payload FROM tupleActions ORDER BY id LIMIT 1")) || !q.next())
+    struct Row
+    {
+        qint64 id = 0;
+        QString scope, uuid;
+        QByteArray encoded;
+    };
+    const auto next = m_db->runSync([](QSqlDatabase &db) -> StorageResult<std::optional<Row>> {
+        auto q = sql::exec(db, QStringLiteral("SELECT id, scope, uuid, payload FROM tupleActions ORDER BY id LIMIT 1"));
+        if (!q)
+            return q.error();
+        if (!q.value().next())
+            return std::optional<Row>();
+        return std::optional<Row>(Row{q.value().value(0).toLongLong(), q.value().value(1).toString(),
+                                      q.value().value(2).toString(), q.value().value(3).toString().toLatin1()});
+    });
+    if (!next || !next.value())
         return; // nothing queued
     if (!m_vortex->isConnectedTo(m_options.destVortexName))
         return; // sent when the connection comes back
-    const qint64 id = q.value(0).toLongLong();
-    const QString scope = q.value(1).toString();
-    const QString uuid = q.value(2).toString();
-    const QByteArray encoded = q.value(3).toString().toLatin1();
+    const qint64 id = next.value()->id;
+    const QString scope = next.value()->scope;
+    const QString uuid = next.value()->uuid;
+    const QByteArray encoded = next.value()->encoded;
     const qsizetype colon = scope.indexOf(u':');
     const Dict filt = action::processorFilt(scope.left(colon), scope.mid(colon + 1));
 
@@ -165,14 +166,23 @@ void TupleActionPushOfflineQueue::sendNext()
         .onFailed(this, [this, id, scope, uuid, encoded](const RemoteError &e) {
             // Logic looked at the action and refused it: keep it where the user can see it.
             m_sending = false;
-            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-            db.transaction();
-            const bool moved = exec(QStringLiteral("INSERT INTO tupleActionsFailed (scope, uuid, payload, error, failedAt) "
-                                                   "VALUES (?, ?, ?, ?, ?)"),
-                                    {scope, uuid, QString::fromLatin1(encoded), e.message(),
-                                     double(DateTime::currentUtc().utcMicros()) / 1e6})
-                && exec(QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id});
-            moved ? db.commit() : db.rollback();
+            const StorageResult<void> moved = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+                sql::Transaction tx(db);
+                if (auto b = tx.begin(); !b)
+                    return b;
+                auto ins = sql::exec(db, QStringLiteral("INSERT INTO tupleActionsFailed (scope, uuid, payload, error, failedAt) "
+                                                        "VALUES (?, ?, ?, ?, ?)"),
+                                     {scope, uuid, QString::fromLatin1(encoded), e.message(),
+                                      double(DateTime::currentUtc().utcMicros()) / 1e6});
+                if (!ins)
+                    return ins.error();
+                auto del = sql::exec(db, QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id});
+                if (!del)
+                    return del.error();
+                return tx.commit();
+            });
+            if (!moved)
+                qCCritical(lcQueue).noquote() << "could not move action" << uuid << "to the failed list:" << moved.error();
             qCWarning(lcQueue).noquote() << "action" << uuid << "for" << scope << "failed:" << e.message()
                                          << "- moved to the failed list";
             Q_EMIT actionFailed(uuid, e.message());
@@ -202,21 +212,30 @@ QList<TupleActionPushOfflineQueue::Failed> TupleActionPushOfflineQueue::failedAc
     QList<Failed> out;
     if (!m_open)
         return out;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(QStringLiteral("SELECT id, scope, uuid, payload, error, failedAt FROM tupleActionsFailed ORDER BY id")))
+    const auto rows = m_db->runSync([](QSqlDatabase &db) -> StorageResult<QList<QVariantList>> {
+        auto q = sql::exec(db, QStringLiteral("SELECT id, scope, uuid, payload, error, failedAt FROM tupleActionsFailed ORDER BY id"));
+        if (!q)
+            return q.error();
+        QList<QVariantList> out;
+        while (q.value().next())
+            out.append({q.value().value(0), q.value().value(1), q.value().value(2), q.value().value(3),
+                        q.value().value(4), q.value().value(5)});
         return out;
-    while (q.next()) {
+    });
+    if (!rows)
+        return out;
+    for (const QVariantList &row : rows.value()) {
         Failed f;
-        f.id = q.value(0).toLongLong();
-        const QString scope = q.value(1).toString();
+        f.id = row[0].toLongLong();
+        const QString scope = row[1].toString();
         f.plugin = scope.section(u':', 0, 0);
         f.processorName = scope.section(u':', 1);
-        f.uuid = q.value(2).toString();
+        f.uuid = row[2].toString();
         Payload payload;
-        if (Payload::decode(q.value(3).toString().toLatin1(), payload) && !payload.tuples.empty())
+        if (Payload::decode(row[3].toString().toLatin1(), payload) && !payload.tuples.empty())
             f.action = payload.tuples.front();
-        f.error = q.value(4).toString();
-        f.failedAt = DateTime::fromUtcMicros(qint64(q.value(5).toDouble() * 1e6));
+        f.error = row[4].toString();
+        f.failedAt = DateTime::fromUtcMicros(qint64(row[5].toDouble() * 1e6));
         out.append(f);
     }
     return out;
@@ -224,15 +243,21 @@ QList<TupleActionPushOfflineQueue::Failed> TupleActionPushOfflineQueue::failedAc
 
 bool TupleActionPushOfflineQueue::retryFailed(qint64 id)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    db.transaction();
-    const bool ok = exec(QStringLiteral("INSERT INTO tupleActions (scope, uuid, payload) "
-                                        "SELECT scope, uuid, payload FROM tupleActionsFailed WHERE id = ?"), {id})
-        && exec(QStringLiteral("DELETE FROM tupleActionsFailed WHERE id = ?"), {id});
-    if (!ok || !db.commit()) {
-        db.rollback();
+    const StorageResult<void> moved = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+        sql::Transaction tx(db);
+        if (auto b = tx.begin(); !b)
+            return b;
+        auto ins = sql::exec(db, QStringLiteral("INSERT INTO tupleActions (scope, uuid, payload) "
+                                                "SELECT scope, uuid, payload FROM tupleActionsFailed WHERE id = ?"), {id});
+        if (!ins)
+            return ins.error();
+        auto del = sql::exec(db, QStringLiteral("DELETE FROM tupleActionsFailed WHERE id = ?"), {id});
+        if (!del)
+            return del.error();
+        return tx.commit();
+    });
+    if (!moved)
         return false;
-    }
     Q_EMIT queuedCountChanged(queuedCount());
     Q_EMIT failedCountChanged(failedCount());
     sendNext();

@@ -8,6 +8,8 @@
 
 namespace peek {
 
+class Database;
+
 // The device's queue of actions (PROTOCOL.md §7): push() stores an action durably in SQLite
 // before it says yes (it survives a crash or kill -9), and the queue sends actions oldest first,
 // one at a time, retrying with backoff until the service answers. An error answer from logic
@@ -68,7 +70,7 @@ private:
 
     Vortex *m_vortex;
     Options m_options;
-    QString m_connectionName;
+    std::unique_ptr<Database> m_db;
     QString m_error;
     bool m_open = false;
     bool m_sending = false;

@@ -5,7 +5,11 @@
 #include <QByteArray>
 #include <QString>
 
+#include <memory>
+
 namespace peek {
+
+class Database;
 
 // The device's offline cache of observable data (PROTOCOL.md §6): one row per selector key
 // holding the encoded payload as it arrived, so an app shows its last data at once, with or
@@ -35,7 +39,7 @@ public:
     int count() const;
 
 private:
-    QString m_connectionName;
+    std::unique_ptr<Database> m_db;
     QString m_error;
     bool m_open = false;
 };

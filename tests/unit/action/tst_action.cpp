@@ -3,6 +3,7 @@
 #include "action/tupleactionprocessor.h"
 #include "action/tupleactionpushofflinequeue.h"
 #include "action/tupleactions.h"
+#include "storage/database.h"
 #include "tuple/tupleregistry.h"
 #include "vortex/payloadresponse.h"
 
@@ -147,8 +148,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString storePath = dir.filePath(QStringLiteral("logic.sqlite"));
-        auto store = std::make_unique<SqliteProcessedActionStore>(storePath);
-        QVERIFY(store->isOpen());
+        auto db = Database::open(storePath);
+        QVERIFY(db);
+        auto store = std::make_unique<DatabaseProcessedActionStore>(db.value().get());
+        QVERIFY2(store->isReady(), qPrintable(store->errorString()));
         auto logic = std::make_unique<Logic>(store.get());
         Vortex device(QStringLiteral("peek-field-service"));
         device.connectLocal(&logic->vortex);
@@ -168,7 +171,11 @@ private Q_SLOTS:
 
         // Logic restarts: it still remembers.
         logic.reset();
-        store = std::make_unique<SqliteProcessedActionStore>(storePath);
+        store.reset();
+        db.value().reset();
+        auto reopened = Database::open(storePath);
+        QVERIFY(reopened);
+        store = std::make_unique<DatabaseProcessedActionStore>(reopened.value().get());
         logic = std::make_unique<Logic>(store.get());
         Vortex device2(QStringLiteral("peek-field-service"));
         device2.connectLocal(&logic->vortex);
