@@ -180,8 +180,8 @@ public:
         for (const auto &f : m_figures) {
             const double ms = median(f.wall);
             std::printf("%s: %.3f ms, %.1f MB/s (min %.3f ms, cpu %.3f ms)\n", f.name.c_str(), ms,
-                        m_jsonBytes / 1e6 / (ms / 1e3), *std::min_element(f.wall.begin(), f.wall.end()),
-                        median(f.cpu));
+                        m_jsonBytes / 1e6 / (ms / 1e3),
+                        *std::min_element(f.wall.begin(), f.wall.end()), median(f.cpu));
         }
     }
 
@@ -210,10 +210,12 @@ int main(int argc, char **argv)
 {
     const Options options = parseOptions(argc, argv);
 
-    const QString path = QDir(options.vectorsDir).filePath(QStringLiteral("payload-bench-10000.json"));
+    const QString path =
+        QDir(options.vectorsDir).filePath(QStringLiteral("payload-bench-10000.json"));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        fail(QStringLiteral("cannot read %1: %2 (pass --vectors DIR)").arg(path, file.errorString()));
+        fail(QStringLiteral("cannot read %1: %2 (pass --vectors DIR)")
+                 .arg(path, file.errorString()));
     const QJsonObject vector = QJsonDocument::fromJson(file.readAll()).object();
     const QByteArray text = vector.value(QStringLiteral("text")).toString().toUtf8();
     const QByteArray encoded = vector.value(QStringLiteral("encodedPayload")).toString().toLatin1();
@@ -229,7 +231,8 @@ int main(int argc, char **argv)
     const std::string mode = options.generic ? "generic" : "typed";
     std::printf("command: %s\n", commandLine(argc, argv).c_str());
     std::printf("input: %s: JSON %lld bytes, encoded payload %lld bytes (Python, level 9)\n",
-                qPrintable(QDir::cleanPath(path)), (long long)text.size(), (long long)encoded.size());
+                qPrintable(QDir::cleanPath(path)), (long long)text.size(),
+                (long long)encoded.size());
     std::printf("tuples: %s (bench.Item %s)\n", mode.c_str(),
                 options.generic ? "not registered: GenericTuple" : "registered: BenchItem");
     std::printf("runs: median of %d, zlib %s, MB/s = JSON bytes / 10^6 / time, load average %s\n",
@@ -270,7 +273,8 @@ int main(int argc, char **argv)
         const bool parsed = peek::Payload::fromJson(json, staged, &error);
         const Sample parse = watch.elapsed();
 
-        if (!ok || !unbased || json != text || !parsed || whole.tuples.size() != reference.tuples.size())
+        if (!ok || !unbased || json != text || !parsed
+            || whole.tuples.size() != reference.tuples.size())
             fail(QStringLiteral("decode failed: %1").arg(error));
         if (run < 0)
             continue; // warm-up
@@ -294,14 +298,16 @@ int main(int argc, char **argv)
             const QByteArray json = reference.toJson();
             const Sample serialise = watch.elapsed();
             watch = Stopwatch();
-            const QByteArray compressed = peek::zlib::compress(json.constData(), json.size(), level);
+            const QByteArray compressed =
+                peek::zlib::compress(json.constData(), json.size(), level);
             const Sample deflate = watch.elapsed();
             watch = Stopwatch();
             const QByteArray base64 = compressed.toBase64();
             const Sample toBase64 = watch.elapsed();
 
             if (json != text || base64 != whole)
-                fail(QStringLiteral("encode at level %1 does not reproduce the payload").arg(level));
+                fail(QStringLiteral("encode at level %1 does not reproduce the payload")
+                         .arg(level));
             if (run < 0) {
                 // Checked once: what we send must decode, by us, to the same text.
                 if (peek::Payload::decodeToJson(whole) != text)

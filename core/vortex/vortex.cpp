@@ -616,6 +616,36 @@ bool Vortex::sendTextToConnection(quint64 connectionId, const QString &text)
     return true;
 }
 
+QByteArray Vortex::textFrame(const QByteArray &message)
+{
+    const quint64 n = quint64(message.size());
+    QByteArray frame;
+    frame.reserve(message.size() + 10);
+    frame.append(char(0x81)); // FIN, text
+    if (n < 126) {
+        frame.append(char(n));
+    } else if (n <= 0xffff) {
+        frame.append(char(126));
+        frame.append(char((n >> 8) & 0xff));
+        frame.append(char(n & 0xff));
+    } else {
+        frame.append(char(127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((n >> shift) & 0xff));
+    }
+    frame.append(message);
+    return frame;
+}
+
+bool Vortex::sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message)
+{
+    VortexConnection *c = m_connections.value(connectionId);
+    if (!c)
+        return false;
+    c->sendFrame(frame, message);
+    return true;
+}
+
 QList<PeerInfo> Vortex::peers() const
 {
     QList<PeerInfo> out;

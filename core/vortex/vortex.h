@@ -94,12 +94,15 @@ public:
     template <typename Ids>
     int sendToConnections(const Ids &connectionIds, const QByteArray &vortexMsg)
     {
-        const QString text = QString::fromUtf8(vortexMsg);
+        const QByteArray frame = textFrame(vortexMsg);
         int sent = 0;
         for (quint64 id : connectionIds)
-            sent += sendTextToConnection(id, text) ? 1 : 0;
+            sent += sendFrameToConnection(id, frame, vortexMsg) ? 1 : 0;
         return sent;
     }
+    // An unmasked WebSocket text frame (server to client) holding the message.
+    static QByteArray textFrame(const QByteArray &message);
+    bool sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message);
     bool sendTextToConnection(quint64 connectionId, const QString &text);
 
     QList<PeerInfo> peers() const;

@@ -50,8 +50,13 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     m_lastReceivedMs = owner->clockMs();
     m_lastHeartbeatMs = m_lastReceivedMs;
     // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
-    if (auto *tcp = m_socket->findChild<QTcpSocket *>())
+    if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
         tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        // Server-to-client frames are not masked, so one frame serves every client: a fan-out
+        // writes it as it is instead of re-framing the message per connection.
+        if (incoming)
+            m_tcp = tcp;
+    }
 }
 
 WebSocketConnection::~WebSocketConnection()
@@ -67,6 +72,14 @@ void WebSocketConnection::sendMessage(const QByteArray &message)
 void WebSocketConnection::sendText(const QString &text)
 {
     m_socket->sendTextMessage(text);
+}
+
+void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &message)
+{
+    if (m_tcp && !m_closing && m_socket->state() == QAbstractSocket::ConnectedState)
+        m_tcp->write(frame);
+    else
+        sendMessage(message);
 }
 
 void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason)

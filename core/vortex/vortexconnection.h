@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QTimer>
+#include <QTcpSocket>
 #include <QWebSocket>
 
 namespace peek {
@@ -27,6 +28,9 @@ public:
     virtual void sendMessage(const QByteArray &message) = 0;
     // The same message already as text: fan-out converts once for all its connections.
     virtual void sendText(const QString &text) { sendMessage(text.toUtf8()); }
+    // The same message as a ready-made unmasked WebSocket text frame, built once for a whole
+    // fan-out; `message` is its payload, for connections that cannot take frames.
+    virtual void sendFrame(const QByteArray &frame, const QByteArray &message) { Q_UNUSED(frame) sendMessage(message); }
     virtual void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
     // Called by the Vortex's one sweep timer: heartbeat and silence checks. `nowMs` is the
     // Vortex's clock; `slept` says the sweep itself ran late (machine asleep): restart clocks.
@@ -55,6 +59,7 @@ public:
     ~WebSocketConnection() override;
     void sendMessage(const QByteArray &message) override;
     void sendText(const QString &text) override;
+    void sendFrame(const QByteArray &frame, const QByteArray &message) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void tick(qint64 nowMs, bool slept) override;
 
@@ -63,6 +68,7 @@ private:
     void onBinary(const QByteArray &message);
 
     QWebSocket *m_socket;
+    QPointer<QTcpSocket> m_tcp; // the socket under an accepted QWebSocket: frames go straight to it
     qint64 m_lastReceivedMs;
     qint64 m_lastHeartbeatMs;
     qint64 m_closingSinceMs = 0;
