@@ -294,6 +294,29 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(logic.handler.observerCount(), 0, 5000);
     }
 
+    void largeUpdatesReachEveryDeviceIntact()
+    {
+        // Over 64 KiB: the fan-out frame takes the 8-byte length form.
+        Store store;
+        store.values.clear();
+        for (int i = 0; i < 20000; ++i)
+            store.values << QStringLiteral("value %1 %2").arg(i).arg(QString::number(i * 7919, 36));
+        Logic logic(store);
+        Field field(logic.vortex.serverPort());
+        std::vector<std::unique_ptr<Device>> devices;
+        std::vector<TupleSubscription *> subs;
+        for (int i = 0; i < 3; ++i) {
+            devices.push_back(std::make_unique<Device>(field.vortex.serverPort()));
+            QVERIFY(devices.back()->waitConnected());
+            subs.push_back(devices.back()->client->subscribe(kAll, devices.back()->client.get()));
+        }
+        QVERIFY(QTest::qWaitFor([&] {
+            return std::all_of(subs.begin(), subs.end(), [](auto *s) { return s->tuples().size() == 20000; });
+        }, 10000));
+        for (auto *s : subs)
+            QCOMPARE(valuesOf(s).last(), store.values.last());
+    }
+
     void aProviderErrorReachesTheSubscriber()
     {
         Vortex logicVortex(QStringLiteral("peek-logic-service"), fast());
