@@ -185,6 +185,28 @@ private Q_SLOTS:
         QVERIFY(logic->applied.isEmpty());
     }
 
+    void appliedOnceHoldsOnPostgreSql()
+    {
+        const QString url = qEnvironmentVariable("PEEK_TEST_PG_URL");
+        if (url.isEmpty())
+            QSKIP("PEEK_TEST_PG_URL is not set: no PostgreSQL server for this test (./test.sh starts one)");
+        auto db = Database::open(url);
+        QVERIFY2(db, db ? "" : qPrintable(db.error().message()));
+        DatabaseProcessedActionStore store(db.value().get());
+        QVERIFY2(store.isReady(), qPrintable(store.errorString()));
+        Logic logic(&store);
+        Vortex device(QStringLiteral("peek-field-service"));
+        device.connectLocal(&logic.vortex);
+        auto action = genericAction(9);
+        action::stamp(*action);
+        for (int i = 0; i < 3; ++i) {
+            auto f = pushAction(&device, kPlugin, kProcessor, action, QStringLiteral("peek-logic-service"));
+            QVERIFY(finished(f));
+            QCOMPARE(f.result().front()->field(QStringLiteral("data")).toDict().value(QStringLiteral("n")).toInt(), 90);
+        }
+        QCOMPARE(logic.applied, QList<qint64>{9});
+    }
+
     void theOfflineQueueDeliversInOrderWhenTheServerComesUp()
     {
         QTemporaryDir dir;
