@@ -24,7 +24,8 @@ TupleActionProcessor::TupleActionProcessor(Vortex *vortex, const QString &plugin
 
 TupleActionProcessor::~TupleActionProcessor()
 {
-    m_vortex->router().removeEndpoint(m_endpoint);
+    if (m_vortex)
+        m_vortex->router().removeEndpoint(m_endpoint);
 }
 
 TupleActionProcessor::Delegate TupleActionProcessor::wrap(SyncDelegate delegate)
@@ -89,15 +90,21 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
         return;
     }
     m_inFlight[uuid].append({source, envelope.filt});
-    m_store->lookup(uuid).then(this, [this, uuid, actionTuple](const std::optional<ProcessedAnswer> &known) {
-        if (!known) {
+    m_store->lookup(uuid)
+        .then(this, [this, uuid, actionTuple](const std::optional<ProcessedAnswer> &known) {
+            if (!known) {
+                apply(uuid, actionTuple, true);
+                return;
+            }
+            ++m_duplicates;
+            qCInfo(lcAction).noquote() << "action" << uuid << "was already applied; answering again without applying it";
+            answerAll(uuid, *known);
+        })
+        .onCanceled(this, [this, uuid, actionTuple] {
+            // The memory could not be asked: better to apply than to leave the action hanging.
+            qCWarning(lcAction).noquote() << "could not look up action" << uuid << "; applying it";
             apply(uuid, actionTuple, true);
-            return;
-        }
-        ++m_duplicates;
-        qCInfo(lcAction).noquote() << "action" << uuid << "was already applied; answering again without applying it";
-        answerAll(uuid, *known);
-    });
+        });
 }
 
 void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple, bool remember)
@@ -136,12 +143,32 @@ void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple
             return;
         }
         ++m_applied;
-        m_store->remember(key, answer).then(this, [this, key, answer] { answerAll(key, answer); });
+        m_store->remember(key, answer)
+            .then(this, [this, key, answer] { answerAll(key, answer); })
+            .onCanceled(this, [this, key, answer] {
+                qCWarning(lcAction).noquote() << "action" << key << "was applied but could not be remembered";
+                answerAll(key, answer);
+            });
     };
-    if (result.isFinished())
+    if (result.isFinished()) {
+        if (result.isCanceled() && result.resultCount() == 0) {
+            try {
+                result.waitForFinished(); // rethrows an exception, if that is why
+            } catch (...) {
+                deliver(result);
+                return;
+            }
+            answerAll(key, ProcessedAnswer{{}, QStringLiteral("the action was cancelled before it finished")});
+            return;
+        }
         deliver(result);
-    else
-        result.then(this, deliver);
+    } else {
+        // A cancelled delegate must still be answered, or the action would hang for ever.
+        result.then(this, deliver).onCanceled(this, [this, key] {
+            if (m_inFlight.contains(key))
+                answerAll(key, ProcessedAnswer{{}, QStringLiteral("the action was cancelled before it finished")});
+        });
+    }
 }
 
 void TupleActionProcessor::answerAll(const QString &key, const ProcessedAnswer &answer)
@@ -178,13 +205,19 @@ TupleActionProcessorProxy::TupleActionProcessorProxy(Vortex *vortex, const QStri
                     PayloadEnvelope reply = PayloadEnvelope::error(deviceFilt, e.message());
                     reply.filt.insert(PayloadResponse::kUnavailableKey, true);
                     source.reply(reply);
+                })
+                .onCanceled(this, [source, deviceFilt] {
+                    PayloadEnvelope reply = PayloadEnvelope::error(deviceFilt, QStringLiteral("the service is shutting down"));
+                    reply.filt.insert(PayloadResponse::kUnavailableKey, true);
+                    source.reply(reply);
                 });
         });
 }
 
 TupleActionProcessorProxy::~TupleActionProcessorProxy()
 {
-    m_vortex->router().removeEndpoint(m_endpoint);
+    if (m_vortex)
+        m_vortex->router().removeEndpoint(m_endpoint);
 }
 
 QFuture<std::vector<TuplePtr>> pushAction(Vortex *vortex, const QString &plugin, const QString &processorName,

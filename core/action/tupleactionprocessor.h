@@ -6,6 +6,7 @@
 
 #include <QFuture>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 
 namespace peek {
@@ -41,7 +42,7 @@ private:
     void answerAll(const QString &key, const ProcessedAnswer &answer);
     static Delegate wrap(SyncDelegate delegate);
 
-    Vortex *m_vortex;
+    QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)
     QString m_plugin;
     QString m_name;
     ProcessedActionStore *m_store;
@@ -68,7 +69,7 @@ public:
     ~TupleActionProcessorProxy() override;
 
 private:
-    Vortex *m_vortex;
+    QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)
     PayloadRouter::EndpointId m_endpoint = 0;
 };
 

@@ -144,7 +144,7 @@ void TupleActionPushOfflineQueue::sendNext()
     });
     if (!next || !next.value())
         return; // nothing queued
-    if (!m_vortex->isConnectedTo(m_options.destVortexName))
+    if (!m_vortex || !m_vortex->isConnectedTo(m_options.destVortexName))
         return; // sent when the connection comes back
     const qint64 id = next.value()->id;
     const QString scope = next.value()->scope;
@@ -193,6 +193,10 @@ void TupleActionPushOfflineQueue::sendNext()
         .onFailed(this, [this](const VortexError &e) {
             m_sending = false;
             scheduleRetry(e.message());
+        })
+        .onCanceled(this, [this] {
+            m_sending = false;
+            scheduleRetry(QStringLiteral("the request was cancelled"));
         });
 }
 

@@ -4,6 +4,7 @@
 #include "vortex/vortex.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 namespace peek {
@@ -68,7 +69,7 @@ private:
     bool exec(const QString &sql, const QVariantList &binds = {}, QString *error = nullptr) const;
     int count(const char *table) const;
 
-    Vortex *m_vortex;
+    QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)
     Options m_options;
     std::unique_ptr<Database> m_db;
     QString m_error;

@@ -22,8 +22,9 @@ struct TupleDataObservableHandler::Job
     TupleSelector selector;
     Dict filt;
     bool running = false;
-    bool rerun = false;      // notified again while running: the data may have changed since
-    QSet<quint64> oneShot;   // polls answered by this run
+    bool rerun = false; // notified again while running: the data may have changed since
+    // Polls answered by this run, each with its own request filt (and so its message id).
+    QList<std::pair<quint64, Dict>> polls;
 };
 
 TupleDataObservableHandler::TupleDataObservableHandler(Vortex *vortex, const QString &plugin,
@@ -99,10 +100,10 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
         if (!o)
             o = new Observed{selector, filt, {}};
         o->connections.insert(source.connectionId);
-        queue(key, selector, filt, 0);
+        queue(key, selector, filt, 0, {});
         return;
     }
-    queue(key, selector, envelope.filt, source.connectionId); // a one-shot poll
+    queue(key, selector, filt, source.connectionId, envelope.filt); // a one-shot poll
 }
 
 void TupleDataObservableHandler::notifyOfTupleUpdate(const TupleSelector &selector)
@@ -110,31 +111,31 @@ void TupleDataObservableHandler::notifyOfTupleUpdate(const TupleSelector &select
     const QString key = selector.key();
     const Observed *o = m_observed.value(key);
     if (o)
-        queue(key, o->selector, o->filt, 0);
+        queue(key, o->selector, o->filt, 0, {});
 }
 
 void TupleDataObservableHandler::notifyOfTupleUpdateForTuple(const QString &tupleName)
 {
     for (auto it = m_observed.cbegin(); it != m_observed.cend(); ++it)
         if (it.value()->selector.name == tupleName)
-            queue(it.key(), it.value()->selector, it.value()->filt, 0);
+            queue(it.key(), it.value()->selector, it.value()->filt, 0, {});
 }
 
 void TupleDataObservableHandler::queue(const QString &key, const TupleSelector &selector,
-                                       const Dict &filt, quint64 oneShotConnection)
+                                       const Dict &filt, quint64 pollConnection, const Dict &pollFilt)
 {
     Job *&job = m_jobs[key];
     if (job) {
         // Merge with the request already queued; a running one runs again for fresh data.
-        if (oneShotConnection)
-            job->oneShot.insert(oneShotConnection);
+        if (pollConnection)
+            job->polls.append({pollConnection, pollFilt});
         else if (job->running)
             job->rerun = true;
         return;
     }
     job = new Job{selector, filt, false, false, {}};
-    if (oneShotConnection)
-        job->oneShot.insert(oneShotConnection);
+    if (pollConnection)
+        job->polls.append({pollConnection, pollFilt});
     m_queue.append(key);
     startJobs();
 }
@@ -174,26 +175,34 @@ void TupleDataObservableHandler::startJobs()
                 }
             }
             const QByteArray message = envelope.toVortexMsg();
-            QMetaObject::invokeMethod(this, [this, key, message] { finishJob(key, message); },
+            QMetaObject::invokeMethod(this, [this, key, envelope, message] { finishJob(key, envelope, message); },
                                       Qt::QueuedConnection);
         });
     }
 }
 
-void TupleDataObservableHandler::finishJob(const QString &key, const QByteArray &vortexMsg)
+void TupleDataObservableHandler::finishJob(const QString &key, const PayloadEnvelope &envelope,
+                                          const QByteArray &vortexMsg)
 {
     --m_running;
     Job *job = m_jobs.value(key);
-    if (job) {
-        QSet<quint64> targets = job->oneShot;
+    if (job && m_vortex) {
+        int count = 0;
         if (const Observed *o = m_observed.value(key))
-            targets.unite(o->connections);
-        m_vortex->sendToConnections(targets, vortexMsg);
-        Q_EMIT sent(key, int(targets.size()));
+            count += m_vortex->sendToConnections(o->connections, vortexMsg);
+        // Each poll is answered with its own filt, as request/response needs (PROTOCOL.md §4).
+        for (const auto &[connection, pollFilt] : std::as_const(job->polls)) {
+            PayloadEnvelope answer = envelope;
+            answer.filt = pollFilt;
+            count += m_vortex->sendToConnection(connection, answer.toVortexMsg()) ? 1 : 0;
+        }
+        Q_EMIT sent(key, count);
+    }
+    if (job) {
         if (job->rerun) {
             job->running = false;
             job->rerun = false;
-            job->oneShot.clear();
+            job->polls.clear();
             m_queue.append(key);
         } else {
             delete m_jobs.take(key);

@@ -5,6 +5,7 @@
 #include "vortex/vortex.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QThreadPool>
 
 #include <functional>
@@ -62,12 +63,12 @@ private:
     struct Job;
     void onRequest(const PayloadEnvelope &envelope, const MessageSource &source);
     void queue(const QString &key, const TupleSelector &selector, const Dict &filt,
-               quint64 oneShotConnection);
+               quint64 pollConnection, const Dict &pollFilt);
     void startJobs();
-    void finishJob(const QString &key, const QByteArray &vortexMsg);
+    void finishJob(const QString &key, const PayloadEnvelope &envelope, const QByteArray &vortexMsg);
     void dropConnection(quint64 connectionId);
 
-    Vortex *m_vortex;
+    QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)
     QString m_plugin;
     QString m_name;
     Options m_options;

@@ -48,7 +48,8 @@ TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex,
 
 TupleDataObservableProxyHandler::~TupleDataObservableProxyHandler()
 {
-    m_vortex->router().removeEndpoint(m_endpoint);
+    if (m_vortex)
+        m_vortex->router().removeEndpoint(m_endpoint);
     qDeleteAll(m_entries);
 }
 

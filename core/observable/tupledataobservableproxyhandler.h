@@ -4,6 +4,7 @@
 #include "vortex/vortex.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 namespace peek {
@@ -48,7 +49,7 @@ private:
     void idleCheck(const QString &key);
     void dropConnection(quint64 connectionId);
 
-    Vortex *m_vortex;
+    QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)
     QString m_plugin;
     QString m_name;
     Options m_options;

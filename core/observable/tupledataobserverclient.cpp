@@ -60,7 +60,8 @@ TupleDataObserverClient::~TupleDataObserverClient()
         sendSubscribe(entry->selector, false, true);
         delete entry;
     }
-    m_vortex->router().removeEndpoint(m_endpoint);
+    if (m_vortex)
+        m_vortex->router().removeEndpoint(m_endpoint);
 }
 
 TupleSubscription *TupleDataObserverClient::subscribe(const TupleSelector &selector, QObject *parent)
@@ -106,6 +107,8 @@ void TupleDataObserverClient::release(TupleSubscription *subscription)
 
 void TupleDataObserverClient::sendSubscribe(const TupleSelector &selector, bool subscribe, bool unsubscribe)
 {
+    if (!m_vortex)
+        return;
     m_vortex->send(PayloadEnvelope(observable::requestFilt(m_plugin, m_name, selector, subscribe, unsubscribe)),
                    m_options.destVortexName);
 }
@@ -120,11 +123,12 @@ void TupleDataObserverClient::onMessage(const PayloadEnvelope &envelope, const M
     if (!entry)
         return;
     if (!envelope.isSuccess()) {
-        qCWarning(lcObserver).noquote() << "observable" << m_name << "answered" << key << "with an error:" << envelope.errorText();
-        for (TupleSubscription *s : std::as_const(entry->subscriptions)) {
-            s->m_lastError = envelope.errorText();
-            Q_EMIT s->errorReceived(s->m_lastError);
-        }
+        const QString error = envelope.errorText();
+        qCWarning(lcObserver).noquote() << "observable" << m_name << "answered" << key << "with an error:" << error;
+        notify(entry, [error](TupleSubscription *s) {
+            s->m_lastError = error;
+            Q_EMIT s->errorReceived(error);
+        });
         return;
     }
     if (entry->date.isValid() && envelope.date.isValid() && envelope.date < entry->date && !entry->fromCache)
@@ -140,14 +144,27 @@ void TupleDataObserverClient::onMessage(const PayloadEnvelope &envelope, const M
     entry->tuples = std::move(payload.tuples);
     entry->date = envelope.date;
     entry->fromCache = false;
-    const auto subscriptions = entry->subscriptions;
-    for (TupleSubscription *s : subscriptions) {
-        s->m_tuples = entry->tuples;
-        s->m_date = entry->date;
+    const std::vector<TuplePtr> tuples = entry->tuples;
+    const DateTime date = entry->date;
+    notify(entry, [&tuples, date](TupleSubscription *s) {
+        s->m_tuples = tuples;
+        s->m_date = date;
         s->m_fromCache = false;
         s->m_lastError.clear();
         Q_EMIT s->tuplesChanged();
-    }
+    });
+}
+
+// Slots may unsubscribe or delete subscriptions (even the last one, which deletes the entry):
+// work on a guarded snapshot and never touch the entry once the first signal went out.
+void TupleDataObserverClient::notify(Entry *entry, const std::function<void(TupleSubscription *)> &update)
+{
+    QList<QPointer<TupleSubscription>> snapshot;
+    for (TupleSubscription *s : std::as_const(entry->subscriptions))
+        snapshot.append(s);
+    for (const auto &s : std::as_const(snapshot))
+        if (s)
+            update(s.data());
 }
 
 } // namespace peek

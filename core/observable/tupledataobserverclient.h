@@ -70,8 +70,9 @@ private:
     void release(TupleSubscription *subscription);
     void sendSubscribe(const TupleSelector &selector, bool subscribe, bool unsubscribe);
     void onMessage(const PayloadEnvelope &envelope, const MessageSource &source);
+    void notify(Entry *entry, const std::function<void(TupleSubscription *)> &update);
 
-    Vortex *m_vortex;
+    QPointer<Vortex> m_vortex;
     QString m_plugin;
     QString m_name;
     Options m_options;

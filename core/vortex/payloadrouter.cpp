@@ -80,8 +80,9 @@ int PayloadRouter::dispatch(const PayloadEnvelope &envelope, const MessageSource
         }
     }
 
-    // Collect first: a handler may add or remove endpoints while we deliver.
-    std::vector<Handler> matched;
+    // Collect ids first: a handler may add or remove endpoints (or destroy their owners) while
+    // we deliver, so each one is looked up again just before it is called.
+    std::vector<EndpointId> matched;
     auto consider = [&](EndpointId id) {
         const auto it = m_endpoints.find(id);
         if (it == m_endpoints.end())
@@ -96,7 +97,7 @@ int PayloadRouter::dispatch(const PayloadEnvelope &envelope, const MessageSource
         }
         if (ep.ignoreFrom.contains(source.vortexName))
             return;
-        matched.push_back(ep.handler);
+        matched.push_back(id);
     };
     const Value *key = envelope.filt.find(kKey);
     if (key && key->type() == Value::Type::String) {
@@ -108,8 +109,13 @@ int PayloadRouter::dispatch(const PayloadEnvelope &envelope, const MessageSource
     for (EndpointId id : m_unkeyed)
         consider(id);
 
-    for (const auto &handler : matched)
+    for (EndpointId id : matched) {
+        const auto it = m_endpoints.find(id);
+        if (it == m_endpoints.end())
+            continue; // removed by an earlier handler
+        const Handler handler = it->second.handler;
         handler(envelope, source);
+    }
     if (matched.empty())
         qCDebug(lcRouter).noquote() << "no endpoint took a message from" << source.vortexName
                                     << "with filt keys" << envelope.filt.keys().join(u',');

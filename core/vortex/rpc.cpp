@@ -111,7 +111,9 @@ PayloadRouter::EndpointId Rpc::listenAsync(Vortex *vortex, AsyncHandler handler)
             if (result.isFinished())
                 deliver(result);
             else if (guard)
-                result.then(guard.data(), deliver);
+                result.then(guard.data(), deliver).onCanceled(guard.data(), [source, requestFilt, name] {
+                    answerError(source, requestFilt, QStringLiteral("RPC %1 was cancelled before it produced a result").arg(name));
+                });
         });
 }
 

@@ -413,9 +413,8 @@ void Vortex::unindex(VortexConnection *connection)
             break;
         }
     }
-    const QString uuid = connection->info().vortexUuid;
-    if (m_incomingByUuid.value(uuid) == connection)
-        m_incomingByUuid.remove(uuid);
+    for (auto it = m_incomingByUuid.begin(); it != m_incomingByUuid.end();)
+        it = it.value() == connection ? m_incomingByUuid.erase(it) : std::next(it);
 }
 
 Vortex::~Vortex()
@@ -526,9 +525,7 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
     const Value *helloName = envelope.filt.find(kHelloName);
     if (helloUuid && helloName && envelope.data.isEmpty()) {
         const bool wasReady = connection->isReady();
-        if (wasReady && connection->remoteName() == helloName->toString())
-            connection->setRemote(helloName->toString(), helloUuid->toString());
-        else if (wasReady) {
+        if (wasReady) {
             unindex(connection);
             connection->setRemote(helloName->toString(), helloUuid->toString());
             indexReady(connection);

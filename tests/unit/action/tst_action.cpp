@@ -7,6 +7,7 @@
 #include "tuple/tupleregistry.h"
 #include "vortex/payloadresponse.h"
 
+#include <QPromise>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -134,6 +135,45 @@ private Q_SLOTS:
         QVERIFY(finished(f));
         QVERIFY(f.result().empty());
         QCOMPARE(byDefault, 1);
+    }
+
+    void aCancelledDelegateIsAnsweredAndTheActionCanBeSentAgain()
+    {
+        Logic logic;
+        bool cancel = true;
+        logic.processor->setDelegate(QStringLiteral("vortex.TupleGenericAction"),
+                                     TupleActionProcessor::Delegate([&](const TuplePtr &) {
+                                         if (cancel) {
+                                             auto promise = std::make_shared<QPromise<std::vector<TuplePtr>>>();
+                                             promise->start();
+                                             auto f = promise->future();
+                                             // Dies unfinished a moment later: the future is cancelled.
+                                             QMetaObject::invokeMethod(&logic.vortex, [promise]() mutable { promise.reset(); },
+                                                                       Qt::QueuedConnection);
+                                             return f;
+                                         }
+                                         QPromise<std::vector<TuplePtr>> done;
+                                         done.start();
+                                         done.addResult(std::vector<TuplePtr>{});
+                                         done.finish();
+                                         return done.future();
+                                     }));
+        Vortex device(QStringLiteral("peek-field-service"));
+        device.connectLocal(&logic.vortex);
+        auto action = genericAction(3);
+        action::stamp(*action);
+        auto first = pushAction(&device, kPlugin, kProcessor, action, QStringLiteral("peek-logic-service"), 5000);
+        QVERIFY(finished(first));
+        try {
+            first.result();
+            QFAIL("expected an error");
+        } catch (const RemoteError &e) {
+            QVERIFY(e.message().contains(QStringLiteral("cancelled")));
+        }
+        cancel = false;
+        auto again = pushAction(&device, kPlugin, kProcessor, action, QStringLiteral("peek-logic-service"), 5000);
+        QVERIFY(finished(again));
+        QVERIFY(again.result().empty());
     }
 
     void anOnlinePushFailsAtOnceWhenOffline()

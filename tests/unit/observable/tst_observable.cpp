@@ -7,6 +7,7 @@
 #include "observable/observablefilt.h"
 #include "observable/tupleofflinecache.h"
 #include "tuple/tupleregistry.h"
+#include "vortex/payloadresponse.h"
 
 #include <QMutex>
 #include <QTcpServer>
@@ -315,6 +316,61 @@ private Q_SLOTS:
         }, 10000));
         for (auto *s : subs)
             QCOMPARE(valuesOf(s).last(), store.values.last());
+    }
+
+    void aSlotMayDeleteSiblingSubscriptions()
+    {
+        Store store;
+        Logic logic(store);
+        Vortex app(QStringLiteral("peek-field-service"), fast());
+        app.connectLocal(&logic.vortex);
+        TupleDataObserverClient client(&app, kPlugin, kObservable, {QStringLiteral("peek-logic-service"), nullptr});
+        auto *a = client.subscribe(kAll);
+        QPointer<TupleSubscription> b = client.subscribe(kAll);
+        QPointer<TupleSubscription> c = client.subscribe(kAll);
+        int seen = 0;
+        connect(a, &TupleSubscription::tuplesChanged, this, [&] {
+            ++seen;
+            delete b;
+            delete c;
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(seen, 1, 5000);
+        QVERIFY(!b && !c);
+        delete a; // the last one: the entry goes
+        QCOMPARE(client.subscribedSelectorCount(), 0);
+    }
+
+    void aPollMergedWithASubscriptionIsAnsweredWithItsOwnFilt()
+    {
+        Store store;
+        Logic logic(store);
+        Vortex app(QStringLiteral("peek-field-service"), fast());
+        app.connectLocal(&logic.vortex);
+        // A subscription and two polls for the same selector, all before the provider answers.
+        app.send(PayloadEnvelope(observable::requestFilt(kPlugin, kObservable, kAll, true)), logic.vortex.name());
+        auto poll = [&] {
+            return PayloadResponse::send(&app, PayloadEnvelope(observable::requestFilt(kPlugin, kObservable, kAll, false)),
+                                         logic.vortex.name(), 5000);
+        };
+        auto p1 = poll();
+        auto p2 = poll();
+        QTRY_VERIFY_WITH_TIMEOUT(p1.isFinished() && p2.isFinished(), 10000);
+        Payload payload;
+        QVERIFY(p1.result().decodePayload(payload));
+        QCOMPARE(payload.tuples.size(), size_t(3));
+        QVERIFY(p2.result().isSuccess());
+    }
+
+    void handlersMayBeChildrenOfTheirVortex()
+    {
+        Store store;
+        auto *vortex = new Vortex(QStringLiteral("peek-logic-service"), fast());
+        new TupleDataObservableHandler(vortex, kPlugin, kObservable, vortex);
+        new TupleDataObservableProxyHandler(vortex, kPlugin, kObservable, vortex);
+        new TupleDataObserverClient(vortex, kPlugin, kObservable, {QStringLiteral("peek-field-service"), nullptr}, vortex);
+        QPointer<Vortex> guard(vortex);
+        delete vortex; // must not touch the vortex's router after it is gone
+        QVERIFY(!guard);
     }
 
     void aProviderErrorReachesTheSubscriber()

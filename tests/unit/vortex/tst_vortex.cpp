@@ -341,6 +341,43 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(got, (QStringList{"tags<peek-field-service"}), 5000);
     }
 
+    void aHelloWithAnotherUuidDoesNotConfuseTheServer()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        {
+            RawPeer liar(QStringLiteral("uuid-a"));
+            QVERIFY(liar.open(server.serverPort()));
+            liar.send(PayloadEnvelope(Dict{{QStringLiteral("__vortexUuid__"), QStringLiteral("uuid-b")},
+                                           {QStringLiteral("__vortexName__"), QStringLiteral("peek-field-app")}}));
+            QTRY_COMPARE_WITH_TIMEOUT(server.peers().value(0).vortexUuid, QStringLiteral("uuid-b"), 5000);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 0, 5000);
+        RawPeer again(QStringLiteral("uuid-a"));
+        QVERIFY(again.open(server.serverPort()));
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 1, 5000);
+    }
+
+    void aHandlerMayRemoveOtherEndpointsWhileBeingCalled()
+    {
+        Vortex logic(QStringLiteral("peek-logic-service"));
+        Vortex field(QStringLiteral("peek-field-service"));
+        field.connectLocal(&logic);
+        PayloadRouter::EndpointId second = 0;
+        int firstCalls = 0, secondCalls = 0;
+        logic.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("k")}},
+                                   [&](const PayloadEnvelope &, const MessageSource &) {
+                                       ++firstCalls;
+                                       logic.router().removeEndpoint(second);
+                                   });
+        second = logic.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("k")}},
+                                            [&](const PayloadEnvelope &, const MessageSource &) { ++secondCalls; });
+        field.send(envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("k")}}));
+        QTRY_COMPARE_WITH_TIMEOUT(firstCalls, 1, 5000);
+        QCoreApplication::processEvents();
+        QCOMPARE(secondCalls, 0);
+    }
+
     void requestResponseAnswersTimesOutAndFails()
     {
         Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
