@@ -488,9 +488,10 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
             qCDebug(lcVortex).noquote() << m_name << "disconnected from" << info.vortexName << info.address;
         Q_EMIT peerDisconnected(info);
     }
-    for (auto &client : m_clients)
-        if (client->connection == connection)
-            client->failures = 0; // it had worked: start the backoff from the bottom
+    if (connection->isReady())
+        for (auto &client : m_clients)
+            if (client->connection == connection)
+                client->failures = 0; // it had worked: start the backoff from the bottom
     connection->deleteLater();
 }
 
