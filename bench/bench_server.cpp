@@ -25,6 +25,7 @@
 #include "observable/observablefilt.h"
 #include "observable/tupledataobservableproxyhandler.h"
 #include "tuple/tupleregistry.h"
+#include "service/stopsignals.h"
 #include "vortex/vortex.h"
 
 #include <QCommandLineParser>
@@ -97,32 +98,6 @@ struct Store
         return ProvidedTuples{tuples, {}};
     }
 };
-
-int g_signalPipe[2] = {-1, -1};
-
-void onSignal(int signal)
-{
-    const char c = char(signal);
-    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
-}
-
-void installSignalHandlers(QObject *context)
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0)
-        return;
-    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, context);
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [] {
-        char c = 0;
-        if (::read(g_signalPipe[0], &c, 1) == 1)
-            QCoreApplication::exit(0);
-    });
-    struct sigaction sa = {};
-    sa.sa_handler = onSignal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
-}
 
 long raiseFdLimit()
 {
@@ -240,7 +215,7 @@ int main(int argc, char *argv[])
     options.reconnectMinMs = 500; // field <- logic reconnects quickly when started apart
     options.reconnectMaxMs = 2000;
 
-    installSignalHandlers(&app);
+    peek::installStopSignalHandler(&app, [](int) { QCoreApplication::exit(0); });
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(u' ')));
     const bool raised = options.acceptRatePerSecond > VortexOptions().acceptRatePerSecond
         || options.acceptBurst > VortexOptions().acceptBurst;

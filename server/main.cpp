@@ -1,47 +1,15 @@
 // peek-server: the headless Peek server. For now it runs the logic role's vortex on one port.
+#include "service/stopsignals.h"
 #include "vortex/vortex.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLoggingCategory>
-#include <QSocketNotifier>
 #include <QTimer>
 
 #include <csignal>
 #include <cstdio>
-#include <sys/socket.h>
-#include <unistd.h>
 
-namespace {
-
-int g_signalPipe[2] = {-1, -1};
-
-void onSignal(int signal)
-{
-    const char c = char(signal);
-    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
-}
-
-// SIGINT/SIGTERM reach the event loop through a socket pair, so shutdown runs as normal code.
-void installSignalHandlers(QObject *context, const std::function<void(int)> &onStop)
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0)
-        return;
-    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, context);
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [onStop] {
-        char c = 0;
-        if (::read(g_signalPipe[0], &c, 1) == 1)
-            onStop(int(c));
-    });
-    struct sigaction sa = {};
-    sa.sa_handler = onSignal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
-}
-
-} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -99,7 +67,7 @@ int main(int argc, char *argv[])
                 unsigned(logic.serverPort()));
     std::fflush(stdout);
 
-    installSignalHandlers(&app, [&](int signal) {
+    peek::installStopSignalHandler(&app, [&](int signal) {
         std::printf("peek-server: %s received, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
         std::fflush(stdout);
         logic.close();
