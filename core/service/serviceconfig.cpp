@@ -1,0 +1,231 @@
+#include "serviceconfig.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QSaveFile>
+
+#include <algorithm>
+
+namespace peek {
+
+namespace {
+
+const QString kFixHint
+    = QStringLiteral("Fix the file, or delete it to have the defaults written again.");
+
+StorageError configError(const QString &text)
+{
+    return StorageError {text, {}, {}};
+}
+
+QString describeType(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("true or false");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("a list");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+QString compactJson(const QJsonValue &value)
+{
+    // QJsonDocument holds only arrays and objects: wrap the value and strip the brackets.
+    const QByteArray json = QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(json.sliced(1, json.size() - 2));
+}
+
+// The 1-based line and column of a byte offset into UTF-8 text; the column counts characters.
+std::pair<int, int> lineAndColumn(const QByteArray &data, qsizetype offset)
+{
+    offset = std::clamp<qsizetype>(offset, 0, data.size());
+    const QByteArrayView before(data.constData(), offset);
+    const int line = int(before.count('\n')) + 1;
+    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
+    const int column = int(QString::fromUtf8(before.sliced(lineStart)).size()) + 1;
+    return {line, column};
+}
+
+// Adds the keys of `defaults` missing from `object`, recursively; records the added keys and the
+// keys `defaults` does not know as dotted paths. Returns an error text for a known key of the
+// wrong JSON type (an object where a number belongs cannot be filled or used).
+QString complete(QJsonObject &object, const QJsonObject &defaults, const QString &prefix,
+                 QStringList &added, QStringList &unknown)
+{
+    for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+        const QString path = prefix + it.key();
+        const QJsonValue defaultValue = it.value();
+        const auto found = object.find(it.key());
+        if (found == object.end()) {
+            object.insert(it.key(), defaultValue);
+            added << path;
+            continue;
+        }
+        const QJsonValue value = found.value();
+        if (!defaultValue.isNull() && value.type() != defaultValue.type())
+            return QStringLiteral("key \"%1\" must be %2 (default: %3), found %4")
+                .arg(path, describeType(defaultValue), compactJson(defaultValue),
+                     describeType(value));
+        if (defaultValue.isObject()) {
+            QJsonObject child = value.toObject();
+            const QString error
+                = complete(child, defaultValue.toObject(), path + QLatin1Char('.'), added, unknown);
+            if (!error.isEmpty())
+                return error;
+            object.insert(it.key(), child);
+        }
+    }
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!defaults.contains(it.key()))
+            unknown << prefix + it.key();
+    }
+    return {};
+}
+
+StorageResult<void> writeAtomically(const QString &filePath, const QJsonObject &object,
+                                    bool newFile)
+{
+    QSaveFile file(filePath);
+    if (!file.open(QIODevice::WriteOnly))
+        return configError(
+            QStringLiteral("Cannot write config file %1: %2").arg(filePath, file.errorString()));
+    // A storage URL may carry a password: a new file is readable by its owner only. An existing
+    // file keeps the permissions the operator gave it (QSaveFile copies them).
+    if (newFile)
+        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    file.write(QJsonDocument(object).toJson(QJsonDocument::Indented));
+    if (!file.commit())
+        return configError(
+            QStringLiteral("Cannot write config file %1: %2").arg(filePath, file.errorString()));
+    return {};
+}
+
+} // namespace
+
+QJsonObject ServiceConfig::defaults()
+{
+    return QJsonObject {
+        {QStringLiteral("roles"),
+         QJsonArray {QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("office"),
+                     QStringLiteral("agent"), QStringLiteral("worker")}},
+        {QStringLiteral("ports"),
+         QJsonObject {{QStringLiteral("field"), 8000},
+                      {QStringLiteral("office"), 8002},
+                      {QStringLiteral("logicAdmin"), 8010},
+                      {QStringLiteral("logicDataExchange"), 8011}}},
+        {QStringLiteral("logic"),
+         QJsonObject {{QStringLiteral("url"), QStringLiteral("ws://127.0.0.1:8011")}}},
+        {QStringLiteral("storage"), QJsonObject {{QStringLiteral("url"), QString()}}},
+        {QStringLiteral("plugin"), QJsonObject {{QStringLiteral("enabled"), QJsonArray {}}}},
+        {QStringLiteral("logging"),
+         QJsonObject {{QStringLiteral("level"), QStringLiteral("info")}}},
+    };
+}
+
+StorageResult<ServiceConfig> ServiceConfig::load(const QString &homeDir,
+                                                 const QJsonObject &defaults)
+{
+    ServiceConfig config;
+    config.m_filePath = QDir(homeDir).absoluteFilePath(fileName());
+
+    if (!QFileInfo::exists(config.m_filePath)) {
+        if (!QDir().mkpath(homeDir))
+            return configError(QStringLiteral("Cannot create the home directory %1 for %2")
+                                   .arg(homeDir, fileName()));
+        if (auto written = writeAtomically(config.m_filePath, defaults, true); !written)
+            return written.error();
+        config.m_object = defaults;
+        config.m_created = true;
+        return config;
+    }
+
+    QFile file(config.m_filePath);
+    if (!file.open(QIODevice::ReadOnly))
+        return configError(QStringLiteral("Cannot read config file %1: %2")
+                               .arg(config.m_filePath, file.errorString()));
+    const QByteArray data = file.readAll();
+    file.close();
+
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const auto [line, column] = lineAndColumn(data, parseError.offset);
+        return configError(QStringLiteral("Broken config file %1, line %2, column %3: %4. %5")
+                               .arg(config.m_filePath)
+                               .arg(line)
+                               .arg(column)
+                               .arg(parseError.errorString(), kFixHint));
+    }
+    if (!document.isObject())
+        return configError(
+            QStringLiteral("Broken config file %1: the top level must be a JSON object ({ ... }), "
+                           "found %2. %3")
+                .arg(config.m_filePath,
+                     document.isArray() ? QStringLiteral("a list") : QStringLiteral("a value"),
+                     kFixHint));
+
+    config.m_object = document.object();
+    const QString typeError
+        = complete(config.m_object, defaults, QString(), config.m_addedKeys, config.m_unknownKeys);
+    if (!typeError.isEmpty())
+        return configError(QStringLiteral("Broken config file %1: %2. %3")
+                               .arg(config.m_filePath, typeError, kFixHint));
+
+    if (!config.m_addedKeys.isEmpty()) {
+        if (auto written = writeAtomically(config.m_filePath, config.m_object, false); !written)
+            return written.error();
+    }
+    return config;
+}
+
+QJsonValue ServiceConfig::value(const QString &path) const
+{
+    const QStringList parts = path.split(QLatin1Char('.'));
+    QJsonValue current = m_object;
+    for (const QString &part : parts) {
+        if (!current.isObject())
+            return QJsonValue(QJsonValue::Undefined);
+        current = current.toObject().value(part);
+    }
+    return current;
+}
+
+int ServiceConfig::intValue(const QString &path, int fallback) const
+{
+    const QJsonValue v = value(path);
+    return v.isDouble() ? v.toInt(fallback) : fallback;
+}
+
+QString ServiceConfig::stringValue(const QString &path, const QString &fallback) const
+{
+    const QJsonValue v = value(path);
+    return v.isString() ? v.toString() : fallback;
+}
+
+QStringList ServiceConfig::stringList(const QString &path) const
+{
+    QStringList list;
+    const QJsonArray array = value(path).toArray();
+    for (const QJsonValue &element : array) {
+        if (element.isString())
+            list << element.toString();
+    }
+    return list;
+}
+
+} // namespace peek

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "storage/storageresult.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+namespace peek {
+
+// The operator's settings of one service home: `<home>/config.json`, read once at start.
+//
+// Layout (ServiceConfig::defaults(); keys are addressed by dotted paths, e.g. "ports.field"):
+//   {
+//     "roles":   ["logic", "field", "office", "agent", "worker"],  // roles this process runs
+//     "ports":   { "field": 8000, "office": 8002,                  // listening ports
+//                  "logicAdmin": 8010, "logicDataExchange": 8011 },
+//     "logic":   { "url": "ws://127.0.0.1:8011" },  // where non-logic roles reach logic
+//     "storage": { "url": "" },        // database URL (see DatabaseLocation); empty: the SQLite
+//                                      // file in the home
+//     "plugin":  { "enabled": [] },    // names of the plugins to load
+//     "logging": { "level": "info" }   // debug, info, warning, error
+//   }
+//
+// load() creates the file with the defaults on first start. Later it fills keys missing from the
+// file (recursively into nested objects) and writes the file back, atomically, only when it added
+// something; values already in the file and keys it does not know are kept as they are, and the
+// unknown keys are returned so the caller can warn about them (a typo would otherwise be silently
+// ignored). A file that cannot be used (JSON syntax error, top level not an object, a known key
+// with the wrong JSON type) is refused with an error naming the file, and the file is left
+// untouched: the operator fixes it, or deletes it to get the defaults back.
+class ServiceConfig final {
+public:
+    static QString fileName() { return QStringLiteral("config.json"); }
+
+    // The platform's defaults, laid out as above.
+    static QJsonObject defaults();
+
+    // Reads (or creates) `<homeDir>/config.json`, completed with `defaults`.
+    static StorageResult<ServiceConfig>
+    load(const QString &homeDir, const QJsonObject &defaults = ServiceConfig::defaults());
+
+    ServiceConfig() = default; // empty: every getter returns its fallback
+
+    QString filePath() const { return m_filePath; }
+    // The whole configuration, defaults filled in.
+    QJsonObject object() const { return m_object; }
+
+    // True when load() created the file (first start).
+    bool created() const { return m_created; }
+    // Dotted paths of the keys load() added from the defaults (and wrote back to the file).
+    QStringList addedKeys() const { return m_addedKeys; }
+    // Dotted paths of keys in the file that the defaults do not have; an unknown object is
+    // reported once, not key by key.
+    QStringList unknownKeys() const { return m_unknownKeys; }
+
+    // The value at a dotted path ("logging.level"); QJsonValue::Undefined when absent.
+    QJsonValue value(const QString &path) const;
+    // Typed getters: `fallback` (or empty) when the path is absent or holds another JSON type.
+    int intValue(const QString &path, int fallback = 0) const;
+    QString stringValue(const QString &path, const QString &fallback = {}) const;
+    // A JSON array of strings; non-string elements are skipped.
+    QStringList stringList(const QString &path) const;
+
+private:
+    QString m_filePath;
+    QJsonObject m_object;
+    bool m_created = false;
+    QStringList m_addedKeys;
+    QStringList m_unknownKeys;
+};
+
+} // namespace peek
