@@ -1,15 +1,37 @@
 // peek-server: the headless Peek server. For now it runs the logic role's vortex on one port.
+#include "service/serviceconfig.h"
 #include "service/stopsignals.h"
 #include "vortex/vortex.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QStandardPaths>
 #include <QLoggingCategory>
 #include <QTimer>
 
 #include <csignal>
 #include <cstdio>
 
+
+namespace {
+
+// logging.level of config.json: debug, info, warning or error, for Peek's own categories.
+void applyLogLevel(const QString &level)
+{
+    QString rules;
+    if (level == QLatin1String("debug"))
+        rules = QStringLiteral("peek.*.debug=true");
+    else if (level == QLatin1String("warning"))
+        rules = QStringLiteral("peek.*.debug=false\npeek.*.info=false");
+    else if (level == QLatin1String("error"))
+        rules = QStringLiteral("peek.*.debug=false\npeek.*.info=false\npeek.*.warning=false");
+    else
+        rules = QStringLiteral("peek.*.debug=false\npeek.*.info=true");
+    QLoggingCategory::setFilterRules(rules);
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -32,22 +54,50 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     QCommandLineOption portOption(QStringLiteral("port"),
-                                  QStringLiteral("Port of the logic data exchange (default 8011)."),
-                                  QStringLiteral("port"), QStringLiteral("8011"));
+                                  QStringLiteral("Port of the logic data exchange (default: "
+                                                 "ports.logicDataExchange of config.json, 8011)."),
+                                  QStringLiteral("port"));
+    QCommandLineOption homeOption(QStringLiteral("home"),
+                                  QStringLiteral("The service home: config.json and data (default: %1).")
+                                      .arg(QDir::toNativeSeparators(
+                                          QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+                                          + QStringLiteral("/peek"))),
+                                  QStringLiteral("dir"));
     QCommandLineOption listenOption(QStringLiteral("listen"),
                                     QStringLiteral("Address to listen on (default: all)."),
                                     QStringLiteral("address"), QStringLiteral("0.0.0.0"));
     parser.addOption(portOption);
+    parser.addOption(homeOption);
     parser.addOption(listenOption);
     parser.process(app);
 
-    bool portOk = false;
-    const uint port = parser.value(portOption).toUInt(&portOk);
+    bool portOk = true;
+    uint port = parser.isSet(portOption) ? parser.value(portOption).toUInt(&portOk) : 0;
     if (!portOk || port > 65535) {
         std::fprintf(stderr, "peek-server: --port must be a number from 0 to 65535, not '%s'\n",
                      qPrintable(parser.value(portOption)));
         return 2;
     }
+    const QString home = parser.isSet(homeOption)
+        ? parser.value(homeOption)
+        : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/peek");
+    auto config = peek::ServiceConfig::load(home);
+    if (!config) {
+        std::fprintf(stderr, "peek-server: %s\n", qPrintable(config.error().message()));
+        return 2;
+    }
+    const peek::ServiceConfig &cfg = config.value();
+    applyLogLevel(cfg.stringValue(QStringLiteral("logging.level"), QStringLiteral("info")));
+    if (cfg.created())
+        std::printf("peek-server: created %s with the defaults\n", qPrintable(cfg.filePath()));
+    for (const QString &key : cfg.addedKeys())
+        qInfo().noquote() << "config.json: added the default for" << key << "to" << cfg.filePath();
+    for (const QString &key : cfg.unknownKeys())
+        qWarning().noquote() << "config.json: unknown key" << key << "in" << cfg.filePath()
+                             << "(kept as it is; check it for a typo)";
+    if (!parser.isSet(portOption))
+        port = uint(cfg.intValue(QStringLiteral("ports.logicDataExchange"), 8011));
+
     const QHostAddress address(parser.value(listenOption));
     if (address.isNull()) {
         std::fprintf(stderr, "peek-server: --listen must be an IP address, not '%s'\n",

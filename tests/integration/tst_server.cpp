@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -31,8 +32,8 @@ public:
     explicit ServerProcess(quint16 port) : m_port(port)
     {
         m_process.setProgram(QStringLiteral(PEEK_SERVER_BIN));
-        m_process.setArguments({QStringLiteral("--port"), QString::number(port),
-                                QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
+        m_process.setArguments({QStringLiteral("--port"), QString::number(port), QStringLiteral("--home"),
+                                m_home.path(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
     }
     ~ServerProcess()
@@ -59,6 +60,7 @@ public:
     }
 
 private:
+    QTemporaryDir m_home;
     quint16 m_port;
     QProcess m_process;
     QByteArray m_stdout;
@@ -111,11 +113,61 @@ private Q_SLOTS:
         QTcpServer squatter;
         QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
         QProcess p;
+        QTemporaryDir home;
         p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--port"), QString::number(squatter.serverPort()),
+                                                  QStringLiteral("--home"), home.path(),
                                                   QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 1);
         QVERIFY(p.readAllStandardError().contains("cannot listen"));
+    }
+
+    void configJsonIsCompletedAndItsPortUsed()
+    {
+        QTemporaryDir home;
+        const quint16 port = freePort();
+        QFile file(home.filePath(QStringLiteral("config.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral(R"({"ports": {"logicDataExchange": %1}, "myTypo": 1})").arg(port).toUtf8());
+        file.close();
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--home"), home.path(),
+                                                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
+        QByteArray out, err;
+        QVERIFY(QTest::qWaitFor([&] {
+            out += p.readAllStandardOutput();
+            return out.contains("listening on") || p.state() == QProcess::NotRunning;
+        }, 10000));
+        QVERIFY2(out.contains(QByteArray("ws://127.0.0.1:") + QByteArray::number(port)), out.constData());
+        p.terminate();
+        QVERIFY(p.waitForFinished(10000));
+        err = p.readAllStandardError();
+        QVERIFY2(err.contains("unknown key myTypo"), err.constData());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject written = QJsonDocument::fromJson(file.readAll()).object();
+        file.close();
+        QCOMPARE(written.value(QStringLiteral("myTypo")).toInt(), 1); // unknown keys kept
+        QCOMPARE(written.value(QStringLiteral("ports")).toObject().value(QStringLiteral("logicDataExchange")).toInt(), int(port));
+        QCOMPARE(written.value(QStringLiteral("ports")).toObject().value(QStringLiteral("field")).toInt(), 8000);
+        QCOMPARE(written.value(QStringLiteral("logging")).toObject().value(QStringLiteral("level")).toString(), QStringLiteral("info"));
+    }
+
+    void aBrokenConfigIsRefusedWithLineAndColumn()
+    {
+        QTemporaryDir home;
+        const QByteArray broken = "{\n  \"ports\": {\n    \"field\": 8000\n    \"office\": 8002\n  }\n}\n";
+        QFile file(home.filePath(QStringLiteral("config.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(broken);
+        file.close();
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--home"), home.path()});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("line 4") && err.contains("column"), err.constData());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), broken); // left as it was
     }
 
     void echoesTheGoldenPayloadThroughTheCodec()
