@@ -26,6 +26,7 @@
 #include "observable/tupledataobservableproxyhandler.h"
 #include "tuple/tupleregistry.h"
 #include "service/stopsignals.h"
+#include "wsclients.h" // raiseFdLimit()
 #include "vortex/vortex.h"
 
 #include <QCommandLineParser>
@@ -99,17 +100,6 @@ struct Store
     }
 };
 
-long raiseFdLimit()
-{
-    rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return -1;
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    getrlimit(RLIMIT_NOFILE, &rl);
-    return long(rl.rlim_cur);
-}
-
 // The logic side: observable handler with its provider, and the action processor.
 struct Logic
 {
@@ -167,7 +157,7 @@ int main(int argc, char *argv[])
     qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QLoggingCategory::setFilterRules(QStringLiteral("peek.*.info=false\npeek.*.debug=false"));
-    const long fdLimit = raiseFdLimit();
+    const long fdLimit = bench::raiseFdLimit();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Logic and field services for bench/loadgen."));

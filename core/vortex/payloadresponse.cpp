@@ -3,7 +3,6 @@
 #include "vortex.h"
 
 #include <QPromise>
-#include <QTimer>
 
 namespace peek {
 

@@ -82,7 +82,6 @@ struct Vortex::Server : QObject
 
     explicit Server(Vortex *vortex) : q(vortex), tokens(vortex->m_options.acceptBurst)
     {
-        const VortexOptions &o = q->m_options;
         tcp.setMaxPendingConnections(100000);
         tcp.setListenBacklogSize(4096);
         ws.setHandshakeTimeout(-1); // the vortex's sweep enforces handshakeTimeoutMs
@@ -602,15 +601,6 @@ bool Vortex::sendToConnection(quint64 connectionId, const QByteArray &vortexMsg)
     if (!c)
         return false;
     c->sendMessage(vortexMsg);
-    return true;
-}
-
-bool Vortex::sendTextToConnection(quint64 connectionId, const QString &text)
-{
-    VortexConnection *c = m_connections.value(connectionId);
-    if (!c)
-        return false;
-    c->sendText(text);
     return true;
 }
 

@@ -103,7 +103,6 @@ public:
     // An unmasked WebSocket text frame (server to client) holding the message.
     static QByteArray textFrame(const QByteArray &message);
     bool sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message);
-    bool sendTextToConnection(quint64 connectionId, const QString &text);
 
     QList<PeerInfo> peers() const;
     bool isConnectedTo(const QString &vortexName) const;

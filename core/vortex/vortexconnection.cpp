@@ -69,11 +69,6 @@ void WebSocketConnection::sendMessage(const QByteArray &message)
     m_socket->sendTextMessage(QString::fromUtf8(message));
 }
 
-void WebSocketConnection::sendText(const QString &text)
-{
-    m_socket->sendTextMessage(text);
-}
-
 void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &message)
 {
     if (m_tcp && !m_closing && m_socket->state() == QAbstractSocket::ConnectedState)

@@ -2,9 +2,7 @@
 
 #include "vortex.h"
 
-#include <QElapsedTimer>
 #include <QPointer>
-#include <QTimer>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -26,8 +24,6 @@ public:
     void markReady() { m_ready = true; }
 
     virtual void sendMessage(const QByteArray &message) = 0;
-    // The same message already as text: fan-out converts once for all its connections.
-    virtual void sendText(const QString &text) { sendMessage(text.toUtf8()); }
     // The same message as a ready-made unmasked WebSocket text frame, built once for a whole
     // fan-out; `message` is its payload, for connections that cannot take frames.
     virtual void sendFrame(const QByteArray &frame, const QByteArray &message) { Q_UNUSED(frame) sendMessage(message); }
@@ -58,7 +54,6 @@ public:
     WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming);
     ~WebSocketConnection() override;
     void sendMessage(const QByteArray &message) override;
-    void sendText(const QString &text) override;
     void sendFrame(const QByteArray &frame, const QByteArray &message) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void tick(qint64 nowMs, bool slept) override;
