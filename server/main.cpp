@@ -1,34 +1,45 @@
-// peek-server: the headless Peek server. For now it runs the logic role's vortex on one port.
+// peek-server: the headless Peek server. Runs the roles of config.json (or --roles) in one
+// process: logic, field, office, agent, worker, each with the plugins enabled for it.
+#include "service/logging.h"
+#include "service/servicehost.h"
 #include "service/serviceconfig.h"
 #include "service/stopsignals.h"
-#include "vortex/vortex.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
-#include <QStandardPaths>
 #include <QLoggingCategory>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <csignal>
 #include <cstdio>
 
-
 namespace {
 
-// logging.level of config.json: debug, info, warning or error, for Peek's own categories.
-void applyLogLevel(const QString &level)
+Q_LOGGING_CATEGORY(lcServer, "peek.server")
+
+int fail(int code, const QString &message)
 {
-    QString rules;
-    if (level == QLatin1String("debug"))
-        rules = QStringLiteral("peek.*.debug=true");
-    else if (level == QLatin1String("warning"))
-        rules = QStringLiteral("peek.*.debug=false\npeek.*.info=false");
-    else if (level == QLatin1String("error"))
-        rules = QStringLiteral("peek.*.debug=false\npeek.*.info=false\npeek.*.warning=false");
-    else
-        rules = QStringLiteral("peek.*.debug=false\npeek.*.info=true");
-    QLoggingCategory::setFilterRules(rules);
+    std::fprintf(stderr, "peek-server: %s\n", qPrintable(message));
+    return code;
+}
+
+// Where the bundled plugins are: $PEEK_PLUGIN_PATH (':'-separated), then beside the binary in
+// the build tree (../plugins) and in an installation (../lib/peek/plugins).
+QStringList bundledPluginDirectories()
+{
+    QStringList dirs;
+    const QString env = qEnvironmentVariable("PEEK_PLUGIN_PATH");
+    if (!env.isEmpty())
+        dirs << env.split(u':', Qt::SkipEmptyParts);
+    const QDir appDir(QCoreApplication::applicationDirPath());
+    for (const QString &relative : {QStringLiteral("../plugins"), QStringLiteral("../lib/peek/plugins")}) {
+        const QString dir = QDir::cleanPath(appDir.absoluteFilePath(relative));
+        if (QFileInfo(dir).isDir())
+            dirs << dir;
+    }
+    return dirs;
 }
 
 } // namespace
@@ -38,93 +49,125 @@ int main(int argc, char *argv[])
     // Qt's glib dispatcher slows down with many sockets; servers run on the UNIX dispatcher
     // whatever the environment says (this must happen before the application object exists).
     qputenv("QT_NO_GLIB", "1");
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-debug}DEBUG%{endif}"
-                                      "%{if-info}INFO %{endif}%{if-warning}WARN %{endif}"
-                                      "%{if-critical}ERROR%{endif}%{if-fatal}FATAL%{endif} "
-                                      "[%{category}] %{message}"));
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("peek-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PEEK_VERSION));
-    QLoggingCategory::setFilterRules(QStringLiteral("peek.*.debug=false\npeek.*.info=true"));
 
+    const QString defaultHome =
+        QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/peek");
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Peek's headless server. Runs the logic service's vortex, which the field, office, agent "
-        "and worker services connect to."));
+        "Peek's headless server: runs the logic, field, office, agent and worker services (all in "
+        "one process by default) and the plugins enabled in config.json."));
     parser.addHelpOption();
     parser.addVersionOption();
+    QCommandLineOption rolesOption(QStringLiteral("roles"),
+                                   QStringLiteral("Roles to run, comma-separated, from logic, field, office, agent, "
+                                                  "worker (default: \"roles\" of config.json, all)."),
+                                   QStringLiteral("roles"));
+    QCommandLineOption logicUrlOption(QStringLiteral("logic-url"),
+                                      QStringLiteral("Where roles reach logic when it runs in another process, "
+                                                     "ws://host:8011 or wss://host:8011 (default: logic.url of "
+                                                     "config.json)."),
+                                      QStringLiteral("url"));
     QCommandLineOption portOption(QStringLiteral("port"),
                                   QStringLiteral("Port of the logic data exchange (default: "
                                                  "ports.logicDataExchange of config.json, 8011)."),
                                   QStringLiteral("port"));
     QCommandLineOption homeOption(QStringLiteral("home"),
-                                  QStringLiteral("The service home: config.json and data (default: %1).")
-                                      .arg(QDir::toNativeSeparators(
-                                          QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-                                          + QStringLiteral("/peek"))),
+                                  QStringLiteral("The service home: config.json, database, log, TLS bundle, "
+                                                 "plugins (default: %1).").arg(QDir::toNativeSeparators(defaultHome)),
                                   QStringLiteral("dir"));
     QCommandLineOption listenOption(QStringLiteral("listen"),
                                     QStringLiteral("Address to listen on (default: all)."),
                                     QStringLiteral("address"), QStringLiteral("0.0.0.0"));
-    parser.addOption(portOption);
-    parser.addOption(homeOption);
-    parser.addOption(listenOption);
+    parser.addOptions({rolesOption, logicUrlOption, portOption, homeOption, listenOption});
     parser.process(app);
 
     bool portOk = true;
-    uint port = parser.isSet(portOption) ? parser.value(portOption).toUInt(&portOk) : 0;
-    if (!portOk || port > 65535) {
-        std::fprintf(stderr, "peek-server: --port must be a number from 0 to 65535, not '%s'\n",
-                     qPrintable(parser.value(portOption)));
-        return 2;
-    }
-    const QString home = parser.isSet(homeOption)
-        ? parser.value(homeOption)
-        : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/peek");
-    auto config = peek::ServiceConfig::load(home);
-    if (!config) {
-        std::fprintf(stderr, "peek-server: %s\n", qPrintable(config.error().message()));
-        return 2;
-    }
-    const peek::ServiceConfig &cfg = config.value();
-    applyLogLevel(cfg.stringValue(QStringLiteral("logging.level"), QStringLiteral("info")));
-    if (cfg.created())
-        std::printf("peek-server: created %s with the defaults\n", qPrintable(cfg.filePath()));
-    for (const QString &key : cfg.addedKeys())
-        qInfo().noquote() << "config.json: added the default for" << key << "to" << cfg.filePath();
-    for (const QString &key : cfg.unknownKeys())
-        qWarning().noquote() << "config.json: unknown key" << key << "in" << cfg.filePath()
-                             << "(kept as it is; check it for a typo)";
-    if (!parser.isSet(portOption))
-        port = uint(cfg.intValue(QStringLiteral("ports.logicDataExchange"), 8011));
-
+    const uint port = parser.isSet(portOption) ? parser.value(portOption).toUInt(&portOk) : 0;
+    if (!portOk || port > 65535)
+        return fail(2, QStringLiteral("--port must be a number from 0 to 65535, not '%1'").arg(parser.value(portOption)));
     const QHostAddress address(parser.value(listenOption));
-    if (address.isNull()) {
-        std::fprintf(stderr, "peek-server: --listen must be an IP address, not '%s'\n",
-                     qPrintable(parser.value(listenOption)));
-        return 2;
-    }
+    if (address.isNull())
+        return fail(2, QStringLiteral("--listen must be an IP address, not '%1'").arg(parser.value(listenOption)));
 
-    peek::Vortex logic(QStringLiteral("peek-logic-service"));
+    const QString home = QDir(parser.isSet(homeOption) ? parser.value(homeOption) : defaultHome).absolutePath();
+    auto config = peek::ServiceConfig::load(home);
+    if (!config)
+        return fail(2, config.error().message());
+    const peek::ServiceConfig &cfg = config.value();
+
+    peek::ServiceHostOptions options;
+    options.home = home;
+    options.roles = parser.isSet(rolesOption) ? parser.value(rolesOption).split(u',', Qt::SkipEmptyParts)
+                                              : cfg.stringList(QStringLiteral("roles"));
+    for (QString &role : options.roles)
+        role = role.trimmed();
+    if (const QString wrong = peek::ServiceHost::checkRoles(options.roles); !wrong.isEmpty())
+        return fail(2, (parser.isSet(rolesOption) ? QStringLiteral("--roles: ") : QStringLiteral("config.json roles: ")) + wrong);
+    options.logicUrl = QUrl(parser.isSet(logicUrlOption) ? parser.value(logicUrlOption)
+                                                         : cfg.stringValue(QStringLiteral("logic.url")));
+    if (!options.roles.contains(QStringLiteral("logic"))
+        && (!options.logicUrl.isValid() || !QStringList {QStringLiteral("ws"), QStringLiteral("wss")}.contains(options.logicUrl.scheme())))
+        return fail(2, QStringLiteral("--logic-url must be ws://host:port or wss://host:port, not '%1'")
+                           .arg(options.logicUrl.toString()));
+    options.listenAddress = address;
+    options.fieldPort = cfg.intValue(QStringLiteral("ports.field"), 8000);
+    options.officePort = cfg.intValue(QStringLiteral("ports.office"), 8002);
+    options.logicAdminPort = cfg.intValue(QStringLiteral("ports.logicAdmin"), 8010);
+    options.logicDataExchangePort = parser.isSet(portOption) ? int(port)
+                                                             : cfg.intValue(QStringLiteral("ports.logicDataExchange"), 8011);
+    options.storageUrl = cfg.stringValue(QStringLiteral("storage.url"));
+    options.enabledPlugins = cfg.stringList(QStringLiteral("plugin.enabled"));
+    options.pluginDirectories = bundledPluginDirectories();
+
+    peek::logging::Options logOptions;
+    logOptions.filePath = QDir(home).absoluteFilePath(QStringLiteral("peek-server.log"));
+    logOptions.level = cfg.stringValue(QStringLiteral("logging.level"), QStringLiteral("info"));
+    logOptions.defaultRole = options.roles.size() == peek::ServiceHost::allRoles().size()
+        ? QStringLiteral("all") : options.roles.join(u',');
+    QString logError;
+    if (!peek::logging::setLevel(logOptions.level, &logError))
+        return fail(2, QStringLiteral("config.json logging.level: ") + logError);
+    if (!peek::logging::install(logOptions, &logError))
+        return fail(2, logError);
+
+    if (cfg.created())
+        qCInfo(lcServer).noquote() << "created" << cfg.filePath() << "with the defaults";
+    for (const QString &key : cfg.addedKeys())
+        qCInfo(lcServer).noquote() << "config.json: added the default for" << key << "to" << cfg.filePath();
+    for (const QString &key : cfg.unknownKeys())
+        qCWarning(lcServer).noquote() << "config.json: unknown key" << key << "in" << cfg.filePath()
+                                      << "(kept as it is; check it for a typo)";
+
+    peek::ServiceHost host(options);
     QString error;
-    if (!logic.listen(address, quint16(port), &error)) {
-        std::fprintf(stderr, "peek-server: %s\n(is another peek-server running? choose another "
-                             "port with --port)\n", qPrintable(error));
-        return 1;
+    if (!host.start(&error)) {
+        qCCritical(lcServer).noquote() << error;
+        peek::logging::uninstall();
+        return fail(1, error + QStringLiteral("\n(is another peek-server running? choose other ports in "
+                                              "config.json or with --port)"));
     }
-    std::printf("peek-server %s: logic service (vortex %s) listening on ws://%s:%u/vortexws\n",
-                PEEK_VERSION, qPrintable(logic.name()), qPrintable(address.toString()),
-                unsigned(logic.serverPort()));
+    std::printf("peek-server %s: home %s\n", PEEK_VERSION, qPrintable(home));
+    for (const QString &line : host.describe()) {
+        std::printf("peek-server: %s\n", qPrintable(line));
+        qCInfo(lcServer).noquote() << line;
+    }
+    std::printf("peek-server: ready\n");
     std::fflush(stdout);
 
     peek::installStopSignalHandler(&app, [&](int signal) {
         std::printf("peek-server: %s received, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
         std::fflush(stdout);
-        logic.close();
+        qCInfo(lcServer).noquote() << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "received, shutting down";
+        host.stop();
         // Let the closing frames go out before the loop ends.
         QTimer::singleShot(100, &app, &QCoreApplication::quit);
     });
     const int rc = app.exec();
+    qCInfo(lcServer) << "stopped";
+    peek::logging::uninstall();
     std::printf("peek-server: stopped\n");
     return rc;
 }

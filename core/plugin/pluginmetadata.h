@@ -1,1 +1,97 @@
 #pragma once
+
+#include "storage/storageresult.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+#include <QVersionNumber>
+
+namespace peek {
+
+// One app's entry for a plugin (the "ui" object of plugin.json maps "field", "office" or "admin"
+// to one of these): what the app shows for the plugin and which QML file it opens.
+struct PluginUiEntry {
+    QString title; // required, non-empty
+    QString icon; // optional; relative path inside the plugin directory
+    QString qml; // required; relative path inside the plugin directory, ending in .qml
+    bool showHome = false; // whether the app's home screen offers this entry
+};
+
+// "This plugin needs plugin `name`, in a version matching `constraint`."
+struct PluginDependency {
+    QString name;
+    // ">=1.2", ">1", "<=2", "<2.0", "==1.0.0", a bare "1.2" (meaning >=1.2), or "" for any
+    // version. Versions compare with trailing zeros ignored: 1.0 == 1.0.0.
+    QString constraint;
+
+    // False when the constraint is not one of the forms above (fromJson refuses those).
+    bool satisfiedBy(const QVersionNumber &version) const;
+};
+
+// What a plugin is, read from its plugin.json without loading any of its code (like KDE's
+// KPluginMetaData or Qt Creator's PluginSpec): name, version, the services it runs on, the
+// plugins it needs and the entries it offers to the apps. Reading validates everything, so a
+// PluginMetadata in hand is well-formed; a mistake comes back as an error naming the file and
+// the key, e.g.
+//   /x/peek_plugin_a/plugin.json: key 'requiresServices[1]': unknown service "feild" (known: ...)
+//
+//   {
+//     "name": "peek_plugin_tutorial",      lower-case letters, digits, '_'; starts with a letter
+//     "title": "Tutorial",
+//     "description": "How a plugin is built",                                   (optional)
+//     "version": "1.2.0",                  one to three numbers
+//     "compatVersion": "1.0",              oldest version this one stands in for (optional)
+//     "requiresServices": ["logic", "field"],
+//     "dependencies": [{"name": "peek_plugin_base", "version": ">=1.0"}],       (optional)
+//     "ui": {"field": {"title": "Tutorial", "icon": "icons/t.svg",              (optional)
+//                      "qml": "qml/Main.qml", "showHome": true}}
+//   }
+struct PluginMetadata {
+    // The services a plugin can ask for in "requiresServices": logic, field, office, agent, worker.
+    static const QStringList &knownServices();
+
+    QString name;
+    QString title;
+    QString description;
+    QVersionNumber version;
+    QVersionNumber compatVersion; // equals version when plugin.json leaves it out
+    QStringList requiresServices; // in the file's order, no duplicates
+    QList<PluginDependency> dependencies; // in the file's order, unique names
+    QMap<QString, PluginUiEntry> ui; // keyed by app: "field", "office", "admin"
+    QString filePath; // absolute path of plugin.json (empty when read by fromJson)
+    QString directory; // the plugin's directory (empty when read by fromJson)
+
+    bool runsOn(const QString &service) const;
+
+    // Reads and validates `path` (a plugin.json). With `requireDirectoryName`, the plugin's name
+    // must equal the name of the directory holding the file, so a plugin is found by its name.
+    static StorageResult<PluginMetadata> fromFile(const QString &path,
+                                                  bool requireDirectoryName = true);
+    // Validates `json`; `sourceName` (usually a path) starts every error message.
+    static StorageResult<PluginMetadata> fromJson(const QByteArray &json,
+                                                  const QString &sourceName);
+};
+
+// The result of orderByDependencies: the plugins that can start, each after the plugins it
+// needs, and the ones that cannot, by name, with a sentence saying why.
+struct PluginOrder {
+    QList<PluginMetadata> ordered;
+    QMap<QString, QString> failed;
+};
+
+// Orders `plugins` so each comes after its dependencies. The order is stable, as in Qt Creator's
+// plugin manager: each plugin keeps its place in the input, and the plugins it needs that come
+// later in the input move to just before it (in input order). A plugin fails (is left out of
+// `ordered` and reported in `failed`) when a dependency is missing, has a version outside the
+// constraint, or is part of a dependency cycle, when its name is given twice, and when a plugin it
+// needs, directly or not, failed:
+//   "needs peek_plugin_x >=2.0, but 1.0.0 is installed"
+//   "needs peek_plugin_x, which is not installed or not enabled"
+//   "dependency cycle: peek_plugin_a -> peek_plugin_b -> peek_plugin_a"
+//   "needs peek_plugin_x, which failed: <why peek_plugin_x failed>"
+PluginOrder orderByDependencies(const QList<PluginMetadata> &plugins);
+
+} // namespace peek

@@ -131,7 +131,10 @@ QJsonObject ServiceConfig::defaults()
         {QStringLiteral("logic"),
          QJsonObject {{QStringLiteral("url"), QStringLiteral("ws://127.0.0.1:8011")}}},
         {QStringLiteral("storage"), QJsonObject {{QStringLiteral("url"), QString()}}},
-        {QStringLiteral("plugin"), QJsonObject {{QStringLiteral("enabled"), QJsonArray {}}}},
+        // The bundled plugins, so a first start shows the platform working; operators list theirs.
+        {QStringLiteral("plugin"),
+         QJsonObject {{QStringLiteral("enabled"),
+                       QJsonArray {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop")}}}},
         {QStringLiteral("logging"),
          QJsonObject {{QStringLiteral("level"), QStringLiteral("info")}}},
     };

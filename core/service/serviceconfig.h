@@ -19,7 +19,7 @@ namespace peek {
 //     "logic":   { "url": "ws://127.0.0.1:8011" },  // where non-logic roles reach logic
 //     "storage": { "url": "" },        // database URL (see DatabaseLocation); empty: the SQLite
 //                                      // file in the home
-//     "plugin":  { "enabled": [] },    // names of the plugins to load
+//     "plugin":  { "enabled": ["peek_plugin_tutorial", "peek_plugin_noop"] }, // plugins to load
 //     "logging": { "level": "info" }   // debug, info, warning, error
 //   }
 //

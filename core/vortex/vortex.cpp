@@ -5,6 +5,8 @@
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QUrlQuery>
@@ -37,12 +39,46 @@ void answerHttp(QTcpSocket *socket, const char *status, const QByteArray &body,
 
 // ---- serving -----------------------------------------------------------------------------------
 
-// Accepts TCP connections, reads the HTTP upgrade request itself (so it can refuse with a
-// proper status), and hands good ones to QWebSocketServer for the WebSocket handshake.
+namespace {
+
+// One listening socket. With TLS it accepts QSslSockets still in plain mode: the Server throttles
+// a new connection before starting its handshake, so a connection storm costs no cryptography,
+// and the handshake counts against the same handshake timeout as the HTTP upgrade.
+// (QSslServer would only hand out sockets after their handshake, with its own timeout.)
+class Listener final : public QTcpServer
+{
+public:
+    explicit Listener(const QSslConfiguration &tls) : m_tls(tls) {}
+    bool isTls() const { return !m_tls.isNull(); }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        if (!isTls()) {
+            QTcpServer::incomingConnection(descriptor);
+            return;
+        }
+        auto *socket = new QSslSocket(this);
+        socket->setSslConfiguration(m_tls);
+        if (socket->setSocketDescriptor(descriptor))
+            addPendingConnection(socket);
+        else
+            delete socket;
+    }
+
+private:
+    QSslConfiguration m_tls;
+};
+
+} // namespace
+
+// Accepts TCP connections (and with TLS, runs the handshake), reads the HTTP upgrade request
+// itself (so it can refuse with a proper status), and hands good ones to QWebSocketServer for
+// the WebSocket handshake. Every listening socket feeds the same Server.
 struct Vortex::Server : QObject
 {
     Vortex *q;
-    QTcpServer tcp;
+    std::vector<std::unique_ptr<Listener>> listeners;
     QWebSocketServer ws{QStringLiteral("peek"), QWebSocketServer::NonSecureMode};
     double tokens;
     QElapsedTimer refillClock;
@@ -53,13 +89,16 @@ struct Vortex::Server : QObject
         qint64 acceptedAtMs;
     };
     QHash<QString, Pending> pending;
+    qint64 plainReportedAtMs = -1; // plain HTTP on a TLS port: last info line, and how many since
+    int plainUnreported = 0;
 
     static QString peerKey(const QHostAddress &address, quint16 port)
     {
         return address.toString() + u'/' + QString::number(port);
     }
 
-    // Called from the vortex's sweep: connections that never finished their upgrade are closed.
+    // Called from the vortex's sweep: connections that never finished their upgrade (or their
+    // TLS handshake) are closed.
     void sweepPending(qint64 nowMs)
     {
         for (auto it = pending.begin(); it != pending.end();) {
@@ -72,22 +111,40 @@ struct Vortex::Server : QObject
                 ++it;
                 continue;
             }
-            if (socket->property("peekHandedOver").toBool())
+            const auto *tls = qobject_cast<QSslSocket *>(socket);
+            if (socket->property("peekHandedOver").toBool() || (tls && !tls->isEncrypted())) {
+                if (tls && !tls->isEncrypted())
+                    qCDebug(lcVortex).noquote() << q->m_name << "closed" << socket->peerAddress().toString()
+                                                << "after no TLS handshake in"
+                                                << q->m_options.handshakeTimeoutMs << "ms";
                 socket->abort();
-            else
+            } else {
                 answerHttp(socket, "408 Request Timeout", "No request received in time.\n");
+            }
             it = pending.erase(it);
         }
     }
 
     explicit Server(Vortex *vortex) : q(vortex), tokens(vortex->m_options.acceptBurst)
     {
-        tcp.setMaxPendingConnections(100000);
-        tcp.setListenBacklogSize(4096);
         ws.setHandshakeTimeout(-1); // the vortex's sweep enforces handshakeTimeoutMs
         refillClock.start();
-        connect(&tcp, &QTcpServer::newConnection, this, &Server::onNewConnection);
         connect(&ws, &QWebSocketServer::newConnection, this, &Server::onWebSocket);
+    }
+
+    bool listen(const QHostAddress &address, quint16 port, const QSslConfiguration &tls, QString *error)
+    {
+        auto listener = std::make_unique<Listener>(tls);
+        listener->setMaxPendingConnections(100000);
+        listener->setListenBacklogSize(4096);
+        Listener *raw = listener.get();
+        connect(raw, &QTcpServer::newConnection, this, [this, raw] { onNewConnection(raw); });
+        if (!listener->listen(address, port)) {
+            *error = listener->errorString();
+            return false;
+        }
+        listeners.push_back(std::move(listener));
+        return true;
     }
 
     bool takeToken()
@@ -101,11 +158,23 @@ struct Vortex::Server : QObject
         return true;
     }
 
-    void onNewConnection()
+    void onNewConnection(Listener *listener)
     {
-        while (QTcpSocket *socket = tcp.nextPendingConnection()) {
+        while (QTcpSocket *socket = listener->nextPendingConnection()) {
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            auto *tls = qobject_cast<QSslSocket *>(socket);
             if (!takeToken()) {
+                if (tls) {
+                    // A TLS client could not read a plain 503, and answering an encrypted one
+                    // would cost the handshake the throttle is there to save.
+                    qCWarning(lcVortex).noquote()
+                        << q->m_name << "refused a TLS connection from" << socket->peerAddress().toString()
+                        << "(connection storm: more than" << q->m_options.acceptRatePerSecond
+                        << "new connections/s); closed it before the handshake";
+                    socket->abort();
+                    socket->deleteLater();
+                    continue;
+                }
                 qCWarning(lcVortex).noquote()
                     << q->m_name << "refused a connection from" << socket->peerAddress().toString()
                     << "(connection storm: more than" << q->m_options.acceptRatePerSecond
@@ -117,12 +186,72 @@ struct Vortex::Server : QObject
                 continue;
             }
             socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
             pending.insert(peerKey(socket->peerAddress(), socket->peerPort()),
                            Pending{socket, q->clockMs()});
+            if (tls) {
+                connect(tls, &QSslSocket::readyRead, this, [this, tls] { onTlsReadyRead(tls); });
+                connect(tls, &QSslSocket::encrypted, this, [this, tls] {
+                    if (tls->bytesAvailable())
+                        inspect(tls);
+                });
+                connect(tls, &QAbstractSocket::errorOccurred, this,
+                        [this, tls](QAbstractSocket::SocketError) { onTlsError(tls); });
+                if (tls->bytesAvailable())
+                    onTlsReadyRead(tls);
+                continue;
+            }
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
             if (socket->bytesAvailable())
                 inspect(socket);
         }
+    }
+
+    // Before the handshake the first byte tells a TLS ClientHello (0x16) from a client that
+    // speaks plain HTTP to the TLS port; after it, the decrypted request is inspected as usual.
+    void onTlsReadyRead(QSslSocket *socket)
+    {
+        if (socket->isEncrypted()) {
+            inspect(socket);
+            return;
+        }
+        if (socket->mode() != QSslSocket::UnencryptedMode)
+            return; // handshake under way
+        char first = 0;
+        if (socket->peek(&first, 1) != 1)
+            return;
+        if (first == 0x16) {
+            socket->startServerEncryption();
+            return;
+        }
+        // Worth telling the operator, but a fleet of misconfigured clients retries forever.
+        const qint64 now = q->clockMs();
+        if (plainReportedAtMs < 0 || now - plainReportedAtMs >= 60000) {
+            qCInfo(lcVortex).noquote() << q->m_name << "got plain HTTP from" << socket->peerAddress().toString()
+                                       << "on its TLS port" << socket->localPort() << "(and" << plainUnreported
+                                       << "more since the last report); clients must use https:// or wss://";
+            plainReportedAtMs = now;
+            plainUnreported = 0;
+        } else {
+            ++plainUnreported;
+            qCDebug(lcVortex).noquote() << q->m_name << "got plain HTTP from"
+                                        << socket->peerAddress().toString() << "on its TLS port";
+        }
+        socket->disconnect(this);
+        pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+        socket->readAll(); // unread input would turn the close into a reset that loses the answer
+        answerHttp(socket, "400 Bad Request", "This port serves TLS only: use https:// or wss://.\n");
+    }
+
+    void onTlsError(QSslSocket *socket)
+    {
+        if (socket->isEncrypted())
+            return; // after the handshake, a closed or broken link ends as any other
+        // Scanners and clients that distrust our certificate end here: not worth a warning.
+        qCDebug(lcVortex).noquote() << q->m_name << "TLS handshake with" << socket->peerAddress().toString()
+                                    << "failed:" << socket->errorString();
+        socket->disconnect(this);
+        pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+        socket->deleteLater();
     }
 
     void inspect(QTcpSocket *socket)
@@ -186,26 +315,46 @@ struct Vortex::Server : QObject
 
 bool Vortex::listen(const QHostAddress &address, quint16 port, QString *error)
 {
-    if (!m_server)
-        m_server = std::make_unique<Server>(this);
-    if (!m_server->tcp.listen(address, port)) {
-        const QString message = QStringLiteral("%1 cannot listen on %2:%3: %4")
-                                    .arg(m_name, address.toString())
-                                    .arg(port)
-                                    .arg(m_server->tcp.errorString());
-        qCCritical(lcVortex).noquote() << message;
-        if (error)
-            *error = message;
-        return false;
+    const bool tls = isTls();
+    QString why;
+    if (tls && !QSslSocket::supportsSsl())
+        why = QStringLiteral("TLS is configured but this build of Qt has no working TLS backend (%1)")
+                  .arg(QSslSocket::activeBackend());
+    else if (tls && (m_serverTls.localCertificate().isNull() || m_serverTls.privateKey().isNull()))
+        why = QStringLiteral("the TLS configuration has no certificate or no private key "
+                             "(a client-only peek-ssl-bundle.pem?)");
+    if (why.isEmpty()) {
+        if (!m_server)
+            m_server = std::make_unique<Server>(this);
+        if (m_server->listen(address, port, m_serverTls, &why)) {
+            qCInfo(lcVortex).noquote() << m_name << "listening on" << address.toString() << "port"
+                                       << m_server->listeners.back()->serverPort()
+                                       << (tls ? "(TLS: wss://, https://)" : "(ws://, http://)");
+            return true;
+        }
     }
-    qCInfo(lcVortex).noquote() << m_name << "listening on" << address.toString() << "port"
-                               << m_server->tcp.serverPort();
-    return true;
+    const QString message = QStringLiteral("%1 cannot listen on %2:%3: %4")
+                                .arg(m_name, address.toString())
+                                .arg(port)
+                                .arg(why);
+    qCCritical(lcVortex).noquote() << message;
+    if (error)
+        *error = message;
+    return false;
 }
 
 quint16 Vortex::serverPort() const
 {
-    return m_server ? m_server->tcp.serverPort() : 0;
+    return m_server && !m_server->listeners.empty() ? m_server->listeners.front()->serverPort() : 0;
+}
+
+QList<quint16> Vortex::serverPorts() const
+{
+    QList<quint16> ports;
+    if (m_server)
+        for (const auto &listener : m_server->listeners)
+            ports.append(listener->serverPort());
+    return ports;
 }
 
 // ---- dialling ----------------------------------------------------------------------------------
@@ -220,6 +369,7 @@ struct Vortex::Client : QObject
     QTimer retry;
     QPointer<QWebSocket> pending;
     QPointer<VortexConnection> connection;
+    QString tlsFailure; // the current dial's certificate errors, if any
     int failures = 0;
     bool stopped = false;
 
@@ -254,6 +404,20 @@ struct Vortex::Client : QObject
         auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
         socket->setMaxAllowedIncomingMessageSize(quint64(q->m_options.maxMessageBytes));
         socket->setMaxAllowedIncomingFrameSize(quint64(q->m_options.maxMessageBytes));
+        if (fullUrl.scheme() == QLatin1String("wss") && !q->m_clientTls.isNull())
+            socket->setSslConfiguration(q->m_clientTls);
+        tlsFailure.clear();
+        // Never ignored: an unverified server is not connected to. Said once per failed dial.
+        connect(socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            QStringList texts;
+            for (const QSslError &e : errors)
+                texts.append(e.errorString());
+            tlsFailure = texts.join(QStringLiteral("; "));
+            qCWarning(lcVortex).noquote()
+                << QStringLiteral("%1: TLS verification of %2 failed: %3; check the CA in peek-ssl-bundle.pem")
+                       .arg(q->m_name, url.toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery),
+                            tlsFailure);
+        });
         pending = socket;
         connect(socket, &QWebSocket::connected, this, [this, socket] {
             pending = nullptr;
@@ -268,7 +432,8 @@ struct Vortex::Client : QObject
             if (s != QAbstractSocket::UnconnectedState || pending != socket)
                 return;
             pending = nullptr;
-            const QString why = socket->errorString();
+            const QString why = tlsFailure.isEmpty() ? socket->errorString()
+                                                     : QStringLiteral("TLS verification failed");
             socket->deleteLater();
             scheduleRetry(why);
         });
@@ -425,7 +590,8 @@ void Vortex::close()
 {
     m_clients.clear();
     if (m_server) {
-        m_server->tcp.close();
+        for (const auto &listener : m_server->listeners)
+            listener->close();
         m_server.reset();
     }
     const auto connections = m_connections;

@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QHostAddress>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QObject>
 #include <QUrl>
@@ -69,15 +70,32 @@ public:
     PayloadRouter &router() { return m_router; }
 
     // Serving: listen for `/vortexws?vortexName=&vortexUuid=` on address:port (0 = any free).
+    // May be called more than once (e.g. logic's admin and data exchange ports): each call adds
+    // a listening socket; all of them share the connections, routing, throttle and HTTP handler.
     bool listen(const QHostAddress &address, quint16 port, QString *error = nullptr);
+    // The first listening port (0 when not listening), and all of them in listen() order.
     quint16 serverPort() const;
-    // Non-vortex HTTP requests on the port go here (return false to answer 404).
+    QList<quint16> serverPorts() const;
+    // TLS for serving (e.g. TlsBundle::serverConfiguration()): listen() calls made after this
+    // serve wss:// and https:// only; the HTTP and WebSocket handling on the decrypted stream is
+    // unchanged. A null configuration makes later listen() calls plain again.
+    void setServerTls(const QSslConfiguration &configuration) { m_serverTls = configuration; }
+    // True when listen() serves TLS (setServerTls() was given a configuration).
+    bool isTls() const { return !m_serverTls.isNull(); }
+    // Non-vortex HTTP requests on the port go here (return false to answer 404). The request
+    // head has been read; the body, if any, is still in the socket. On a TLS port the socket is
+    // a QSslSocket: what the handler reads is decrypted, what it writes is encrypted.
     using HttpHandler = std::function<bool(const HttpRequest &, QTcpSocket *)>;
     void setHttpHandler(HttpHandler handler) { m_httpHandler = std::move(handler); }
 
     // Dialling out: connects to ws(s)://host:port (path /vortexws added when missing) and keeps
     // reconnecting with backoff until stopped.
     void connectTo(const QUrl &url);
+    // TLS for every wss:// dial from now on, redials included (e.g. a TlsBundle's
+    // clientConfiguration()). A server that fails verification is never accepted: the dial
+    // fails, is logged, and is retried with the usual backoff. Without it, wss:// uses Qt's
+    // default configuration (the system's CAs).
+    void setClientTls(const QSslConfiguration &configuration) { m_clientTls = configuration; }
     void disconnectFrom(const QUrl &url);
     // An in-process link to another vortex: messages pass without a socket.
     void connectLocal(Vortex *other);
@@ -148,6 +166,8 @@ private:
     std::unique_ptr<Server> m_server;
     std::vector<std::unique_ptr<Client>> m_clients;
     HttpHandler m_httpHandler;
+    QSslConfiguration m_serverTls; // null: plain
+    QSslConfiguration m_clientTls; // null: Qt's default for wss://
     // Ready connections by the peer's vortex name, and incoming ones by vortexUuid.
     QHash<QString, QList<VortexConnection *>> m_readyByName;
     QHash<QString, VortexConnection *> m_incomingByUuid;

@@ -4,6 +4,8 @@
 #include "vortex/payloadresponse.h"
 #include "vortex/vortex.h"
 
+#include "serverprocess.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -19,51 +21,27 @@ using namespace peek;
 
 namespace {
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
+using testing::freePort;
 
+// The logic role alone (no plugins) on `port`, its other port free too.
 class ServerProcess
 {
 public:
     explicit ServerProcess(quint16 port) : m_port(port)
     {
-        m_process.setProgram(QStringLiteral(PEEK_SERVER_BIN));
-        m_process.setArguments({QStringLiteral("--port"), QString::number(port), QStringLiteral("--home"),
-                                m_home.path(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
-        m_process.setProcessChannelMode(QProcess::SeparateChannels);
+        testing::Ports ports;
+        ports.logicDataExchange = port;
+        testing::writeConfig(m_home.path(), ports, {QStringLiteral("logic")}, {});
+        m_server = std::make_unique<testing::ServerProcess>(m_home.path());
     }
-    ~ServerProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    bool start()
-    {
-        m_stdout.clear();
-        m_process.start();
-        return QTest::qWaitFor([this] {
-            m_stdout += m_process.readAllStandardOutput();
-            return m_stdout.contains("listening on") || m_process.state() == QProcess::NotRunning;
-        }, 10000) && m_stdout.contains(QByteArray("ws://127.0.0.1:") + QByteArray::number(m_port));
-    }
-    QProcess &process() { return m_process; }
-    QByteArray output()
-    {
-        m_stdout += m_process.readAllStandardOutput();
-        return m_stdout;
-    }
+    bool start() { return m_server->start() && output().contains(QByteArray("ws://127.0.0.1:") + QByteArray::number(m_port)); }
+    QProcess &process() { return m_server->process(); }
+    QByteArray output() { return m_server->output(); }
 
 private:
     QTemporaryDir m_home;
     quint16 m_port;
-    QProcess m_process;
-    QByteArray m_stdout;
+    std::unique_ptr<testing::ServerProcess> m_server;
 };
 
 VortexOptions clientOptions()
@@ -114,6 +92,7 @@ private Q_SLOTS:
         QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
         QProcess p;
         QTemporaryDir home;
+        QVERIFY(testing::writeConfig(home.path(), testing::Ports(), {QStringLiteral("logic")}, {}));
         p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--port"), QString::number(squatter.serverPort()),
                                                   QStringLiteral("--home"), home.path(),
                                                   QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
@@ -128,7 +107,8 @@ private Q_SLOTS:
         const quint16 port = freePort();
         QFile file(home.filePath(QStringLiteral("config.json")));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(QStringLiteral(R"({"ports": {"logicDataExchange": %1}, "myTypo": 1})").arg(port).toUtf8());
+        file.write(QStringLiteral(R"({"ports": {"logicDataExchange": %1, "logicAdmin": %2}, "roles": ["logic"], "myTypo": 1})")
+                       .arg(port).arg(freePort()).toUtf8());
         file.close();
         QProcess p;
         p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--home"), home.path(),

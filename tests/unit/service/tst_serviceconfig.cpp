@@ -82,7 +82,8 @@ void TestServiceConfig::firstStartWritesDefaults()
              QStringLiteral("ws://127.0.0.1:8011"));
     QCOMPARE(config.stringValue(QStringLiteral("storage.url"), QStringLiteral("x")), QString());
     QVERIFY(config.value(QStringLiteral("plugin.enabled")).isArray());
-    QVERIFY(config.stringList(QStringLiteral("plugin.enabled")).isEmpty());
+    QCOMPARE(config.stringList(QStringLiteral("plugin.enabled")),
+             (QStringList {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop")}));
     QCOMPARE(config.stringValue(QStringLiteral("logging.level")), QStringLiteral("info"));
 
     // The second start reads what the first wrote and changes nothing.

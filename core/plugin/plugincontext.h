@@ -1,0 +1,139 @@
+#pragma once
+
+#include "plugin/pluginmetadata.h"
+#include "storage/settings.h"
+#include "vortex/httproutes.h"
+#include "vortex/rpc.h"
+
+#include <QLoggingCategory>
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+namespace peek {
+
+class Database;
+class ProcessedActionStore;
+class TupleActionProcessor;
+class TupleActionProcessorProxy;
+class TupleDataObservableHandler;
+class TupleDataObservableProxyHandler;
+class Vortex;
+
+// What a role offers its plugins; filled by the service host.
+struct RoleEnvironment
+{
+    QString role;                            // "logic", "field", ...
+    Vortex *vortex = nullptr;                // the role's vortex node
+    Database *database = nullptr;            // logic (and worker): the installation's database
+    ProcessedActionStore *actionStore = nullptr; // logic: where processed actions are remembered
+    HttpRoutes *http = nullptr;              // roles with a port: its HTTP routes
+    QString home;                            // the service home directory
+    std::function<QObject *(const QString &plugin)> findApi; // published APIs of this role
+};
+
+// Thrown by PluginContext calls used on the wrong role or with bad arguments; a hook may let it
+// escape (the plugin is then reported as failed with this text).
+class PluginError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+    explicit PluginError(const QString &message) : std::runtime_error(message.toStdString()) { }
+};
+
+// The platform API a plugin's role hook receives (ARCHITECTURE.md: plugins use the platform only
+// through this). Everything created through it belongs to the plugin's run on this role and is
+// destroyed, newest first, when the plugin stops: a hook's stop() need not undo it.
+//
+// Filts and names carry the plugin's name, so plugins cannot step on each other: observables and
+// action processors are keyed by the plugin, HTTP resources live under /<plugin>/, RPC names
+// must start with "<plugin>.".
+class PluginContext final : public QObject
+{
+    Q_OBJECT
+public:
+    PluginContext(PluginMetadata metadata, RoleEnvironment environment, QObject *parent = nullptr);
+    ~PluginContext() override;
+
+    const PluginMetadata &metadata() const { return m_metadata; }
+    QString pluginName() const { return m_metadata.name; }
+    QString role() const { return m_env.role; }
+    // The plugin's logger on this role: category "peek.<role>.<plugin>"; its lines in the log
+    // say the role and the plugin.
+    const QLoggingCategory &log() const { return *m_log; }
+
+    // The role's vortex node (for RPC calls, custom endpoints, sending).
+    Vortex *vortex() const { return m_env.vortex; }
+    static QString vortexNameOf(const QString &role); // "peek-<role>-service"
+    static QString logicVortexName() { return vortexNameOf(QStringLiteral("logic")); }
+
+    // ---- storage (logic role) ----
+    // The installation's database (throws PluginError on roles without one).
+    Database &database() const;
+    // The plugin's schema: "pl_" + the name without "peek_plugin_" ("pl_tutorial"). The
+    // platform migrates it from the plugin's migrations/ directory before load().
+    QString schema() const { return schemaOf(m_metadata.name); }
+    static QString schemaOf(const QString &pluginName);
+    // Declares the plugin's settings and opens them (stored values loaded); call once, in load()
+    // or start(). Throws PluginError when the declarations are wrong or there is no database.
+    Settings &declareSettings(QList<SettingDeclaration> declarations);
+    Settings &settings() const; // after declareSettings
+    // A directory for the plugin's files on this service: <home>/plugin-files/<plugin>, created
+    // on first use.
+    QString fileStorageDirectory() const;
+
+    // ---- HTTP under /<plugin>/ on the role's port ----
+    void addHttpResource(const QString &subPath, HttpRoutes::Handler handler);
+    // Serves files of `directory` (absolute, or relative to the plugin's directory).
+    void addHttpDirectory(const QString &subPath, const QString &directory);
+
+    // ---- data: observables, actions, RPC, endpoints ----
+    // Logic: the owner of an observable (name defaults to the plugin's name).
+    TupleDataObservableHandler &observable(const QString &name = {});
+    // Field/office: the proxy of logic's observable of that name.
+    TupleDataObservableProxyHandler &proxyObservable(const QString &name = {});
+    // Logic: the processor of the plugin's actions.
+    TupleActionProcessor &actionProcessor(const QString &name = {});
+    // Field/office: relays devices' actions to logic.
+    TupleActionProcessorProxy &proxyActions(const QString &name = {});
+    // Serves an RPC on this role's vortex (which must be the RPC's listen vortex).
+    void listen(const Rpc &rpc, Rpc::Handler handler);
+    void listenAsync(const Rpc &rpc, Rpc::AsyncHandler handler);
+    // A raw vortex endpoint; "plugin": <name> is added to the filt.
+    void addEndpoint(Dict filt, std::function<void(const PayloadEnvelope &, const MessageSource &)> handler);
+
+    // ---- APIs between plugins (same role) ----
+    // Publishes this plugin's API on this role; the context owns it. Other plugins cast it to
+    // an interface declared with Q_DECLARE_INTERFACE (qobject_cast works across libraries).
+    void publishApi(QObject *api);
+    QObject *publishedApi() const { return m_api; }
+    // Another plugin's published API on this role, or nullptr (not running here, not published
+    // or not of type T). Declare a dependency on that plugin so it starts first.
+    template <typename T>
+    T *otherPluginApi(const QString &pluginName) const
+    {
+        return qobject_cast<T *>(m_env.findApi ? m_env.findApi(pluginName) : nullptr);
+    }
+
+    // Runs `cleanup` when the plugin stops (with the other teardown, newest first).
+    void onStop(std::function<void()> cleanup);
+    // Destroys everything created through the context, newest first (the platform calls it
+    // after the hook's stop(); safe to call twice).
+    void tearDown();
+
+private:
+    void requireRole(std::initializer_list<const char *> roles, const char *what) const;
+    QString nameOr(const QString &name) const { return name.isEmpty() ? m_metadata.name : name; }
+
+    PluginMetadata m_metadata;
+    RoleEnvironment m_env;
+    const QLoggingCategory *m_log = nullptr;
+    Settings *m_settings = nullptr;
+    QPointer<QObject> m_api;
+    std::vector<std::function<void()>> m_teardown;
+};
+
+} // namespace peek

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "plugin/plugincontext.h"
+#include "plugin/pluginmetadata.h"
+
+#include <QObject>
+#include <QPluginLoader>
+
+#include <map>
+#include <memory>
+
+namespace peek {
+
+class PeekPlugin;
+class PluginRoleHook;
+
+// The plugins installed for a process: found in search directories (the bundled plugins, then
+// the home's), one subdirectory per plugin holding plugin.json and the plugin's shared library.
+// Metadata is read without loading code; a library is loaded the first time a role starts its
+// plugin and stays loaded until unloadAll(). When several directories hold the same plugin, the
+// first directory wins (the home cannot shadow a bundled plugin by accident: it is reported).
+class PluginManager
+{
+public:
+    explicit PluginManager(QStringList searchDirectories, QStringList enabled);
+    ~PluginManager();
+
+    const QStringList &searchDirectories() const { return m_searchDirectories; }
+    const QStringList &enabled() const { return m_enabled; }
+
+    // Enabled plugins that can run, in dependency order.
+    const QList<PluginMetadata> &ordered() const { return m_order.ordered; }
+    // Enabled plugins that cannot run and why (not installed, bad plugin.json, dependency).
+    const QMap<QString, QString> &failed() const { return m_order.failed; }
+    // Problems with plugins that are not enabled (bad plugin.json, duplicates): for the log.
+    const QStringList &warnings() const { return m_warnings; }
+    const PluginMetadata *metadata(const QString &name) const;
+
+    // The plugin's entry point, loading its library on first use. Throws PluginError when the
+    // library is missing, cannot be loaded, is not a Peek plugin, or registers tuple types
+    // whose names do not start with "<plugin>.".
+    PeekPlugin *entry(const PluginMetadata &metadata);
+
+    // Unregisters the plugins' tuple types and unloads their libraries (after every role stopped).
+    void unloadAll();
+
+private:
+    struct Library
+    {
+        std::unique_ptr<QPluginLoader> loader;
+        PeekPlugin *entry = nullptr;
+        QStringList tupleTypes;
+    };
+    QStringList m_searchDirectories;
+    QStringList m_enabled;
+    QMap<QString, PluginMetadata> m_found;
+    PluginOrder m_order;
+    QStringList m_warnings;
+    std::map<QString, Library> m_libraries;
+};
+
+// The plugins of one role: each enabled plugin that runs on the role is loaded and started in
+// dependency order, and stopped in reverse. A plugin that fails (its hook throws, a dependency
+// failed, its migration failed) is recorded with the reason and the others go on.
+class RolePlugins : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Loading, Started, Failed, Stopped };
+    struct Record
+    {
+        QString name;
+        QString version;
+        State state = State::Loading;
+        QString error;
+    };
+
+    RolePlugins(PluginManager &manager, RoleEnvironment environment, QObject *parent = nullptr);
+    ~RolePlugins() override;
+
+    const QString &role() const { return m_env.role; }
+    void startAll();
+    void stopAll();
+    QList<Record> records() const;
+    static QString stateName(State state);
+    QObject *api(const QString &plugin) const;
+
+Q_SIGNALS:
+    void pluginFailed(const QString &plugin, const QString &error);
+
+private:
+    struct Running
+    {
+        Record record;
+        std::unique_ptr<PluginContext> context;
+        std::unique_ptr<PluginRoleHook> hook;
+    };
+    void startOne(const PluginMetadata &metadata);
+    void fail(Running &running, const QString &phase, const QString &error);
+    Running *find(const QString &name);
+
+    PluginManager &m_manager;
+    RoleEnvironment m_env;
+    std::vector<std::unique_ptr<Running>> m_running; // start order
+};
+
+} // namespace peek

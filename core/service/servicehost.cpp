@@ -1,0 +1,267 @@
+#include "servicehost.h"
+
+#include "action/processedactionstore.h"
+#include "plugin/pluginmanager.h"
+#include "service/logging.h"
+#include "service/tlsbundle.h"
+#include "storage/database.h"
+#include "vortex/httproutes.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonArray>
+
+namespace peek {
+
+struct ServiceHost::Role
+{
+    QString name;
+    std::unique_ptr<Vortex> vortex;
+    std::unique_ptr<HttpRoutes> http; // roles with a port
+    std::unique_ptr<RolePlugins> plugins;
+};
+
+ServiceHost::ServiceHost(ServiceHostOptions options, QObject *parent)
+    : QObject(parent), m_options(std::move(options))
+{
+}
+
+ServiceHost::~ServiceHost()
+{
+    stop();
+}
+
+const QStringList &ServiceHost::allRoles()
+{
+    static const QStringList roles {QStringLiteral("logic"), QStringLiteral("agent"), QStringLiteral("worker"),
+                                    QStringLiteral("field"), QStringLiteral("office")};
+    return roles;
+}
+
+QString ServiceHost::checkRoles(const QStringList &roles)
+{
+    if (roles.isEmpty())
+        return QStringLiteral("no roles given; choose from %1").arg(allRoles().join(u','));
+    for (const QString &role : roles) {
+        if (!allRoles().contains(role))
+            return QStringLiteral("unknown role \"%1\"; choose from %2").arg(role, allRoles().join(u','));
+        if (roles.count(role) > 1)
+            return QStringLiteral("role \"%1\" is given twice").arg(role);
+    }
+    return {};
+}
+
+Vortex *ServiceHost::vortex(const QString &role) const
+{
+    for (const auto &r : m_roles) {
+        if (r->name == role)
+            return r->vortex.get();
+    }
+    return nullptr;
+}
+
+QList<quint16> ServiceHost::ports(const QString &role) const
+{
+    Vortex *v = vortex(role);
+    return v ? v->serverPorts() : QList<quint16>();
+}
+
+bool ServiceHost::listen(Role &role, const QList<int> &ports, QString *error)
+{
+    for (int port : ports) {
+        if (!role.vortex->listen(m_options.listenAddress, quint16(port), error))
+            return false;
+    }
+    role.http = std::make_unique<HttpRoutes>();
+    role.http->add(QStringLiteral("/health"), [this](const HttpRequest &) {
+        return HttpResponse::json(QJsonDocument(health()));
+    });
+    role.http->serve(role.vortex.get());
+    return true;
+}
+
+bool ServiceHost::start(QString *error)
+{
+    m_uptime.start();
+    m_startedAt = QDateTime::currentDateTimeUtc();
+    if (const QString wrong = checkRoles(m_options.roles); !wrong.isEmpty()) {
+        *error = wrong;
+        return false;
+    }
+    const auto runs = [this](const QString &role) { return m_options.roles.contains(role); };
+
+    auto bundle = TlsBundle::loadFromHome(m_options.home);
+    if (!bundle) {
+        *error = bundle.error().message();
+        return false;
+    }
+    const std::optional<TlsBundle> &tls = bundle.value();
+
+    if (runs(QStringLiteral("logic"))) {
+        const QString url = m_options.storageUrl.isEmpty()
+            ? QDir(m_options.home).absoluteFilePath(QStringLiteral("peek.sqlite"))
+            : m_options.storageUrl;
+        auto database = Database::open(url);
+        if (!database) {
+            *error = QStringLiteral("logic cannot open its database: %1").arg(database.error().message());
+            return false;
+        }
+        m_database = std::move(database).value();
+        m_actionStore = std::make_unique<DatabaseProcessedActionStore>(m_database.get());
+        if (!m_actionStore->isReady()) {
+            *error = QStringLiteral("logic cannot prepare its processed-action table: %1").arg(m_actionStore->errorString());
+            return false;
+        }
+    }
+
+    Vortex *logic = nullptr;
+    for (const QString &name : allRoles()) {
+        if (!runs(name))
+            continue;
+        auto role = std::make_unique<Role>();
+        role->name = name;
+        role->vortex = std::make_unique<Vortex>(PluginContext::vortexNameOf(name), m_options.vortexOptions);
+        if (tls && tls->hasIdentity())
+            role->vortex->setServerTls(tls->serverConfiguration());
+        if (tls)
+            role->vortex->setClientTls(tls->clientConfiguration());
+        QList<int> ports;
+        if (name == QLatin1String("logic"))
+            ports = {m_options.logicAdminPort, m_options.logicDataExchangePort};
+        else if (name == QLatin1String("field"))
+            ports = {m_options.fieldPort};
+        else if (name == QLatin1String("office"))
+            ports = {m_options.officePort};
+        if (!ports.isEmpty() && !listen(*role, ports, error))
+            return false;
+        if (name == QLatin1String("logic"))
+            logic = role->vortex.get();
+        else if (logic)
+            role->vortex->connectLocal(logic);
+        else
+            role->vortex->connectTo(m_options.logicUrl);
+        m_roles.push_back(std::move(role));
+    }
+    m_tls = tls && tls->hasIdentity();
+
+    QStringList directories = m_options.pluginDirectories;
+    directories << QDir(m_options.home).absoluteFilePath(QStringLiteral("plugins"));
+    m_plugins = std::make_unique<PluginManager>(directories, m_options.enabledPlugins);
+    for (const QString &warning : m_plugins->warnings())
+        qCWarning(logging::roleCategory(QStringLiteral("logic"))).noquote() << warning;
+    for (auto it = m_plugins->failed().cbegin(); it != m_plugins->failed().cend(); ++it)
+        qCCritical(logging::pluginCategory(QStringLiteral("-"), it.key())).noquote()
+            << "cannot run" << it.key() << ":" << it.value();
+
+    for (const auto &role : m_roles) {
+        RoleEnvironment env;
+        env.role = role->name;
+        env.vortex = role->vortex.get();
+        env.http = role->http.get();
+        env.home = m_options.home;
+        if (role->name == QLatin1String("logic")) {
+            env.database = m_database.get();
+            env.actionStore = m_actionStore.get();
+        }
+        role->plugins = std::make_unique<RolePlugins>(*m_plugins, env);
+        role->plugins->startAll();
+    }
+    m_started = true;
+    return true;
+}
+
+void ServiceHost::stop()
+{
+    if (!m_started && m_roles.empty())
+        return;
+    m_started = false;
+    for (auto it = m_roles.rbegin(); it != m_roles.rend(); ++it) {
+        if ((*it)->plugins)
+            (*it)->plugins->stopAll();
+    }
+    for (auto it = m_roles.rbegin(); it != m_roles.rend(); ++it)
+        (*it)->vortex->close();
+    m_roles.clear();
+    if (m_plugins)
+        m_plugins->unloadAll();
+    m_actionStore.reset();
+    m_database.reset();
+}
+
+QJsonObject ServiceHost::health() const
+{
+    QJsonArray services;
+    QJsonArray plugins;
+    bool degraded = false;
+    for (const auto &role : m_roles) {
+        QJsonArray peers;
+        for (const PeerInfo &peer : role->vortex->peers())
+            peers.append(QJsonObject {{QStringLiteral("vortexName"), peer.vortexName},
+                                      {QStringLiteral("address"), peer.address},
+                                      {QStringLiteral("direction"), peer.incoming ? QStringLiteral("in")
+                                                                                  : QStringLiteral("out")}});
+        QJsonArray ports;
+        for (quint16 port : role->vortex->serverPorts())
+            ports.append(int(port));
+        QJsonObject service {{QStringLiteral("role"), role->name},
+                             {QStringLiteral("vortexName"), role->vortex->name()},
+                             {QStringLiteral("ports"), ports},
+                             {QStringLiteral("peers"), peers}};
+        if (role->name != QLatin1String("logic"))
+            service.insert(QStringLiteral("logicConnected"),
+                           role->vortex->isConnectedTo(PluginContext::logicVortexName()));
+        services.append(service);
+        if (!role->plugins)
+            continue;
+        for (const RolePlugins::Record &record : role->plugins->records()) {
+            QJsonObject entry {{QStringLiteral("name"), record.name},
+                               {QStringLiteral("version"), record.version},
+                               {QStringLiteral("role"), role->name},
+                               {QStringLiteral("state"), RolePlugins::stateName(record.state)}};
+            if (!record.error.isEmpty())
+                entry.insert(QStringLiteral("error"), record.error);
+            degraded = degraded || record.state == RolePlugins::State::Failed;
+            plugins.append(entry);
+        }
+    }
+    if (m_plugins) {
+        for (auto it = m_plugins->failed().cbegin(); it != m_plugins->failed().cend(); ++it) {
+            const PluginMetadata *metadata = m_plugins->metadata(it.key());
+            plugins.append(QJsonObject {{QStringLiteral("name"), it.key()},
+                                        {QStringLiteral("version"), metadata ? metadata->version.toString() : QString()},
+                                        {QStringLiteral("role"), QStringLiteral("-")},
+                                        {QStringLiteral("state"), QStringLiteral("failed")},
+                                        {QStringLiteral("error"), it.value()}});
+            degraded = true;
+        }
+    }
+    return QJsonObject {{QStringLiteral("status"), degraded ? QStringLiteral("degraded") : QStringLiteral("ok")},
+                        {QStringLiteral("version"), QCoreApplication::applicationVersion()},
+                        {QStringLiteral("roles"), QJsonArray::fromStringList(m_options.roles)},
+                        {QStringLiteral("tls"), m_tls},
+                        {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODate)},
+                        {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed() / 1000)},
+                        {QStringLiteral("services"), services},
+                        {QStringLiteral("plugins"), plugins}};
+}
+
+QStringList ServiceHost::describe() const
+{
+    QStringList lines;
+    const QString scheme = m_tls ? QStringLiteral("wss") : QStringLiteral("ws");
+    for (const auto &role : m_roles) {
+        QStringList urls;
+        for (quint16 port : role->vortex->serverPorts())
+            urls << QStringLiteral("%1://%2:%3/vortexws").arg(scheme, m_options.listenAddress.toString()).arg(port);
+        QString line = QStringLiteral("%1 (vortex %2)").arg(role->name, role->vortex->name());
+        if (!urls.isEmpty())
+            line += QStringLiteral(" listening on ") + urls.join(QStringLiteral(", "));
+        if (role->name != QLatin1String("logic"))
+            line += vortex(QStringLiteral("logic")) ? QStringLiteral(", linked to logic in this process")
+                                                     : QStringLiteral(", dialling logic at ") + m_options.logicUrl.toString();
+        lines << line;
+    }
+    return lines;
+}
+
+} // namespace peek

@@ -1,0 +1,92 @@
+// peek_plugin_noop: runs on every role and proves each hook and lifecycle phase. Every phase is
+// appended to <home>/plugin-files/peek_plugin_noop/<role>.phases (so even stop and unload leave a
+// trace), and roles with a port serve the phases seen so far at GET /peek_plugin_noop/phases.
+// On logic it also calls the tutorial's published API, as a plugin using another plugin.
+#include "tutorialapi.h" // the tutorial's public API header, nothing private
+
+#include "plugin/peekplugin.h"
+#include "plugin/plugincontext.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+
+namespace noop {
+namespace {
+
+class NoopHook final : public peek::PluginRoleHook
+{
+public:
+    void load(peek::PluginContext &ctx) override
+    {
+        m_phasesFile = QDir(ctx.fileStorageDirectory()).absoluteFilePath(ctx.role() + QStringLiteral(".phases"));
+        record(ctx, QStringLiteral("load"));
+        if (ctx.role() == QLatin1String("logic"))
+            ctx.declareSettings({{QStringLiteral("note"), peek::SettingType::String, QStringLiteral("nothing to see"),
+                                  QStringLiteral("A setting that proves plugin settings load")}});
+    }
+
+    void start(peek::PluginContext &ctx) override
+    {
+        record(ctx, QStringLiteral("start"));
+        const bool withPort = ctx.role() == QLatin1String("logic") || ctx.role() == QLatin1String("field")
+            || ctx.role() == QLatin1String("office");
+        if (withPort) {
+            ctx.addHttpResource(QStringLiteral("phases"), [this](const peek::HttpRequest &) {
+                return peek::HttpResponse::json(QJsonDocument(QJsonArray::fromStringList(m_phases)));
+            });
+        }
+        // A raw endpoint: answers {"plugin": "peek_plugin_noop", "key": "ping"} with the role.
+        const QString role = ctx.role();
+        peek::Dict pingFilt;
+        pingFilt.insert(QStringLiteral("key"), QStringLiteral("ping"));
+        ctx.addEndpoint(pingFilt, [role](const peek::PayloadEnvelope &envelope, const peek::MessageSource &source) {
+            peek::PayloadEnvelope reply;
+            reply.filt = envelope.filt;
+            reply.filt.insert(QStringLiteral("role"), role);
+            source.reply(reply);
+        });
+        if (ctx.role() == QLatin1String("logic")) {
+            auto *tutorial = ctx.otherPluginApi<tutorial::TutorialApi>(QStringLiteral("peek_plugin_tutorial"));
+            if (!tutorial)
+                throw peek::PluginError(QStringLiteral("peek_plugin_tutorial's API is not published on logic"));
+            const QLoggingCategory &log = ctx.log();
+            tutorial->addStringInt(QStringLiteral("noop called the tutorial's API"), 42)
+                .then(&ctx, [&log](qint64 id) { qCInfo(log) << "the tutorial stored noop's row as StringInt" << id; })
+                .onFailed(&ctx, [&log](const std::exception &e) { qCWarning(log) << "the tutorial's API failed:" << e.what(); });
+            record(ctx, QStringLiteral("called peek_plugin_tutorial"));
+        }
+    }
+
+    void stop(peek::PluginContext &ctx) override { record(ctx, QStringLiteral("stop")); }
+    void unload(peek::PluginContext &ctx) override { record(ctx, QStringLiteral("unload")); }
+
+private:
+    void record(peek::PluginContext &ctx, const QString &phase)
+    {
+        m_phases << phase;
+        qCInfo(ctx.log()).noquote() << "phase" << phase << "on" << ctx.role();
+        QFile file(m_phasesFile);
+        if (file.open(QIODevice::Append | QIODevice::Text))
+            file.write(phase.toUtf8() + '\n');
+    }
+
+    QString m_phasesFile;
+    QStringList m_phases;
+};
+
+} // namespace
+
+class NoopPlugin final : public QObject, public peek::PeekPlugin
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
+    Q_INTERFACES(peek::PeekPlugin)
+public:
+    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &) override { return std::make_unique<NoopHook>(); }
+};
+
+} // namespace noop
+
+#include "noopplugin.moc"

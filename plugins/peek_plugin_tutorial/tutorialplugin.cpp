@@ -1,0 +1,312 @@
+// peek_plugin_tutorial: the original Peek plugin tutorial as a native plugin.
+//   logic:        the StringInt table (migrations/), settings, the observable of StringIntTuple,
+//                 the action processor (toggle capitals, add to an int), RPC addInts and
+//                 addStringInt for the agent, a call of the agent's subInts, the published API
+//   field/office: proxies of the observable and the actions for the apps, the QML views over HTTP
+//   agent:        serves subInts for logic and calls addInts / addStringInt once linked to logic
+#include "api/tutorialapi.h"
+#include "tutorialrpc.h"
+#include "tutorialtuples.h"
+
+#include "action/tupleactionprocessor.h"
+#include "observable/tupledataobservablehandler.h"
+#include "plugin/peekplugin.h"
+#include "plugin/plugincontext.h"
+#include "storage/database.h"
+#include "storage/sql.h"
+
+#include <QSqlQuery>
+
+namespace tutorial {
+namespace {
+
+const QString kStringIntType = QString::fromLatin1(StringIntTuple::kTupleType);
+
+// The StringInt table. Reads run on the observable's worker threads, writes on the database's
+// pool; observers are told on the event loop once a write is stored.
+class StringIntStore
+{
+public:
+    StringIntStore(peek::Database &database, QString schema, peek::TupleDataObservableHandler &observable)
+        : m_db(database), m_schema(std::move(schema)), m_observable(observable)
+    {
+    }
+
+    std::vector<peek::TuplePtr> load() const
+    {
+        auto rows = m_db.runSync(QStringList {m_schema}, [this](QSqlDatabase &db) -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+            auto query = peek::sql::exec(db, QStringLiteral("SELECT id, string1, int1 FROM %1.\"StringInt\" ORDER BY id").arg(m_schema));
+            if (!query)
+                return query.error();
+            std::vector<peek::TuplePtr> tuples;
+            while (query.value().next()) {
+                auto tuple = std::make_shared<StringIntTuple>();
+                tuple->id = query.value().value(0).toLongLong();
+                tuple->string1 = query.value().value(1).toString();
+                tuple->int1 = query.value().value(2).toLongLong();
+                tuples.push_back(tuple);
+            }
+            return tuples;
+        });
+        if (!rows)
+            throw std::runtime_error(rows.error().message().toStdString());
+        return std::move(rows).value();
+    }
+
+    // Inserts (string1, int1), or sets int1 where string1 is already stored; the row's id.
+    QFuture<qint64> upsert(const QString &string1, qint64 int1, QObject *context)
+    {
+        return write(context, [schema = m_schema, string1, int1](QSqlDatabase &db) -> peek::StorageResult<qint64> {
+            auto existing = peek::sql::exec(db, QStringLiteral("SELECT id FROM %1.\"StringInt\" WHERE string1 = ?").arg(schema), {string1});
+            if (!existing)
+                return existing.error();
+            if (existing.value().next()) {
+                const qint64 id = existing.value().value(0).toLongLong();
+                auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = ? WHERE id = ?").arg(schema), {int1, id});
+                if (!updated)
+                    return updated.error();
+                return id;
+            }
+            auto next = peek::sql::scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) + 1 FROM %1.\"StringInt\"").arg(schema));
+            if (!next)
+                return next.error();
+            const qint64 id = next.value().toLongLong();
+            auto inserted = peek::sql::exec(db, QStringLiteral("INSERT INTO %1.\"StringInt\" (id, string1, int1) VALUES (?, ?, ?)").arg(schema),
+                                            {id, string1, int1});
+            if (!inserted)
+                return inserted.error();
+            return id;
+        });
+    }
+
+    QFuture<qint64> toggleCaps(qint64 id, QObject *context)
+    {
+        return write(context, [schema = m_schema, id](QSqlDatabase &db) -> peek::StorageResult<qint64> {
+            auto row = peek::sql::exec(db, QStringLiteral("SELECT string1 FROM %1.\"StringInt\" WHERE id = ?").arg(schema), {id});
+            if (!row)
+                return row.error();
+            if (!row.value().next())
+                return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
+            const QString current = row.value().value(0).toString();
+            const QString toggled = current == current.toUpper() ? current.toLower() : current.toUpper();
+            auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ? WHERE id = ?").arg(schema), {toggled, id});
+            if (!updated)
+                return updated.error();
+            return id;
+        });
+    }
+
+    QFuture<qint64> addToInt(qint64 id, qint64 offset, QObject *context)
+    {
+        return write(context, [schema = m_schema, id, offset](QSqlDatabase &db) -> peek::StorageResult<qint64> {
+            auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ? WHERE id = ?").arg(schema), {offset, id});
+            if (!updated)
+                return updated.error();
+            if (updated.value().numRowsAffected() != 1)
+                return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
+            return id;
+        });
+    }
+
+    QFuture<qint64> count()
+    {
+        return m_db.run(QStringList {m_schema}, [schema = m_schema](QSqlDatabase &db) {
+                   return peek::sql::scalar(db, QStringLiteral("SELECT COUNT(*) FROM %1.\"StringInt\"").arg(schema));
+               })
+            .then([](const peek::StorageResult<QVariant> &r) {
+                if (!r)
+                    throw std::runtime_error(r.error().message().toStdString());
+                return r.value().toLongLong();
+            });
+    }
+
+private:
+    template <typename Work>
+    QFuture<qint64> write(QObject *context, Work work)
+    {
+        peek::TupleDataObservableHandler *observable = &m_observable;
+        return m_db.run(QStringList {m_schema}, [work](QSqlDatabase &db) -> peek::StorageResult<qint64> {
+                   peek::sql::Transaction transaction(db);
+                   if (auto begun = transaction.begin(); !begun)
+                       return begun.error();
+                   auto result = work(db);
+                   if (!result)
+                       return result;
+                   if (auto committed = transaction.commit(); !committed)
+                       return committed.error();
+                   return result;
+               })
+            .then(context, [observable](const peek::StorageResult<qint64> &r) {
+                if (!r)
+                    throw std::runtime_error(r.error().message().toStdString());
+                observable->notifyOfTupleUpdateForTuple(kStringIntType);
+                return r.value();
+            });
+    }
+
+    peek::Database &m_db;
+    QString m_schema;
+    peek::TupleDataObservableHandler &m_observable;
+};
+
+// What the tutorial publishes to other plugins on logic.
+class TutorialLogicApi final : public QObject, public TutorialApi
+{
+    Q_OBJECT
+    Q_INTERFACES(tutorial::TutorialApi)
+public:
+    explicit TutorialLogicApi(StringIntStore *store) : m_store(store) { }
+    QFuture<qint64> addStringInt(const QString &string1, qint64 int1) override { return m_store->upsert(string1, int1, this); }
+    QFuture<qint64> stringIntCount() override { return m_store->count(); }
+
+private:
+    StringIntStore *m_store;
+};
+
+std::vector<peek::TuplePtr> none(qint64)
+{
+    return {};
+}
+
+class LogicHook final : public peek::PluginRoleHook
+{
+public:
+    void load(peek::PluginContext &ctx) override
+    {
+        ctx.declareSettings({
+            {QStringLiteral("greeting"), peek::SettingType::String, QStringLiteral("Hello from the Peek tutorial"),
+             QStringLiteral("The text the tutorial's views greet their users with")},
+            {QStringLiteral("subIntsOnAgentLink"), peek::SettingType::Bool, true,
+             QStringLiteral("Call the agent's subInts whenever an agent links to logic")},
+        });
+    }
+
+    void start(peek::PluginContext &ctx) override
+    {
+        auto &observable = ctx.observable();
+        m_store = std::make_unique<StringIntStore>(ctx.database(), ctx.schema(), observable);
+        StringIntStore *store = m_store.get();
+        observable.addTupleProvider(kStringIntType, [store](const peek::Dict &, const peek::TupleSelector &) {
+            return peek::ProvidedTuples {store->load(), {}};
+        });
+
+        auto &actions = ctx.actionProcessor();
+        QObject *context = &ctx;
+        actions.setDelegate(QString::fromLatin1(StringCapToggleActionTuple::kTupleType), [store, context](const peek::TuplePtr &action) {
+            const auto &toggle = static_cast<const StringCapToggleActionTuple &>(*action);
+            return store->toggleCaps(toggle.stringIntId, context).then(none);
+        });
+        actions.setDelegate(QString::fromLatin1(AddIntValueActionTuple::kTupleType), [store, context](const peek::TuplePtr &action) {
+            const auto &add = static_cast<const AddIntValueActionTuple &>(*action);
+            return store->addToInt(add.stringIntId, add.offset, context).then(none);
+        });
+
+        ctx.listen(rpc::addInts(), [](const peek::ValueList &args, const peek::Dict &) {
+            if (args.size() != 2)
+                throw std::invalid_argument("addInts takes two ints");
+            return peek::Value(args[0].toInt() + args[1].toInt());
+        });
+        ctx.listenAsync(rpc::addStringInt(), [store, context](const peek::ValueList &args, const peek::Dict &) {
+            if (args.size() != 2)
+                throw std::invalid_argument("addStringInt takes a string and an int");
+            return store->upsert(args[0].toString(), args[1].toInt(), context).then([](qint64 id) { return peek::Value(id); });
+        });
+
+        // Logic -> agent: whenever an agent links up, ask it for 10 - 3 and store the answer.
+        peek::Vortex *vortex = ctx.vortex();
+        const QLoggingCategory &log = ctx.log();
+        peek::Settings *settings = &ctx.settings();
+        auto askAgent = [vortex, store, context, settings, &log](const peek::PeerInfo &peer) {
+            if (peer.vortexName != QLatin1String("peek-agent-service") || !settings->boolValue(QStringLiteral("subIntsOnAgentLink")))
+                return;
+            rpc::subInts().call(vortex, {10, 3}).then(context, [store, context, &log](const peek::Value &difference) {
+                qCInfo(log) << "the agent's subInts(10, 3) answered" << difference.toInt();
+                store->upsert(QStringLiteral("logic called the agent's subInts(10, 3)"), difference.toInt(), context);
+            }).onFailed(context, [&log](const std::exception &e) {
+                qCWarning(log) << "the agent's subInts failed:" << e.what();
+            });
+        };
+        auto connection = QObject::connect(vortex, &peek::Vortex::peerConnected, context, askAgent);
+        ctx.onStop([connection] { QObject::disconnect(connection); });
+        for (const peek::PeerInfo &peer : vortex->peers()) // agents linked before the plugin started
+            askAgent(peer);
+
+        ctx.publishApi(new TutorialLogicApi(store));
+        qCInfo(ctx.log()).noquote() << "tutorial ready:" << ctx.settings().stringValue(QStringLiteral("greeting"));
+    }
+
+    void unload(peek::PluginContext &) override { m_store.reset(); }
+
+private:
+    std::unique_ptr<StringIntStore> m_store;
+};
+
+// Field and office: the apps reach logic's observable and actions through these proxies.
+class ProxyHook final : public peek::PluginRoleHook
+{
+public:
+    void start(peek::PluginContext &ctx) override
+    {
+        ctx.proxyObservable();
+        ctx.proxyActions();
+        ctx.addHttpDirectory(QStringLiteral("qml"), QStringLiteral("qml"));
+        ctx.addHttpDirectory(QStringLiteral("icons"), QStringLiteral("icons"));
+    }
+};
+
+class AgentHook final : public peek::PluginRoleHook
+{
+public:
+    void start(peek::PluginContext &ctx) override
+    {
+        ctx.listen(rpc::subInts(), [](const peek::ValueList &args, const peek::Dict &) {
+            if (args.size() != 2)
+                throw std::invalid_argument("subInts takes two ints");
+            return peek::Value(args[0].toInt() - args[1].toInt());
+        });
+        peek::Vortex *vortex = ctx.vortex();
+        QObject *context = &ctx;
+        const QLoggingCategory &log = ctx.log();
+        auto callLogic = [vortex, context, &log] {
+            rpc::addInts().call(vortex, {1, 2}).then(context, [vortex, context, &log](const peek::Value &sum) {
+                qCInfo(log) << "logic's addInts(1, 2) answered" << sum.toInt();
+                return rpc::addStringInt().call(vortex, {QStringLiteral("agent called logic's addInts(1, 2)"), sum});
+            }).unwrap().then(context, [&log](const peek::Value &id) {
+                qCInfo(log) << "logic stored the agent's row as StringInt" << id.toInt();
+            }).onFailed(context, [&log](const std::exception &e) {
+                qCWarning(log) << "calling logic failed:" << e.what();
+            });
+        };
+        auto connection = QObject::connect(vortex, &peek::Vortex::peerConnected, context, [callLogic](const peek::PeerInfo &peer) {
+            if (peer.vortexName == QLatin1String("peek-logic-service"))
+                callLogic();
+        });
+        ctx.onStop([connection] { QObject::disconnect(connection); });
+        if (vortex->isConnectedTo(QStringLiteral("peek-logic-service")))
+            callLogic();
+    }
+};
+
+} // namespace
+
+class TutorialPlugin final : public QObject, public peek::PeekPlugin
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
+    Q_INTERFACES(peek::PeekPlugin)
+public:
+    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &role) override
+    {
+        if (role == QLatin1String("logic"))
+            return std::make_unique<LogicHook>();
+        if (role == QLatin1String("field") || role == QLatin1String("office"))
+            return std::make_unique<ProxyHook>();
+        if (role == QLatin1String("agent"))
+            return std::make_unique<AgentHook>();
+        return nullptr;
+    }
+};
+
+} // namespace tutorial
+
+#include "tutorialplugin.moc"

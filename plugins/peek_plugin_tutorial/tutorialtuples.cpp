@@ -1,0 +1,11 @@
+#include "tutorialtuples.h"
+
+#include "tuple/tupleregistry.h"
+
+namespace tutorial {
+// Registered when the library loads; the platform checks the names and unregisters them when
+// the plugin is unloaded.
+PEEK_REGISTER_TUPLE(StringIntTuple)
+PEEK_REGISTER_TUPLE(StringCapToggleActionTuple)
+PEEK_REGISTER_TUPLE(AddIntValueActionTuple)
+} // namespace tutorial

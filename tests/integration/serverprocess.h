@@ -1,0 +1,133 @@
+#pragma once
+// A real peek-server process for integration tests: its own home with a config.json on free
+// loopback ports, started and waited for through its output, stopped with SIGTERM or killed.
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace testing {
+
+inline quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+struct Ports
+{
+    quint16 field = freePort();
+    quint16 office = freePort();
+    quint16 logicAdmin = freePort();
+    quint16 logicDataExchange = freePort();
+};
+
+// Writes <home>/config.json: the ports, roles and plugins of a test server.
+inline bool writeConfig(const QString &home, const Ports &ports, const QStringList &roles,
+                        const QStringList &plugins, const QJsonObject &extra = {})
+{
+    QJsonObject config = extra;
+    config.insert(QStringLiteral("ports"), QJsonObject {{QStringLiteral("field"), ports.field},
+                                                        {QStringLiteral("office"), ports.office},
+                                                        {QStringLiteral("logicAdmin"), ports.logicAdmin},
+                                                        {QStringLiteral("logicDataExchange"), ports.logicDataExchange}});
+    config.insert(QStringLiteral("roles"), QJsonArray::fromStringList(roles));
+    config.insert(QStringLiteral("logic"), QJsonObject {{QStringLiteral("url"),
+                                                         QStringLiteral("ws://127.0.0.1:%1").arg(ports.logicDataExchange)}});
+    config.insert(QStringLiteral("plugin"), QJsonObject {{QStringLiteral("enabled"), QJsonArray::fromStringList(plugins)}});
+    QFile file(home + QStringLiteral("/config.json"));
+    return file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(config).toJson()) > 0;
+}
+
+class ServerProcess
+{
+public:
+    explicit ServerProcess(QString home, QStringList extraArgs = {}) : m_home(std::move(home))
+    {
+        m_process.setProgram(QStringLiteral(PEEK_SERVER_BIN));
+        m_process.setArguments(QStringList {QStringLiteral("--home"), m_home, QStringLiteral("--listen"),
+                                            QStringLiteral("127.0.0.1")} + extraArgs);
+        m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    }
+    ~ServerProcess() { kill(); }
+
+    // Starts and waits until the server says it is ready (every role up, plugins started).
+    bool start(int timeoutMs = 20000)
+    {
+        m_stdout.clear();
+        m_process.start();
+        QTest::qWaitFor([this] {
+            output();
+            return m_stdout.contains("peek-server: ready") || m_process.state() == QProcess::NotRunning;
+        }, timeoutMs);
+        return m_stdout.contains("peek-server: ready") && m_process.state() == QProcess::Running;
+    }
+    void terminate()
+    {
+        if (m_process.state() != QProcess::NotRunning)
+            ::kill(pid_t(m_process.processId()), SIGTERM);
+    }
+    void kill()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    QProcess &process() { return m_process; }
+    const QString &home() const { return m_home; }
+    QByteArray output()
+    {
+        m_stdout += m_process.readAllStandardOutput();
+        return m_stdout;
+    }
+    QByteArray errors()
+    {
+        m_stderr += m_process.readAllStandardError();
+        return m_stderr;
+    }
+
+private:
+    QString m_home;
+    QProcess m_process;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+};
+
+// GET http://127.0.0.1:<port><path>; the status code and the body (status 0: no answer).
+struct HttpAnswer
+{
+    int status = 0;
+    QByteArray body;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QJsonArray jsonArray() const { return QJsonDocument::fromJson(body).array(); }
+};
+
+inline HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs = 10000)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return {};
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QByteArray response;
+    while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(timeoutMs))
+        response += socket.readAll();
+    response += socket.readAll();
+    const qsizetype headEnd = response.indexOf("\r\n\r\n");
+    const QList<QByteArray> statusLine = response.left(response.indexOf("\r\n")).split(' ');
+    if (headEnd < 0 || statusLine.size() < 2)
+        return {};
+    return {statusLine[1].toInt(), response.mid(headEnd + 4)};
+}
+
+} // namespace testing

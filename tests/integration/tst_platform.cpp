@@ -1,0 +1,245 @@
+// The server and its plugins as real processes on loopback: all roles in one process, and
+// logic, field and agent as separate processes. A test client (vortex peek-field-app) on the
+// field port watches the tutorial's StringInt tuples and pushes its actions; the agent's RPC
+// both ways shows up as rows; logic is killed and started again and everything resumes.
+#include "action/tupleactionprocessor.h"
+#include "observable/tupledataobserverclient.h"
+#include "tuple/tuple.h"
+#include "vortex/vortex.h"
+
+#include "serverprocess.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace peek;
+using testing::httpGet;
+using testing::Ports;
+using testing::ServerProcess;
+
+namespace {
+
+const QString kTutorial = QStringLiteral("peek_plugin_tutorial");
+const QString kNoop = QStringLiteral("peek_plugin_noop");
+const QString kStringInt = QStringLiteral("peek_plugin_tutorial.StringIntTuple");
+
+VortexOptions quickReconnect()
+{
+    VortexOptions o;
+    o.reconnectMinMs = 100;
+    o.reconnectMaxMs = 400;
+    return o;
+}
+
+// Copies a plugin folder (plugin.json + library) into a home's plugins directory.
+bool installIntoHome(const QString &pluginDir, const QString &home)
+{
+    const QDir source(pluginDir);
+    const QString target = home + QStringLiteral("/plugins/") + source.dirName();
+    if (!QDir().mkpath(target))
+        return false;
+    for (const QString &file : source.entryList(QDir::Files)) {
+        if (!QFile::copy(source.absoluteFilePath(file), target + u'/' + file))
+            return false;
+    }
+    return true;
+}
+
+// The field app's side: a vortex linked to the field service, watching StringInt rows.
+struct FieldApp
+{
+    Vortex vortex {QStringLiteral("peek-field-app"), quickReconnect()};
+    TupleDataObserverClient observer {&vortex, kTutorial, kTutorial, TupleDataObserverClient::Options {}};
+    TupleSubscription *rows = nullptr;
+
+    explicit FieldApp(quint16 fieldPort)
+    {
+        vortex.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(fieldPort)));
+        rows = observer.subscribe(TupleSelector(kStringInt));
+    }
+
+    // The row whose string1 is `text`, or null.
+    TuplePtr row(const QString &text) const
+    {
+        for (const TuplePtr &tuple : rows->tuples()) {
+            if (tuple->field(QStringLiteral("string1")).toString() == text)
+                return tuple;
+        }
+        return nullptr;
+    }
+    qint64 intOf(const QString &text) const
+    {
+        const TuplePtr tuple = row(text);
+        return tuple ? tuple->field(QStringLiteral("int1")).toInt() : -1;
+    }
+
+    QFuture<std::vector<TuplePtr>> addToInt(qint64 id, qint64 offset)
+    {
+        Dict fields;
+        fields.insert(QStringLiteral("stringIntId"), id);
+        fields.insert(QStringLiteral("offset"), offset);
+        return pushAction(&vortex, kTutorial, kTutorial,
+                          std::make_shared<GenericTuple>(QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"), fields));
+    }
+    QFuture<std::vector<TuplePtr>> toggleCaps(qint64 id)
+    {
+        Dict fields;
+        fields.insert(QStringLiteral("stringIntId"), id);
+        return pushAction(&vortex, kTutorial, kTutorial,
+                          std::make_shared<GenericTuple>(QStringLiteral("peek_plugin_tutorial.StringCapToggleActionTuple"), fields));
+    }
+};
+
+// The state of each plugin on each role in a /health answer: "role/plugin" -> state.
+QMap<QString, QString> pluginStates(const QJsonObject &health)
+{
+    QMap<QString, QString> states;
+    for (const QJsonValue &entry : health.value(QStringLiteral("plugins")).toArray()) {
+        const QJsonObject plugin = entry.toObject();
+        states.insert(plugin.value(QStringLiteral("role")).toString() + u'/' + plugin.value(QStringLiteral("name")).toString(),
+                      plugin.value(QStringLiteral("state")).toString());
+    }
+    return states;
+}
+
+QStringList phasesOnDisk(const QString &home, const QString &role)
+{
+    QFile file(home + QStringLiteral("/plugin-files/peek_plugin_noop/") + role + QStringLiteral(".phases"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+}
+
+} // namespace
+
+class TestPlatform : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void allRolesInOneProcess()
+    {
+        QTemporaryDir home;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("field"),
+                                     QStringLiteral("office"), QStringLiteral("agent"), QStringLiteral("worker")},
+                                     {kTutorial, kNoop, QStringLiteral("peek_test_failstart")}));
+        QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart"), home.path()));
+        ServerProcess server(home.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        // Every port answers /health; the plugins run on the right roles; the failing one is
+        // reported with its reason and the rest still run.
+        for (quint16 port : {ports.field, ports.office, ports.logicAdmin, ports.logicDataExchange}) {
+            const auto health = httpGet(port, "/health");
+            QCOMPARE(health.status, 200);
+            QCOMPARE(health.json().value(QStringLiteral("roles")).toArray().size(), 5);
+        }
+        const QJsonObject health = httpGet(ports.field, "/health").json();
+        QCOMPARE(health.value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
+        QCOMPARE(health.value(QStringLiteral("version")).toString(), QStringLiteral(PEEK_VERSION));
+        const auto states = pluginStates(health);
+        for (const char *role : {"logic", "field", "office", "agent"})
+            QCOMPARE(states.value(QLatin1String(role) + QStringLiteral("/peek_plugin_tutorial")), QStringLiteral("started"));
+        QVERIFY(!states.contains(QStringLiteral("worker/peek_plugin_tutorial"))); // not one of its services
+        for (const char *role : {"logic", "field", "office", "agent", "worker"})
+            QCOMPARE(states.value(QLatin1String(role) + QStringLiteral("/peek_plugin_noop")), QStringLiteral("started"));
+        QCOMPARE(states.value(QStringLiteral("logic/peek_test_failstart")), QStringLiteral("failed"));
+        const QByteArray body = httpGet(ports.field, "/health").body;
+        QVERIFY2(body.contains("start failed: the test plugin refuses to start (on purpose)"), body.constData());
+        QCOMPARE(httpGet(ports.logicAdmin, "/peek_test_failstart/alive").status, 404); // torn down
+
+        // Plugin HTTP resources under /<plugin>/ on the role's port.
+        QCOMPARE(httpGet(ports.field, "/peek_plugin_noop/phases").jsonArray(),
+                 QJsonArray({QStringLiteral("load"), QStringLiteral("start")}));
+        const auto view = httpGet(ports.field, "/peek_plugin_tutorial/qml/field/TutorialFieldView.qml");
+        QCOMPARE(view.status, 200);
+        QVERIFY(view.body.contains("toggleCapsRequested"));
+        QCOMPARE(httpGet(ports.field, "/peek_plugin_tutorial/qml/../../plugin.json").status, 404);
+
+        // The field app sees the rows: seeded by the migration, stored by the agent's RPC to
+        // logic, by logic's RPC to the agent, and by noop through the tutorial's API.
+        FieldApp app(ports.field);
+        QTRY_VERIFY_WITH_TIMEOUT(app.row(QStringLiteral("Peek")) != nullptr, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("agent called logic's addInts(1, 2)")), 3, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("logic called the agent's subInts(10, 3)")), 7, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("noop called the tutorial's API")), 42, 20000);
+
+        // Actions through the field service change logic's rows, and the update comes back.
+        const qint64 before = app.intOf(QStringLiteral("Peek"));
+        auto added = app.addToInt(1, 5);
+        QTRY_VERIFY_WITH_TIMEOUT(added.isFinished(), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("Peek")), before + 5, 20000);
+        auto toggled = app.toggleCaps(1);
+        QTRY_VERIFY_WITH_TIMEOUT(toggled.isFinished(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(app.row(QStringLiteral("PEEK")) != nullptr, 20000);
+
+        // Stop: every role's noop went through load, start, stop, unload; the log says who did what.
+        server.terminate();
+        QVERIFY(server.process().waitForFinished(20000));
+        QCOMPARE(server.process().exitCode(), 0);
+        for (const char *role : {"field", "office", "agent", "worker"})
+            QCOMPARE(phasesOnDisk(home.path(), QLatin1String(role)),
+                     (QStringList {QStringLiteral("load"), QStringLiteral("start"), QStringLiteral("stop"), QStringLiteral("unload")}));
+        QCOMPARE(phasesOnDisk(home.path(), QStringLiteral("logic")),
+                 (QStringList {QStringLiteral("load"), QStringLiteral("start"), QStringLiteral("called peek_plugin_tutorial"),
+                               QStringLiteral("stop"), QStringLiteral("unload")}));
+        QFile log(home.filePath(QStringLiteral("peek-server.log")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray lines = log.readAll();
+        QVERIFY2(lines.contains("logic  peek_plugin_tutorial") || lines.contains("logic peek_plugin_tutorial"), lines.left(2000).constData());
+        QVERIFY(lines.contains("the test plugin refuses to start"));
+    }
+
+    void separateProcessesAndLogicRestart()
+    {
+        QTemporaryDir logicHome, fieldHome, agentHome;
+        const Ports ports;
+        const QStringList plugins {kTutorial, kNoop};
+        QVERIFY(testing::writeConfig(logicHome.path(), ports, {QStringLiteral("logic")}, plugins));
+        QVERIFY(testing::writeConfig(fieldHome.path(), ports, {QStringLiteral("field")}, plugins));
+        QVERIFY(testing::writeConfig(agentHome.path(), ports, {QStringLiteral("agent")}, plugins));
+        const QStringList toLogic {QStringLiteral("--logic-url"), QStringLiteral("ws://127.0.0.1:%1").arg(ports.logicDataExchange)};
+        auto logic = std::make_unique<ServerProcess>(logicHome.path());
+        QVERIFY2(logic->start(), (logic->output() + logic->errors()).constData());
+        ServerProcess field(fieldHome.path(), toLogic);
+        QVERIFY2(field.start(), (field.output() + field.errors()).constData());
+        ServerProcess agent(agentHome.path(), toLogic);
+        QVERIFY2(agent.start(), (agent.output() + agent.errors()).constData());
+
+        const auto fieldStates = pluginStates(httpGet(ports.field, "/health").json());
+        QCOMPARE(fieldStates.value(QStringLiteral("field/peek_plugin_tutorial")), QStringLiteral("started"));
+        QCOMPARE(fieldStates.size(), 2); // only the field role's plugins in this process
+        const auto logicStates = pluginStates(httpGet(ports.logicAdmin, "/health").json());
+        QCOMPARE(logicStates.value(QStringLiteral("logic/peek_plugin_noop")), QStringLiteral("started"));
+
+        FieldApp app(ports.field);
+        QTRY_VERIFY_WITH_TIMEOUT(app.row(QStringLiteral("Tutorial")) != nullptr, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("agent called logic's addInts(1, 2)")), 3, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("logic called the agent's subInts(10, 3)")), 7, 30000);
+        auto added = app.addToInt(2, 10);
+        QTRY_VERIFY_WITH_TIMEOUT(added.isFinished(), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("Tutorial")), 12, 20000);
+
+        // Logic dies as in a crash and comes back: field and agent reconnect by themselves, the
+        // app's subscription (through field) resumes, and the agent calls logic again.
+        logic->kill();
+        QTRY_VERIFY_WITH_TIMEOUT(!httpGet(ports.field, "/health").json().value(QStringLiteral("services"))
+                                      .toArray().first().toObject().value(QStringLiteral("logicConnected")).toBool(), 20000);
+        logic = std::make_unique<ServerProcess>(logicHome.path());
+        QVERIFY2(logic->start(), (logic->output() + logic->errors()).constData());
+        QTRY_VERIFY_WITH_TIMEOUT(httpGet(ports.field, "/health").json().value(QStringLiteral("services"))
+                                     .toArray().first().toObject().value(QStringLiteral("logicConnected")).toBool(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(agent.errors().contains("logic's addInts(1, 2) answered 3")
+                                     && agent.errors().count("logic's addInts(1, 2) answered 3") >= 2, 30000);
+        auto again = app.addToInt(2, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(again.isFinished(), 30000);
+        QVERIFY2(!again.isCanceled(), "the action after logic's restart failed");
+        QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("Tutorial")), 13, 30000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPlatform)
+#include "tst_platform.moc"
