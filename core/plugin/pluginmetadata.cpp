@@ -1,5 +1,7 @@
 #include "pluginmetadata.h"
 
+#include "service/textposition.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -67,17 +69,6 @@ QString describe(const QJsonValue &value)
         break;
     }
     return QStringLiteral("nothing");
-}
-
-// The 1-based line and column of a byte offset into UTF-8 text; the column counts characters.
-std::pair<int, int> lineAndColumn(const QByteArray &data, qsizetype offset)
-{
-    offset = std::clamp<qsizetype>(offset, 0, data.size());
-    const QByteArrayView before(data.constData(), offset);
-    const int line = int(before.count('\n')) + 1;
-    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
-    const int column = int(QString::fromUtf8(before.sliced(lineStart)).size()) + 1;
-    return {line, column};
 }
 
 int editDistance(const QString &a, const QString &b)

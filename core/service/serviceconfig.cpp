@@ -1,5 +1,7 @@
 #include "serviceconfig.h"
 
+#include "service/textposition.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -48,17 +50,6 @@ QString compactJson(const QJsonValue &value)
     // QJsonDocument holds only arrays and objects: wrap the value and strip the brackets.
     const QByteArray json = QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(json.sliced(1, json.size() - 2));
-}
-
-// The 1-based line and column of a byte offset into UTF-8 text; the column counts characters.
-std::pair<int, int> lineAndColumn(const QByteArray &data, qsizetype offset)
-{
-    offset = std::clamp<qsizetype>(offset, 0, data.size());
-    const QByteArrayView before(data.constData(), offset);
-    const int line = int(before.count('\n')) + 1;
-    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
-    const int column = int(QString::fromUtf8(before.sliced(lineStart)).size()) + 1;
-    return {line, column};
 }
 
 // Adds the keys of `defaults` missing from `object`, recursively; records the added keys and the

@@ -1,4 +1,5 @@
 #include "vortex.h"
+#include "httproutes.h"
 
 #include "vortexconnection.h"
 
@@ -24,16 +25,11 @@ const QString kServerEcho = QStringLiteral("rapuiServerEcho");
 const QString kVortexPath = QStringLiteral("/vortexws");
 constexpr qsizetype kMaxRequestHeader = 16 * 1024;
 
-void answerHttp(QTcpSocket *socket, const char *status, const QByteArray &body,
-                const QByteArray &extraHeaders = {})
+void answerHttp(QTcpSocket *socket, int status, const QByteArray &body, const QByteArray &extraHeaders = {})
 {
-    QByteArray response = "HTTP/1.1 ";
-    response += status;
-    response += "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n";
-    response += extraHeaders;
-    response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    socket->write(response);
-    socket->disconnectFromHost();
+    HttpResponse response = HttpResponse::text(status, body);
+    response.extraHeaders = extraHeaders;
+    response.writeTo(socket);
 }
 } // namespace
 
@@ -119,7 +115,7 @@ struct Vortex::Server : QObject
                                                 << q->m_options.handshakeTimeoutMs << "ms";
                 socket->abort();
             } else {
-                answerHttp(socket, "408 Request Timeout", "No request received in time.\n");
+                answerHttp(socket, 408, "No request received in time.\n");
             }
             it = pending.erase(it);
         }
@@ -180,7 +176,7 @@ struct Vortex::Server : QObject
                     << "(connection storm: more than" << q->m_options.acceptRatePerSecond
                     << "new connections/s); told it to retry after"
                     << q->m_options.retryAfterSeconds << "s";
-                answerHttp(socket, "503 Service Unavailable",
+                answerHttp(socket, 503,
                            "Too many new connections; retry later.\n",
                            "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
                 continue;
@@ -239,7 +235,7 @@ struct Vortex::Server : QObject
         socket->disconnect(this);
         pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
         socket->readAll(); // unread input would turn the close into a reset that loses the answer
-        answerHttp(socket, "400 Bad Request", "This port serves TLS only: use https:// or wss://.\n");
+        answerHttp(socket, 400, "This port serves TLS only: use https:// or wss://.\n");
     }
 
     void onTlsError(QSslSocket *socket)
@@ -262,13 +258,13 @@ struct Vortex::Server : QObject
         const qsizetype end = head.indexOf("\r\n\r\n");
         if (end < 0) {
             if (head.size() > kMaxRequestHeader)
-                answerHttp(socket, "431 Request Header Fields Too Large", "Request header too large.\n");
+                answerHttp(socket, 431, "Request header too large.\n");
             return;
         }
         const qsizetype lineEnd = head.indexOf("\r\n");
         const QList<QByteArray> requestLine = head.left(lineEnd).split(' ');
         if (requestLine.size() != 3 || !requestLine[2].startsWith("HTTP/")) {
-            answerHttp(socket, "400 Bad Request", "Malformed HTTP request line.\n");
+            answerHttp(socket, 400, "Malformed HTTP request line.\n");
             return;
         }
         HttpRequest request{requestLine[0],
@@ -280,7 +276,7 @@ struct Vortex::Server : QObject
             socket->read(end + 4); // the handler gets the body, if any, still unread
             pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
             if (!q->m_httpHandler || !q->m_httpHandler(request, socket))
-                answerHttp(socket, "404 Not Found", "Not found. Vortex clients connect to /vortexws.\n");
+                answerHttp(socket, 404, "Not found. Vortex clients connect to /vortexws.\n");
             return;
         }
         const QUrlQuery query(request.url);
@@ -289,7 +285,7 @@ struct Vortex::Server : QObject
             qCWarning(lcVortex).noquote() << q->m_name << "refused a connection from"
                                           << socket->peerAddress().toString()
                                           << "without vortexName and vortexUuid in" << request.url.toString();
-            answerHttp(socket, "400 Bad Request",
+            answerHttp(socket, 400,
                        "Connect to /vortexws?vortexName=<name>&vortexUuid=<uuid>: both are required.\n");
             return;
         }

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTcpServer>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -112,12 +114,21 @@ struct HttpAnswer
     QJsonArray jsonArray() const { return QJsonDocument::fromJson(body).array(); }
 };
 
-inline HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs = 10000)
+// GET over plain HTTP, or over HTTPS when `tls` is given (the CA to verify the server with).
+inline HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs = 10000,
+                          const QSslConfiguration *tls = nullptr)
 {
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(timeoutMs))
-        return {};
+    QSslSocket socket;
+    if (tls) {
+        socket.setSslConfiguration(*tls);
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        if (!socket.waitForEncrypted(timeoutMs))
+            return {};
+    } else {
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(timeoutMs))
+            return {};
+    }
     socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     QByteArray response;
     while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(timeoutMs))

@@ -4,6 +4,7 @@
 // both ways shows up as rows; logic is killed and started again and everything resumes.
 #include "action/tupleactionprocessor.h"
 #include "observable/tupledataobserverclient.h"
+#include "service/tlsbundle.h"
 #include "tuple/tuple.h"
 #include "vortex/vortex.h"
 
@@ -125,8 +126,9 @@ private Q_SLOTS:
         const Ports ports;
         QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("field"),
                                      QStringLiteral("office"), QStringLiteral("agent"), QStringLiteral("worker")},
-                                     {kTutorial, kNoop, QStringLiteral("peek_test_failstart")}));
+                                     {kTutorial, kNoop, QStringLiteral("peek_test_failstart"), QStringLiteral("peek_test_badtuple")}));
         QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart"), home.path()));
+        QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_badtuple"), home.path()));
         ServerProcess server(home.path());
         QVERIFY2(server.start(), (server.output() + server.errors()).constData());
 
@@ -150,6 +152,9 @@ private Q_SLOTS:
         const QByteArray body = httpGet(ports.field, "/health").body;
         QVERIFY2(body.contains("start failed: the test plugin refuses to start (on purpose)"), body.constData());
         QCOMPARE(httpGet(ports.logicAdmin, "/peek_test_failstart/alive").status, 404); // torn down
+        QCOMPARE(states.value(QStringLiteral("logic/peek_test_badtuple")), QStringLiteral("failed"));
+        QVERIFY2(body.contains("tuple type names must start with \\\"peek_test_badtuple.\\\"; rename peek_plugin_tutorial.StolenTuple"),
+                 body.constData());
 
         // Plugin HTTP resources under /<plugin>/ on the role's port.
         QCOMPARE(httpGet(ports.field, "/peek_plugin_noop/phases").jsonArray(),
@@ -238,6 +243,41 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(again.isFinished(), 30000);
         QVERIFY2(!again.isCanceled(), "the action after logic's restart failed");
         QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("Tutorial")), 13, 30000);
+    }
+    // With peek-ssl-bundle.pem in the homes, logic and field serve wss/https and field dials
+    // logic over wss, verifying it against the CA of its own bundle; a broken bundle stops the
+    // server with the file and the reason.
+    void tlsBetweenProcesses()
+    {
+        QTemporaryDir logicHome, fieldHome, brokenHome;
+        const Ports ports;
+        const QString fixtures = QStringLiteral(PEEK_TLS_FIXTURES);
+        QVERIFY(QFile::copy(fixtures + QStringLiteral("/server/peek-ssl-bundle.pem"), logicHome.filePath(QStringLiteral("peek-ssl-bundle.pem"))));
+        QVERIFY(QFile::copy(fixtures + QStringLiteral("/server/peek-ssl-bundle.pem"), fieldHome.filePath(QStringLiteral("peek-ssl-bundle.pem"))));
+        QVERIFY(testing::writeConfig(logicHome.path(), ports, {QStringLiteral("logic")}, {kTutorial}));
+        QVERIFY(testing::writeConfig(fieldHome.path(), ports, {QStringLiteral("field")}, {kTutorial}));
+        ServerProcess logic(logicHome.path());
+        QVERIFY2(logic.start(), (logic.output() + logic.errors()).constData());
+        QVERIFY(logic.output().contains(QByteArray("wss://127.0.0.1:") + QByteArray::number(ports.logicDataExchange)));
+        ServerProcess field(fieldHome.path(), {QStringLiteral("--logic-url"), QStringLiteral("wss://127.0.0.1:%1").arg(ports.logicDataExchange)});
+        QVERIFY2(field.start(), (field.output() + field.errors()).constData());
+
+        auto client = TlsBundle::load(fixtures + QStringLiteral("/client/peek-ssl-bundle.pem"));
+        QVERIFY2(client, qPrintable(client.error().message()));
+        const QSslConfiguration trust = client.value().clientConfiguration();
+        QTRY_VERIFY_WITH_TIMEOUT(httpGet(ports.field, "/health", 10000, &trust).json().value(QStringLiteral("services"))
+                                     .toArray().first().toObject().value(QStringLiteral("logicConnected")).toBool(), 30000);
+        const QJsonObject health = httpGet(ports.logicAdmin, "/health", 10000, &trust).json();
+        QCOMPARE(health.value(QStringLiteral("tls")).toBool(), true);
+        QCOMPARE(httpGet(ports.logicAdmin, "/health").status, 400); // plain HTTP on a TLS port
+
+        QFile broken(brokenHome.filePath(QStringLiteral("peek-ssl-bundle.pem")));
+        QVERIFY(QFile::copy(fixtures + QStringLiteral("/broken/peek-ssl-bundle.pem"), broken.fileName()));
+        QVERIFY(testing::writeConfig(brokenHome.path(), Ports(), {QStringLiteral("logic")}, {}));
+        ServerProcess refused(brokenHome.path());
+        QVERIFY(!refused.start());
+        QCOMPARE(refused.process().exitCode(), 1);
+        QVERIFY2(refused.errors().contains("peek-ssl-bundle.pem"), refused.errors().constData());
     }
 };
 
