@@ -3,6 +3,7 @@
 #include "sql.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -244,7 +245,17 @@ StorageResult<void> Database::Shared::prepareSchemas(quint64 token, QSqlDatabase
             return attach.error();
         const QString walStatement
             = QStringLiteral("PRAGMA %1.journal_mode = WAL").arg(sql::quoteIdentifier(schema));
+        // Switching journal modes does not wait on SQLite's busy handler: while another
+        // connection creates the same schema file, it fails at once with "database is locked".
+        // Retry for as long as the busy timeout would have waited.
+        QElapsedTimer waited;
+        waited.start();
         auto mode = sql::scalar(db, walStatement, {}, what);
+        while (!mode && mode.error().databaseError.contains(QLatin1String("locked"))
+               && waited.elapsed() < options.busyTimeoutMs) {
+            QThread::msleep(5);
+            mode = sql::scalar(db, walStatement, {}, what);
+        }
         if (!mode)
             return mode.error();
         if (mode.value().toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
