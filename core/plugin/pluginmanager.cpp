@@ -73,6 +73,11 @@ PluginManager::PluginManager(QStringList searchDirectories, QStringList enabled)
     m_order = orderByDependencies(candidates);
     for (auto it = failed.cbegin(); it != failed.cend(); ++it)
         m_order.failed.insert(it.key(), it.value());
+
+    for (const QString &warning : std::as_const(m_warnings))
+        qCWarning(lcPlugin).noquote() << warning;
+    for (auto it = m_order.failed.cbegin(); it != m_order.failed.cend(); ++it)
+        qCCritical(lcPlugin).noquote() << "cannot run" << it.key() << "-" << it.value();
 }
 
 PluginManager::~PluginManager()

@@ -147,11 +147,6 @@ bool ServiceHost::start(QString *error)
     QStringList directories = m_options.pluginDirectories;
     directories << QDir(m_options.home).absoluteFilePath(QStringLiteral("plugins"));
     m_plugins = std::make_unique<PluginManager>(directories, m_options.enabledPlugins);
-    for (const QString &warning : m_plugins->warnings())
-        qCWarning(logging::roleCategory(QStringLiteral("logic"))).noquote() << warning;
-    for (auto it = m_plugins->failed().cbegin(); it != m_plugins->failed().cend(); ++it)
-        qCCritical(logging::pluginCategory(QStringLiteral("-"), it.key())).noquote()
-            << "cannot run" << it.key() << ":" << it.value();
 
     for (const auto &role : m_roles) {
         RoleEnvironment env;

@@ -126,7 +126,8 @@ private Q_SLOTS:
         const Ports ports;
         QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("field"),
                                      QStringLiteral("office"), QStringLiteral("agent"), QStringLiteral("worker")},
-                                     {kTutorial, kNoop, QStringLiteral("peek_test_failstart"), QStringLiteral("peek_test_badtuple")}));
+                                     {kTutorial, kNoop, QStringLiteral("peek_test_failstart"), QStringLiteral("peek_test_badtuple"),
+                                      QStringLiteral("peek_plugin_missing")}));
         QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart"), home.path()));
         QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_badtuple"), home.path()));
         ServerProcess server(home.path());
@@ -153,6 +154,8 @@ private Q_SLOTS:
         QVERIFY2(body.contains("start failed: the test plugin refuses to start (on purpose)"), body.constData());
         QCOMPARE(httpGet(ports.logicAdmin, "/peek_test_failstart/alive").status, 404); // torn down
         QCOMPARE(states.value(QStringLiteral("logic/peek_test_badtuple")), QStringLiteral("failed"));
+        QCOMPARE(states.value(QStringLiteral("-/peek_plugin_missing")), QStringLiteral("failed"));
+        QVERIFY2(body.contains("peek_plugin_missing is enabled in config.json but not installed"), body.constData());
         QVERIFY2(body.contains("tuple type names must start with \\\"peek_test_badtuple.\\\"; rename peek_plugin_tutorial.StolenTuple"),
                  body.constData());
 
