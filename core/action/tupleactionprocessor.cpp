@@ -1,5 +1,7 @@
 #include "tupleactionprocessor.h"
 
+#include "vortex/futurecontext.h"
+
 #include "vortex/payloadresponse.h"
 
 #include <QLoggingCategory>
@@ -90,21 +92,28 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
         return;
     }
     m_inFlight[uuid].append({source, envelope.filt});
-    m_store->lookup(uuid)
-        .then(this, [this, uuid, actionTuple](const std::optional<ProcessedAnswer> &known) {
-            if (!known) {
-                apply(uuid, actionTuple, true);
-                return;
-            }
-            ++m_duplicates;
-            qCInfo(lcAction).noquote() << "action" << uuid << "was already applied; answering again without applying it";
-            answerAll(uuid, *known);
-        })
-        .onCanceled(this, [this, uuid, actionTuple] {
+    onFinished(this, m_store->lookup(uuid),
+               [this, uuid, actionTuple](const QFuture<std::optional<ProcessedAnswer>> &looked) {
+        std::optional<ProcessedAnswer> known;
+        try {
+            if (hasResult(looked))
+                known = looked.result();
+            else
+                throw std::runtime_error("the lookup was cancelled");
+        } catch (const std::exception &e) {
             // The memory could not be asked: better to apply than to leave the action hanging.
-            qCWarning(lcAction).noquote() << "could not look up action" << uuid << "; applying it";
+            qCWarning(lcAction).noquote() << "could not look up action" << uuid << "(" << e.what() << "); applying it";
             apply(uuid, actionTuple, true);
-        });
+            return;
+        }
+        if (!known) {
+            apply(uuid, actionTuple, true);
+            return;
+        }
+        ++m_duplicates;
+        qCInfo(lcAction).noquote() << "action" << uuid << "was already applied; answering again without applying it";
+        answerAll(uuid, *known);
+    });
 }
 
 void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple, bool remember)
@@ -143,32 +152,29 @@ void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple
             return;
         }
         ++m_applied;
-        m_store->remember(key, answer)
-            .then(this, [this, key, answer] { answerAll(key, answer); })
-            .onCanceled(this, [this, key, answer] {
+        onFinished(this, m_store->remember(key, answer), [this, key, answer](const QFuture<void> &remembered) {
+            if (remembered.isCanceled())
                 qCWarning(lcAction).noquote() << "action" << key << "was applied but could not be remembered";
-                answerAll(key, answer);
-            });
+            answerAll(key, answer);
+        });
     };
-    if (result.isFinished()) {
-        if (result.isCanceled() && result.resultCount() == 0) {
-            try {
-                result.waitForFinished(); // rethrows an exception, if that is why
-            } catch (...) {
-                deliver(result);
+    // A cancelled delegate must still be answered, or the action would hang for ever.
+    auto finish = [this, key, deliver](const QFuture<std::vector<TuplePtr>> &finished) {
+        try {
+            if (!hasResult(finished)) {
+                if (m_inFlight.contains(key))
+                    answerAll(key, ProcessedAnswer{{}, QStringLiteral("the action was cancelled before it finished")});
                 return;
             }
-            answerAll(key, ProcessedAnswer{{}, QStringLiteral("the action was cancelled before it finished")});
-            return;
+        } catch (...) {
+            // deliver() turns the delegate's exception into the error answer.
         }
-        deliver(result);
-    } else {
-        // A cancelled delegate must still be answered, or the action would hang for ever.
-        result.then(this, deliver).onCanceled(this, [this, key] {
-            if (m_inFlight.contains(key))
-                answerAll(key, ProcessedAnswer{{}, QStringLiteral("the action was cancelled before it finished")});
-        });
-    }
+        deliver(finished);
+    };
+    if (result.isFinished())
+        finish(result);
+    else
+        onFinished(this, result, finish);
 }
 
 void TupleActionProcessor::answerAll(const QString &key, const ProcessedAnswer &answer)
@@ -193,24 +199,26 @@ TupleActionProcessorProxy::TupleActionProcessorProxy(Vortex *vortex, const QStri
             PayloadEnvelope upstream = envelope;
             upstream.filt.remove(PayloadRouter::kMessageIdKey);
             const Dict deviceFilt = envelope.filt;
-            PayloadResponse::send(vortex, upstream, upstreamVortexName, timeoutMs)
-                .then(this, [source, deviceFilt](const PayloadEnvelope &answer) {
-                    source.reply(PayloadEnvelope(deviceFilt, answer.data, answer.result));
-                })
-                .onFailed(this, [source, deviceFilt](const RemoteError &e) {
+            onFinished(this, PayloadResponse::send(vortex, upstream, upstreamVortexName, timeoutMs),
+                       [source, deviceFilt](const QFuture<PayloadEnvelope> &answered) {
+                try {
+                    if (hasResult(answered)) {
+                        const PayloadEnvelope answer = answered.result();
+                        source.reply(PayloadEnvelope(deviceFilt, answer.data, answer.result));
+                        return;
+                    }
+                    PayloadEnvelope reply = PayloadEnvelope::error(deviceFilt, QStringLiteral("the service is shutting down"));
+                    reply.filt.insert(PayloadResponse::kUnavailableKey, true);
+                    source.reply(reply);
+                } catch (const RemoteError &e) {
                     source.reply(PayloadEnvelope::error(deviceFilt, e.message()));
-                })
-                .onFailed(this, [source, deviceFilt](const VortexError &e) {
+                } catch (const VortexError &e) {
                     // Logic was not reached: say so, so a device queue keeps the action.
                     PayloadEnvelope reply = PayloadEnvelope::error(deviceFilt, e.message());
                     reply.filt.insert(PayloadResponse::kUnavailableKey, true);
                     source.reply(reply);
-                })
-                .onCanceled(this, [source, deviceFilt] {
-                    PayloadEnvelope reply = PayloadEnvelope::error(deviceFilt, QStringLiteral("the service is shutting down"));
-                    reply.filt.insert(PayloadResponse::kUnavailableKey, true);
-                    source.reply(reply);
-                });
+                }
+            });
         });
 }
 

@@ -1,5 +1,7 @@
 #include "tupleactionpushofflinequeue.h"
 
+#include "vortex/futurecontext.h"
+
 #include "tupleactions.h"
 #include "storage/database.h"
 #include "storage/sql.h"
@@ -154,50 +156,56 @@ void TupleActionPushOfflineQueue::sendNext()
     const Dict filt = action::processorFilt(scope.left(colon), scope.mid(colon + 1));
 
     m_sending = true;
-    PayloadResponse::send(m_vortex, PayloadEnvelope(filt, encoded), m_options.destVortexName, m_options.timeoutMs)
-        .then(this, [this, id, uuid](const PayloadEnvelope &) {
-            m_sending = false;
-            m_failures = 0;
-            exec(QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id});
-            Q_EMIT actionDelivered(uuid);
-            Q_EMIT queuedCountChanged(queuedCount());
-            sendNext();
-        })
-        .onFailed(this, [this, id, scope, uuid, encoded](const RemoteError &e) {
-            // Logic looked at the action and refused it: keep it where the user can see it.
-            m_sending = false;
-            const StorageResult<void> moved = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
-                sql::Transaction tx(db);
-                if (auto b = tx.begin(); !b)
-                    return b;
-                auto ins = sql::exec(db, QStringLiteral("INSERT INTO tupleActionsFailed (scope, uuid, payload, error, failedAt) "
-                                                        "VALUES (?, ?, ?, ?, ?)"),
-                                     {scope, uuid, QString::fromLatin1(encoded), e.message(),
-                                      double(DateTime::currentUtc().utcMicros()) / 1e6});
-                if (!ins)
-                    return ins.error();
-                auto del = sql::exec(db, QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id});
-                if (!del)
-                    return del.error();
-                return tx.commit();
-            });
-            if (!moved)
-                qCCritical(lcQueue).noquote() << "could not move action" << uuid << "to the failed list:" << moved.error();
-            qCWarning(lcQueue).noquote() << "action" << uuid << "for" << scope << "failed:" << e.message()
-                                         << "- moved to the failed list";
-            Q_EMIT actionFailed(uuid, e.message());
-            Q_EMIT queuedCountChanged(queuedCount());
-            Q_EMIT failedCountChanged(failedCount());
-            sendNext();
-        })
-        .onFailed(this, [this](const VortexError &e) {
-            m_sending = false;
+    onFinished(this, PayloadResponse::send(m_vortex, PayloadEnvelope(filt, encoded), m_options.destVortexName, m_options.timeoutMs),
+               [this, id, scope, uuid, encoded](const QFuture<PayloadEnvelope> &answered) {
+        m_sending = false;
+        try {
+            if (!hasResult(answered)) {
+                scheduleRetry(QStringLiteral("the request was cancelled"));
+                return;
+            }
+        } catch (const RemoteError &e) {
+            moveToFailed(id, scope, uuid, encoded, e.message());
+            return;
+        } catch (const VortexError &e) {
             scheduleRetry(e.message());
-        })
-        .onCanceled(this, [this] {
-            m_sending = false;
-            scheduleRetry(QStringLiteral("the request was cancelled"));
-        });
+            return;
+        }
+        m_failures = 0;
+        exec(QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id});
+        Q_EMIT actionDelivered(uuid);
+        Q_EMIT queuedCountChanged(queuedCount());
+        sendNext();
+    });
+}
+
+// Logic looked at the action and refused it: keep it where the user can see it.
+void TupleActionPushOfflineQueue::moveToFailed(qint64 id, const QString &scope, const QString &uuid,
+                                               const QByteArray &encoded, const QString &error)
+{
+    const StorageResult<void> moved = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+        sql::Transaction tx(db);
+        if (auto b = tx.begin(); !b)
+            return b;
+        auto ins = sql::exec(db, QStringLiteral("INSERT INTO tupleActionsFailed (scope, uuid, payload, error, failedAt) "
+                                                "VALUES (?, ?, ?, ?, ?)"),
+                             {scope, uuid, QString::fromLatin1(encoded), error,
+                              double(DateTime::currentUtc().utcMicros()) / 1e6});
+        if (!ins)
+            return ins.error();
+        auto del = sql::exec(db, QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id});
+        if (!del)
+            return del.error();
+        return tx.commit();
+    });
+    if (!moved)
+        qCCritical(lcQueue).noquote() << "could not move action" << uuid << "to the failed list:" << moved.error();
+    qCWarning(lcQueue).noquote() << "action" << uuid << "for" << scope << "failed:" << error
+                                 << "- moved to the failed list";
+    Q_EMIT actionFailed(uuid, error);
+    Q_EMIT queuedCountChanged(queuedCount());
+    Q_EMIT failedCountChanged(failedCount());
+    sendNext();
 }
 
 void TupleActionPushOfflineQueue::scheduleRetry(const QString &why)

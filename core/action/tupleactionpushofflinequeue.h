@@ -66,6 +66,8 @@ Q_SIGNALS:
 private:
     void sendNext();
     void scheduleRetry(const QString &why);
+    void moveToFailed(qint64 id, const QString &scope, const QString &uuid, const QByteArray &encoded,
+                      const QString &error);
     bool exec(const QString &sql, const QVariantList &binds = {}, QString *error = nullptr) const;
     int count(const char *table) const;
 

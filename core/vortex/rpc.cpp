@@ -1,5 +1,7 @@
 #include "rpc.h"
 
+#include "futurecontext.h"
+
 #include "../tuple/tupleregistry.h"
 #include "payloadresponse.h"
 #include "vortex.h"
@@ -110,10 +112,8 @@ PayloadRouter::EndpointId Rpc::listenAsync(Vortex *vortex, AsyncHandler handler)
             };
             if (result.isFinished())
                 deliver(result);
-            else if (guard)
-                result.then(guard.data(), deliver).onCanceled(guard.data(), [source, requestFilt, name] {
-                    answerError(source, requestFilt, QStringLiteral("RPC %1 was cancelled before it produced a result").arg(name));
-                });
+            else
+                onFinished(guard.data(), result, deliver); // deliver answers a cancelled call too
         });
 }
 

@@ -6,6 +6,7 @@
 
 #include "plugin/peekplugin.h"
 #include "plugin/plugincontext.h"
+#include "vortex/futurecontext.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -52,9 +53,15 @@ public:
             if (!tutorial)
                 throw peek::PluginError(QStringLiteral("peek_plugin_tutorial's API is not published on logic"));
             const QLoggingCategory &log = ctx.log();
-            tutorial->addStringInt(QStringLiteral("noop called the tutorial's API"), 42)
-                .then(&ctx, [&log](qint64 id) { qCInfo(log) << "the tutorial stored noop's row as StringInt" << id; })
-                .onFailed(&ctx, [&log](const std::exception &e) { qCWarning(log) << "the tutorial's API failed:" << e.what(); });
+            peek::onFinished(&ctx, tutorial->addStringInt(QStringLiteral("noop called the tutorial's API"), 42),
+                             [&log](const QFuture<qint64> &done) {
+                try {
+                    if (peek::hasResult(done))
+                        qCInfo(log) << "the tutorial stored noop's row as StringInt" << done.result();
+                } catch (const std::exception &e) {
+                    qCWarning(log) << "the tutorial's API failed:" << e.what();
+                }
+            });
             record(ctx, QStringLiteral("called peek_plugin_tutorial"));
         }
     }

@@ -14,6 +14,7 @@
 #include "plugin/plugincontext.h"
 #include "storage/database.h"
 #include "storage/sql.h"
+#include "vortex/futurecontext.h"
 
 #include <QSqlQuery>
 
@@ -125,7 +126,7 @@ private:
     QFuture<qint64> write(QObject *context, Work work)
     {
         peek::TupleDataObservableHandler *observable = &m_observable;
-        return m_db.run(QStringList {m_schema}, [work](QSqlDatabase &db) -> peek::StorageResult<qint64> {
+        auto written = m_db.run(QStringList {m_schema}, [work](QSqlDatabase &db) -> peek::StorageResult<qint64> {
                    peek::sql::Transaction transaction(db);
                    if (auto begun = transaction.begin(); !begun)
                        return begun.error();
@@ -135,13 +136,15 @@ private:
                    if (auto committed = transaction.commit(); !committed)
                        return committed.error();
                    return result;
-               })
-            .then(context, [observable](const peek::StorageResult<qint64> &r) {
-                if (!r)
-                    throw std::runtime_error(r.error().message().toStdString());
-                observable->notifyOfTupleUpdateForTuple(kStringIntType);
-                return r.value();
-            });
+               });
+        // On the event loop, and only while the plugin runs (a stopped plugin's writes still
+        // complete in the database; nobody is left to tell).
+        return peek::thenOn(context, written, [observable](const peek::StorageResult<qint64> &r) {
+            if (!r)
+                throw std::runtime_error(r.error().message().toStdString());
+            observable->notifyOfTupleUpdateForTuple(kStringIntType);
+            return r.value();
+        });
     }
 
     peek::Database &m_db;
@@ -219,11 +222,16 @@ public:
         auto askAgent = [vortex, store, context, settings, &log](const peek::PeerInfo &peer) {
             if (peer.vortexName != QLatin1String("peek-agent-service") || !settings->boolValue(QStringLiteral("subIntsOnAgentLink")))
                 return;
-            rpc::subInts().call(vortex, {10, 3}).then(context, [store, context, &log](const peek::Value &difference) {
-                qCInfo(log) << "the agent's subInts(10, 3) answered" << difference.toInt();
-                store->upsert(QStringLiteral("logic called the agent's subInts(10, 3)"), difference.toInt(), context);
-            }).onFailed(context, [&log](const std::exception &e) {
-                qCWarning(log) << "the agent's subInts failed:" << e.what();
+            peek::onFinished(context, rpc::subInts().call(vortex, {10, 3}), [store, context, &log](const QFuture<peek::Value> &answered) {
+                try {
+                    if (!peek::hasResult(answered))
+                        return; // the call was cancelled: logic is shutting down
+                    const qint64 difference = answered.result().toInt();
+                    qCInfo(log) << "the agent's subInts(10, 3) answered" << difference;
+                    store->upsert(QStringLiteral("logic called the agent's subInts(10, 3)"), difference, context);
+                } catch (const std::exception &e) {
+                    qCWarning(log) << "the agent's subInts failed:" << e.what();
+                }
             });
         };
         auto connection = QObject::connect(vortex, &peek::Vortex::peerConnected, context, askAgent);
@@ -268,13 +276,17 @@ public:
         QObject *context = &ctx;
         const QLoggingCategory &log = ctx.log();
         auto callLogic = [vortex, context, &log] {
-            rpc::addInts().call(vortex, {1, 2}).then(context, [vortex, context, &log](const peek::Value &sum) {
+            auto stored = peek::thenOn(context, rpc::addInts().call(vortex, {1, 2}), [vortex, &log](const peek::Value &sum) {
                 qCInfo(log) << "logic's addInts(1, 2) answered" << sum.toInt();
                 return rpc::addStringInt().call(vortex, {QStringLiteral("agent called logic's addInts(1, 2)"), sum});
-            }).unwrap().then(context, [&log](const peek::Value &id) {
-                qCInfo(log) << "logic stored the agent's row as StringInt" << id.toInt();
-            }).onFailed(context, [&log](const std::exception &e) {
-                qCWarning(log) << "calling logic failed:" << e.what();
+            }).unwrap();
+            peek::onFinished(context, stored, [&log](const QFuture<peek::Value> &done) {
+                try {
+                    if (peek::hasResult(done))
+                        qCInfo(log) << "logic stored the agent's row as StringInt" << done.result().toInt();
+                } catch (const std::exception &e) {
+                    qCWarning(log) << "calling logic failed:" << e.what();
+                }
             });
         };
         auto connection = QObject::connect(vortex, &peek::Vortex::peerConnected, context, [callLogic](const peek::PeerInfo &peer) {
