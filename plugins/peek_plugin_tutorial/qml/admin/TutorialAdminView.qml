@@ -1,5 +1,9 @@
 // The tutorial's admin view: its settings (the admin window provides `settings`, a model with
-// roles key, value, description, and applies edits through setRequested).
+// roles key, value, description, and applies edits through setRequested). Boolean settings are
+// edited with a switch and sent as bool; numbers are sent as numbers; anything else as text.
+// Hovering a setting's key shows its description (or the full key when it is elided).
+pragma ComponentBehavior: Bound
+
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -10,17 +14,72 @@ Pane {
     signal setRequested(string key, var value)
 
     ColumnLayout {
-        anchors.fill: parent
+        // Anchored to the top only, so the rows stay together instead of being spread over the height.
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: parent.top
+        spacing: 8
+
         Label { text: qsTr("Tutorial settings"); font.bold: true }
+
         Repeater {
             model: view.settings
             delegate: RowLayout {
+                id: setting
                 required property string key
                 required property var value
                 required property string description
-                Label { text: key; Layout.preferredWidth: 180; ToolTip.text: description; ToolTip.visible: hovered.hovered
-                        HoverHandler { id: hovered } }
-                TextField { text: value; Layout.fillWidth: true; onEditingFinished: view.setRequested(key, text) }
+                readonly property bool isBool: typeof value === "boolean"
+                readonly property bool isNumber: typeof value === "number"
+                readonly property string valueText: value === undefined || value === null ? "" : String(value)
+
+                Layout.fillWidth: true
+                spacing: 8
+
+                Label {
+                    text: setting.key
+                    elide: Text.ElideRight
+                    Layout.preferredWidth: 180
+                    // The description; for a setting without one, the key itself when it is elided.
+                    ToolTip.text: setting.description.length > 0 ? setting.description : setting.key
+                    ToolTip.visible: keyHover.hovered && (setting.description.length > 0 || truncated)
+                    ToolTip.delay: 500
+                    HoverHandler { id: keyHover }
+                }
+                Switch {
+                    visible: setting.isBool
+                    checked: setting.isBool && setting.value
+                    onToggled: view.setRequested(setting.key, checked)
+                }
+                TextField {
+                    // Send an edit once: editingFinished fires on Return and again on focus loss,
+                    // so only a field the user changed since the last send counts.
+                    property bool edited: false
+
+                    visible: !setting.isBool
+                    text: setting.valueText
+                    inputMethodHints: setting.isNumber ? Qt.ImhFormattedNumbersOnly : Qt.ImhNone
+                    Layout.fillWidth: true
+                    onTextEdited: edited = true
+                    onEditingFinished: {
+                        if (!edited)
+                            return
+                        edited = false
+                        if (text === setting.valueText)
+                            return
+                        if (setting.isNumber) {
+                            const number = Number(text)
+                            if (text.trim() === "" || isNaN(number)) {
+                                text = Qt.binding(() => setting.valueText)   // not a number: show the value again
+                                return
+                            }
+                            view.setRequested(setting.key, number)
+                        } else {
+                            view.setRequested(setting.key, text)
+                        }
+                    }
+                }
+                Item { visible: setting.isBool; Layout.fillWidth: true }
             }
         }
     }
