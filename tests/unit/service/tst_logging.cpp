@@ -103,6 +103,7 @@ class TestLogging : public QObject {
     Q_OBJECT
 
 private slots:
+    void init();
     void cleanup();
 
     void recordsNameTimeLevelRoleAndPlugin();
@@ -118,24 +119,48 @@ private slots:
     void recordsFromManyThreadsArriveWhole();
     void directoryPathIsRefused();
     void uninstallRestoresPreviousHandler();
+
+private:
+    logging::Options fileOptions(const QString &name = QStringLiteral("peek-server.log")) const;
+    static QString installError(const logging::Options &options);
+
+    std::unique_ptr<QTemporaryDir> m_tmp;
 };
+
+void TestLogging::init()
+{
+    m_tmp = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_tmp->isValid());
+}
 
 void TestLogging::cleanup()
 {
     logging::uninstall();
     QLoggingCategory::setFilterRules(QString());
+    m_tmp.reset();
+}
+
+// Options writing to peek-server.log (or `name`) in the test's directory, not to stderr.
+logging::Options TestLogging::fileOptions(const QString &name) const
+{
+    logging::Options options;
+    options.filePath = m_tmp->filePath(name);
+    options.toStderr = false;
+    return options;
+}
+
+// Empty when install() succeeds, else its error.
+QString TestLogging::installError(const logging::Options &options)
+{
+    QString error;
+    return logging::install(options, &error) ? QString() : (error.isEmpty() ? QStringLiteral("failed") : error);
 }
 
 void TestLogging::recordsNameTimeLevelRoleAndPlugin()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
-    logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
-    options.toStderr = false;
+    logging::Options options = fileOptions();
     options.level = QStringLiteral("debug");
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
 
     qCInfo(logging::pluginCategory(QStringLiteral("logic"), QStringLiteral("peek_plugin_tutorial")),
            "tutorial started");
@@ -165,14 +190,9 @@ void TestLogging::recordsNameTimeLevelRoleAndPlugin()
 
 void TestLogging::otherCategoriesGetDefaultRoleAndBrackets()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
-    logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
-    options.toStderr = false;
+    logging::Options options = fileOptions();
     options.defaultRole = QStringLiteral("logic,field");
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
 
     static QLoggingCategory vortex("peek.vortex");
     static QLoggingCategory ssl("qt.network.ssl");
@@ -197,7 +217,7 @@ void TestLogging::otherCategoriesGetDefaultRoleAndBrackets()
 
     // Without a default role the role column says "-".
     options.defaultRole.clear();
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
     qCInfo(vortex, "again");
     logging::uninstall();
     lines = readLines(options.filePath);
@@ -208,13 +228,8 @@ void TestLogging::otherCategoriesGetDefaultRoleAndBrackets()
 
 void TestLogging::multiLineMessageContinuesIndented()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
-    logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
-    options.toStderr = false;
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    logging::Options options = fileOptions();
+    QCOMPARE(installError(options), QString());
 
     qCWarning(logging::roleCategory(QStringLiteral("logic")), "first\nsecond\r\nthird\n");
     qCInfo(logging::roleCategory(QStringLiteral("logic")), "next");
@@ -248,14 +263,9 @@ void TestLogging::categoriesAreCreatedOncePerName()
 
 void TestLogging::levelHidesLowerMessages()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
-    logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
-    options.toStderr = false;
+    logging::Options options = fileOptions();
     options.level = QStringLiteral("info");
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
 
     const QLoggingCategory &plugin
         = logging::pluginCategory(QStringLiteral("logic"), QStringLiteral("peek_plugin_levels"));
@@ -265,17 +275,17 @@ void TestLogging::levelHidesLowerMessages()
     qCInfo(plugin, "info-info");
     qCWarning(plugin, "info-warning");
 
-    QVERIFY2(logging::setLevel(QStringLiteral("error"), &error), qPrintable(error));
+    QVERIFY(logging::setLevel(QStringLiteral("error")));
     qCInfo(plugin, "error-info");
     qCWarning(plugin, "error-warning");
     qCWarning(role, "error-role-warning");
     qCCritical(plugin, "error-critical");
 
-    QVERIFY2(logging::setLevel(QStringLiteral("warning"), &error), qPrintable(error));
+    QVERIFY(logging::setLevel(QStringLiteral("warning")));
     qCInfo(plugin, "warning-info");
     qCWarning(plugin, "warning-warning");
 
-    QVERIFY2(logging::setLevel(QStringLiteral("debug"), &error), qPrintable(error));
+    QVERIFY(logging::setLevel(QStringLiteral("debug")));
     qCDebug(plugin, "debug-debug");
     logging::uninstall();
 
@@ -295,10 +305,8 @@ void TestLogging::unknownLevelIsRefused()
     QVERIFY2(error.contains(QStringLiteral("\"verbose\"")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("debug, info, warning or error")), qPrintable(error));
 
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
     logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
+    options.filePath = m_tmp->filePath(QStringLiteral("peek-server.log"));
     options.level = QStringLiteral("loud");
     error.clear();
     QVERIFY(!logging::install(options, &error));
@@ -308,14 +316,11 @@ void TestLogging::unknownLevelIsRefused()
 
 void TestLogging::rotationKeepsFileAndTwoOlder()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
     logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
+    options.filePath = m_tmp->filePath(QStringLiteral("peek-server.log"));
     options.maxFileBytes = 4096;
     options.toStderr = false;
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
 
     const QLoggingCategory &category
         = logging::pluginCategory(QStringLiteral("logic"), QStringLiteral("peek_plugin_tutorial"));
@@ -329,7 +334,7 @@ void TestLogging::rotationKeepsFileAndTwoOlder()
     QVERIFY(QFileInfo::exists(path + QStringLiteral(".1")));
     QVERIFY(QFileInfo::exists(path + QStringLiteral(".2")));
     QVERIFY(!QFileInfo::exists(path + QStringLiteral(".3")));
-    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files).size(), 3);
+    QCOMPARE(QDir(m_tmp->path()).entryList(QDir::Files).size(), 3);
     for (const QString &file : {path, path + QStringLiteral(".1"), path + QStringLiteral(".2")}) {
         QVERIFY2(QFileInfo(file).size() <= options.maxFileBytes, qPrintable(file));
         QVERIFY2(QFileInfo(file).size() > options.maxFileBytes / 2, qPrintable(file));
@@ -350,14 +355,9 @@ void TestLogging::rotationKeepsFileAndTwoOlder()
 
 void TestLogging::existingFileIsAppendedTo()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
-    logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
-    options.toStderr = false;
+    logging::Options options = fileOptions();
     writeBytes(options.filePath, "from the last run\n");
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
     qCInfo(logging::roleCategory(QStringLiteral("logic")), "this run");
     logging::uninstall();
 
@@ -370,17 +370,14 @@ void TestLogging::existingFileIsAppendedTo()
 
 void TestLogging::fullExistingFileIsRotatedAtInstall()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
     logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
+    options.filePath = m_tmp->filePath(QStringLiteral("peek-server.log"));
     options.maxFileBytes = 4096;
     options.toStderr = false;
     const QByteArray old = QByteArray(5000, 'x') + '\n';
     writeBytes(options.filePath, old);
     writeBytes(options.filePath + QStringLiteral(".1"), "one run ago\n");
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
     QCOMPARE(QFileInfo(options.filePath).size(), 0);
     qCInfo(logging::roleCategory(QStringLiteral("logic")), "this run");
     logging::uninstall();
@@ -395,22 +392,19 @@ void TestLogging::fullExistingFileIsRotatedAtInstall()
 
 void TestLogging::failedRotationFallsBackToStderrAndReportsOnce()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
     logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("logs/peek-server.log"));
+    options.filePath = m_tmp->filePath(QStringLiteral("logs/peek-server.log"));
     options.maxFileBytes = 4096;
     options.toStderr = false;
     // A non-empty directory where the oldest rotated file goes cannot be deleted, even by root.
-    QVERIFY(QDir(tmp.path()).mkpath(QStringLiteral("logs/peek-server.log.2/blocker")));
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QVERIFY(QDir(m_tmp->path()).mkpath(QStringLiteral("logs/peek-server.log.2/blocker")));
+    QCOMPARE(installError(options), QString());
 
     const QLoggingCategory &category = logging::roleCategory(QStringLiteral("logic"));
     const int count = 100; // about 10 kB: the file fills up part way through
     QStringList captured;
     {
-        StderrCapture capture(tmp.filePath(QStringLiteral("stderr.txt")));
+        StderrCapture capture(m_tmp->filePath(QStringLiteral("stderr.txt")));
         for (int i = 0; i < count; ++i)
             qCInfo(category, "line %04d of the failure test", i);
         logging::uninstall();
@@ -445,15 +439,12 @@ void TestLogging::failedRotationFallsBackToStderrAndReportsOnce()
 
 void TestLogging::recordsFromManyThreadsArriveWhole()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
     logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
+    options.filePath = m_tmp->filePath(QStringLiteral("peek-server.log"));
     options.maxFileBytes = 64 * 1024; // rotations happen while the threads write
     options.keepRotated = 50;
     options.toStderr = false;
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    QCOMPARE(installError(options), QString());
 
     const int threadCount = 8;
     const int perThread = 1000;
@@ -471,7 +462,7 @@ void TestLogging::recordsFromManyThreadsArriveWhole()
     logging::uninstall();
 
     QStringList files
-        = QDir(tmp.path()).entryList({QStringLiteral("peek-server.log*")}, QDir::Files);
+        = QDir(m_tmp->path()).entryList({QStringLiteral("peek-server.log*")}, QDir::Files);
     QVERIFY2(files.size() > 2, qPrintable(files.join(QLatin1Char(' '))));
     static const QRegularExpression message(QStringLiteral(
         "^peek_plugin_thread(\\d) +thread (\\d) message (\\d+) with some text to make it longer$"));
@@ -483,8 +474,8 @@ void TestLogging::recordsFromManyThreadsArriveWhole()
     });
     QCOMPARE(files.last(), QStringLiteral("peek-server.log"));
     for (const QString &file : files) {
-        QVERIFY(QFileInfo(tmp.filePath(file)).size() <= options.maxFileBytes);
-        for (const QString &line : readLines(tmp.filePath(file))) {
+        QVERIFY(QFileInfo(m_tmp->filePath(file)).size() <= options.maxFileBytes);
+        for (const QString &line : readLines(m_tmp->filePath(file))) {
             const auto record = kRecord.match(line);
             QVERIFY2(record.hasMatch(), qPrintable(line));
             QCOMPARE(record.captured(3), QStringLiteral("worker"));
@@ -502,18 +493,16 @@ void TestLogging::recordsFromManyThreadsArriveWhole()
 
 void TestLogging::directoryPathIsRefused()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
     logging::Options options;
-    options.filePath = tmp.path();
+    options.filePath = m_tmp->path();
     QString error;
     QVERIFY(!logging::install(options, &error));
-    QVERIFY2(error.startsWith(QStringLiteral("cannot open %1 for writing: ").arg(tmp.path())),
+    QVERIFY2(error.startsWith(QStringLiteral("cannot open %1 for writing: ").arg(m_tmp->path())),
              qPrintable(error));
-    QVERIFY2(error.size() > QStringLiteral("cannot open %1 for writing: ").arg(tmp.path()).size(),
+    QVERIFY2(error.size() > QStringLiteral("cannot open %1 for writing: ").arg(m_tmp->path()).size(),
              qPrintable(error));
 
-    options.filePath = tmp.filePath(QStringLiteral("missing/peek-server.log"));
+    options.filePath = m_tmp->filePath(QStringLiteral("missing/peek-server.log"));
     QVERIFY(!logging::install(options, &error));
     QVERIFY2(error.startsWith(QStringLiteral("cannot open %1 for writing: ").arg(options.filePath)),
              qPrintable(error));
@@ -521,28 +510,23 @@ void TestLogging::directoryPathIsRefused()
 
 void TestLogging::uninstallRestoresPreviousHandler()
 {
-    QTemporaryDir tmp;
-    QVERIFY(tmp.isValid());
     g_captured.clear();
     const QtMessageHandler testHandler = qInstallMessageHandler(capturingHandler);
 
-    logging::Options options;
-    options.filePath = tmp.filePath(QStringLiteral("peek-server.log"));
-    options.toStderr = false;
-    QString error;
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    logging::Options options = fileOptions();
+    QCOMPARE(installError(options), QString());
     qInfo("to the file");
     // Installing again replaces the options but keeps the handler to restore.
-    options.filePath = tmp.filePath(QStringLiteral("other.log"));
-    QVERIFY2(logging::install(options, &error), qPrintable(error));
+    options.filePath = m_tmp->filePath(QStringLiteral("other.log"));
+    QCOMPARE(installError(options), QString());
     qInfo("to the other file");
     logging::uninstall();
     qInfo("to the previous handler");
     qInstallMessageHandler(testHandler);
 
     QCOMPARE(g_captured, QStringList {QStringLiteral("to the previous handler")});
-    QCOMPARE(readLines(tmp.filePath(QStringLiteral("peek-server.log"))).size(), 1);
-    QCOMPARE(readLines(tmp.filePath(QStringLiteral("other.log"))).size(), 1);
+    QCOMPARE(readLines(m_tmp->filePath(QStringLiteral("peek-server.log"))).size(), 1);
+    QCOMPARE(readLines(m_tmp->filePath(QStringLiteral("other.log"))).size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestLogging)
