@@ -87,27 +87,31 @@ QString PluginContext::fileStorageDirectory() const
     return dir;
 }
 
-void PluginContext::addHttpResource(const QString &subPath, HttpRoutes::Handler handler)
+HttpRoutes &PluginContext::http() const
 {
     if (!m_env.http)
         throw PluginError(QStringLiteral("%1 on %2: this role serves no HTTP (it has no port)")
                               .arg(m_metadata.name, m_env.role));
-    HttpRoutes *http = m_env.http;
-    const QString path = u'/' + m_metadata.name + u'/' + (subPath.startsWith(u'/') ? subPath.mid(1) : subPath);
-    const HttpRoutes::Id id = http->add(path, std::move(handler));
-    onStop([http, id] { http->remove(id); });
+    return *m_env.http;
+}
+
+QString PluginContext::httpPath(const QString &subPath) const
+{
+    return u'/' + m_metadata.name + u'/' + (subPath.startsWith(u'/') ? subPath.mid(1) : subPath);
+}
+
+void PluginContext::addHttpResource(const QString &subPath, HttpRoutes::Handler handler)
+{
+    HttpRoutes *routes = &http();
+    const HttpRoutes::Id id = routes->add(httpPath(subPath), std::move(handler));
+    onStop([routes, id] { routes->remove(id); });
 }
 
 void PluginContext::addHttpDirectory(const QString &subPath, const QString &directory)
 {
-    if (!m_env.http)
-        throw PluginError(QStringLiteral("%1 on %2: this role serves no HTTP (it has no port)")
-                              .arg(m_metadata.name, m_env.role));
-    HttpRoutes *http = m_env.http;
-    const QString dir = QDir(m_metadata.directory).absoluteFilePath(directory);
-    const QString path = u'/' + m_metadata.name + u'/' + (subPath.startsWith(u'/') ? subPath.mid(1) : subPath);
-    const HttpRoutes::Id id = http->addDirectory(path, dir);
-    onStop([http, id] { http->remove(id); });
+    HttpRoutes *routes = &http();
+    const HttpRoutes::Id id = routes->addDirectory(httpPath(subPath), QDir(m_metadata.directory).absoluteFilePath(directory));
+    onStop([routes, id] { routes->remove(id); });
 }
 
 namespace {

@@ -126,6 +126,8 @@ public:
 
 private:
     void requireRole(std::initializer_list<const char *> roles, const char *what) const;
+    HttpRoutes &http() const; // the role's routes; throws on roles without a port
+    QString httpPath(const QString &subPath) const; // "/<plugin>/<subPath>"
     QString nameOr(const QString &name) const { return name.isEmpty() ? m_metadata.name : name; }
 
     PluginMetadata m_metadata;
