@@ -312,6 +312,21 @@ Database::~Database()
     }
 }
 
+StorageResult<QString> Database::openDedicatedConnection()
+{
+    return d->openConnection();
+}
+
+void Database::closeDedicatedConnection(const QString &name)
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
 StorageResult<std::unique_ptr<Database>> Database::open(const QString &url,
                                                         const DatabaseOptions &options)
 {

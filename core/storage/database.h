@@ -101,6 +101,13 @@ public:
     // Names of the QtSql connections this Database has open now, one per thread that used it.
     QStringList connectionNames() const;
 
+    // A connection of its own on the calling thread, set up like the others but not shared with
+    // run()/runSync() (e.g. PostgreSQL LISTEN on a thread with an event loop, whose notifications
+    // a query of other work would swallow). Returns its QtSql connection name; the caller closes
+    // it with closeDedicatedConnection() on the same thread, before the Database goes.
+    StorageResult<QString> openDedicatedConnection();
+    static void closeDedicatedConnection(const QString &name);
+
     struct Shared; // state shared with the per-thread connection hooks
 
 private:

@@ -1,0 +1,366 @@
+#include "taskstore.h"
+
+#include "storage/sql.h"
+
+#include <QSqlRecord>
+
+namespace peek::taskstore {
+
+namespace {
+
+using sql::Dialect;
+
+// The database's clock in ms since the epoch: one clock for every machine of an installation.
+QString now(const QSqlDatabase &db)
+{
+    return sql::dialectOf(db) == Dialect::PostgreSql
+        ? QStringLiteral("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")
+        : QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)");
+}
+
+// "?, ?, ?" for n values.
+QString placeholders(qsizetype n)
+{
+    QString text;
+    text.reserve(n * 3);
+    for (qsizetype i = 0; i < n; ++i)
+        text += i ? QStringLiteral(", ?") : QStringLiteral("?");
+    return text;
+}
+
+// Statements with a list of values are cut into chunks of this many rows (PostgreSQL takes up to
+// 65535 bound values, SQLite 32766).
+constexpr qsizetype kChunk = 200;
+
+// PostgreSQL: tells listeners about `ids` (payloads are at most 8000 bytes: chunks of ids).
+StorageResult<void> notify(QSqlDatabase &db, const char *channel, const QStringList &ids = {})
+{
+    if (sql::dialectOf(db) != Dialect::PostgreSql)
+        return {};
+    const QString what = QStringLiteral("announcing tasks on %1").arg(QLatin1String(channel));
+    if (ids.isEmpty()) {
+        auto q = sql::exec(db, QStringLiteral("SELECT pg_notify('%1', '')").arg(QLatin1String(channel)), {}, what);
+        return q ? StorageResult<void>() : q.error();
+    }
+    for (qsizetype from = 0; from < ids.size(); from += kChunk) {
+        auto q = sql::exec(db, QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(channel)),
+                           {ids.mid(from, kChunk).join(u',')}, what);
+        if (!q)
+            return q.error();
+    }
+    return {};
+}
+
+template <typename Fn>
+StorageResult<void> inTransaction(QSqlDatabase &db, const QString &what, Fn fn)
+{
+    sql::Transaction transaction(db);
+    if (auto begun = transaction.begin(what); !begun)
+        return begun;
+    if (auto done = fn(); !done)
+        return done;
+    return transaction.commit(what);
+}
+
+} // namespace
+
+MigrationSet migrations()
+{
+    Migration create;
+    create.number = 1;
+    create.name = QStringLiteral("create_task_queue");
+    create.fileName = QStringLiteral("peek_task/0001_create_task_queue.sql");
+    create.sql = QStringLiteral(R"(
+CREATE TABLE peek_task (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    args TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    timeout_ms BIGINT NOT NULL,
+    queued_at BIGINT NOT NULL,
+    run_after BIGINT NOT NULL,
+    lease_until BIGINT,
+    worker TEXT,
+    started_at BIGINT,
+    finished_at BIGINT,
+    expires_at BIGINT,
+    result TEXT,
+    error TEXT
+);
+CREATE INDEX peek_task_ready ON peek_task (state, run_after);
+CREATE INDEX peek_task_expiry ON peek_task (expires_at);
+)");
+    auto set = MigrationSet::fromList(QString(), {create}, QStringLiteral("peek_task"));
+    return set.value();
+}
+
+StorageResult<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks)
+{
+    if (tasks.isEmpty())
+        return {};
+    const QString what = QStringLiteral("queueing %1 task(s) (%2 ...)").arg(tasks.size()).arg(tasks.first().name);
+    return inTransaction(db, what, [&]() -> StorageResult<void> {
+        const QString t = now(db);
+        for (qsizetype from = 0; from < tasks.size(); from += kChunk) {
+            const qsizetype n = std::min(kChunk, tasks.size() - from);
+            QString statement = QStringLiteral("INSERT INTO peek_task (id, name, args, state, max_attempts, "
+                                               "timeout_ms, queued_at, run_after) VALUES ");
+            QVariantList values;
+            values.reserve(n * 5);
+            for (qsizetype i = 0; i < n; ++i) {
+                const NewTask &task = tasks.at(from + i);
+                statement += (i ? QStringLiteral(", ") : QString())
+                    + QStringLiteral("(?, ?, ?, 'queued', ?, ?, %1, %1)").arg(t);
+                values << task.id << task.name << QString::fromUtf8(task.args) << task.maxAttempts
+                       << qint64(task.timeoutMs);
+            }
+            auto q = sql::exec(db, statement, values, what);
+            if (!q)
+                return q.error();
+        }
+        return notify(db, kQueuedChannel);
+    });
+}
+
+StorageResult<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker, const QStringList &names,
+                                        int limit, int leaseMs)
+{
+    if (names.isEmpty() || limit <= 0)
+        return QList<ClaimedTask>();
+    const QString t = now(db);
+    const bool pg = sql::dialectOf(db) == Dialect::PostgreSql;
+    // One statement: atomic on SQLite (one writer), and on PostgreSQL the rows are locked as they
+    // are picked and rows another worker locked are skipped, so no task is claimed twice.
+    const QString statement = QStringLiteral(
+        "UPDATE peek_task SET state = 'running', attempts = attempts + 1, worker = ?, started_at = %1, "
+        "lease_until = %1 + ? "
+        "WHERE id IN (SELECT id FROM peek_task WHERE state = 'queued' AND run_after <= %1 AND name IN (%2) "
+        "ORDER BY run_after, queued_at LIMIT ?%3) "
+        "RETURNING id, name, args, attempts, max_attempts, timeout_ms, queued_at, started_at")
+        .arg(t, placeholders(names.size()), pg ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString());
+    QVariantList values {worker, qint64(leaseMs)};
+    for (const QString &name : names)
+        values << name;
+    values << limit;
+    auto q = sql::exec(db, statement, values, QStringLiteral("worker %1 claiming tasks").arg(worker));
+    if (!q)
+        return q.error();
+    QList<ClaimedTask> claimed;
+    QSqlQuery &query = q.value();
+    while (query.next()) {
+        ClaimedTask task;
+        task.id = query.value(0).toString();
+        task.name = query.value(1).toString();
+        task.args = query.value(2).toString().toUtf8();
+        task.attempt = query.value(3).toInt();
+        task.maxAttempts = query.value(4).toInt();
+        task.timeoutMs = int(query.value(5).toLongLong());
+        task.queuedAt = query.value(6).toLongLong();
+        task.startedAt = query.value(7).toLongLong();
+        claimed << task;
+    }
+    // RETURNING does not promise an order.
+    std::sort(claimed.begin(), claimed.end(), [](const ClaimedTask &a, const ClaimedTask &b) {
+        return a.queuedAt < b.queuedAt;
+    });
+    return claimed;
+}
+
+StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
+                                   int resultExpiryMs)
+{
+    FinishReport report;
+    if (outcomes.isEmpty())
+        return report;
+    const QString what = QStringLiteral("worker %1 recording %2 task outcome(s)").arg(worker).arg(outcomes.size());
+    const QString t = now(db);
+    const QString mine = QStringLiteral(" WHERE id = ? AND worker = ? AND attempts = ? AND state = 'running'");
+    const QString done = QStringLiteral("UPDATE peek_task SET state = 'done', result = ?, error = NULL, "
+                                        "finished_at = %1, expires_at = %1 + ?, lease_until = NULL")
+                             .arg(t) + mine;
+    const QString failed = QStringLiteral("UPDATE peek_task SET state = 'failed', error = ?, "
+                                          "finished_at = %1, expires_at = %1 + ?, lease_until = NULL")
+                               .arg(t) + mine;
+    const QString retry = QStringLiteral("UPDATE peek_task SET state = 'queued', error = ?, run_after = %1 + ?, "
+                                         "lease_until = NULL")
+                              .arg(t) + mine;
+    auto recorded = inTransaction(db, what, [&]() -> StorageResult<void> {
+        for (const Outcome &o : outcomes) {
+            const bool retrying = !o.ok && o.retryAfterMs >= 0;
+            const QVariantList values {o.ok ? QVariant(QString::fromUtf8(o.result)) : QVariant(o.error),
+                                       retrying ? o.retryAfterMs : qint64(resultExpiryMs),
+                                       o.id, worker, o.attempt};
+            auto q = sql::exec(db, o.ok ? done : retrying ? retry : failed, values, what);
+            if (!q)
+                return q.error();
+            if (q.value().numRowsAffected() != 1)
+                report.stale << o.id;
+            else if (retrying)
+                report.retried << o.id;
+            else
+                report.finished << o.id;
+        }
+        if (!report.retried.isEmpty())
+            if (auto n = notify(db, kQueuedChannel); !n)
+                return n;
+        return notify(db, kFinishedChannel, report.finished);
+    });
+    if (!recorded)
+        return recorded.error();
+    return report;
+}
+
+StorageResult<int> renewLeases(QSqlDatabase &db, const QString &worker, const QStringList &ids, int leaseMs)
+{
+    int renewed = 0;
+    const QString what = QStringLiteral("worker %1 renewing its task leases").arg(worker);
+    for (qsizetype from = 0; from < ids.size(); from += kChunk) {
+        const QStringList chunk = ids.mid(from, kChunk);
+        QVariantList values {qint64(leaseMs), worker};
+        for (const QString &id : chunk)
+            values << id;
+        auto q = sql::exec(db,
+                           QStringLiteral("UPDATE peek_task SET lease_until = %1 + ? WHERE worker = ? AND "
+                                          "state = 'running' AND id IN (%2)")
+                               .arg(now(db), placeholders(chunk.size())),
+                           values, what);
+        if (!q)
+            return q.error();
+        renewed += q.value().numRowsAffected();
+    }
+    return renewed;
+}
+
+StorageResult<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultExpiryMs)
+{
+    RecoveryReport report;
+    const QString what = QStringLiteral("recovering the tasks of lost workers");
+    const QString t = now(db);
+    auto recovered = inTransaction(db, what, [&]() -> StorageResult<void> {
+        auto failed = sql::exec(
+            db,
+            QStringLiteral("UPDATE peek_task SET state = 'failed', finished_at = %1, expires_at = %1 + ?, "
+                           "error = 'its worker ' || COALESCE(worker, '?') || ' stopped answering on attempt ' "
+                           "|| CAST(attempts AS TEXT) || ' of ' || CAST(max_attempts AS TEXT), lease_until = NULL "
+                           "WHERE state = 'running' AND lease_until < %1 AND attempts >= max_attempts RETURNING id")
+                .arg(t),
+            {qint64(resultExpiryMs)}, what);
+        if (!failed)
+            return failed.error();
+        while (failed.value().next())
+            report.failed << failed.value().value(0).toString();
+        auto requeued = sql::exec(
+            db,
+            QStringLiteral("UPDATE peek_task SET state = 'queued', run_after = %1, lease_until = NULL, "
+                           "error = 'its worker ' || COALESCE(worker, '?') || ' stopped answering' "
+                           "WHERE state = 'running' AND lease_until < %1")
+                .arg(t),
+            {}, what);
+        if (!requeued)
+            return requeued.error();
+        report.requeued = requeued.value().numRowsAffected();
+        if (report.requeued > 0)
+            if (auto n = notify(db, kQueuedChannel); !n)
+                return n;
+        return notify(db, kFinishedChannel, report.failed);
+    });
+    if (!recovered)
+        return recovered.error();
+    return report;
+}
+
+StorageResult<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringList &ids)
+{
+    QHash<QString, TaskState> found;
+    for (qsizetype from = 0; from < ids.size(); from += kChunk) {
+        const QStringList chunk = ids.mid(from, kChunk);
+        QVariantList values;
+        for (const QString &id : chunk)
+            values << id;
+        auto q = sql::exec(db,
+                           QStringLiteral("SELECT id, state, result, error, attempts, worker FROM peek_task "
+                                          "WHERE id IN (%1)")
+                               .arg(placeholders(chunk.size())),
+                           values, QStringLiteral("reading the state of %1 task(s)").arg(chunk.size()));
+        if (!q)
+            return q.error();
+        while (q.value().next()) {
+            const QSqlQuery &row = q.value();
+            TaskState state {row.value(0).toString(), row.value(1).toString(),
+                             row.value(2).toString().toUtf8(), row.value(3).toString(),
+                             row.value(4).toInt(), row.value(5).toString()};
+            found.insert(state.id, state);
+        }
+    }
+    return found;
+}
+
+StorageResult<int> deleteExpired(QSqlDatabase &db)
+{
+    auto q = sql::exec(db,
+                       QStringLiteral("DELETE FROM peek_task WHERE state IN ('done', 'failed') AND expires_at < %1")
+                           .arg(now(db)),
+                       {}, QStringLiteral("deleting expired task results"));
+    if (!q)
+        return q.error();
+    return q.value().numRowsAffected();
+}
+
+StorageResult<int> release(QSqlDatabase &db, const QString &worker, const QStringList &ids)
+{
+    int released = 0;
+    const QString what = QStringLiteral("worker %1 giving back %2 task(s)").arg(worker).arg(ids.size());
+    auto done = inTransaction(db, what, [&]() -> StorageResult<void> {
+        for (qsizetype from = 0; from < ids.size(); from += kChunk) {
+            const QStringList chunk = ids.mid(from, kChunk);
+            QVariantList values {worker};
+            for (const QString &id : chunk)
+                values << id;
+            auto q = sql::exec(db,
+                               QStringLiteral("UPDATE peek_task SET state = 'queued', attempts = attempts - 1, "
+                                              "run_after = %1, lease_until = NULL WHERE worker = ? AND "
+                                              "state = 'running' AND id IN (%2)")
+                                   .arg(now(db), placeholders(chunk.size())),
+                               values, what);
+            if (!q)
+                return q.error();
+            released += q.value().numRowsAffected();
+        }
+        return released > 0 ? notify(db, kQueuedChannel) : StorageResult<void>();
+    });
+    if (!done)
+        return done.error();
+    return released;
+}
+
+StorageResult<Stats> stats(QSqlDatabase &db)
+{
+    auto q = sql::exec(db,
+                       QStringLiteral("SELECT state, worker, COUNT(*) FROM peek_task GROUP BY state, worker"),
+                       {}, QStringLiteral("counting tasks"));
+    if (!q)
+        return q.error();
+    Stats stats;
+    for (const char *state : {"queued", "running", "done", "failed"})
+        stats.byState.insert(QLatin1String(state), 0);
+    while (q.value().next()) {
+        const QString state = q.value().value(0).toString();
+        const QString worker = q.value().value(1).toString();
+        const int count = q.value().value(2).toInt();
+        stats.byState[state] += count;
+        if (worker.isEmpty() || state == QLatin1String("queued"))
+            continue;
+        Stats::Worker &w = stats.byWorker[worker];
+        if (state == QLatin1String("running"))
+            w.running += count;
+        else if (state == QLatin1String("done"))
+            w.done += count;
+        else if (state == QLatin1String("failed"))
+            w.failed += count;
+    }
+    return stats;
+}
+
+} // namespace peek::taskstore

@@ -1,0 +1,360 @@
+#include "taskworker.h"
+
+#include "storage/database.h"
+#include "tasknotifier.h"
+#include "taskqueue.h"
+#include "vortex/futurecontext.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QPointer>
+
+Q_LOGGING_CATEGORY(lcTaskWorker, "peek.task.worker")
+
+namespace peek {
+
+// A claimed task while this worker holds it.
+struct TaskWorker::Held
+{
+    taskstore::ClaimedTask task;
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<std::atomic<qint64>> startedAtMs = std::make_shared<std::atomic<qint64>>(-1); // worker clock
+    bool timedOut = false; // failed by the watchdog; the thread may still be in the handler
+};
+
+// How pool threads reach the worker: posts only while the worker lives.
+struct TaskWorker::Mailbox
+{
+    QMutex mutex;
+    QPointer<TaskWorker> worker;
+
+    template <typename Fn>
+    void post(Fn fn)
+    {
+        QMutexLocker lock(&mutex);
+        if (worker)
+            QMetaObject::invokeMethod(worker.data(), std::move(fn), Qt::QueuedConnection);
+    }
+};
+
+TaskWorker::TaskWorker(Database *database, TaskNotifier *notifier, TaskSettings settings, QString workerName,
+                       QObject *parent)
+    : QObject(parent), m_database(database), m_notifier(notifier), m_settings(settings),
+      m_name(std::move(workerName)), m_pool(std::make_unique<QThreadPool>()),
+      m_mailbox(std::make_shared<Mailbox>())
+{
+    m_threads = settings.workerThreads > 0 ? settings.workerThreads : std::max(1, QThread::idealThreadCount());
+    m_prefetch = settings.workerPrefetch >= 0 ? settings.workerPrefetch : m_threads;
+    m_pool->setMaxThreadCount(m_threads);
+    m_pool->setExpiryTimeout(-1);
+    m_mailbox->worker = this;
+    m_clock.start();
+    m_idle.setSingleShot(true);
+    connect(&m_idle, &QTimer::timeout, this, &TaskWorker::claim);
+    connect(&m_leases, &QTimer::timeout, this, &TaskWorker::renewLeases);
+    connect(&m_watchdog, &QTimer::timeout, this, &TaskWorker::watchTimeouts);
+    connect(m_notifier, &TaskNotifier::queued, this, &TaskWorker::claim);
+}
+
+TaskWorker::~TaskWorker()
+{
+    stop();
+    QMutexLocker lock(&m_mailbox->mutex);
+    m_mailbox->worker = nullptr;
+}
+
+void TaskWorker::addHandler(const QString &taskName, TaskHandler handler)
+{
+    m_handlers.insert(taskName, std::move(handler));
+    if (m_running)
+        claim();
+}
+
+void TaskWorker::removeHandler(const QString &taskName)
+{
+    m_handlers.remove(taskName);
+}
+
+void TaskWorker::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_leases.start(std::max(100, m_settings.leaseMs / 3));
+    m_watchdog.start(std::clamp(m_settings.timeoutMs / 4, 50, 1000));
+    qCInfo(lcTaskWorker).noquote() << "worker" << m_name << "runs" << m_threads << "thread(s) for"
+                                   << (m_handlers.isEmpty() ? QStringLiteral("no tasks yet")
+                                                            : m_handlers.keys().join(QStringLiteral(", ")));
+    claim();
+}
+
+qint64 TaskWorker::backoffMs(int attempt) const
+{
+    const int shift = std::clamp(attempt - 1, 0, 20);
+    return std::min<qint64>(m_settings.retryBackoffMaxMs, qint64(m_settings.retryBackoffMs) << shift);
+}
+
+void TaskWorker::claim()
+{
+    if (!m_running)
+        return;
+    if (m_claimBusy) {
+        m_claimAgain = true;
+        return;
+    }
+    const int capacity = m_threads + m_prefetch - int(m_held.size());
+    if (capacity <= 0 || m_handlers.isEmpty())
+        return; // a finished task claims again
+    m_claimBusy = true;
+    m_claimAgain = false;
+    m_idle.stop();
+    const QStringList names = m_handlers.keys();
+    const QString worker = m_name;
+    const int lease = m_settings.leaseMs;
+    thenOn(this, m_database->run([=](QSqlDatabase &db) { return taskstore::claim(db, worker, names, capacity, lease); }),
+           [this, capacity](const StorageResult<QList<taskstore::ClaimedTask>> &claimed) {
+               m_claimBusy = false;
+               if (!claimed) {
+                   if (m_lastError != claimed.error().message())
+                       qCWarning(lcTaskWorker).noquote() << claimed.error() << "; trying again in"
+                                                         << m_settings.idlePollMs << "ms";
+                   m_lastError = claimed.error().message();
+                   m_idle.start(m_settings.idlePollMs);
+                   return;
+               }
+               m_lastError.clear();
+               for (const taskstore::ClaimedTask &task : claimed.value())
+                   dispatch(task);
+               if (claimed.value().size() >= capacity || m_claimAgain)
+                   claim();
+               else if (!m_idle.isActive())
+                   m_idle.start(m_settings.idlePollMs);
+           });
+}
+
+void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
+{
+    if (!m_running) {
+        return; // stop() gives held tasks back; this one was never held
+    }
+    auto held = std::make_shared<Held>();
+    held->task = task;
+    m_held.insert(task.id, held);
+    const TaskHandler handler = m_handlers.value(task.name);
+    std::shared_ptr<Mailbox> mailbox = m_mailbox;
+    const QElapsedTimer clock = m_clock;
+    m_pool->start([task, handler, mailbox, clock, cancel = held->cancel, started = held->startedAtMs] {
+        started->store(clock.elapsed());
+        bool ok = false;
+        QByteArray result;
+        QString error;
+        QString decodeError;
+        const Value args = TaskQueue::decode(task.args, &decodeError);
+        if (!decodeError.isEmpty()) {
+            error = QStringLiteral("the arguments of task %1 (%2) cannot be read: %3").arg(task.name, task.id, decodeError);
+        } else if (!handler) {
+            error = QStringLiteral("worker has no handler for %1").arg(task.name);
+        } else {
+            try {
+                TaskCall call {task.id, task.name, task.attempt, args.toList(), cancel};
+                result = TaskQueue::encodeResult(handler(call));
+                ok = true;
+            } catch (const std::exception &e) {
+                error = QString::fromUtf8(e.what());
+            } catch (...) {
+                error = QStringLiteral("the handler threw something that is not a std::exception");
+            }
+        }
+        mailbox->post([id = task.id, attempt = task.attempt, ok, result, error, mailbox] {
+            if (TaskWorker *worker = mailbox->worker)
+                worker->onRan(id, attempt, ok, result, error);
+        });
+    });
+}
+
+void TaskWorker::onRan(const QString &id, int attempt, bool ok, const QByteArray &result, const QString &error)
+{
+    auto it = m_held.find(id);
+    if (it == m_held.end() || it.value()->task.attempt != attempt)
+        return;
+    const std::shared_ptr<Held> held = it.value();
+    m_held.erase(it);
+    if (!held->timedOut) // a timed-out run was recorded by the watchdog
+        record(*held, ok, result, error);
+    claim();
+}
+
+void TaskWorker::record(const Held &held, bool ok, const QByteArray &result, const QString &error)
+{
+    taskstore::Outcome outcome;
+    outcome.id = held.task.id;
+    outcome.attempt = held.task.attempt;
+    outcome.ok = ok;
+    outcome.result = result;
+    if (!ok) {
+        outcome.error = QStringLiteral("%1 (attempt %2 of %3 on worker %4)")
+                            .arg(error).arg(held.task.attempt).arg(held.task.maxAttempts).arg(m_name);
+        if (held.task.attempt < held.task.maxAttempts)
+            outcome.retryAfterMs = backoffMs(held.task.attempt);
+        qCWarning(lcTaskWorker).noquote() << "task" << held.task.name << held.task.id << "failed:" << outcome.error
+                                          << (outcome.retryAfterMs >= 0
+                                                  ? QStringLiteral("; retrying in %1 ms").arg(outcome.retryAfterMs)
+                                                  : QStringLiteral("; no attempts left"));
+    }
+    m_outcomes << outcome;
+    flushOutcomes();
+}
+
+void TaskWorker::flushOutcomes()
+{
+    if (m_recordBusy || m_outcomes.isEmpty())
+        return;
+    m_recordBusy = true;
+    m_recording = std::exchange(m_outcomes, {});
+    const QList<taskstore::Outcome> batch = m_recording;
+    const QString worker = m_name;
+    const int expiry = m_settings.resultExpiryMs;
+    thenOn(this, m_database->run([=](QSqlDatabase &db) { return taskstore::finish(db, worker, batch, expiry); }),
+           [this](const StorageResult<taskstore::FinishReport> &report) {
+               m_recordBusy = false;
+               if (!report) {
+                   // Kept (their leases are renewed meanwhile) and written again shortly.
+                   if (m_lastError != report.error().message())
+                       qCWarning(lcTaskWorker).noquote() << report.error() << "; trying again";
+                   m_lastError = report.error().message();
+                   m_outcomes = m_recording + m_outcomes;
+                   m_recording.clear();
+                   QTimer::singleShot(std::min(1000, m_settings.idlePollMs), this, &TaskWorker::flushOutcomes);
+                   return;
+               }
+               m_lastError.clear();
+               qint64 soonestRetry = -1;
+               for (const taskstore::Outcome &o : std::as_const(m_recording)) {
+                   if (report.value().stale.contains(o.id)) {
+                       ++m_stale;
+                       qCWarning(lcTaskWorker).noquote()
+                           << "task" << o.id << "finished after worker" << m_name
+                           << "lost its lease (it was given to another worker or failed): outcome dropped";
+                   } else if (o.ok) {
+                       ++m_completed;
+                   } else if (o.retryAfterMs >= 0) {
+                       ++m_retried;
+                       soonestRetry = soonestRetry < 0 ? o.retryAfterMs : std::min(soonestRetry, o.retryAfterMs);
+                   } else {
+                       ++m_failed;
+                   }
+               }
+               m_recording.clear();
+               m_notifier->announceFinished(report.value().finished);
+               if (!report.value().retried.isEmpty())
+                   m_notifier->announceQueued();
+               if (soonestRetry >= 0 && (!m_idle.isActive() || m_idle.remainingTime() > soonestRetry))
+                   m_idle.start(int(soonestRetry));
+               flushOutcomes();
+           });
+}
+
+QStringList TaskWorker::heldIds() const
+{
+    QStringList ids;
+    for (auto it = m_held.cbegin(); it != m_held.cend(); ++it)
+        if (!it.value()->timedOut)
+            ids << it.key();
+    for (const auto *list : {&m_outcomes, &m_recording})
+        for (const taskstore::Outcome &o : *list)
+            ids << o.id;
+    return ids;
+}
+
+void TaskWorker::renewLeases()
+{
+    const QStringList ids = heldIds();
+    if (ids.isEmpty())
+        return;
+    const QString worker = m_name;
+    const int lease = m_settings.leaseMs;
+    thenOn(this, m_database->run([=](QSqlDatabase &db) { return taskstore::renewLeases(db, worker, ids, lease); }),
+           [this](const StorageResult<int> &renewed) {
+               if (!renewed)
+                   qCWarning(lcTaskWorker).noquote() << renewed.error();
+           });
+}
+
+void TaskWorker::watchTimeouts()
+{
+    const qint64 now = m_clock.elapsed();
+    for (const std::shared_ptr<Held> &held : std::as_const(m_held)) {
+        const qint64 started = held->startedAtMs->load();
+        if (held->timedOut || started < 0 || held->task.timeoutMs <= 0 || now - started <= held->task.timeoutMs)
+            continue;
+        held->timedOut = true;
+        held->cancel->store(true);
+        ++m_timedOut;
+        record(*held, false, {}, QStringLiteral("timed out after %1 ms").arg(held->task.timeoutMs));
+    }
+}
+
+void TaskWorker::stop(int waitMs)
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_idle.stop();
+    m_leases.stop();
+    m_watchdog.stop();
+    for (const std::shared_ptr<Held> &held : std::as_const(m_held))
+        held->cancel->store(true);
+    if (!m_pool->waitForDone(waitMs)) {
+        qCWarning(lcTaskWorker).noquote() << "worker" << m_name << ": task handlers still running after" << waitMs
+                                          << "ms; leaving them (their tasks go back to the queue)";
+        (void)m_pool.release(); // its threads are stuck in handlers: never wait for them
+    }
+    // What finished meanwhile: record it now, on this thread.
+    QCoreApplication::sendPostedEvents(this);
+    QList<taskstore::Outcome> outcomes = m_recording + m_outcomes;
+    m_recording.clear();
+    m_outcomes.clear();
+    QStringList unfinished;
+    for (auto it = m_held.cbegin(); it != m_held.cend(); ++it)
+        if (!it.value()->timedOut)
+            unfinished << it.key();
+    m_held.clear();
+    const QString worker = m_name;
+    const int expiry = m_settings.resultExpiryMs;
+    auto done = m_database->runSync([&](QSqlDatabase &db) -> StorageResult<int> {
+        auto report = taskstore::finish(db, worker, outcomes, expiry);
+        if (!report)
+            return report.error();
+        return taskstore::release(db, worker, unfinished);
+    });
+    if (!done)
+        qCWarning(lcTaskWorker).noquote() << "worker" << m_name << "could not record its last outcomes:" << done.error()
+                                          << "; their tasks run again after their lease";
+    else if (done.value() > 0)
+        qCInfo(lcTaskWorker).noquote() << "worker" << m_name << "gave" << done.value() << "unfinished task(s) back to the queue";
+    m_notifier->announceQueued();
+}
+
+QJsonObject TaskWorker::health() const
+{
+    int running = 0;
+    for (const std::shared_ptr<Held> &held : std::as_const(m_held))
+        running += held->startedAtMs->load() >= 0 && !held->timedOut ? 1 : 0;
+    QJsonObject health {{QStringLiteral("worker"), m_name},
+                        {QStringLiteral("threads"), m_threads},
+                        {QStringLiteral("held"), int(m_held.size())},
+                        {QStringLiteral("running"), running},
+                        {QStringLiteral("completed"), double(m_completed)},
+                        {QStringLiteral("failed"), double(m_failed)},
+                        {QStringLiteral("retried"), double(m_retried)},
+                        {QStringLiteral("timedOut"), double(m_timedOut)},
+                        {QStringLiteral("staleOutcomes"), double(m_stale)},
+                        {QStringLiteral("tasks"), QJsonArray::fromStringList(m_handlers.keys())}};
+    if (!m_lastError.isEmpty())
+        health.insert(QStringLiteral("error"), m_lastError);
+    return health;
+}
+
+} // namespace peek
