@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QRandomGenerator>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QTimer>
@@ -96,7 +97,7 @@ int main(int argc, char *argv[])
     auto config = peek::ServiceConfig::load(home);
     if (!config)
         return fail(2, config.error().message());
-    const peek::ServiceConfig &cfg = config.value();
+    peek::ServiceConfig &cfg = config.value();
 
     peek::ServiceHostOptions options;
     options.home = home;
@@ -121,6 +122,35 @@ int main(int argc, char *argv[])
     options.storageUrl = cfg.stringValue(QStringLiteral("storage.url"));
     options.enabledPlugins = cfg.stringList(QStringLiteral("plugin.enabled"));
     options.pluginDirectories = bundledPluginDirectories();
+    const auto seconds = [&cfg](const char *key, int fallback) {
+        return int(std::min<qint64>(INT_MAX, qint64(cfg.intValue(QLatin1String(key), fallback)) * 1000));
+    };
+    options.tasks.leaseMs = std::max(1000, seconds("tasks.leaseSeconds", 30));
+    options.tasks.maxAttempts = std::max(1, cfg.intValue(QStringLiteral("tasks.maxAttempts"), 3));
+    options.tasks.retryBackoffMs = std::max(0, seconds("tasks.retryBackoffSeconds", 2));
+    options.tasks.timeoutMs = std::max(1000, seconds("tasks.timeoutSeconds", 600));
+    options.tasks.resultExpiryMs = std::max(1000, seconds("tasks.resultExpirySeconds", 3600));
+    options.tasks.workerThreads = std::max(0, cfg.intValue(QStringLiteral("worker.threads"), 0));
+    options.workerName = cfg.stringValue(QStringLiteral("worker.name"));
+
+    // The join token: logic makes one on first start; the other services must be given it.
+    QString joinToken = cfg.stringValue(QStringLiteral("logic.joinToken"));
+    bool madeJoinToken = false;
+    if (options.roles.contains(QStringLiteral("logic")) && joinToken.isEmpty()) {
+        quint32 secret[8]; // 256 bits from the operating system's secure source
+        QRandomGenerator::system()->fillRange(secret);
+        joinToken = QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(secret), sizeof secret)
+                                            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        if (auto saved = cfg.setString(QStringLiteral("logic.joinToken"), joinToken); !saved)
+            return fail(2, saved.error().message());
+        madeJoinToken = true;
+    } else if (!options.roles.contains(QStringLiteral("logic")) && joinToken.isEmpty()) {
+        return fail(2, QStringLiteral("logic.joinToken is empty in %1: these roles dial logic at %2, which refuses "
+                                      "services without its join token; copy logic.joinToken from the logic "
+                                      "service's config.json")
+                           .arg(cfg.filePath(), options.logicUrl.toString()));
+    }
+    options.joinToken = joinToken.toUtf8();
 
     peek::logging::Options logOptions;
     logOptions.filePath = QDir(home).absoluteFilePath(QStringLiteral("peek-server.log"));
@@ -137,6 +167,9 @@ int main(int argc, char *argv[])
         qCInfo(lcServer).noquote() << "created" << cfg.filePath() << "with the defaults";
     for (const QString &key : cfg.addedKeys())
         qCInfo(lcServer).noquote() << "config.json: added the default for" << key << "to" << cfg.filePath();
+    if (madeJoinToken)
+        qCInfo(lcServer).noquote() << "made the installation's join token (logic.joinToken in" << cfg.filePath()
+                                   << "); services on other machines need the same value in their config.json";
     for (const QString &key : cfg.unknownKeys())
         qCWarning(lcServer).noquote() << "config.json: unknown key" << key << "in" << cfg.filePath()
                                       << "(kept as it is; check it for a typo)";
@@ -146,8 +179,9 @@ int main(int argc, char *argv[])
     if (!host.start(&error)) {
         qCCritical(lcServer).noquote() << error;
         peek::logging::uninstall();
-        return fail(1, error + QStringLiteral("\n(is another peek-server running? choose other ports in "
-                                              "config.json or with --port)"));
+        if (error.contains(QLatin1String("cannot listen")))
+            error += QStringLiteral("\n(is another peek-server running? choose other ports in config.json or with --port)");
+        return fail(1, error);
     }
     std::printf("peek-server %s: home %s\n", PEEK_VERSION, qPrintable(home));
     for (const QString &line : host.describe()) {

@@ -5,6 +5,8 @@
 #include "observable/tupledataobservableproxyhandler.h"
 #include "service/logging.h"
 #include "storage/database.h"
+#include "task/taskqueue.h"
+#include "task/taskworker.h"
 
 #include <QDir>
 
@@ -158,8 +160,7 @@ void PluginContext::listen(const Rpc &rpc, Rpc::Handler handler)
 
 void PluginContext::listenAsync(const Rpc &rpc, Rpc::AsyncHandler handler)
 {
-    if (!rpc.name().startsWith(m_metadata.name + u'.'))
-        throw PluginError(QStringLiteral("%1: RPC %2 must be named \"%1.<name>\"").arg(m_metadata.name, rpc.name()));
+    requireOwnName(QStringLiteral("RPC"), rpc.name());
     if (rpc.options().listenVortexName != m_env.vortex->name())
         throw PluginError(QStringLiteral("%1 on %2: RPC %3 listens on %4, not on this role's %5")
                               .arg(m_metadata.name, m_env.role, rpc.name(), rpc.options().listenVortexName,
@@ -170,6 +171,47 @@ void PluginContext::listenAsync(const Rpc &rpc, Rpc::AsyncHandler handler)
         if (vortex)
             Rpc::stopListening(vortex, id);
     });
+}
+
+void PluginContext::requireOwnName(const QString &kind, const QString &name) const
+{
+    const QString prefix = m_metadata.name + u'.';
+    if (!name.startsWith(prefix) || name.size() == prefix.size())
+        throw PluginError(QStringLiteral("%1: %2 %3 must be named \"%1.<name>\"").arg(m_metadata.name, kind, name));
+}
+
+void PluginContext::addTask(const Task &task, TaskHandler handler)
+{
+    requireRole({"worker"}, "addTask()");
+    requireOwnName(QStringLiteral("task"), task.name());
+    if (!m_env.taskWorker)
+        throw PluginError(QStringLiteral("%1 on %2: this worker has no task queue").arg(m_metadata.name, m_env.role));
+    if (!handler)
+        throw PluginError(QStringLiteral("%1: task %2 has no handler").arg(m_metadata.name, task.name()));
+    if (m_env.taskWorker->taskNames().contains(task.name()))
+        throw PluginError(QStringLiteral("%1: task %2 is added twice").arg(m_metadata.name, task.name()));
+    QPointer<TaskWorker> worker = m_env.taskWorker;
+    worker->addHandler(task.name(), std::move(handler));
+    onStop([worker, name = task.name()] {
+        if (worker)
+            worker->removeHandler(name);
+    });
+}
+
+TaskHandle PluginContext::queueTask(const Task &task, ValueList args)
+{
+    requireRole({"logic"}, "queueTask()");
+    if (!m_env.tasks)
+        throw PluginError(QStringLiteral("%1 on %2: this logic has no task queue").arg(m_metadata.name, m_env.role));
+    return m_env.tasks->queue(task, std::move(args));
+}
+
+QFuture<Value> PluginContext::taskResult(const QString &id)
+{
+    requireRole({"logic"}, "taskResult()");
+    if (!m_env.tasks)
+        throw PluginError(QStringLiteral("%1 on %2: this logic has no task queue").arg(m_metadata.name, m_env.role));
+    return m_env.tasks->result(id);
 }
 
 void PluginContext::addEndpoint(Dict filt, std::function<void(const PayloadEnvelope &, const MessageSource &)> handler)

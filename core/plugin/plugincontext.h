@@ -2,6 +2,7 @@
 
 #include "plugin/pluginmetadata.h"
 #include "storage/settings.h"
+#include "task/task.h"
 #include "vortex/httproutes.h"
 #include "vortex/rpc.h"
 
@@ -17,6 +18,8 @@ namespace peek {
 
 class Database;
 class ProcessedActionStore;
+class TaskQueue;
+class TaskWorker;
 class TupleActionProcessor;
 class TupleActionProcessorProxy;
 class TupleDataObservableHandler;
@@ -30,6 +33,8 @@ struct RoleEnvironment
     Vortex *vortex = nullptr;                // the role's vortex node
     Database *database = nullptr;            // logic (and worker): the installation's database
     ProcessedActionStore *actionStore = nullptr; // logic: where processed actions are remembered
+    TaskQueue *tasks = nullptr;              // logic: queues tasks for the workers
+    TaskWorker *taskWorker = nullptr;        // worker: runs them
     HttpRoutes *http = nullptr;              // roles with a port: its HTTP routes
     QString home;                            // the service home directory
     std::function<QObject *(const QString &plugin)> findApi; // published APIs of this role
@@ -105,6 +110,17 @@ public:
     // A raw vortex endpoint; "plugin": <name> is added to the filt.
     void addEndpoint(Dict filt, std::function<void(const PayloadEnvelope &, const MessageSource &)> handler);
 
+    // ---- tasks (task/task.h) ----
+    // Worker: runs `task` (named "<plugin>.<task>") on the worker's threads from now until the
+    // plugin stops. The handler must be thread-safe: several calls run at once.
+    void addTask(const Task &task, TaskHandler handler);
+    // Logic: queues a run of `task`; the handle's future completes with its result or fails with
+    // TaskError. Use thenOn()/onFinished() (vortex/futurecontext.h) with this context for the
+    // continuation.
+    TaskHandle queueTask(const Task &task, ValueList args = {});
+    // Logic: the result of a task queued earlier (e.g. before a restart), by id.
+    QFuture<Value> taskResult(const QString &id);
+
     // ---- APIs between plugins (same role) ----
     // Publishes this plugin's API on this role; the context owns it. Other plugins cast it to
     // an interface declared with Q_DECLARE_INTERFACE (qobject_cast works across libraries).
@@ -126,6 +142,8 @@ public:
 
 private:
     void requireRole(std::initializer_list<const char *> roles, const char *what) const;
+    // Throws unless `name` is "<plugin>.<something>" (RPC and task names).
+    void requireOwnName(const QString &kind, const QString &name) const;
     HttpRoutes &http() const; // the role's routes; throws on roles without a port
     QString httpPath(const QString &subPath) const; // "/<plugin>/<subPath>"
     QString nameOr(const QString &name) const { return name.isEmpty() ? m_metadata.name : name; }

@@ -120,7 +120,8 @@ QJsonObject ServiceConfig::defaults()
                       {QStringLiteral("logicAdmin"), 8010},
                       {QStringLiteral("logicDataExchange"), 8011}}},
         {QStringLiteral("logic"),
-         QJsonObject {{QStringLiteral("url"), QStringLiteral("ws://127.0.0.1:8011")}}},
+         QJsonObject {{QStringLiteral("url"), QStringLiteral("ws://127.0.0.1:8011")},
+                      {QStringLiteral("joinToken"), QString()}}},
         {QStringLiteral("storage"), QJsonObject {{QStringLiteral("url"), QString()}}},
         // The bundled plugins, so a first start shows the platform working; operators list theirs.
         {QStringLiteral("plugin"),
@@ -128,6 +129,14 @@ QJsonObject ServiceConfig::defaults()
                        QJsonArray {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop")}}}},
         {QStringLiteral("logging"),
          QJsonObject {{QStringLiteral("level"), QStringLiteral("info")}}},
+        {QStringLiteral("worker"),
+         QJsonObject {{QStringLiteral("threads"), 0}, {QStringLiteral("name"), QString()}}},
+        {QStringLiteral("tasks"),
+         QJsonObject {{QStringLiteral("leaseSeconds"), 30},
+                      {QStringLiteral("maxAttempts"), 3},
+                      {QStringLiteral("retryBackoffSeconds"), 2},
+                      {QStringLiteral("timeoutSeconds"), 600},
+                      {QStringLiteral("resultExpirySeconds"), 3600}}},
     };
 }
 
@@ -209,6 +218,24 @@ QString ServiceConfig::stringValue(const QString &path, const QString &fallback)
 {
     const QJsonValue v = value(path);
     return v.isString() ? v.toString() : fallback;
+}
+
+namespace {
+QJsonObject withValue(QJsonObject object, QStringList path, const QJsonValue &value)
+{
+    const QString key = path.takeFirst();
+    object.insert(key, path.isEmpty() ? value : QJsonValue(withValue(object.value(key).toObject(), path, value)));
+    return object;
+}
+} // namespace
+
+StorageResult<void> ServiceConfig::setString(const QString &path, const QString &value)
+{
+    QJsonObject updated = withValue(m_object, path.split(QLatin1Char('.')), value);
+    if (auto written = writeAtomically(m_filePath, updated, true); !written)
+        return written.error();
+    m_object = updated;
+    return {};
 }
 
 QStringList ServiceConfig::stringList(const QString &path) const

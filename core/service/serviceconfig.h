@@ -16,11 +16,17 @@ namespace peek {
 //     "roles":   ["logic", "field", "office", "agent", "worker"],  // roles this process runs
 //     "ports":   { "field": 8000, "office": 8002,                  // listening ports
 //                  "logicAdmin": 8010, "logicDataExchange": 8011 },
-//     "logic":   { "url": "ws://127.0.0.1:8011" },  // where non-logic roles reach logic
+//     "logic":   { "url": "ws://127.0.0.1:8011",   // where non-logic roles reach logic
+//                  "joinToken": "" },            // shared secret services present to logic;
+//                                                // logic makes one on first start
 //     "storage": { "url": "" },        // database URL (see DatabaseLocation); empty: the SQLite
 //                                      // file in the home
 //     "plugin":  { "enabled": ["peek_plugin_tutorial", "peek_plugin_noop"] }, // plugins to load
-//     "logging": { "level": "info" }   // debug, info, warning, error
+//     "logging": { "level": "info" },  // debug, info, warning, error
+//     "worker":  { "threads": 0,       // task threads of a worker; 0: one per CPU core
+//                  "name": "" },       // how it shows in /health; empty: <host>:<pid>
+//     "tasks":   { "leaseSeconds": 30, "maxAttempts": 3, "retryBackoffSeconds": 2,
+//                  "timeoutSeconds": 600, "resultExpirySeconds": 3600 }
 //   }
 //
 // load() creates the file with the defaults on first start. Later it fills keys missing from the
@@ -62,6 +68,10 @@ public:
     QString stringValue(const QString &path, const QString &fallback = {}) const;
     // A JSON array of strings; non-string elements are skipped.
     QStringList stringList(const QString &path) const;
+
+    // Sets a string at a dotted path and writes the file back (atomically, readable by its owner
+    // only: used for secrets such as logic.joinToken).
+    StorageResult<void> setString(const QString &path, const QString &value);
 
 private:
     QString m_filePath;

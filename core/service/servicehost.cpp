@@ -5,10 +5,16 @@
 #include "service/logging.h"
 #include "service/tlsbundle.h"
 #include "storage/database.h"
+#include "storage/migrations.h"
+#include "task/tasknotifier.h"
+#include "task/taskqueue.h"
+#include "task/taskstore.h"
+#include "task/taskworker.h"
 #include "vortex/httproutes.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QHostInfo>
 #include <QJsonArray>
 
 namespace peek {
@@ -97,22 +103,8 @@ bool ServiceHost::start(QString *error)
     }
     const std::optional<TlsBundle> &tls = bundle.value();
 
-    if (runs(QStringLiteral("logic"))) {
-        const QString url = m_options.storageUrl.isEmpty()
-            ? QDir(m_options.home).absoluteFilePath(QStringLiteral("peek.sqlite"))
-            : m_options.storageUrl;
-        auto database = Database::open(url);
-        if (!database) {
-            *error = QStringLiteral("logic cannot open its database: %1").arg(database.error().message());
-            return false;
-        }
-        m_database = std::move(database).value();
-        m_actionStore = std::make_unique<DatabaseProcessedActionStore>(m_database.get());
-        if (!m_actionStore->isReady()) {
-            *error = QStringLiteral("logic cannot prepare its processed-action table: %1").arg(m_actionStore->errorString());
-            return false;
-        }
-    }
+    if (!openStorage(error))
+        return false;
 
     Vortex *logic = nullptr;
     for (const QString &name : allRoles()) {
@@ -125,6 +117,10 @@ bool ServiceHost::start(QString *error)
             role->vortex->setServerTls(tls->serverConfiguration());
         if (tls)
             role->vortex->setClientTls(tls->clientConfiguration());
+        if (name == QLatin1String("logic"))
+            role->vortex->requireJoinToken(m_options.joinToken);
+        else
+            role->vortex->setJoinToken(m_options.joinToken);
         QList<int> ports;
         if (name == QLatin1String("logic"))
             ports = {m_options.logicAdminPort, m_options.logicDataExchangePort};
@@ -157,10 +153,19 @@ bool ServiceHost::start(QString *error)
         if (role->name == QLatin1String("logic")) {
             env.database = m_database.get();
             env.actionStore = m_actionStore.get();
+            env.tasks = m_taskQueue.get();
+        } else if (role->name == QLatin1String("worker")) {
+            env.database = m_database.get();
+            env.taskWorker = m_taskWorker.get();
         }
         role->plugins = std::make_unique<RolePlugins>(*m_plugins, env);
         role->plugins->startAll();
     }
+    // The plugins have added their tasks: the worker claims from now on.
+    if (m_taskQueue)
+        m_taskQueue->start();
+    if (m_taskWorker)
+        m_taskWorker->start();
     m_started = true;
     return true;
 }
@@ -170,17 +175,72 @@ void ServiceHost::stop()
     if (!m_started && m_roles.empty())
         return;
     m_started = false;
+    // The worker first: its handlers are plugin code; what it holds goes back to the queue.
+    if (m_taskWorker)
+        m_taskWorker->stop();
     for (auto it = m_roles.rbegin(); it != m_roles.rend(); ++it) {
         if ((*it)->plugins)
             (*it)->plugins->stopAll();
     }
+    if (m_taskQueue)
+        m_taskQueue->stop();
     for (auto it = m_roles.rbegin(); it != m_roles.rend(); ++it)
         (*it)->vortex->close();
     m_roles.clear();
     if (m_plugins)
         m_plugins->unloadAll();
+    m_taskWorker.reset();
+    m_taskQueue.reset();
+    m_taskNotifier.reset();
     m_actionStore.reset();
     m_database.reset();
+}
+
+bool ServiceHost::openStorage(QString *error)
+{
+    const bool logic = m_options.roles.contains(QStringLiteral("logic"));
+    const bool worker = m_options.roles.contains(QStringLiteral("worker"));
+    if (!logic && !worker)
+        return true;
+    if (!logic && m_options.storageUrl.isEmpty()) {
+        *error = QStringLiteral("the worker role claims its tasks from the database logic uses: set storage.url in "
+                                "config.json to that PostgreSQL database (with the SQLite file, run the worker "
+                                "in the logic's process)");
+        return false;
+    }
+    const QString url = m_options.storageUrl.isEmpty()
+        ? QDir(m_options.home).absoluteFilePath(QStringLiteral("peek.sqlite"))
+        : m_options.storageUrl;
+    const QString who = logic ? QStringLiteral("logic") : QStringLiteral("the worker");
+    auto database = Database::open(url);
+    if (!database) {
+        *error = QStringLiteral("%1 cannot open its database: %2").arg(who, database.error().message());
+        return false;
+    }
+    m_database = std::move(database).value();
+    if (logic) {
+        m_actionStore = std::make_unique<DatabaseProcessedActionStore>(m_database.get());
+        if (!m_actionStore->isReady()) {
+            *error = QStringLiteral("logic cannot prepare its processed-action table: %1").arg(m_actionStore->errorString());
+            return false;
+        }
+    }
+    if (auto migrated = Migrator::migrate(*m_database, taskstore::migrations()); !migrated) {
+        *error = QStringLiteral("%1 cannot prepare the task queue: %2").arg(who, migrated.error().message());
+        return false;
+    }
+    m_taskNotifier = std::make_unique<TaskNotifier>(m_database.get());
+    if (!m_taskNotifier->start(error, std::max(500, m_options.tasks.idlePollMs)))
+        return false;
+    if (logic)
+        m_taskQueue = std::make_unique<TaskQueue>(m_database.get(), m_taskNotifier.get(), m_options.tasks);
+    if (worker) {
+        const QString name = m_options.workerName.isEmpty()
+            ? QStringLiteral("%1:%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid())
+            : m_options.workerName;
+        m_taskWorker = std::make_unique<TaskWorker>(m_database.get(), m_taskNotifier.get(), m_options.tasks, name);
+    }
+    return true;
 }
 
 QJsonObject ServiceHost::health() const
@@ -205,6 +265,10 @@ QJsonObject ServiceHost::health() const
         if (role->name != QLatin1String("logic"))
             service.insert(QStringLiteral("logicConnected"),
                            role->vortex->isConnectedTo(PluginContext::logicVortexName()));
+        if (role->name == QLatin1String("logic") && m_taskQueue)
+            service.insert(QStringLiteral("taskQueue"), m_taskQueue->health());
+        if (role->name == QLatin1String("worker") && m_taskWorker)
+            service.insert(QStringLiteral("taskWorker"), m_taskWorker->health());
         services.append(service);
         if (!role->plugins)
             continue;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "task/task.h"
 #include "vortex/vortex.h"
 
 #include <QDateTime>
@@ -19,6 +20,9 @@ class DatabaseProcessedActionStore;
 class HttpRoutes;
 class PluginManager;
 class RolePlugins;
+class TaskNotifier;
+class TaskQueue;
+class TaskWorker;
 
 // How to run the services of one process (filled from config.json and the command line).
 struct ServiceHostOptions
@@ -32,6 +36,11 @@ struct ServiceHostOptions
     int logicAdminPort = 8010;
     int logicDataExchangePort = 8011;
     QString storageUrl;           // empty: the SQLite file <home>/peek.sqlite
+    // Logic requires it of every service that dials in; the other roles present it. Empty: logic
+    // accepts any service (tests in one process), the others dial without one.
+    QByteArray joinToken;
+    TaskSettings tasks;           // config.json "tasks" and "worker"
+    QString workerName;           // empty: <host>:<pid>
     QStringList enabledPlugins;   // plugin.enabled
     QStringList pluginDirectories; // bundled plugins; <home>/plugins is searched after them
     VortexOptions vortexOptions;
@@ -67,14 +76,21 @@ public:
     // Human-readable lines describing where each role listens or what it dials (for start-up output).
     QStringList describe() const;
 
+    TaskQueue *taskQueue() const { return m_taskQueue.get(); }
+    TaskWorker *taskWorker() const { return m_taskWorker.get(); }
+
 private:
     struct Role;
     bool listen(Role &role, const QList<int> &ports, QString *error);
+    bool openStorage(QString *error);
 
     ServiceHostOptions m_options;
     std::vector<std::unique_ptr<Role>> m_roles; // in allRoles() order
     std::unique_ptr<Database> m_database;
     std::unique_ptr<DatabaseProcessedActionStore> m_actionStore;
+    std::unique_ptr<TaskNotifier> m_taskNotifier;
+    std::unique_ptr<TaskQueue> m_taskQueue;
+    std::unique_ptr<TaskWorker> m_taskWorker;
     std::unique_ptr<PluginManager> m_plugins;
     QElapsedTimer m_uptime;
     QDateTime m_startedAt;

@@ -72,12 +72,14 @@ public:
     using VortexError::VortexError;
 };
 
-// A queued task: its id (keep it to ask for the result later, e.g. after a restart of logic) and
-// the future of its result.
+// A queued task: its id (keep it to ask for the result later, e.g. after a restart of logic),
+// the future of its result, and a future that completes once the task is stored in the database
+// (from then on it survives a restart of logic; it fails with TaskError if it cannot be stored).
 struct TaskHandle
 {
     QString id;
     QFuture<Value> result;
+    QFuture<void> stored;
 };
 
 // The queue's settings: config.json "tasks" (and "worker" for the worker's side).

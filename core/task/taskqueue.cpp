@@ -51,6 +51,12 @@ void TaskQueue::start()
 void TaskQueue::stop()
 {
     m_maintenance.stop();
+    // Tasks queued since the last turn of the event loop are written now: a task outlives the
+    // queue it was queued on (its id can be asked for after a restart).
+    if (!m_toInsert.isEmpty()) {
+        const QList<taskstore::NewTask> batch = std::exchange(m_toInsert, {});
+        onInserted(batch, m_database->runSync([&](QSqlDatabase &db) { return taskstore::insert(db, batch); }));
+    }
     // Whoever still waits is told the queue is gone (the tasks stay queued in the database).
     const auto waiting = std::exchange(m_waiting, {});
     for (const auto &promises : waiting)
@@ -68,7 +74,10 @@ TaskHandle TaskQueue::queue(const Task &task, ValueList args)
     row.timeoutMs = task.options().timeoutMs > 0 ? task.options().timeoutMs : m_settings.timeoutMs;
     auto promise = std::make_shared<QPromise<Value>>();
     promise->start();
-    TaskHandle handle {row.id, promise->future()};
+    auto stored = std::make_shared<QPromise<void>>();
+    stored->start();
+    m_storing.insert(row.id, stored);
+    TaskHandle handle {row.id, promise->future(), stored->future()};
     waitFor(row.id, promise);
     m_inserting.insert(row.id);
     m_toInsert << row;
@@ -111,19 +120,32 @@ void TaskQueue::flushInserts()
     thenOn(this, m_database->run([batch](QSqlDatabase &db) { return taskstore::insert(db, batch); }),
            [this, batch](const StorageResult<void> &inserted) {
                m_insertBusy = false;
-               for (const taskstore::NewTask &task : batch)
-                   m_inserting.remove(task.id);
-               if (!inserted) {
-                   qCWarning(lcTaskQueue).noquote() << inserted.error();
-                   for (const taskstore::NewTask &task : batch)
-                       fail(task.id, QStringLiteral("task %1 (%2) could not be queued: %3")
-                                         .arg(task.name, task.id, inserted.error().message()));
-               } else {
-                   qCDebug(lcTaskQueue) << "queued" << batch.size() << "task(s)";
-                   m_notifier->announceQueued();
-               }
+               onInserted(batch, inserted);
                flushInserts();
            });
+}
+
+void TaskQueue::onInserted(const QList<taskstore::NewTask> &batch, const StorageResult<void> &inserted)
+{
+    if (!inserted)
+        qCWarning(lcTaskQueue).noquote() << inserted.error();
+    else
+        qCDebug(lcTaskQueue) << "queued" << batch.size() << "task(s)";
+    for (const taskstore::NewTask &task : batch) {
+        m_inserting.remove(task.id);
+        const auto stored = m_storing.take(task.id);
+        if (!inserted) {
+            const QString error = QStringLiteral("task %1 (%2) could not be queued: %3")
+                                      .arg(task.name, task.id, inserted.error().message());
+            if (stored)
+                stored->setException(std::make_exception_ptr(TaskError(error)));
+            fail(task.id, error);
+        }
+        if (stored)
+            stored->finish();
+    }
+    if (inserted)
+        m_notifier->announceQueued();
 }
 
 void TaskQueue::onFinished(const QStringList &ids)

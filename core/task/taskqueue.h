@@ -46,7 +46,8 @@ public:
 
     // Starts the maintenance pass.
     void start();
-    // Stops it; futures still waiting are cancelled.
+    // Stops it: tasks queued but not yet written are written now (they outlive the queue);
+    // futures still waiting are cancelled.
     void stop();
 
     // For /health: counts by state, callers waiting, and per worker running/done/failed.
@@ -60,6 +61,7 @@ private:
     using Promise = std::shared_ptr<QPromise<Value>>;
     void waitFor(const QString &id, const Promise &promise);
     void flushInserts();
+    void onInserted(const QList<taskstore::NewTask> &batch, const StorageResult<void> &inserted);
     void onFinished(const QStringList &ids);
     void fetch();
     void complete(const QString &id, const taskstore::TaskState *state);
@@ -71,6 +73,7 @@ private:
     TaskSettings m_settings;
     QHash<QString, std::vector<Promise>> m_waiting; // by task id
     QList<taskstore::NewTask> m_toInsert;
+    QHash<QString, std::shared_ptr<QPromise<void>>> m_storing; // by id: completes when inserted
     QSet<QString> m_inserting; // ids in m_toInsert or in the insert in flight
     bool m_insertBusy = false;
     bool m_insertPosted = false;

@@ -15,10 +15,17 @@ Q_LOGGING_CATEGORY(lcTaskWorker, "peek.task.worker")
 
 namespace peek {
 
+namespace {
+// A retry wake-up comes this much after the backoff: run_after is the database's clock, whose
+// milliseconds are truncated, and a claim a millisecond early would find nothing.
+constexpr int kRetrySlackMs = 5;
+} // namespace
+
 // A claimed task while this worker holds it.
 struct TaskWorker::Held
 {
     taskstore::ClaimedTask task;
+    quint64 run = 0; // this worker's number for the run (ids and attempts can repeat)
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
     std::shared_ptr<std::atomic<qint64>> startedAtMs = std::make_shared<std::atomic<qint64>>(-1); // worker clock
     bool timedOut = false; // failed by the watchdog; the thread may still be in the handler
@@ -42,17 +49,18 @@ struct TaskWorker::Mailbox
 TaskWorker::TaskWorker(Database *database, TaskNotifier *notifier, TaskSettings settings, QString workerName,
                        QObject *parent)
     : QObject(parent), m_database(database), m_notifier(notifier), m_settings(settings),
-      m_name(std::move(workerName)), m_pool(std::make_unique<QThreadPool>()),
-      m_mailbox(std::make_shared<Mailbox>())
+      m_name(std::move(workerName)), m_mailbox(std::make_shared<Mailbox>())
 {
     m_threads = settings.workerThreads > 0 ? settings.workerThreads : std::max(1, QThread::idealThreadCount());
     m_prefetch = settings.workerPrefetch >= 0 ? settings.workerPrefetch : m_threads;
-    m_pool->setMaxThreadCount(m_threads);
-    m_pool->setExpiryTimeout(-1);
+    makePool();
     m_mailbox->worker = this;
     m_clock.start();
     m_idle.setSingleShot(true);
     connect(&m_idle, &QTimer::timeout, this, &TaskWorker::claim);
+    m_retryWake.setSingleShot(true);
+    m_retryWake.setTimerType(Qt::PreciseTimer);
+    connect(&m_retryWake, &QTimer::timeout, this, &TaskWorker::claim);
     connect(&m_leases, &QTimer::timeout, this, &TaskWorker::renewLeases);
     connect(&m_watchdog, &QTimer::timeout, this, &TaskWorker::watchTimeouts);
     connect(m_notifier, &TaskNotifier::queued, this, &TaskWorker::claim);
@@ -63,6 +71,13 @@ TaskWorker::~TaskWorker()
     stop();
     QMutexLocker lock(&m_mailbox->mutex);
     m_mailbox->worker = nullptr;
+}
+
+void TaskWorker::makePool()
+{
+    m_pool = std::make_unique<QThreadPool>();
+    m_pool->setMaxThreadCount(m_threads);
+    m_pool->setExpiryTimeout(-1);
 }
 
 void TaskWorker::addHandler(const QString &taskName, TaskHandler handler)
@@ -113,9 +128,13 @@ void TaskWorker::claim()
     const QStringList names = m_handlers.keys();
     const QString worker = m_name;
     const int lease = m_settings.leaseMs;
-    thenOn(this, m_database->run([=](QSqlDatabase &db) { return taskstore::claim(db, worker, names, capacity, lease); }),
-           [this, capacity](const StorageResult<QList<taskstore::ClaimedTask>> &claimed) {
+    m_claiming = m_database->run([=](QSqlDatabase &db) { return taskstore::claim(db, worker, names, capacity, lease); });
+    thenOn(this, m_claiming,
+           [this, capacity, generation = m_generation](const StorageResult<QList<taskstore::ClaimedTask>> &claimed) {
+               if (generation != m_generation)
+                   return; // stop() waited for this claim and gave its tasks back
                m_claimBusy = false;
+               m_claiming = {};
                if (!claimed) {
                    if (m_lastError != claimed.error().message())
                        qCWarning(lcTaskWorker).noquote() << claimed.error() << "; trying again in"
@@ -136,16 +155,17 @@ void TaskWorker::claim()
 
 void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
 {
-    if (!m_running) {
-        return; // stop() gives held tasks back; this one was never held
-    }
     auto held = std::make_shared<Held>();
     held->task = task;
+    held->run = ++m_nextRun;
     m_held.insert(task.id, held);
     const TaskHandler handler = m_handlers.value(task.name);
     std::shared_ptr<Mailbox> mailbox = m_mailbox;
     const QElapsedTimer clock = m_clock;
-    m_pool->start([task, handler, mailbox, clock, cancel = held->cancel, started = held->startedAtMs] {
+    m_pool->start([task, run = held->run, handler, mailbox, clock, cancel = held->cancel,
+                   started = held->startedAtMs] {
+        if (cancel->load())
+            return; // the worker stopped before this run began: stop() gives the task back
         started->store(clock.elapsed());
         bool ok = false;
         QByteArray result;
@@ -167,19 +187,23 @@ void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
                 error = QStringLiteral("the handler threw something that is not a std::exception");
             }
         }
-        mailbox->post([id = task.id, attempt = task.attempt, ok, result, error, mailbox] {
+        const bool cancelled = cancel->load();
+        mailbox->post([run, id = task.id, ok, cancelled, result, error, mailbox] {
             if (TaskWorker *worker = mailbox->worker)
-                worker->onRan(id, attempt, ok, result, error);
+                worker->onRan(run, id, ok, cancelled, result, error);
         });
     });
 }
 
-void TaskWorker::onRan(const QString &id, int attempt, bool ok, const QByteArray &result, const QString &error)
+void TaskWorker::onRan(quint64 run, const QString &id, bool ok, bool cancelled, const QByteArray &result,
+                       const QString &error)
 {
     auto it = m_held.find(id);
-    if (it == m_held.end() || it.value()->task.attempt != attempt)
-        return;
+    if (it == m_held.end() || it.value()->run != run)
+        return; // a run this worker no longer holds (timed out and claimed again, or left by stop())
     const std::shared_ptr<Held> held = it.value();
+    if (cancelled && !held->timedOut && !m_running)
+        return; // interrupted by stop(): its result is discarded and stop() gives the task back
     m_held.erase(it);
     if (!held->timedOut) // a timed-out run was recorded by the watchdog
         record(*held, ok, result, error);
@@ -209,16 +233,20 @@ void TaskWorker::record(const Held &held, bool ok, const QByteArray &result, con
 
 void TaskWorker::flushOutcomes()
 {
-    if (m_recordBusy || m_outcomes.isEmpty())
-        return;
+    if (m_recordBusy || m_outcomes.isEmpty() || !m_running)
+        return; // (stopping: stop() records them)
     m_recordBusy = true;
     m_recording = std::exchange(m_outcomes, {});
     const QList<taskstore::Outcome> batch = m_recording;
     const QString worker = m_name;
     const int expiry = m_settings.resultExpiryMs;
-    thenOn(this, m_database->run([=](QSqlDatabase &db) { return taskstore::finish(db, worker, batch, expiry); }),
-           [this](const StorageResult<taskstore::FinishReport> &report) {
+    m_finishing = m_database->run([=](QSqlDatabase &db) { return taskstore::finish(db, worker, batch, expiry); });
+    thenOn(this, m_finishing,
+           [this, generation = m_generation](const StorageResult<taskstore::FinishReport> &report) {
+               if (generation != m_generation)
+                   return; // stop() waited for it and counted it
                m_recordBusy = false;
+               m_finishing = {};
                if (!report) {
                    // Kept (their leases are renewed meanwhile) and written again shortly.
                    if (m_lastError != report.error().message())
@@ -230,30 +258,37 @@ void TaskWorker::flushOutcomes()
                    return;
                }
                m_lastError.clear();
-               qint64 soonestRetry = -1;
-               for (const taskstore::Outcome &o : std::as_const(m_recording)) {
-                   if (report.value().stale.contains(o.id)) {
-                       ++m_stale;
-                       qCWarning(lcTaskWorker).noquote()
-                           << "task" << o.id << "finished after worker" << m_name
-                           << "lost its lease (it was given to another worker or failed): outcome dropped";
-                   } else if (o.ok) {
-                       ++m_completed;
-                   } else if (o.retryAfterMs >= 0) {
-                       ++m_retried;
-                       soonestRetry = soonestRetry < 0 ? o.retryAfterMs : std::min(soonestRetry, o.retryAfterMs);
-                   } else {
-                       ++m_failed;
-                   }
-               }
-               m_recording.clear();
-               m_notifier->announceFinished(report.value().finished);
-               if (!report.value().retried.isEmpty())
-                   m_notifier->announceQueued();
-               if (soonestRetry >= 0 && (!m_idle.isActive() || m_idle.remainingTime() > soonestRetry))
-                   m_idle.start(int(soonestRetry));
+               const qint64 soonestRetry = account(std::exchange(m_recording, {}), report.value());
+               // Not m_idle: claim() restarts that one, and a retry would then wait for the poll.
+               if (soonestRetry >= 0
+                   && (!m_retryWake.isActive() || m_retryWake.remainingTime() > soonestRetry + kRetrySlackMs))
+                   m_retryWake.start(int(soonestRetry) + kRetrySlackMs);
                flushOutcomes();
            });
+}
+
+qint64 TaskWorker::account(const QList<taskstore::Outcome> &outcomes, const taskstore::FinishReport &report)
+{
+    qint64 soonestRetry = -1;
+    for (const taskstore::Outcome &o : outcomes) {
+        if (report.stale.contains(o.id)) {
+            ++m_stale;
+            qCWarning(lcTaskWorker).noquote()
+                << "task" << o.id << "finished after worker" << m_name
+                << "lost its lease (it was given to another worker or failed): outcome dropped";
+        } else if (o.ok) {
+            ++m_completed;
+        } else if (o.retryAfterMs >= 0) {
+            ++m_retried;
+            soonestRetry = soonestRetry < 0 ? o.retryAfterMs : std::min(soonestRetry, o.retryAfterMs);
+        } else {
+            ++m_failed;
+        }
+    }
+    m_notifier->announceFinished(report.finished);
+    if (!report.retried.isEmpty())
+        m_notifier->announceQueued();
+    return soonestRetry;
 }
 
 QStringList TaskWorker::heldIds() const
@@ -301,40 +336,93 @@ void TaskWorker::stop(int waitMs)
     if (!m_running)
         return;
     m_running = false;
+    ++m_generation; // the claim and finish() in flight are waited for here, not in their continuations
     m_idle.stop();
+    m_retryWake.stop();
     m_leases.stop();
     m_watchdog.stop();
     for (const std::shared_ptr<Held> &held : std::as_const(m_held))
         held->cancel->store(true);
+    m_pool->clear(); // held but not started: never run, given back below
     if (!m_pool->waitForDone(waitMs)) {
         qCWarning(lcTaskWorker).noquote() << "worker" << m_name << ": task handlers still running after" << waitMs
                                           << "ms; leaving them (their tasks go back to the queue)";
         (void)m_pool.release(); // its threads are stuck in handlers: never wait for them
+        makePool();             // for a start() again
     }
     // What finished meanwhile: record it now, on this thread.
     QCoreApplication::sendPostedEvents(this);
-    QList<taskstore::Outcome> outcomes = m_recording + m_outcomes;
-    m_recording.clear();
-    m_outcomes.clear();
     QStringList unfinished;
     for (auto it = m_held.cbegin(); it != m_held.cend(); ++it)
         if (!it.value()->timedOut)
             unfinished << it.key();
     m_held.clear();
+    // A claim in flight: what it took was never held; it goes back too.
+    if (m_claimBusy) {
+        try {
+            m_claiming.waitForFinished();
+            const auto claimed = m_claiming.resultCount() > 0 ? m_claiming.result()
+                                                              : StorageResult<QList<taskstore::ClaimedTask>>();
+            if (claimed)
+                for (const taskstore::ClaimedTask &task : claimed.value())
+                    unfinished << task.id;
+        } catch (...) {
+        }
+        m_claimBusy = false;
+        m_claimAgain = false;
+    }
+    m_claiming = {};
+    // A finish() in flight: counted when it went through, written again below when it did not.
+    QList<taskstore::Outcome> outcomes = std::exchange(m_outcomes, {});
+    if (m_recordBusy) {
+        bool recorded = false;
+        try {
+            m_finishing.waitForFinished();
+            if (m_finishing.resultCount() > 0) {
+                const auto report = m_finishing.result();
+                if (report) {
+                    account(m_recording, report.value());
+                    recorded = true;
+                }
+            }
+        } catch (...) {
+        }
+        if (!recorded)
+            outcomes = m_recording + outcomes;
+        m_recordBusy = false;
+    }
+    m_finishing = {};
+    m_recording.clear();
     const QString worker = m_name;
     const int expiry = m_settings.resultExpiryMs;
-    auto done = m_database->runSync([&](QSqlDatabase &db) -> StorageResult<int> {
+    struct Last
+    {
+        taskstore::FinishReport report;
+        int released = 0;
+    };
+    auto done = m_database->runSync([&](QSqlDatabase &db) -> StorageResult<Last> {
+        Last last;
         auto report = taskstore::finish(db, worker, outcomes, expiry);
         if (!report)
             return report.error();
-        return taskstore::release(db, worker, unfinished);
+        last.report = report.value();
+        auto released = taskstore::release(db, worker, unfinished);
+        if (!released)
+            return released.error();
+        last.released = released.value();
+        return last;
     });
-    if (!done)
+    if (!done) {
         qCWarning(lcTaskWorker).noquote() << "worker" << m_name << "could not record its last outcomes:" << done.error()
                                           << "; their tasks run again after their lease";
-    else if (done.value() > 0)
-        qCInfo(lcTaskWorker).noquote() << "worker" << m_name << "gave" << done.value() << "unfinished task(s) back to the queue";
-    m_notifier->announceQueued();
+        return;
+    }
+    account(outcomes, done.value().report);
+    if (done.value().released > 0) {
+        qCInfo(lcTaskWorker).noquote() << "worker" << m_name << "gave" << done.value().released
+                                       << "unfinished task(s) back to the queue";
+        m_notifier->announceQueued();
+    }
 }
 
 QJsonObject TaskWorker::health() const

@@ -4,6 +4,7 @@
 #include "taskstore.h"
 
 #include <QElapsedTimer>
+#include <QFuture>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
@@ -45,7 +46,9 @@ public:
 
     void start();
     // Stops claiming, asks running handlers to stop (TaskCall::cancelled()), waits up to
-    // waitMs for them, records what finished and gives the rest back to the queue.
+    // waitMs for them, records what finished and gives the rest back to the queue: tasks held
+    // but not started, tasks a claim in flight took, and runs that returned after being asked to
+    // stop (their result is discarded, as TaskCall says).
     void stop(int waitMs = 10000);
 
     // For /health: this worker's threads, tasks held and running, and its counts since start.
@@ -56,9 +59,13 @@ private:
     struct Mailbox;
     void claim();
     void dispatch(const taskstore::ClaimedTask &task);
-    void onRan(const QString &id, int attempt, bool ok, const QByteArray &result, const QString &error);
+    void onRan(quint64 run, const QString &id, bool ok, bool cancelled, const QByteArray &result,
+               const QString &error);
     void record(const Held &held, bool ok, const QByteArray &result, const QString &error);
     void flushOutcomes();
+    // Counts what a finish() recorded and tells the notifier; returns the soonest retry (-1: none).
+    qint64 account(const QList<taskstore::Outcome> &outcomes, const taskstore::FinishReport &report);
+    void makePool();
     void renewLeases();
     void watchTimeouts();
     QStringList heldIds() const;
@@ -80,7 +87,13 @@ private:
     bool m_claimBusy = false;
     bool m_claimAgain = false;
     bool m_recordBusy = false;
-    QTimer m_idle;      // safety-net poll, and retry wake-ups
+    // The claim and the finish() in flight: stop() waits for them.
+    QFuture<StorageResult<QList<taskstore::ClaimedTask>>> m_claiming;
+    QFuture<StorageResult<taskstore::FinishReport>> m_finishing;
+    quint64 m_generation = 0; // +1 per stop(): continuations of an earlier generation are dropped
+    quint64 m_nextRun = 0;    // tells runs apart (a released task runs again with the same attempt)
+    QTimer m_idle;      // safety-net poll
+    QTimer m_retryWake; // when the soonest retry this worker recorded is due (claim() leaves it)
     QTimer m_leases;
     QTimer m_watchdog;
     QElapsedTimer m_clock;

@@ -5,6 +5,7 @@
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
+#include <QNetworkRequest>
 #include <QRandomGenerator>
 #include <QSslKey>
 #include <QSslSocket>
@@ -24,12 +25,39 @@ const QString kHelloName = QStringLiteral("__vortexName__");
 const QString kServerEcho = QStringLiteral("rapuiServerEcho");
 const QString kVortexPath = QStringLiteral("/vortexws");
 constexpr qsizetype kMaxRequestHeader = 16 * 1024;
+const QByteArray kJoinTokenHeader = QByteArrayLiteral("X-Peek-Join-Token");
 
 void answerHttp(QTcpSocket *socket, int status, const QByteArray &body, const QByteArray &extraHeaders = {})
 {
     HttpResponse response = HttpResponse::text(status, body);
     response.extraHeaders = extraHeaders;
     response.writeTo(socket);
+}
+
+// The value of the first header called `name` (case-insensitive) in a raw "Name: value\r\n"
+// block; empty when there is none.
+QByteArray headerValue(const QByteArray &headers, const QByteArray &name)
+{
+    for (const QByteArray &line : headers.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+// Compares the whole of both tokens whatever they hold, so the time taken does not tell a
+// guesser how much of a token was right.
+bool sameToken(const QByteArray &offered, const QByteArray &expected)
+{
+    const qsizetype n = std::max(offered.size(), expected.size());
+    unsigned diff = offered.size() == expected.size() ? 0u : 1u;
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto a = i < offered.size() ? uchar(offered[i]) : uchar(0);
+        const auto b = i < expected.size() ? uchar(expected[i]) : uchar(0);
+        diff |= unsigned(a ^ b);
+    }
+    return diff == 0;
 }
 } // namespace
 
@@ -289,9 +317,37 @@ struct Vortex::Server : QObject
                        "Connect to /vortexws?vortexName=<name>&vortexUuid=<uuid>: both are required.\n");
             return;
         }
+        if (!q->m_requiredJoinToken.isEmpty()) {
+            const QByteArray offered = headerValue(request.headers, kJoinTokenHeader);
+            if (!sameToken(offered, q->m_requiredJoinToken)) {
+                refuseJoin(socket, query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
+                           offered.isEmpty() ? QStringLiteral("missing") : QStringLiteral("wrong"));
+                return;
+            }
+        }
         socket->disconnect(this);
         socket->setProperty("peekHandedOver", true);
         ws.handleConnection(socket);
+    }
+
+    // Refuses a WebSocket upgrade whose join token is missing or wrong, before the handshake.
+    void refuseJoin(QTcpSocket *socket, const QString &peerName, const QString &reason)
+    {
+        const QString address =
+            QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
+        qCWarning(lcVortex).noquote()
+            << QStringLiteral("%1 refused %2 from %3: its join token (%4 header) is %5; the "
+                              "dialling service must set logic.joinToken in its config.json to the "
+                              "value in the logic service's config.json")
+                   .arg(q->m_name, peerName, address, QString::fromLatin1(kJoinTokenHeader), reason);
+        socket->disconnect(this);
+        pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+        socket->readAll(); // unread input would turn the close into a reset that loses the answer
+        answerHttp(socket, 403,
+                   "Join token " + reason.toLatin1() + " (" + kJoinTokenHeader
+                       + " header): copy logic.joinToken from the logic service's config.json "
+                         "into this service's config.json.\n");
+        Q_EMIT q->joinRefused(peerName, address, reason);
     }
 
     void onWebSocket()
@@ -428,12 +484,29 @@ struct Vortex::Client : QObject
             if (s != QAbstractSocket::UnconnectedState || pending != socket)
                 return;
             pending = nullptr;
-            const QString why = tlsFailure.isEmpty() ? socket->errorString()
-                                                     : QStringLiteral("TLS verification failed");
+            QString why = tlsFailure.isEmpty() ? socket->errorString()
+                                               : QStringLiteral("TLS verification failed");
+            // Qt says "... Unhandled http status code: 403 (Forbidden)." for the server's refusal.
+            if (tlsFailure.isEmpty() && why.contains(QLatin1String("status code: 403"))) {
+                why = QStringLiteral("join token refused, HTTP 403");
+                const QString target = url.toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery);
+                qCWarning(lcVortex).noquote()
+                    << (q->m_joinToken.isEmpty()
+                            ? QStringLiteral("%1: %2 requires a join token and we sent none (HTTP 403): set "
+                                             "logic.joinToken in config.json to the value in the logic "
+                                             "service's config.json")
+                            : QStringLiteral("%1: %2 refused our join token (HTTP 403): set "
+                                             "logic.joinToken in config.json to the value in the logic "
+                                             "service's config.json"))
+                           .arg(q->m_name, target);
+            }
             socket->deleteLater();
             scheduleRetry(why);
         });
-        socket->open(fullUrl);
+        QNetworkRequest request(fullUrl);
+        if (!q->m_joinToken.isEmpty())
+            request.setRawHeader(kJoinTokenHeader, q->m_joinToken);
+        socket->open(request);
     }
 
     void scheduleRetry(const QString &why)

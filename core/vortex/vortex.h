@@ -87,6 +87,11 @@ public:
     // a QSslSocket: what the handler reads is decrypted, what it writes is encrypted.
     using HttpHandler = std::function<bool(const HttpRequest &, QTcpSocket *)>;
     void setHttpHandler(HttpHandler handler) { m_httpHandler = std::move(handler); }
+    // The join token of this installation: when set, a WebSocket upgrade to /vortexws without
+    // the same token in its X-Peek-Join-Token header is refused with HTTP 403 before the
+    // handshake, so a stray process cannot join. Plain HTTP and connectLocal() are not affected.
+    // Empty (the default): every dialler is accepted.
+    void requireJoinToken(const QByteArray &token) { m_requiredJoinToken = token; }
 
     // Dialling out: connects to ws(s)://host:port (path /vortexws added when missing) and keeps
     // reconnecting with backoff until stopped.
@@ -96,6 +101,9 @@ public:
     // fails, is logged, and is retried with the usual backoff. Without it, wss:// uses Qt's
     // default configuration (the system's CAs).
     void setClientTls(const QSslConfiguration &configuration) { m_clientTls = configuration; }
+    // The join token sent (as the X-Peek-Join-Token header) by every later dial of connectTo(),
+    // redials included. Empty: no header.
+    void setJoinToken(const QByteArray &token) { m_joinToken = token; }
     void disconnectFrom(const QUrl &url);
     // An in-process link to another vortex: messages pass without a socket.
     void connectLocal(Vortex *other);
@@ -140,6 +148,9 @@ Q_SIGNALS:
     void peerDisconnected(const peek::PeerInfo &peer);
     // A peer was closed for bad input (malformed or oversized message); for logs and tests.
     void peerRejected(const peek::PeerInfo &peer, const QString &reason);
+    // A dialler was refused for its join token (requireJoinToken()); reason is "missing" or
+    // "wrong". For logs and tests.
+    void joinRefused(const QString &vortexName, const QString &address, const QString &reason);
 
 private:
     friend class VortexConnection;
@@ -168,6 +179,8 @@ private:
     HttpHandler m_httpHandler;
     QSslConfiguration m_serverTls; // null: plain
     QSslConfiguration m_clientTls; // null: Qt's default for wss://
+    QByteArray m_joinToken;         // sent when dialling
+    QByteArray m_requiredJoinToken; // demanded when serving; empty: none
     // Ready connections by the peer's vortex name, and incoming ones by vortexUuid.
     QHash<QString, QList<VortexConnection *>> m_readyByName;
     QHash<QString, VortexConnection *> m_incomingByUuid;

@@ -62,6 +62,17 @@ public:
                     qCWarning(log) << "the tutorial's API failed:" << e.what();
                 }
             });
+            // A worker task through the tutorial's API; the answer becomes a row the apps see.
+            peek::onFinished(&ctx, peek::thenOn(&ctx, tutorial->pickRandomNumber(1000), [tutorial](qint64 number) {
+                return tutorial->addStringInt(QStringLiteral("noop asked a worker for a random number"), number);
+            }).unwrap(), [&log](const QFuture<qint64> &done) {
+                try {
+                    if (peek::hasResult(done))
+                        qCInfo(log) << "a worker picked noop's random number; stored as StringInt" << done.result();
+                } catch (const std::exception &e) {
+                    qCWarning(log) << "the tutorial's pickRandomNumber failed:" << e.what();
+                }
+            });
             record(ctx, QStringLiteral("called peek_plugin_tutorial"));
         }
     }

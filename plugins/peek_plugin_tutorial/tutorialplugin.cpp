@@ -5,7 +5,10 @@
 //   field/office: proxies of the observable and the actions for the apps, the QML views over HTTP
 //   agent:        serves subInts for logic and calls addInts / addStringInt once linked to logic
 #include "api/tutorialapi.h"
+#include <QRandomGenerator>
+
 #include "tutorialrpc.h"
+#include "tutorialtasks.h"
 #include "tutorialtuples.h"
 
 #include "action/tupleactionprocessor.h"
@@ -16,6 +19,7 @@
 #include "storage/sql.h"
 #include "vortex/futurecontext.h"
 
+#include <QRandomGenerator>
 #include <QSqlQuery>
 
 namespace tutorial {
@@ -158,12 +162,23 @@ class TutorialLogicApi final : public QObject, public TutorialApi
     Q_OBJECT
     Q_INTERFACES(tutorial::TutorialApi)
 public:
-    explicit TutorialLogicApi(StringIntStore *store) : m_store(store) { }
+    TutorialLogicApi(StringIntStore *store, peek::PluginContext &ctx) : m_store(store), m_ctx(ctx) { }
     QFuture<qint64> addStringInt(const QString &string1, qint64 int1) override { return m_store->upsert(string1, int1, this); }
     QFuture<qint64> stringIntCount() override { return m_store->count(); }
+    QFuture<qint64> pickRandomNumber(qint64 max) override
+    {
+        return peek::thenOn(this, m_ctx.queueTask(tasks::pickRandomNumber(), {max}).result,
+                            [](const peek::Value &number) { return number.toInt(); });
+    }
+    QFuture<qint64> countPrimes(qint64 below) override
+    {
+        return peek::thenOn(this, m_ctx.queueTask(tasks::countPrimes(), {below}).result,
+                            [](const peek::Value &count) { return count.toInt(); });
+    }
 
 private:
     StringIntStore *m_store;
+    peek::PluginContext &m_ctx;
 };
 
 std::vector<peek::TuplePtr> none(qint64)
@@ -239,7 +254,7 @@ public:
         for (const peek::PeerInfo &peer : vortex->peers()) // agents linked before the plugin started
             askAgent(peer);
 
-        ctx.publishApi(new TutorialLogicApi(store));
+        ctx.publishApi(new TutorialLogicApi(store, ctx));
         qCInfo(ctx.log()).noquote() << "tutorial ready:" << ctx.settings().stringValue(QStringLiteral("greeting"));
     }
 
@@ -299,6 +314,38 @@ public:
     }
 };
 
+// Worker: the tasks logic queues. Handlers run on the worker's threads, several at once.
+class WorkerHook final : public peek::PluginRoleHook
+{
+public:
+    void start(peek::PluginContext &ctx) override
+    {
+        ctx.addTask(tasks::pickRandomNumber(), [](const peek::TaskCall &call) {
+            const qint64 max = call.args.empty() ? 100 : call.args[0].toInt();
+            if (max <= 0)
+                throw std::invalid_argument("pickRandomNumber takes a positive maximum");
+            return peek::Value(qint64(QRandomGenerator::global()->bounded(max)));
+        });
+        ctx.addTask(tasks::countPrimes(), [](const peek::TaskCall &call) {
+            if (call.args.size() != 1 || call.args[0].toInt() < 0 || call.args[0].toInt() > 2'000'000'000)
+                throw std::invalid_argument("countPrimes takes one number from 0 to 2,000,000,000");
+            const qint64 below = call.args[0].toInt();
+            std::vector<bool> composite(size_t(std::max<qint64>(below, 2)), false);
+            qint64 count = 0;
+            for (qint64 n = 2; n < below; ++n) {
+                if (composite[size_t(n)])
+                    continue;
+                ++count;
+                for (qint64 m = n * n; m < below; m += n)
+                    composite[size_t(m)] = true;
+                if ((n & 0xffff) == 0 && call.cancelled())
+                    throw std::runtime_error("countPrimes was cancelled");
+            }
+            return peek::Value(count);
+        });
+    }
+};
+
 } // namespace
 
 class TutorialPlugin final : public QObject, public peek::PeekPlugin
@@ -315,6 +362,8 @@ public:
             return std::make_unique<ProxyHook>();
         if (role == QLatin1String("agent"))
             return std::make_unique<AgentHook>();
+        if (role == QLatin1String("worker"))
+            return std::make_unique<WorkerHook>();
         return nullptr;
     }
 };

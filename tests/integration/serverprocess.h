@@ -25,6 +25,9 @@ inline quint16 freePort()
     return probe.serverPort();
 }
 
+// The join token every test home shares (logic requires it; the other roles present it).
+inline const QByteArray kJoinToken = QByteArrayLiteral("test-join-token-0123456789");
+
 struct Ports
 {
     quint16 field = freePort();
@@ -44,7 +47,8 @@ inline bool writeConfig(const QString &home, const Ports &ports, const QStringLi
                                                         {QStringLiteral("logicDataExchange"), ports.logicDataExchange}});
     config.insert(QStringLiteral("roles"), QJsonArray::fromStringList(roles));
     config.insert(QStringLiteral("logic"), QJsonObject {{QStringLiteral("url"),
-                                                         QStringLiteral("ws://127.0.0.1:%1").arg(ports.logicDataExchange)}});
+                                                         QStringLiteral("ws://127.0.0.1:%1").arg(ports.logicDataExchange)},
+                                                        {QStringLiteral("joinToken"), QString::fromLatin1(kJoinToken)}});
     config.insert(QStringLiteral("plugin"), QJsonObject {{QStringLiteral("enabled"), QJsonArray::fromStringList(plugins)}});
     QFile file(home + QStringLiteral("/config.json"));
     return file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(config).toJson()) > 0;
@@ -67,7 +71,7 @@ public:
     {
         m_stdout.clear();
         m_process.start();
-        QTest::qWaitFor([this] {
+        (void)QTest::qWaitFor([this] {
             output();
             return m_stdout.contains("peek-server: ready") || m_process.state() == QProcess::NotRunning;
         }, timeoutMs);

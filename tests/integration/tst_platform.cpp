@@ -7,6 +7,7 @@
 #include "service/tlsbundle.h"
 #include "tuple/tuple.h"
 #include "vortex/vortex.h"
+#include "quickvortex.h"
 
 #include "serverprocess.h"
 
@@ -26,14 +27,6 @@ const QString kTutorial = QStringLiteral("peek_plugin_tutorial");
 const QString kNoop = QStringLiteral("peek_plugin_noop");
 const QString kStringInt = QStringLiteral("peek_plugin_tutorial.StringIntTuple");
 
-VortexOptions quickReconnect()
-{
-    VortexOptions o;
-    o.reconnectMinMs = 100;
-    o.reconnectMaxMs = 400;
-    return o;
-}
-
 // Copies a plugin folder (plugin.json + library) into a home's plugins directory.
 bool installIntoHome(const QString &pluginDir, const QString &home)
 {
@@ -51,7 +44,7 @@ bool installIntoHome(const QString &pluginDir, const QString &home)
 // The field app's side: a vortex linked to the field service, watching StringInt rows.
 struct FieldApp
 {
-    Vortex vortex {QStringLiteral("peek-field-app"), quickReconnect()};
+    Vortex vortex {QStringLiteral("peek-field-app"), testing::quickReconnect()};
     TupleDataObserverClient observer {&vortex, kTutorial, kTutorial, TupleDataObserverClient::Options {}};
     TupleSubscription *rows = nullptr;
 
@@ -144,9 +137,9 @@ private Q_SLOTS:
         QCOMPARE(health.value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
         QCOMPARE(health.value(QStringLiteral("version")).toString(), QStringLiteral(PEEK_VERSION));
         const auto states = pluginStates(health);
-        for (const char *role : {"logic", "field", "office", "agent"})
+        for (const char *role : {"logic", "field", "office", "agent", "worker"})
             QCOMPARE(states.value(QLatin1String(role) + QStringLiteral("/peek_plugin_tutorial")), QStringLiteral("started"));
-        QVERIFY(!states.contains(QStringLiteral("worker/peek_plugin_tutorial"))); // not one of its services
+        QVERIFY(!states.contains(QStringLiteral("field/peek_test_failstart"))); // not one of its services
         for (const char *role : {"logic", "field", "office", "agent", "worker"})
             QCOMPARE(states.value(QLatin1String(role) + QStringLiteral("/peek_plugin_noop")), QStringLiteral("started"));
         QCOMPARE(states.value(QStringLiteral("logic/peek_test_failstart")), QStringLiteral("failed"));
@@ -174,6 +167,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("agent called logic's addInts(1, 2)")), 3, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("logic called the agent's subInts(10, 3)")), 7, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(app.intOf(QStringLiteral("noop called the tutorial's API")), 42, 20000);
+        // ... and by a worker task (the tutorial's pickRandomNumber, queued through its API).
+        QTRY_VERIFY_WITH_TIMEOUT(app.intOf(QStringLiteral("noop asked a worker for a random number")) >= 0, 20000);
+        QVERIFY(app.intOf(QStringLiteral("noop asked a worker for a random number")) < 1000);
 
         // Actions through the field service change logic's rows, and the update comes back.
         const qint64 before = app.intOf(QStringLiteral("Peek"));

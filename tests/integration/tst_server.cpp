@@ -3,6 +3,7 @@
 #include "vortex/payloadenvelope.h"
 #include "vortex/payloadresponse.h"
 #include "vortex/vortex.h"
+#include "quickvortex.h"
 
 #include "serverprocess.h"
 
@@ -43,14 +44,6 @@ private:
     quint16 m_port;
     std::unique_ptr<testing::ServerProcess> m_server;
 };
-
-VortexOptions clientOptions()
-{
-    VortexOptions o;
-    o.reconnectMinMs = 100;
-    o.reconnectMaxMs = 400;
-    return o;
-}
 
 QByteArray vectorText(const QString &name)
 {
@@ -155,8 +148,9 @@ private Q_SLOTS:
         const quint16 port = freePort();
         ServerProcess server(port);
         QVERIFY2(server.start(), server.output().constData());
-        Vortex client(QStringLiteral("peek-field-app"), clientOptions());
+        Vortex client(QStringLiteral("peek-field-app"), testing::quickReconnect());
         QSignalSpy up(&client, &Vortex::peerConnected);
+        client.setJoinToken(testing::kJoinToken);
         client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
         QVERIFY(up.wait(10000));
         QCOMPARE(up.first().first().value<PeerInfo>().vortexName, QStringLiteral("peek-logic-service"));
@@ -181,9 +175,10 @@ private Q_SLOTS:
         const quint16 port = freePort();
         auto server = std::make_unique<ServerProcess>(port);
         QVERIFY(server->start());
-        Vortex client(QStringLiteral("peek-field-service"), clientOptions());
+        Vortex client(QStringLiteral("peek-field-service"), testing::quickReconnect());
         QSignalSpy up(&client, &Vortex::peerConnected);
         QSignalSpy down(&client, &Vortex::peerDisconnected);
+        client.setJoinToken(testing::kJoinToken);
         client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
         QVERIFY(up.wait(10000));
         const QString firstUuid = up.first().first().value<PeerInfo>().vortexUuid;
@@ -203,9 +198,10 @@ private Q_SLOTS:
         const quint16 port = freePort();
         ServerProcess server(port);
         QVERIFY(server.start());
-        Vortex client(QStringLiteral("peek-field-service"), clientOptions());
+        Vortex client(QStringLiteral("peek-field-service"), testing::quickReconnect());
         QSignalSpy up(&client, &Vortex::peerConnected);
         QSignalSpy down(&client, &Vortex::peerDisconnected);
+        client.setJoinToken(testing::kJoinToken);
         client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
         QVERIFY(up.wait(10000));
         ::kill(pid_t(server.process().processId()), SIGTERM);

@@ -17,9 +17,13 @@ public:
     virtual QFuture<qint64> addStringInt(const QString &string1, qint64 int1) = 0;
     // How many StringInt rows there are.
     virtual QFuture<qint64> stringIntCount() = 0;
+    // Runs the worker task pickRandomNumber: a random number in [0, max).
+    virtual QFuture<qint64> pickRandomNumber(qint64 max) = 0;
+    // Runs the worker task countPrimes: how many primes are below `below`.
+    virtual QFuture<qint64> countPrimes(qint64 below) = 0;
 };
 
 } // namespace tutorial
 
-#define TutorialApi_iid "org.peek.plugin.tutorial.TutorialApi/1.0"
+#define TutorialApi_iid "org.peek.plugin.tutorial.TutorialApi/1.1"
 Q_DECLARE_INTERFACE(tutorial::TutorialApi, TutorialApi_iid)

@@ -7,6 +7,8 @@
 #include "tuple/tupleregistry.h"
 #include "vortex/payloadresponse.h"
 
+#include "quickvortex.h"
+
 #include <QPromise>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -20,14 +22,6 @@ namespace {
 const QString kPlugin = QStringLiteral("test_action");
 const QString kProcessor = QStringLiteral("test_action");
 
-VortexOptions fast()
-{
-    VortexOptions o;
-    o.reconnectMinMs = 50;
-    o.reconnectMaxMs = 200;
-    return o;
-}
-
 std::shared_ptr<TupleGenericAction> genericAction(qint64 n, const QString &key = QStringLiteral("count"))
 {
     auto a = std::make_shared<TupleGenericAction>();
@@ -38,7 +32,7 @@ std::shared_ptr<TupleGenericAction> genericAction(qint64 n, const QString &key =
 
 struct Logic
 {
-    Vortex vortex{QStringLiteral("peek-logic-service"), fast()};
+    Vortex vortex{QStringLiteral("peek-logic-service"), testing::quickReconnect()};
     std::unique_ptr<TupleActionProcessor> processor;
     QList<qint64> applied; // data.n of every action applied, in order
     bool refuse = false;
@@ -60,7 +54,7 @@ struct Logic
 
 struct Field
 {
-    Vortex vortex{QStringLiteral("peek-field-service"), fast()};
+    Vortex vortex{QStringLiteral("peek-field-service"), testing::quickReconnect()};
     TupleActionProcessorProxy proxy;
     Field(quint16 logicPort, quint16 port = 0, int timeoutMs = 30000)
         : proxy(&vortex, kPlugin, kProcessor, QStringLiteral("peek-logic-service"), timeoutMs)
@@ -96,7 +90,7 @@ private Q_SLOTS:
         Logic logic;
         Field field(logic.vortex.serverPort());
         QVERIFY(field.waitUp());
-        Vortex device(QStringLiteral("peek-field-app"), fast());
+        Vortex device(QStringLiteral("peek-field-app"), testing::quickReconnect());
         QSignalSpy up(&device, &Vortex::peerConnected);
         device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.vortex.serverPort())));
         QVERIFY(up.wait(5000));
@@ -178,7 +172,7 @@ private Q_SLOTS:
 
     void anOnlinePushFailsAtOnceWhenOffline()
     {
-        Vortex device(QStringLiteral("peek-field-app"), fast());
+        Vortex device(QStringLiteral("peek-field-app"), testing::quickReconnect());
         auto f = pushAction(&device, kPlugin, kProcessor, genericAction(1));
         QVERIFY(f.isFinished());
         QVERIFY_THROWS_EXCEPTION(NotConnectedError, f.result());
@@ -251,7 +245,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const quint16 fieldPort = deadPort();
-        Vortex device(QStringLiteral("peek-field-app"), fast());
+        Vortex device(QStringLiteral("peek-field-app"), testing::quickReconnect());
         device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(fieldPort)));
         TupleActionPushOfflineQueue queue(&device, dir.filePath(QStringLiteral("queue.sqlite")),
                                           {QStringLiteral("peek-field-service"), 5000, 50, 200});
@@ -273,7 +267,7 @@ private Q_SLOTS:
         Logic logic;
         Field field(logic.vortex.serverPort());
         QVERIFY(field.waitUp());
-        Vortex device(QStringLiteral("peek-field-app"), fast());
+        Vortex device(QStringLiteral("peek-field-app"), testing::quickReconnect());
         device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.vortex.serverPort())));
         TupleActionPushOfflineQueue queue(&device, dir.filePath(QStringLiteral("queue.sqlite")),
                                           {QStringLiteral("peek-field-service"), 5000, 50, 200});
@@ -304,10 +298,10 @@ private Q_SLOTS:
     void whenLogicIsUnreachableTheActionStaysQueued()
     {
         QTemporaryDir dir;
-        Vortex field(QStringLiteral("peek-field-service"), fast());
+        Vortex field(QStringLiteral("peek-field-service"), testing::quickReconnect());
         TupleActionProcessorProxy proxy(&field, kPlugin, kProcessor, QStringLiteral("peek-logic-service"), 200);
         QVERIFY(field.listen(QHostAddress::LocalHost, 0)); // and no logic at all
-        Vortex device(QStringLiteral("peek-field-app"), fast());
+        Vortex device(QStringLiteral("peek-field-app"), testing::quickReconnect());
         device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.serverPort())));
         QTRY_VERIFY_WITH_TIMEOUT(device.isConnectedTo(QStringLiteral("peek-field-service")), 5000);
 

@@ -9,6 +9,8 @@
 #include "tuple/tupleregistry.h"
 #include "vortex/payloadresponse.h"
 
+#include "quickvortex.h"
+
 #include <QMutex>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -27,14 +29,6 @@ struct Item : TypedTuple<Item>
     QString value;
 };
 PEEK_REGISTER_TUPLE(Item)
-
-VortexOptions fast()
-{
-    VortexOptions o;
-    o.reconnectMinMs = 50;
-    o.reconnectMaxMs = 200;
-    return o;
-}
 
 // The data logic serves; providers read it on worker threads.
 struct Store
@@ -62,7 +56,7 @@ struct Store
 
 struct Logic
 {
-    Vortex vortex{QStringLiteral("peek-logic-service"), fast()};
+    Vortex vortex{QStringLiteral("peek-logic-service"), testing::quickReconnect()};
     TupleDataObservableHandler handler{&vortex, kPlugin, kObservable};
     Logic(Store &store, quint16 port = 0)
     {
@@ -74,7 +68,7 @@ struct Logic
 
 struct Field
 {
-    Vortex vortex{QStringLiteral("peek-field-service"), fast()};
+    Vortex vortex{QStringLiteral("peek-field-service"), testing::quickReconnect()};
     TupleDataObservableProxyHandler proxy;
     Field(quint16 logicPort, int unsubscribeAfterMs = 120000, quint16 port = 0)
         : proxy(&vortex, kPlugin, kObservable, {QStringLiteral("peek-logic-service"), unsubscribeAfterMs})
@@ -86,7 +80,7 @@ struct Field
 
 struct Device
 {
-    Vortex vortex{QStringLiteral("peek-field-app"), fast()};
+    Vortex vortex{QStringLiteral("peek-field-app"), testing::quickReconnect()};
     std::unique_ptr<TupleOfflineCache> cache;
     std::unique_ptr<TupleDataObserverClient> client;
     Device(quint16 fieldPort, const QString &cachePath = {})
@@ -253,7 +247,7 @@ private Q_SLOTS:
     void staleUpdatesAreDropped()
     {
         // A stand-in for logic that sends whatever date we like.
-        Vortex fieldVortex(QStringLiteral("peek-field-service"), fast());
+        Vortex fieldVortex(QStringLiteral("peek-field-service"), testing::quickReconnect());
         TupleDataObservableProxyHandler proxy(&fieldVortex, kPlugin, kObservable);
         QVERIFY(fieldVortex.listen(QHostAddress::LocalHost, 0));
         RawPeer fakeLogic;
@@ -284,7 +278,7 @@ private Q_SLOTS:
     {
         Store store;
         Logic logic(store);
-        auto direct = std::make_unique<Vortex>(QStringLiteral("peek-field-service"), fast());
+        auto direct = std::make_unique<Vortex>(QStringLiteral("peek-field-service"), testing::quickReconnect());
         direct->connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(logic.vortex.serverPort())));
         TupleDataObserverClient client(direct.get(), kPlugin, kObservable, {QStringLiteral("peek-logic-service"), nullptr});
         QVERIFY(QTest::qWaitFor([&] { return direct->isConnectedTo(QStringLiteral("peek-logic-service")); }, 5000));
@@ -322,7 +316,7 @@ private Q_SLOTS:
     {
         Store store;
         Logic logic(store);
-        Vortex app(QStringLiteral("peek-field-service"), fast());
+        Vortex app(QStringLiteral("peek-field-service"), testing::quickReconnect());
         app.connectLocal(&logic.vortex);
         TupleDataObserverClient client(&app, kPlugin, kObservable, {QStringLiteral("peek-logic-service"), nullptr});
         auto *a = client.subscribe(kAll);
@@ -344,7 +338,7 @@ private Q_SLOTS:
     {
         Store store;
         Logic logic(store);
-        Vortex app(QStringLiteral("peek-field-service"), fast());
+        Vortex app(QStringLiteral("peek-field-service"), testing::quickReconnect());
         app.connectLocal(&logic.vortex);
         // A subscription and two polls for the same selector, all before the provider answers.
         app.send(PayloadEnvelope(observable::requestFilt(kPlugin, kObservable, kAll, true)), logic.vortex.name());
@@ -364,7 +358,7 @@ private Q_SLOTS:
     void handlersMayBeChildrenOfTheirVortex()
     {
         Store store;
-        auto *vortex = new Vortex(QStringLiteral("peek-logic-service"), fast());
+        auto *vortex = new Vortex(QStringLiteral("peek-logic-service"), testing::quickReconnect());
         new TupleDataObservableHandler(vortex, kPlugin, kObservable, vortex);
         new TupleDataObservableProxyHandler(vortex, kPlugin, kObservable, vortex);
         new TupleDataObserverClient(vortex, kPlugin, kObservable, {QStringLiteral("peek-field-service"), nullptr}, vortex);
@@ -375,12 +369,12 @@ private Q_SLOTS:
 
     void aProviderErrorReachesTheSubscriber()
     {
-        Vortex logicVortex(QStringLiteral("peek-logic-service"), fast());
+        Vortex logicVortex(QStringLiteral("peek-logic-service"), testing::quickReconnect());
         TupleDataObservableHandler handler(&logicVortex, kPlugin, kObservable);
         handler.addTupleProvider(QStringLiteral("test_obs.Item"), [](const Dict &, const TupleSelector &) -> ProvidedTuples {
             throw std::runtime_error("the database is on fire");
         });
-        Vortex app(QStringLiteral("peek-field-service"), fast());
+        Vortex app(QStringLiteral("peek-field-service"), testing::quickReconnect());
         app.connectLocal(&logicVortex);
         TupleDataObserverClient client(&app, kPlugin, kObservable, {QStringLiteral("peek-logic-service"), nullptr});
         auto *s = client.subscribe(kAll, &client);

@@ -47,6 +47,7 @@ private slots:
     void topLevelArrayIsRefused();
     void knownKeyOfWrongTypeIsRefused();
     void gettersFollowDottedPaths();
+    void setStringWritesASecretOwnerOnly();
 };
 
 void TestServiceConfig::firstStartWritesDefaults()
@@ -119,7 +120,7 @@ void TestServiceConfig::missingKeysAreFilledAndWrittenBack()
         (QStringList {QStringLiteral("logging.level"), QStringLiteral("logic"),
                       QStringLiteral("ports.logicAdmin"), QStringLiteral("ports.logicDataExchange"),
                       QStringLiteral("ports.office"), QStringLiteral("roles"),
-                      QStringLiteral("storage")}));
+                      QStringLiteral("storage"), QStringLiteral("tasks"), QStringLiteral("worker")}));
     QStringList unknown = config.unknownKeys();
     unknown.sort();
     QCOMPARE(unknown, (QStringList {QStringLiteral("myTypo"), QStringLiteral("ports.extraPort")}));
@@ -156,8 +157,10 @@ void TestServiceConfig::completeFileIsNotRewritten()
     // The operator's own layout and key order, which a rewrite would not reproduce.
     const QByteArray bytes = R"({"logging":{"level":"debug"},   "roles":["logic"],
 "ports":{"office":1,"field":2,"logicAdmin":3,"logicDataExchange":4},
-"logic":{"url":"wss://logic.example:8011"},"storage":{"url":"postgresql://peek@db/peek"},
-"plugin":{"enabled":["peek_plugin_tutorial"]}, "comment": "mine"}
+"logic":{"url":"wss://logic.example:8011","joinToken":"secret"},"storage":{"url":"postgresql://peek@db/peek"},
+"plugin":{"enabled":["peek_plugin_tutorial"]}, "comment": "mine",
+"worker":{"threads":4,"name":"w1"},"tasks":{"leaseSeconds":10,"maxAttempts":5,"retryBackoffSeconds":1,
+"timeoutSeconds":60,"resultExpirySeconds":600}}
 )";
     writeBytes(path, bytes);
     const QDateTime modified = QFileInfo(path).lastModified();
@@ -274,6 +277,27 @@ void TestServiceConfig::gettersFollowDottedPaths()
     QCOMPARE(config.stringValue(QStringLiteral("a.s")), QStringLiteral("text"));
     QCOMPARE(config.stringList(QStringLiteral("a.list")),
              (QStringList {QStringLiteral("x"), QStringLiteral("y")}));
+}
+
+// logic.joinToken is made on first start and written back: the file then holds a secret, so it
+// becomes readable by its owner only, and the other keys stay as they were.
+void TestServiceConfig::setStringWritesASecretOwnerOnly()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString path = tmp.filePath(QStringLiteral("config.json"));
+    writeBytes(path, R"({"ports": {"field": 9000}, "mine": 1})");
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
+    auto result = ServiceConfig::load(tmp.path());
+    QVERIFY2(result.ok(), qPrintable(result.error().message()));
+    QVERIFY(result.value().setString(QStringLiteral("logic.joinToken"), QStringLiteral("s3cret")).ok());
+    QCOMPARE(result.value().stringValue(QStringLiteral("logic.joinToken")), QStringLiteral("s3cret"));
+    const QJsonObject onDisk = readObject(path);
+    QCOMPARE(onDisk.value(QStringLiteral("logic")).toObject().value(QStringLiteral("joinToken")).toString(), QStringLiteral("s3cret"));
+    QCOMPARE(onDisk.value(QStringLiteral("logic")).toObject().value(QStringLiteral("url")).toString(), QStringLiteral("ws://127.0.0.1:8011"));
+    QCOMPARE(onDisk.value(QStringLiteral("ports")).toObject().value(QStringLiteral("field")).toInt(), 9000);
+    QCOMPARE(onDisk.value(QStringLiteral("mine")).toInt(), 1);
+    QCOMPARE(QFileInfo(path).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup), QFileDevice::Permissions());
 }
 
 QTEST_GUILESS_MAIN(TestServiceConfig)

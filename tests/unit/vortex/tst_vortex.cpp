@@ -1,8 +1,10 @@
 // The Vortex node over real WebSockets on loopback: hello, heartbeats, silence, reconnect,
-// duplicate uuids, the connection throttle, bad input, server echo, local links and routing.
+// duplicate uuids, the connection throttle, bad input, server echo, local links, routing and the
+// join token.
 #include "rawpeer.h"
 
 #include "tuple/tupleregistry.h"
+#include "vortex/httproutes.h"
 #include "vortex/payloadresponse.h"
 #include "vortex/vortex.h"
 
@@ -40,10 +42,15 @@ QByteArray httpExchange(quint16 port, const QByteArray &request)
     return response + s.readAll();
 }
 
-QByteArray upgradeRequest(const QByteArray &target)
+QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeaders = {})
 {
     return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
+}
+
+QUrl urlOf(const Vortex &server)
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort()));
 }
 
 struct Item : TypedTuple<Item>
@@ -423,6 +430,148 @@ private Q_SLOTS:
         auto nowhere = PayloadResponse::send(&client, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("x")}}), QStringLiteral("peek-agent-service"), 5000);
         QVERIFY(nowhere.isFinished());
         QVERIFY_THROWS_EXCEPTION(NotConnectedError, nowhere.result());
+    }
+
+    void theRightJoinTokenConnects()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        server.requireJoinToken("s3cret-token");
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy refused(&server, &Vortex::joinRefused);
+        Vortex client(QStringLiteral("peek-field-service"), fastOptions());
+        client.setJoinToken("s3cret-token");
+        QSignalSpy clientUp(&client, &Vortex::peerConnected);
+        client.connectTo(urlOf(server));
+        QVERIFY(clientUp.wait(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 1, 5000);
+        QCOMPARE(server.peers().first().vortexName, client.name());
+        QVERIFY(client.isConnectedTo(server.name()));
+        QVERIFY(refused.isEmpty());
+        // The header name is case-insensitive.
+        const QByteArray lower = httpExchange(server.serverPort(),
+                                              upgradeRequest("/vortexws?vortexName=x&vortexUuid=u",
+                                                             "x-peek-join-token:  s3cret-token\r\n"));
+        QVERIFY2(lower.startsWith("HTTP/1.1 101"), lower.constData());
+    }
+
+    void aWrongJoinTokenIsRefusedBeforeTheHandshakeAndRetried()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        server.requireJoinToken("s3cret-token");
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy refused(&server, &Vortex::joinRefused);
+        QSignalSpy serverUp(&server, &Vortex::peerConnected);
+        Vortex client(QStringLiteral("peek-field-service"), fastOptions());
+        client.setJoinToken("s3cret-tokeN");
+        QSignalSpy clientUp(&client, &Vortex::peerConnected);
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("^peek-logic-service refused peek-field-service from "
+                                                               "127\\.0\\.0\\.1:\\d+: its join token .* is wrong")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("^peek-field-service: ws://127\\.0\\.0\\.1:\\d+ refused our "
+                                                               "join token \\(HTTP 403\\): set logic\\.joinToken")));
+        client.connectTo(urlOf(server));
+        // Refused again on the redial: the client keeps trying with its backoff.
+        QTRY_VERIFY_WITH_TIMEOUT(refused.size() >= 2, 5000);
+        QCOMPARE(refused.first().at(0).toString(), client.name());
+        QVERIFY(refused.first().at(1).toString().startsWith(QStringLiteral("127.0.0.1:")));
+        QCOMPARE(refused.first().at(2).toString(), QStringLiteral("wrong"));
+        QVERIFY(clientUp.isEmpty());
+        QVERIFY(serverUp.isEmpty());
+        QVERIFY(client.peers().isEmpty());
+        QVERIFY(server.peers().isEmpty());
+
+        // What a stray dialler reads: 403 before any WebSocket handshake, and what to do.
+        const QByteArray raw = httpExchange(server.serverPort(),
+                                            upgradeRequest("/vortexws?vortexName=x&vortexUuid=u",
+                                                           "X-Peek-Join-Token: s3cret-token-and-more\r\n"));
+        QVERIFY2(raw.startsWith("HTTP/1.1 403"), raw.constData());
+        QVERIFY(raw.contains("logic.joinToken"));
+        QVERIFY(!raw.contains("Sec-WebSocket-Accept"));
+
+        // The operator fixes the config: the next redial gets in.
+        client.setJoinToken("s3cret-token");
+        QVERIFY(clientUp.wait(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 1, 5000);
+    }
+
+    void aMissingJoinTokenIsRefused()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        server.requireJoinToken("s3cret-token");
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy refused(&server, &Vortex::joinRefused);
+        Vortex client(QStringLiteral("peek-field-service"), fastOptions());
+        QSignalSpy clientUp(&client, &Vortex::peerConnected);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("its join token .* is missing")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("^peek-field-service: ws://127\\.0\\.0\\.1:\\d+ requires a "
+                                                               "join token and we sent none \\(HTTP 403\\)")));
+        client.connectTo(urlOf(server));
+        QVERIFY(refused.wait(5000));
+        QCOMPARE(refused.first().at(0).toString(), client.name());
+        QCOMPARE(refused.first().at(2).toString(), QStringLiteral("missing"));
+        // The client has seen the 403 once the refusal is retried.
+        QTRY_VERIFY_WITH_TIMEOUT(refused.size() >= 2, 5000);
+        QVERIFY(clientUp.isEmpty());
+        QVERIFY(server.peers().isEmpty());
+
+        const QByteArray raw = httpExchange(server.serverPort(), upgradeRequest("/vortexws?vortexName=x&vortexUuid=u"));
+        QVERIFY2(raw.startsWith("HTTP/1.1 403"), raw.constData());
+        QVERIFY(raw.contains("missing"));
+        // An empty header is missing too.
+        const QByteArray empty = httpExchange(server.serverPort(),
+                                              upgradeRequest("/vortexws?vortexName=x&vortexUuid=u",
+                                                             "X-Peek-Join-Token:\r\n"));
+        QVERIFY2(empty.startsWith("HTTP/1.1 403"), empty.constData());
+        QCOMPARE(refused.last().at(2).toString(), QStringLiteral("missing"));
+    }
+
+    void withoutARequiredJoinTokenAnyDiallerConnects()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy refused(&server, &Vortex::joinRefused);
+        Vortex bare(QStringLiteral("peek-field-service"), fastOptions());
+        Vortex withToken(QStringLiteral("peek-agent-service"), fastOptions());
+        withToken.setJoinToken("any");
+        QSignalSpy bareUp(&bare, &Vortex::peerConnected);
+        QSignalSpy withTokenUp(&withToken, &Vortex::peerConnected);
+        bare.connectTo(urlOf(server));
+        withToken.connectTo(urlOf(server));
+        QVERIFY(bareUp.wait(5000));
+        if (withTokenUp.isEmpty())
+            QVERIFY(withTokenUp.wait(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 2, 5000);
+        QVERIFY(refused.isEmpty());
+    }
+
+    void plainHttpIsServedWhenAJoinTokenIsRequired()
+    {
+        Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
+        server.requireJoinToken("s3cret-token");
+        server.setHttpHandler([](const HttpRequest &request, QTcpSocket *socket) {
+            if (request.url.path() != QLatin1String("/health"))
+                return false;
+            HttpResponse::text(200, "ok\n").writeTo(socket);
+            return true;
+        });
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy refused(&server, &Vortex::joinRefused);
+        const QByteArray health = httpExchange(server.serverPort(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY2(health.startsWith("HTTP/1.1 200"), health.constData());
+        QVERIFY(health.endsWith("ok\n"));
+        QVERIFY(refused.isEmpty());
+    }
+
+    void localLinksNeedNoJoinToken()
+    {
+        Vortex logic(QStringLiteral("peek-logic-service"));
+        logic.requireJoinToken("s3cret-token");
+        Vortex field(QStringLiteral("peek-field-service"));
+        field.connectLocal(&logic);
+        QVERIFY(field.isConnectedTo(logic.name()));
+        QVERIFY(logic.isConnectedTo(field.name()));
     }
 };
 
