@@ -265,10 +265,16 @@ QJsonObject ServiceHost::health() const
         if (role->name != QLatin1String("logic"))
             service.insert(QStringLiteral("logicConnected"),
                            role->vortex->isConnectedTo(PluginContext::logicVortexName()));
-        if (role->name == QLatin1String("logic") && m_taskQueue)
-            service.insert(QStringLiteral("taskQueue"), m_taskQueue->health());
-        if (role->name == QLatin1String("worker") && m_taskWorker)
-            service.insert(QStringLiteral("taskWorker"), m_taskWorker->health());
+        if (role->name == QLatin1String("logic") && m_taskQueue) {
+            const QJsonObject queue = m_taskQueue->health();
+            degraded = degraded || queue.contains(QStringLiteral("error"));
+            service.insert(QStringLiteral("taskQueue"), queue);
+        }
+        if (role->name == QLatin1String("worker") && m_taskWorker) {
+            const QJsonObject worker = m_taskWorker->health();
+            degraded = degraded || worker.contains(QStringLiteral("error"));
+            service.insert(QStringLiteral("taskWorker"), worker);
+        }
         services.append(service);
         if (!role->plugins)
             continue;
@@ -318,6 +324,11 @@ QStringList ServiceHost::describe() const
         if (role->name != QLatin1String("logic"))
             line += vortex(QStringLiteral("logic")) ? QStringLiteral(", linked to logic in this process")
                                                      : QStringLiteral(", dialling logic at ") + m_options.logicUrl.toString();
+        if (role->name == QLatin1String("worker") && m_taskWorker && m_database)
+            line += QStringLiteral(", runs tasks from %1 on %2 thread(s) as %3")
+                        .arg(m_database->displayUrl())
+                        .arg(m_taskWorker->threads())
+                        .arg(m_taskWorker->name());
         lines << line;
     }
     return lines;

@@ -8,6 +8,7 @@
 #include "serverprocess.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -123,6 +124,51 @@ private Q_SLOTS:
         QCOMPARE(written.value(QStringLiteral("ports")).toObject().value(QStringLiteral("logicDataExchange")).toInt(), int(port));
         QCOMPARE(written.value(QStringLiteral("ports")).toObject().value(QStringLiteral("field")).toInt(), 8000);
         QCOMPARE(written.value(QStringLiteral("logging")).toObject().value(QStringLiteral("level")).toString(), QStringLiteral("info"));
+        // Logic made the installation's join token and keeps the file to its owner.
+        const QString token = written.value(QStringLiteral("logic")).toObject().value(QStringLiteral("joinToken")).toString();
+        QCOMPARE(token.size(), 43); // 256 random bits, base64url
+        QVERIFY2(!err.contains(token.toUtf8()), "the join token must not be logged");
+        QCOMPARE(QFileInfo(file).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    }
+
+    // A service that dials logic cannot start without the join token, and says where to get it.
+    void aServiceWithoutTheJoinTokenDoesNotStart()
+    {
+        QTemporaryDir home;
+        testing::Ports ports;
+        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("field")}, {}));
+        QFile file(home.filePath(QStringLiteral("config.json")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QJsonObject config = QJsonDocument::fromJson(file.readAll()).object();
+        file.close();
+        QJsonObject logic = config.value(QStringLiteral("logic")).toObject();
+        logic.insert(QStringLiteral("joinToken"), QString());
+        config.insert(QStringLiteral("logic"), logic);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(config).toJson());
+        file.close();
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--home"), home.path(),
+                                                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("logic.joinToken is empty") && err.contains("copy logic.joinToken from the logic service's config.json"),
+                 err.constData());
+    }
+
+    // A worker in its own process needs the database logic uses: with the SQLite file it cannot.
+    void aWorkerAloneNeedsASharedDatabase()
+    {
+        QTemporaryDir home;
+        QVERIFY(testing::writeConfig(home.path(), testing::Ports(), {QStringLiteral("worker")}, {}));
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--home"), home.path()});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("set storage.url in config.json"), err.constData());
+        QVERIFY2(!err.contains("another peek-server"), err.constData());
     }
 
     void aBrokenConfigIsRefusedWithLineAndColumn()
