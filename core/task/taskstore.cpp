@@ -2,7 +2,12 @@
 
 #include "storage/sql.h"
 
+#include <QSqlDriver>
+#include <QSqlField>
 #include <QSqlRecord>
+#include <QSet>
+
+#include <optional>
 
 namespace peek::taskstore {
 
@@ -28,6 +33,42 @@ QString placeholders(qsizetype n)
     return text;
 }
 
+// A value as an SQL literal, escaped by the driver exactly as QtSql escapes the values of its
+// EXECUTE for a prepared statement.
+QString literal(const QSqlDatabase &db, const QVariant &value)
+{
+    QSqlField field(QString(), value.metaType());
+    if (value.isNull())
+        field.clear();
+    else
+        field.setValue(value);
+    return db.driver()->formatValue(field);
+}
+
+// sql::exec, but on PostgreSQL the values go into the statement as literals: QtSql prepares a
+// statement with bound values as PREPARE, EXECUTE and DEALLOCATE, three round trips (and three
+// statements for the server to parse) for every call; this is one. '?' outside quotes are the
+// placeholders. SQLite prepares locally: it keeps its bound values.
+StorageResult<QSqlQuery> execFast(const QSqlDatabase &db, const QString &statement, const QVariantList &values,
+                                  const QString &what)
+{
+    if (sql::dialectOf(db) != Dialect::PostgreSql || values.isEmpty())
+        return sql::exec(db, statement, values, what);
+    QString text;
+    text.reserve(statement.size() + values.size() * 40);
+    qsizetype next = 0;
+    bool quoted = false;
+    for (const QChar c : statement) {
+        if (c == u'\'')
+            quoted = !quoted;
+        if (c == u'?' && !quoted && next < values.size())
+            text += literal(db, values.at(next++));
+        else
+            text += c;
+    }
+    return sql::exec(db, text, {}, what);
+}
+
 // Statements with a list of values are cut into chunks of this many rows (PostgreSQL takes up to
 // 65535 bound values, SQLite 32766).
 constexpr qsizetype kChunk = 200;
@@ -43,7 +84,7 @@ StorageResult<void> notify(QSqlDatabase &db, const char *channel, const QStringL
         return q ? StorageResult<void>() : q.error();
     }
     for (qsizetype from = 0; from < ids.size(); from += kChunk) {
-        auto q = sql::exec(db, QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(channel)),
+        auto q = execFast(db, QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(channel)),
                            {ids.mid(from, kChunk).join(u',')}, what);
         if (!q)
             return q.error();
@@ -92,7 +133,17 @@ CREATE TABLE peek_task (
 CREATE INDEX peek_task_ready ON peek_task (state, run_after);
 CREATE INDEX peek_task_expiry ON peek_task (expires_at);
 )");
-    auto set = MigrationSet::fromList(QString(), {create}, QStringLiteral("peek_task"));
+    // The claim's ORDER BY (run_after, queued_at) read from the index with its LIMIT, instead of
+    // every ready row sorted (or an incremental sort over each run_after group) per claim.
+    Migration order;
+    order.number = 2;
+    order.name = QStringLiteral("claim_order_index");
+    order.fileName = QStringLiteral("peek_task/0002_claim_order_index.sql");
+    order.sql = QStringLiteral(R"(
+DROP INDEX peek_task_ready;
+CREATE INDEX peek_task_ready ON peek_task (state, run_after, queued_at);
+)");
+    auto set = MigrationSet::fromList(QString(), {create, order}, QStringLiteral("peek_task"));
     return set.value();
 }
 
@@ -116,7 +167,7 @@ StorageResult<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks)
                 values << task.id << task.name << QString::fromUtf8(task.args) << task.maxAttempts
                        << qint64(task.timeoutMs);
             }
-            auto q = sql::exec(db, statement, values, what);
+            auto q = execFast(db, statement, values, what);
             if (!q)
                 return q.error();
         }
@@ -144,7 +195,19 @@ StorageResult<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker,
     for (const QString &name : names)
         values << name;
     values << limit;
-    auto q = sql::exec(db, statement, values, QStringLiteral("worker %1 claiming tasks").arg(worker));
+    const QString what = QStringLiteral("worker %1 claiming tasks").arg(worker);
+    // PostgreSQL: walk peek_task_ready in claim order and stop at the LIMIT. Without statistics
+    // (a new table) or with stale ones the planner may read and sort every queued row instead,
+    // for every claim; sorting is never the right plan here.
+    std::optional<sql::Transaction> transaction;
+    if (pg) {
+        transaction.emplace(db);
+        if (auto begun = transaction->begin(what); !begun)
+            return begun.error();
+        if (auto set = sql::exec(db, QStringLiteral("SET LOCAL enable_sort = off"), {}, what); !set)
+            return set.error();
+    }
+    auto q = execFast(db, statement, values, what);
     if (!q)
         return q.error();
     QList<ClaimedTask> claimed;
@@ -161,12 +224,73 @@ StorageResult<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker,
         task.startedAt = query.value(7).toLongLong();
         claimed << task;
     }
+    if (transaction)
+        if (auto committed = transaction->commit(what); !committed)
+            return committed.error();
     // RETURNING does not promise an order.
     std::sort(claimed.begin(), claimed.end(), [](const ClaimedTask &a, const ClaimedTask &b) {
         return a.queuedAt < b.queuedAt;
     });
     return claimed;
 }
+
+namespace {
+
+// PostgreSQL: every outcome of a chunk in one statement that also announces what it changed
+// (autocommit: one round trip, one commit), instead of BEGIN, an UPDATE per outcome, the
+// notification and COMMIT.
+StorageResult<FinishReport> finishPostgres(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
+                                           int resultExpiryMs)
+{
+    FinishReport report;
+    const QString what = QStringLiteral("worker %1 recording %2 task outcome(s)").arg(worker).arg(outcomes.size());
+    const QString t = QStringLiteral("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)");
+    for (qsizetype from = 0; from < outcomes.size(); from += kChunk) {
+        const qsizetype n = std::min(kChunk, outcomes.size() - from);
+        QString rows;
+        QVariantList values;
+        values.reserve(n * 6 + 2);
+        for (qsizetype i = 0; i < n; ++i) {
+            const Outcome &o = outcomes.at(from + i);
+            rows += i ? QStringLiteral(", (?, ?, ?, ?, ?, ?)")
+                      : QStringLiteral("(CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BOOLEAN), CAST(? AS TEXT), "
+                                       "CAST(? AS TEXT), CAST(? AS BIGINT))");
+            values << o.id << o.attempt << o.ok << (o.ok ? QVariant(QString::fromUtf8(o.result)) : QVariant(QMetaType::fromType<QString>()))
+                   << (o.ok ? QVariant(QMetaType::fromType<QString>()) : QVariant(o.error)) << (o.ok ? qint64(-1) : o.retryAfterMs);
+        }
+        values << qint64(resultExpiryMs) << worker;
+        const QString statement = QStringLiteral(
+            "WITH o (id, attempt, ok, result, error, retry_ms) AS (VALUES %1), "
+            "changed AS (UPDATE peek_task t SET "
+            "state = CASE WHEN o.ok THEN 'done' WHEN o.retry_ms >= 0 THEN 'queued' ELSE 'failed' END, "
+            "result = o.result, error = o.error, lease_until = NULL, "
+            "finished_at = CASE WHEN o.ok OR o.retry_ms < 0 THEN %2 ELSE t.finished_at END, "
+            "expires_at = CASE WHEN o.ok OR o.retry_ms < 0 THEN %2 + ? ELSE t.expires_at END, "
+            "run_after = CASE WHEN NOT o.ok AND o.retry_ms >= 0 THEN %2 + o.retry_ms ELSE t.run_after END "
+            "FROM o WHERE t.id = o.id AND t.worker = ? AND t.attempts = o.attempt AND t.state = 'running' "
+            "RETURNING t.id, t.state) "
+            "SELECT id, state, "
+            "(SELECT pg_notify('%3', string_agg(id, ',')) FROM changed WHERE state <> 'queued' HAVING COUNT(*) > 0), "
+            "(SELECT pg_notify('%4', '') FROM changed WHERE state = 'queued' HAVING COUNT(*) > 0) "
+            "FROM changed")
+            .arg(rows, t, QLatin1String(kFinishedChannel), QLatin1String(kQueuedChannel));
+        auto q = execFast(db, statement, values, what);
+        if (!q)
+            return q.error();
+        QSet<QString> changed;
+        while (q.value().next()) {
+            const QString id = q.value().value(0).toString();
+            changed.insert(id);
+            (q.value().value(1).toString() == QLatin1String("queued") ? report.retried : report.finished) << id;
+        }
+        for (qsizetype i = 0; i < n; ++i)
+            if (!changed.contains(outcomes.at(from + i).id))
+                report.stale << outcomes.at(from + i).id;
+    }
+    return report;
+}
+
+} // namespace
 
 StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
                                    int resultExpiryMs)
@@ -175,6 +299,20 @@ StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, cons
     if (outcomes.isEmpty())
         return report;
     const QString what = QStringLiteral("worker %1 recording %2 task outcome(s)").arg(worker).arg(outcomes.size());
+    if (sql::dialectOf(db) == Dialect::PostgreSql) {
+        if (outcomes.size() <= kChunk) // one statement: its own transaction
+            return finishPostgres(db, worker, outcomes, resultExpiryMs);
+        // Several statements: all or none, so a failure never leaves some recorded and the
+        // retry would then call them stale.
+        StorageResult<FinishReport> chunked;
+        auto done = inTransaction(db, what, [&]() -> StorageResult<void> {
+            chunked = finishPostgres(db, worker, outcomes, resultExpiryMs);
+            return chunked ? StorageResult<void>() : chunked.error();
+        });
+        if (!done)
+            return done.error();
+        return chunked;
+    }
     const QString t = now(db);
     const QString mine = QStringLiteral(" WHERE id = ? AND worker = ? AND attempts = ? AND state = 'running'");
     const QString done = QStringLiteral("UPDATE peek_task SET state = 'done', result = ?, error = NULL, "
@@ -221,7 +359,7 @@ StorageResult<int> renewLeases(QSqlDatabase &db, const QString &worker, const QS
         QVariantList values {qint64(leaseMs), worker};
         for (const QString &id : chunk)
             values << id;
-        auto q = sql::exec(db,
+        auto q = execFast(db,
                            QStringLiteral("UPDATE peek_task SET lease_until = %1 + ? WHERE worker = ? AND "
                                           "state = 'running' AND id IN (%2)")
                                .arg(now(db), placeholders(chunk.size())),
@@ -279,7 +417,7 @@ StorageResult<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringL
         QVariantList values;
         for (const QString &id : chunk)
             values << id;
-        auto q = sql::exec(db,
+        auto q = execFast(db,
                            QStringLiteral("SELECT id, state, result, error, attempts, worker FROM peek_task "
                                           "WHERE id IN (%1)")
                                .arg(placeholders(chunk.size())),

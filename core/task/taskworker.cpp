@@ -19,6 +19,10 @@ namespace {
 // A retry wake-up comes this much after the backoff: run_after is the database's clock, whose
 // milliseconds are truncated, and a claim a millisecond early would find nothing.
 constexpr int kRetrySlackMs = 5;
+// Adaptive prefetch: hold about this much work per thread beyond the running task, so trivial
+// tasks are claimed in batches and long ones are not hoarded (at least `threads`, as before).
+constexpr double kPrefetchWindowUs = 20000;
+constexpr int kMaxPrefetch = 64;
 } // namespace
 
 // A claimed task while this worker holds it.
@@ -52,7 +56,7 @@ TaskWorker::TaskWorker(Database *database, TaskNotifier *notifier, TaskSettings 
       m_name(std::move(workerName)), m_mailbox(std::make_shared<Mailbox>())
 {
     m_threads = settings.workerThreads > 0 ? settings.workerThreads : std::max(1, QThread::idealThreadCount());
-    m_prefetch = settings.workerPrefetch >= 0 ? settings.workerPrefetch : m_threads;
+    m_prefetch = settings.workerPrefetch;
     makePool();
     m_mailbox->worker = this;
     m_clock.start();
@@ -111,6 +115,25 @@ qint64 TaskWorker::backoffMs(int attempt) const
     return std::min<qint64>(m_settings.retryBackoffMaxMs, qint64(m_settings.retryBackoffMs) << shift);
 }
 
+int TaskWorker::prefetch() const
+{
+    if (m_prefetch >= 0)
+        return m_prefetch;
+    if (m_avgRunUs < 0)
+        return m_threads;
+    return std::clamp(int(double(m_threads) * kPrefetchWindowUs / std::max(1.0, m_avgRunUs)), m_threads, kMaxPrefetch);
+}
+
+int TaskWorker::freeCapacity() const
+{
+    const int window = m_threads + prefetch();
+    const int held = int(m_held.size());
+    // While every thread has a task and some wait, refill in batches (half the window).
+    if (held > m_threads && window - held < (window + 1) / 2)
+        return 0;
+    return window - held;
+}
+
 void TaskWorker::claim()
 {
     if (!m_running)
@@ -119,7 +142,7 @@ void TaskWorker::claim()
         m_claimAgain = true;
         return;
     }
-    const int capacity = m_threads + m_prefetch - int(m_held.size());
+    const int capacity = freeCapacity();
     if (capacity <= 0 || m_handlers.isEmpty())
         return; // a finished task claims again
     m_claimBusy = true;
@@ -167,6 +190,8 @@ void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
         if (cancel->load())
             return; // the worker stopped before this run began: stop() gives the task back
         started->store(clock.elapsed());
+        QElapsedTimer runClock;
+        runClock.start();
         bool ok = false;
         QByteArray result;
         QString error;
@@ -188,16 +213,19 @@ void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
             }
         }
         const bool cancelled = cancel->load();
-        mailbox->post([run, id = task.id, ok, cancelled, result, error, mailbox] {
+        const qint64 runNs = runClock.nsecsElapsed();
+        mailbox->post([run, id = task.id, ok, cancelled, result, error, mailbox, runNs] {
             if (TaskWorker *worker = mailbox->worker)
-                worker->onRan(run, id, ok, cancelled, result, error);
+                worker->onRan(run, id, ok, cancelled, result, error, runNs);
         });
     });
 }
 
 void TaskWorker::onRan(quint64 run, const QString &id, bool ok, bool cancelled, const QByteArray &result,
-                       const QString &error)
+                       const QString &error, qint64 runNs)
 {
+    const double runUs = double(runNs) / 1000.0;
+    m_avgRunUs = m_avgRunUs < 0 ? runUs : 0.9 * m_avgRunUs + 0.1 * runUs;
     auto it = m_held.find(id);
     if (it == m_held.end() || it.value()->run != run)
         return; // a run this worker no longer holds (timed out and claimed again, or left by stop())
@@ -207,7 +235,8 @@ void TaskWorker::onRan(quint64 run, const QString &id, bool ok, bool cancelled, 
     m_held.erase(it);
     if (!held->timedOut) // a timed-out run was recorded by the watchdog
         record(*held, ok, result, error);
-    claim();
+    if (!m_recordBusy) // else the finish() in flight, or the next, claims with it
+        claim();
 }
 
 void TaskWorker::record(const Held &held, bool ok, const QByteArray &result, const QString &error)
@@ -240,13 +269,62 @@ void TaskWorker::flushOutcomes()
     const QList<taskstore::Outcome> batch = m_recording;
     const QString worker = m_name;
     const int expiry = m_settings.resultExpiryMs;
-    m_finishing = m_database->run([=](QSqlDatabase &db) { return taskstore::finish(db, worker, batch, expiry); });
+    // Claim in the same round trip when there is room and no claim is in flight.
+    int capacity = 0;
+    if (!m_claimBusy && !m_handlers.isEmpty()) {
+        capacity = freeCapacity();
+        if (capacity > 0) {
+            m_claimBusy = true;
+            m_claimAgain = false;
+            m_idle.stop();
+        }
+    }
+    const QStringList names = capacity > 0 ? m_handlers.keys() : QStringList();
+    const int lease = m_settings.leaseMs;
+    m_finishing = m_database->run([=](QSqlDatabase &db) -> StorageResult<FinishAndClaim> {
+        FinishAndClaim done;
+        auto report = taskstore::finish(db, worker, batch, expiry);
+        if (!report)
+            return report.error();
+        done.report = report.value();
+        if (capacity > 0) {
+            auto claimed = taskstore::claim(db, worker, names, capacity, lease);
+            if (claimed)
+                done.claimed = claimed.value();
+            else
+                done.claimError = claimed.error().message();
+        }
+        return done;
+    });
     thenOn(this, m_finishing,
-           [this, generation = m_generation](const StorageResult<taskstore::FinishReport> &report) {
+           [this, capacity, generation = m_generation](const StorageResult<FinishAndClaim> &finished) {
                if (generation != m_generation)
                    return; // stop() waited for it and counted it
                m_recordBusy = false;
                m_finishing = {};
+               if (capacity > 0)
+                   m_claimBusy = false;
+               // Claim again at once when this claim filled up or tasks were announced meanwhile,
+               // or when it did not claim at all; an empty queue waits for the notifier.
+               bool again = capacity == 0 || m_claimAgain;
+               if (finished && capacity > 0) {
+                   for (const taskstore::ClaimedTask &task : finished.value().claimed)
+                       dispatch(task);
+                   if (!finished.value().claimError.isEmpty())
+                       qCWarning(lcTaskWorker).noquote() << finished.value().claimError;
+                   again = again || (finished.value().claimError.isEmpty() && finished.value().claimed.size() >= capacity);
+               }
+               const auto claimNext = [this, again] {
+                   if (m_recordBusy)
+                       return; // the next finish() claims
+                   if (again)
+                       claim();
+                   else if (!m_idle.isActive())
+                       m_idle.start(m_settings.idlePollMs);
+               };
+               const StorageResult<taskstore::FinishReport> report
+                   = finished ? StorageResult<taskstore::FinishReport>(finished.value().report)
+                              : StorageResult<taskstore::FinishReport>(finished.error());
                if (!report) {
                    // Kept (their leases are renewed meanwhile) and written again shortly.
                    if (m_lastError != report.error().message())
@@ -255,6 +333,7 @@ void TaskWorker::flushOutcomes()
                    m_outcomes = m_recording + m_outcomes;
                    m_recording.clear();
                    QTimer::singleShot(std::min(1000, m_settings.idlePollMs), this, &TaskWorker::flushOutcomes);
+                   claimNext();
                    return;
                }
                m_lastError.clear();
@@ -264,6 +343,7 @@ void TaskWorker::flushOutcomes()
                    && (!m_retryWake.isActive() || m_retryWake.remainingTime() > soonestRetry + kRetrySlackMs))
                    m_retryWake.start(int(soonestRetry) + kRetrySlackMs);
                flushOutcomes();
+               claimNext();
            });
 }
 
@@ -358,7 +438,7 @@ void TaskWorker::stop(int waitMs)
             unfinished << it.key();
     m_held.clear();
     // A claim in flight: what it took was never held; it goes back too.
-    if (m_claimBusy) {
+    if (m_claimBusy && m_claiming.isValid()) {
         try {
             m_claiming.waitForFinished();
             const auto claimed = m_claiming.resultCount() > 0 ? m_claiming.result()
@@ -371,6 +451,8 @@ void TaskWorker::stop(int waitMs)
         m_claimBusy = false;
         m_claimAgain = false;
     }
+    m_claimBusy = false;
+    m_claimAgain = false;
     m_claiming = {};
     // A finish() in flight: counted when it went through, written again below when it did not.
     QList<taskstore::Outcome> outcomes = std::exchange(m_outcomes, {});
@@ -381,7 +463,9 @@ void TaskWorker::stop(int waitMs)
             if (m_finishing.resultCount() > 0) {
                 const auto report = m_finishing.result();
                 if (report) {
-                    account(m_recording, report.value());
+                    account(m_recording, report.value().report);
+                    for (const taskstore::ClaimedTask &task : report.value().claimed)
+                        unfinished << task.id;
                     recorded = true;
                 }
             }

@@ -57,10 +57,19 @@ public:
 private:
     struct Held;
     struct Mailbox;
+    // finish() of a batch of outcomes and, in the same round trip, a claim for the free room.
+    struct FinishAndClaim
+    {
+        taskstore::FinishReport report;
+        QList<taskstore::ClaimedTask> claimed;
+        QString claimError;
+    };
+    int freeCapacity() const;
+    int prefetch() const;
     void claim();
     void dispatch(const taskstore::ClaimedTask &task);
     void onRan(quint64 run, const QString &id, bool ok, bool cancelled, const QByteArray &result,
-               const QString &error);
+               const QString &error, qint64 runNs);
     void record(const Held &held, bool ok, const QByteArray &result, const QString &error);
     void flushOutcomes();
     // Counts what a finish() recorded and tells the notifier; returns the soonest retry (-1: none).
@@ -89,7 +98,8 @@ private:
     bool m_recordBusy = false;
     // The claim and the finish() in flight: stop() waits for them.
     QFuture<StorageResult<QList<taskstore::ClaimedTask>>> m_claiming;
-    QFuture<StorageResult<taskstore::FinishReport>> m_finishing;
+    QFuture<StorageResult<FinishAndClaim>> m_finishing;
+    double m_avgRunUs = -1; // moving average of a run's duration (adaptive prefetch)
     quint64 m_generation = 0; // +1 per stop(): continuations of an earlier generation are dropped
     quint64 m_nextRun = 0;    // tells runs apart (a released task runs again with the same attempt)
     QTimer m_idle;      // safety-net poll

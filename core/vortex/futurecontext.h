@@ -8,6 +8,8 @@
 // is gone, the continuation is dropped and the future they return is cancelled.
 
 #include <QFuture>
+#include <QFutureWatcher>
+#include <QThread>
 #include <QMetaObject>
 #include <QPointer>
 #include <QPromise>
@@ -19,15 +21,34 @@ namespace peek {
 
 // Runs fn(finished) on context's thread once `future` has finished (with a result, an exception
 // or cancelled); fn inspects it (isCanceled(), result() which rethrows a failure). Nothing runs
-// if context is gone by then.
+// if context is gone by then. fn always runs from the event loop, never inside this call.
+//
+// Called on context's thread (as every caller does), a QFutureWatcher child of context carries
+// the result over: the future reaches it through Qt's locked callout and it dies with context,
+// so a future finishing on a pool thread while context is being destroyed is safe. (A QPointer
+// checked on the pool thread is not: context may die between the check and the post.)
 template <typename T, typename Fn>
 void onFinished(QObject *context, QFuture<T> future, Fn fn)
 {
+    if (QThread::currentThread() == context->thread()) {
+        auto *watcher = new QFutureWatcher<T>(context);
+        QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
+                         [watcher, fn = std::move(fn)]() mutable {
+                             const QFuture<T> finished = watcher->future();
+                             watcher->disconnect();
+                             watcher->deleteLater();
+                             fn(finished);
+                         });
+        watcher->setFuture(future);
+        return;
+    }
+    // From another thread: context must outlive the future (the caller's promise).
     QPointer<QObject> guard(context);
     auto shared = std::make_shared<Fn>(std::move(fn));
     auto post = [guard, shared](QFuture<T> finished) {
         if (guard)
-            QMetaObject::invokeMethod(guard.data(), [shared, finished] { (*shared)(finished); });
+            QMetaObject::invokeMethod(guard.data(), [shared, finished] { (*shared)(finished); },
+                                      Qt::QueuedConnection);
     };
     // Qt calls a continuation for a result or an exception, but only onCanceled for a plain
     // cancellation: both hand the finished future on.

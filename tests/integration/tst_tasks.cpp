@@ -216,7 +216,8 @@ private Q_SLOTS:
         QVERIFY(client.waitConnected());
         QString error;
         const Value answers = client.call("run", {kTestTasks + QStringLiteral(".echo"), 1000, ValueList {7}}, &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(error.isEmpty(), qPrintable(error + QStringLiteral("\nlogic said:\n") + QString::fromUtf8(logic.errors().right(3000))
+                                             + QStringLiteral("\nexit status %1 code %2").arg(logic.process().exitStatus()).arg(logic.process().exitCode())));
         QCOMPARE(answers.toList().size(), size_t(1000));
         QSet<QString> ids;
         QSet<qint64> pids;
