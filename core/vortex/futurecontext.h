@@ -7,8 +7,8 @@
 // work or a remote call is still running. These helpers hold the context in a QPointer: when it
 // is gone, the continuation is dropped and the future they return is cancelled.
 
+#include <QCoreApplication>
 #include <QFuture>
-#include <QFutureWatcher>
 #include <QThread>
 #include <QMetaObject>
 #include <QPointer>
@@ -21,34 +21,34 @@ namespace peek {
 
 // Runs fn(finished) on context's thread once `future` has finished (with a result, an exception
 // or cancelled); fn inspects it (isCanceled(), result() which rethrows a failure). Nothing runs
-// if context is gone by then. fn always runs from the event loop, never inside this call.
+// if context is gone by then. A future that finishes on context's thread (a reply that arrived,
+// or one already finished when this is called) runs fn at once, without an event-loop turn.
 //
-// Called on context's thread (as every caller does), a QFutureWatcher child of context carries
-// the result over: the future reaches it through Qt's locked callout and it dies with context,
-// so a future finishing on a pool thread while context is being destroyed is safe. (A QPointer
-// checked on the pool thread is not: context may die between the check and the post.)
+// A future may also finish on a pool thread while context is being destroyed on its own thread,
+// so whether context still lives is decided on context's thread, never on the pool thread: the
+// finished future is posted to an object that outlives context on that thread (the application
+// object for the main thread, where every Peek context lives) and the guard is checked there.
 template <typename T, typename Fn>
 void onFinished(QObject *context, QFuture<T> future, Fn fn)
 {
-    if (QThread::currentThread() == context->thread()) {
-        auto *watcher = new QFutureWatcher<T>(context);
-        QObject::connect(watcher, &QFutureWatcherBase::finished, watcher,
-                         [watcher, fn = std::move(fn)]() mutable {
-                             const QFuture<T> finished = watcher->future();
-                             watcher->disconnect();
-                             watcher->deleteLater();
-                             fn(finished);
-                         });
-        watcher->setFuture(future);
-        return;
-    }
-    // From another thread: context must outlive the future (the caller's promise).
     QPointer<QObject> guard(context);
+    QObject *mailbox = QCoreApplication::instance();
+    if (!mailbox || mailbox->thread() != context->thread())
+        mailbox = context; // a context on another thread must outlive its futures
     auto shared = std::make_shared<Fn>(std::move(fn));
-    auto post = [guard, shared](QFuture<T> finished) {
-        if (guard)
-            QMetaObject::invokeMethod(guard.data(), [shared, finished] { (*shared)(finished); },
-                                      Qt::QueuedConnection);
+    auto post = [guard, mailbox, shared](QFuture<T> finished) {
+        if (QThread::currentThread() == mailbox->thread()) { // no other thread can delete context now
+            if (guard)
+                (*shared)(finished);
+            return;
+        }
+        QMetaObject::invokeMethod(
+            mailbox,
+            [guard, shared, finished] {
+                if (guard)
+                    (*shared)(finished);
+            },
+            Qt::QueuedConnection);
     };
     // Qt calls a continuation for a result or an exception, but only onCanceled for a plain
     // cancellation: both hand the finished future on.

@@ -1,0 +1,66 @@
+#include "actionpusher.h"
+
+#include "session.h"
+#include "variantvalue.h"
+
+namespace peek::app {
+
+ActionPusher::ActionPusher(QObject *parent) : QObject(parent)
+{
+}
+
+void ActionPusher::setPlugin(const QString &plugin)
+{
+    if (m_plugin == plugin)
+        return;
+    const QString before = processor();
+    m_plugin = plugin;
+    Q_EMIT pluginChanged();
+    if (processor() != before)
+        Q_EMIT processorChanged();
+}
+
+void ActionPusher::setProcessor(const QString &processorName)
+{
+    if (m_processor == processorName)
+        return;
+    const QString before = processor();
+    m_processor = processorName;
+    if (processor() != before)
+        Q_EMIT processorChanged();
+}
+
+bool ActionPusher::push(const QString &tupleType, const QVariantMap &fields)
+{
+    Session *session = Session::current();
+    if (!session)
+        return fail(
+            QStringLiteral("cannot push %1: no session (the app sets one before it loads QML)")
+                .arg(tupleType));
+    if (m_plugin.isEmpty())
+        return fail(
+            QStringLiteral("cannot push %1: set the ActionPusher's plugin first").arg(tupleType));
+    if (tupleType.isEmpty())
+        return fail(
+            QStringLiteral("cannot push an action without a tuple type to %1").arg(processor()));
+    QString why;
+    if (!session->pushAction(m_plugin, processor(),
+                             std::make_shared<GenericTuple>(tupleType, dictFromQml(fields)), &why))
+        return fail(why.isEmpty() ? QStringLiteral("cannot queue %1").arg(tupleType) : why);
+    if (!m_error.isEmpty()) {
+        m_error.clear();
+        Q_EMIT errorChanged();
+    }
+    return true;
+}
+
+bool ActionPusher::fail(const QString &error)
+{
+    if (m_error != error) {
+        m_error = error;
+        Q_EMIT errorChanged();
+    }
+    return false;
+}
+
+} // namespace peek::app

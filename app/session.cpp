@@ -1,0 +1,183 @@
+#include "session.h"
+
+#include "observable/tupleofflinecache.h"
+
+#include <QDir>
+
+namespace peek::app {
+
+namespace {
+QPointer<Session> g_current;
+}
+
+Session::Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
+                 QObject *parent)
+    : Session(serverUrl, mode, dataDir, Options {}, parent)
+{
+}
+
+Session::Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
+                 const Options &options, QObject *parent)
+    : QObject(parent), m_serverUrl(serverUrl), m_mode(mode)
+{
+    if (mode != QLatin1String("field") && mode != QLatin1String("office")) {
+        m_error = QStringLiteral("unknown app mode '%1': use \"field\" or \"office\"").arg(mode);
+        m_state = QStringLiteral("offline");
+        return;
+    }
+    if (!QDir().mkpath(dataDir)) {
+        m_error
+            = QStringLiteral("cannot create the data directory %1: check its path and permissions")
+                  .arg(dataDir);
+        m_state = QStringLiteral("offline");
+        return;
+    }
+    m_serviceName = QStringLiteral("peek-%1-service").arg(mode);
+    const QDir dir(dataDir);
+    m_vortex = std::make_unique<Vortex>(QStringLiteral("peek-%1-app").arg(mode), options.vortex);
+    m_cache
+        = std::make_unique<TupleOfflineCache>(dir.filePath(QStringLiteral("offline-cache.sqlite")));
+    if (!m_cache->isOpen())
+        m_error = QStringLiteral("cannot open the offline cache in %1: %2")
+                      .arg(dataDir, m_cache->errorString());
+    TupleActionPushOfflineQueue::Options queueOptions;
+    queueOptions.destVortexName = m_serviceName;
+    queueOptions.timeoutMs = options.actionTimeoutMs;
+    queueOptions.retryMinMs = options.actionRetryMinMs;
+    queueOptions.retryMaxMs = options.actionRetryMaxMs;
+    m_queue = std::make_unique<TupleActionPushOfflineQueue>(
+        m_vortex.get(), dir.filePath(QStringLiteral("action-queue.sqlite")), queueOptions);
+    if (!m_queue->isOpen() && m_error.isEmpty())
+        m_error = QStringLiteral("cannot open the action queue in %1: %2")
+                      .arg(dataDir, m_queue->errorString());
+
+    connect(m_queue.get(), &TupleActionPushOfflineQueue::queuedCountChanged, this,
+            &Session::queuedActionsChanged);
+    connect(m_queue.get(), &TupleActionPushOfflineQueue::failedCountChanged, this,
+            &Session::failedActionsChanged);
+    connect(m_vortex.get(), &Vortex::peerConnected, this, [this](const PeerInfo &peer) {
+        if (peer.vortexName == m_serviceName)
+            setState(QStringLiteral("online"));
+    });
+    connect(m_vortex.get(), &Vortex::peerDisconnected, this, [this](const PeerInfo &peer) {
+        if (peer.vortexName == m_serviceName && !m_vortex->isConnectedTo(m_serviceName))
+            setState(QStringLiteral("offline"));
+    });
+    m_vortex->connectTo(serverUrl);
+}
+
+Session::~Session()
+{
+    // The clients and the queue use the cache and the vortex: they go first.
+    qDeleteAll(m_clients);
+    m_clients.clear();
+    m_queue.reset();
+    m_cache.reset();
+    if (m_vortex)
+        m_vortex->close();
+    m_vortex.reset();
+}
+
+void Session::setCurrent(Session *session)
+{
+    if (g_current == session)
+        return;
+    g_current = session;
+    Q_EMIT SessionNotifier::instance()->currentSessionChanged();
+}
+
+Session *Session::current()
+{
+    return g_current.data();
+}
+
+int Session::queuedActions() const
+{
+    return m_queue ? m_queue->queuedCount() : 0;
+}
+
+int Session::failedActions() const
+{
+    return m_queue ? m_queue->failedCount() : 0;
+}
+
+TupleDataObserverClient *Session::observerClient(const QString &plugin,
+                                                 const QString &observableName)
+{
+    if (!m_vortex)
+        return nullptr;
+    const QString key = plugin + QLatin1Char('\n') + observableName;
+    auto *&client = m_clients[key];
+    if (!client)
+        client = new TupleDataObserverClient(
+            m_vortex.get(), plugin, observableName,
+            {m_serviceName, m_cache && m_cache->isOpen() ? m_cache.get() : nullptr});
+    return client;
+}
+
+TupleSubscription *Session::subscribe(const QString &plugin, const QString &observableName,
+                                      const TupleSelector &selector, QObject *parent)
+{
+    auto *client = observerClient(plugin, observableName);
+    if (!client)
+        return nullptr;
+    auto *subscription = client->subscribe(selector, parent ? parent : this);
+    connect(subscription, &TupleSubscription::tuplesChanged, this, [this, subscription] {
+        if (!subscription->isFromCache())
+            noteSync();
+    });
+    return subscription;
+}
+
+bool Session::pushAction(const QString &plugin, const QString &processorName, TuplePtr action,
+                         QString *error)
+{
+    if (!m_queue) {
+        if (error)
+            *error = m_error;
+        return false;
+    }
+    return m_queue->push(plugin, processorName, std::move(action), error);
+}
+
+int Session::retryFailedActions()
+{
+    if (!m_queue)
+        return 0;
+    int n = 0;
+    for (const auto &failed : m_queue->failedActions())
+        n += m_queue->retryFailed(failed.id) ? 1 : 0;
+    return n;
+}
+
+int Session::discardFailedActions()
+{
+    if (!m_queue)
+        return 0;
+    int n = 0;
+    for (const auto &failed : m_queue->failedActions())
+        n += m_queue->discardFailed(failed.id) ? 1 : 0;
+    return n;
+}
+
+void Session::setState(const QString &state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT connectionStateChanged(state);
+}
+
+void Session::noteSync()
+{
+    m_lastSync = QDateTime::currentDateTimeUtc();
+    Q_EMIT lastSyncTimeChanged(m_lastSync);
+}
+
+SessionNotifier *SessionNotifier::instance()
+{
+    static SessionNotifier notifier;
+    return &notifier;
+}
+
+} // namespace peek::app

@@ -1,0 +1,116 @@
+#pragma once
+
+#include "action/tupleactionpushofflinequeue.h"
+#include "observable/tupledataobserverclient.h"
+#include "vortex/vortex.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <memory>
+
+namespace peek {
+class TupleOfflineCache;
+}
+
+namespace peek::app {
+
+// The app's one link to its field or office service: a Vortex dialling the service, the
+// device's offline cache of observable data and its durable action queue (both SQLite files in
+// the data directory), and an observer client per (plugin, observable) handed out on demand.
+// The QML types (Peek, TupleObserver, ActionPusher) reach the data layer only through the
+// process's current Session; views never open a socket or a database.
+//
+// connectionState is kept simple: "connecting" from the start until the first link to the
+// service is up, "online" while a link is up, "offline" after the link was lost until it is
+// back (the vortex keeps redialling by itself).
+class Session : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        VortexOptions vortex; // transport settings (reconnect backoff etc.)
+        int actionTimeoutMs = 30000;
+        int actionRetryMinMs = 1000;
+        int actionRetryMaxMs = 30000;
+    };
+
+    // mode is "field" or "office"; dataDir is created if missing. Check isReady() afterwards.
+    Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
+            const Options &options, QObject *parent = nullptr);
+    Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
+            QObject *parent = nullptr);
+    ~Session() override;
+
+    // The session the QML types use; set it before loading QML. Not owned. nullptr clears it.
+    static void setCurrent(Session *session);
+    static Session *current();
+
+    bool isReady() const { return m_error.isEmpty(); }
+    QString errorString() const { return m_error; }
+
+    QUrl serverUrl() const { return m_serverUrl; }
+    QString mode() const { return m_mode; }
+    QString serviceVortexName() const
+    {
+        return m_serviceName;
+    } // peek-field-service / peek-office-service
+    QString connectionState() const { return m_state; }
+    int queuedActions() const;
+    int failedActions() const;
+    QDateTime lastSyncTime() const { return m_lastSync; } // invalid until data first arrives
+
+    Vortex *vortex() const { return m_vortex.get(); }
+    TupleActionPushOfflineQueue *actionQueue() const { return m_queue.get(); }
+    TupleOfflineCache *offlineCache() const { return m_cache.get(); }
+
+    // The observer client of one observable (created on first use, owned by the session); null
+    // when the session is not ready.
+    TupleDataObserverClient *observerClient(const QString &plugin, const QString &observableName);
+    // Subscribes through observerClient() and keeps lastSyncTime when fresh data arrives. The
+    // subscription belongs to parent (or the session); null when the session is not ready.
+    TupleSubscription *subscribe(const QString &plugin, const QString &observableName,
+                                 const TupleSelector &selector, QObject *parent);
+
+    // Queues an action durably (works offline); false with *error set when refused.
+    bool pushAction(const QString &plugin, const QString &processorName, TuplePtr action,
+                    QString *error = nullptr);
+    // Every failed action back to the queue / dropped; return how many.
+    int retryFailedActions();
+    int discardFailedActions();
+
+Q_SIGNALS:
+    void connectionStateChanged(const QString &state);
+    void queuedActionsChanged(int count);
+    void failedActionsChanged(int count);
+    void lastSyncTimeChanged(const QDateTime &time);
+
+private:
+    void setState(const QString &state);
+    void noteSync();
+
+    QUrl m_serverUrl;
+    QString m_mode;
+    QString m_serviceName;
+    QString m_error;
+    QString m_state = QStringLiteral("connecting");
+    QDateTime m_lastSync;
+    // Destroyed in reverse: clients and queue before the cache and the vortex they use.
+    std::unique_ptr<Vortex> m_vortex;
+    std::unique_ptr<TupleOfflineCache> m_cache;
+    std::unique_ptr<TupleActionPushOfflineQueue> m_queue;
+    QHash<QString, TupleDataObserverClient *> m_clients;
+};
+
+// Says when the current session changes (the singleton lives longer than any one session).
+class SessionNotifier : public QObject {
+    Q_OBJECT
+public:
+    static SessionNotifier *instance();
+Q_SIGNALS:
+    void currentSessionChanged();
+};
+
+} // namespace peek::app
