@@ -230,7 +230,8 @@ bool ServiceHost::openStorage(QString *error)
         return false;
     }
     m_taskNotifier = std::make_unique<TaskNotifier>(m_database.get());
-    if (!m_taskNotifier->start(error, std::max(500, m_options.tasks.idlePollMs)))
+    const auto channels = TaskNotifier::Channel((worker ? TaskNotifier::Queued : 0) | (logic ? TaskNotifier::Finished : 0));
+    if (!m_taskNotifier->start(error, std::max(500, m_options.tasks.idlePollMs), channels))
         return false;
     if (logic)
         m_taskQueue = std::make_unique<TaskQueue>(m_database.get(), m_taskNotifier.get(), m_options.tasks);

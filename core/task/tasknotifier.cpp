@@ -24,8 +24,9 @@ TaskNotifier::~TaskNotifier()
     closeListener();
 }
 
-bool TaskNotifier::start(QString *error, int checkIntervalMs)
+bool TaskNotifier::start(QString *error, int checkIntervalMs, Channel channels)
 {
+    m_channels = channels;
     if (!m_postgres)
         return true;
     if (!listen(error))
@@ -45,7 +46,11 @@ bool TaskNotifier::listen(QString *error)
     m_connection = opened.value();
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     QSqlDriver *driver = db.driver();
-    for (const char *channel : {taskstore::kQueuedChannel, taskstore::kFinishedChannel}) {
+    const std::pair<const char *, Channel> wanted[] = {{taskstore::kQueuedChannel, Queued},
+                                                       {taskstore::kFinishedChannel, Finished}};
+    for (const auto &[channel, which] : wanted) {
+        if (!(m_channels & which))
+            continue; // nobody in this process waits for it
         if (!driver->subscribeToNotification(QLatin1String(channel))) {
             *error = QStringLiteral("cannot LISTEN on %1 at %2: %3")
                          .arg(QLatin1String(channel), m_database->displayUrl(), driver->lastError().text());

@@ -25,8 +25,10 @@ public:
     explicit TaskNotifier(Database *database, QObject *parent = nullptr);
     ~TaskNotifier() override;
 
+    // What a process listens for (PostgreSQL): workers for queued tasks, logic for finished ones.
+    enum Channel { Queued = 1, Finished = 2, Both = Queued | Finished };
     // PostgreSQL: opens the listening connection; false with *error when it cannot.
-    bool start(QString *error, int checkIntervalMs = 5000);
+    bool start(QString *error, int checkIntervalMs = 5000, Channel channels = Both);
 
     // After a commit that queued tasks / finished them (a no-op on PostgreSQL, which announced
     // them in the transaction).
@@ -46,6 +48,7 @@ private:
     Database *m_database;
     bool m_postgres = false;
     QString m_connection; // the LISTEN connection (PostgreSQL)
+    Channel m_channels = Both;
     QTimer m_check;
 };
 
