@@ -1,0 +1,96 @@
+// peek: the field (and later office) app. Parses the command line, picks the server URL and the
+// data directory, and hands over to AppWindow.
+#include "appwindow.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QGuiApplication>
+#include <QStandardPaths>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <cstdio>
+
+Q_IMPORT_QML_PLUGIN(PeekPlugin)
+
+namespace {
+
+QSize parseSize(const QString &text)
+{
+    const QStringList parts = text.split(u'x');
+    if (parts.size() != 2)
+        return {};
+    bool okW = false, okH = false;
+    const QSize size(parts[0].toInt(&okW), parts[1].toInt(&okH));
+    return okW && okH && size.width() > 0 && size.height() > 0 ? size : QSize();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QGuiApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Peek"));
+    QCoreApplication::setApplicationName(QStringLiteral("peek"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Peek app"));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("mode"), QStringLiteral("field or office"));
+    const QCommandLineOption server(QStringLiteral("server"),
+                                    QStringLiteral("Service URL (remembered), e.g. ws://host:8000."),
+                                    QStringLiteral("url"));
+    const QCommandLineOption data(QStringLiteral("data"),
+                                  QStringLiteral("Data directory (offline cache, action queue)."),
+                                  QStringLiteral("dir"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Render the first screen to a PNG and exit."),
+                                        QStringLiteral("file"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption page(QStringLiteral("page"),
+                                  QStringLiteral("Page to open first: home or tutorial."),
+                                  QStringLiteral("page"));
+    parser.addOptions({server, data, screenshot, size, page});
+    parser.process(app);
+
+    const QStringList args = parser.positionalArguments();
+    const QString mode = args.value(0);
+    if (args.size() != 1 || (mode != QLatin1String("field") && mode != QLatin1String("office"))) {
+        std::fprintf(stderr, "peek: say the mode: peek field|office [options] (see --help)\n");
+        return 2;
+    }
+    if (mode == QLatin1String("office")) {
+        std::fprintf(stderr, "peek: office mode: not built yet\n");
+        return 2;
+    }
+
+    peek::app::AppWindow::Options options;
+    options.mode = mode;
+    if (parser.isSet(server)) {
+        options.serverUrl = peek::app::serverUrlFromInput(parser.value(server));
+        if (!options.serverUrl.isValid()) {
+            std::fprintf(stderr, "peek: --server %s is not a service URL; use ws://host:port\n",
+                         qPrintable(parser.value(server)));
+            return 2;
+        }
+    }
+    options.dataDir = parser.isSet(data)
+                          ? parser.value(data)
+                          : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                + u'/' + mode;
+    if (parser.isSet(size)) {
+        options.size = parseSize(parser.value(size));
+        if (!options.size.isValid()) {
+            std::fprintf(stderr, "peek: --size %s: use WxH, e.g. 480x800\n",
+                         qPrintable(parser.value(size)));
+            return 2;
+        }
+    }
+    options.screenshot = parser.value(screenshot);
+    options.startPage = parser.value(page);
+
+    peek::app::AppWindow window(options);
+    if (!window.start())
+        return 1;
+    return QGuiApplication::exec();
+}
