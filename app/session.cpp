@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "observable/tupleofflinecache.h"
+#include "plugin/plugincontext.h"
 
 #include <QDir>
 
@@ -32,7 +33,7 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
         m_state = QStringLiteral("offline");
         return;
     }
-    m_serviceName = QStringLiteral("peek-%1-service").arg(mode);
+    m_serviceName = PluginContext::vortexNameOf(mode);
     const QDir dir(dataDir);
     m_vortex = std::make_unique<Vortex>(QStringLiteral("peek-%1-app").arg(mode), options.vortex);
     m_cache
@@ -142,21 +143,21 @@ bool Session::pushAction(const QString &plugin, const QString &processorName, Tu
 
 int Session::retryFailedActions()
 {
-    if (!m_queue)
-        return 0;
-    int n = 0;
-    for (const auto &failed : m_queue->failedActions())
-        n += m_queue->retryFailed(failed.id) ? 1 : 0;
-    return n;
+    return forEachFailedAction(&TupleActionPushOfflineQueue::retryFailed);
 }
 
 int Session::discardFailedActions()
+{
+    return forEachFailedAction(&TupleActionPushOfflineQueue::discardFailed);
+}
+
+int Session::forEachFailedAction(bool (TupleActionPushOfflineQueue::*apply)(qint64))
 {
     if (!m_queue)
         return 0;
     int n = 0;
     for (const auto &failed : m_queue->failedActions())
-        n += m_queue->discardFailed(failed.id) ? 1 : 0;
+        n += (m_queue.get()->*apply)(failed.id) ? 1 : 0;
     return n;
 }
 

@@ -90,6 +90,8 @@ Q_SIGNALS:
 private:
     void setState(const QString &state);
     void noteSync();
+    // Applies `apply` (retry or discard) to every failed action; returns how many it took.
+    int forEachFailedAction(bool (TupleActionPushOfflineQueue::*apply)(qint64));
 
     QUrl m_serverUrl;
     QString m_mode;

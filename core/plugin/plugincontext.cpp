@@ -198,20 +198,22 @@ void PluginContext::addTask(const Task &task, TaskHandler handler)
     });
 }
 
-TaskHandle PluginContext::queueTask(const Task &task, ValueList args)
+TaskQueue &PluginContext::taskQueue(const char *what) const
 {
-    requireRole({"logic"}, "queueTask()");
+    requireRole({"logic"}, what);
     if (!m_env.tasks)
         throw PluginError(QStringLiteral("%1 on %2: this logic has no task queue").arg(m_metadata.name, m_env.role));
-    return m_env.tasks->queue(task, std::move(args));
+    return *m_env.tasks;
+}
+
+TaskHandle PluginContext::queueTask(const Task &task, ValueList args)
+{
+    return taskQueue("queueTask()").queue(task, std::move(args));
 }
 
 QFuture<Value> PluginContext::taskResult(const QString &id)
 {
-    requireRole({"logic"}, "taskResult()");
-    if (!m_env.tasks)
-        throw PluginError(QStringLiteral("%1 on %2: this logic has no task queue").arg(m_metadata.name, m_env.role));
-    return m_env.tasks->result(id);
+    return taskQueue("taskResult()").result(id);
 }
 
 void PluginContext::addEndpoint(Dict filt, std::function<void(const PayloadEnvelope &, const MessageSource &)> handler)

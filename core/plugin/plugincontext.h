@@ -142,6 +142,7 @@ public:
 
 private:
     void requireRole(std::initializer_list<const char *> roles, const char *what) const;
+    TaskQueue &taskQueue(const char *what) const; // logic's queue; throws elsewhere
     // Throws unless `name` is "<plugin>.<something>" (RPC and task names).
     void requireOwnName(const QString &kind, const QString &name) const;
     HttpRoutes &http() const; // the role's routes; throws on roles without a port

@@ -25,23 +25,6 @@ TaskQueue::~TaskQueue()
     stop();
 }
 
-QByteArray TaskQueue::encodeArgs(const ValueList &args)
-{
-    return encodeResult(Value(args));
-}
-
-QByteArray TaskQueue::encodeResult(const Value &result)
-{
-    JsonWriter writer;
-    writer.writeValue(result);
-    return writer.take();
-}
-
-Value TaskQueue::decode(const QByteArray &json, QString *error)
-{
-    return json::decode(json, error);
-}
-
 void TaskQueue::start()
 {
     m_maintenance.start(std::max(100, std::min(m_settings.idlePollMs, m_settings.leaseMs / 2)));
@@ -69,7 +52,7 @@ TaskHandle TaskQueue::queue(const Task &task, ValueList args)
     taskstore::NewTask row;
     row.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     row.name = task.name();
-    row.args = encodeArgs(args);
+    row.args = json::encode(Value(std::move(args)));
     row.maxAttempts = std::max(1, task.options().maxAttempts > 0 ? task.options().maxAttempts : m_settings.maxAttempts);
     row.timeoutMs = task.options().timeoutMs > 0 ? task.options().timeoutMs : m_settings.timeoutMs;
     auto promise = std::make_shared<QPromise<Value>>();
@@ -203,7 +186,7 @@ void TaskQueue::complete(const QString &id, const taskstore::TaskState *state)
     if (state->state != QLatin1String("done"))
         return; // still queued or running: wait for it
     QString error;
-    const Value result = decode(state->result, &error);
+    const Value result = json::decode(state->result, &error);
     if (!error.isEmpty()) {
         fail(id, QStringLiteral("the result of task %1 cannot be read: %2").arg(id, error));
         return;

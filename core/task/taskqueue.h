@@ -53,10 +53,6 @@ public:
     // For /health: counts by state, callers waiting, and per worker running/done/failed.
     QJsonObject health() const;
 
-    static QByteArray encodeArgs(const ValueList &args);
-    static QByteArray encodeResult(const Value &result);
-    static Value decode(const QByteArray &json, QString *error);
-
 private:
     using Promise = std::shared_ptr<QPromise<Value>>;
     void waitFor(const QString &id, const Promise &promise);

@@ -240,11 +240,10 @@ namespace {
 // (autocommit: one round trip, one commit), instead of BEGIN, an UPDATE per outcome, the
 // notification and COMMIT.
 StorageResult<FinishReport> finishPostgres(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
-                                           int resultExpiryMs)
+                                           int resultExpiryMs, const QString &what)
 {
     FinishReport report;
-    const QString what = QStringLiteral("worker %1 recording %2 task outcome(s)").arg(worker).arg(outcomes.size());
-    const QString t = QStringLiteral("CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)");
+    const QString t = now(db);
     for (qsizetype from = 0; from < outcomes.size(); from += kChunk) {
         const qsizetype n = std::min(kChunk, outcomes.size() - from);
         QString rows;
@@ -301,12 +300,12 @@ StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, cons
     const QString what = QStringLiteral("worker %1 recording %2 task outcome(s)").arg(worker).arg(outcomes.size());
     if (sql::dialectOf(db) == Dialect::PostgreSql) {
         if (outcomes.size() <= kChunk) // one statement: its own transaction
-            return finishPostgres(db, worker, outcomes, resultExpiryMs);
+            return finishPostgres(db, worker, outcomes, resultExpiryMs, what);
         // Several statements: all or none, so a failure never leaves some recorded and the
         // retry would then call them stale.
         StorageResult<FinishReport> chunked;
         auto done = inTransaction(db, what, [&]() -> StorageResult<void> {
-            chunked = finishPostgres(db, worker, outcomes, resultExpiryMs);
+            chunked = finishPostgres(db, worker, outcomes, resultExpiryMs, what);
             return chunked ? StorageResult<void>() : chunked.error();
         });
         if (!done)

@@ -2,7 +2,7 @@
 
 #include "storage/database.h"
 #include "tasknotifier.h"
-#include "taskqueue.h"
+#include "tuple/jsoncodec.h"
 #include "vortex/futurecontext.h"
 
 #include <QCoreApplication>
@@ -142,12 +142,9 @@ void TaskWorker::claim()
         m_claimAgain = true;
         return;
     }
-    const int capacity = freeCapacity();
-    if (capacity <= 0 || m_handlers.isEmpty())
+    const int capacity = beginClaim();
+    if (capacity == 0)
         return; // a finished task claims again
-    m_claimBusy = true;
-    m_claimAgain = false;
-    m_idle.stop();
     const QStringList names = m_handlers.keys();
     const QString worker = m_name;
     const int lease = m_settings.leaseMs;
@@ -156,9 +153,9 @@ void TaskWorker::claim()
            [this, capacity, generation = m_generation](const StorageResult<QList<taskstore::ClaimedTask>> &claimed) {
                if (generation != m_generation)
                    return; // stop() waited for this claim and gave its tasks back
-               m_claimBusy = false;
                m_claiming = {};
                if (!claimed) {
+                   m_claimBusy = false;
                    if (m_lastError != claimed.error().message())
                        qCWarning(lcTaskWorker).noquote() << claimed.error() << "; trying again in"
                                                          << m_settings.idlePollMs << "ms";
@@ -167,13 +164,36 @@ void TaskWorker::claim()
                    return;
                }
                m_lastError.clear();
-               for (const taskstore::ClaimedTask &task : claimed.value())
-                   dispatch(task);
-               if (claimed.value().size() >= capacity || m_claimAgain)
+               if (endClaim(claimed.value(), capacity))
                    claim();
                else if (!m_idle.isActive())
                    m_idle.start(m_settings.idlePollMs);
            });
+}
+
+// Takes the one claim slot when there is room for tasks: returns how many to claim, 0 for none
+// now (a claim in flight, no handlers, or the window still full enough).
+int TaskWorker::beginClaim()
+{
+    if (m_claimBusy || m_handlers.isEmpty())
+        return 0;
+    const int capacity = freeCapacity();
+    if (capacity <= 0)
+        return 0;
+    m_claimBusy = true;
+    m_claimAgain = false;
+    m_idle.stop();
+    return capacity;
+}
+
+// A claim came back with `claimed`: frees the slot and runs them. True when more may be waiting
+// (the claim filled up, or tasks were announced while it was in flight).
+bool TaskWorker::endClaim(const QList<taskstore::ClaimedTask> &claimed, int capacity)
+{
+    m_claimBusy = false;
+    for (const taskstore::ClaimedTask &task : claimed)
+        dispatch(task);
+    return claimed.size() >= capacity || m_claimAgain;
 }
 
 void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
@@ -196,7 +216,7 @@ void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
         QByteArray result;
         QString error;
         QString decodeError;
-        const Value args = TaskQueue::decode(task.args, &decodeError);
+        const Value args = json::decode(task.args, &decodeError);
         if (!decodeError.isEmpty()) {
             error = QStringLiteral("the arguments of task %1 (%2) cannot be read: %3").arg(task.name, task.id, decodeError);
         } else if (!handler) {
@@ -204,7 +224,7 @@ void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
         } else {
             try {
                 TaskCall call {task.id, task.name, task.attempt, args.toList(), cancel};
-                result = TaskQueue::encodeResult(handler(call));
+                result = json::encode(handler(call));
                 ok = true;
             } catch (const std::exception &e) {
                 error = QString::fromUtf8(e.what());
@@ -270,15 +290,7 @@ void TaskWorker::flushOutcomes()
     const QString worker = m_name;
     const int expiry = m_settings.resultExpiryMs;
     // Claim in the same round trip when there is room and no claim is in flight.
-    int capacity = 0;
-    if (!m_claimBusy && !m_handlers.isEmpty()) {
-        capacity = freeCapacity();
-        if (capacity > 0) {
-            m_claimBusy = true;
-            m_claimAgain = false;
-            m_idle.stop();
-        }
-    }
+    const int capacity = beginClaim();
     const QStringList names = capacity > 0 ? m_handlers.keys() : QStringList();
     const int lease = m_settings.leaseMs;
     m_finishing = m_database->run([=](QSqlDatabase &db) -> StorageResult<FinishAndClaim> {
@@ -302,17 +314,16 @@ void TaskWorker::flushOutcomes()
                    return; // stop() waited for it and counted it
                m_recordBusy = false;
                m_finishing = {};
-               if (capacity > 0)
-                   m_claimBusy = false;
                // Claim again at once when this claim filled up or tasks were announced meanwhile,
                // or when it did not claim at all; an empty queue waits for the notifier.
-               bool again = capacity == 0 || m_claimAgain;
-               if (finished && capacity > 0) {
-                   for (const taskstore::ClaimedTask &task : finished.value().claimed)
-                       dispatch(task);
-                   if (!finished.value().claimError.isEmpty())
+               bool again = capacity == 0;
+               if (capacity > 0) {
+                   const bool claimFailed = !finished || !finished.value().claimError.isEmpty();
+                   if (finished && claimFailed)
                        qCWarning(lcTaskWorker).noquote() << finished.value().claimError;
-                   again = again || (finished.value().claimError.isEmpty() && finished.value().claimed.size() >= capacity);
+                   const bool announced = m_claimAgain;
+                   const bool more = endClaim(finished ? finished.value().claimed : QList<taskstore::ClaimedTask>(), capacity);
+                   again = announced || (!claimFailed && more);
                }
                const auto claimNext = [this, again] {
                    if (m_recordBusy)

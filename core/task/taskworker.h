@@ -67,6 +67,8 @@ private:
     int freeCapacity() const;
     int prefetch() const;
     void claim();
+    int beginClaim();
+    bool endClaim(const QList<taskstore::ClaimedTask> &claimed, int capacity);
     void dispatch(const taskstore::ClaimedTask &task);
     void onRan(quint64 run, const QString &id, bool ok, bool cancelled, const QByteArray &result,
                const QString &error, qint64 runNs);

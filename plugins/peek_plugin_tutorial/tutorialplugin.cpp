@@ -305,11 +305,11 @@ public:
             });
         };
         auto connection = QObject::connect(vortex, &peek::Vortex::peerConnected, context, [callLogic](const peek::PeerInfo &peer) {
-            if (peer.vortexName == QLatin1String("peek-logic-service"))
+            if (peer.vortexName == peek::PluginContext::logicVortexName())
                 callLogic();
         });
         ctx.onStop([connection] { QObject::disconnect(connection); });
-        if (vortex->isConnectedTo(QStringLiteral("peek-logic-service")))
+        if (vortex->isConnectedTo(peek::PluginContext::logicVortexName()))
             callLogic();
     }
 };

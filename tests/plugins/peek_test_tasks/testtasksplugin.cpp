@@ -29,7 +29,7 @@ const QString kPlugin = QStringLiteral("peek_test_tasks");
 
 peek::Rpc logicRpc(const char *name)
 {
-    return peek::Rpc(kPlugin + u'.' + QLatin1String(name), {kPlugin, QStringLiteral("peek-logic-service"), {}, 120000});
+    return peek::Rpc(kPlugin + u'.' + QLatin1String(name), {kPlugin, peek::PluginContext::logicVortexName(), {}, 120000});
 }
 
 void recordRun(peek::Database *database, const QString &schema, const peek::TaskCall &call)

@@ -15,6 +15,7 @@
 #include "task/taskqueue.h"
 #include "task/taskstore.h"
 #include "task/taskworker.h"
+#include "tuple/jsoncodec.h"
 
 #include <QDeadlineTimer>
 #include <QHash>
@@ -124,7 +125,7 @@ Ending endingOf(QFuture<Value> future)
 
 QString show(const Value &value)
 {
-    return QString::fromUtf8(TaskQueue::encodeResult(value));
+    return QString::fromUtf8(json::encode(value));
 }
 
 bool allFinished(const QList<TaskHandle> &handles)
@@ -685,7 +686,7 @@ private Q_SLOTS:
             o.id = ids.at(i);
             o.attempt = 1;
             o.ok = i % 3 == 0;
-            o.result = TaskQueue::encodeResult(Value(QStringLiteral("from the dead")));
+            o.result = json::encode(Value(QStringLiteral("from the dead")));
             o.error = QStringLiteral("dead worker's error");
             o.retryAfterMs = i % 3 == 1 ? 0 : -1;
             late << o;
@@ -717,7 +718,7 @@ private Q_SLOTS:
             QCOMPARE(state.state, QStringLiteral("done"));
             QCOMPARE(state.worker, QStringLiteral("live"));
             QString decodeError;
-            QCOMPARE(TaskQueue::decode(state.result, &decodeError).toInt(), qint64(i) * 2);
+            QCOMPARE(json::decode(state.result, &decodeError).toInt(), qint64(i) * 2);
             QVERIFY2(decodeError.isEmpty(), qPrintable(decodeError));
         }
     }
