@@ -1,13 +1,20 @@
 #include "appwindow.h"
 
+#include "deviceid.h"
+#include "fallbacksecretstore.h"
+#include "positioningsettings.h"
+#include "positionreporter.h"
 #include "session.h"
 
+#include <QAbstractItemModel>
 #include <QCoreApplication>
 #include <QDir>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QImage>
 #include <QQmlApplicationEngine>
+#include <QQuickItem>
 #include <QQuickWindow>
 #include <QSettings>
 #include <QTimer>
@@ -30,6 +37,20 @@ void fail(const QString &message)
 QString settingsKey(const QString &mode)
 {
     return mode + QStringLiteral("/serverUrl");
+}
+
+QString outdoorKey(const QString &mode)
+{
+    return mode + QStringLiteral("/outdoorTheme");
+}
+
+// The rows the observers of a view hold (TupleObserver is a list model).
+int rowsShown(QObject *view)
+{
+    int rows = 0;
+    for (QAbstractItemModel *model : view->findChildren<QAbstractItemModel *>())
+        rows += model->rowCount();
+    return rows;
 }
 
 } // namespace
@@ -55,9 +76,9 @@ AppWindow::AppWindow(Options options, QObject *parent)
 
 AppWindow::~AppWindow()
 {
-    // QML first: its observers hold subscriptions of the session.
+    // The reporter and QML first: they use the session.
+    m_positions.reset();
     m_engine.reset();
-    Session::setCurrent(nullptr);
 }
 
 bool AppWindow::start()
@@ -84,18 +105,33 @@ void AppWindow::showServerSetup()
 
 bool AppWindow::showMain()
 {
-    QSettings().setValue(settingsKey(m_options.mode), m_options.serverUrl);
-    m_session = std::make_unique<Session>(m_options.serverUrl, m_options.mode, m_options.dataDir);
+    QSettings settings;
+    settings.setValue(settingsKey(m_options.mode), m_options.serverUrl);
+    if (!m_options.theme.isEmpty())
+        settings.setValue(outdoorKey(m_options.mode), m_options.theme == QLatin1String("outdoor"));
+    const bool outdoor = settings.value(outdoorKey(m_options.mode), false).toBool();
+    m_session = std::make_unique<Session>(m_options.serverUrl, m_options.mode, m_options.dataDir,
+                                         m_options.session);
     if (!m_session->isReady()) {
         fail(QStringLiteral("cannot start the session in %1: %2")
                  .arg(m_options.dataDir, m_session->errorString()));
         return false;
     }
-    Session::setCurrent(m_session.get());
     if (!load(QUrl(kModuleBase + QStringLiteral("FieldMain.qml")),
-              {{QStringLiteral("startPage"), m_options.startPage}}))
+              {{QStringLiteral("startPage"), m_options.startPage},
+               {QStringLiteral("outdoor"), outdoor}}))
         return false;
-    if (!m_options.screenshot.isEmpty())
+    // The outdoor switch is remembered for the next start.
+    connect(m_window, SIGNAL(outdoorChanged()), this, SLOT(onOutdoorChanged()));
+    openSecrets();
+    if (m_options.mode == QLatin1String("field")) {
+        applyPositionSharing(!m_options.nmeaFile.isEmpty()
+                             || PositioningSettings::load(settings).enabled);
+        connect(m_window, SIGNAL(positionSharingChanged()), this, SLOT(onPositionSharingChanged()));
+    }
+    if (m_options.reportStartup)
+        reportWhenReady();
+    else if (!m_options.screenshot.isEmpty())
         scheduleScreenshot(true);
     return true;
 }
@@ -108,6 +144,8 @@ bool AppWindow::load(const QUrl &url, const QVariantMap &properties)
     }
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    if (m_session)
+        m_session->attachTo(m_engine.get());
     m_engine->setInitialProperties(properties);
     m_engine->load(url);
     const QList<QObject *> roots = m_engine->rootObjects();
@@ -120,6 +158,108 @@ bool AppWindow::load(const QUrl &url, const QVariantMap &properties)
         m_window->resize(m_options.size);
     m_window->show();
     return true;
+}
+
+void AppWindow::onOutdoorChanged()
+{
+    QSettings().setValue(outdoorKey(m_options.mode), m_window->property("outdoor").toBool());
+}
+
+void AppWindow::openSecrets()
+{
+    // The device's secrets (its token now; the remembered user and server credentials with
+    // enrollment and login) live in the system keychain; without one, only for this session,
+    // and the window says so.
+    m_secrets = std::make_unique<FallbackSecretStore>(QStringLiteral("peek-") + m_options.mode);
+    auto *store = static_cast<FallbackSecretStore *>(m_secrets.get());
+    const auto tell = [this, store] {
+        if (m_window)
+            m_window->setProperty("secretsWarning",
+                                  store->persistent() ? QString() : store->unavailableReason());
+    };
+    connect(store, &SecretStore::persistentChanged, this, tell);
+    ensureDeviceToken(store, [store](const SecretResult &result) {
+        if (!result.ok)
+            std::fprintf(stderr, "peek: cannot keep the device token: %s\n", qPrintable(result.error));
+        else
+            std::fprintf(stderr, "peek: device token ready (%s)\n",
+                         store->persistent() ? "in the system keychain" : "for this session only");
+    });
+}
+
+void AppWindow::onPositionSharingChanged()
+{
+    const bool on = m_window->property("positionSharing").toBool();
+    if (on == (m_positions != nullptr))
+        return;
+    QSettings settings;
+    PositioningSettings positioning = PositioningSettings::load(settings);
+    positioning.enabled = on;
+    positioning.save(settings);
+    applyPositionSharing(on);
+}
+
+void AppWindow::applyPositionSharing(bool on)
+{
+    m_positions.reset();
+    QString error;
+    if (on) {
+        const PositioningSettings settings = PositioningSettings::load(QSettings());
+        const QString deviceId = loadOrCreateDeviceId(m_options.dataDir, &error);
+        if (!deviceId.isEmpty()) {
+            m_positions = std::make_unique<PositionReporter>(
+                m_session.get(), deviceId,
+                PositionReporter::Options {settings.intervalSeconds, settings.minDistanceM,
+                                           m_options.nmeaFile});
+            if (!m_positions->start()) {
+                error = m_positions->lastError();
+                m_positions.reset();
+            }
+        }
+        if (!error.isEmpty())
+            fail(QStringLiteral("position reports are off: %1").arg(error));
+    }
+    m_window->setProperty("positionSharing", m_positions != nullptr);
+    m_window->setProperty("positionError", error);
+}
+
+bool AppWindow::startPageShown() const
+{
+    if (!m_window)
+        return false;
+    if (!m_window->property("startPage").toString().isEmpty())
+        return false; // its plugin is not listed yet
+    if (m_options.startPage.isEmpty() || m_options.startPage == QLatin1String("home"))
+        return true;
+    const auto *page = m_window->findChild<QQuickItem *>(QStringLiteral("pluginPage"));
+    if (!page)
+        return false;
+    const QVariant view = page->property("pluginView");
+    auto *pluginView = view.value<QObject *>();
+    return pluginView
+           && (pluginView->property("view").value<QObject *>()
+               || !pluginView->property("error").toString().isEmpty());
+}
+
+void AppWindow::reportWhenReady()
+{
+    // Checked after every frame: the first frame after the view exists shows it.
+    connect(m_window, &QQuickWindow::frameSwapped, this, [this] {
+        if (!startPageShown())
+            return;
+        const auto *page = m_window->findChild<QQuickItem *>(QStringLiteral("pluginPage"));
+        QObject *view = page ? page->property("pluginView").value<QObject *>() : nullptr;
+        QObject *content = view ? view->property("view").value<QObject *>() : nullptr;
+        std::fprintf(stdout, "peek: ready in %lld ms (%s, %d rows, %s)\n",
+                     static_cast<long long>(QDateTime::currentMSecsSinceEpoch()
+                                            - m_options.startedAtMs),
+                     qPrintable(m_options.startPage.isEmpty() ? QStringLiteral("home")
+                                                              : m_options.startPage),
+                     content ? rowsShown(content) : 0, qPrintable(m_session->connectionState()));
+        std::fflush(stdout);
+        QCoreApplication::exit(0);
+    });
+    m_window->update();
 }
 
 void AppWindow::onServerChosen(const QString &address)
@@ -144,9 +284,10 @@ void AppWindow::scheduleScreenshot(bool waitForConnection)
     auto *poll = new QTimer(this);
     poll->setInterval(50);
     connect(poll, &QTimer::timeout, this, [this, poll, clock, waitForConnection] {
-        const bool settled = !waitForConnection || !m_session
-                             || m_session->connectionState() != QLatin1String("connecting")
-                             || clock->elapsed() > kConnectWaitMs;
+        const bool linkSettled = !waitForConnection || !m_session
+                                 || m_session->connectionState() != QLatin1String("connecting");
+        const bool pageSettled = !waitForConnection || startPageShown();
+        const bool settled = (linkSettled && pageSettled) || clock->elapsed() > kConnectWaitMs;
         if (!settled || !m_window || !m_window->isExposed())
             return;
         poll->stop();

@@ -4,16 +4,20 @@
 #include <QPointer>
 #include <QSize>
 #include <QString>
+#include <QQuickWindow>
 #include <QUrl>
+
+#include "session.h"
 
 #include <memory>
 
 class QQmlApplicationEngine;
-class QQuickWindow;
+
 
 namespace peek::app {
 
-class Session;
+class PositionReporter;
+class SecretStore;
 
 // The app's one window and what it shows: the server-address screen on a first start without
 // a known server, else the mode's main QML over a Session. With a screenshot file set it renders
@@ -27,11 +31,26 @@ public:
         QString dataDir;   // the session's data directory
         QSize size;        // window size; empty: the QML default
         QString screenshot; // PNG to write, then quit; empty: run interactively
-        QString startPage; // page to open first ("" = home, "tutorial")
+        QString startPage; // page to open first ("" = home, a plugin's name)
+        QString theme;     // "outdoor" or "standard" (remembered); "": the remembered one
+        // Print "peek: ready in N ms ..." once the start page shows with its data, then quit
+        // (the cold-start benchmark).
+        bool reportStartup = false;
+        qint64 startedAtMs = 0; // when main() began (ms since the epoch), for reportStartup
+        Session::Options session; // transport and queue settings (tests shorten the backoffs)
+        // Field: an NMEA recording replayed as the position receiver (turns position reports on
+        // for this run); empty: the device's receiver, when the user's setting is on.
+        QString nmeaFile;
     };
 
     explicit AppWindow(Options options, QObject *parent = nullptr);
     ~AppWindow() override;
+
+    // The window on screen (server setup or the mode's main window); null before start().
+    QQuickWindow *window() const { return m_window; }
+    Session *session() const { return m_session.get(); }
+    PositionReporter *positionReporter() const { return m_positions.get(); }
+    SecretStore *secrets() const { return m_secrets.get(); }
 
     // Shows the first screen; false (with a message on stderr) when it could not load.
     bool start();
@@ -39,6 +58,8 @@ public:
 private Q_SLOTS:
     // From ServerSetup.qml's connectRequested(address).
     void onServerChosen(const QString &address);
+    void onOutdoorChanged();
+    void onPositionSharingChanged();
 
 private:
     void showServerSetup();
@@ -46,9 +67,17 @@ private:
     bool load(const QUrl &url, const QVariantMap &properties);
     void scheduleScreenshot(bool waitForConnection);
     void grabAndQuit();
+    void reportWhenReady();
+    // Starts or stops the position reports as the setting (or --nmea) says; tells the window.
+    void applyPositionSharing(bool on);
+    void openSecrets();
+    // The start page is open (or there is none) and its view, if any, has been created.
+    bool startPageShown() const;
 
     Options m_options;
+    std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<Session> m_session;
+    std::unique_ptr<PositionReporter> m_positions;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QPointer<QQuickWindow> m_window;
     bool m_grabbing = false;

@@ -3,6 +3,7 @@
 #include "appwindow.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QGuiApplication>
 #include <QStandardPaths>
@@ -11,6 +12,7 @@
 #include <cstdio>
 
 Q_IMPORT_QML_PLUGIN(PeekPlugin)
+Q_IMPORT_QML_PLUGIN(PeekAppPlugin)
 
 namespace {
 
@@ -28,6 +30,7 @@ QSize parseSize(const QString &text)
 
 int main(int argc, char *argv[])
 {
+    const qint64 startedAtMs = QDateTime::currentMSecsSinceEpoch();
     QGuiApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Peek"));
     QCoreApplication::setApplicationName(QStringLiteral("peek"));
@@ -48,9 +51,21 @@ int main(int argc, char *argv[])
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH."),
                                   QStringLiteral("WxH"));
     const QCommandLineOption page(QStringLiteral("page"),
-                                  QStringLiteral("Page to open first: home or tutorial."),
+                                  QStringLiteral("Page to open first: home, or a plugin's name "
+                                                 "(peek_plugin_tutorial or tutorial)."),
                                   QStringLiteral("page"));
-    parser.addOptions({server, data, screenshot, size, page});
+    const QCommandLineOption theme(QStringLiteral("theme"),
+                                   QStringLiteral("outdoor (high contrast) or standard; remembered."),
+                                   QStringLiteral("theme"));
+    const QCommandLineOption reportStartup(
+        QStringLiteral("report-startup"),
+        QStringLiteral("Print how long the start page took to show with its data, then exit."));
+    const QCommandLineOption nmea(
+        QStringLiteral("nmea"),
+        QStringLiteral("Field: replay this NMEA recording as the position receiver (turns position "
+                       "reports on for this run)."),
+        QStringLiteral("file"));
+    parser.addOptions({server, data, screenshot, size, page, theme, reportStartup, nmea});
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
@@ -88,6 +103,15 @@ int main(int argc, char *argv[])
     }
     options.screenshot = parser.value(screenshot);
     options.startPage = parser.value(page);
+    options.theme = parser.value(theme);
+    if (!options.theme.isEmpty() && options.theme != QLatin1String("outdoor")
+        && options.theme != QLatin1String("standard")) {
+        std::fprintf(stderr, "peek: --theme %s: use outdoor or standard\n", qPrintable(options.theme));
+        return 2;
+    }
+    options.reportStartup = parser.isSet(reportStartup);
+    options.nmeaFile = parser.value(nmea);
+    options.startedAtMs = startedAtMs;
 
     peek::app::AppWindow window(options);
     if (!window.start())

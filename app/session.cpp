@@ -1,14 +1,18 @@
 #include "session.h"
 
+#include "pluginbundles.h"
+
 #include "observable/tupleofflinecache.h"
 #include "plugin/plugincontext.h"
 
 #include <QDir>
+#include <QQmlEngine>
 
 namespace peek::app {
 
 namespace {
 QPointer<Session> g_current;
+constexpr const char *kEngineProperty = "_peekSession";
 }
 
 Session::Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
@@ -19,7 +23,7 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
 
 Session::Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
                  const Options &options, QObject *parent)
-    : QObject(parent), m_serverUrl(serverUrl), m_mode(mode)
+    : QObject(parent), m_serverUrl(serverUrl), m_mode(mode), m_dataDir(dataDir)
 {
     if (mode != QLatin1String("field") && mode != QLatin1String("office")) {
         m_error = QStringLiteral("unknown app mode '%1': use \"field\" or \"office\"").arg(mode);
@@ -64,12 +68,23 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
         if (peer.vortexName == m_serviceName && !m_vortex->isConnectedTo(m_serviceName))
             setState(QStringLiteral("offline"));
     });
+    connect(m_vortex.get(), &Vortex::dialFailed, this, [this](const QUrl &url, const QString &) {
+        if (url == m_serverUrl && !m_vortex->isConnectedTo(m_serviceName))
+            setState(QStringLiteral("offline"));
+    });
+    m_bundles = std::make_unique<PluginBundles>(dataDir, mode);
+    m_bundles->load();
+    connect(this, &Session::connectionStateChanged, this, [this](const QString &state) {
+        if (state == QLatin1String("online"))
+            m_bundles->refresh(m_serverUrl);
+    });
     m_vortex->connectTo(serverUrl);
 }
 
 Session::~Session()
 {
     // The clients and the queue use the cache and the vortex: they go first.
+    m_bundles.reset();
     qDeleteAll(m_clients);
     m_clients.clear();
     m_queue.reset();
@@ -90,6 +105,26 @@ void Session::setCurrent(Session *session)
 Session *Session::current()
 {
     return g_current.data();
+}
+
+void Session::attachTo(QQmlEngine *engine)
+{
+    engine->setProperty(kEngineProperty, QVariant::fromValue(QPointer<QObject>(this)));
+}
+
+Session *Session::ofEngine(const QQmlEngine *engine)
+{
+    if (engine) {
+        const QVariant attached = engine->property(kEngineProperty);
+        if (attached.isValid())
+            return qobject_cast<Session *>(attached.value<QPointer<QObject>>().data());
+    }
+    return current();
+}
+
+Session *Session::of(const QObject *qmlObject)
+{
+    return ofEngine(qmlEngine(qmlObject));
 }
 
 int Session::queuedActions() const
@@ -123,10 +158,22 @@ TupleSubscription *Session::subscribe(const QString &plugin, const QString &obse
     if (!client)
         return nullptr;
     auto *subscription = client->subscribe(selector, parent ? parent : this);
-    connect(subscription, &TupleSubscription::tuplesChanged, this, [this, subscription] {
-        if (!subscription->isFromCache())
+    // Cached data says when it was fresh: offline, "last sync" is the newest of those.
+    const auto noteCached = [this, subscription] {
+        const QDateTime date = subscription->date().toQDateTime();
+        if (subscription->isFromCache() && date.isValid()
+            && (!m_lastSync.isValid() || date > m_lastSync)) {
+            m_lastSync = date;
+            Q_EMIT lastSyncTimeChanged(m_lastSync);
+        }
+    };
+    connect(subscription, &TupleSubscription::tuplesChanged, this, [this, subscription, noteCached] {
+        if (subscription->isFromCache())
+            noteCached();
+        else
             noteSync();
     });
+    noteCached();
     return subscription;
 }
 

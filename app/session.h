@@ -12,11 +12,15 @@
 
 #include <memory>
 
+class QQmlEngine;
+
 namespace peek {
 class TupleOfflineCache;
 }
 
 namespace peek::app {
+
+class PluginBundles;
 
 // The app's one link to its field or office service: a Vortex dialling the service, the
 // device's offline cache of observable data and its durable action queue (both SQLite files in
@@ -24,9 +28,12 @@ namespace peek::app {
 // The QML types (Peek, TupleObserver, ActionPusher) reach the data layer only through the
 // process's current Session; views never open a socket or a database.
 //
-// connectionState is kept simple: "connecting" from the start until the first link to the
-// service is up, "online" while a link is up, "offline" after the link was lost until it is
-// back (the vortex keeps redialling by itself).
+// The session also keeps the device's copy of the plugins' UI bundles (plugins()): read from disk
+// at once, refreshed from the service each time the link comes up.
+//
+// connectionState is kept simple: "connecting" from the start until the first dial succeeds or
+// fails, "online" while a link is up, "offline" when the service cannot be reached or the link
+// was lost, until it is back (the vortex keeps redialling by itself).
 class Session : public QObject {
     Q_OBJECT
 public:
@@ -47,6 +54,12 @@ public:
     // The session the QML types use; set it before loading QML. Not owned. nullptr clears it.
     static void setCurrent(Session *session);
     static Session *current();
+    // The session of one QML engine (several windows with their own sessions in one process):
+    // the QML types of that engine use it instead of current(). Set it before loading QML.
+    void attachTo(QQmlEngine *engine);
+    // The session for a QML object: its engine's (attachTo), else current().
+    static Session *of(const QObject *qmlObject);
+    static Session *ofEngine(const QQmlEngine *engine);
 
     bool isReady() const { return m_error.isEmpty(); }
     QString errorString() const { return m_error; }
@@ -61,6 +74,8 @@ public:
     int queuedActions() const;
     int failedActions() const;
     QDateTime lastSyncTime() const { return m_lastSync; } // invalid until data first arrives
+    QString dataDir() const { return m_dataDir; }
+    PluginBundles *plugins() const { return m_bundles.get(); }
 
     Vortex *vortex() const { return m_vortex.get(); }
     TupleActionPushOfflineQueue *actionQueue() const { return m_queue.get(); }
@@ -95,6 +110,7 @@ private:
 
     QUrl m_serverUrl;
     QString m_mode;
+    QString m_dataDir;
     QString m_serviceName;
     QString m_error;
     QString m_state = QStringLiteral("connecting");
@@ -104,6 +120,7 @@ private:
     std::unique_ptr<TupleOfflineCache> m_cache;
     std::unique_ptr<TupleActionPushOfflineQueue> m_queue;
     QHash<QString, TupleDataObserverClient *> m_clients;
+    std::unique_ptr<PluginBundles> m_bundles;
 };
 
 // Says when the current session changes (the singleton lives longer than any one session).

@@ -1,60 +1,116 @@
 // The field app's window: the status bar on top at all times, below it a stack of pages that
-// starts at home (one tile per plugin). Touch-first: every target is at least 56 px.
+// starts at home (one tile per plugin) and opens plugins full screen. Touch-first: every target
+// is at least 56 px (64 in the outdoor theme).
 pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls
 import Peek
+import PeekApp
 
 ApplicationWindow {
     id: window
-    // "" or "home": the tiles; "tutorial": the tutorial page (for screenshots and deep links).
+    // "" or "home": the tiles; a plugin's name (or its name without "peek_plugin_"): that
+    // plugin, once the device has its view (for screenshots and deep links).
     property string startPage: ""
+    property bool outdoor: false
+    // Position reports to logic (the user's setting; the app sets it back to false when the
+    // receiver cannot start, with positionError saying why).
+    property bool positionSharing: false
+    property string positionError: ""
+    // Set when the system keychain is missing: secrets are kept for this session only.
+    property string secretsWarning: ""
+    readonly property alias stack: stack
 
-    width: 480
+    width: 1280
     height: 800
     visible: true
     title: qsTr("Peek field")
+    color: Theme.window
 
-    header: StatusBar {}
+    // Plugin views follow the theme through the palette.
+    palette.window: Theme.window
+    palette.base: Theme.surface
+    palette.text: Theme.text
+    palette.windowText: Theme.text
+    palette.buttonText: Theme.text
+    palette.mid: Theme.border
+    palette.placeholderText: Theme.subtleText
+    font.pixelSize: Theme.fontSize
+    font.bold: Theme.boldText
+
+    header: StatusBar { onFailedActionsRequested: failedActions.open() }
+
+    // Notices that stay until their cause is gone: no keychain, no position receiver.
+    footer: Column {
+        Repeater {
+            model: [window.secretsWarning, window.positionError].filter(text => text !== "")
+            delegate: Rectangle {
+                required property string modelData
+                width: window.width
+                height: notice.implicitHeight + 16
+                color: Theme.outdoor ? "#ffeb3b" : "#fff8e1"
+                border.color: Theme.outdoor ? "#000000" : "#ffb300"
+                Label {
+                    id: notice
+                    objectName: "notice"
+                    anchors.fill: parent
+                    anchors.margins: 8
+                    text: parent.modelData
+                    wrapMode: Text.Wrap
+                    color: "#000000"
+                    font.pixelSize: Theme.fontSize - 2
+                }
+            }
+        }
+    }
+
+    FailedActions {
+        id: failedActions
+        anchors.centerIn: parent
+        width: Math.min(window.width - 32, 720)
+    }
 
     StackView {
         id: stack
         anchors.fill: parent
-        initialItem: home
+        initialItem: Home {
+            onOpenRequested: plugin => window.open(plugin)
+            positionSharing: window.positionSharing
+            onOutdoorToggled: on => window.outdoor = on
+            onPositionSharingToggled: on => window.positionSharing = on
+        }
     }
 
-    Component.onCompleted: {
-        if (startPage === "tutorial")
-            stack.push(tutorialPage)
+    function open(plugin) {
+        stack.push(pluginPage, {plugin: plugin})
     }
 
-    Component {
-        id: tutorialPage
-        TutorialPage { onBackRequested: stack.pop() }
-    }
-
-    Component {
-        id: home
-        Page {
-            title: qsTr("Home")
-            // First cut: the tutorial tile is written here. Later the tiles come from the
-            // plugins' "ui.field" entries (showHome) that the service lists.
-            GridView {
-                id: tiles
-                anchors.fill: parent
-                anchors.margins: 16
-                cellWidth: 160
-                cellHeight: 160
-                model: [{ title: qsTr("Tutorial"), page: "tutorial" }]
-                delegate: HomeTile {
-                    required property var modelData
-                    width: tiles.cellWidth - 16
-                    height: tiles.cellHeight - 16
-                    title: modelData.title
-                    onClicked: stack.push(tutorialPage)
-                }
+    // Opens startPage once its plugin is listed (at once from the device's copy, or after the
+    // first fetch on a fresh device).
+    function openStartPage() {
+        if (startPage === "" || startPage === "home" || !Peek.plugins)
+            return
+        for (const name of [startPage, "peek_plugin_" + startPage]) {
+            if (Peek.plugins.find(name).plugin !== undefined) {
+                startPage = ""
+                open(name)
+                return
             }
         }
+    }
+    Connections {
+        target: Peek.plugins
+        function onRevisionChanged() { window.openStartPage() }
+    }
+    Component.onCompleted: {
+        Theme.outdoor = outdoor
+        openStartPage()
+    }
+    onOutdoorChanged: Theme.outdoor = outdoor
+
+    Component {
+        id: pluginPage
+        PluginPage { onBackRequested: stack.pop() }
     }
 }

@@ -1,61 +1,88 @@
-// The always-visible status line: the link to the service (coloured), the action queue and
-// when data last arrived.
+// The always-visible status line: the link to the service, the actions waiting to be sent, the
+// failed ones (tap to see, retry or discard them) and when data last arrived. On a narrow screen
+// the texts shorten; nothing is hidden.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Peek
+import PeekApp
 
 ToolBar {
     id: bar
     readonly property string state_: Peek.connectionState
-    readonly property color stateColour: state_ === "online" ? "#2e7d32"
-                                       : state_ === "connecting" ? "#ef6c00" : "#c62828"
-    implicitHeight: 56
+    readonly property bool narrow: width < 640
+    readonly property color stateColour: state_ === "online" ? Theme.online
+                                       : state_ === "connecting" ? Theme.connecting : Theme.offline
+    signal failedActionsRequested()
 
-    background: Rectangle { color: "#263238" }
+    implicitHeight: Theme.touchTarget
+    background: Rectangle { color: Theme.barBackground }
 
     RowLayout {
         anchors.fill: parent
         anchors.leftMargin: 12
         anchors.rightMargin: 12
-        spacing: 12
+        spacing: bar.narrow ? 8 : 16
 
         Rectangle {
             objectName: "connectionState"
-            Layout.preferredHeight: 36
-            Layout.preferredWidth: stateLabel.implicitWidth + 24
-            radius: 18
+            Layout.preferredHeight: 40
+            Layout.preferredWidth: stateLabel.implicitWidth + 28
+            radius: 20
             color: bar.stateColour
             Label {
                 id: stateLabel
                 anchors.centerIn: parent
                 text: bar.state_ === "online" ? qsTr("Online")
                     : bar.state_ === "connecting" ? qsTr("Connecting") : qsTr("Offline")
-                color: "white"
-                font.pixelSize: 18
+                color: Theme.outdoor && bar.state_ === "connecting" ? "black" : "white"
+                font.pixelSize: Theme.fontSize
                 font.bold: true
             }
         }
         Label {
-            text: qsTr("%1 queued").arg(Peek.queuedActions)
-            color: "white"
-            font.pixelSize: 16
+            objectName: "queuedActions"
+            text: bar.narrow ? qsTr("%1 queued").arg(Peek.queuedActions)
+                             : qsTr("%1 waiting to send").arg(Peek.queuedActions)
+            color: Peek.queuedActions > 0 ? (Theme.outdoor ? "#ffeb3b" : "#ffe082") : Theme.barText
+            font.pixelSize: Theme.fontSize - 2
+            font.bold: Peek.queuedActions > 0 || Theme.boldText
         }
-        Label {
+        Button {
+            objectName: "failedActions"
+            flat: true
+            enabled: Peek.failedActions > 0
+            Layout.preferredHeight: Theme.touchTarget - 8
             text: qsTr("%1 failed").arg(Peek.failedActions)
-            color: Peek.failedActions > 0 ? "#ff8a80" : "white"
-            font.pixelSize: 16
-            font.bold: Peek.failedActions > 0
+            font.pixelSize: Theme.fontSize - 2
+            font.bold: Peek.failedActions > 0 || Theme.boldText
+            Accessible.description: qsTr("Shows the failed actions, to retry or discard them")
+            contentItem: Label {
+                text: parent.text
+                font: parent.font
+                color: Peek.failedActions > 0 ? "#ff8a80" : Theme.barText
+                verticalAlignment: Text.AlignVCenter
+            }
+            background: Rectangle {
+                color: "transparent"
+                radius: 6
+                border.color: Peek.failedActions > 0 ? "#ff8a80" : "transparent"
+                border.width: 2
+            }
+            onClicked: bar.failedActionsRequested()
         }
         Label {
+            objectName: "lastSync"
             Layout.fillWidth: true
             horizontalAlignment: Text.AlignRight
             elide: Text.ElideRight
             text: isNaN(Peek.lastSyncTime.getTime())
                   ? qsTr("Not synced")
-                  : qsTr("Synced %1").arg(Qt.formatTime(Peek.lastSyncTime, "hh:mm:ss"))
-            color: "#cfd8dc"
-            font.pixelSize: 14
+                  : (bar.narrow ? Qt.formatTime(Peek.lastSyncTime, "hh:mm")
+                                : qsTr("Synced %1").arg(Qt.formatTime(Peek.lastSyncTime, "hh:mm:ss")))
+            color: Theme.barText
+            font.pixelSize: Theme.fontSize - 4
+            font.bold: Theme.boldText
         }
     }
 }

@@ -32,7 +32,7 @@ void ActionPusher::setProcessor(const QString &processorName)
 
 bool ActionPusher::push(const QString &tupleType, const QVariantMap &fields)
 {
-    Session *session = Session::current();
+    Session *session = Session::of(this);
     if (!session)
         return fail(
             QStringLiteral("cannot push %1: no session (the app sets one before it loads QML)")

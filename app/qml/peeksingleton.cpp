@@ -1,14 +1,28 @@
 #include "peeksingleton.h"
 
+#include "pluginbundles.h"
 #include "session.h"
+
+#include "tuple/tuple.h"
 
 namespace peek::app {
 
-PeekSingleton::PeekSingleton(QObject *parent) : QObject(parent)
+PeekSingleton::PeekSingleton(QQmlEngine *engine, QObject *parent)
+    : QObject(parent), m_engine(engine)
 {
     connect(SessionNotifier::instance(), &SessionNotifier::currentSessionChanged, this,
             &PeekSingleton::attach);
     attach();
+}
+
+PeekSingleton *PeekSingleton::create(QQmlEngine *engine, QJSEngine *)
+{
+    return new PeekSingleton(engine);
+}
+
+QAbstractItemModel *PeekSingleton::plugins() const
+{
+    return m_session ? m_session->plugins() : nullptr;
 }
 
 void PeekSingleton::attach()
@@ -16,7 +30,7 @@ void PeekSingleton::attach()
     for (const auto &c : std::as_const(m_connections))
         disconnect(c);
     m_connections.clear();
-    m_session = Session::current();
+    m_session = Session::ofEngine(m_engine);
     if (m_session) {
         Session *s = m_session;
         m_connections << connect(s, &Session::connectionStateChanged, this,
@@ -59,6 +73,34 @@ QString PeekSingleton::mode() const
 QString PeekSingleton::serverUrl() const
 {
     return m_session ? m_session->serverUrl().toString() : QString();
+}
+
+QVariantList PeekSingleton::failedActionList() const
+{
+    QVariantList list;
+    if (!m_session || !m_session->actionQueue())
+        return list;
+    for (const auto &failed : m_session->actionQueue()->failedActions()) {
+        list.append(QVariantMap {
+            {QStringLiteral("id"), failed.id},
+            {QStringLiteral("plugin"), failed.plugin},
+            {QStringLiteral("processor"), failed.processorName},
+            {QStringLiteral("type"), failed.action ? failed.action->tupleType() : QString()},
+            {QStringLiteral("error"), failed.error},
+            {QStringLiteral("failedAt"), failed.failedAt.toQDateTime()},
+        });
+    }
+    return list;
+}
+
+bool PeekSingleton::retryFailedAction(qint64 id)
+{
+    return m_session && m_session->actionQueue() && m_session->actionQueue()->retryFailed(id);
+}
+
+bool PeekSingleton::discardFailedAction(qint64 id)
+{
+    return m_session && m_session->actionQueue() && m_session->actionQueue()->discardFailed(id);
 }
 
 QDateTime PeekSingleton::lastSyncTime() const

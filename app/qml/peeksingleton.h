@@ -6,13 +6,17 @@
 #include <QPointer>
 #include <QtQml/qqmlregistration.h>
 
+class QAbstractItemModel;
+class QJSEngine;
+class QQmlEngine;
+
 namespace peek::app {
 
 class Session;
 
-// The `Peek` singleton: the app's connection and action queue as views see them, from the
-// process's current Session (Session::setCurrent, called before QML loads). Without a session
-// it says mode "" and connectionState "offline".
+// The `Peek` singleton: the app's connection, action queue and plugins as views see them, from
+// its engine's Session (Session::attachTo) or else the process's current one (Session::setCurrent),
+// set before QML loads. Without a session it says mode "" and connectionState "offline".
 class PeekSingleton : public QObject {
     Q_OBJECT
     QML_NAMED_ELEMENT(Peek)
@@ -23,8 +27,13 @@ class PeekSingleton : public QObject {
     Q_PROPERTY(QString mode READ mode NOTIFY sessionChanged)
     Q_PROPERTY(QString serverUrl READ serverUrl NOTIFY sessionChanged)
     Q_PROPERTY(QDateTime lastSyncTime READ lastSyncTime NOTIFY lastSyncTimeChanged)
+    // The plugins with a view for this app (PluginBundles: plugin, title, iconUrl, viewUrl,
+    // showHome, version, error); null without a session.
+    Q_PROPERTY(QAbstractItemModel *plugins READ plugins NOTIFY sessionChanged)
 public:
-    explicit PeekSingleton(QObject *parent = nullptr);
+    // Made by the engine through create() (not default-constructible, so QML uses the factory).
+    explicit PeekSingleton(QQmlEngine *engine, QObject *parent = nullptr);
+    static PeekSingleton *create(QQmlEngine *engine, QJSEngine *);
 
     QString connectionState() const;
     int queuedActions() const;
@@ -32,10 +41,16 @@ public:
     QString mode() const;
     QString serverUrl() const;
     QDateTime lastSyncTime() const;
+    QAbstractItemModel *plugins() const;
 
     // Every failed action back into the queue / dropped; return how many.
     Q_INVOKABLE int retryFailedActions();
     Q_INVOKABLE int discardFailedActions();
+    // The failed actions, oldest first: [{id, plugin, processor, type, error, failedAt}], and one
+    // of them back to the queue / dropped (false when it is no longer failed).
+    Q_INVOKABLE QVariantList failedActionList() const;
+    Q_INVOKABLE bool retryFailedAction(qint64 id);
+    Q_INVOKABLE bool discardFailedAction(qint64 id);
 
 Q_SIGNALS:
     void connectionStateChanged();
@@ -47,6 +62,7 @@ Q_SIGNALS:
 private:
     void attach();
 
+    QQmlEngine *m_engine = nullptr;
     QPointer<Session> m_session;
     QList<QMetaObject::Connection> m_connections;
 };

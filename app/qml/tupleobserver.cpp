@@ -74,7 +74,7 @@ void TupleObserver::resubscribe()
     if (!m_complete)
         return;
     delete m_subscription.data();
-    Session *session = Session::current();
+    Session *session = Session::of(this);
     QString why;
     if (!session)
         why = QStringLiteral("no session: the app sets one before it loads QML");

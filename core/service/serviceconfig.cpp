@@ -126,7 +126,8 @@ QJsonObject ServiceConfig::defaults()
         // The bundled plugins, so a first start shows the platform working; operators list theirs.
         {QStringLiteral("plugin"),
          QJsonObject {{QStringLiteral("enabled"),
-                       QJsonArray {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop")}}}},
+                       QJsonArray {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop"),
+                                   QStringLiteral("peek_plugin_positions")}}}},
         {QStringLiteral("logging"),
          QJsonObject {{QStringLiteral("level"), QStringLiteral("info")}}},
         {QStringLiteral("worker"),

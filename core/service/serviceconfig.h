@@ -21,7 +21,8 @@ namespace peek {
 //                                                // logic makes one on first start
 //     "storage": { "url": "" },        // database URL (see DatabaseLocation); empty: the SQLite
 //                                      // file in the home
-//     "plugin":  { "enabled": ["peek_plugin_tutorial", "peek_plugin_noop"] }, // plugins to load
+//     "plugin":  { "enabled": ["peek_plugin_tutorial", "peek_plugin_noop",        // plugins
+//                              "peek_plugin_positions"] },                      // to load
 //     "logging": { "level": "info" },  // debug, info, warning, error
 //     "worker":  { "threads": 0,       // task threads of a worker; 0: one per CPU core
 //                  "name": "" },       // how it shows in /health; empty: <host>:<pid>

@@ -11,13 +11,17 @@
 #include "task/taskstore.h"
 #include "task/taskworker.h"
 #include "vortex/httproutes.h"
+#include "plugin/uibundle.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QHostInfo>
 #include <QJsonArray>
+#include <QLoggingCategory>
 
 namespace peek {
+
+Q_LOGGING_CATEGORY(lcHost, "peek.service")
 
 struct ServiceHost::Role
 {
@@ -160,6 +164,8 @@ bool ServiceHost::start(QString *error)
         }
         role->plugins = std::make_unique<RolePlugins>(*m_plugins, env);
         role->plugins->startAll();
+        if (role->name == QLatin1String("field") || role->name == QLatin1String("office"))
+            serveUiBundles(*role);
     }
     // The plugins have added their tasks: the worker claims from now on.
     if (m_taskQueue)
@@ -242,6 +248,22 @@ bool ServiceHost::openStorage(QString *error)
         m_taskWorker = std::make_unique<TaskWorker>(m_database.get(), m_taskNotifier.get(), m_options.tasks, name);
     }
     return true;
+}
+
+void ServiceHost::serveUiBundles(Role &role)
+{
+    UiBundleServer bundles(role.name);
+    for (const RolePlugins::Record &record : role.plugins->records()) {
+        const PluginMetadata *metadata = m_plugins->metadata(record.name);
+        if (record.state != RolePlugins::State::Started || !metadata)
+            continue;
+        if (QString error; !bundles.add(*metadata, &error))
+            qCWarning(lcHost).noquote() << QStringLiteral("%1 service: %2; the apps show an error card for it")
+                                               .arg(role.name, error);
+    }
+    bundles.serve(*role.http);
+    qCInfo(lcHost).noquote() << QStringLiteral("%1 service: serving %2 plugin UI bundle(s) at %3")
+                                    .arg(role.name).arg(bundles.bundles().size()).arg(bundles.indexPath());
 }
 
 QJsonObject ServiceHost::health() const

@@ -82,6 +82,8 @@ public:
 private:
     struct Role;
     bool listen(Role &role, const QList<int> &ports, QString *error);
+    // Field and office: the UI bundles of the role's started plugins, on its port.
+    void serveUiBundles(Role &role);
     bool openStorage(QString *error);
 
     ServiceHostOptions m_options;

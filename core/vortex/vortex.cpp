@@ -502,6 +502,7 @@ struct Vortex::Client : QObject
             }
             socket->deleteLater();
             scheduleRetry(why);
+            Q_EMIT q->dialFailed(url, why);
         });
         QNetworkRequest request(fullUrl);
         if (!q->m_joinToken.isEmpty())

@@ -151,6 +151,8 @@ Q_SIGNALS:
     // A dialler was refused for its join token (requireJoinToken()); reason is "missing" or
     // "wrong". For logs and tests.
     void joinRefused(const QString &vortexName, const QString &address, const QString &reason);
+    // A dial to `url` (connectTo) failed before a connection was up; it is tried again later.
+    void dialFailed(const QUrl &url, const QString &reason);
 
 private:
     friend class VortexConnection;

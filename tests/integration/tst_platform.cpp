@@ -157,7 +157,7 @@ private Q_SLOTS:
                  QJsonArray({QStringLiteral("load"), QStringLiteral("start")}));
         const auto view = httpGet(ports.field, "/peek_plugin_tutorial/qml/field/TutorialFieldView.qml");
         QCOMPARE(view.status, 200);
-        QVERIFY(view.body.contains("toggleCapsRequested"));
+        QVERIFY(view.body.contains("StringCapToggleActionTuple"));
         QCOMPARE(httpGet(ports.field, "/peek_plugin_tutorial/qml/../../plugin.json").status, 404);
 
         // The field app sees the rows: seeded by the migration, stored by the agent's RPC to

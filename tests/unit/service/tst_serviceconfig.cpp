@@ -84,7 +84,8 @@ void TestServiceConfig::firstStartWritesDefaults()
     QCOMPARE(config.stringValue(QStringLiteral("storage.url"), QStringLiteral("x")), QString());
     QVERIFY(config.value(QStringLiteral("plugin.enabled")).isArray());
     QCOMPARE(config.stringList(QStringLiteral("plugin.enabled")),
-             (QStringList {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop")}));
+             (QStringList {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop"),
+                          QStringLiteral("peek_plugin_positions")}));
     QCOMPARE(config.stringValue(QStringLiteral("logging.level")), QStringLiteral("info"));
 
     // The second start reads what the first wrote and changes nothing.

@@ -1,32 +1,53 @@
 // The tutorial's field view: the StringInt rows as large touch rows; tap the string to toggle
-// its capitals, the - and + buttons change the int. The field app provides `stringInts` (a model
-// with roles id, string1, int1, fed by the observable) and carries out the requests as actions.
-// `title` is for the host to show (e.g. in its tool bar); the view has no header of its own.
+// its capitals, the - and + buttons change the int. The rows come from the offline cache first,
+// then live from the field service; the buttons queue actions (they work offline too and are
+// sent when the service is back). `title` is for the host to show in its tool bar; the view has
+// no header of its own.
 pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Peek
 
 Page {
     id: view
-    required property var stringInts
-    signal toggleCapsRequested(int stringIntId)
-    signal addToIntRequested(int stringIntId, int offset)
+    readonly property alias stringInts: rows
 
     title: qsTr("Tutorial")
+
+    TupleObserver {
+        id: rows
+        plugin: "peek_plugin_tutorial"
+        tupleName: "peek_plugin_tutorial.StringIntTuple"
+    }
+    ActionPusher {
+        id: actions
+        plugin: "peek_plugin_tutorial"
+    }
+
+    function toggleCaps(stringIntId) {
+        actions.push("peek_plugin_tutorial.StringCapToggleActionTuple", {stringIntId: stringIntId})
+    }
+    function addToInt(stringIntId, offset) {
+        actions.push("peek_plugin_tutorial.AddIntValueActionTuple",
+                     {stringIntId: stringIntId, offset: offset})
+    }
 
     ListView {
         anchors.fill: parent
         clip: true
-        model: view.stringInts
+        model: rows
         ScrollIndicator.vertical: ScrollIndicator {}
 
         delegate: Rectangle {
             id: row
-            required property int id
-            required property string string1
-            required property int int1
+            required property int index
+            required property var model
+            readonly property int stringIntId: model.id ?? -1
+            readonly property string string1: model.string1 ?? ""
+            readonly property int int1: model.int1 ?? 0
+            objectName: "row" + index
 
             width: ListView.view.width
             height: 72
@@ -45,7 +66,8 @@ Page {
                     Layout.fillWidth: true
                     Layout.fillHeight: true
                     Accessible.description: qsTr("Tap to toggle capitals")
-                    onClicked: view.toggleCapsRequested(row.id)
+                    objectName: "toggle"
+                    onClicked: view.toggleCaps(row.stringIntId)
                 }
                 Button {
                     text: "−"
@@ -53,9 +75,11 @@ Page {
                     Layout.preferredWidth: 72
                     Layout.preferredHeight: 56
                     Accessible.name: qsTr("Subtract one")
-                    onClicked: view.addToIntRequested(row.id, -1)
+                    objectName: "subtract"
+                    onClicked: view.addToInt(row.stringIntId, -1)
                 }
                 Label {
+                    objectName: "int"
                     text: row.int1
                     font.pixelSize: 22
                     horizontalAlignment: Text.AlignHCenter
@@ -67,7 +91,8 @@ Page {
                     Layout.preferredWidth: 72
                     Layout.preferredHeight: 56
                     Accessible.name: qsTr("Add one")
-                    onClicked: view.addToIntRequested(row.id, 1)
+                    objectName: "add"
+                    onClicked: view.addToInt(row.stringIntId, 1)
                 }
             }
 
@@ -79,5 +104,21 @@ Page {
                 color: view.palette.mid
             }
         }
+    }
+
+    Label {
+        anchors.centerIn: parent
+        visible: rows.count === 0
+        text: rows.error !== "" ? rows.error : qsTr("No rows yet")
+        font.pixelSize: 18
+        color: view.palette.placeholderText
+    }
+    Label {
+        anchors.bottom: parent.bottom
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.margins: 8
+        visible: actions.error !== ""
+        text: actions.error
+        color: "#c62828"
     }
 }

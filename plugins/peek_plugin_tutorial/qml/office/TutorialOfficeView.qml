@@ -1,16 +1,34 @@
 // The tutorial's office view: the StringInt rows in a compact table for a desktop; the same
-// requests as the field view. `stringInts` is provided by the office app.
+// actions as the field view (queued on the device, sent when the service is reachable).
 pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Peek
 
 Pane {
     id: view
-    required property var stringInts
-    signal toggleCapsRequested(int stringIntId)
-    signal addToIntRequested(int stringIntId, int offset)
+    readonly property string title: qsTr("Tutorial")
+    readonly property alias stringInts: rows
+
+    TupleObserver {
+        id: rows
+        plugin: "peek_plugin_tutorial"
+        tupleName: "peek_plugin_tutorial.StringIntTuple"
+    }
+    ActionPusher {
+        id: actions
+        plugin: "peek_plugin_tutorial"
+    }
+
+    function toggleCaps(stringIntId) {
+        actions.push("peek_plugin_tutorial.StringCapToggleActionTuple", {stringIntId: stringIntId})
+    }
+    function addToInt(stringIntId, offset) {
+        actions.push("peek_plugin_tutorial.AddIntValueActionTuple",
+                     {stringIntId: stringIntId, offset: offset})
+    }
 
     // Column widths shared by the header and the rows.
     readonly property int idColumnWidth: 40
@@ -42,21 +60,25 @@ Pane {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            model: view.stringInts
+            model: rows
             ScrollBar.vertical: ScrollBar {}
 
             delegate: RowLayout {
                 id: row
-                required property int id
-                required property string string1
-                required property int int1
+                required property int index
+                required property var model
+                readonly property int stringIntId: model.id ?? -1
+                readonly property string string1: model.string1 ?? ""
+                readonly property int int1: model.int1 ?? 0
+                objectName: "row" + index
 
                 width: ListView.view.width
                 spacing: 8
 
-                Label { text: row.id; Layout.preferredWidth: view.idColumnWidth }
+                Label { text: row.stringIntId; Layout.preferredWidth: view.idColumnWidth }
                 Label { text: row.string1; Layout.fillWidth: true; elide: Text.ElideRight }
                 Label {
+                    objectName: "int"
                     text: row.int1
                     horizontalAlignment: Text.AlignRight
                     Layout.preferredWidth: view.intColumnWidth
@@ -70,7 +92,8 @@ Pane {
                         ToolTip.text: qsTr("Toggle capitals")
                         ToolTip.visible: hovered
                         ToolTip.delay: 500
-                        onClicked: view.toggleCapsRequested(row.id)
+                        objectName: "toggle"
+                        onClicked: view.toggleCaps(row.stringIntId)
                     }
                     ToolButton {
                         text: "−"
@@ -78,7 +101,8 @@ Pane {
                         ToolTip.text: qsTr("Subtract one")
                         ToolTip.visible: hovered
                         ToolTip.delay: 500
-                        onClicked: view.addToIntRequested(row.id, -1)
+                        objectName: "subtract"
+                        onClicked: view.addToInt(row.stringIntId, -1)
                     }
                     ToolButton {
                         text: "+"
@@ -86,7 +110,8 @@ Pane {
                         ToolTip.text: qsTr("Add one")
                         ToolTip.visible: hovered
                         ToolTip.delay: 500
-                        onClicked: view.addToIntRequested(row.id, 1)
+                        objectName: "add"
+                        onClicked: view.addToInt(row.stringIntId, 1)
                     }
                 }
             }

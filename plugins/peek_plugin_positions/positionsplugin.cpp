@@ -1,0 +1,90 @@
+// peek_plugin_positions: where field devices are.
+//   logic:        the DevicePosition tables (migrations/), the action processor that checks and
+//                 stores DevicePositionTuple actions, and the devicePositions observable (each
+//                 device's latest position, or one device's history)
+//   field/office: proxies of the observable and the actions for the apps
+// The app side (Qt Positioning, throttling, the offline queue) is app/positioning;
+// docs/positioning.md describes both.
+#include "positionstore.h"
+#include "positionstuples.h"
+
+#include "action/tupleactionprocessor.h"
+#include "observable/tupledataobservablehandler.h"
+#include "plugin/peekplugin.h"
+#include "plugin/plugincontext.h"
+
+#include <stdexcept>
+
+namespace positions {
+namespace {
+
+const QString kType = QString::fromLatin1(DevicePositionTuple::kTupleType);
+
+std::vector<peek::TuplePtr> none(bool)
+{
+    return {};
+}
+
+class LogicHook final : public peek::PluginRoleHook {
+public:
+    void start(peek::PluginContext &ctx) override
+    {
+        auto &observable = ctx.observable(QString::fromLatin1(kObservable));
+        m_store = std::make_unique<PositionStore>(ctx.database(), ctx.schema(), observable);
+        PositionStore *store = m_store.get();
+        observable.addTupleProvider(
+            kType, [store](const peek::Dict &, const peek::TupleSelector &selector) {
+                return peek::ProvidedTuples {store->load(selector), {}};
+            });
+
+        // A position that cannot be stored fails its action with the reason: the device's queue
+        // keeps it in its failed list (the user sees why) instead of it vanishing.
+        QObject *context = &ctx;
+        const QLoggingCategory &log = ctx.log();
+        ctx.actionProcessor().setDelegate(
+            kType, [store, context, &log](const peek::TuplePtr &action) {
+                const auto &position = static_cast<const DevicePositionTuple &>(*action);
+                if (const QString wrong = PositionStore::check(position); !wrong.isEmpty()) {
+                    qCInfo(log).noquote() << "refused a position:" << wrong;
+                    throw std::invalid_argument(wrong.toStdString());
+                }
+                return store->add(position, context).then(none);
+            });
+    }
+
+    void unload(peek::PluginContext &) override { m_store.reset(); }
+
+private:
+    std::unique_ptr<PositionStore> m_store;
+};
+
+// Field and office: the apps reach logic's observable and actions through these proxies.
+class ProxyHook final : public peek::PluginRoleHook {
+public:
+    void start(peek::PluginContext &ctx) override
+    {
+        ctx.proxyObservable(QString::fromLatin1(kObservable));
+        ctx.proxyActions();
+    }
+};
+
+} // namespace
+
+class PositionsPlugin final : public QObject, public peek::PeekPlugin {
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
+    Q_INTERFACES(peek::PeekPlugin)
+public:
+    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &role) override
+    {
+        if (role == QLatin1String("logic"))
+            return std::make_unique<LogicHook>();
+        if (role == QLatin1String("field") || role == QLatin1String("office"))
+            return std::make_unique<ProxyHook>();
+        return nullptr;
+    }
+};
+
+} // namespace positions
+
+#include "positionsplugin.moc"

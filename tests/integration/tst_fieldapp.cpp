@@ -1,0 +1,258 @@
+// The field app end to end: real peek-server processes with the tutorial plugin, and the app's
+// own windows (AppWindow, the same code as `peek field`) rendered offscreen in this process,
+// driven by mouse clicks. Writes the screenshots of the field app into PEEK_SCREENSHOT_DIR.
+#include "appwindow.h"
+#include "serverprocess.h"
+#include "quickvortex.h"
+
+#include <QDir>
+#include <QFile>
+#include <QGuiApplication>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtQml/qqmlextensionplugin.h>
+
+Q_IMPORT_QML_PLUGIN(PeekPlugin)
+Q_IMPORT_QML_PLUGIN(PeekAppPlugin)
+
+using peek::app::AppWindow;
+using testing::Ports;
+using testing::ServerProcess;
+
+namespace {
+
+constexpr int kWaitMs = 20000;
+
+QQuickItem *findItem(QQuickItem *root, const QString &name)
+{
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    for (QQuickItem *child : root->childItems()) {
+        if (QQuickItem *found = findItem(child, name))
+            return found;
+    }
+    return nullptr;
+}
+
+// One field app: its data directory and its window over a session to the field service.
+struct FieldApp
+{
+    FieldApp(const QString &dataDir, quint16 fieldPort, const QString &startPage = QStringLiteral("tutorial"))
+    {
+        AppWindow::Options options;
+        options.mode = QStringLiteral("field");
+        options.serverUrl = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(fieldPort));
+        options.dataDir = dataDir;
+        options.size = QSize(1280, 800);
+        options.startPage = startPage;
+        options.session.vortex = testing::quickReconnect();
+        options.session.actionRetryMinMs = 50;
+        options.session.actionRetryMaxMs = 200;
+        window = std::make_unique<AppWindow>(options);
+        started = window->start();
+    }
+
+    QQuickItem *root() const { return window->window() ? window->window()->contentItem() : nullptr; }
+    QQuickItem *item(const QString &name) const { return findItem(root(), name); }
+    QQuickItem *pluginPage() const { return item(QStringLiteral("pluginPage")); }
+    // The StringInt rows the tutorial view holds (its TupleObserver).
+    int rowCount() const
+    {
+        QQuickItem *page = pluginPage();
+        auto *view = page ? page->property("pluginView").value<QObject *>() : nullptr;
+        auto *content = view ? view->property("view").value<QObject *>() : nullptr;
+        auto *rows = content ? content->property("stringInts").value<QObject *>() : nullptr;
+        return rows ? rows->property("count").toInt() : -1;
+    }
+    QQuickItem *inRow(int row, const QString &name) const
+    {
+        return findItem(findItem(pluginPage(), QStringLiteral("row%1").arg(row)), name);
+    }
+    QString intText(int row) const
+    {
+        QQuickItem *label = inRow(row, QStringLiteral("int"));
+        return label ? label->property("text").toString() : QString();
+    }
+    QString stringText(int row) const
+    {
+        QQuickItem *toggle = inRow(row, QStringLiteral("toggle"));
+        return toggle ? toggle->property("text").toString() : QString();
+    }
+    // The page stack is still (StackView ignores input while a transition runs).
+    bool settled() const
+    {
+        auto *stack = window->window()->property("stack").value<QObject *>();
+        return stack && !stack->property("busy").toBool();
+    }
+    bool click(QQuickItem *target) const
+    {
+        if (!target || !target->isVisible() || !QTest::qWaitFor([this] { return settled(); }, kWaitMs))
+            return false;
+        const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
+        QTest::mouseClick(window->window(), Qt::LeftButton, {}, centre.toPoint());
+        return true;
+    }
+    QString state() const { return window->session()->connectionState(); }
+    int queued() const { return window->session()->queuedActions(); }
+    // Writes the window to <PEEK_SCREENSHOT_DIR>/<name>.png after the next rendered frame.
+    bool screenshot(const QString &name) const
+    {
+        QQuickWindow *w = window->window();
+        if (!QTest::qWaitFor([this] { return settled(); }, kWaitMs))
+            return false;
+        const QImage image = w->grabWindow();
+        const QString dir = QStringLiteral(PEEK_SCREENSHOT_DIR);
+        QDir().mkpath(dir);
+        const QString path = dir + u'/' + name + QStringLiteral(".png");
+        const bool ok = !image.isNull() && image.save(path);
+        qInfo().noquote() << "screenshot" << path << (ok ? "written" : "FAILED");
+        return ok;
+    }
+
+    std::unique_ptr<AppWindow> window;
+    bool started = false;
+};
+
+bool linkPlugin(const QString &home, const QString &plugin)
+{
+    const QString plugins = home + QStringLiteral("/plugins");
+    return QDir().mkpath(plugins)
+           && QFile::link(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/") + plugin, plugins + u'/' + plugin);
+}
+
+} // namespace
+
+class TestFieldApp : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // the apps' QSettings stay out of the user's
+        QCoreApplication::setOrganizationName(QStringLiteral("PeekTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_fieldapp"));
+    }
+
+    // Two field apps on one service: both list the rows; a click in one changes a value (an
+    // action through logic) and both show the change.
+    void actionInOneAppShowsInEveryApp()
+    {
+        QTemporaryDir serverHome, appA, appB;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial")}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        FieldApp a(appA.path(), ports.field), b(appB.path(), ports.field);
+        QVERIFY(a.started && b.started);
+        QTRY_COMPARE_WITH_TIMEOUT(a.state(), QStringLiteral("online"), kWaitMs);
+        // The view comes from the bundle each app fetched; its rows from the service.
+        QTRY_VERIFY_WITH_TIMEOUT(a.rowCount() >= 2, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(b.rowCount() >= 2, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.intText(0).isEmpty(), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(b.intText(0), a.intText(0), kWaitMs);
+        QVERIFY(a.screenshot(QStringLiteral("field-tutorial")));
+
+        const int before = a.intText(0).toInt();
+        QVERIFY(a.click(a.inRow(0, QStringLiteral("add"))));
+        QTRY_COMPARE_WITH_TIMEOUT(a.intText(0), QString::number(before + 1), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(b.intText(0), QString::number(before + 1), kWaitMs);
+
+        const QString text = b.stringText(1);
+        QVERIFY(!text.isEmpty());
+        QVERIFY(b.click(b.inRow(1, QStringLiteral("toggle"))));
+        QTRY_VERIFY_WITH_TIMEOUT(a.stringText(1) != text && a.stringText(1).compare(text, Qt::CaseInsensitive) == 0,
+                                 kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(b.stringText(1), a.stringText(1), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(a.queued(), 0, kWaitMs);
+        QCOMPARE(a.window->session()->failedActions(), 0);
+
+        // Home: the tutorial's tile, from its bundle.
+        FieldApp home(appA.path() + QStringLiteral("-home"), ports.field, QString());
+        QTRY_VERIFY_WITH_TIMEOUT(home.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
+        QVERIFY(home.screenshot(QStringLiteral("field-home")));
+    }
+
+    // Offline: with the server stopped, a restarted app shows the cached rows in the plugin view
+    // from its local bundle, says offline, and counts the actions it queues; once the server is
+    // back the queue drains, the counts return to zero and the values are logic's.
+    void offlineRestartShowsCacheAndQueueDrains()
+    {
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial")}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        int rows = 0;
+        int before = 0;
+        {
+            FieldApp online(appDir.path(), ports.field);
+            QTRY_VERIFY_WITH_TIMEOUT(online.rowCount() >= 2, kWaitMs);
+            QTRY_VERIFY_WITH_TIMEOUT(!online.intText(0).isEmpty(), kWaitMs);
+            rows = online.rowCount();
+            before = online.intText(0).toInt();
+        }
+        server.terminate();
+        QVERIFY(server.process().waitForFinished(15000));
+
+        FieldApp offline(appDir.path(), ports.field);
+        QVERIFY(offline.started);
+        QTRY_COMPARE_WITH_TIMEOUT(offline.state(), QStringLiteral("offline"), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(offline.rowCount(), rows, kWaitMs); // from the offline cache
+        QCOMPARE(offline.intText(0), QString::number(before));
+        QVERIFY(offline.click(offline.inRow(0, QStringLiteral("add"))));
+        QVERIFY(offline.click(offline.inRow(0, QStringLiteral("add"))));
+        QTRY_COMPARE_WITH_TIMEOUT(offline.queued(), 2, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(offline.item(QStringLiteral("queuedActions"))->property("text").toString(),
+                                  QStringLiteral("2 waiting to send"), kWaitMs);
+        QVERIFY(offline.screenshot(QStringLiteral("field-offline-queued-landscape")));
+        offline.window->window()->resize(800, 1280);
+        QTRY_COMPARE_WITH_TIMEOUT(offline.root()->width(), 800.0, kWaitMs);
+        QVERIFY(offline.screenshot(QStringLiteral("field-offline-queued-portrait")));
+
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(offline.state(), QStringLiteral("online"), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(offline.queued(), 0, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(offline.intText(0), QString::number(before + 2), kWaitMs);
+        QCOMPARE(offline.window->session()->failedActions(), 0);
+    }
+
+    // A plugin whose view does not load gets an error card; the others keep working.
+    void brokenViewShowsAnErrorCard()
+    {
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(linkPlugin(serverHome.path(), QStringLiteral("peek_test_badview")));
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_test_badview")}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        FieldApp app(appDir.path(), ports.field, QString());
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_test_badview")), kWaitMs);
+        QVERIFY(app.item(QStringLiteral("tile_peek_plugin_tutorial")));
+        QVERIFY(app.click(app.item(QStringLiteral("tile_peek_test_badview"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("pluginErrorCard"))
+                                     && app.item(QStringLiteral("pluginErrorCard"))->isVisible(), kWaitMs);
+        const QString error = app.item(QStringLiteral("pluginErrorText"))->property("text").toString();
+        QVERIFY2(error.contains(QLatin1String("NoSuchType")), qPrintable(error));
+        QVERIFY(app.screenshot(QStringLiteral("field-error-card")));
+
+        QVERIFY(app.click(app.item(QStringLiteral("back"))));
+        QTRY_VERIFY_WITH_TIMEOUT(!app.pluginPage(), kWaitMs);
+        QVERIFY(app.click(app.item(QStringLiteral("tile_peek_plugin_tutorial"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
+    }
+};
+
+QTEST_MAIN(TestFieldApp)
+#include "tst_fieldapp.moc"
