@@ -2,6 +2,7 @@
 // own windows (AppWindow, the same code as `peek field`) rendered offscreen in this process,
 // driven by mouse clicks. Writes the screenshots of the field app into PEEK_SCREENSHOT_DIR.
 #include "appwindow.h"
+#include "positionreporter.h"
 #include "serverprocess.h"
 #include "quickvortex.h"
 
@@ -42,7 +43,8 @@ QQuickItem *findItem(QQuickItem *root, const QString &name)
 // One field app: its data directory and its window over a session to the field service.
 struct FieldApp
 {
-    FieldApp(const QString &dataDir, quint16 fieldPort, const QString &startPage = QStringLiteral("tutorial"))
+    FieldApp(const QString &dataDir, quint16 fieldPort, const QString &startPage = QStringLiteral("tutorial"),
+             const std::function<void(AppWindow::Options &)> &tweak = {})
     {
         AppWindow::Options options;
         options.mode = QStringLiteral("field");
@@ -53,6 +55,8 @@ struct FieldApp
         options.session.vortex = testing::quickReconnect();
         options.session.actionRetryMinMs = 50;
         options.session.actionRetryMaxMs = 200;
+        if (tweak)
+            tweak(options);
         window = std::make_unique<AppWindow>(options);
         started = window->start();
     }
@@ -224,6 +228,35 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(offline.queued(), 0, kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(offline.intText(0), QString::number(before + 2), kWaitMs);
         QCOMPARE(offline.window->session()->failedActions(), 0);
+    }
+
+    // --nmea: the replay's throttled fixes go through the action queue and logic takes them
+    // (the queue drains with nothing failed). Also the home in the outdoor theme on a laptop.
+    void nmeaReplayReachesLogicAndOutdoorHome()
+    {
+        qunsetenv("QT_QTESTLIB_RUNNING"); // Qt Positioning misbehaves under Qt Test otherwise
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_positions")}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        FieldApp app(appDir.path(), ports.field, QString(), [](AppWindow::Options &options) {
+            options.nmeaFile = QStringLiteral(PEEK_NMEA_FILE);
+            options.size = QSize(1366, 768);
+        });
+        QVERIFY(app.window->positionReporter());
+        QCOMPARE(app.window->window()->property("positionSharing").toBool(), true);
+        // walk.nmea: six fixes a second apart; the first, third and fifth move more than 100 m.
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->positionReporter()->sentCount(), 3, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.queued(), 0, kWaitMs);
+        QCOMPARE(app.window->session()->failedActions(), 0);
+
+        app.window->window()->setProperty("outdoor", true);
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
+        QVERIFY(app.item(QStringLiteral("outdoorSwitch"))->property("checked").toBool());
+        QVERIFY(app.screenshot(QStringLiteral("field-home-outdoor-1366x768")));
     }
 
     // A plugin whose view does not load gets an error card; the others keep working.
