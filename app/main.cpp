@@ -5,6 +5,8 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
+#include <QLocale>
+#include <QTranslator>
 #include <QGuiApplication>
 #include <QStandardPaths>
 #include <QtQml/qqmlextensionplugin.h>
@@ -34,6 +36,10 @@ int main(int argc, char *argv[])
     QGuiApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Peek"));
     QCoreApplication::setApplicationName(QStringLiteral("peek"));
+    // The app's texts in the user's language when it has them (English otherwise).
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("peek"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(&translator);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Peek app"));

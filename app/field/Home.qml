@@ -48,18 +48,16 @@ Page {
                 color: Theme.text
                 Layout.fillWidth: true
             }
-            Switch {
+            BigSwitch {
                 objectName: "positionSwitch"
                 text: qsTr("Share position")
-                font.pixelSize: Theme.fontSize
                 checked: home.positionSharing
                 Layout.preferredHeight: Theme.touchTarget
                 onToggled: home.positionSharingToggled(checked)
             }
-            Switch {
+            BigSwitch {
                 objectName: "outdoorSwitch"
                 text: qsTr("Outdoor")
-                font.pixelSize: Theme.fontSize
                 checked: Theme.outdoor
                 Layout.preferredHeight: Theme.touchTarget
                 onToggled: home.outdoorToggled(checked)
