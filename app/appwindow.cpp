@@ -13,6 +13,8 @@
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QImage>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -96,7 +98,8 @@ bool AppWindow::start()
 
 void AppWindow::showServerSetup()
 {
-    if (!load(QUrl(kModuleBase + QStringLiteral("ServerSetup.qml")), {}))
+    if (!load(QUrl(kModuleBase + QStringLiteral("ServerSetup.qml")),
+              {{QStringLiteral("mode"), m_options.mode}}))
         return;
     connect(m_window, SIGNAL(connectRequested(QString)), this, SLOT(onServerChosen(QString)));
     if (!m_options.screenshot.isEmpty())
@@ -272,9 +275,40 @@ void AppWindow::onServerChosen(const QString &address)
                                   .arg(address));
         return;
     }
-    m_options.serverUrl = url;
-    if (!showMain())
-        QCoreApplication::exit(1);
+    // Checked before it is remembered: the service must answer with its plugin list for this
+    // mode (a field address for the field app, an office address for the office app).
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    QUrl check = url;
+    check.setScheme(url.scheme() == QLatin1String("wss") ? QStringLiteral("https")
+                                                         : QStringLiteral("http"));
+    check.setPath(QStringLiteral("/peek/ui/%1/index.json").arg(m_options.mode));
+    QNetworkRequest request(check);
+    request.setTransferTimeout(10000);
+    m_window->setProperty("error", QString());
+    m_window->setProperty("checking", true);
+    QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, url] {
+        reply->deleteLater();
+        if (!m_window)
+            return;
+        m_window->setProperty("checking", false);
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (reply->error() == QNetworkReply::NoError) {
+            m_options.serverUrl = url;
+            if (!showMain())
+                QCoreApplication::exit(1);
+            return;
+        }
+        const QString where = url.toString(QUrl::RemovePath | QUrl::RemoveQuery);
+        m_window->setProperty(
+            "error", status == 404
+                         ? tr("%1 answers, but it is not a Peek %2 service. Check the port: the "
+                              "field service usually listens on 8000, the office service on 8002.")
+                               .arg(where, m_options.mode)
+                         : tr("Cannot reach %1: %2. Check the address and that the service runs.")
+                               .arg(where, reply->errorString()));
+    });
 }
 
 void AppWindow::scheduleScreenshot(bool waitForConnection)

@@ -11,6 +11,7 @@
 
 #include <memory>
 
+class QNetworkAccessManager;
 class QQmlApplicationEngine;
 
 
@@ -80,6 +81,7 @@ private:
     std::unique_ptr<PositionReporter> m_positions;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QPointer<QQuickWindow> m_window;
+    QNetworkAccessManager *m_network = nullptr; // checks a typed server address
     bool m_grabbing = false;
 };
 

@@ -7,6 +7,9 @@ ApplicationWindow {
     id: window
     // Set by the app when the typed address is not usable.
     property string error: ""
+    // While the app checks the address with the service.
+    property bool checking: false
+    property string mode: "field"
     signal connectRequested(string address)
 
     width: 480
@@ -25,7 +28,9 @@ ApplicationWindow {
             font.bold: true
         }
         Label {
-            text: qsTr("Type the address of your Peek field service, e.g. peek.example.org:8000.")
+            text: window.mode === "office"
+                  ? qsTr("Type the address of your Peek office service, e.g. peek.example.org:8002.")
+                  : qsTr("Type the address of your Peek field service, e.g. peek.example.org:8000.")
             wrapMode: Text.WordWrap
             font.pixelSize: 16
             Layout.fillWidth: true
@@ -38,9 +43,16 @@ ApplicationWindow {
             inputMethodHints: Qt.ImhUrlCharactersOnly | Qt.ImhNoAutoUppercase
             Layout.fillWidth: true
             Layout.preferredHeight: 56
+            enabled: !window.checking
             onAccepted: window.connectRequested(text)
         }
+        BusyIndicator {
+            running: window.checking
+            visible: running
+            Layout.alignment: Qt.AlignHCenter
+        }
         Label {
+            objectName: "error"
             visible: window.error !== ""
             text: window.error
             color: "#c62828"
@@ -51,7 +63,7 @@ ApplicationWindow {
             objectName: "connect"
             text: qsTr("Connect")
             font.pixelSize: 20
-            enabled: address.text.trim() !== ""
+            enabled: address.text.trim() !== "" && !window.checking
             Layout.fillWidth: true
             Layout.preferredHeight: 56
             onClicked: window.connectRequested(address.text)

@@ -11,6 +11,7 @@
 #include <QGuiApplication>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -257,6 +258,43 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
         QVERIFY(app.item(QStringLiteral("outdoorSwitch"))->property("checked").toBool());
         QVERIFY(app.screenshot(QStringLiteral("field-home-outdoor-1366x768")));
+    }
+
+    // First start: the typed address is checked with the service before it is remembered.
+    void firstStartChecksTheAddress()
+    {
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field"),
+                                                                QStringLiteral("office")},
+                                     {QStringLiteral("peek_plugin_tutorial")}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+        QSettings().remove(QStringLiteral("field/serverUrl"));
+
+        FieldApp app(appDir.path(), 0, QString(), [](AppWindow::Options &options) { options.serverUrl.clear(); });
+        QVERIFY(app.started);
+        QVERIFY(app.item(QStringLiteral("address")));
+        QVERIFY(!app.window->session());
+        const auto submit = [&](const QString &address) {
+            return QMetaObject::invokeMethod(app.window->window(), "connectRequested", Q_ARG(QString, address));
+        };
+        const auto error = [&] { return app.window->window()->property("error").toString(); };
+
+        QVERIFY(submit(QStringLiteral("not an address://")));
+        QVERIFY2(error().contains(QLatin1String("is not a server address")), qPrintable(error()));
+        QVERIFY(submit(QStringLiteral("127.0.0.1:1")));
+        QTRY_VERIFY2_WITH_TIMEOUT(error().contains(QLatin1String("Cannot reach")), qPrintable(error()), kWaitMs);
+        QVERIFY(submit(QStringLiteral("127.0.0.1:%1").arg(ports.office))); // an office service
+        QTRY_VERIFY2_WITH_TIMEOUT(error().contains(QLatin1String("not a Peek field service")), qPrintable(error()),
+                                  kWaitMs);
+        QVERIFY(!QSettings().contains(QStringLiteral("field/serverUrl")));
+
+        QVERIFY(submit(QStringLiteral("127.0.0.1:%1").arg(ports.field)));
+        QTRY_VERIFY_WITH_TIMEOUT(app.window->session() && app.item(QStringLiteral("home")), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.state(), QStringLiteral("online"), kWaitMs);
+        QCOMPARE(QSettings().value(QStringLiteral("field/serverUrl")).toUrl(),
+                 QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(ports.field)));
     }
 
     // A plugin whose view does not load gets an error card; the others keep working.
