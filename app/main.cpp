@@ -1,13 +1,14 @@
 // peek: the field (and later office) app. Parses the command line, picks the server URL and the
 // data directory, and hands over to AppWindow.
 #include "appwindow.h"
+#include "officewindow.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
 #include <QLocale>
 #include <QTranslator>
-#include <QGuiApplication>
+#include <QApplication>
 #include <QStandardPaths>
 #include <QtQml/qqmlextensionplugin.h>
 
@@ -33,7 +34,7 @@ QSize parseSize(const QString &text)
 int main(int argc, char *argv[])
 {
     const qint64 startedAtMs = QDateTime::currentMSecsSinceEpoch();
-    QGuiApplication app(argc, argv);
+    QApplication app(argc, argv); // the office window is Widgets; the field app works on it too
     QCoreApplication::setOrganizationName(QStringLiteral("Peek"));
     QCoreApplication::setApplicationName(QStringLiteral("peek"));
     // The app's texts in the user's language when it has them (English otherwise).
@@ -80,10 +81,6 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "peek: say the mode: peek field|office [options] (see --help)\n");
         return 2;
     }
-    if (mode == QLatin1String("office")) {
-        std::fprintf(stderr, "peek: office mode: not built yet\n");
-        return 2;
-    }
 
     peek::app::AppWindow::Options options;
     options.mode = mode;
@@ -119,8 +116,26 @@ int main(int argc, char *argv[])
     options.nmeaFile = parser.value(nmea);
     options.startedAtMs = startedAtMs;
 
+    if (mode == QLatin1String("office")) {
+        if (!options.screenshot.isEmpty() || !options.theme.isEmpty() || options.reportStartup
+            || !options.nmeaFile.isEmpty()) {
+            std::fprintf(stderr, "peek: --screenshot, --theme, --report-startup and --nmea are for "
+                                 "the field app\n");
+            return 2;
+        }
+        peek::app::OfficeWindow::prepareApplication(); // before any QML engine exists
+        peek::app::OfficeWindow::Options office;
+        office.serverUrl = options.serverUrl; // empty: the remembered one
+        office.dataDir = options.dataDir;
+        office.size = options.size; // empty: the remembered geometry
+        office.startPage = options.startPage;
+        peek::app::OfficeWindow window(office);
+        window.show();
+        return QApplication::exec();
+    }
+
     peek::app::AppWindow window(options);
     if (!window.start())
         return 1;
-    return QGuiApplication::exec();
+    return QApplication::exec();
 }

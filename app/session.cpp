@@ -84,6 +84,9 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
 Session::~Session()
 {
     // The clients and the queue use the cache and the vortex: they go first.
+    // No state changes are announced from here on (closing the vortex says "disconnected").
+    if (m_vortex)
+        m_vortex->disconnect(this);
     m_bundles.reset();
     qDeleteAll(m_clients);
     m_clients.clear();

@@ -98,12 +98,16 @@ private Q_SLOTS:
         QVERIFY(!output.contains("peek-field-service"));
     }
 
-    void officeModeIsNotBuiltYet()
+    void officeModeRefusesFieldOptions()
     {
         QTemporaryDir appHome;
         QByteArray output;
-        QCOMPARE(runPeek(appHome.path(), {QStringLiteral("office")}, &output), 2);
-        QVERIFY(output.contains("office mode: not built yet"));
+        QCOMPARE(runPeek(appHome.path(), {QStringLiteral("office"), QStringLiteral("--nmea"), QStringLiteral("x.nmea")},
+                         &output),
+                 2);
+        QVERIFY2(output.contains("are for the field app"), output.constData());
+        QCOMPARE(runPeek(appHome.path(), {QStringLiteral("admin")}, &output), 2);
+        QVERIFY2(output.contains("say the mode"), output.constData());
     }
 };
 

@@ -3,6 +3,7 @@
 // driven by mouse clicks. Writes the screenshots of the field app into PEEK_SCREENSHOT_DIR.
 #include "appwindow.h"
 #include "positionreporter.h"
+#include "quickitems.h"
 #include "serverprocess.h"
 #include "quickvortex.h"
 
@@ -26,20 +27,9 @@ using testing::ServerProcess;
 
 namespace {
 
-constexpr int kWaitMs = 20000;
+using testing::findItem;
 
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    for (QQuickItem *child : root->childItems()) {
-        if (QQuickItem *found = findItem(child, name))
-            return found;
-    }
-    return nullptr;
-}
+constexpr int kWaitMs = 20000;
 
 // One field app: its data directory and its window over a session to the field service.
 struct FieldApp
@@ -111,12 +101,7 @@ struct FieldApp
         if (!QTest::qWaitFor([this] { return settled(); }, kWaitMs))
             return false;
         const QImage image = w->grabWindow();
-        const QString dir = QStringLiteral(PEEK_SCREENSHOT_DIR);
-        QDir().mkpath(dir);
-        const QString path = dir + u'/' + name + QStringLiteral(".png");
-        const bool ok = !image.isNull() && image.save(path);
-        qInfo().noquote() << "screenshot" << path << (ok ? "written" : "FAILED");
-        return ok;
+        return testing::saveScreenshot(image, name);
     }
 
     std::unique_ptr<AppWindow> window;

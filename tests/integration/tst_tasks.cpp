@@ -14,6 +14,7 @@
 #include "vortex/vortex.h"
 #include "quickvortex.h"
 
+#include "pgdatabase.h"
 #include "serverprocess.h"
 
 #include <QDir>
@@ -28,6 +29,7 @@
 
 using namespace peek;
 using testing::httpGet;
+using testing::PgDatabase;
 using testing::Ports;
 using testing::ServerProcess;
 
@@ -37,63 +39,6 @@ const QString kTestTasks = QStringLiteral("peek_test_tasks");
 const QString kTutorial = QStringLiteral("peek_plugin_tutorial");
 const QString kNoop = QStringLiteral("peek_plugin_noop");
 
-// A database of its own on the test PostgreSQL server, dropped when the test ends.
-class PgDatabase
-{
-public:
-    PgDatabase()
-    {
-        const QString serverUrl = qEnvironmentVariable("PEEK_TEST_PG_URL");
-        if (serverUrl.isEmpty())
-            return;
-        auto location = DatabaseLocation::parse(serverUrl);
-        if (!location)
-            return;
-        m_admin = location.value();
-        m_name = QStringLiteral("peek_it_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
-        m_error = execAdmin(QStringLiteral("CREATE DATABASE %1").arg(m_name));
-        QUrl url(serverUrl);
-        url.setPath(u'/' + m_name);
-        m_url = url.toString();
-    }
-    ~PgDatabase()
-    {
-        if (!m_url.isEmpty() && m_error.isEmpty())
-            execAdmin(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name));
-    }
-    bool available() const { return !m_url.isEmpty() && m_error.isEmpty(); }
-    QString error() const { return m_url.isEmpty() ? QStringLiteral("PEEK_TEST_PG_URL is not set") : m_error; }
-    QString url() const { return m_url; }
-
-private:
-    QString execAdmin(const QString &statement)
-    {
-        const QString connection = QStringLiteral("tst_tasks_admin_") + QUuid::createUuid().toString(QUuid::Id128);
-        QString error;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-            db.setHostName(m_admin.host);
-            db.setPort(m_admin.port);
-            db.setUserName(m_admin.user);
-            db.setPassword(m_admin.password);
-            db.setDatabaseName(m_admin.databaseName);
-            if (!db.open()) {
-                error = db.lastError().text();
-            } else {
-                QSqlQuery query(db);
-                if (!query.exec(statement))
-                    error = query.lastError().text();
-            }
-        }
-        QSqlDatabase::removeDatabase(connection);
-        return error;
-    }
-
-    DatabaseLocation m_admin;
-    QString m_name;
-    QString m_url;
-    QString m_error;
-};
 
 #define REQUIRE_POSTGRES(db)                                                                                 \
     do {                                                                                                     \

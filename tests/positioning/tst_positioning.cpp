@@ -2,6 +2,7 @@
 // peek_plugin_positions), the app's Session dialling the field service over loopback, and a
 // PositionReporter replaying an NMEA recording. What logic stored is read back the way apps
 // read it: through the devicePositions observable.
+#include "pgdatabase.h"
 #include "positionreporter.h"
 #include "session.h"
 
@@ -136,61 +137,8 @@ bool matches(const TuplePtr &tuple, const QString &deviceId, const Expected &e, 
     return wrong.isEmpty();
 }
 
-// A database of its own on the test PostgreSQL server (PEEK_TEST_PG_URL, which ./test.sh
-// starts), dropped when the test ends.
-class PgDatabase {
-public:
-    PgDatabase()
-    {
-        const QString serverUrl = qEnvironmentVariable("PEEK_TEST_PG_URL");
-        auto location = DatabaseLocation::parse(serverUrl);
-        if (serverUrl.isEmpty() || !location)
-            return;
-        m_admin = location.value();
-        m_name = QStringLiteral("peek_pos_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
-        m_error = execAdmin(QStringLiteral("CREATE DATABASE %1").arg(m_name));
-        QUrl url(serverUrl);
-        url.setPath(u'/' + m_name);
-        m_url = url.toString();
-    }
-    ~PgDatabase()
-    {
-        if (available())
-            execAdmin(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name));
-    }
-    bool available() const { return !m_url.isEmpty() && m_error.isEmpty(); }
-    QString error() const
-    {
-        return m_url.isEmpty() ? QStringLiteral("PEEK_TEST_PG_URL is not set") : m_error;
-    }
-    QString url() const { return m_url; }
+using testing::PgDatabase;
 
-private:
-    QString execAdmin(const QString &statement) const
-    {
-        const QString connection = QStringLiteral("tst_positioning_admin");
-        QString error;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-            db.setHostName(m_admin.host);
-            db.setPort(m_admin.port);
-            db.setUserName(m_admin.user);
-            db.setPassword(m_admin.password);
-            db.setDatabaseName(m_admin.databaseName);
-            if (!db.open())
-                error = db.lastError().text();
-            else if (QSqlQuery query(db); !query.exec(statement))
-                error = query.lastError().text();
-        }
-        QSqlDatabase::removeDatabase(connection);
-        return error;
-    }
-
-    DatabaseLocation m_admin;
-    QString m_name;
-    QString m_url;
-    QString m_error;
-};
 
 // Logic and field in this process, with peek_plugin_positions, and an app session dialling the
 // field service.

@@ -1,0 +1,30 @@
+// The QML side of the office window: the selected plugin's view (or its error card) filling the
+// area right of the sidebar. OfficeWindow sets `plugin`; the engine is attached to its Session.
+import QtQuick
+import QtQuick.Controls
+import Peek
+
+Pane {
+    id: host
+    objectName: "officeHost"
+    property string plugin
+    padding: 0
+    // Plugin views sit on the same white surface as the window's header above them.
+    palette.window: "#ffffff"
+    palette.base: "#ffffff"
+    palette.mid: "#dde3ea"
+
+    function reload() { view.reload() }
+
+    PluginView {
+        id: view
+        objectName: "pluginView"
+        anchors.fill: parent
+        // Lines the view's text up with the window's header above it (24 px in, with the
+        // views' own Pane padding).
+        anchors.leftMargin: 15
+        anchors.rightMargin: 15
+        anchors.topMargin: 6
+        plugin: host.plugin
+    }
+}
