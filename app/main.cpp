@@ -6,6 +6,10 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QQuickItem>
+#include <QQuickWidget>
+#include <QTimer>
 #include <QLocale>
 #include <QTranslator>
 #include <QApplication>
@@ -27,6 +31,41 @@ QSize parseSize(const QString &text)
     bool okW = false, okH = false;
     const QSize size(parts[0].toInt(&okW), parts[1].toInt(&okH));
     return okW && okH && size.width() > 0 && size.height() > 0 ? size : QSize();
+}
+
+// Office --screenshot: once the link has settled (or 5 s passed) and the plugin's view (or the
+// empty page) is there, grabs the window to `path` and quits (0, or 1 when it cannot write).
+void screenshotWhenSettled(peek::app::OfficeWindow *window, const QString &path)
+{
+    auto *clock = new QElapsedTimer;
+    clock->start();
+    auto *poll = new QTimer(window);
+    poll->setInterval(50);
+    QObject::connect(poll, &QTimer::timeout, window, [window, poll, clock, path] {
+        const peek::app::Session *session = window->session();
+        const bool linkSettled = !session || session->connectionState() != QLatin1String("connecting");
+        const QQuickItem *view = window->pluginView();
+        const bool pageSettled = window->showsEmptyState()
+                                 || (view && (view->property("view").value<QObject *>()
+                                              || !view->property("error").toString().isEmpty()));
+        if (!(linkSettled && pageSettled) && clock->elapsed() < 5000)
+            return;
+        poll->stop();
+        delete clock;
+        // A moment for the first data to arrive and be drawn.
+        QTimer::singleShot(400, window, [window, path] {
+            if (QQuickWidget *quick = window->quickWidget(); quick && quick->isVisible())
+                (void)quick->grabFramebuffer(); // renders what changed since the last frame
+            if (!window->grab().toImage().save(path, "PNG")) {
+                std::fprintf(stderr, "peek: cannot write the screenshot %s\n", qPrintable(path));
+                QCoreApplication::exit(1);
+                return;
+            }
+            std::fprintf(stdout, "peek: screenshot written to %s\n", qPrintable(path));
+            QCoreApplication::exit(0);
+        });
+    });
+    poll->start();
 }
 
 } // namespace
@@ -117,10 +156,8 @@ int main(int argc, char *argv[])
     options.startedAtMs = startedAtMs;
 
     if (mode == QLatin1String("office")) {
-        if (!options.screenshot.isEmpty() || !options.theme.isEmpty() || options.reportStartup
-            || !options.nmeaFile.isEmpty()) {
-            std::fprintf(stderr, "peek: --screenshot, --theme, --report-startup and --nmea are for "
-                                 "the field app\n");
+        if (!options.theme.isEmpty() || options.reportStartup || !options.nmeaFile.isEmpty()) {
+            std::fprintf(stderr, "peek: --theme, --report-startup and --nmea are for the field app\n");
             return 2;
         }
         peek::app::OfficeWindow::prepareApplication(); // before any QML engine exists
@@ -131,6 +168,8 @@ int main(int argc, char *argv[])
         office.startPage = options.startPage;
         peek::app::OfficeWindow window(office);
         window.show();
+        if (!options.screenshot.isEmpty())
+            screenshotWhenSettled(&window, options.screenshot);
         return QApplication::exec();
     }
 

@@ -98,6 +98,29 @@ private Q_SLOTS:
         QVERIFY(!output.contains("peek-field-service"));
     }
 
+    void officeWindowScreenshotAgainstRealServer()
+    {
+        QTemporaryDir serverHome, appHome;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("office")},
+                                     {QStringLiteral("peek_plugin_tutorial")}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+        const QString png = appHome.filePath(QStringLiteral("office.png"));
+        QByteArray output;
+        const int code = runPeek(appHome.path(),
+                                 {QStringLiteral("office"), QStringLiteral("--server"),
+                                  QStringLiteral("ws://127.0.0.1:%1").arg(ports.office), QStringLiteral("--data"),
+                                  appHome.filePath(QStringLiteral("data")), QStringLiteral("--size"),
+                                  QStringLiteral("1280x800"), QStringLiteral("--screenshot"), png},
+                                 &output);
+        QVERIFY2(code == 0, output.constData());
+        QVERIFY2(output.contains("connected to peek-office-service"), output.constData());
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(1280, 800));
+        QVERIFY(hasContent(image));
+    }
+
     void officeModeRefusesFieldOptions()
     {
         QTemporaryDir appHome;
