@@ -74,9 +74,18 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
     });
     m_bundles = std::make_unique<PluginBundles>(dataDir, mode);
     m_bundles->load();
+    // The plugins' views are checked each time the link comes up, and every few minutes while it
+    // stays up (an administrator may update or enable a plugin meanwhile); only what changed is
+    // downloaded.
+    m_bundleCheck.setInterval(options.bundleCheckIntervalMs);
+    connect(&m_bundleCheck, &QTimer::timeout, this, [this] { m_bundles->refresh(m_serverUrl); });
     connect(this, &Session::connectionStateChanged, this, [this](const QString &state) {
-        if (state == QLatin1String("online"))
+        if (state == QLatin1String("online")) {
             m_bundles->refresh(m_serverUrl);
+            m_bundleCheck.start();
+        } else {
+            m_bundleCheck.stop();
+        }
     });
     m_vortex->connectTo(serverUrl);
 }

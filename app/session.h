@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <QUrl>
 
 #include <memory>
@@ -42,6 +43,7 @@ public:
         int actionTimeoutMs = 30000;
         int actionRetryMinMs = 1000;
         int actionRetryMaxMs = 30000;
+        int bundleCheckIntervalMs = 5 * 60 * 1000; // while online: look for changed plugin views
     };
 
     // mode is "field" or "office"; dataDir is created if missing. Check isReady() afterwards.
@@ -121,6 +123,7 @@ private:
     std::unique_ptr<TupleActionPushOfflineQueue> m_queue;
     QHash<QString, TupleDataObserverClient *> m_clients;
     std::unique_ptr<PluginBundles> m_bundles;
+    QTimer m_bundleCheck;
 };
 
 // Says when the current session changes (the singleton lives longer than any one session).

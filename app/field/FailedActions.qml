@@ -50,13 +50,18 @@ Dialog {
                     anchors.fill: parent
                     anchors.margins: 8
                     Label {
-                        text: failed.modelData.type + " — " + failed.modelData.plugin
+                        // "AddIntValueActionTuple · Tutorial · 14:02:11"
+                        text: [failed.modelData.type.split(".").pop(),
+                               (Peek.plugins ? Peek.plugins.find(failed.modelData.plugin).title : undefined)
+                                   ?? failed.modelData.plugin,
+                               Qt.formatTime(failed.modelData.failedAt, "hh:mm:ss")].join(" · ")
                         font.bold: true
                         font.pixelSize: Theme.fontSize - 2
                         elide: Text.ElideRight
                         Layout.fillWidth: true
                     }
                     Label {
+                        objectName: "failedError"
                         text: failed.modelData.error
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.fontSize - 2
@@ -64,11 +69,13 @@ Dialog {
                     }
                     RowLayout {
                         Button {
+                            objectName: "retryFailed"
                             text: qsTr("Retry")
                             Layout.preferredHeight: Theme.touchTarget
                             onClicked: Peek.retryFailedAction(failed.modelData.id)
                         }
                         Button {
+                            objectName: "discardFailed"
                             text: qsTr("Discard")
                             Layout.preferredHeight: Theme.touchTarget
                             onClicked: Peek.discardFailedAction(failed.modelData.id)

@@ -127,6 +127,7 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true); // the apps' QSettings stay out of the user's
         QCoreApplication::setOrganizationName(QStringLiteral("PeekTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_fieldapp"));
+        QSettings().clear(); // what an earlier run remembered (outdoor theme, server address)
     }
 
     // Two field apps on one service: both list the rows; a click in one changes a value (an
@@ -163,6 +164,25 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(b.stringText(1), a.stringText(1), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(a.queued(), 0, kWaitMs);
         QCOMPARE(a.window->session()->failedActions(), 0);
+
+        // An action logic refuses (no such row) counts as failed; tapping the count lists it with
+        // its error, and Discard removes it.
+        QQuickItem *page = a.pluginPage();
+        auto *view = page->property("pluginView").value<QObject *>()->property("view").value<QObject *>();
+        QVERIFY(QMetaObject::invokeMethod(view, "addToInt", Q_ARG(QVariant, 999999), Q_ARG(QVariant, 1)));
+        QTRY_COMPARE_WITH_TIMEOUT(a.window->session()->failedActions(), 1, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(a.item(QStringLiteral("failedActions"))->isEnabled(), kWaitMs);
+        QVERIFY(a.click(a.item(QStringLiteral("failedActions"))));
+        QTRY_VERIFY_WITH_TIMEOUT(a.item(QStringLiteral("failedError")), kWaitMs);
+        const QString failure = a.item(QStringLiteral("failedError"))->property("text").toString();
+        QVERIFY2(failure.contains(QLatin1String("999999")), qPrintable(failure));
+        auto *dialog = a.window->window()->findChild<QObject *>(QStringLiteral("failedActionsDialog"));
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->property("opened").toBool(), kWaitMs); // its opening transition is over
+        QVERIFY(a.screenshot(QStringLiteral("field-failed-actions")));
+        QVERIFY(a.click(a.item(QStringLiteral("discardFailed"))));
+        QTRY_COMPARE_WITH_TIMEOUT(a.window->session()->failedActions(), 0, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.item(QStringLiteral("failedError")), kWaitMs);
 
         // Home: the tutorial's tile, from its bundle.
         FieldApp home(appA.path() + QStringLiteral("-home"), ports.field, QString());
