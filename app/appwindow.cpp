@@ -3,14 +3,15 @@
 #include "deviceid.h"
 #include "fallbacksecretstore.h"
 #include "positioningsettings.h"
+#include "pluginbundles.h"
 #include "positionreporter.h"
+#include "screenshot.h"
 #include "session.h"
 
 #include <QAbstractItemModel>
 #include <QCoreApplication>
 #include <QDir>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QImage>
 #include <QNetworkAccessManager>
@@ -19,7 +20,6 @@
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QSettings>
-#include <QTimer>
 
 #include <cstdio>
 
@@ -28,8 +28,6 @@ namespace peek::app {
 namespace {
 
 const QString kModuleBase = QStringLiteral("qrc:/qt/qml/PeekApp/field/");
-constexpr int kConnectWaitMs = 5000; // how long a screenshot waits for the link to settle
-constexpr int kSettleMs = 400;       // after that, for the first data and a rendered frame
 
 void fail(const QString &message)
 {
@@ -226,6 +224,13 @@ void AppWindow::applyPositionSharing(bool on)
     m_window->setProperty("positionError", error);
 }
 
+QObject *AppWindow::openPluginView() const
+{
+    const auto *page = m_window ? m_window->findChild<QQuickItem *>(QStringLiteral("pluginPage"))
+                                : nullptr;
+    return page ? page->property("pluginView").value<QObject *>() : nullptr;
+}
+
 bool AppWindow::startPageShown() const
 {
     if (!m_window)
@@ -234,14 +239,8 @@ bool AppWindow::startPageShown() const
         return false; // its plugin is not listed yet
     if (m_options.startPage.isEmpty() || m_options.startPage == QLatin1String("home"))
         return true;
-    const auto *page = m_window->findChild<QQuickItem *>(QStringLiteral("pluginPage"));
-    if (!page)
-        return false;
-    const QVariant view = page->property("pluginView");
-    auto *pluginView = view.value<QObject *>();
-    return pluginView
-           && (pluginView->property("view").value<QObject *>()
-               || !pluginView->property("error").toString().isEmpty());
+    const QObject *pluginView = openPluginView();
+    return pluginView && pluginView->property("settled").toBool();
 }
 
 void AppWindow::reportWhenReady()
@@ -250,9 +249,8 @@ void AppWindow::reportWhenReady()
     connect(m_window, &QQuickWindow::frameSwapped, this, [this] {
         if (!startPageShown())
             return;
-        const auto *page = m_window->findChild<QQuickItem *>(QStringLiteral("pluginPage"));
-        QObject *view = page ? page->property("pluginView").value<QObject *>() : nullptr;
-        QObject *content = view ? view->property("view").value<QObject *>() : nullptr;
+        const QObject *pluginView = openPluginView();
+        QObject *content = pluginView ? pluginView->property("view").value<QObject *>() : nullptr;
         std::fprintf(stdout, "peek: ready in %lld ms (%s, %d rows, %s)\n",
                      static_cast<long long>(QDateTime::currentMSecsSinceEpoch()
                                             - m_options.startedAtMs),
@@ -279,11 +277,7 @@ void AppWindow::onServerChosen(const QString &address)
     // mode (a field address for the field app, an office address for the office app).
     if (!m_network)
         m_network = new QNetworkAccessManager(this);
-    QUrl check = url;
-    check.setScheme(url.scheme() == QLatin1String("wss") ? QStringLiteral("https")
-                                                         : QStringLiteral("http"));
-    check.setPath(QStringLiteral("/peek/ui/%1/index.json").arg(m_options.mode));
-    QNetworkRequest request(check);
+    QNetworkRequest request(PluginBundles::indexUrl(url, m_options.mode));
     request.setTransferTimeout(10000);
     m_window->setProperty("error", QString());
     m_window->setProperty("checking", true);
@@ -313,42 +307,18 @@ void AppWindow::onServerChosen(const QString &address)
 
 void AppWindow::scheduleScreenshot(bool waitForConnection)
 {
-    auto *clock = new QElapsedTimer;
-    clock->start();
-    auto *poll = new QTimer(this);
-    poll->setInterval(50);
-    connect(poll, &QTimer::timeout, this, [this, poll, clock, waitForConnection] {
-        const bool linkSettled = !waitForConnection || !m_session
-                                 || m_session->connectionState() != QLatin1String("connecting");
-        const bool pageSettled = !waitForConnection || startPageShown();
-        const bool settled = (linkSettled && pageSettled) || clock->elapsed() > kConnectWaitMs;
-        if (!settled || !m_window || !m_window->isExposed())
-            return;
-        poll->stop();
-        poll->deleteLater();
-        delete clock;
-        QTimer::singleShot(kSettleMs, this, &AppWindow::grabAndQuit);
-    });
-    poll->start();
-}
-
-void AppWindow::grabAndQuit()
-{
-    if (m_grabbing || !m_window)
-        return;
-    m_grabbing = true;
-    // Grab after one more rendered frame so late model changes are on screen.
-    connect(m_window, &QQuickWindow::frameSwapped, this, [this] {
-        const QImage image = m_window->grabWindow();
-        if (image.isNull() || !image.save(m_options.screenshot, "PNG")) {
-            fail(QStringLiteral("cannot write the screenshot %1").arg(m_options.screenshot));
-            QCoreApplication::exit(1);
-            return;
-        }
-        std::fprintf(stdout, "peek: screenshot written to %s\n", qPrintable(m_options.screenshot));
-        QCoreApplication::exit(0);
-    }, Qt::SingleShotConnection);
-    m_window->update();
+    // The server-address screen is ready once shown; the main window once the link has settled
+    // and the start page shows.
+    screenshotWhenSettled(
+        this,
+        [this, waitForConnection] {
+            const bool exposed = m_window && m_window->isExposed();
+            if (!waitForConnection || !m_session)
+                return exposed;
+            return exposed && m_session->connectionState() != QLatin1String("connecting")
+                   && startPageShown();
+        },
+        [this] { return m_window ? m_window->grabWindow() : QImage(); }, m_options.screenshot);
 }
 
 } // namespace peek::app

@@ -67,13 +67,14 @@ private:
     bool showMain();
     bool load(const QUrl &url, const QVariantMap &properties);
     void scheduleScreenshot(bool waitForConnection);
-    void grabAndQuit();
     void reportWhenReady();
     // Starts or stops the position reports as the setting (or --nmea) says; tells the window.
     void applyPositionSharing(bool on);
     void openSecrets();
     // The start page is open (or there is none) and its view, if any, has been created.
     bool startPageShown() const;
+    // The PluginView of the plugin page on screen; null on home.
+    QObject *openPluginView() const;
 
     Options m_options;
     std::unique_ptr<SecretStore> m_secrets;
@@ -82,7 +83,6 @@ private:
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QPointer<QQuickWindow> m_window;
     QNetworkAccessManager *m_network = nullptr; // checks a typed server address
-    bool m_grabbing = false;
 };
 
 // The address the user typed as a service URL: "host:port" or "ws[s]://host:port"; invalid if

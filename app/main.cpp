@@ -2,14 +2,13 @@
 // data directory, and hands over to AppWindow.
 #include "appwindow.h"
 #include "officewindow.h"
+#include "screenshot.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QQuickItem>
 #include <QQuickWidget>
-#include <QTimer>
 #include <QLocale>
 #include <QTranslator>
 #include <QApplication>
@@ -31,41 +30,6 @@ QSize parseSize(const QString &text)
     bool okW = false, okH = false;
     const QSize size(parts[0].toInt(&okW), parts[1].toInt(&okH));
     return okW && okH && size.width() > 0 && size.height() > 0 ? size : QSize();
-}
-
-// Office --screenshot: once the link has settled (or 5 s passed) and the plugin's view (or the
-// empty page) is there, grabs the window to `path` and quits (0, or 1 when it cannot write).
-void screenshotWhenSettled(peek::app::OfficeWindow *window, const QString &path)
-{
-    auto *clock = new QElapsedTimer;
-    clock->start();
-    auto *poll = new QTimer(window);
-    poll->setInterval(50);
-    QObject::connect(poll, &QTimer::timeout, window, [window, poll, clock, path] {
-        const peek::app::Session *session = window->session();
-        const bool linkSettled = !session || session->connectionState() != QLatin1String("connecting");
-        const QQuickItem *view = window->pluginView();
-        const bool pageSettled = window->showsEmptyState()
-                                 || (view && (view->property("view").value<QObject *>()
-                                              || !view->property("error").toString().isEmpty()));
-        if (!(linkSettled && pageSettled) && clock->elapsed() < 5000)
-            return;
-        poll->stop();
-        delete clock;
-        // A moment for the first data to arrive and be drawn.
-        QTimer::singleShot(400, window, [window, path] {
-            if (QQuickWidget *quick = window->quickWidget(); quick && quick->isVisible())
-                (void)quick->grabFramebuffer(); // renders what changed since the last frame
-            if (!window->grab().toImage().save(path, "PNG")) {
-                std::fprintf(stderr, "peek: cannot write the screenshot %s\n", qPrintable(path));
-                QCoreApplication::exit(1);
-                return;
-            }
-            std::fprintf(stdout, "peek: screenshot written to %s\n", qPrintable(path));
-            QCoreApplication::exit(0);
-        });
-    });
-    poll->start();
 }
 
 } // namespace
@@ -168,8 +132,23 @@ int main(int argc, char *argv[])
         office.startPage = options.startPage;
         peek::app::OfficeWindow window(office);
         window.show();
-        if (!options.screenshot.isEmpty())
-            screenshotWhenSettled(&window, options.screenshot);
+        if (!options.screenshot.isEmpty()) {
+            // Once the link has settled and the plugin's view (or the empty page) is there.
+            peek::app::screenshotWhenSettled(
+                &window,
+                [&window] {
+                    const peek::app::Session *session = window.session();
+                    const QQuickItem *view = window.pluginView();
+                    return (!session || session->connectionState() != QLatin1String("connecting"))
+                           && (window.showsEmptyState() || (view && view->property("settled").toBool()));
+                },
+                [&window] {
+                    if (QQuickWidget *quick = window.quickWidget(); quick && quick->isVisible())
+                        (void)quick->grabFramebuffer(); // renders what changed since the last frame
+                    return window.grab().toImage();
+                },
+                options.screenshot);
+        }
         return QApplication::exec();
     }
 

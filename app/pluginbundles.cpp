@@ -147,17 +147,12 @@ void PluginBundles::refresh(const QUrl &serviceUrl)
         m_again = serviceUrl;
         return;
     }
-    m_httpBase = serviceUrl;
-    m_httpBase.setScheme(serviceUrl.scheme() == QLatin1String("wss") ? QStringLiteral("https")
-                                                                      : QStringLiteral("http"));
-    m_httpBase.setPath({});
+    m_indexUrl = indexUrl(serviceUrl, m_app);
     if (!m_network)
         m_network = new QNetworkAccessManager(this);
     m_errors.clear();
     m_gotIndex = false;
-    QUrl indexUrl = m_httpBase;
-    indexUrl.setPath(QStringLiteral("/peek/ui/%1/index.json").arg(m_app));
-    QNetworkRequest request(indexUrl);
+    QNetworkRequest request(m_indexUrl);
     request.setTransferTimeout(kTransferTimeoutMs);
     m_reply = m_network->get(request);
     connect(m_reply, &QNetworkReply::finished, this, &PluginBundles::onIndexReceived);
@@ -194,9 +189,7 @@ void PluginBundles::onIndexReceived()
             e.hash.clear();
         m_incoming.append(e);
         if (e.error.isEmpty() && !hasLocalCopy(e)) {
-            QUrl url = m_httpBase;
-            url.setPath(o.value(QLatin1String("url")).toString());
-            download(e, url);
+            download(e, m_indexUrl.resolved(QUrl(o.value(QLatin1String("url")).toString())));
         }
     }
     if (m_pendingDownloads == 0)
@@ -376,6 +369,29 @@ QVariantMap PluginBundles::find(const QString &plugin) const
             return get(row);
     }
     return {};
+}
+
+int PluginBundles::rowOf(const QString &nameOrTitle) const
+{
+    if (nameOrTitle.isEmpty())
+        return -1;
+    for (int row = 0; row < count(); ++row) {
+        const Entry &e = m_entries[row];
+        if (e.plugin == nameOrTitle || e.plugin == QStringLiteral("peek_plugin_") + nameOrTitle
+            || e.title.compare(nameOrTitle, Qt::CaseInsensitive) == 0)
+            return row;
+    }
+    return -1;
+}
+
+QUrl PluginBundles::indexUrl(const QUrl &serviceUrl, const QString &app)
+{
+    QUrl url = serviceUrl;
+    url.setScheme(serviceUrl.scheme() == QLatin1String("wss") ? QStringLiteral("https")
+                                                               : QStringLiteral("http"));
+    url.setPath(QStringLiteral("/peek/ui/%1/index.json").arg(app));
+    url.setQuery(QString());
+    return url;
 }
 
 int PluginBundles::rowCount(const QModelIndex &parent) const

@@ -75,6 +75,13 @@ public:
     // A row as a map with the role names; {} when out of range / not listed.
     Q_INVOKABLE QVariantMap get(int row) const;
     Q_INVOKABLE QVariantMap find(const QString &plugin) const;
+    // The row of a plugin named as a person would: its name ("peek_plugin_tutorial"), its
+    // name without "peek_plugin_" ("tutorial") or its title (any case); -1 when not listed.
+    Q_INVOKABLE int rowOf(const QString &nameOrTitle) const;
+
+    // Where a service (ws[s]://host:port) lists the bundles of `app`:
+    // http[s]://host:port/peek/ui/<app>/index.json
+    static QUrl indexUrl(const QUrl &serviceUrl, const QString &app);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
@@ -107,7 +114,7 @@ private:
     int m_revision = 0;
     QString m_lastError;
     QNetworkAccessManager *m_network = nullptr;
-    QUrl m_httpBase;
+    QUrl m_indexUrl; // of the refresh under way; bundle URLs are relative to it
     QPointer<QNetworkReply> m_reply; // the index request
     QList<Entry> m_incoming;        // the service's list while its bundles download
     int m_pendingDownloads = 0;

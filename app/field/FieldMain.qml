@@ -10,7 +10,7 @@ import PeekApp
 
 ApplicationWindow {
     id: window
-    // "" or "home": the tiles; a plugin's name (or its name without "peek_plugin_"): that
+    // "" or "home": the tiles; a plugin's name, short name or title (PluginBundles.rowOf): that
     // plugin, once the device has its view (for screenshots and deep links).
     property string startPage: ""
     property bool outdoor: false
@@ -91,12 +91,10 @@ ApplicationWindow {
     function openStartPage() {
         if (startPage === "" || startPage === "home" || !Peek.plugins)
             return
-        for (const name of [startPage, "peek_plugin_" + startPage]) {
-            if (Peek.plugins.find(name).plugin !== undefined) {
-                startPage = ""
-                open(name)
-                return
-            }
+        const row = Peek.plugins.rowOf(startPage)
+        if (row >= 0) {
+            startPage = ""
+            open(Peek.plugins.get(row).plugin)
         }
     }
     Connections {

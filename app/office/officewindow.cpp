@@ -526,12 +526,7 @@ void OfficeWindow::stopSession()
     m_quick = nullptr;
     if (m_pluginList)
         m_pluginList->setSourceModel(nullptr);
-    if (m_session) {
-        // Closing the link says "offline" on the way out; this window no longer listens.
-        m_session->plugins()->disconnect(this);
-        m_session->disconnect(this);
-    }
-    m_session.reset();
+    m_session.reset(); // a session being destroyed announces nothing (~Session)
 }
 
 void OfficeWindow::setServerUrl(const QUrl &url)
@@ -556,14 +551,7 @@ int OfficeWindow::rowOf(const QString &plugin) const
 {
     if (plugin.isEmpty() || !m_session)
         return -1;
-    const QList<PluginBundles::Entry> &entries = m_session->plugins()->entries();
-    for (int row = 0; row < entries.size(); ++row) {
-        const PluginBundles::Entry &e = entries[row];
-        if (e.plugin == plugin || e.plugin == QStringLiteral("peek_plugin_") + plugin
-            || e.title.compare(plugin, Qt::CaseInsensitive) == 0)
-            return row;
-    }
-    return -1;
+    return m_session->plugins()->rowOf(plugin);
 }
 
 bool OfficeWindow::selectPlugin(const QString &plugin)
@@ -760,7 +748,7 @@ void OfficeWindow::changeServer()
             return;
         }
         prompt = tr("“%1” is not a server address; type host:port, e.g. "
-                    "peek.example.org:8001.\n\nAddress of the office service (host:port):")
+                    "peek.example.org:8002.\n\nAddress of the office service (host:port):")
                      .arg(text.trimmed());
     }
 }

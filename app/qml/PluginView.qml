@@ -22,6 +22,8 @@ Item {
     // Why the view is not shown; "" while it is.
     readonly property string error: errorText
     readonly property Item view: loaded
+    // The view is there, or the error card is: nothing more will happen without a change.
+    readonly property bool settled: loaded !== null || errorText !== ""
 
     property Item loaded: null
     property string errorText: ""
