@@ -2,8 +2,11 @@
 # Installs missing build dependencies (apt), builds Peek, and runs every test with ctest.
 # Extra arguments go to ctest, e.g. ./test.sh -R codec
 #
-# PEEK_BUILD_DIR  build directory, relative to the repository root (default: build)
-# PEEK_TEST_JOBS  tests run in parallel (default: 2)
+# PEEK_BUILD_DIR      build directory, relative to the repository root (default: build)
+# PEEK_TEST_JOBS      tests run in parallel (default: 2)
+# PEEK_CMAKE_OPTIONS  extra CMake options, applied to the build directory on every run
+#                     (e.g. "-DPEEK_SANITIZE=ON": tests/sanitize.sh)
+# PEEK_TEST_TIMEOUT   ctest's timeout per test in seconds (default: 300)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -133,14 +136,16 @@ start_postgres() {
 
 bash packaging/install-deps.sh
 
-if [[ ! -f "$build_dir/CMakeCache.txt" || ! -f "$build_dir/build.ninja" ]]; then
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+read -r -a cmake_options <<<"${PEEK_CMAKE_OPTIONS:-}"
+if [[ ! -f "$build_dir/CMakeCache.txt" || ! -f "$build_dir/build.ninja" || ${#cmake_options[@]} -gt 0 ]]; then
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_options[@]}"
 fi
 cmake --build "$build_dir"
 
 start_postgres
 
 status=0
-ctest --test-dir "$build_dir" --output-on-failure --timeout 300 -j "${PEEK_TEST_JOBS:-2}" "$@" \
+ctest --test-dir "$build_dir" --output-on-failure --timeout "${PEEK_TEST_TIMEOUT:-300}" \
+    -j "${PEEK_TEST_JOBS:-2}" "$@" \
     || status=$?
 exit "$status"

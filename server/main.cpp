@@ -3,6 +3,7 @@
 #include "service/logging.h"
 #include "service/servicehost.h"
 #include "service/serviceconfig.h"
+#include "tuple/decodelimits.h"
 #include "service/stopsignals.h"
 
 #include <QCommandLineParser>
@@ -132,6 +133,10 @@ int main(int argc, char *argv[])
     options.tasks.resultExpiryMs = std::max(1000, seconds("tasks.resultExpirySeconds", 3600));
     options.tasks.workerThreads = std::max(0, cfg.intValue(QStringLiteral("worker.threads"), 0));
     options.workerName = cfg.stringValue(QStringLiteral("worker.name"));
+    options.vortexOptions = peek::ServiceConfig::devicePortOptions();
+    peek::DecodeLimits decodeLimits;
+    cfg.readLimits(options.vortexOptions, decodeLimits);
+    peek::DecodeLimits::setCurrent(decodeLimits);
 
     // The join token: logic makes one on first start; the other services must be given it.
     QString joinToken = cfg.stringValue(QStringLiteral("logic.joinToken"));

@@ -34,7 +34,22 @@ QFuture<void> readyVoid()
 
 const QString kTable = QStringLiteral("peek_processed_actions");
 
+AppliedOnce outcome(AppliedOnce::Outcome what, const QString &error = {})
+{
+    AppliedOnce done;
+    done.outcome = what;
+    done.answer.error = error;
+    done.answer.tryAgain = what == AppliedOnce::Outcome::TryAgain;
+    return done;
+}
+
 } // namespace
+
+QFuture<AppliedOnce> ProcessedActionStore::applyOnce(const QString &, const Dict &, TransactionalWork)
+{
+    return ready(outcome(AppliedOnce::Outcome::Refused,
+                         QStringLiteral("this action processor has no database to apply actions in")));
+}
 
 QFuture<std::optional<ProcessedAnswer>> MemoryProcessedActionStore::lookup(const QString &uuid)
 {
@@ -61,14 +76,17 @@ QFuture<void> MemoryProcessedActionStore::remember(const QString &uuid, const Pr
     return readyVoid();
 }
 
-DatabaseProcessedActionStore::DatabaseProcessedActionStore(Database *database, int keepSeconds)
+DatabaseProcessedActionStore::DatabaseProcessedActionStore(Database *database, const QString &schema, int keepSeconds)
     : m_database(database), m_keepSeconds(keepSeconds)
 {
-    const StorageResult<void> created = database->runSync([](QSqlDatabase &db) -> StorageResult<void> {
+    if (!schema.isEmpty())
+        m_schemas << schema;
+    m_table = schema.isEmpty() ? kTable : schema + u'.' + kTable;
+    const StorageResult<void> created = database->runSync(m_schemas, [this](QSqlDatabase &db) -> StorageResult<void> {
         auto q = sql::exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (uuid TEXT PRIMARY KEY, "
                                               "processed_at BIGINT NOT NULL, payload TEXT, error TEXT)")
-                                   .arg(kTable),
-                           {}, QStringLiteral("creating the table of processed actions"));
+                                   .arg(m_table),
+                           {}, QStringLiteral("creating the table of processed actions %1").arg(m_table));
         if (!q)
             return q.error();
         return {};
@@ -84,8 +102,8 @@ QFuture<std::optional<ProcessedAnswer>> DatabaseProcessedActionStore::lookup(con
 {
     const qint64 oldest = QDateTime::currentSecsSinceEpoch() - m_keepSeconds;
     return m_database
-        ->run([uuid, oldest](QSqlDatabase &db) -> StorageResult<std::optional<ProcessedAnswer>> {
-            auto q = sql::exec(db, QStringLiteral("SELECT payload, error FROM %1 WHERE uuid = ? AND processed_at >= ?").arg(kTable),
+        ->run(m_schemas, [uuid, oldest, table = m_table](QSqlDatabase &db) -> StorageResult<std::optional<ProcessedAnswer>> {
+            auto q = sql::exec(db, QStringLiteral("SELECT payload, error FROM %1 WHERE uuid = ? AND processed_at >= ?").arg(table),
                                {uuid, oldest}, QStringLiteral("looking up processed action %1").arg(uuid));
             if (!q)
                 return q.error();
@@ -96,42 +114,113 @@ QFuture<std::optional<ProcessedAnswer>> DatabaseProcessedActionStore::lookup(con
         })
         .then([uuid](const StorageResult<std::optional<ProcessedAnswer>> &r) {
             if (!r) {
-                // Not knowing is treated as not processed: better to ask the delegate than to
-                // lose the action; the failure is logged for the operator.
+                // Not knowing must not be taken for "not processed" (the action could be applied
+                // twice): the caller answers "try again" and the device keeps the action.
                 qCWarning(lcProcessed).noquote() << r.error();
-                return std::optional<ProcessedAnswer>();
+                throw std::runtime_error(r.error().message().toStdString());
             }
             return r.value();
         });
 }
 
+StorageResult<void> DatabaseProcessedActionStore::purgeIfDue(QSqlDatabase &db)
+{
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    qint64 last = m_lastPurge.load();
+    if (now - last <= 3600 || !m_lastPurge.compare_exchange_strong(last, now))
+        return {};
+    auto p = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE processed_at < ?").arg(m_table), {now - m_keepSeconds},
+                       QStringLiteral("purging old processed actions"));
+    if (!p)
+        return p.error();
+    return {};
+}
+
 QFuture<void> DatabaseProcessedActionStore::remember(const QString &uuid, const ProcessedAnswer &answer)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const bool purge = now - m_lastPurge > 3600;
-    if (purge)
-        m_lastPurge = now;
-    const qint64 oldest = now - m_keepSeconds;
     return m_database
-        ->run([uuid, answer, now, purge, oldest](QSqlDatabase &db) -> StorageResult<void> {
+        ->run(m_schemas, [this, uuid, answer, now](QSqlDatabase &db) -> StorageResult<void> {
             auto q = sql::exec(db, QStringLiteral("INSERT INTO %1 (uuid, processed_at, payload, error) VALUES (?, ?, ?, ?) "
                                                   "ON CONFLICT (uuid) DO UPDATE SET processed_at = excluded.processed_at, "
-                                                  "payload = excluded.payload, error = excluded.error").arg(kTable),
+                                                  "payload = excluded.payload, error = excluded.error").arg(m_table),
                                {uuid, now, QString::fromLatin1(answer.encodedPayload), answer.error},
                                QStringLiteral("remembering processed action %1").arg(uuid));
             if (!q)
                 return q.error();
-            if (purge) {
-                auto p = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE processed_at < ?").arg(kTable), {oldest},
-                                   QStringLiteral("purging old processed actions"));
-                if (!p)
-                    return p.error();
-            }
-            return {};
+            return purgeIfDue(db);
         })
         .then([](const StorageResult<void> &r) {
             if (!r)
                 qCWarning(lcProcessed).noquote() << r.error();
+        });
+}
+
+QFuture<AppliedOnce> DatabaseProcessedActionStore::applyOnce(const QString &uuid, const Dict &answerFilt,
+                                                             TransactionalWork work)
+{
+    using Outcome = AppliedOnce::Outcome;
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const qint64 oldest = now - m_keepSeconds;
+    return m_database
+        ->run(m_schemas, [this, uuid, answerFilt, work = std::move(work), now, oldest](QSqlDatabase &db)
+                  -> StorageResult<AppliedOnce> {
+            // The platform's own steps failing means "try again": nothing was applied.
+            const auto platformFailed = [&uuid](const StorageError &e) {
+                qCWarning(lcProcessed).noquote() << "action" << uuid << "not applied:" << e.message();
+                return outcome(Outcome::TryAgain, QStringLiteral("the service could not reach its database; "
+                                                                 "the action was not applied, send it again later"));
+            };
+            sql::Transaction transaction(db);
+            if (auto begun = transaction.begin(QStringLiteral("applying action %1").arg(uuid)); !begun)
+                return platformFailed(begun.error());
+            auto known = sql::exec(db, QStringLiteral("SELECT payload, error FROM %1 WHERE uuid = ? AND processed_at >= ?").arg(m_table),
+                                   {uuid, oldest}, QStringLiteral("looking up processed action %1").arg(uuid));
+            if (!known)
+                return platformFailed(known.error());
+            if (known.value().next()) {
+                AppliedOnce done = outcome(Outcome::AlreadyApplied, known.value().value(1).toString());
+                done.answer.encodedPayload = known.value().value(0).toString().toLatin1();
+                return done;
+            }
+            StorageResult<std::vector<TuplePtr>> result;
+            try {
+                result = work(db);
+            } catch (const std::exception &e) {
+                result = StorageError{QString::fromUtf8(e.what()), {}, {}};
+            } catch (...) {
+                result = StorageError{QStringLiteral("the action failed"), {}, {}};
+            }
+            if (!result) {
+                // The plugin's own refusal goes to the device as it is; a failed statement's text
+                // is internal (SQL, database messages) and stays in the log.
+                const StorageError &e = result.error();
+                if (e.statement.isEmpty() && e.databaseError.isEmpty())
+                    return outcome(Outcome::Refused, e.what);
+                qCWarning(lcProcessed).noquote() << "action" << uuid << "failed in the database:" << e.message();
+                return outcome(Outcome::Refused, QStringLiteral("the action could not be stored (%1); the service's log "
+                                                                "has the details")
+                                                     .arg(e.what.isEmpty() ? QStringLiteral("database error") : e.what));
+            }
+            AppliedOnce done = outcome(Outcome::Applied);
+            done.answer.encodedPayload = Payload(answerFilt, std::move(result).value()).encode();
+            auto recorded = sql::exec(db, QStringLiteral("INSERT INTO %1 (uuid, processed_at, payload, error) VALUES (?, ?, ?, ?)").arg(m_table),
+                                      {uuid, now, QString::fromLatin1(done.answer.encodedPayload), QString()},
+                                      QStringLiteral("remembering processed action %1").arg(uuid));
+            if (!recorded)
+                return platformFailed(recorded.error());
+            if (auto purged = purgeIfDue(db); !purged)
+                return platformFailed(purged.error());
+            if (auto committed = transaction.commit(QStringLiteral("committing action %1").arg(uuid)); !committed)
+                return platformFailed(committed.error());
+            return done;
+        })
+        .then([](const StorageResult<AppliedOnce> &r) {
+            if (!r) // no connection could be had: work did not run
+                return outcome(AppliedOnce::Outcome::TryAgain,
+                               QStringLiteral("the service could not reach its database; the action was not "
+                                              "applied, send it again later"));
+            return r.value();
         });
 }
 

@@ -6,6 +6,7 @@
 
 #include <QLoggingCategory>
 #include <QPromise>
+#include <QUuid>
 
 Q_LOGGING_CATEGORY(lcAction, "peek.action")
 
@@ -22,6 +23,16 @@ TupleActionProcessor::TupleActionProcessor(Vortex *vortex, const QString &plugin
     m_endpoint = vortex->router().addEndpoint(
         action::processorFilt(plugin, processorName),
         [this](const PayloadEnvelope &e, const MessageSource &s) { onAction(e, s); });
+}
+
+TupleActionProcessor::TupleActionProcessor(Vortex *vortex, const QString &plugin, const QString &processorName,
+                                           std::unique_ptr<ProcessedActionStore> store, QObject *parent)
+    : TupleActionProcessor(vortex, plugin, processorName, store.get(), parent)
+{
+    if (store) {
+        m_ownStore = std::move(store);
+        m_store = m_ownStore.get();
+    }
 }
 
 TupleActionProcessor::~TupleActionProcessor()
@@ -78,6 +89,20 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
     }
     const TuplePtr actionTuple = payload.tuples.front();
     const QString uuid = action::uuidOf(*actionTuple);
+    const auto transactional = m_transactional.constFind(actionTuple->tupleType());
+    if (transactional != m_transactional.constEnd()) {
+        // Without a uuid it cannot be recognised again; it still gets a key of its own.
+        const QString key = uuid.isEmpty() ? QStringLiteral("#anonymous-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces)) : uuid;
+        auto flying = m_inFlight.find(key);
+        if (flying != m_inFlight.end()) {
+            ++m_duplicates;
+            flying->append({source, envelope.filt});
+            return;
+        }
+        m_inFlight[key].append({source, envelope.filt});
+        applyTransactional(key, actionTuple, transactional.value());
+        return;
+    }
     if (uuid.isEmpty()) {
         // Without a uuid an action cannot be recognised again: applied as it comes.
         const QString key = QStringLiteral("#%1").arg(++m_anonymous);
@@ -101,9 +126,12 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
             else
                 throw std::runtime_error("the lookup was cancelled");
         } catch (const std::exception &e) {
-            // The memory could not be asked: better to apply than to leave the action hanging.
-            qCWarning(lcAction).noquote() << "could not look up action" << uuid << "(" << e.what() << "); applying it";
-            apply(uuid, actionTuple, true);
+            // Not knowing whether it was applied, applying it could apply it twice: the sender
+            // keeps it and tries again.
+            qCWarning(lcAction).noquote() << "could not look up action" << uuid << "(" << e.what()
+                                          << "); answered \"try again\"";
+            answerAll(uuid, ProcessedAnswer{{}, QStringLiteral("the service could not check whether this action was "
+                                                               "applied before; send it again later"), true});
             return;
         }
         if (!known) {
@@ -113,6 +141,47 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
         ++m_duplicates;
         qCInfo(lcAction).noquote() << "action" << uuid << "was already applied; answering again without applying it";
         answerAll(uuid, *known);
+    });
+}
+
+void TupleActionProcessor::applyTransactional(const QString &uuid, const TuplePtr &actionTuple,
+                                              const Transactional &transactional)
+{
+    const Dict filt = m_inFlight.value(uuid).value(0).second;
+    auto work = [apply = transactional.apply, actionTuple](QSqlDatabase &db) { return apply(db, actionTuple); };
+    const auto applied = transactional.applied;
+    onFinished(this, m_store->applyOnce(uuid, filt, std::move(work)),
+               [this, uuid, actionTuple, applied](const QFuture<AppliedOnce> &done) {
+        AppliedOnce result;
+        try {
+            if (!hasResult(done))
+                throw std::runtime_error("the service is shutting down");
+            result = done.result();
+        } catch (const std::exception &e) {
+            result.outcome = AppliedOnce::Outcome::TryAgain;
+            result.answer = ProcessedAnswer{{}, QStringLiteral("the action was not applied (%1); send it again later")
+                                                    .arg(QString::fromUtf8(e.what())), true};
+        }
+        switch (result.outcome) {
+        case AppliedOnce::Outcome::Applied:
+            ++m_applied;
+            if (applied) {
+                try {
+                    applied(actionTuple);
+                } catch (const std::exception &e) {
+                    qCWarning(lcAction).noquote() << "processor" << m_name << ": after applying action" << uuid
+                                                  << "the plugin failed:" << e.what();
+                }
+            }
+            break;
+        case AppliedOnce::Outcome::AlreadyApplied:
+            ++m_duplicates;
+            qCInfo(lcAction).noquote() << "action" << uuid << "was already applied; answering again without applying it";
+            break;
+        case AppliedOnce::Outcome::Refused:
+        case AppliedOnce::Outcome::TryAgain: break;
+        }
+        answerAll(uuid, result.answer);
     });
 }
 
@@ -180,9 +249,16 @@ void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple
 void TupleActionProcessor::answerAll(const QString &key, const ProcessedAnswer &answer)
 {
     const auto waiting = m_inFlight.take(key);
-    for (const auto &[source, filt] : waiting)
-        source.reply(answer.error.isEmpty() ? PayloadEnvelope(filt, answer.encodedPayload)
-                                            : PayloadEnvelope::error(filt, answer.error));
+    for (const auto &[source, filt] : waiting) {
+        if (answer.error.isEmpty()) {
+            source.reply(PayloadEnvelope(filt, answer.encodedPayload));
+            continue;
+        }
+        PayloadEnvelope reply = PayloadEnvelope::error(filt, answer.error);
+        if (answer.tryAgain)
+            reply.filt.insert(PayloadResponse::kUnavailableKey, true);
+        source.reply(reply);
+    }
 }
 
 TupleActionProcessorProxy::TupleActionProcessorProxy(Vortex *vortex, const QString &plugin,

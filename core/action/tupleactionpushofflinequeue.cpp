@@ -1,5 +1,7 @@
 #include "tupleactionpushofflinequeue.h"
 
+#include "vortex/backoff.h"
+
 #include "vortex/futurecontext.h"
 
 #include "tupleactions.h"
@@ -210,9 +212,8 @@ void TupleActionPushOfflineQueue::moveToFailed(qint64 id, const QString &scope, 
 
 void TupleActionPushOfflineQueue::scheduleRetry(const QString &why)
 {
-    const int shift = std::min(m_failures, 10);
-    const qint64 base = std::min<qint64>(m_options.retryMaxMs, qint64(m_options.retryMinMs) << shift);
-    const qint64 delay = base + QRandomGenerator::global()->bounded(base / 4 + 1);
+    const qint64 delay = backoffDelayMs(m_failures, m_options.retryMinMs, m_options.retryMaxMs,
+                                        QRandomGenerator::global()->generateDouble(), 0.25);
     ++m_failures;
     qCInfo(lcQueue).noquote() << "action not delivered (" << why << "); retrying in" << delay << "ms";
     m_retry.start(int(delay));

@@ -82,9 +82,18 @@ void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &env
 
     if (unsubscribe) {
         if (Entry *entry = m_entries.value(key)) {
-            entry->subscribers.remove(source.connectionId);
+            if (entry->subscribers.remove(source.connectionId))
+                m_vortex->releaseSubscription(source.connectionId);
             idleCheck(key);
         }
+        return;
+    }
+    if (subscribe && !(m_entries.contains(key) && m_entries.value(key)->subscribers.contains(source.connectionId))
+        && !m_vortex->reserveSubscription(source.connectionId)) {
+        source.reply(PayloadEnvelope::error(
+            envelope.filt, QStringLiteral("observable %1: this connection has as many subscriptions as it may "
+                                          "have (limits.maxSubscriptionsPerConnection); unsubscribe from one first")
+                               .arg(m_name)));
         return;
     }
     Entry *&entry = m_entries[key];

@@ -1,5 +1,7 @@
 #include "plugincontext.h"
 
+#include "action/processedactionstore.h"
+
 #include "action/tupleactionprocessor.h"
 #include "observable/tupledataobservablehandler.h"
 #include "observable/tupledataobservableproxyhandler.h"
@@ -142,7 +144,12 @@ TupleDataObservableProxyHandler &PluginContext::proxyObservable(const QString &n
 TupleActionProcessor &PluginContext::actionProcessor(const QString &name)
 {
     requireRole({"logic"}, "actionProcessor()");
-    return own<TupleActionProcessor>(this, m_env.vortex, m_metadata.name, nameOr(name), m_env.actionStore);
+    // The processed-action record lives in the plugin's own schema: on SQLite that is the file
+    // of the plugin's tables, so one transaction covers the action's changes and its record.
+    std::unique_ptr<ProcessedActionStore> store;
+    if (m_env.database)
+        store = std::make_unique<DatabaseProcessedActionStore>(m_env.database, schema());
+    return own<TupleActionProcessor>(this, m_env.vortex, m_metadata.name, nameOr(name), std::move(store));
 }
 
 TupleActionProcessorProxy &PluginContext::proxyActions(const QString &name)

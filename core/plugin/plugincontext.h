@@ -17,7 +17,6 @@
 namespace peek {
 
 class Database;
-class ProcessedActionStore;
 class TaskQueue;
 class TaskWorker;
 class TupleActionProcessor;
@@ -32,7 +31,6 @@ struct RoleEnvironment
     QString role;                            // "logic", "field", ...
     Vortex *vortex = nullptr;                // the role's vortex node
     Database *database = nullptr;            // logic (and worker): the installation's database
-    ProcessedActionStore *actionStore = nullptr; // logic: where processed actions are remembered
     TaskQueue *tasks = nullptr;              // logic: queues tasks for the workers
     TaskWorker *taskWorker = nullptr;        // worker: runs them
     HttpRoutes *http = nullptr;              // roles with a port: its HTTP routes

@@ -1,6 +1,7 @@
 #include "serviceconfig.h"
 
 #include "service/textposition.h"
+#include "tuple/decodelimits.h"
 
 #include <QDir>
 #include <QFile>
@@ -11,6 +12,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <climits>
 
 namespace peek {
 
@@ -138,7 +140,81 @@ QJsonObject ServiceConfig::defaults()
                       {QStringLiteral("retryBackoffSeconds"), 2},
                       {QStringLiteral("timeoutSeconds"), 600},
                       {QStringLiteral("resultExpirySeconds"), 3600}}},
+        {QStringLiteral("limits"), limitDefaults()},
     };
+}
+
+QJsonObject ServiceConfig::limitDefaults()
+{
+    const DecodeLimits decode;
+    const VortexOptions vortex = ServiceConfig::devicePortOptions();
+    return QJsonObject {
+        {QStringLiteral("maxMessageBytes"), double(vortex.maxMessageBytes)},
+        {QStringLiteral("maxJsonDepth"), decode.maxDepth},
+        {QStringLiteral("maxJsonValues"), double(decode.maxValues)},
+        {QStringLiteral("maxTuplesPerPayload"), decode.maxTuples},
+        {QStringLiteral("maxFieldsPerTuple"), decode.maxFieldsPerTuple},
+        {QStringLiteral("maxInflatedBytes"), double(decode.maxInflatedBytes)},
+        {QStringLiteral("maxInflateRatio"), decode.maxInflateRatio},
+        {QStringLiteral("newConnectionsPerSecond"), vortex.acceptRatePerSecond},
+        {QStringLiteral("newConnectionBurst"), vortex.acceptBurst},
+        {QStringLiteral("maxConnectionsPerAddress"), vortex.maxConnectionsPerAddress},
+        {QStringLiteral("newConnectionsPerSecondPerAddress"), vortex.acceptRatePerAddress},
+        {QStringLiteral("newConnectionBurstPerAddress"), vortex.acceptBurstPerAddress},
+        {QStringLiteral("maxSubscriptionsPerConnection"), vortex.maxSubscriptionsPerConnection},
+        {QStringLiteral("messagesPerSecondPerConnection"), vortex.messagesPerSecond},
+        {QStringLiteral("messageBurstPerConnection"), vortex.messageBurst},
+        {QStringLiteral("bytesPerSecondPerConnection"), vortex.bytesPerSecond},
+        {QStringLiteral("byteBurstPerConnection"), double(vortex.byteBurst)},
+        {QStringLiteral("maxOutputBufferBytes"), double(vortex.maxOutputBufferBytes)},
+    };
+}
+
+VortexOptions ServiceConfig::devicePortOptions()
+{
+    VortexOptions o;
+    o.maxConnectionsPerAddress = 1000;
+    o.acceptRatePerAddress = 50;
+    o.acceptBurstPerAddress = 200;
+    o.maxSubscriptionsPerConnection = 1000;
+    o.messagesPerSecond = 500;
+    o.messageBurst = 2000;
+    o.bytesPerSecond = 16 << 20;
+    o.byteBurst = 64 << 20;
+    o.maxOutputBufferBytes = 32 << 20;
+    return o;
+}
+
+void ServiceConfig::readLimits(VortexOptions &vortex, DecodeLimits &decode) const
+{
+    const auto number = [this](const char *key, double fallback) {
+        const QJsonValue v = value(QStringLiteral("limits.") + QLatin1String(key));
+        return v.isDouble() && v.toDouble() >= 0 ? v.toDouble() : fallback;
+    };
+    const auto whole = [&number](const char *key, qint64 fallback) {
+        return qint64(std::min(number(key, double(fallback)), 9.0e15));
+    };
+    const auto positive = [&whole](const char *key, qint64 fallback) {
+        return std::max<qint64>(1, whole(key, fallback));
+    };
+    vortex.maxMessageBytes = positive("maxMessageBytes", vortex.maxMessageBytes);
+    decode.maxDepth = int(std::clamp<qint64>(whole("maxJsonDepth", decode.maxDepth), 2, 10000));
+    decode.maxValues = positive("maxJsonValues", decode.maxValues);
+    decode.maxTuples = int(std::min<qint64>(INT_MAX, positive("maxTuplesPerPayload", decode.maxTuples)));
+    decode.maxFieldsPerTuple = int(std::min<qint64>(INT_MAX, positive("maxFieldsPerTuple", decode.maxFieldsPerTuple)));
+    decode.maxInflatedBytes = positive("maxInflatedBytes", decode.maxInflatedBytes);
+    decode.maxInflateRatio = int(std::min<qint64>(INT_MAX, positive("maxInflateRatio", decode.maxInflateRatio)));
+    vortex.acceptRatePerSecond = std::max(0.001, number("newConnectionsPerSecond", vortex.acceptRatePerSecond));
+    vortex.acceptBurst = int(std::min<qint64>(INT_MAX, positive("newConnectionBurst", vortex.acceptBurst)));
+    vortex.maxConnectionsPerAddress = int(std::min<qint64>(INT_MAX, whole("maxConnectionsPerAddress", vortex.maxConnectionsPerAddress)));
+    vortex.acceptRatePerAddress = number("newConnectionsPerSecondPerAddress", vortex.acceptRatePerAddress);
+    vortex.acceptBurstPerAddress = int(std::min<qint64>(INT_MAX, whole("newConnectionBurstPerAddress", vortex.acceptBurstPerAddress)));
+    vortex.maxSubscriptionsPerConnection = int(std::min<qint64>(INT_MAX, whole("maxSubscriptionsPerConnection", vortex.maxSubscriptionsPerConnection)));
+    vortex.messagesPerSecond = number("messagesPerSecondPerConnection", vortex.messagesPerSecond);
+    vortex.messageBurst = int(std::min<qint64>(INT_MAX, whole("messageBurstPerConnection", vortex.messageBurst)));
+    vortex.bytesPerSecond = number("bytesPerSecondPerConnection", vortex.bytesPerSecond);
+    vortex.byteBurst = whole("byteBurstPerConnection", vortex.byteBurst);
+    vortex.maxOutputBufferBytes = whole("maxOutputBufferBytes", vortex.maxOutputBufferBytes);
 }
 
 StorageResult<ServiceConfig> ServiceConfig::load(const QString &homeDir,
@@ -165,6 +241,20 @@ StorageResult<ServiceConfig> ServiceConfig::load(const QString &homeDir,
     const QByteArray data = file.readAll();
     file.close();
 
+    auto parsed = parse(data, config.m_filePath, defaults);
+    if (parsed && !parsed.value().m_addedKeys.isEmpty()) {
+        if (auto written = writeAtomically(config.m_filePath, parsed.value().m_object, false);
+            !written)
+            return written.error();
+    }
+    return parsed;
+}
+
+StorageResult<ServiceConfig> ServiceConfig::parse(const QByteArray &data, const QString &filePath,
+                                                  const QJsonObject &defaults)
+{
+    ServiceConfig config;
+    config.m_filePath = filePath;
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(data, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
@@ -189,11 +279,6 @@ StorageResult<ServiceConfig> ServiceConfig::load(const QString &homeDir,
     if (!typeError.isEmpty())
         return configError(QStringLiteral("Broken config file %1: %2. %3")
                                .arg(config.m_filePath, typeError, kFixHint));
-
-    if (!config.m_addedKeys.isEmpty()) {
-        if (auto written = writeAtomically(config.m_filePath, config.m_object, false); !written)
-            return written.error();
-    }
     return config;
 }
 

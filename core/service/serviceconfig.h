@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/storageresult.h"
+#include "vortex/vortex.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -8,6 +9,8 @@
 #include <QStringList>
 
 namespace peek {
+
+struct DecodeLimits;
 
 // The operator's settings of one service home: `<home>/config.json`, read once at start.
 //
@@ -27,7 +30,8 @@ namespace peek {
 //     "worker":  { "threads": 0,       // task threads of a worker; 0: one per CPU core
 //                  "name": "" },       // how it shows in /health; empty: <host>:<pid>
 //     "tasks":   { "leaseSeconds": 30, "maxAttempts": 3, "retryBackoffSeconds": 2,
-//                  "timeoutSeconds": 600, "resultExpirySeconds": 3600 }
+//                  "timeoutSeconds": 600, "resultExpirySeconds": 3600 },
+//     "limits":  { ... }               // what one peer may cost (limitDefaults(), docs/hardening.md)
 //   }
 //
 // load() creates the file with the defaults on first start. Later it fills keys missing from the
@@ -43,10 +47,24 @@ public:
 
     // The platform's defaults, laid out as above.
     static QJsonObject defaults();
+    // The "limits" object: decoding bounds (every port) and per-peer budgets (the ports devices
+    // reach: field and office).
+    static QJsonObject limitDefaults();
+    // The transport settings of a port devices reach, with the default per-peer budgets.
+    static VortexOptions devicePortOptions();
+    // Reads "limits" into the transport settings and the decoding bounds (keys absent or not a
+    // non-negative number keep the value given).
+    void readLimits(VortexOptions &vortex, DecodeLimits &decode) const;
 
     // Reads (or creates) `<homeDir>/config.json`, completed with `defaults`.
     static StorageResult<ServiceConfig>
     load(const QString &homeDir, const QJsonObject &defaults = ServiceConfig::defaults());
+    // What load() does with the bytes of an existing file, touching no file: parses `data`,
+    // checks it and completes it with `defaults`; `filePath` names the file in errors and is
+    // filePath(). addedKeys() says what load() then writes back.
+    static StorageResult<ServiceConfig>
+    parse(const QByteArray &data, const QString &filePath,
+          const QJsonObject &defaults = ServiceConfig::defaults());
 
     ServiceConfig() = default; // empty: every getter returns its fallback
 

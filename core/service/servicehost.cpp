@@ -1,6 +1,5 @@
 #include "servicehost.h"
 
-#include "action/processedactionstore.h"
 #include "plugin/pluginmanager.h"
 #include "service/logging.h"
 #include "service/tlsbundle.h"
@@ -116,7 +115,22 @@ bool ServiceHost::start(QString *error)
             continue;
         auto role = std::make_unique<Role>();
         role->name = name;
-        role->vortex = std::make_unique<Vortex>(PluginContext::vortexNameOf(name), m_options.vortexOptions);
+        VortexOptions vortexOptions = m_options.vortexOptions;
+        // Devices never reach logic's ports (they need the join token): only there is the
+        // server echo, which costs a decode and an encode, answered.
+        vortexOptions.answerServerEcho = name == QLatin1String("logic");
+        if (name == QLatin1String("logic")) {
+            // Only services proven by the join token reach logic's ports, each carrying the
+            // traffic of many devices: the per-peer budgets are for the ports devices reach.
+            const VortexOptions unlimited;
+            vortexOptions.maxConnectionsPerAddress = unlimited.maxConnectionsPerAddress;
+            vortexOptions.acceptRatePerAddress = unlimited.acceptRatePerAddress;
+            vortexOptions.maxSubscriptionsPerConnection = unlimited.maxSubscriptionsPerConnection;
+            vortexOptions.messagesPerSecond = unlimited.messagesPerSecond;
+            vortexOptions.bytesPerSecond = unlimited.bytesPerSecond;
+            vortexOptions.maxOutputBufferBytes = unlimited.maxOutputBufferBytes;
+        }
+        role->vortex = std::make_unique<Vortex>(PluginContext::vortexNameOf(name), vortexOptions);
         if (tls && tls->hasIdentity())
             role->vortex->setServerTls(tls->serverConfiguration());
         if (tls)
@@ -156,7 +170,6 @@ bool ServiceHost::start(QString *error)
         env.home = m_options.home;
         if (role->name == QLatin1String("logic")) {
             env.database = m_database.get();
-            env.actionStore = m_actionStore.get();
             env.tasks = m_taskQueue.get();
         } else if (role->name == QLatin1String("worker")) {
             env.database = m_database.get();
@@ -198,7 +211,6 @@ void ServiceHost::stop()
     m_taskWorker.reset();
     m_taskQueue.reset();
     m_taskNotifier.reset();
-    m_actionStore.reset();
     m_database.reset();
 }
 
@@ -224,13 +236,6 @@ bool ServiceHost::openStorage(QString *error)
         return false;
     }
     m_database = std::move(database).value();
-    if (logic) {
-        m_actionStore = std::make_unique<DatabaseProcessedActionStore>(m_database.get());
-        if (!m_actionStore->isReady()) {
-            *error = QStringLiteral("logic cannot prepare its processed-action table: %1").arg(m_actionStore->errorString());
-            return false;
-        }
-    }
     if (auto migrated = Migrator::migrate(*m_database, taskstore::migrations()); !migrated) {
         *error = QStringLiteral("%1 cannot prepare the task queue: %2").arg(who, migrated.error().message());
         return false;
@@ -288,6 +293,13 @@ QJsonObject ServiceHost::health() const
         if (role->name != QLatin1String("logic"))
             service.insert(QStringLiteral("logicConnected"),
                            role->vortex->isConnectedTo(PluginContext::logicVortexName()));
+        const QHash<QString, qint64> trips = role->vortex->limitTrips();
+        if (!trips.isEmpty()) {
+            QJsonObject tripped;
+            for (auto it = trips.cbegin(); it != trips.cend(); ++it)
+                tripped.insert(it.key(), double(it.value()));
+            service.insert(QStringLiteral("limitsTripped"), tripped);
+        }
         if (role->name == QLatin1String("logic") && m_taskQueue) {
             const QJsonObject queue = m_taskQueue->health();
             degraded = degraded || queue.contains(QStringLiteral("error"));

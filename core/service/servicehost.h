@@ -16,7 +16,6 @@
 namespace peek {
 
 class Database;
-class DatabaseProcessedActionStore;
 class HttpRoutes;
 class PluginManager;
 class RolePlugins;
@@ -89,7 +88,6 @@ private:
     ServiceHostOptions m_options;
     std::vector<std::unique_ptr<Role>> m_roles; // in allRoles() order
     std::unique_ptr<Database> m_database;
-    std::unique_ptr<DatabaseProcessedActionStore> m_actionStore;
     std::unique_ptr<TaskNotifier> m_taskNotifier;
     std::unique_ptr<TaskQueue> m_taskQueue;
     std::unique_ptr<TaskWorker> m_taskWorker;

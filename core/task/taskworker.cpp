@@ -1,5 +1,7 @@
 #include "taskworker.h"
 
+#include "vortex/backoff.h"
+
 #include "storage/database.h"
 #include "tasknotifier.h"
 #include "tuple/jsoncodec.h"
@@ -109,10 +111,9 @@ void TaskWorker::start()
     claim();
 }
 
-qint64 TaskWorker::backoffMs(int attempt) const
+qint64 TaskWorker::backoffMs(int attempt, const TaskSettings &settings)
 {
-    const int shift = std::clamp(attempt - 1, 0, 20);
-    return std::min<qint64>(m_settings.retryBackoffMaxMs, qint64(m_settings.retryBackoffMs) << shift);
+    return backoffDelayMs(attempt - 1, settings.retryBackoffMs, settings.retryBackoffMaxMs);
 }
 
 int TaskWorker::prefetch() const
@@ -270,7 +271,7 @@ void TaskWorker::record(const Held &held, bool ok, const QByteArray &result, con
         outcome.error = QStringLiteral("%1 (attempt %2 of %3 on worker %4)")
                             .arg(error).arg(held.task.attempt).arg(held.task.maxAttempts).arg(m_name);
         if (held.task.attempt < held.task.maxAttempts)
-            outcome.retryAfterMs = backoffMs(held.task.attempt);
+            outcome.retryAfterMs = backoffMs(held.task.attempt, m_settings);
         qCWarning(lcTaskWorker).noquote() << "task" << held.task.name << held.task.id << "failed:" << outcome.error
                                           << (outcome.retryAfterMs >= 0
                                                   ? QStringLiteral("; retrying in %1 ms").arg(outcome.retryAfterMs)

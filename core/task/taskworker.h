@@ -32,6 +32,10 @@ class TaskWorker : public QObject
 {
     Q_OBJECT
 public:
+    // How long a task that failed attempt number `attempt` (1: the first) waits before the next:
+    // retryBackoffMs doubling per attempt, at most retryBackoffMaxMs.
+    static qint64 backoffMs(int attempt, const TaskSettings &settings);
+
     TaskWorker(Database *database, TaskNotifier *notifier, TaskSettings settings, QString workerName,
                QObject *parent = nullptr);
     ~TaskWorker() override;
@@ -80,7 +84,6 @@ private:
     void renewLeases();
     void watchTimeouts();
     QStringList heldIds() const;
-    qint64 backoffMs(int attempt) const;
 
     Database *m_database;
     TaskNotifier *m_notifier;

@@ -1,5 +1,6 @@
 #include "jsoncodec.h"
 
+#include "decodelimits.h"
 #include "tuple.h"
 #include "tupleregistry.h"
 
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string_view>
 
 Q_LOGGING_CATEGORY(lcCodec, "peek.tuple.codec")
@@ -31,14 +33,48 @@ void logUnknownTypeOnce(const QString &typeName)
     static QMutex mutex;
     static QSet<QString> seen;
     QMutexLocker locker(&mutex);
-    if (seen.contains(typeName))
-        return;
+    if (seen.size() > 10000 || seen.contains(typeName))
+        return; // bounded: a peer inventing names must not grow the set (or the log) for ever
     seen.insert(typeName);
     qCInfo(lcCodec).noquote() << "tuple type" << typeName
                               << "is not registered here; it is kept as a generic tuple";
 }
 
+void logUnknownFieldOnce(const QString &typeName, const QString &field)
+{
+    static QMutex mutex;
+    static QSet<QString> seen;
+    QMutexLocker locker(&mutex);
+    const QString key = typeName + u'.' + field;
+    if (seen.size() > 10000 || seen.contains(key))
+        return;
+    seen.insert(key);
+    qCInfo(lcCodec).noquote() << "tuple type" << typeName << "has no field" << field
+                              << "here; the field is left out";
+}
+
 } // namespace
+
+namespace {
+QBasicMutex limitsMutex;
+DecodeLimits &limitsInForce()
+{
+    static DecodeLimits limits;
+    return limits;
+}
+} // namespace
+
+DecodeLimits DecodeLimits::current()
+{
+    QMutexLocker locker(&limitsMutex);
+    return limitsInForce();
+}
+
+void DecodeLimits::setCurrent(const DecodeLimits &limits)
+{
+    QMutexLocker locker(&limitsMutex);
+    limitsInForce() = limits;
+}
 
 // ---- writing --------------------------------------------------------------------------------
 
@@ -489,6 +525,11 @@ Wrapped wrappedType(const char *s, rapidjson::SizeType len)
 class ValueBuilder
 {
 public:
+    explicit ValueBuilder(const DecodeLimits &limits) : m_limits(limits) {}
+
+    // Why the builder stopped the parse (a limit, a tuple that does not fit its type), or empty.
+    QString error;
+
     bool Null() { return add(Value()); }
     bool Bool(bool b) { return add(Value(b)); }
     bool Int(int i) { return add(Value(qint64(i))); }
@@ -528,11 +569,7 @@ public:
         }
         return add(Value(QString::fromUtf8(s, qsizetype(len))));
     }
-    bool StartObject()
-    {
-        push(true);
-        return true;
-    }
+    bool StartObject() { return push(true); }
     bool Key(const char *s, rapidjson::SizeType len, bool)
     {
         Frame &f = top();
@@ -552,15 +589,11 @@ public:
     bool EndObject(rapidjson::SizeType)
     {
         Frame &f = m_frames[--m_depth];
-        Value v = finishObject(f);
+        std::optional<Value> v = finishObject(f);
         f.clear();
-        return add(std::move(v));
+        return v && add(std::move(*v));
     }
-    bool StartArray()
-    {
-        push(false);
-        return true;
-    }
+    bool StartArray() { return push(false); }
     bool EndArray(rapidjson::SizeType)
     {
         Frame &f = m_frames[--m_depth];
@@ -636,17 +669,36 @@ private:
         return guess;
     }
 
-    void push(bool isObject)
+    bool push(bool isObject)
     {
+        if (m_depth >= size_t(m_limits.maxDepth))
+            return fail(QStringLiteral("the JSON nests deeper than %1 levels").arg(m_limits.maxDepth));
+        if (++m_values > m_limits.maxValues)
+            return tooManyValues();
         if (m_depth == m_frames.size())
             m_frames.emplace_back();
         Frame &f = m_frames[m_depth++];
         f.isObject = isObject;
         f.pendingRole = KeyRole::Field;
+        return true;
+    }
+
+    bool fail(QString why)
+    {
+        error = std::move(why);
+        return false;
+    }
+
+    bool tooManyValues()
+    {
+        return fail(QStringLiteral("the JSON holds more than %1 values").arg(m_limits.maxValues));
     }
 
     bool add(Value &&v)
     {
+        // Objects and arrays were counted when they started; scalars are counted here.
+        if (v.type() < Value::Type::List && ++m_values > m_limits.maxValues)
+            return tooManyValues();
         if (m_depth == 0) {
             result = std::move(v);
             return true;
@@ -669,7 +721,7 @@ private:
         return true;
     }
 
-    Value finishObject(Frame &f)
+    std::optional<Value> finishObject(Frame &f)
     {
         if (f.seen & (1u << int(KeyRole::Ft))) {
             Wrapped type = f.ftType;
@@ -734,8 +786,18 @@ private:
         return m_factories.back().second;
     }
 
-    Value makeTuple(Frame &f)
+    // A tuple of a registered type is built as that type or refused: plugin code must never
+    // receive a tuple under a type name whose declaration it does not fit (THREATS.md rule 3).
+    std::optional<Value> makeTuple(Frame &f)
     {
+        if (++m_tuples > m_limits.maxTuples) {
+            fail(QStringLiteral("the message holds more than %1 tuples").arg(m_limits.maxTuples));
+            return std::nullopt;
+        }
+        if (f.entries.size() > size_t(m_limits.maxFieldsPerTuple) + 4) { // + _ct, _c and spares
+            fail(QStringLiteral("a tuple has more than %1 fields").arg(m_limits.maxFieldsPerTuple));
+            return std::nullopt;
+        }
         // A _c that is not a string still names the type by its text, as Value::toString() has it.
         QString otherName;
         if (f.cName == kNoName && f.c >= 0)
@@ -744,23 +806,29 @@ private:
         const TupleRegistry::Factory &factory = factoryFor(typeName);
         if (factory) {
             TuplePtr tuple = factory();
-            bool ok = true;
             QString why;
             for (const auto &e : f.entries) {
                 if (m_names.isHidden(e.key))
                     continue;
-                if (!tuple->setField(m_names.text(e.key), e.value, &why)) {
-                    ok = false;
-                    break;
+                const QString &field = m_names.text(e.key);
+                if (tuple->setField(field, e.value, &why))
+                    continue;
+                // A field this side does not declare (a newer peer's) is left out, not refused:
+                // the plugin still gets a tuple of its own declaration.
+                if (!tuple->fieldNames().contains(field)) {
+                    logUnknownFieldOnce(typeName, field);
+                    continue;
                 }
+                // vortexjs sends action uuids as numbers (Date.now() + Math.random()).
+                if (field == QLatin1String("uuid") && e.value.isNumber()
+                    && tuple->setField(field, numberAsText(e.value)))
+                    continue;
+                fail(why); // "<type>.<field> cannot hold a value of type <type>"
+                return std::nullopt;
             }
-            if (ok)
-                return Value(std::move(tuple));
-            qCWarning(lcCodec).noquote() << "a" << typeName << "tuple did not fit its declaration ("
-                                         << why << "); it is kept as a generic tuple";
-        } else {
-            logUnknownTypeOnce(typeName);
+            return Value(std::move(tuple));
         }
+        logUnknownTypeOnce(typeName);
         Dict fields;
         fields.reserve(int(f.entries.size()));
         for (auto &e : f.entries)
@@ -769,6 +837,18 @@ private:
         return Value(TuplePtr(std::make_shared<GenericTuple>(typeName, std::move(fields))));
     }
 
+    static Value numberAsText(const Value &number)
+    {
+        if (number.type() == Value::Type::Int)
+            return QString::number(number.toInt());
+        JsonWriter w;
+        w.writeDouble(number.toDouble());
+        return QString::fromLatin1(w.take());
+    }
+
+    const DecodeLimits &m_limits;
+    qint64 m_values = 0;
+    int m_tuples = 0;
     std::vector<Frame> m_frames;
     size_t m_depth = 0;
     NameTable m_names;
@@ -782,16 +862,28 @@ namespace json {
 
 Value decode(QByteArrayView text, QString *error)
 {
-    ValueBuilder builder;
+    return decode(text, DecodeLimits::current(), error);
+}
+
+Value decode(QByteArrayView text, const DecodeLimits &limits, QString *error)
+{
+    ValueBuilder builder(limits);
     rapidjson::Reader reader;
     rapidjson::MemoryStream stream(text.data(), size_t(text.size()));
-    constexpr unsigned flags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag;
+    // Iterative: RapidJSON's own stack lives on the heap, so nesting cannot overflow ours (the
+    // builder stops at limits.maxDepth anyway).
+    constexpr unsigned flags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag
+                             | rapidjson::kParseIterativeFlag;
     const rapidjson::ParseResult ok = reader.Parse<flags>(stream, builder);
     if (!ok) {
-        if (error)
-            *error = QStringLiteral("invalid JSON at offset %1: %2")
-                         .arg(ok.Offset())
-                         .arg(QString::fromUtf8(rapidjson::GetParseError_En(ok.Code())));
+        if (error) {
+            if (!builder.error.isEmpty())
+                *error = QStringLiteral("refused at offset %1: %2").arg(ok.Offset()).arg(builder.error);
+            else
+                *error = QStringLiteral("invalid JSON at offset %1: %2")
+                             .arg(ok.Offset())
+                             .arg(QString::fromUtf8(rapidjson::GetParseError_En(ok.Code())));
+        }
         return {};
     }
     if (error)

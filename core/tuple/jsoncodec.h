@@ -9,6 +9,7 @@
 namespace peek {
 
 class Tuple;
+struct DecodeLimits;
 
 // Writes Vortex "Jsonable" JSON exactly as the reference implementation does: compact
 // separators, non-ASCII escaped as \uXXXX, ints and datetimes wrapped in _ft/_fd, tuple fields
@@ -76,8 +77,12 @@ namespace json {
 
 // Decodes Vortex JSON: _ft wrappers unwrap, "rt" objects become tuples (typed when the registry
 // knows the type name, generic otherwise). Payload and envelope objects ("rp", "rpe") stay dicts
-// with their _ct key for the vortex layer. On malformed input returns null and sets error.
+// with their _ct key for the vortex layer. Returns null and sets error on malformed input, on
+// input beyond the limits (depth, values, tuples, fields per tuple: DecodeLimits::current()),
+// and on a tuple of a registered type whose fields do not fit the type (the error names the
+// type and the field). A numeric "uuid" (vortexjs actions) is read as its text.
 Value decode(QByteArrayView json, QString *error = nullptr);
+Value decode(QByteArrayView json, const DecodeLimits &limits, QString *error = nullptr);
 
 QByteArray encode(const Value &value);
 QByteArray encodeTuple(const Tuple &tuple);

@@ -3,6 +3,8 @@
 #include "jsoncodec.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace peek {
 
@@ -71,15 +73,38 @@ bool fieldFromValue(const Value &v, bool &out)
     return true;
 }
 
+namespace {
+
+// A whole number in [min, max]: an int, or a float without a fraction (JavaScript peers send
+// ints as plain JSON numbers, which decode as floats).
+bool wholeNumber(const Value &v, qint64 min, qint64 max, qint64 &out)
+{
+    if (v.type() == Value::Type::Int) {
+        out = v.toInt();
+        return out >= min && out <= max;
+    }
+    if (v.type() != Value::Type::Float)
+        return false;
+    const double d = v.toDouble();
+    // 2^63 is the first double past qint64; NaN fails every comparison.
+    if (!(d >= double(min) && d < 9223372036854775808.0 && d <= double(max)) || d != std::trunc(d))
+        return false;
+    out = qint64(d);
+    return true;
+}
+
+} // namespace
+
 bool fieldFromValue(const Value &v, int &out)
 {
     if (v.isNull()) {
         out = 0;
         return true;
     }
-    if (!v.isNumber())
+    qint64 n = 0;
+    if (!wholeNumber(v, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), n))
         return false;
-    out = int(v.toInt());
+    out = int(n);
     return true;
 }
 
@@ -89,10 +114,7 @@ bool fieldFromValue(const Value &v, qint64 &out)
         out = 0;
         return true;
     }
-    if (!v.isNumber())
-        return false;
-    out = v.toInt();
-    return true;
+    return wholeNumber(v, std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max(), out);
 }
 
 bool fieldFromValue(const Value &v, double &out)

@@ -1,5 +1,6 @@
 #include "payload.h"
 
+#include "../tuple/decodelimits.h"
 #include "../tuple/jsoncodec.h"
 
 #include <zlib.h>
@@ -91,8 +92,9 @@ QByteArray uncompress(QByteArrayView data, QString *error, qsizetype maxOutput)
     }
     z_stream &zs = *zsp;
     // Payload JSON inflates 8-20x (12x for the benchmark payload at level 9): starting at 16x
-    // mostly saves growing, which copies everything inflated so far.
-    QByteArray out(std::max<qsizetype>(1024, data.size() * 16), Qt::Uninitialized);
+    // mostly saves growing, which copies everything inflated so far. Never more than the cap:
+    // nothing is allocated for output the cap would refuse.
+    QByteArray out(std::min(maxOutput, std::max<qsizetype>(1024, data.size() * 16)), Qt::Uninitialized);
     zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
     zs.avail_in = uInt(data.size());
     qsizetype produced = 0;
@@ -113,7 +115,10 @@ QByteArray uncompress(QByteArrayView data, QString *error, qsizetype maxOutput)
         if (zs.avail_out == 0) {
             if (out.size() >= maxOutput) {
                 if (error)
-                    *error = QStringLiteral("the payload inflates to more than %1 bytes").arg(maxOutput);
+                    *error = QStringLiteral("the payload inflates to more than %1 bytes (%2 compressed; "
+                                            "limits.maxInflatedBytes, limits.maxInflateRatio)")
+                                 .arg(maxOutput)
+                                 .arg(data.size());
                 return {};
             }
             out.resize(std::min(maxOutput, out.size() * 2));
@@ -224,9 +229,28 @@ bool Payload::fromValue(const Value &decoded, Payload &out, QString *error)
             *error = QStringLiteral("not a payload (expected an object with \"_ct\":\"rp\")");
         return false;
     }
+    const Value *filt = d.find(QStringLiteral("filt"));
+    const Value *tuples = d.find(QStringLiteral("tuples"));
+    if (filt && !filt->isNull() && filt->type() != Value::Type::Dict) {
+        if (error)
+            *error = QStringLiteral("the payload's filt is not an object");
+        return false;
+    }
+    if (tuples && !tuples->isNull() && tuples->type() != Value::Type::List) {
+        if (error)
+            *error = QStringLiteral("the payload's tuples is not a list");
+        return false;
+    }
+    const auto &list = d.value(QStringLiteral("tuples")).toList();
+    for (size_t i = 0; i < list.size(); ++i) {
+        if (!list[i].isNull() && list[i].type() != Value::Type::Tuple) {
+            if (error)
+                *error = QStringLiteral("the payload's tuples[%1] is not a tuple").arg(i);
+            return false;
+        }
+    }
     out.filt = d.value(QStringLiteral("filt")).toDict();
     out.tuples.clear();
-    const auto &list = d.value(QStringLiteral("tuples")).toList();
     out.tuples.reserve(list.size());
     for (const auto &v : list)
         out.tuples.push_back(v.toTuple());
@@ -260,7 +284,7 @@ QByteArray Payload::decodeToJson(QByteArrayView encoded, QString *error)
             *error = QStringLiteral("the encoded payload is not valid base64");
         return {};
     }
-    return zlib::uncompress(compressed, error);
+    return zlib::uncompress(compressed, error, qsizetype(DecodeLimits::current().inflateCap(compressed.size())));
 }
 
 bool Payload::decode(QByteArrayView encoded, Payload &out, QString *error)

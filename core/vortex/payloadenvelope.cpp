@@ -39,13 +39,13 @@ bool PayloadEnvelope::decodePayload(Payload &out, QString *error) const
     return Payload::decode(data, out, error);
 }
 
-QByteArray PayloadEnvelope::toVortexMsg() const
+QByteArray PayloadEnvelope::toVortexMsg(Form form) const
 {
     JsonWriter w;
     w.reserve(size_t(data.size()) + 256);
     w.writeRaw("{\"_ct\":\"rpe\",\"_c\":\"vortex.PayloadEnvelope.PayloadEnvelope\",\"filt\":");
     w.writeDict(filt);
-    w.writeRaw(",\"data\":");
+    w.writeRaw(form == Form::Json ? ",\"data\":" : ",\"encodedPayload\":");
     if (data.isEmpty()) {
         w.writeRaw("null");
     } else {
@@ -59,7 +59,17 @@ QByteArray PayloadEnvelope::toVortexMsg() const
     w.writeRaw(",\"date\":");
     w.writeValue(date.isValid() ? Value(date) : Value());
     w.writeRaw("}", 1);
-    return w.take();
+    return form == Form::Json ? w.take() : w.take().toBase64();
+}
+
+QByteArray PayloadEnvelope::convertVortexMsg(const QByteArray &jsonMsg, Form form)
+{
+    if (form == Form::Json || jsonMsg == ".")
+        return jsonMsg;
+    PayloadEnvelope envelope;
+    if (!fromVortexMsg(jsonMsg, envelope))
+        return jsonMsg.toBase64(); // not ours to fix: at least in the form the peer reads
+    return envelope.toVortexMsg(form);
 }
 
 bool PayloadEnvelope::fromValue(const Value &decoded, PayloadEnvelope &out, QString *error)

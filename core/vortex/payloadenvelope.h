@@ -31,8 +31,15 @@ public:
 
     bool decodePayload(Payload &out, QString *error = nullptr) const;
 
-    // The vortex message: the envelope's JSON text.
-    QByteArray toVortexMsg() const;
+    // How a peer writes vortex messages (PROTOCOL.md §9, docs/protocol.md "Message forms"):
+    // vortexpy sends plain JSON with the payload under "data"; vortexjs sends base64 of JSON
+    // with the payload under "encodedPayload" and reads nothing else.
+    enum class Form { Json, Base64EncodedPayload };
+
+    // The vortex message: the envelope's JSON text (or the vortexjs form).
+    QByteArray toVortexMsg(Form form = Form::Json) const;
+    // A vortex message of ours rewritten in `form` (the JSON form is returned as it is).
+    static QByteArray convertVortexMsg(const QByteArray &jsonMsg, Form form);
     // Reads a vortex message: JSON, or base64 of JSON (sniffed on the first byte). Accepts the
     // older "encodedPayload" key for data.
     static bool fromVortexMsg(QByteArrayView msg, PayloadEnvelope &out, QString *error = nullptr);

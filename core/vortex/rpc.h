@@ -6,6 +6,9 @@
 
 #include <QFuture>
 
+#include <stdexcept>
+#include <type_traits>
+
 namespace peek {
 
 class Vortex;
@@ -66,5 +69,44 @@ private:
     QString m_name;
     Options m_options;
 };
+
+// Checked RPC arguments: the argument at `index` as T (qint64, int, double, bool, QString,
+// ValueList, Dict, DateTime), converted as a tuple field of type T would be (an int must be a whole
+// number, a string a string), or std::invalid_argument naming the argument, what it must be and
+// what came. Handlers read their arguments through it, never with Value::toInt() and friends
+// (which turn "abc" into 0). The message goes back to the caller.
+template <typename T>
+T rpcArgument(const ValueList &args, size_t index, const char *name)
+{
+    const auto expected = [] {
+        if constexpr (std::is_same_v<T, qint64> || std::is_same_v<T, int>)
+            return "a whole number";
+        else if constexpr (std::is_same_v<T, double>)
+            return "a number";
+        else if constexpr (std::is_same_v<T, bool>)
+            return "true or false";
+        else if constexpr (std::is_same_v<T, QString>)
+            return "a string";
+        else if constexpr (std::is_same_v<T, ValueList>)
+            return "a list";
+        else if constexpr (std::is_same_v<T, Dict>)
+            return "a dict";
+        else
+            return "of the declared type";
+    };
+    if (index >= args.size())
+        throw std::invalid_argument(QStringLiteral("argument %1 (%2) is missing: it must be %3")
+                                        .arg(index + 1)
+                                        .arg(QLatin1String(name), QLatin1String(expected()))
+                                        .toStdString());
+    T out {};
+    if (args[index].isNull() || !FieldTraits<T>::fromValue(args[index], out))
+        throw std::invalid_argument(QStringLiteral("argument %1 (%2) must be %3, not %4")
+                                        .arg(index + 1)
+                                        .arg(QLatin1String(name), QLatin1String(expected()),
+                                             QLatin1String(Value::typeName(args[index].type())))
+                                        .toStdString());
+    return out;
+}
 
 } // namespace peek

@@ -1,6 +1,8 @@
 #include "vortex.h"
 #include "httproutes.h"
+#include "httprequesthead.h"
 
+#include "backoff.h"
 #include "vortexconnection.h"
 
 #include <QElapsedTimer>
@@ -115,6 +117,63 @@ struct Vortex::Server : QObject
     QHash<QString, Pending> pending;
     qint64 plainReportedAtMs = -1; // plain HTTP on a TLS port: last info line, and how many since
     int plainUnreported = 0;
+    // Per address: open connections and the accept bucket (per-peer budgets).
+    struct AddressBudget
+    {
+        int open = 0;
+        double tokens = 0;
+        qint64 refilledAtMs = -1;
+    };
+    // Shared with the sockets' destroyed handlers, which may run while the Server itself is
+    // being destroyed (its listeners delete their sockets after its other members are gone).
+    std::shared_ptr<QHash<QString, AddressBudget>> addressBudgets = std::make_shared<QHash<QString, AddressBudget>>();
+    QHash<QString, AddressBudget> &addresses = *addressBudgets;
+
+    // Takes a connection from `address`'s budget, or says which limit refuses it.
+    QString admitAddress(const QString &address)
+    {
+        const VortexOptions &o = q->m_options;
+        AddressBudget &b = addresses[address];
+        if (o.maxConnectionsPerAddress > 0 && b.open >= o.maxConnectionsPerAddress)
+            return QStringLiteral("maxConnectionsPerAddress");
+        if (o.acceptRatePerAddress > 0) {
+            const qint64 now = q->clockMs();
+            if (b.refilledAtMs < 0)
+                b.tokens = std::max(1, o.acceptBurstPerAddress);
+            else
+                b.tokens = std::min<double>(std::max(1, o.acceptBurstPerAddress),
+                                            b.tokens + (now - b.refilledAtMs) * o.acceptRatePerAddress / 1000.0);
+            b.refilledAtMs = now;
+            if (b.tokens < 1.0)
+                return QStringLiteral("acceptRatePerAddress");
+            b.tokens -= 1.0;
+        }
+        return {};
+    }
+
+    // The socket counts against its address until it is destroyed (with its WebSocket).
+    void holdAddress(QTcpSocket *socket, const QString &address)
+    {
+        ++addresses[address].open;
+        connect(socket, &QObject::destroyed, [budgets = std::weak_ptr(addressBudgets), address] {
+            const auto alive = budgets.lock();
+            if (!alive)
+                return;
+            auto it = alive->find(address);
+            if (it != alive->end())
+                --it->open;
+        });
+    }
+
+    // Forgets addresses with nothing open whose bucket has refilled.
+    void pruneAddresses(qint64 nowMs)
+    {
+        const VortexOptions &o = q->m_options;
+        const double refillMs = o.acceptRatePerAddress > 0
+            ? std::max(1, o.acceptBurstPerAddress) * 1000.0 / o.acceptRatePerAddress : 0;
+        for (auto it = addresses.begin(); it != addresses.end();)
+            it = it->open <= 0 && nowMs - it->refilledAtMs > refillMs ? addresses.erase(it) : std::next(it);
+    }
 
     static QString peerKey(const QHostAddress &address, quint16 port)
     {
@@ -147,6 +206,7 @@ struct Vortex::Server : QObject
             }
             it = pending.erase(it);
         }
+        pruneAddresses(nowMs);
     }
 
     explicit Server(Vortex *vortex) : q(vortex), tokens(vortex->m_options.acceptBurst)
@@ -187,6 +247,22 @@ struct Vortex::Server : QObject
         while (QTcpSocket *socket = listener->nextPendingConnection()) {
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             auto *tls = qobject_cast<QSslSocket *>(socket);
+            // One address's storm is refused before it can use up the global allowance.
+            const QString address = socket->peerAddress().toString();
+            if (const QString limit = admitAddress(address); !limit.isEmpty()) {
+                q->limitTripped(limit, address,
+                                limit == QLatin1String("maxConnectionsPerAddress")
+                                    ? QStringLiteral("more than %1 connections open").arg(q->m_options.maxConnectionsPerAddress)
+                                    : QStringLiteral("more than %1 new connections/s").arg(q->m_options.acceptRatePerAddress));
+                if (tls) {
+                    socket->abort();
+                    socket->deleteLater();
+                } else {
+                    answerHttp(socket, 503, "Too many connections from your address; retry later.\n",
+                               "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
+                }
+                continue;
+            }
             if (!takeToken()) {
                 if (tls) {
                     // A TLS client could not read a plain 503, and answering an encrypted one
@@ -210,6 +286,7 @@ struct Vortex::Server : QObject
                 continue;
             }
             socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            holdAddress(socket, address);
             pending.insert(peerKey(socket->peerAddress(), socket->peerPort()),
                            Pending{socket, q->clockMs()});
             if (tls) {
@@ -282,26 +359,25 @@ struct Vortex::Server : QObject
     {
         if (socket->property("peekHandedOver").toBool())
             return;
-        const QByteArray head = socket->peek(kMaxRequestHeader + 4);
-        const qsizetype end = head.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (head.size() > kMaxRequestHeader)
-                answerHttp(socket, 431, "Request header too large.\n");
+        const HttpRequestHead head
+            = readHttpRequestHead(socket->peek(kMaxRequestHeader + 4), kMaxRequestHeader);
+        switch (head.status) {
+        case HeadStatus::Incomplete:
             return;
-        }
-        const qsizetype lineEnd = head.indexOf("\r\n");
-        const QList<QByteArray> requestLine = head.left(lineEnd).split(' ');
-        if (requestLine.size() != 3 || !requestLine[2].startsWith("HTTP/")) {
+        case HeadStatus::TooLarge:
+            answerHttp(socket, 431, "Request header too large.\n");
+            return;
+        case HeadStatus::Malformed:
             answerHttp(socket, 400, "Malformed HTTP request line.\n");
             return;
+        case HeadStatus::Complete:
+            break;
         }
-        HttpRequest request{requestLine[0],
-                            QUrl(QStringLiteral("http://local") + QString::fromLatin1(requestLine[1])),
-                            head.mid(lineEnd + 2, end - lineEnd - 2)};
+        const HttpRequest &request = head.request;
         if (request.url.path() != kVortexPath) {
             socket->disconnect(this);
             socket->setProperty("peekHandedOver", true);
-            socket->read(end + 4); // the handler gets the body, if any, still unread
+            socket->read(head.length); // the handler gets the body, if any, still unread
             pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
             if (!q->m_httpHandler || !q->m_httpHandler(request, socket))
                 answerHttp(socket, 404, "Not found. Vortex clients connect to /vortexws.\n");
@@ -353,9 +429,11 @@ struct Vortex::Server : QObject
     void onWebSocket()
     {
         while (QWebSocket *socket = ws.nextPendingConnection()) {
-            pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+            // The TCP socket under it (QWebSocket does not adopt it as a child): its unsent bytes
+            // are what the output budget measures.
+            QTcpSocket *transport = pending.take(peerKey(socket->peerAddress(), socket->peerPort())).socket;
             const QUrlQuery query(socket->requestUrl());
-            auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true);
+            auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true, transport);
             connection->setRemote(query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
                                   query.queryItemValue(QStringLiteral("vortexUuid"), QUrl::FullyDecoded));
             q->addConnection(connection);
@@ -515,10 +593,9 @@ struct Vortex::Client : QObject
         if (stopped || retry.isActive())
             return;
         const VortexOptions &o = q->m_options;
-        const int shift = std::min(failures, 16);
-        const qint64 base = std::min<qint64>(o.reconnectMaxMs, qint64(o.reconnectMinMs) << shift);
         // Jitter spreads a crowd of clients that lost the same server.
-        const qint64 delay = base + QRandomGenerator::global()->bounded(qint64(base / 2) + 1);
+        const qint64 delay = backoffDelayMs(failures, o.reconnectMinMs, o.reconnectMaxMs,
+                                            QRandomGenerator::global()->generateDouble(), 0.5);
         ++failures;
         qCInfo(lcVortex).noquote() << q->m_name << "will reconnect to" << url.toString() << "in"
                                    << delay << "ms (" << why << ")";
@@ -714,6 +791,7 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
 {
     if (!m_connections.remove(connection->id()))
         return;
+    m_subscriptions.remove(connection->id());
     unindex(connection);
     const PeerInfo info = connection->info();
     if (connection->isReady()) {
@@ -746,11 +824,20 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
 
     PayloadEnvelope envelope;
     QString error;
-    if (!PayloadEnvelope::fromVortexMsg(message, envelope, &error)) {
+    const bool parsed = PayloadEnvelope::fromVortexMsg(message, envelope, &error);
+    // A peer that writes base64 (vortexjs) reads only that form: answer it in kind, hello
+    // included (it went out in JSON before the peer said anything).
+    if (parsed && !message.isEmpty() && message.front() != '{'
+        && connection->form() == PayloadEnvelope::Form::Json) {
+        connection->setForm(PayloadEnvelope::Form::Base64EncodedPayload);
+        sendHello(connection);
+    }
+    if (!parsed) {
         const PeerInfo info = connection->info();
-        qCWarning(lcVortex).noquote() << m_name << "closes the connection of" << info.vortexName
-                                      << info.address << "after a malformed message:" << error
-                                      << "(first bytes:" << raw.left(80) << ")";
+        limitTripped(QStringLiteral("malformedMessages"), connection->host(),
+                     QStringLiteral("closed the connection of %1 %2 after a malformed message: %3 (first bytes: %4)")
+                         .arg(info.vortexName, info.address, error,
+                              QString::fromLatin1(raw.left(80).toPercentEncoding(" {}[]\":,._-"))));
         Q_EMIT peerRejected(info, error);
         connection->closeWithReason(QWebSocketProtocol::CloseCodeWrongDatatype,
                                     QStringLiteral("malformed vortex message: %1").arg(error).left(120));
@@ -779,7 +866,14 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
         return;
     }
     if (envelope.filt.contains(kServerEcho)) {
-        echoBack(connection, envelope);
+        if (m_options.answerServerEcho) {
+            echoBack(connection, envelope);
+        } else {
+            PayloadEnvelope refused = PayloadEnvelope::error(
+                envelope.filt, QStringLiteral("%1 does not answer the server echo").arg(m_name));
+            refused.filt.remove(kServerEcho);
+            connection->sendMessage(refused.toVortexMsg());
+        }
         return;
     }
     MessageSource source = sourceOf(connection);
@@ -882,6 +976,49 @@ QList<PeerInfo> Vortex::peers() const
 bool Vortex::isConnectedTo(const QString &vortexName) const
 {
     return m_readyByName.contains(vortexName);
+}
+
+bool Vortex::reserveSubscription(quint64 connectionId)
+{
+    if (m_options.maxSubscriptionsPerConnection <= 0)
+        return true;
+    VortexConnection *c = m_connections.value(connectionId);
+    if (!c || !c->info().incoming)
+        return true;
+    int &count = m_subscriptions[connectionId];
+    if (count >= m_options.maxSubscriptionsPerConnection) {
+        const PeerInfo info = c->info();
+        limitTripped(QStringLiteral("maxSubscriptionsPerConnection"), c->host(),
+                     QStringLiteral("%1 (%2) asked for more than %3 subscriptions")
+                         .arg(info.vortexName)
+                         .arg(info.address)
+                         .arg(m_options.maxSubscriptionsPerConnection));
+        return false;
+    }
+    ++count;
+    return true;
+}
+
+void Vortex::releaseSubscription(quint64 connectionId)
+{
+    auto it = m_subscriptions.find(connectionId);
+    if (it != m_subscriptions.end() && --it.value() <= 0)
+        m_subscriptions.erase(it);
+}
+
+void Vortex::limitTripped(const QString &limit, const QString &peer, const QString &what)
+{
+    ++m_limitTrips[limit];
+    const QString key = limit + u' ' + peer;
+    const qint64 now = clockMs();
+    const auto last = m_limitLoggedAtMs.constFind(key);
+    if (last != m_limitLoggedAtMs.constEnd() && now - last.value() < 60000)
+        return;
+    if (m_limitLoggedAtMs.size() > 10000) // bounded: many peers must not grow it for ever
+        m_limitLoggedAtMs.clear();
+    m_limitLoggedAtMs.insert(key, now);
+    qCWarning(lcVortex).noquote() << m_name << "limit" << limit << "tripped by" << peer << ":" << what
+                                  << "(logged once a minute per peer; counted in /health)";
 }
 
 QString Vortex::nextMessageId()

@@ -33,6 +33,21 @@ struct VortexOptions
     int acceptBurst = 500;            // ... and how many may arrive at once
     int retryAfterSeconds = 5;        // told to clients refused by the throttle
     int handshakeTimeoutMs = 10000;   // time allowed for the HTTP upgrade request
+    // Per-peer budgets (THREATS.md rules 2 and 5), for incoming connections; 0 = unlimited. A
+    // peer over one is refused or cut off, the trip logged once a minute per peer and limit and
+    // counted (limitTrips()). Logic's ports leave them off: only proven services reach them.
+    int maxConnectionsPerAddress = 0;     // open connections (upgrading or upgraded) per IP
+    double acceptRatePerAddress = 0;      // new connections/s per IP, checked before the global rate
+    int acceptBurstPerAddress = 0;        // ... and how many may arrive at once
+    int maxSubscriptionsPerConnection = 0;
+    double messagesPerSecond = 0;         // sustained messages/s per connection
+    int messageBurst = 0;                 // ... and how many may arrive at once
+    double bytesPerSecond = 0;            // sustained bytes/s per connection
+    qint64 byteBurst = 0;                 // ... and how many at once
+    qint64 maxOutputBufferBytes = 0;      // unsent bytes to one peer before it is cut off
+    // Answer the "rapuiServerEcho" flag (decode the payload, re-encode it, send it back): only
+    // logic's service ports do, never a port devices reach; elsewhere the flag is refused.
+    bool answerServerEcho = false;
 };
 
 // A remote vortex connected to this one.
@@ -133,6 +148,15 @@ public:
     QList<PeerInfo> peers() const;
     bool isConnectedTo(const QString &vortexName) const;
 
+    // A subscription of connectionId counts against maxSubscriptionsPerConnection: false (and the
+    // trip counted) when the connection has no room for another one.
+    bool reserveSubscription(quint64 connectionId);
+    void releaseSubscription(quint64 connectionId);
+    // How often each per-peer limit tripped since start, by limit name (for /health).
+    QHash<QString, qint64> limitTrips() const { return m_limitTrips; }
+    // Counts a tripped limit and logs it, at most once a minute for the same peer and limit.
+    void limitTripped(const QString &limit, const QString &peer, const QString &what);
+
     // A unique id for request/response message ids.
     QString nextMessageId();
 
@@ -193,6 +217,9 @@ private:
     std::multimap<qint64, quint64> m_deadlines; // due time -> id
     QHash<quint64, std::pair<qint64, std::function<void()>>> m_deadlineHandlers;
     quint64 m_nextDeadlineId = 1;
+    QHash<QString, qint64> m_limitTrips;
+    QHash<QString, qint64> m_limitLoggedAtMs; // "limit peer" -> last log line
+    QHash<quint64, int> m_subscriptions;      // per connection, when limited
     quint64 m_nextConnectionId = 1;
     quint64 m_nextMessageId = 1;
 };

@@ -25,8 +25,9 @@ void VortexConnection::setRemote(const QString &name, const QString &uuid)
 
 // ---- WebSocketConnection ----------------------------------------------------------------------
 
-WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming)
-    : VortexConnection(owner, id, incoming), m_socket(socket)
+WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming,
+                                         QTcpSocket *transport)
+    : VortexConnection(owner, id, incoming), m_socket(socket), m_transport(transport)
 {
     m_socket->setParent(this);
     m_address = QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
@@ -50,7 +51,12 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     m_lastReceivedMs = owner->clockMs();
     m_lastHeartbeatMs = m_lastReceivedMs;
     // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
+    m_messageTokens = std::max(1, o.messageBurst);
+    m_byteTokens = double(std::max<qint64>(o.maxMessageBytes, o.byteBurst));
+    m_budgetRefilledMs = m_lastReceivedMs;
     if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
+        if (!m_transport)
+            m_transport = tcp;
         tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // Server-to-client frames are not masked, so one frame serves every client: a fan-out
         // writes it as it is instead of re-framing the message per connection.
@@ -66,15 +72,81 @@ WebSocketConnection::~WebSocketConnection()
 
 void WebSocketConnection::sendMessage(const QByteArray &message)
 {
-    m_socket->sendTextMessage(QString::fromUtf8(message));
+    if (m_form == PayloadEnvelope::Form::Json)
+        m_socket->sendTextMessage(QString::fromUtf8(message));
+    else
+        m_socket->sendTextMessage(QString::fromLatin1(PayloadEnvelope::convertVortexMsg(message, m_form)));
+    checkOutputBuffer();
 }
 
 void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &message)
 {
-    if (m_tcp && !m_closing && m_socket->state() == QAbstractSocket::ConnectedState)
+    if (m_form == PayloadEnvelope::Form::Json && m_tcp && !m_closing
+        && m_socket->state() == QAbstractSocket::ConnectedState) {
         m_tcp->write(frame);
-    else
+        checkOutputBuffer();
+    } else {
         sendMessage(message);
+    }
+}
+
+void WebSocketConnection::checkOutputBuffer()
+{
+    const qint64 max = m_owner->options().maxOutputBufferBytes;
+    if (max <= 0 || !m_incoming || !m_transport || m_transport->bytesToWrite() <= max)
+        return;
+    const qint64 unsent = m_transport->bytesToWrite();
+    cutOff(QStringLiteral("maxOutputBufferBytes"),
+           QStringLiteral("%1 bytes unsent (limit %2): the peer does not read").arg(unsent).arg(max),
+           QWebSocketProtocol::CloseCodePolicyViolated);
+}
+
+void WebSocketConnection::cutOff(const QString &limit, const QString &what, QWebSocketProtocol::CloseCode code)
+{
+    m_owner->limitTripped(limit, host(), QStringLiteral("%1 %2: %3").arg(m_remoteName, m_address, what));
+    Q_EMIT m_owner->peerRejected(info(), QStringLiteral("%1: %2").arg(limit, what));
+    if (code == QWebSocketProtocol::CloseCodePolicyViolated && limit == QLatin1String("maxOutputBufferBytes")) {
+        // Nothing more can reach a peer that does not read, not even a close frame: drop the
+        // connection and what was waiting for it, so its memory is returned now.
+        m_closing = true;
+        m_closingSinceMs = m_owner->clockMs();
+        m_socket->abort();
+        return;
+    }
+    closeWithReason(code, QStringLiteral("%1 exceeded").arg(limit));
+}
+
+bool WebSocketConnection::withinBudget(qint64 nowMs, qint64 bytes)
+{
+    const VortexOptions &o = m_owner->options();
+    if (!m_incoming || (o.messagesPerSecond <= 0 && o.bytesPerSecond <= 0))
+        return true;
+    const qint64 elapsed = std::max<qint64>(0, nowMs - m_budgetRefilledMs);
+    m_budgetRefilledMs = nowMs;
+    if (o.messagesPerSecond > 0) {
+        m_messageTokens = std::min<double>(std::max(1, o.messageBurst),
+                                           m_messageTokens + elapsed * o.messagesPerSecond / 1000.0);
+        if (m_messageTokens < 1.0) {
+            cutOff(QStringLiteral("messagesPerSecond"),
+                   QStringLiteral("more than %1 messages/s (burst %2)").arg(o.messagesPerSecond).arg(o.messageBurst),
+                   QWebSocketProtocol::CloseCodePolicyViolated);
+            return false;
+        }
+        m_messageTokens -= 1.0;
+    }
+    if (o.bytesPerSecond > 0) {
+        // The burst is at least one message of the largest size allowed.
+        const double burst = double(std::max<qint64>(o.maxMessageBytes, o.byteBurst));
+        m_byteTokens = std::min(burst, m_byteTokens + elapsed * o.bytesPerSecond / 1000.0);
+        if (m_byteTokens < double(bytes)) {
+            cutOff(QStringLiteral("bytesPerSecond"),
+                   QStringLiteral("more than %1 bytes/s (burst %2)").arg(o.bytesPerSecond).arg(qint64(burst)),
+                   QWebSocketProtocol::CloseCodePolicyViolated);
+            return false;
+        }
+        m_byteTokens -= double(bytes);
+    }
+    return true;
 }
 
 void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason)
@@ -94,7 +166,7 @@ void WebSocketConnection::onText(const QString &message)
 void WebSocketConnection::onBinary(const QByteArray &message)
 {
     m_lastReceivedMs = m_owner->clockMs();
-    if (m_closing)
+    if (m_closing || !withinBudget(m_lastReceivedMs, message.size()))
         return;
     Q_EMIT messageReceived(message);
 }
@@ -113,6 +185,7 @@ void WebSocketConnection::tick(qint64 nowMs, bool slept)
     if (nowMs - m_lastHeartbeatMs >= o.heartbeatMs) {
         m_lastHeartbeatMs = nowMs;
         m_socket->sendTextMessage(QStringLiteral("."));
+        checkOutputBuffer();
     }
     if (nowMs - m_lastReceivedMs > o.silenceTimeoutMs) {
         qCWarning(lcConnection).noquote() << "closing the connection of" << m_remoteName << m_address

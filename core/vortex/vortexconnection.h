@@ -19,8 +19,17 @@ public:
     quint64 id() const { return m_id; }
     PeerInfo info() const;
     const QString &remoteName() const { return m_remoteName; }
+    // The peer's address without its port: what per-peer limits are logged under.
+    QString host() const
+    {
+        const qsizetype colon = m_address.lastIndexOf(u':');
+        return colon > 0 ? m_address.left(colon) : m_address;
+    }
     bool isReady() const { return m_ready; }
     void setRemote(const QString &name, const QString &uuid);
+    // The form the peer writes its messages in; what is sent to it is converted to that form.
+    PayloadEnvelope::Form form() const { return m_form; }
+    void setForm(PayloadEnvelope::Form form) { m_form = form; }
     void markReady() { m_ready = true; }
 
     virtual void sendMessage(const QByteArray &message) = 0;
@@ -44,6 +53,7 @@ protected:
     QString m_remoteName;
     QString m_remoteUuid;
     QString m_address;
+    PayloadEnvelope::Form m_form = PayloadEnvelope::Form::Json;
 };
 
 // A connection over a QWebSocket (accepted or dialled): heartbeats and the silence watchdog.
@@ -51,7 +61,9 @@ class WebSocketConnection final : public VortexConnection
 {
     Q_OBJECT
 public:
-    WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming);
+    // `transport`: the TCP socket under an accepted `socket`, when the caller knows it.
+    WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming,
+                        QTcpSocket *transport = nullptr);
     ~WebSocketConnection() override;
     void sendMessage(const QByteArray &message) override;
     void sendFrame(const QByteArray &frame, const QByteArray &message) override;
@@ -61,9 +73,19 @@ public:
 private:
     void onText(const QString &message);
     void onBinary(const QByteArray &message);
+    // Whether the message fits the peer's rate budgets (incoming connections); when it does not,
+    // the connection is closed and the trip counted.
+    bool withinBudget(qint64 nowMs, qint64 bytes);
+    // Cuts off a peer whose unsent output is over maxOutputBufferBytes (it does not read).
+    void checkOutputBuffer();
+    void cutOff(const QString &limit, const QString &what, QWebSocketProtocol::CloseCode code);
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp; // the socket under an accepted QWebSocket: frames go straight to it
+    QPointer<QTcpSocket> m_transport; // the socket under m_socket, accepted or dialled
+    double m_messageTokens = 0;
+    double m_byteTokens = 0;
+    qint64 m_budgetRefilledMs = 0;
     qint64 m_lastReceivedMs;
     qint64 m_lastHeartbeatMs;
     qint64 m_closingSinceMs = 0;

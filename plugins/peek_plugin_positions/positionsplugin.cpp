@@ -20,11 +20,6 @@ namespace {
 
 const QString kType = QString::fromLatin1(DevicePositionTuple::kTupleType);
 
-std::vector<peek::TuplePtr> none(bool)
-{
-    return {};
-}
-
 class LogicHook final : public peek::PluginRoleHook {
 public:
     void start(peek::PluginContext &ctx) override
@@ -38,18 +33,22 @@ public:
             });
 
         // A position that cannot be stored fails its action with the reason: the device's queue
-        // keeps it in its failed list (the user sees why) instead of it vanishing.
-        QObject *context = &ctx;
+        // keeps it in its failed list (the user sees why) instead of it vanishing. Each position
+        // is stored exactly once: the platform commits it with the record of its action.
         const QLoggingCategory &log = ctx.log();
-        ctx.actionProcessor().setDelegate(
-            kType, [store, context, &log](const peek::TuplePtr &action) {
-                const auto &position = static_cast<const DevicePositionTuple &>(*action);
+        const QString schema = ctx.schema();
+        ctx.actionProcessor().applyInTransaction<DevicePositionTuple>(
+            [schema, &log](QSqlDatabase &db, const DevicePositionTuple &position)
+                -> peek::StorageResult<std::vector<peek::TuplePtr>> {
                 if (const QString wrong = PositionStore::check(position); !wrong.isEmpty()) {
                     qCInfo(log).noquote() << "refused a position:" << wrong;
-                    throw std::invalid_argument(wrong.toStdString());
+                    return peek::StorageError {wrong, {}, {}};
                 }
-                return store->add(position, context).then(none);
-            });
+                if (auto stored = PositionStore::store(db, schema, position); !stored)
+                    return stored.error();
+                return std::vector<peek::TuplePtr> {};
+            },
+            [store](const DevicePositionTuple &) { store->notifyChanged(); });
     }
 
     void unload(peek::PluginContext &) override { m_store.reset(); }

@@ -90,9 +90,9 @@ QString PositionStore::check(const DevicePositionTuple &p)
     return {};
 }
 
-QFuture<bool> PositionStore::add(const DevicePositionTuple &p, QObject *context)
+peek::StorageResult<bool> PositionStore::store(QSqlDatabase &db, const QString &schema,
+                                               const DevicePositionTuple &p)
 {
-    const QString schema = m_schema;
     // An unknown or nonsensical accuracy is stored as -1 ("unknown").
     const double accuracy = std::isfinite(p.accuracyM) && p.accuracyM >= 0 ? p.accuracyM : -1.0;
     const qint64 fixTime = p.time.utcMicros();
@@ -108,73 +108,56 @@ QFuture<bool> PositionStore::add(const DevicePositionTuple &p, QObject *context)
                                fixTime,
                                madeTime,
                                QDateTime::currentMSecsSinceEpoch() * 1000};
-    const QString deviceId = p.deviceId;
-    const QString uuid = p.uuid;
+    const QString &deviceId = p.deviceId;
+    auto seen = peek::sql::exec(
+        db, QStringLiteral("SELECT 1 FROM %1.\"DevicePosition\" WHERE action_uuid = ?").arg(schema),
+        {p.uuid});
+    if (!seen)
+        return seen.error();
+    if (seen.value().next())
+        return false; // stored before (a position with the same action uuid)
+    const QString insert = QStringLiteral("INSERT INTO %1.\"%2\" (%3, received_time_us) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (auto inserted = peek::sql::exec(
+            db, insert.arg(schema, QStringLiteral("DevicePosition"), kColumns), values);
+        !inserted)
+        return inserted.error();
 
-    auto written = m_db.run(
-        QStringList {schema}, [=](QSqlDatabase &db) -> peek::StorageResult<bool> {
-            peek::sql::Transaction transaction(db);
-            if (auto begun = transaction.begin(); !begun)
-                return begun.error();
-            auto seen = peek::sql::exec(
-                db,
-                QStringLiteral("SELECT 1 FROM %1.\"DevicePosition\" WHERE action_uuid = ?")
-                    .arg(schema),
-                {uuid});
-            if (!seen)
-                return seen.error();
-            if (seen.value().next())
-                return false; // stored before (a re-sent action the processor did not remember)
-            const QString insert = QStringLiteral("INSERT INTO %1.\"%2\" (%3, received_time_us) "
-                                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            if (auto inserted = peek::sql::exec(
-                    db, insert.arg(schema, QStringLiteral("DevicePosition"), kColumns), values);
-                !inserted)
-                return inserted.error();
+    auto latest = peek::sql::exec(
+        db,
+        QStringLiteral(
+            "SELECT fix_time_us FROM %1.\"DeviceLatestPosition\" WHERE device_id = ?")
+            .arg(schema),
+        {deviceId});
+    if (!latest)
+        return latest.error();
+    if (!latest.value().next()) {
+        if (auto inserted = peek::sql::exec(
+                db, insert.arg(schema, QStringLiteral("DeviceLatestPosition"), kColumns),
+                values);
+            !inserted)
+            return inserted.error();
+    } else if (latest.value().value(0).toLongLong() <= fixTime) {
+        // Older fixes (a queue that drained late) go to the history only.
+        QVariantList update = values.mid(1);
+        update << deviceId;
+        auto updated = peek::sql::exec(
+            db,
+            QStringLiteral(
+                "UPDATE %1.\"DeviceLatestPosition\" SET action_uuid = ?, latitude = ?, "
+                "longitude = ?, accuracy_m = ?, altitude = ?, speed = ?, fix_time_us = ?, "
+                "made_time_us = ?, received_time_us = ? WHERE device_id = ?")
+                .arg(schema),
+            update);
+        if (!updated)
+            return updated.error();
+    }
+    return true;
+}
 
-            auto latest = peek::sql::exec(
-                db,
-                QStringLiteral(
-                    "SELECT fix_time_us FROM %1.\"DeviceLatestPosition\" WHERE device_id = ?")
-                    .arg(schema),
-                {deviceId});
-            if (!latest)
-                return latest.error();
-            if (!latest.value().next()) {
-                if (auto inserted = peek::sql::exec(
-                        db, insert.arg(schema, QStringLiteral("DeviceLatestPosition"), kColumns),
-                        values);
-                    !inserted)
-                    return inserted.error();
-            } else if (latest.value().value(0).toLongLong() <= fixTime) {
-                // Older fixes (a queue that drained late) go to the history only.
-                QVariantList update = values.mid(1);
-                update << deviceId;
-                auto updated = peek::sql::exec(
-                    db,
-                    QStringLiteral(
-                        "UPDATE %1.\"DeviceLatestPosition\" SET action_uuid = ?, latitude = ?, "
-                        "longitude = ?, accuracy_m = ?, altitude = ?, speed = ?, fix_time_us = ?, "
-                        "made_time_us = ?, received_time_us = ? WHERE device_id = ?")
-                        .arg(schema),
-                    update);
-                if (!updated)
-                    return updated.error();
-            }
-            if (auto committed = transaction.commit(); !committed)
-                return committed.error();
-            return true;
-        });
-    // On the event loop, and only while the plugin runs (a stopped plugin's writes still
-    // complete in the database; nobody is left to tell).
-    peek::TupleDataObservableHandler *observable = &m_observable;
-    return peek::thenOn(context, written, [observable](const peek::StorageResult<bool> &r) {
-        if (!r)
-            throw std::runtime_error(r.error().message().toStdString());
-        if (r.value())
-            observable->notifyOfTupleUpdateForTuple(kType);
-        return r.value();
-    });
+void PositionStore::notifyChanged()
+{
+    m_observable.notifyOfTupleUpdateForTuple(kType);
 }
 
 std::vector<peek::TuplePtr> PositionStore::load(const peek::TupleSelector &selector) const

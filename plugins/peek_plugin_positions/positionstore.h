@@ -5,9 +5,11 @@
 // loop once a write is stored.
 #include "positionstuples.h"
 
+#include "storage/storageresult.h"
 #include "tuple/tupleselector.h"
 
 #include <QFuture>
+#include <QSqlDatabase>
 
 namespace peek {
 class Database;
@@ -29,9 +31,12 @@ public:
     static QString check(const DevicePositionTuple &position);
 
     // Stores a checked position (once per action uuid) and, when it is the device's newest fix,
-    // as its latest position; then notifies the observers. Completes with true when stored,
-    // false when that action was stored before. Continues on `context`'s thread while it lives.
-    QFuture<bool> add(const DevicePositionTuple &position, QObject *context);
+    // as its latest position, in the caller's transaction (the action processor's: exactly
+    // once). True when stored, false when a position with that action uuid was stored before.
+    static peek::StorageResult<bool> store(QSqlDatabase &db, const QString &schema,
+                                           const DevicePositionTuple &position);
+    // Tells the observers that positions changed (after a commit, on the event loop).
+    void notifyChanged();
 
     // The tuples a selector of DevicePositionTuple names (keys: "deviceId", "history",
     // "limit"; see docs/positioning.md). Throws std::runtime_error with the reason.

@@ -84,34 +84,35 @@ public:
         });
     }
 
-    QFuture<qint64> toggleCaps(qint64 id, QObject *context)
+    // The actions' changes, run inside the transaction the action processor opened (which also
+    // records the action as applied: exactly once). Errors refuse the action.
+    static peek::StorageResult<qint64> toggleCaps(QSqlDatabase &db, const QString &schema, qint64 id)
     {
-        return write(context, [schema = m_schema, id](QSqlDatabase &db) -> peek::StorageResult<qint64> {
-            auto row = peek::sql::exec(db, QStringLiteral("SELECT string1 FROM %1.\"StringInt\" WHERE id = ?").arg(schema), {id});
-            if (!row)
-                return row.error();
-            if (!row.value().next())
-                return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
-            const QString current = row.value().value(0).toString();
-            const QString toggled = current == current.toUpper() ? current.toLower() : current.toUpper();
-            auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ? WHERE id = ?").arg(schema), {toggled, id});
-            if (!updated)
-                return updated.error();
-            return id;
-        });
+        auto row = peek::sql::exec(db, QStringLiteral("SELECT string1 FROM %1.\"StringInt\" WHERE id = ?").arg(schema), {id});
+        if (!row)
+            return row.error();
+        if (!row.value().next())
+            return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
+        const QString current = row.value().value(0).toString();
+        const QString toggled = current == current.toUpper() ? current.toLower() : current.toUpper();
+        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ? WHERE id = ?").arg(schema), {toggled, id});
+        if (!updated)
+            return updated.error();
+        return id;
     }
 
-    QFuture<qint64> addToInt(qint64 id, qint64 offset, QObject *context)
+    static peek::StorageResult<qint64> addToInt(QSqlDatabase &db, const QString &schema, qint64 id, qint64 offset)
     {
-        return write(context, [schema = m_schema, id, offset](QSqlDatabase &db) -> peek::StorageResult<qint64> {
-            auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ? WHERE id = ?").arg(schema), {offset, id});
-            if (!updated)
-                return updated.error();
-            if (updated.value().numRowsAffected() != 1)
-                return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
-            return id;
-        });
+        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ? WHERE id = ?").arg(schema), {offset, id});
+        if (!updated)
+            return updated.error();
+        if (updated.value().numRowsAffected() != 1)
+            return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
+        return id;
     }
+
+    // Tells the observers that the rows changed (after a commit, on the event loop).
+    void notifyChanged() { m_observable.notifyOfTupleUpdateForTuple(kStringIntType); }
 
     QFuture<qint64> count()
     {
@@ -181,11 +182,6 @@ private:
     peek::PluginContext &m_ctx;
 };
 
-std::vector<peek::TuplePtr> none(qint64)
-{
-    return {};
-}
-
 class LogicHook final : public peek::PluginRoleHook
 {
 public:
@@ -208,26 +204,39 @@ public:
             return peek::ProvidedTuples {store->load(), {}};
         });
 
+        // Each action is applied exactly once, even across a crash: its change and the record
+        // that it was applied are committed together by the platform. The delegates receive
+        // only tuples of their declared type (the platform checks every field).
         auto &actions = ctx.actionProcessor();
         QObject *context = &ctx;
-        actions.setDelegate(QString::fromLatin1(StringCapToggleActionTuple::kTupleType), [store, context](const peek::TuplePtr &action) {
-            const auto &toggle = static_cast<const StringCapToggleActionTuple &>(*action);
-            return store->toggleCaps(toggle.stringIntId, context).then(none);
-        });
-        actions.setDelegate(QString::fromLatin1(AddIntValueActionTuple::kTupleType), [store, context](const peek::TuplePtr &action) {
-            const auto &add = static_cast<const AddIntValueActionTuple &>(*action);
-            return store->addToInt(add.stringIntId, add.offset, context).then(none);
-        });
+        const QString schema = ctx.schema();
+        auto changed = [store](const auto &) { store->notifyChanged(); };
+        actions.applyInTransaction<StringCapToggleActionTuple>(
+            [schema](QSqlDatabase &db, const StringCapToggleActionTuple &toggle) -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+                if (auto done = StringIntStore::toggleCaps(db, schema, toggle.stringIntId); !done)
+                    return done.error();
+                return std::vector<peek::TuplePtr> {};
+            },
+            changed);
+        actions.applyInTransaction<AddIntValueActionTuple>(
+            [schema](QSqlDatabase &db, const AddIntValueActionTuple &add) -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+                if (auto done = StringIntStore::addToInt(db, schema, add.stringIntId, add.offset); !done)
+                    return done.error();
+                return std::vector<peek::TuplePtr> {};
+            },
+            changed);
 
         ctx.listen(rpc::addInts(), [](const peek::ValueList &args, const peek::Dict &) {
             if (args.size() != 2)
                 throw std::invalid_argument("addInts takes two ints");
-            return peek::Value(args[0].toInt() + args[1].toInt());
+            return peek::Value(peek::rpcArgument<qint64>(args, 0, "a") + peek::rpcArgument<qint64>(args, 1, "b"));
         });
         ctx.listenAsync(rpc::addStringInt(), [store, context](const peek::ValueList &args, const peek::Dict &) {
             if (args.size() != 2)
                 throw std::invalid_argument("addStringInt takes a string and an int");
-            return store->upsert(args[0].toString(), args[1].toInt(), context).then([](qint64 id) { return peek::Value(id); });
+            const QString string1 = peek::rpcArgument<QString>(args, 0, "string1");
+            const qint64 int1 = peek::rpcArgument<qint64>(args, 1, "int1");
+            return store->upsert(string1, int1, context).then([](qint64 id) { return peek::Value(id); });
         });
 
         // Logic -> agent: whenever an agent links up, ask it for 10 - 3 and store the answer.
@@ -285,7 +294,7 @@ public:
         ctx.listen(rpc::subInts(), [](const peek::ValueList &args, const peek::Dict &) {
             if (args.size() != 2)
                 throw std::invalid_argument("subInts takes two ints");
-            return peek::Value(args[0].toInt() - args[1].toInt());
+            return peek::Value(peek::rpcArgument<qint64>(args, 0, "a") - peek::rpcArgument<qint64>(args, 1, "b"));
         });
         peek::Vortex *vortex = ctx.vortex();
         QObject *context = &ctx;
@@ -321,15 +330,15 @@ public:
     void start(peek::PluginContext &ctx) override
     {
         ctx.addTask(tasks::pickRandomNumber(), [](const peek::TaskCall &call) {
-            const qint64 max = call.args.empty() ? 100 : call.args[0].toInt();
+            const qint64 max = call.args.empty() ? 100 : peek::rpcArgument<qint64>(call.args, 0, "max");
             if (max <= 0)
                 throw std::invalid_argument("pickRandomNumber takes a positive maximum");
             return peek::Value(qint64(QRandomGenerator::global()->bounded(max)));
         });
         ctx.addTask(tasks::countPrimes(), [](const peek::TaskCall &call) {
-            if (call.args.size() != 1 || call.args[0].toInt() < 0 || call.args[0].toInt() > 2'000'000'000)
+            const qint64 below = call.args.size() == 1 ? peek::rpcArgument<qint64>(call.args, 0, "below") : -1;
+            if (below < 0 || below > 2'000'000'000)
                 throw std::invalid_argument("countPrimes takes one number from 0 to 2,000,000,000");
-            const qint64 below = call.args[0].toInt();
             std::vector<bool> composite(size_t(std::max<qint64>(below, 2)), false);
             qint64 count = 0;
             for (qint64 n = 2; n < below; ++n) {

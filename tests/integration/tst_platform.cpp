@@ -197,6 +197,54 @@ private Q_SLOTS:
         QVERIFY(lines.contains("the test plugin refuses to start"));
     }
 
+    // In a running server: plugins start in dependency order (noop needs the tutorial, though
+    // listed first) and stop in the reverse order; a plugin whose dependency failed to start is
+    // not started, and /health says why.
+    void pluginsStartInDependencyOrderAndStopInReverse()
+    {
+        QTemporaryDir home;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic")},
+                                     {kNoop, QStringLiteral("peek_test_needsfailed"), kTutorial,
+                                      QStringLiteral("peek_test_failstart")}));
+        QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart"), home.path()));
+        QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_needsfailed"), home.path()));
+        ServerProcess server(home.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        const QJsonObject health = httpGet(ports.logicAdmin, "/health").json();
+        QString needsFailedError;
+        for (const QJsonValue &plugin : health.value(QStringLiteral("plugins")).toArray()) {
+            const QJsonObject p = plugin.toObject();
+            if (p.value(QStringLiteral("name")).toString() == QLatin1String("peek_test_needsfailed")) {
+                QCOMPARE(p.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+                needsFailedError = p.value(QStringLiteral("error")).toString();
+            }
+        }
+        QVERIFY2(needsFailedError.contains(QStringLiteral("needs peek_test_failstart, which failed")),
+                 qPrintable(needsFailedError));
+
+        server.terminate();
+        QVERIFY(server.process().waitForFinished(20000));
+        QFile log(home.filePath(QStringLiteral("peek-server.log")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray lines = log.readAll();
+        const auto at = [&lines](const char *text) {
+            const qsizetype i = lines.indexOf(text);
+            if (i < 0)
+                qWarning() << "not in the log:" << text;
+            return i;
+        };
+        const qsizetype tutorialStarted = at("started peek_plugin_tutorial 1.0.0 on logic");
+        const qsizetype noopStarted = at("started peek_plugin_noop 1.0.0 on logic");
+        const qsizetype noopStopped = at("stopped peek_plugin_noop on logic");
+        const qsizetype tutorialStopped = at("stopped peek_plugin_tutorial on logic");
+        QVERIFY(tutorialStarted >= 0 && noopStarted >= 0 && noopStopped >= 0 && tutorialStopped >= 0);
+        QVERIFY2(tutorialStarted < noopStarted, "noop started before the tutorial it depends on");
+        QVERIFY2(noopStopped < tutorialStopped, "the tutorial stopped before noop, which depends on it");
+        QVERIFY2(!lines.contains("peek_test_needsfailed ran its start"), "a plugin whose dependency failed was started");
+    }
+
     void separateProcessesAndLogicRestart()
     {
         QTemporaryDir logicHome, fieldHome, agentHome;

@@ -6,6 +6,7 @@
 // one); the join-token test needs none. Tasks come from the test plugin peek_test_tasks: its
 // worker tasks record every run (task, pid, attempt) in a table, its logic RPCs queue tasks and
 // collect their results.
+#include "pgrequired.h"
 #include "observable/tupledataobserverclient.h"
 #include "action/tupleactionprocessor.h"
 #include "storage/databaselocation.h"
@@ -42,8 +43,7 @@ const QString kNoop = QStringLiteral("peek_plugin_noop");
 
 #define REQUIRE_POSTGRES(db)                                                                                 \
     do {                                                                                                     \
-        if (!(db).available())                                                                               \
-            QSKIP(qPrintable(QStringLiteral("no PostgreSQL for this test (./test.sh starts one): ") + (db).error())); \
+        PEEK_REQUIRE_POSTGRES((db).available(), (db).error());                                         \
     } while (false)
 
 // The config of a test home on PostgreSQL: quick leases and polls, so recovery shows in seconds.

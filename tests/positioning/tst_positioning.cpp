@@ -2,6 +2,7 @@
 // peek_plugin_positions), the app's Session dialling the field service over loopback, and a
 // PositionReporter replaying an NMEA recording. What logic stored is read back the way apps
 // read it: through the devicePositions observable.
+#include "pgrequired.h"
 #include "pgdatabase.h"
 #include "positionreporter.h"
 #include "session.h"
@@ -232,9 +233,7 @@ private Q_SLOTS:
     void replayReachesLogicOnPostgres()
     {
         PgDatabase db;
-        if (!db.available())
-            QSKIP(qPrintable(QStringLiteral("no PostgreSQL for this test (./test.sh starts one): ")
-                             + db.error()));
+        PEEK_REQUIRE_POSTGRES(db.available(), db.error());
         Server server;
         startServer(server, m_dir.filePath(QStringLiteral("pg-server")),
                     m_dir.filePath(QStringLiteral("pg-app")), db.url());

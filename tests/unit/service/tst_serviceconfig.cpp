@@ -1,8 +1,11 @@
 // ServiceConfig on real files in a temporary home: first start, filling missing keys, keeping the
 // operator's values and unknown keys, never rewriting a complete file, refusing broken files.
 #include "service/serviceconfig.h"
+#include "tuple/decodelimits.h"
 
 #include <QFile>
+
+#include <algorithm>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -40,6 +43,7 @@ class TestServiceConfig : public QObject {
 
 private slots:
     void firstStartWritesDefaults();
+    void limitsAreReadWithTheirDefaults();
     void missingKeysAreFilledAndWrittenBack();
     void completeFileIsNotRewritten();
     void brokenFileIsRefusedWithLineAndColumn_data();
@@ -97,6 +101,41 @@ void TestServiceConfig::firstStartWritesDefaults()
     QCOMPARE(readBytes(path), bytes);
 }
 
+// "limits": written with the defaults on first start, read into the transport settings and the
+// decoding bounds; what the operator sets wins, nonsense keeps the default.
+void TestServiceConfig::limitsAreReadWithTheirDefaults()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    auto created = ServiceConfig::load(tmp.path());
+    QVERIFY(created.ok());
+    VortexOptions vortex = ServiceConfig::devicePortOptions();
+    DecodeLimits decode;
+    created.value().readLimits(vortex, decode);
+    QCOMPARE(vortex.maxConnectionsPerAddress, ServiceConfig::devicePortOptions().maxConnectionsPerAddress);
+    QCOMPARE(vortex.maxOutputBufferBytes, ServiceConfig::devicePortOptions().maxOutputBufferBytes);
+    QCOMPARE(decode.maxDepth, DecodeLimits().maxDepth);
+    QCOMPARE(decode.maxInflatedBytes, DecodeLimits().maxInflatedBytes);
+    QCOMPARE(readObject(tmp.filePath(QStringLiteral("config.json"))).value(QStringLiteral("limits")).toObject(),
+             ServiceConfig::limitDefaults());
+
+    writeBytes(tmp.filePath(QStringLiteral("config.json")), R"({"limits": {"maxJsonDepth": 12,
+        "maxOutputBufferBytes": 4096, "messagesPerSecondPerConnection": 7.5, "maxTuplesPerPayload": -3}})");
+    auto edited = ServiceConfig::load(tmp.path());
+    QVERIFY(edited.ok());
+    vortex = ServiceConfig::devicePortOptions();
+    decode = DecodeLimits();
+    edited.value().readLimits(vortex, decode);
+    QCOMPARE(decode.maxDepth, 12);
+    QCOMPARE(vortex.maxOutputBufferBytes, qint64(4096));
+    QCOMPARE(vortex.messagesPerSecond, 7.5);
+    QCOMPARE(decode.maxTuples, DecodeLimits().maxTuples);
+    QCOMPARE(decode.maxInflatedBytes, DecodeLimits().maxInflatedBytes);
+    // A limit of the wrong JSON type refuses the file, as any known key does.
+    writeBytes(tmp.filePath(QStringLiteral("config.json")), R"({"limits": {"maxInflatedBytes": "lots"}})");
+    QVERIFY(!ServiceConfig::load(tmp.path()).ok());
+}
+
 void TestServiceConfig::missingKeysAreFilledAndWrittenBack()
 {
     QTemporaryDir tmp;
@@ -118,7 +157,7 @@ void TestServiceConfig::missingKeysAreFilledAndWrittenBack()
     added.sort();
     QCOMPARE(
         added,
-        (QStringList {QStringLiteral("logging.level"), QStringLiteral("logic"),
+        (QStringList {QStringLiteral("limits"), QStringLiteral("logging.level"), QStringLiteral("logic"),
                       QStringLiteral("ports.logicAdmin"), QStringLiteral("ports.logicDataExchange"),
                       QStringLiteral("ports.office"), QStringLiteral("roles"),
                       QStringLiteral("storage"), QStringLiteral("tasks"), QStringLiteral("worker")}));
@@ -156,13 +195,23 @@ void TestServiceConfig::completeFileIsNotRewritten()
     QVERIFY(tmp.isValid());
     const QString path = tmp.filePath(QStringLiteral("config.json"));
     // The operator's own layout and key order, which a rewrite would not reproduce.
-    const QByteArray bytes = R"({"logging":{"level":"debug"},   "roles":["logic"],
+    const char *bytesTemplate = R"({"logging":{"level":"debug"},   "roles":["logic"],
 "ports":{"office":1,"field":2,"logicAdmin":3,"logicDataExchange":4},
 "logic":{"url":"wss://logic.example:8011","joinToken":"secret"},"storage":{"url":"postgresql://peek@db/peek"},
 "plugin":{"enabled":["peek_plugin_tutorial"]}, "comment": "mine",
 "worker":{"threads":4,"name":"w1"},"tasks":{"leaseSeconds":10,"maxAttempts":5,"retryBackoffSeconds":1,
-"timeoutSeconds":60,"resultExpirySeconds":600}}
+"timeoutSeconds":60,"resultExpirySeconds":600},
+"limits":LIMITS}
 )";
+    // Every limit, in the operator's own order (the defaults' keys, reversed).
+    QJsonObject limitDefaults = ServiceConfig::limitDefaults();
+    QByteArray limitsText = "{";
+    QStringList keys = limitDefaults.keys();
+    std::reverse(keys.begin(), keys.end());
+    for (const QString &key : keys)
+        limitsText += "\"" + key.toLatin1() + "\": " + QByteArray::number(limitDefaults.value(key).toDouble(), 'g', 17) + (key == keys.last() ? "" : ",");
+    limitsText += "}";
+    const QByteArray bytes = QByteArray(bytesTemplate).replace("LIMITS", limitsText);
     writeBytes(path, bytes);
     const QDateTime modified = QFileInfo(path).lastModified();
 

@@ -2,6 +2,7 @@
 
 // Shared by the storage tests: the two backends as data rows, opening a test database of the
 // row's backend, and small catalog queries that read the same on SQLite and PostgreSQL.
+#include "pgrequired.h"
 #include "storage/database.h"
 #include "storage/sql.h"
 
@@ -46,8 +47,8 @@ inline QString urlFor(const QString &backend, const QTemporaryDir &dir)
 // PostgreSQL row, saying why, when no server is configured.
 #define STORAGE_BACKEND()                                                                          \
     QFETCH(QString, backend);                                                                      \
-    if (backend == QLatin1String("postgresql") && storagetest::postgresUrl().isEmpty())            \
-    QSKIP(storagetest::kNoPostgres)
+    if (backend == QLatin1String("postgresql"))                                                    \
+    PEEK_REQUIRE_POSTGRES(!storagetest::postgresUrl().isEmpty(), QString::fromLatin1(storagetest::kNoPostgres))
 
 // Then opens `var` (a std::unique_ptr<peek::Database>) on that backend, in `dir` for SQLite.
 #define STORAGE_OPEN(var, dir, ...)                                                                \

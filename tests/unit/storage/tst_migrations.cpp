@@ -1,6 +1,7 @@
 // Migrations: splitting scripts into statements, loading numbered files (disk and Qt resources),
 // applying them in order on SQLite and PostgreSQL, only once, a failing one leaving no trace and
 // naming file, statement and error, and refusing edited, unknown or self-transacting ones.
+#include "pgrequired.h"
 #include "storagetest.h"
 
 #include "storage/database.h"
@@ -366,8 +367,7 @@ private Q_SLOTS:
 
     void theSameSetGivesTheSameDataOnSqliteAndPostgres()
     {
-        if (storagetest::postgresUrl().isEmpty())
-            QSKIP(storagetest::kNoPostgres);
+        PEEK_REQUIRE_POSTGRES(!storagetest::postgresUrl().isEmpty(), QString::fromLatin1(storagetest::kNoPostgres));
         QTemporaryDir dir;
         auto sqlite = Database::open(dir.filePath(QStringLiteral("peek.sqlite")));
         STORAGE_VERIFY(sqlite);
@@ -463,8 +463,7 @@ private Q_SLOTS:
 
     void postgresFunctionBodiesSurviveSplitting()
     {
-        if (storagetest::postgresUrl().isEmpty())
-            QSKIP(storagetest::kNoPostgres);
+        PEEK_REQUIRE_POSTGRES(!storagetest::postgresUrl().isEmpty(), QString::fromLatin1(storagetest::kNoPostgres));
         auto db = Database::open(storagetest::postgresUrl());
         STORAGE_VERIFY(db);
         const QString schema = QStringLiteral("pl_storage_plpgsql");

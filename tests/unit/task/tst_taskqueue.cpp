@@ -448,6 +448,26 @@ private:
     QStringList m_pgDatabases;
 
 private Q_SLOTS:
+    // A failed task waits retryBackoffMs before its 2nd attempt, doubling per attempt up to
+    // retryBackoffMaxMs and never past it.
+    void retryBackoffGrowsAndStaysUnderItsCap()
+    {
+        TaskSettings settings;
+        settings.retryBackoffMs = 2000;
+        settings.retryBackoffMaxMs = 300000;
+        QCOMPARE(TaskWorker::backoffMs(1, settings), qint64(2000));
+        QCOMPARE(TaskWorker::backoffMs(2, settings), qint64(4000));
+        QCOMPARE(TaskWorker::backoffMs(3, settings), qint64(8000));
+        qint64 previous = 0;
+        for (int attempt = 1; attempt < 500; ++attempt) {
+            const qint64 wait = TaskWorker::backoffMs(attempt, settings);
+            QVERIFY(wait >= previous);
+            QVERIFY(wait <= settings.retryBackoffMaxMs);
+            previous = wait;
+        }
+        QCOMPARE(previous, qint64(settings.retryBackoffMaxMs));
+    }
+
     void initTestCase()
     {
         if (storagetest::postgresUrl().isEmpty())

@@ -6,6 +6,7 @@
 #include "tuple/tupleregistry.h"
 #include "vortex/httproutes.h"
 #include "vortex/payloadresponse.h"
+#include "vortex/backoff.h"
 #include "vortex/vortex.h"
 
 #include <QTcpSocket>
@@ -23,6 +24,7 @@ VortexOptions fastOptions()
     o.watchdogMs = 20;
     o.reconnectMinMs = 50;
     o.reconnectMaxMs = 200;
+    o.answerServerEcho = true; // as logic's ports do
     return o;
 }
 
@@ -263,6 +265,81 @@ private Q_SLOTS:
                                   {QStringLiteral("rapuiServerEcho"), true}}));
         QVERIFY(good.waitForMessage(2));
         QCOMPARE(good.envelope(1).filt.value(QStringLiteral("key")).toString(), QStringLiteral("e"));
+    }
+
+    // Reconnects and queued actions wait longer after each failure, from the minimum up to the
+    // cap and never past it, whatever the jitter draws.
+    void backoffGrowsAndStaysUnderItsCap()
+    {
+        for (double random : {0.0, 0.37, 1.0}) {
+            qint64 previous = 0;
+            for (int failures = 0; failures < 200; ++failures) {
+                const qint64 delay = backoffDelayMs(failures, 5000, 60000, random, 0.5);
+                QVERIFY2(delay >= 5000 && delay <= 60000, qPrintable(QString::number(delay)));
+                QVERIFY2(delay >= previous, qPrintable(QStringLiteral("%1 after %2").arg(delay).arg(previous)));
+                previous = delay;
+            }
+            QCOMPARE(previous, qint64(60000));
+        }
+        QCOMPARE(backoffDelayMs(0, 5000, 60000), qint64(5000));
+        QCOMPARE(backoffDelayMs(1, 5000, 60000), qint64(10000));
+        QCOMPARE(backoffDelayMs(3, 5000, 60000), qint64(40000));
+        QCOMPARE(backoffDelayMs(4, 5000, 60000), qint64(60000));
+        QCOMPARE(backoffDelayMs(0, 5000, 60000, 1.0, 0.5), qint64(7500));
+        QCOMPARE(backoffDelayMs(1000000, 1, 1000), qint64(1000));
+    }
+
+    void serverEchoIsRefusedWhereNotOffered()
+    {
+        VortexOptions o = fastOptions();
+        o.answerServerEcho = false; // a port devices reach
+        Vortex server(QStringLiteral("peek-field-service"), o);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        RawPeer peer;
+        QVERIFY(peer.open(server.serverPort()));
+        Payload sent(Dict{{QStringLiteral("key"), QStringLiteral("echo")}, {QStringLiteral("rapuiServerEcho"), true}},
+                     {item(1, QStringLiteral("one"))});
+        peer.send(PayloadEnvelope::fromPayload(sent));
+        QVERIFY(peer.waitForMessage(2));
+        const PayloadEnvelope refused = peer.envelope(1);
+        QVERIFY(!refused.isSuccess());
+        QVERIFY(refused.data.isEmpty());
+        QVERIFY2(refused.errorText().contains(QStringLiteral("does not answer the server echo")), qPrintable(refused.errorText()));
+    }
+
+    // A peer that writes base64 messages (vortexjs) is answered in that form, hello included;
+    // a JSON peer on the same server still gets JSON.
+    void base64PeersAreAnsweredInTheirForm()
+    {
+        Vortex server(QStringLiteral("peek-field-service"), fastOptions());
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        server.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("ask")}},
+                                    [](const PayloadEnvelope &e, const MessageSource &source) {
+                                        source.reply(PayloadEnvelope::fromPayload(Payload(e.filt, {item(5, QStringLiteral("five"))})));
+                                    });
+        RawPeer js, json;
+        QVERIFY(js.open(server.serverPort()));
+        QVERIFY(json.open(server.serverPort()));
+        const QByteArray ask = PayloadEnvelope(Dict{{QStringLiteral("key"), QStringLiteral("ask")}}).toVortexMsg();
+        js.send(PayloadEnvelope::convertVortexMsg(ask, PayloadEnvelope::Form::Base64EncodedPayload) + ".");
+        json.send(ask);
+        QVERIFY(js.waitForMessage(3));
+        QVERIFY(json.waitForMessage(2));
+        QVERIFY(json.messages.at(1).startsWith('{'));
+        for (int i = 1; i < 3; ++i) {
+            const QByteArray m = js.messages.at(i);
+            QVERIFY2(!m.startsWith('{'), m.constData());
+            const QByteArray inner = QByteArray::fromBase64(m);
+            QVERIFY2(inner.startsWith('{') && !inner.contains("\"data\":"), inner.constData());
+        }
+        PayloadEnvelope hello, answer;
+        QVERIFY(PayloadEnvelope::fromVortexMsg(js.messages.at(1), hello));
+        QVERIFY(hello.filt.contains(QStringLiteral("__vortexName__")));
+        QVERIFY(PayloadEnvelope::fromVortexMsg(js.messages.at(2), answer));
+        QVERIFY(QByteArray::fromBase64(js.messages.at(2)).contains("\"encodedPayload\":"));
+        Payload payload;
+        QVERIFY(answer.decodePayload(payload));
+        QCOMPARE(payload.tuples.size(), size_t(1));
     }
 
     void serverEchoDecodesAndReencodes()

@@ -1,0 +1,7 @@
+CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT DEFAULT 'a;b');
+CREATE TRIGGER trg AFTER INSERT ON t BEGIN
+  UPDATE t SET v = CASE WHEN v IS NULL THEN 'x' ELSE v END;
+  SELECT 1;
+END;
+-- done; really
+/* nested /* comment; */ */

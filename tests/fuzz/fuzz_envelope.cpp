@@ -1,0 +1,45 @@
+// PayloadEnvelope::fromVortexMsg on any bytes (JSON, or base64 of JSON): what reads must write
+// back (toVortexMsg) as a message that reads to an equal envelope; the payload it carries is
+// decoded as a receiver would.
+#include "fuzzcheck.h"
+#include "fuzztuples.h"
+
+#include "vortex/payloadenvelope.h"
+
+using namespace peek;
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***)
+{
+    fuzz::quietQt();
+    fuzz::registerTuples();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    PayloadEnvelope envelope;
+    QString error;
+    if (!PayloadEnvelope::fromVortexMsg(fuzz::viewOf(data, size), envelope, &error))
+        return 0;
+    (void)envelope.isSuccess();
+    (void)envelope.errorText();
+
+    auto hazards = fuzz::RoundTripHazards::of(envelope.filt);
+    hazards.add(fuzz::RoundTripHazards::of(envelope.result));
+    const QByteArray message = envelope.toVortexMsg();
+    PayloadEnvelope again;
+    QString againError;
+    PEEK_FUZZ_CHECK(PayloadEnvelope::fromVortexMsg(message, again, &againError));
+    if (hazards.valueComparable()) {
+        PEEK_FUZZ_CHECK(again.filt == envelope.filt);
+        PEEK_FUZZ_CHECK(again.result == envelope.result);
+    }
+    PEEK_FUZZ_CHECK(again.data == envelope.data);
+    PEEK_FUZZ_CHECK(again.date == envelope.date);
+    if (hazards.textComparable())
+        PEEK_FUZZ_CHECK(again.toVortexMsg() == message);
+
+    Payload payload;
+    (void)envelope.decodePayload(payload);
+    return 0;
+}
