@@ -19,6 +19,7 @@
 // burst 1,000,000) because the load generator opens connections as fast as it can on purpose.
 // Listens on 127.0.0.1 only. Prints "ready" lines with the ports and the pid, then serves until
 // SIGINT/SIGTERM.
+#include "service/serviceconfig.h"
 #include "action/tupleactionprocessor.h"
 #include "action/tupleactions.h"
 #include "observable/tupledataobservablehandler.h"
@@ -182,7 +183,11 @@ int main(int argc, char *argv[])
     QCommandLineOption burstOpt(QStringLiteral("accept-burst"),
                                 QStringLiteral("Connection-storm throttle: burst (default 1000000; protocol default 500)."),
                                 QStringLiteral("B"), QStringLiteral("1000000"));
-    parser.addOptions({roleOpt, linkOpt, logicPortOpt, fieldPortOpt, logicUrlOpt, tuplesOpt, rateOpt, burstOpt});
+    QCommandLineOption noBudgetsOpt(QStringLiteral("no-budgets"),
+                                    QStringLiteral("Field: no per-peer budgets (by default those of peek-server's field "
+                                                   "port, with the per-address connection limits raised like the "
+                                                   "storm throttle: every load-generator client has the same address)."));
+    parser.addOptions({roleOpt, linkOpt, logicPortOpt, fieldPortOpt, logicUrlOpt, tuplesOpt, rateOpt, burstOpt, noBudgetsOpt});
     parser.process(app);
 
     const QString role = parser.value(roleOpt);
@@ -243,7 +248,21 @@ int main(int argc, char *argv[])
                         (long long)QCoreApplication::applicationPid());
     }
     if (role != QLatin1String("logic")) {
-        field = std::make_unique<Field>(options);
+        VortexOptions fieldOptions = options;
+        if (!parser.isSet(noBudgetsOpt)) {
+            const VortexOptions device = ServiceConfig::devicePortOptions();
+            fieldOptions.maxSubscriptionsPerConnection = device.maxSubscriptionsPerConnection;
+            fieldOptions.messagesPerSecond = device.messagesPerSecond;
+            fieldOptions.messageBurst = device.messageBurst;
+            fieldOptions.bytesPerSecond = device.bytesPerSecond;
+            fieldOptions.byteBurst = device.byteBurst;
+            fieldOptions.maxOutputBufferBytes = device.maxOutputBufferBytes;
+            fieldOptions.maxConnectionsPerAddress = 1000000;
+            fieldOptions.acceptRatePerAddress = options.acceptRatePerSecond;
+            fieldOptions.acceptBurstPerAddress = options.acceptBurst;
+        }
+        std::printf("field: per-peer budgets %s\n", parser.isSet(noBudgetsOpt) ? "off" : "of a device port (per-address connections raised)");
+        field = std::make_unique<Field>(fieldOptions);
         QString error;
         if (!field->vortex.listen(QHostAddress::LocalHost, fieldPort, &error)) {
             std::fprintf(stderr, "%s\n", qPrintable(error));

@@ -542,7 +542,34 @@ public:
         return add(Value(qint64(u)));
     }
     bool Double(double d) { return add(Value(d)); }
-    bool RawNumber(const char *, rapidjson::SizeType, bool) { return false; }
+    // Numbers arrive as text (kParseNumbersAsStringsFlag) and are converted here with
+    // std::from_chars: exact, and it keeps RapidJSON's big-number path (undefined behaviour on
+    // some inputs, found by fuzzing) out of the way. Whole numbers that fit are ints, the rest
+    // doubles, as RapidJSON's own handlers gave them.
+    bool RawNumber(const char *s, rapidjson::SizeType len, bool)
+    {
+        const char *end = s + len;
+        bool whole = true;
+        for (const char *p = s; p < end; ++p) {
+            if (*p == '.' || *p == 'e' || *p == 'E' || *p == 'N' || *p == 'I') {
+                whole = false;
+                break;
+            }
+        }
+        if (whole) {
+            qint64 i = 0;
+            const auto [ptr, ec] = std::from_chars(s, end, i);
+            if (ec == std::errc() && ptr == end)
+                return add(Value(i));
+        }
+        double d = 0;
+        const auto [ptr, ec] = std::from_chars(s, end, d);
+        if (ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range))
+            return fail(QStringLiteral("unreadable number %1").arg(QString::fromLatin1(s, qsizetype(std::min<size_t>(len, 40)))));
+        if (ec == std::errc::result_out_of_range) // beyond double: its infinity or zero, as strtod
+            d = (len > 0 && s[0] == '-') ? -HUGE_VAL : HUGE_VAL;
+        return add(Value(d));
+    }
     bool String(const char *s, rapidjson::SizeType len, bool)
     {
         if (m_depth > 0 && top().isObject) {
@@ -752,6 +779,12 @@ private:
         case Wrapped::Int:
             if (data.type() == Value::Type::String)
                 return Value(data.toString().toLongLong());
+            if (data.type() == Value::Type::Float) {
+                // A Python int beyond qint64 arrives as a float: kept as one, not wrapped around.
+                const double d = data.toDouble();
+                if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+                    return std::move(data);
+            }
             return Value(data.toInt());
         case Wrapped::DateTime: {
             const DateTime dt = DateTime::parse(data.toString());
@@ -872,7 +905,7 @@ Value decode(QByteArrayView text, const DecodeLimits &limits, QString *error)
     rapidjson::MemoryStream stream(text.data(), size_t(text.size()));
     // Iterative: RapidJSON's own stack lives on the heap, so nesting cannot overflow ours (the
     // builder stops at limits.maxDepth anyway).
-    constexpr unsigned flags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNanAndInfFlag
+    constexpr unsigned flags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseNanAndInfFlag
                              | rapidjson::kParseIterativeFlag;
     const rapidjson::ParseResult ok = reader.Parse<flags>(stream, builder);
     if (!ok) {

@@ -1,5 +1,7 @@
 #include "value.h"
 
+#include <limits>
+
 #include "tuple.h"
 
 #include <QVariantList>
@@ -49,7 +51,17 @@ qint64 Value::toInt() const
 {
     switch (type()) {
     case Type::Int: return std::get<qint64>(m_data);
-    case Type::Float: return qint64(std::get<double>(m_data));
+    case Type::Float: {
+        // Saturating: a float beyond qint64 (or NaN) must not be converted as it is (undefined).
+        const double d = std::get<double>(m_data);
+        if (!(d == d))
+            return 0;
+        if (d >= 9223372036854775808.0)
+            return std::numeric_limits<qint64>::max();
+        if (d <= -9223372036854775808.0)
+            return std::numeric_limits<qint64>::min();
+        return qint64(d);
+    }
     case Type::Bool: return std::get<bool>(m_data) ? 1 : 0;
     default: return 0;
     }

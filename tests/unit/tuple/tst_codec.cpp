@@ -9,6 +9,9 @@
 #include "vortex/payloadenvelope.h"
 
 #include <QDir>
+
+#include <cmath>
+#include <limits>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -372,6 +375,34 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("inflates to more than")), qPrintable(error));
         DecodeLimits::setCurrent(saved);
         QCOMPARE(Payload::decodeToJson(squeezed, &error).size(), text.size());
+    }
+
+    // Found by fuzzing: numbers beyond qint64 and double, read exactly and without undefined
+    // behaviour (RapidJSON's big-number path is not used; a float beyond qint64 is not cast).
+    void numbersOutOfRangeAreReadSafely()
+    {
+        QString error;
+        Value v = json::decode("184467440737095516158", &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(v.type(), Value::Type::Float);
+        QCOMPARE(v.toDouble(), 184467440737095516158.0);
+        QCOMPARE(v.toInt(), std::numeric_limits<qint64>::max());
+        v = json::decode(R"({"_ft":"int","_fd":9931997199254740993})", &error);
+        QCOMPARE(v.type(), Value::Type::Float);
+        QCOMPARE(v.toDouble(), 9931997199254740993.0);
+        QCOMPARE(json::decode("-9223372036854775808").toInt(), std::numeric_limits<qint64>::min());
+        QCOMPARE(json::decode("9223372036854775807").toInt(), std::numeric_limits<qint64>::max());
+        QCOMPARE(json::decode("9223372036854775808").type(), Value::Type::Float);
+        QVERIFY(json::decode("1e400", &error).isNull()); // RapidJSON: "Number too big to be stored in double"
+        QVERIFY(!error.isEmpty());
+        QVERIFY(std::isnan(json::decode("NaN").toDouble()));
+        QCOMPARE(json::decode("-Infinity").toDouble(), -std::numeric_limits<double>::infinity());
+        QCOMPARE(json::decode("0.1").toDouble(), 0.1);
+        QCOMPARE(json::decode("2.5e-3").toDouble(), 0.0025);
+        QCOMPARE(json::decode("-0").type(), Value::Type::Int);
+        QCOMPARE(Value(std::numeric_limits<double>::quiet_NaN()).toInt(), qint64(0));
+        QVERIFY(json::decode("01", &error).isNull());
+        QVERIFY(json::decode("1.", &error).isNull());
     }
 
     void numericActionUuidsAreReadAsText()
