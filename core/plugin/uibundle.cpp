@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QtEndian>
 
+#include <algorithm>
+
 #include <quazip.h>
 #include <quazipfile.h>
 #include <quazipfileinfo.h>
@@ -153,9 +155,11 @@ StorageResult<UiBundleFiles> readUiBundleZip(const QByteArray &data, qint64 maxB
             continue; // a folder entry
         if (!isSafeRelativePath(info.name))
             return fail(QStringLiteral("the zip holds a path outside the bundle: \"%1\"").arg(info.name));
-        total += qint64(info.uncompressedSize);
-        if (total > maxBytes)
+        // Compared unsigned: a declared size past INT64_MAX must not wrap below the limit (the
+        // entry would then be inflated, up to ~1000 times the zip's size, before being refused).
+        if (info.uncompressedSize > quint64(std::max<qint64>(0, maxBytes - total)))
             return fail(QStringLiteral("the zip unpacks to more than %1 bytes").arg(maxBytes));
+        total += qint64(info.uncompressedSize);
         QuaZipFile in(&zip);
         if (!in.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("cannot open %1 in the zip (zip error %2)").arg(info.name).arg(in.getZipError()));

@@ -359,6 +359,18 @@ struct Vortex::Server : QObject
     {
         if (socket->property("peekHandedOver").toBool())
             return;
+        // A TLS ClientHello (0x16) on a plain port never becomes an HTTP request: close it at
+        // once rather than let the client wait out the handshake timeout.
+        char first = 0;
+        if (!qobject_cast<QSslSocket *>(socket) && socket->peek(&first, 1) == 1 && first == 0x16) {
+            qCInfo(lcVortex).noquote() << q->m_name << "closed a TLS connection from"
+                                       << socket->peerAddress().toString() << "on its plain port"
+                                       << socket->localPort() << "(the client must use ws:// or http://)";
+            pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+            socket->disconnect(this);
+            socket->abort();
+            return;
+        }
         const HttpRequestHead head
             = readHttpRequestHead(socket->peek(kMaxRequestHeader + 4), kMaxRequestHeader);
         switch (head.status) {

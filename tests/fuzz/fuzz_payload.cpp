@@ -52,6 +52,21 @@ void roundTrip(const Payload &payload)
         PEEK_FUZZ_CHECK(samePayload(payload, decoded));
 }
 
+// With PEEK_FUZZ_SKIP_KNOWN_FINDINGS: JSON the open RapidJSON finding stops on.
+bool knownFinding(QByteArrayView json)
+{
+    return fuzz::kSkipKnownFindings && fuzz::hasLongNumber(json);
+}
+
+void decodeAndRoundTrip(QByteArrayView encoded)
+{
+    if (fuzz::kSkipKnownFindings && knownFinding(Payload::decodeToJson(encoded)))
+        return;
+    Payload decoded;
+    if (Payload::decode(encoded, decoded))
+        roundTrip(decoded);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
@@ -65,15 +80,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QByteArrayView input = fuzz::viewOf(data, size);
     Payload payload;
-    if (Payload::fromJson(input, payload))
+    if (!knownFinding(input) && Payload::fromJson(input, payload))
         roundTrip(payload);
-    Payload decoded;
-    if (Payload::decode(input, decoded))
-        roundTrip(decoded);
-    if (size >= 2 && data[0] == 0x78) {
-        Payload inflated;
-        if (Payload::decode(fuzz::bytesOf(data, size).toBase64(), inflated))
-            roundTrip(inflated);
-    }
+    decodeAndRoundTrip(input);
+    if (size >= 2 && data[0] == 0x78)
+        decodeAndRoundTrip(fuzz::bytesOf(data, size).toBase64());
     return 0;
 }

@@ -50,16 +50,20 @@ inline void registerTuples()
 // skip those comparisons (everything else still runs on the value):
 // - NaN (the codec reads NaN and Infinity, as Python writes them; NaN != NaN): the re-encoded
 //   text must still be the same;
-// - an object with a key twice (tests/fuzz/findings/README.md: the codec keeps both entries,
-//   Dict's comparison and a generic tuple's field order then disagree). Neither text nor value
-//   is compared until the codec refuses or merges duplicate keys.
+// - only when built with PEEK_FUZZ_SKIP_KNOWN_FINDINGS (to fuzz past it while it is open): an
+//   object with a key twice (tests/fuzz/findings/README.md).
 struct RoundTripHazards
 {
     bool nan = false;
     bool duplicateKeys = false;
 
+#ifdef PEEK_FUZZ_SKIP_KNOWN_FINDINGS
     bool valueComparable() const { return !nan && !duplicateKeys; }
     bool textComparable() const { return !duplicateKeys; }
+#else
+    bool valueComparable() const { return !nan; }
+    bool textComparable() const { return true; }
+#endif
 
     static RoundTripHazards of(const Value &value)
     {
@@ -125,5 +129,28 @@ private:
             scanDict(tuple.fieldsAsDict());
     }
 };
+
+#ifdef PEEK_FUZZ_SKIP_KNOWN_FINDINGS
+constexpr bool kSkipKnownFindings = true;
+#else
+constexpr bool kSkipKnownFindings = false;
+#endif
+
+// With kSkipKnownFindings, the codec targets skip JSON text the open RapidJSON finding
+// (tests/fuzz/findings/README.md) stops on: a number of more than 17 digits, which RapidJSON
+// 1.1.0 reads through its full-precision path.
+inline bool hasLongNumber(QByteArrayView json)
+{
+    int digits = 0;
+    for (const char c : json) {
+        if (c >= '0' && c <= '9') {
+            if (++digits > 17)
+                return true;
+        } else if (c != '.') {
+            digits = 0;
+        }
+    }
+    return false;
+}
 
 } // namespace peek::fuzz

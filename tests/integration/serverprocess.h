@@ -16,14 +16,10 @@
 
 #include <csignal>
 
+#include "testports.h"
+
 namespace testing {
 
-inline quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
 
 // The join token every test home shares (logic requires it; the other roles present it).
 inline const QByteArray kJoinToken = QByteArrayLiteral("test-join-token-0123456789");

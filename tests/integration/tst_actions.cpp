@@ -3,6 +3,8 @@
 #include "action/tupleactionprocessor.h"
 #include "action/tupleactions.h"
 
+#include "testports.h"
+
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -20,10 +22,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString queueFile = dir.filePath(QStringLiteral("device-queue.sqlite"));
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        const quint16 fieldPort = probe.serverPort();
-        probe.close();
+        const quint16 fieldPort = testing::freePort();
 
         // 1. The client queues while the server is down, and is killed mid-way.
         QProcess client;

@@ -148,6 +148,14 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(reporter.sentCount(), 1, 10000); // the first fix comes at once
         reporter.stop();
         QVERIFY(!reporter.isActive());
+        // A second replay of the same file, started now, runs to its end: by then the stopped
+        // one would have sent fixes 3 and 5 too, had stop() not stopped it.
+        PositionReporter witness(m_session.get(), QStringLiteral("device-b-witness"),
+                                 {120, 100, fixture("walk.nmea")});
+        QSignalSpy witnessDone(&witness, &PositionReporter::replayFinished);
+        QVERIFY(witness.start());
+        QTRY_COMPARE_WITH_TIMEOUT(witnessDone.count(), 1, 30000);
+        QCOMPARE(witness.sentCount(), 3);
         QCOMPARE(reporter.sentCount(), 1);
         // Stopped, it can be started again.
         QVERIFY(reporter.start());

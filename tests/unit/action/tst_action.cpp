@@ -10,6 +10,7 @@
 #include "vortex/payloadresponse.h"
 
 #include "quickvortex.h"
+#include "testports.h"
 
 #include <QPromise>
 #include <QSignalSpy>
@@ -70,9 +71,7 @@ struct Field
 
 quint16 deadPort()
 {
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
+    return testing::freePort(); // from this test's own block: nobody else listens there
 }
 
 template <typename T>

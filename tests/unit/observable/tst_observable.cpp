@@ -1,4 +1,5 @@
 // Observables over real WebSockets on loopback: logic (handler) <- field proxy <- many devices.
+#include "testports.h"
 #include "rawpeer.h"
 
 #include "observable/tupledataobservablehandler.h"
@@ -190,10 +191,7 @@ private Q_SLOTS:
             auto *s = device.client->subscribe(kAll, device.client.get());
             QTRY_VERIFY_WITH_TIMEOUT(s->hasData() && !s->isFromCache(), 5000);
         } // server and client gone
-        QTcpServer deadPort;
-        QVERIFY(deadPort.listen(QHostAddress::LocalHost, 0));
-        const quint16 nothingThere = deadPort.serverPort();
-        deadPort.close();
+        const quint16 nothingThere = testing::freePort(); // this test's block: nobody listens there
         Device restarted(nothingThere, cachePath);
         auto *s = restarted.client->subscribe(kAll, restarted.client.get());
         QVERIFY(s->hasData()); // at once, no connection needed

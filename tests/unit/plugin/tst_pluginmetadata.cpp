@@ -1,6 +1,8 @@
 // PluginMetadata read from real plugin.json fixtures (one directory per mistake, as KDE tests
-// KPluginMetaData), version constraints, and the dependency order the plugin manager starts in.
+// KPluginMetaData), version constraints, and the dependency order the plugin manager starts in;
+// the UI bundle zip reader on the inputs the fuzzer keeps (tests/fuzz/corpus/ui_bundle).
 #include "plugin/pluginmetadata.h"
+#include "plugin/uibundle.h"
 
 #include <QDir>
 #include <QTest>
@@ -65,6 +67,9 @@ private slots:
     void cycleFails();
     void dependentsOfFailedPluginsFail();
     void duplicateNameFails();
+
+    void uiBundleZipIsReadWithinItsLimit_data();
+    void uiBundleZipIsReadWithinItsLimit();
 };
 
 void TestPluginMetadata::readsEveryKey()
@@ -395,6 +400,36 @@ void TestPluginMetadata::duplicateNameFails()
              QStringLiteral("is installed 2 times (/one/dup, /two/dup); keep one"));
     QVERIFY(order.failed.value(QStringLiteral("user"))
                 .startsWith(QStringLiteral("needs dup, which failed")));
+}
+
+void TestPluginMetadata::uiBundleZipIsReadWithinItsLimit_data()
+{
+    QTest::addColumn<QString>("file"); // in tests/fuzz/corpus/ui_bundle
+    QTest::addColumn<QString>("error"); // part of the error; empty: read
+    QTest::newRow("files and a folder entry") << "stored-with-folder.zip" << "";
+    QTest::newRow("path outside the bundle") << "path-outside.zip" << "outside the bundle";
+    // Found by review for the fuzz target: a declared size past INT64_MAX wrapped the running
+    // total below the limit, so the entry was inflated (2 MiB from 2 KB here) before the reader
+    // saw it was damaged.
+    QTest::newRow("declared size beyond int64")
+        << "declared-size-beyond-int64.zip" << "unpacks to more than 1048576 bytes";
+}
+
+void TestPluginMetadata::uiBundleZipIsReadWithinItsLimit()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, error);
+    // tests/fuzz/corpus/ui_bundle, beside tests/unit/plugin/fixtures.
+    QFile zip(QStringLiteral(PEEK_PLUGIN_FIXTURES "/../../../fuzz/corpus/ui_bundle/") + file);
+    QVERIFY2(zip.open(QIODevice::ReadOnly), qPrintable(zip.fileName()));
+    const auto files = readUiBundleZip(zip.readAll(), 1 << 20);
+    if (error.isEmpty()) {
+        QVERIFY2(files, qPrintable(files.error().message()));
+        QVERIFY(!files.value().isEmpty());
+    } else {
+        QVERIFY(!files);
+        QVERIFY2(files.error().message().contains(error), qPrintable(files.error().message()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPluginMetadata)

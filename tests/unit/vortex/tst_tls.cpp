@@ -366,8 +366,17 @@ private Q_SLOTS:
         Vortex client(QStringLiteral("peek-field-service"), fastOptions());
         client.setClientTls(loadFixture("client").clientConfiguration());
         QSignalSpy serverUp(&server, &Vortex::peerConnected);
+        QSignalSpy dialFailed(&client, &Vortex::dialFailed);
         client.connectTo(wssUrl(server.serverPort()));
-        QVERIFY(!serverUp.wait(1000));
+        // The dial itself must fail (not merely take long), and no connection may come up.
+        QVERIFY(dialFailed.wait(5000));
+        QVERIFY2(!dialFailed.first().at(1).toString().isEmpty(), "the failed dial gave no reason");
+        QCOMPARE(serverUp.count(), 0);
+        client.close();
+        // The plain port still serves a plain client.
+        Vortex plain(QStringLiteral("peek-field-service"), fastOptions());
+        plain.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort())));
+        QVERIFY(serverUp.wait(5000));
     }
 
     void aSilentOrStalledHandshakeTimesOut()
