@@ -9,7 +9,6 @@
 #include <QSet>
 
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcCodec, "peek.tuple.codec")
 
@@ -525,7 +525,10 @@ Wrapped wrappedType(const char *s, rapidjson::SizeType len)
 class ValueBuilder
 {
 public:
-    explicit ValueBuilder(const DecodeLimits &limits) : m_limits(limits) {}
+    explicit ValueBuilder(const DecodeLimits &limits)
+        : m_limits(limits), m_maxDepth(size_t(std::max(0, limits.maxDepth))), m_maxValues(limits.maxValues)
+    {
+    }
 
     // Why the builder stopped the parse (a limit, a tuple that does not fit its type), or empty.
     QString error;
@@ -549,19 +552,10 @@ public:
     bool RawNumber(const char *s, rapidjson::SizeType len, bool)
     {
         const char *end = s + len;
-        bool whole = true;
-        for (const char *p = s; p < end; ++p) {
-            if (*p == '.' || *p == 'e' || *p == 'E' || *p == 'N' || *p == 'I') {
-                whole = false;
-                break;
-            }
-        }
-        if (whole) {
-            qint64 i = 0;
-            const auto [ptr, ec] = std::from_chars(s, end, i);
-            if (ec == std::errc() && ptr == end)
-                return add(Value(i));
-        }
+        qint64 i = 0;
+        const auto [intEnd, intError] = std::from_chars(s, end, i);
+        if (intEnd == end && intError == std::errc())
+            return add(Value(i));
         double d = 0;
         const auto [ptr, ec] = std::from_chars(s, end, d);
         if (ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range))
@@ -570,6 +564,7 @@ public:
             d = (len > 0 && s[0] == '-') ? -HUGE_VAL : HUGE_VAL;
         return add(Value(d));
     }
+
     bool String(const char *s, rapidjson::SizeType len, bool)
     {
         if (m_depth > 0 && top().isObject) {
@@ -698,9 +693,9 @@ private:
 
     bool push(bool isObject)
     {
-        if (m_depth >= size_t(m_limits.maxDepth))
-            return fail(QStringLiteral("the JSON nests deeper than %1 levels").arg(m_limits.maxDepth));
-        if (++m_values > m_limits.maxValues)
+        if (Q_UNLIKELY(m_depth >= m_maxDepth))
+            return tooDeep();
+        if (Q_UNLIKELY(++m_values > m_maxValues))
             return tooManyValues();
         if (m_depth == m_frames.size())
             m_frames.emplace_back();
@@ -710,13 +705,19 @@ private:
         return true;
     }
 
-    bool fail(QString why)
+    // The failures are out of line and cold: the checks on the hot path stay a compare each.
+    Q_DECL_COLD_FUNCTION Q_NEVER_INLINE bool fail(QString why)
     {
         error = std::move(why);
         return false;
     }
 
-    bool tooManyValues()
+    Q_DECL_COLD_FUNCTION Q_NEVER_INLINE bool tooDeep()
+    {
+        return fail(QStringLiteral("the JSON nests deeper than %1 levels").arg(m_limits.maxDepth));
+    }
+
+    Q_DECL_COLD_FUNCTION Q_NEVER_INLINE bool tooManyValues()
     {
         return fail(QStringLiteral("the JSON holds more than %1 values").arg(m_limits.maxValues));
     }
@@ -724,7 +725,7 @@ private:
     bool add(Value &&v)
     {
         // Objects and arrays were counted when they started; scalars are counted here.
-        if (v.type() < Value::Type::List && ++m_values > m_limits.maxValues)
+        if (v.type() < Value::Type::List && Q_UNLIKELY(++m_values > m_maxValues))
             return tooManyValues();
         if (m_depth == 0) {
             result = std::move(v);
@@ -761,6 +762,7 @@ private:
         if (f.ctIsTuple || (f.ct >= 0 && f.entries[size_t(f.ct)].value.toStringView() == u"rt"))
             return makeTuple(f);
         // A plain dict (a payload, an envelope, a filt): its tags go back in their places.
+        dropDuplicateKeys(f);
         Dict dict;
         dict.reserve(int(f.entries.size() + f.tags.size()));
         auto tag = f.tags.cbegin();
@@ -771,6 +773,56 @@ private:
                 dict.append(m_names.text(f.entries[i].key), std::move(f.entries[i].value));
         }
         return Value(std::move(dict));
+    }
+
+    // A key given twice keeps its first place and its last value, as Python's and JavaScript's
+    // JSON readers have it; a key that repeats a protocol tag (_ct, _c) is dropped (the tag's
+    // first occurrence counts). Otherwise what a router reads (the first entry) and what a peer
+    // reads (the last) could differ, and a re-encoded message would say something else.
+    void dropDuplicateKeys(Frame &f)
+    {
+        const size_t n = f.entries.size();
+        if (n + f.tags.size() < 2)
+            return;
+        bool any = false;
+        if (n + f.tags.size() <= 24) {
+            for (size_t i = 0; i < n && !any; ++i) {
+                for (size_t j = i + 1; j < n && !any; ++j)
+                    any = f.entries[i].key == f.entries[j].key;
+                for (const Tag &t : f.tags)
+                    any = any || t.key == f.entries[i].key;
+            }
+        } else {
+            std::vector<uint32_t> keys;
+            keys.reserve(n + f.tags.size());
+            for (const Entry &e : f.entries)
+                keys.push_back(e.key);
+            for (const Tag &t : f.tags)
+                keys.push_back(t.key);
+            std::sort(keys.begin(), keys.end());
+            any = std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+        }
+        if (!any)
+            return;
+        std::vector<Entry> kept;
+        kept.reserve(n);
+        std::vector<size_t> newPosition(n + 1, 0);
+        for (size_t i = 0; i < n; ++i) {
+            newPosition[i] = kept.size();
+            Entry &e = f.entries[i];
+            const bool isTag = std::any_of(f.tags.begin(), f.tags.end(), [&e](const Tag &t) { return t.key == e.key; });
+            if (isTag)
+                continue;
+            auto earlier = std::find_if(kept.begin(), kept.end(), [&e](const Entry &k) { return k.key == e.key; });
+            if (earlier != kept.end())
+                earlier->value = std::move(e.value);
+            else
+                kept.push_back(std::move(e));
+        }
+        newPosition[n] = kept.size();
+        for (Tag &t : f.tags)
+            t.position = newPosition[std::min(t.position, n)];
+        f.entries = std::move(kept);
     }
 
     static Value unwrap(Wrapped type, Value &&data)
@@ -823,11 +875,11 @@ private:
     // receive a tuple under a type name whose declaration it does not fit (THREATS.md rule 3).
     std::optional<Value> makeTuple(Frame &f)
     {
-        if (++m_tuples > m_limits.maxTuples) {
+        if (Q_UNLIKELY(++m_tuples > m_limits.maxTuples)) {
             fail(QStringLiteral("the message holds more than %1 tuples").arg(m_limits.maxTuples));
             return std::nullopt;
         }
-        if (f.entries.size() > size_t(m_limits.maxFieldsPerTuple) + 4) { // + _ct, _c and spares
+        if (Q_UNLIKELY(f.entries.size() > size_t(m_limits.maxFieldsPerTuple) + 4)) { // + _ct, _c and spares
             fail(QStringLiteral("a tuple has more than %1 fields").arg(m_limits.maxFieldsPerTuple));
             return std::nullopt;
         }
@@ -862,6 +914,7 @@ private:
             return Value(std::move(tuple));
         }
         logUnknownTypeOnce(typeName);
+        dropDuplicateKeys(f);
         Dict fields;
         fields.reserve(int(f.entries.size()));
         for (auto &e : f.entries)
@@ -880,6 +933,8 @@ private:
     }
 
     const DecodeLimits &m_limits;
+    const size_t m_maxDepth;
+    const qint64 m_maxValues;
     qint64 m_values = 0;
     int m_tuples = 0;
     std::vector<Frame> m_frames;
@@ -902,12 +957,28 @@ Value decode(QByteArrayView text, const DecodeLimits &limits, QString *error)
 {
     ValueBuilder builder(limits);
     rapidjson::Reader reader;
-    rapidjson::MemoryStream stream(text.data(), size_t(text.size()));
-    // Iterative: RapidJSON's own stack lives on the heap, so nesting cannot overflow ours (the
-    // builder stops at limits.maxDepth anyway).
-    constexpr unsigned flags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseNanAndInfFlag
-                             | rapidjson::kParseIterativeFlag;
-    const rapidjson::ParseResult ok = reader.Parse<flags>(stream, builder);
+    // Parsed in place, in a copy: strings and numbers are read where they stand instead of being
+    // copied to RapidJSON's stack first. A NUL in the text ends it (and the JSON is refused).
+    thread_local std::vector<char> buffer;
+    buffer.assign(text.begin(), text.end());
+    buffer.push_back('\0');
+    rapidjson::InsituStringStream stream(buffer.data());
+    // Iterative: RapidJSON keeps its own stack on the heap, so no nesting can overflow ours (and
+    // the builder refuses level maxDepth + 1 anyway). Numbers arrive as text and are converted with std::from_chars (RapidJSON 1.1.0's
+    // full-precision path reads out of bounds and has undefined behaviour on long numbers).
+    constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag
+                             | rapidjson::kParseNanAndInfFlag | rapidjson::kParseIterativeFlag;
+    rapidjson::ParseResult ok = reader.Parse<flags>(stream, builder);
+    const size_t consumed = stream.Tell();
+    if (buffer.capacity() > (8u << 20)) { // a large message's copy is not kept for the next one
+        buffer.clear();
+        buffer.shrink_to_fit();
+    }
+    if (ok && consumed != size_t(text.size())) {
+        if (error)
+            *error = QStringLiteral("invalid JSON at offset %1: a NUL byte").arg(consumed);
+        return {};
+    }
     if (!ok) {
         if (error) {
             if (!builder.error.isEmpty())

@@ -59,8 +59,9 @@ void GenericTuple::writeFields(JsonWriter &writer) const
     entries.reserve(size_t(m_fields.size()));
     for (const auto &e : m_fields)
         entries.push_back(&e);
-    std::sort(entries.begin(), entries.end(),
-              [](const Dict::Entry *a, const Dict::Entry *b) { return a->first < b->first; });
+    // Stable: fields of the same name (a peer's duplicate) keep their order.
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Dict::Entry *a, const Dict::Entry *b) { return a->first < b->first; });
     for (const auto *e : entries)
         writer.writeField(e->first, e->second);
 }

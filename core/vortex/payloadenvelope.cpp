@@ -72,6 +72,21 @@ QByteArray PayloadEnvelope::convertVortexMsg(const QByteArray &jsonMsg, Form for
     return envelope.toVortexMsg(form);
 }
 
+namespace {
+
+bool isBase64Text(QStringView text)
+{
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (!((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '+' || u == '/'
+              || u == '='))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 bool PayloadEnvelope::fromValue(const Value &decoded, PayloadEnvelope &out, QString *error)
 {
     const Dict &d = decoded.toDict();
@@ -90,7 +105,18 @@ bool PayloadEnvelope::fromValue(const Value &decoded, PayloadEnvelope &out, QStr
     const Value *data = d.find(QStringLiteral("data"));
     if (!data || data->isNull())
         data = d.find(QStringLiteral("encodedPayload"));
-    out.data = data ? data->toString().toLatin1() : QByteArray();
+    if (data && !data->isNull()) {
+        // An encoded payload is base64 text; anything else (a quote, a backslash, non-ASCII)
+        // would be written back raw by toVortexMsg() when the envelope is forwarded.
+        if (data->type() != Value::Type::String || !isBase64Text(data->toStringView())) {
+            if (error)
+                *error = QStringLiteral("the payload envelope's data is not base64 text");
+            return false;
+        }
+        out.data = data->toString().toLatin1();
+    } else {
+        out.data.clear();
+    }
     out.result = d.value(QStringLiteral("result"));
     out.date = d.value(QStringLiteral("date")).toDateTime();
     return true;

@@ -405,6 +405,51 @@ private Q_SLOTS:
         QVERIFY(json::decode("1.", &error).isNull());
     }
 
+    // Found by fuzzing: a repeated key keeps its first place and its last value (as Python and
+    // JavaScript read it), so a router and a peer agree and a re-encoded message says the same.
+    void repeatedKeysKeepTheLastValue()
+    {
+        QString error;
+        Value v = json::decode(R"({"te":[],"x":1,"te":{"a":2}})", &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(v.toDict().size(), 2);
+        QCOMPARE(v.toDict().keys(), (QStringList {QStringLiteral("te"), QStringLiteral("x")}));
+        QCOMPARE(v.toDict().value(QStringLiteral("te")).toDict().value(QStringLiteral("a")).toInt(), 2);
+        QCOMPARE(json::decode(json::encode(v)), v);
+        const Value t = json::decode(R"({"_ct":"rt","_c":"x.T","aList":null,"aList":[1]})", &error);
+        QCOMPARE(t.toTuple()->field(QStringLiteral("aList")).toList().size(), size_t(1));
+        QCOMPARE(t.toTuple()->fieldNames(), QStringList {QStringLiteral("aList")});
+        // A key that repeats a protocol tag is dropped: the tag's first occurrence counts.
+        const Value d = json::decode(R"({"_ct":"rp","filt":{},"_ct":"x"})", &error);
+        QCOMPARE(d.toDict().value(QStringLiteral("_ct")).toString(), QStringLiteral("rp"));
+        QCOMPARE(d.toDict().size(), 2);
+    }
+
+    void aNulByteEndsNothing()
+    {
+        QString error;
+        QVERIFY(json::decode(QByteArray("{\"a\":1}\0{\"b\":2}", 15), &error).isNull());
+        QVERIFY2(error.contains(QStringLiteral("NUL")), qPrintable(error));
+        QVERIFY(json::decode(QByteArray("\0", 1), &error).isNull());
+        QCOMPARE(json::decode(R"({"s":"a\u0000b"})").toDict().value(QStringLiteral("s")).toString().size(), 3);
+    }
+
+    // Found by fuzzing: an envelope's data is written back raw when forwarded, so only base64
+    // text is accepted there (a quote would inject JSON into the forwarded envelope).
+    void envelopeDataMustBeBase64()
+    {
+        PayloadEnvelope e;
+        QString error;
+        QVERIFY(!PayloadEnvelope::fromVortexMsg("{\"_ct\":\"rpe\",\"filt\":{},\"data\":\"x\\\",\\\"result\\\":\\\"injected\"}", e, &error));
+        QVERIFY2(error.contains(QStringLiteral("base64")), qPrintable(error));
+        QVERIFY(!PayloadEnvelope::fromVortexMsg(QByteArray(R"({"_ct":"rpe","filt":{},"data":")") + "\xc3\x97" + "\"}", e, &error));
+        QVERIFY(!PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":5})", e, &error));
+        QVERIFY(PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":"eJyrrgUAAXUA+Q=="})", e, &error));
+        QCOMPARE(e.data, QByteArray("eJyrrgUAAXUA+Q=="));
+        QVERIFY(PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":null})", e, &error));
+        QVERIFY(e.data.isEmpty());
+    }
+
     void numericActionUuidsAreReadAsText()
     {
         // vortexjs: uuid = Date.now() + Math.random()
