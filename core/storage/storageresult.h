@@ -16,6 +16,15 @@ struct StorageError {
     QString statement; // the SQL that failed, empty when no statement was involved
     QString databaseError; // the driver's/database's text, empty when the failure was ours
 
+    // What may go to a peer (an error answer): `what` alone; the statement and the database's
+    // own text are internal and stay in the service's log (THREATS.md rule 3).
+    QString peerMessage() const
+    {
+        if (statement.isEmpty() && databaseError.isEmpty())
+            return what;
+        return what + QStringLiteral(" (a database error; the service's log has the details)");
+    }
+
     QString message() const
     {
         QString text = what;

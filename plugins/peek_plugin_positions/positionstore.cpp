@@ -212,8 +212,10 @@ std::vector<peek::TuplePtr> PositionStore::load(const peek::TupleSelector &selec
                 std::reverse(tuples.begin(), tuples.end());
             return tuples;
         });
-    if (!rows)
-        throw std::runtime_error(rows.error().message().toStdString());
+    if (!rows) {
+        qWarning().noquote() << "peek_plugin_positions:" << rows.error().message();
+        throw std::runtime_error(rows.error().peerMessage().toStdString());
+    }
     return std::move(rows).value();
 }
 

@@ -27,6 +27,15 @@ namespace {
 
 const QString kStringIntType = QString::fromLatin1(StringIntTuple::kTupleType);
 
+Q_LOGGING_CATEGORY(lcTutorialStore, "peek.logic.peek_plugin_tutorial.store")
+
+// A storage failure: the whole story to the log, what a peer may read to the error answer.
+[[noreturn]] void failWith(const peek::StorageError &error)
+{
+    qCWarning(lcTutorialStore).noquote() << error.message();
+    throw std::runtime_error(error.peerMessage().toStdString());
+}
+
 // The StringInt table. Reads run on the observable's worker threads, writes on the database's
 // pool; observers are told on the event loop once a write is stored.
 class StringIntStore
@@ -54,7 +63,7 @@ public:
             return tuples;
         });
         if (!rows)
-            throw std::runtime_error(rows.error().message().toStdString());
+            failWith(rows.error());
         return std::move(rows).value();
     }
 
@@ -121,7 +130,7 @@ public:
                })
             .then([](const peek::StorageResult<QVariant> &r) {
                 if (!r)
-                    throw std::runtime_error(r.error().message().toStdString());
+                    failWith(r.error());
                 return r.value().toLongLong();
             });
     }
@@ -146,7 +155,7 @@ private:
         // complete in the database; nobody is left to tell).
         return peek::thenOn(context, written, [observable](const peek::StorageResult<qint64> &r) {
             if (!r)
-                throw std::runtime_error(r.error().message().toStdString());
+                failWith(r.error());
             observable->notifyOfTupleUpdateForTuple(kStringIntType);
             return r.value();
         });

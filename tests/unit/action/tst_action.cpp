@@ -291,6 +291,11 @@ private Q_SLOTS:
         processor.applyInTransaction<TupleGenericAction>(
             [schema](QSqlDatabase &c, const TupleGenericAction &a) -> StorageResult<std::vector<TuplePtr>> {
                 const qint64 n = a.data.toDict().value(QStringLiteral("n")).toInt();
+                if (n == 1000) { // a failing statement: its text must not reach the sender
+                    auto bad = sql::exec(c, QStringLiteral("UPDATE %1.no_such_table SET secret_column = 1").arg(schema));
+                    if (!bad)
+                        return bad.error();
+                }
                 auto q = sql::exec(c, QStringLiteral("UPDATE %1.counter SET n = n + ?").arg(schema), {n});
                 if (!q)
                     return q.error();
@@ -319,6 +324,21 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(RemoteError, refused.result());
         QCOMPARE(counter(), 7);
         QCOMPARE(notified, 1);
+
+        // A statement that fails: refused, and the answer says so without the SQL or the table.
+        auto failing = genericAction(1000);
+        action::stamp(*failing);
+        auto broken = pushAction(&device, kPlugin, kProcessor, failing, QStringLiteral("peek-logic-service"));
+        QVERIFY(finished(broken));
+        try {
+            broken.result();
+            QFAIL("a failing statement was not refused");
+        } catch (const RemoteError &e) {
+            QVERIFY2(!e.message().contains(QStringLiteral("no_such_table")) && !e.message().contains(QStringLiteral("UPDATE")),
+                     qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QStringLiteral("log")), qPrintable(e.message()));
+        }
+        QCOMPARE(counter(), 7);
 
         // Not of the declared type under its name: impossible through the codec, refused here too.
         // The record cannot be read (the table is gone): "try again", never applied.
