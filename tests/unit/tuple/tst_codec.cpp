@@ -11,6 +11,7 @@
 #include <QDir>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -397,6 +398,10 @@ private Q_SLOTS:
         QVERIFY(!error.isEmpty());
         QVERIFY(std::isnan(json::decode("NaN").toDouble()));
         QCOMPARE(json::decode("-Infinity").toDouble(), -std::numeric_limits<double>::infinity());
+        // A 63-digit number with an exponent: RapidJSON 1.1.0's full-precision path read out of
+        // bounds (kCachedPowers) on it; std::from_chars reads it exactly.
+        const QByteArray longNumber = QByteArray(63, '7') + "e-20";
+        QCOMPARE(json::decode(longNumber, &error).toDouble(), std::strtod(longNumber.constData(), nullptr));
         QCOMPARE(json::decode("0.1").toDouble(), 0.1);
         QCOMPARE(json::decode("2.5e-3").toDouble(), 0.0025);
         QCOMPARE(json::decode("-0").type(), Value::Type::Int);
