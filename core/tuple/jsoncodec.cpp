@@ -745,7 +745,7 @@ private:
         case KeyRole::C: f.c = at; break;
         }
         f.pendingRole = KeyRole::Field;
-        f.entries.emplace_back(f.pendingKey, std::move(v));
+        f.entries.push_back(Entry{f.pendingKey, std::move(v)}); // (clang 14 has no parenthesised aggregate init)
         return true;
     }
 

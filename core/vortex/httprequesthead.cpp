@@ -23,9 +23,9 @@ HttpRequestHead readHttpRequestHead(QByteArrayView received, qsizetype maxHead)
     // No header lines at all (lineEnd == end): an empty block, not the bytes after the head.
     const QByteArrayView headers
         = lineEnd < end ? bytes.sliced(lineEnd + 2, end - lineEnd - 2) : QByteArrayView();
-    head.request = HttpRequest{requestLine[0],
-                               QUrl(QStringLiteral("http://local") + QString::fromLatin1(requestLine[1])),
-                               headers.toByteArray()};
+    head.request = HttpRequest {
+        requestLine[0], QUrl(QStringLiteral("http://local") + QString::fromLatin1(requestLine[1])),
+        headers.toByteArray()};
     head.length = end + 4;
     return head;
 }

@@ -9,13 +9,12 @@ namespace peek {
 // Reading an HTTP request head from the bytes received so far.
 enum class HeadStatus {
     Incomplete, // no blank line yet, still within the limit: wait for more bytes
-    Complete,   // `request` and `length` are set
-    TooLarge,   // no blank line within the first maxHead + 4 bytes (HTTP 431)
-    Malformed,  // the request line is not "METHOD TARGET HTTP/x" (HTTP 400)
+    Complete, // `request` and `length` are set
+    TooLarge, // no blank line within the first maxHead + 4 bytes (HTTP 431)
+    Malformed, // the request line is not "METHOD TARGET HTTP/x" (HTTP 400)
 };
 
-struct HttpRequestHead
-{
+struct HttpRequestHead {
     HeadStatus status = HeadStatus::Incomplete;
     HttpRequest request; // method, url (http://local + target), the raw header block
     qsizetype length = 0; // bytes of the head with its blank line: the body starts here

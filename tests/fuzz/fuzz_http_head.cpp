@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case HeadStatus::TooLarge:
         PEEK_FUZZ_CHECK(received.size() > kMaxHead);
-        PEEK_FUZZ_CHECK(!received.first(std::min(received.size(), kMaxHead + 4)).contains("\r\n\r\n"));
+        PEEK_FUZZ_CHECK(
+            !received.first(std::min(received.size(), kMaxHead + 4)).contains("\r\n\r\n"));
         break;
     case HeadStatus::Malformed:
         break;
@@ -40,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         PEEK_FUZZ_CHECK(received.indexOf("\r\n\r\n") == head.length - 4);
         PEEK_FUZZ_CHECK(head.request.headers.size() <= head.length);
         // One byte short of the blank line, the head is not complete yet.
-        const HttpRequestHead shorter = readHttpRequestHead(received.first(head.length - 1), kMaxHead);
+        const HttpRequestHead shorter
+            = readHttpRequestHead(received.first(head.length - 1), kMaxHead);
         PEEK_FUZZ_CHECK(shorter.status == HeadStatus::Incomplete
                         || shorter.status == HeadStatus::TooLarge);
         // What inspect() reads from the request.

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const auto metadata = PluginMetadata::fromJson(fuzz::bytesOf(data, size), QStringLiteral("fuzz/plugin.json"));
+    const auto metadata
+        = PluginMetadata::fromJson(fuzz::bytesOf(data, size), QStringLiteral("fuzz/plugin.json"));
     if (!metadata) {
         PEEK_FUZZ_CHECK(!metadata.error().message().isEmpty());
         return 0;
@@ -25,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const QRegularExpression pluginName(QStringLiteral("^[a-z][a-z0-9_]*$"));
     PEEK_FUZZ_CHECK(pluginName.match(m.name).hasMatch());
     PEEK_FUZZ_CHECK(!m.version.isNull());
-    PEEK_FUZZ_CHECK(QVersionNumber::compare(m.compatVersion.normalized(), m.version.normalized()) <= 0);
+    PEEK_FUZZ_CHECK(QVersionNumber::compare(m.compatVersion.normalized(), m.version.normalized())
+                    <= 0);
     for (const QString &service : m.requiresServices)
         PEEK_FUZZ_CHECK(PluginMetadata::knownServices().contains(service));
 
@@ -36,8 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)dependency.satisfiedBy(QVersionNumber(1, 0));
         PluginMetadata installed;
         installed.name = dependency.name;
-        installed.version = installed.compatVersion = dependency.name.size() % 2 ? QVersionNumber(0, 9)
-                                                                                 : QVersionNumber(2, 1, 3);
+        installed.version = installed.compatVersion
+            = dependency.name.size() % 2 ? QVersionNumber(0, 9) : QVersionNumber(2, 1, 3);
         installed.dependencies = {PluginDependency {m.name, QString()}}; // some make a cycle
         if (dependency.name.size() % 3)
             installed.dependencies.clear();

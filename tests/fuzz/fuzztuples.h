@@ -12,8 +12,7 @@
 namespace peek::fuzz {
 
 // The tutorial plugin's tuple, under its real name (the golden vectors use it).
-struct StringIntTuple : TypedTuple<StringIntTuple>
-{
+struct StringIntTuple : TypedTuple<StringIntTuple> {
     PEEK_TUPLE(StringIntTuple, "peek_plugin_tutorial.StringIntTuple", id, int1, string1)
     qint64 id = 0;
     qint64 int1 = 0;
@@ -21,8 +20,7 @@ struct StringIntTuple : TypedTuple<StringIntTuple>
 };
 
 // One field of every C++ type a typed tuple can hold.
-struct AllFieldsTuple : TypedTuple<AllFieldsTuple>
-{
+struct AllFieldsTuple : TypedTuple<AllFieldsTuple> {
     PEEK_TUPLE(AllFieldsTuple, "fuzz.AllFields", aBool, aBytes, aChild, aDate, aDict, aFloat, anInt,
                anInt32, aList, aStr, aValue, aWkb)
     bool aBool = false;
@@ -52,17 +50,28 @@ inline void registerTuples()
 //   text must still be the same;
 // - only when built with PEEK_FUZZ_SKIP_KNOWN_FINDINGS (to fuzz past it while it is open): an
 //   object with a key twice (tests/fuzz/findings/README.md).
-struct RoundTripHazards
-{
+struct RoundTripHazards {
     bool nan = false;
     bool duplicateKeys = false;
 
 #ifdef PEEK_FUZZ_SKIP_KNOWN_FINDINGS
-    bool valueComparable() const { return !nan && !duplicateKeys; }
-    bool textComparable() const { return !duplicateKeys; }
+    bool valueComparable() const
+    {
+        return !nan && !duplicateKeys;
+    }
+    bool textComparable() const
+    {
+        return !duplicateKeys;
+    }
 #else
-    bool valueComparable() const { return !nan; }
-    bool textComparable() const { return true; }
+    bool valueComparable() const
+    {
+        return !nan;
+    }
+    bool textComparable() const
+    {
+        return true;
+    }
 #endif
 
     static RoundTripHazards of(const Value &value)

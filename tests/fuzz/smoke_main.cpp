@@ -15,8 +15,8 @@
 
 #include <csignal>
 #include <cstdint>
-#include <iterator>
 #include <cstdio>
+#include <iterator>
 #include <vector>
 
 #include <fcntl.h>
@@ -25,8 +25,7 @@
 namespace {
 
 // splitmix64: a fixed sequence, the same on every machine.
-struct Random
-{
+struct Random {
     quint64 state;
     quint64 next()
     {
@@ -40,10 +39,27 @@ struct Random
 
 // Bytes the parsers under test give meaning to.
 const char kInteresting[] = "{}[]\":,\\0-9.eE+ \t\r\n;'$/*`()_\x00\x7f\x80\xff";
-const char *const kTokens[] = {"99999999999999999999", "-1", "1e999", "4294967296", "null", "true",
-                               "{\"_ft\":\"int\",\"_fd\":", "{\"_ct\":\"rt\",\"_c\":\"",
-                               "\"_ft\":\"datetime\",\"_fd\":\"", "\\u0000", "\\ud800", "/*", "*/",
-                               "$$", "BEGIN", "END", "CASE", "E'", "\r\n\r\n", "PK\x03\x04", "../"};
+const char *const kTokens[] = {"99999999999999999999",
+                               "-1",
+                               "1e999",
+                               "4294967296",
+                               "null",
+                               "true",
+                               "{\"_ft\":\"int\",\"_fd\":",
+                               "{\"_ct\":\"rt\",\"_c\":\"",
+                               "\"_ft\":\"datetime\",\"_fd\":\"",
+                               "\\u0000",
+                               "\\ud800",
+                               "/*",
+                               "*/",
+                               "$$",
+                               "BEGIN",
+                               "END",
+                               "CASE",
+                               "E'",
+                               "\r\n\r\n",
+                               "PK\x03\x04",
+                               "../"};
 
 QByteArray mutate(QByteArray input, const std::vector<QByteArray> &seeds, Random &random)
 {
@@ -138,7 +154,8 @@ void saveCurrentInput(int signal)
 void run(const QByteArray &input)
 {
     g_current = &input;
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t *>(input.constData()), size_t(input.size()));
+    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t *>(input.constData()),
+                           size_t(input.size()));
     g_current = nullptr;
 }
 
@@ -172,8 +189,10 @@ int main(int argc, char **argv)
             addSeeds(QString::fromLocal8Bit(arg), seeds, names);
     }
     if (seeds.empty()) {
-        std::fprintf(stderr, "usage: %s [--mutations N] [--max-len BYTES] DIR_OR_FILE...\n"
-                             "no seed files given\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s [--mutations N] [--max-len BYTES] DIR_OR_FILE...\n"
+                     "no seed files given\n",
+                     argv[0]);
         return 2;
     }
     LLVMFuzzerInitialize(&argc, &argv);
