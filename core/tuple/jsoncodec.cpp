@@ -397,14 +397,30 @@ public:
         for (size_t b = h & mask;; b = (b + 1) & mask) {
             const uint32_t index = m_buckets[b];
             if (index == kNoName) {
+                QString text = QString::fromUtf8(s, qsizetype(len));
+                // Invalid UTF-8 (not validated, for speed) reads as U+FFFD: different bytes can
+                // give the same text, and the same text must be the same name (or a key given
+                // twice would not be seen as one). Rare: only then are the names searched.
+                if (text.contains(QChar::ReplacementCharacter)) {
+                    for (uint32_t i = 0; i < m_names.size(); ++i) {
+                        if (m_names[i].text == text) {
+                            m_buckets[b] = i;
+                            m_aliases.push_back(Alias{std::string(s, len), h, i});
+                            if ((m_names.size() + m_aliases.size()) * 2 > m_buckets.size())
+                                rehash();
+                            return i;
+                        }
+                    }
+                }
                 m_buckets[b] = uint32_t(m_names.size());
-                m_names.push_back(Name{std::string(s, len), QString::fromUtf8(s, qsizetype(len)),
-                                       h, len > 0 && s[0] == '_'});
-                if (m_names.size() * 2 > m_buckets.size())
+                m_names.push_back(Name{std::string(s, len), std::move(text), h, len > 0 && s[0] == '_'});
+                if ((m_names.size() + m_aliases.size()) * 2 > m_buckets.size())
                     rehash();
                 return uint32_t(m_names.size() - 1);
             }
             if (m_names[index].hash == h && m_names[index].is(s, len))
+                return index;
+            if (Q_UNLIKELY(!m_aliases.empty()) && isAlias(index, h, s, len))
                 return index;
         }
     }
@@ -457,20 +473,41 @@ private:
         return uint32_t(h ^ (h >> 32));
     }
 
+    // Other bytes for the same text as m_names[index] (invalid UTF-8).
+    struct Alias
+    {
+        std::string utf8;
+        uint32_t hash;
+        uint32_t index;
+    };
+
+    bool isAlias(uint32_t index, uint32_t h, const char *s, rapidjson::SizeType len) const
+    {
+        for (const Alias &a : m_aliases)
+            if (a.index == index && a.hash == h && a.utf8.size() == len && std::memcmp(a.utf8.data(), s, len) == 0)
+                return true;
+        return false;
+    }
+
     void rehash()
     {
         std::vector<uint32_t> buckets(m_buckets.size() * 2, kNoName);
         const size_t mask = buckets.size() - 1;
-        for (uint32_t i = 0; i < m_names.size(); ++i) {
-            size_t b = m_names[i].hash & mask;
+        const auto place = [&buckets, mask](uint32_t hash, uint32_t index) {
+            size_t b = hash & mask;
             while (buckets[b] != kNoName)
                 b = (b + 1) & mask;
-            buckets[b] = i;
-        }
+            buckets[b] = index;
+        };
+        for (uint32_t i = 0; i < m_names.size(); ++i)
+            place(m_names[i].hash, i);
+        for (const Alias &a : m_aliases)
+            place(a.hash, a.index);
         m_buckets = std::move(buckets);
     }
 
     std::vector<Name> m_names;
+    std::vector<Alias> m_aliases;
     std::vector<uint32_t> m_buckets; // open addressing, at most half full
 };
 

@@ -430,6 +430,18 @@ private Q_SLOTS:
         QCOMPARE(d.toDict().size(), 2);
     }
 
+    // Found by fuzzing: two keys of different invalid UTF-8 read as the same text (U+FFFD) and
+    // so are one key given twice.
+    void invalidUtf8KeysThatReadAlikeAreOneKey()
+    {
+        QString error;
+        const Value v = json::decode(QByteArray("{\"\xff\":1,\"\xfe\":2}"), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(v.toDict().size(), 1);
+        QCOMPARE(v.toDict().value(QString(QChar::ReplacementCharacter)).toInt(), 2);
+        QCOMPARE(json::decode(json::encode(v)), v);
+    }
+
     void aNulByteEndsNothing()
     {
         QString error;
