@@ -51,7 +51,7 @@ struct FieldApp
     explicit FieldApp(quint16 fieldPort)
     {
         vortex.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(fieldPort)));
-        rows = observer.subscribe(TupleSelector(kStringInt));
+        rows = observer.subscribe(TupleSelector(kStringInt), &observer); // freed with it (LeakSanitizer)
     }
 
     // The row whose string1 is `text`, or null.

@@ -374,7 +374,7 @@ private Q_SLOTS:
                   observer(&vortex, kTutorial, kTutorial, TupleDataObserverClient::Options {})
             {
                 vortex.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
-                rows = observer.subscribe(TupleSelector(QStringLiteral("peek_plugin_tutorial.StringIntTuple")));
+                rows = observer.subscribe(TupleSelector(QStringLiteral("peek_plugin_tutorial.StringIntTuple")), &observer);
             }
             qint64 intOf(const QString &text) const
             {
