@@ -250,16 +250,10 @@ int main(int argc, char *argv[])
     if (role != QLatin1String("logic")) {
         VortexOptions fieldOptions = options;
         if (!parser.isSet(noBudgetsOpt)) {
-            const VortexOptions device = ServiceConfig::devicePortOptions();
-            fieldOptions.maxSubscriptionsPerConnection = device.maxSubscriptionsPerConnection;
-            fieldOptions.messagesPerSecond = device.messagesPerSecond;
-            fieldOptions.messageBurst = device.messageBurst;
-            fieldOptions.bytesPerSecond = device.bytesPerSecond;
-            fieldOptions.byteBurst = device.byteBurst;
-            fieldOptions.maxOutputBufferBytes = device.maxOutputBufferBytes;
-            fieldOptions.maxConnectionsPerAddress = 1000000;
-            fieldOptions.acceptRatePerAddress = options.acceptRatePerSecond;
-            fieldOptions.acceptBurstPerAddress = options.acceptBurst;
+            fieldOptions.budgets = ServiceConfig::devicePortOptions().budgets;
+            fieldOptions.budgets.maxConnectionsPerAddress = 1000000;
+            fieldOptions.budgets.acceptRatePerAddress = options.acceptRatePerSecond;
+            fieldOptions.budgets.acceptBurstPerAddress = options.acceptBurst;
         }
         std::printf("field: per-peer budgets %s\n", parser.isSet(noBudgetsOpt) ? "off" : "of a device port (per-address connections raised)");
         field = std::make_unique<Field>(fieldOptions);

@@ -158,30 +158,30 @@ QJsonObject ServiceConfig::limitDefaults()
         {QStringLiteral("maxInflateRatio"), decode.maxInflateRatio},
         {QStringLiteral("newConnectionsPerSecond"), vortex.acceptRatePerSecond},
         {QStringLiteral("newConnectionBurst"), vortex.acceptBurst},
-        {QStringLiteral("maxConnectionsPerAddress"), vortex.maxConnectionsPerAddress},
-        {QStringLiteral("newConnectionsPerSecondPerAddress"), vortex.acceptRatePerAddress},
-        {QStringLiteral("newConnectionBurstPerAddress"), vortex.acceptBurstPerAddress},
-        {QStringLiteral("maxSubscriptionsPerConnection"), vortex.maxSubscriptionsPerConnection},
-        {QStringLiteral("messagesPerSecondPerConnection"), vortex.messagesPerSecond},
-        {QStringLiteral("messageBurstPerConnection"), vortex.messageBurst},
-        {QStringLiteral("bytesPerSecondPerConnection"), vortex.bytesPerSecond},
-        {QStringLiteral("byteBurstPerConnection"), double(vortex.byteBurst)},
-        {QStringLiteral("maxOutputBufferBytes"), double(vortex.maxOutputBufferBytes)},
+        {QStringLiteral("maxConnectionsPerAddress"), vortex.budgets.maxConnectionsPerAddress},
+        {QStringLiteral("newConnectionsPerSecondPerAddress"), vortex.budgets.acceptRatePerAddress},
+        {QStringLiteral("newConnectionBurstPerAddress"), vortex.budgets.acceptBurstPerAddress},
+        {QStringLiteral("maxSubscriptionsPerConnection"), vortex.budgets.maxSubscriptionsPerConnection},
+        {QStringLiteral("messagesPerSecondPerConnection"), vortex.budgets.messagesPerSecond},
+        {QStringLiteral("messageBurstPerConnection"), vortex.budgets.messageBurst},
+        {QStringLiteral("bytesPerSecondPerConnection"), vortex.budgets.bytesPerSecond},
+        {QStringLiteral("byteBurstPerConnection"), double(vortex.budgets.byteBurst)},
+        {QStringLiteral("maxOutputBufferBytes"), double(vortex.budgets.maxOutputBufferBytes)},
     };
 }
 
 VortexOptions ServiceConfig::devicePortOptions()
 {
     VortexOptions o;
-    o.maxConnectionsPerAddress = 1000;
-    o.acceptRatePerAddress = 50;
-    o.acceptBurstPerAddress = 200;
-    o.maxSubscriptionsPerConnection = 1000;
-    o.messagesPerSecond = 500;
-    o.messageBurst = 2000;
-    o.bytesPerSecond = 16 << 20;
-    o.byteBurst = 64 << 20;
-    o.maxOutputBufferBytes = 32 << 20;
+    o.budgets.maxConnectionsPerAddress = 1000;
+    o.budgets.acceptRatePerAddress = 50;
+    o.budgets.acceptBurstPerAddress = 200;
+    o.budgets.maxSubscriptionsPerConnection = 1000;
+    o.budgets.messagesPerSecond = 500;
+    o.budgets.messageBurst = 2000;
+    o.budgets.bytesPerSecond = 16 << 20;
+    o.budgets.byteBurst = 64 << 20;
+    o.budgets.maxOutputBufferBytes = 32 << 20;
     return o;
 }
 
@@ -206,15 +206,15 @@ void ServiceConfig::readLimits(VortexOptions &vortex, DecodeLimits &decode) cons
     decode.maxInflateRatio = int(std::min<qint64>(INT_MAX, positive("maxInflateRatio", decode.maxInflateRatio)));
     vortex.acceptRatePerSecond = std::max(0.001, number("newConnectionsPerSecond", vortex.acceptRatePerSecond));
     vortex.acceptBurst = int(std::min<qint64>(INT_MAX, positive("newConnectionBurst", vortex.acceptBurst)));
-    vortex.maxConnectionsPerAddress = int(std::min<qint64>(INT_MAX, whole("maxConnectionsPerAddress", vortex.maxConnectionsPerAddress)));
-    vortex.acceptRatePerAddress = number("newConnectionsPerSecondPerAddress", vortex.acceptRatePerAddress);
-    vortex.acceptBurstPerAddress = int(std::min<qint64>(INT_MAX, whole("newConnectionBurstPerAddress", vortex.acceptBurstPerAddress)));
-    vortex.maxSubscriptionsPerConnection = int(std::min<qint64>(INT_MAX, whole("maxSubscriptionsPerConnection", vortex.maxSubscriptionsPerConnection)));
-    vortex.messagesPerSecond = number("messagesPerSecondPerConnection", vortex.messagesPerSecond);
-    vortex.messageBurst = int(std::min<qint64>(INT_MAX, whole("messageBurstPerConnection", vortex.messageBurst)));
-    vortex.bytesPerSecond = number("bytesPerSecondPerConnection", vortex.bytesPerSecond);
-    vortex.byteBurst = whole("byteBurstPerConnection", vortex.byteBurst);
-    vortex.maxOutputBufferBytes = whole("maxOutputBufferBytes", vortex.maxOutputBufferBytes);
+    vortex.budgets.maxConnectionsPerAddress = int(std::min<qint64>(INT_MAX, whole("maxConnectionsPerAddress", vortex.budgets.maxConnectionsPerAddress)));
+    vortex.budgets.acceptRatePerAddress = number("newConnectionsPerSecondPerAddress", vortex.budgets.acceptRatePerAddress);
+    vortex.budgets.acceptBurstPerAddress = int(std::min<qint64>(INT_MAX, whole("newConnectionBurstPerAddress", vortex.budgets.acceptBurstPerAddress)));
+    vortex.budgets.maxSubscriptionsPerConnection = int(std::min<qint64>(INT_MAX, whole("maxSubscriptionsPerConnection", vortex.budgets.maxSubscriptionsPerConnection)));
+    vortex.budgets.messagesPerSecond = number("messagesPerSecondPerConnection", vortex.budgets.messagesPerSecond);
+    vortex.budgets.messageBurst = int(std::min<qint64>(INT_MAX, whole("messageBurstPerConnection", vortex.budgets.messageBurst)));
+    vortex.budgets.bytesPerSecond = number("bytesPerSecondPerConnection", vortex.budgets.bytesPerSecond);
+    vortex.budgets.byteBurst = whole("byteBurstPerConnection", vortex.budgets.byteBurst);
+    vortex.budgets.maxOutputBufferBytes = whole("maxOutputBufferBytes", vortex.budgets.maxOutputBufferBytes);
 }
 
 StorageResult<ServiceConfig> ServiceConfig::load(const QString &homeDir,

@@ -122,13 +122,7 @@ bool ServiceHost::start(QString *error)
         if (name == QLatin1String("logic")) {
             // Only services proven by the join token reach logic's ports, each carrying the
             // traffic of many devices: the per-peer budgets are for the ports devices reach.
-            const VortexOptions unlimited;
-            vortexOptions.maxConnectionsPerAddress = unlimited.maxConnectionsPerAddress;
-            vortexOptions.acceptRatePerAddress = unlimited.acceptRatePerAddress;
-            vortexOptions.maxSubscriptionsPerConnection = unlimited.maxSubscriptionsPerConnection;
-            vortexOptions.messagesPerSecond = unlimited.messagesPerSecond;
-            vortexOptions.bytesPerSecond = unlimited.bytesPerSecond;
-            vortexOptions.maxOutputBufferBytes = unlimited.maxOutputBufferBytes;
+            vortexOptions.budgets = PeerBudgets {};
         }
         role->vortex = std::make_unique<Vortex>(PluginContext::vortexNameOf(name), vortexOptions);
         if (tls && tls->hasIdentity())

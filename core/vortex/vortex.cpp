@@ -134,15 +134,15 @@ struct Vortex::Server : QObject
     {
         const VortexOptions &o = q->m_options;
         AddressBudget &b = addresses[address];
-        if (o.maxConnectionsPerAddress > 0 && b.open >= o.maxConnectionsPerAddress)
+        if (o.budgets.maxConnectionsPerAddress > 0 && b.open >= o.budgets.maxConnectionsPerAddress)
             return QStringLiteral("maxConnectionsPerAddress");
-        if (o.acceptRatePerAddress > 0) {
+        if (o.budgets.acceptRatePerAddress > 0) {
             const qint64 now = q->clockMs();
             if (b.refilledAtMs < 0)
-                b.tokens = std::max(1, o.acceptBurstPerAddress);
+                b.tokens = std::max(1, o.budgets.acceptBurstPerAddress);
             else
-                b.tokens = std::min<double>(std::max(1, o.acceptBurstPerAddress),
-                                            b.tokens + (now - b.refilledAtMs) * o.acceptRatePerAddress / 1000.0);
+                b.tokens = std::min<double>(std::max(1, o.budgets.acceptBurstPerAddress),
+                                            b.tokens + (now - b.refilledAtMs) * o.budgets.acceptRatePerAddress / 1000.0);
             b.refilledAtMs = now;
             if (b.tokens < 1.0)
                 return QStringLiteral("acceptRatePerAddress");
@@ -169,8 +169,8 @@ struct Vortex::Server : QObject
     void pruneAddresses(qint64 nowMs)
     {
         const VortexOptions &o = q->m_options;
-        const double refillMs = o.acceptRatePerAddress > 0
-            ? std::max(1, o.acceptBurstPerAddress) * 1000.0 / o.acceptRatePerAddress : 0;
+        const double refillMs = o.budgets.acceptRatePerAddress > 0
+            ? std::max(1, o.budgets.acceptBurstPerAddress) * 1000.0 / o.budgets.acceptRatePerAddress : 0;
         for (auto it = addresses.begin(); it != addresses.end();)
             it = it->open <= 0 && nowMs - it->refilledAtMs > refillMs ? addresses.erase(it) : std::next(it);
     }
@@ -252,8 +252,8 @@ struct Vortex::Server : QObject
             if (const QString limit = admitAddress(address); !limit.isEmpty()) {
                 q->limitTripped(limit, address,
                                 limit == QLatin1String("maxConnectionsPerAddress")
-                                    ? QStringLiteral("more than %1 connections open").arg(q->m_options.maxConnectionsPerAddress)
-                                    : QStringLiteral("more than %1 new connections/s").arg(q->m_options.acceptRatePerAddress));
+                                    ? QStringLiteral("more than %1 connections open").arg(q->m_options.budgets.maxConnectionsPerAddress)
+                                    : QStringLiteral("more than %1 new connections/s").arg(q->m_options.budgets.acceptRatePerAddress));
                 if (tls) {
                     socket->abort();
                     socket->deleteLater();
@@ -992,19 +992,19 @@ bool Vortex::isConnectedTo(const QString &vortexName) const
 
 bool Vortex::reserveSubscription(quint64 connectionId)
 {
-    if (m_options.maxSubscriptionsPerConnection <= 0)
+    if (m_options.budgets.maxSubscriptionsPerConnection <= 0)
         return true;
     VortexConnection *c = m_connections.value(connectionId);
     if (!c || !c->info().incoming)
         return true;
     int &count = m_subscriptions[connectionId];
-    if (count >= m_options.maxSubscriptionsPerConnection) {
+    if (count >= m_options.budgets.maxSubscriptionsPerConnection) {
         const PeerInfo info = c->info();
         limitTripped(QStringLiteral("maxSubscriptionsPerConnection"), c->host(),
                      QStringLiteral("%1 (%2) asked for more than %3 subscriptions")
                          .arg(info.vortexName)
                          .arg(info.address)
-                         .arg(m_options.maxSubscriptionsPerConnection));
+                         .arg(m_options.budgets.maxSubscriptionsPerConnection));
         return false;
     }
     ++count;

@@ -19,6 +19,22 @@ namespace peek {
 
 class VortexConnection;
 
+// Per-peer budgets (THREATS.md rules 2 and 5), for incoming connections; 0 = unlimited. A peer
+// over one is refused or cut off, the trip logged once a minute per peer and limit and counted
+// (Vortex::limitTrips()). Logic's ports leave them off: only proven services reach them.
+struct PeerBudgets
+{
+    int maxConnectionsPerAddress = 0;     // open connections (upgrading or upgraded) per IP
+    double acceptRatePerAddress = 0;      // new connections/s per IP, checked before the global rate
+    int acceptBurstPerAddress = 0;        // ... and how many may arrive at once
+    int maxSubscriptionsPerConnection = 0;
+    double messagesPerSecond = 0;         // sustained messages/s per connection
+    int messageBurst = 0;                 // ... and how many may arrive at once
+    double bytesPerSecond = 0;            // sustained bytes/s per connection
+    qint64 byteBurst = 0;                 // ... and how many at once
+    qint64 maxOutputBufferBytes = 0;      // unsent bytes to one peer before it is cut off
+};
+
 // Transport settings of a vortex node; the defaults are the protocol's (PROTOCOL.md §5).
 struct VortexOptions
 {
@@ -33,18 +49,7 @@ struct VortexOptions
     int acceptBurst = 500;            // ... and how many may arrive at once
     int retryAfterSeconds = 5;        // told to clients refused by the throttle
     int handshakeTimeoutMs = 10000;   // time allowed for the HTTP upgrade request
-    // Per-peer budgets (THREATS.md rules 2 and 5), for incoming connections; 0 = unlimited. A
-    // peer over one is refused or cut off, the trip logged once a minute per peer and limit and
-    // counted (limitTrips()). Logic's ports leave them off: only proven services reach them.
-    int maxConnectionsPerAddress = 0;     // open connections (upgrading or upgraded) per IP
-    double acceptRatePerAddress = 0;      // new connections/s per IP, checked before the global rate
-    int acceptBurstPerAddress = 0;        // ... and how many may arrive at once
-    int maxSubscriptionsPerConnection = 0;
-    double messagesPerSecond = 0;         // sustained messages/s per connection
-    int messageBurst = 0;                 // ... and how many may arrive at once
-    double bytesPerSecond = 0;            // sustained bytes/s per connection
-    qint64 byteBurst = 0;                 // ... and how many at once
-    qint64 maxOutputBufferBytes = 0;      // unsent bytes to one peer before it is cut off
+    PeerBudgets budgets;
     // Answer the "rapuiServerEcho" flag (decode the payload, re-encode it, send it back): only
     // logic's service ports do, never a port devices reach; elsewhere the flag is refused.
     bool answerServerEcho = false;

@@ -51,8 +51,8 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     m_lastReceivedMs = owner->clockMs();
     m_lastHeartbeatMs = m_lastReceivedMs;
     // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
-    m_messageTokens = std::max(1, o.messageBurst);
-    m_byteTokens = double(std::max<qint64>(o.maxMessageBytes, o.byteBurst));
+    m_messageTokens = std::max(1, o.budgets.messageBurst);
+    m_byteTokens = double(std::max<qint64>(o.maxMessageBytes, o.budgets.byteBurst));
     m_budgetRefilledMs = m_lastReceivedMs;
     if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
         if (!m_transport)
@@ -92,7 +92,7 @@ void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &m
 
 void WebSocketConnection::checkOutputBuffer()
 {
-    const qint64 max = m_owner->options().maxOutputBufferBytes;
+    const qint64 max = m_owner->options().budgets.maxOutputBufferBytes;
     if (max <= 0 || !m_incoming || !m_transport || m_transport->bytesToWrite() <= max)
         return;
     const qint64 unsent = m_transport->bytesToWrite();
@@ -119,28 +119,28 @@ void WebSocketConnection::cutOff(const QString &limit, const QString &what, QWeb
 bool WebSocketConnection::withinBudget(qint64 nowMs, qint64 bytes)
 {
     const VortexOptions &o = m_owner->options();
-    if (!m_incoming || (o.messagesPerSecond <= 0 && o.bytesPerSecond <= 0))
+    if (!m_incoming || (o.budgets.messagesPerSecond <= 0 && o.budgets.bytesPerSecond <= 0))
         return true;
     const qint64 elapsed = std::max<qint64>(0, nowMs - m_budgetRefilledMs);
     m_budgetRefilledMs = nowMs;
-    if (o.messagesPerSecond > 0) {
-        m_messageTokens = std::min<double>(std::max(1, o.messageBurst),
-                                           m_messageTokens + elapsed * o.messagesPerSecond / 1000.0);
+    if (o.budgets.messagesPerSecond > 0) {
+        m_messageTokens = std::min<double>(std::max(1, o.budgets.messageBurst),
+                                           m_messageTokens + elapsed * o.budgets.messagesPerSecond / 1000.0);
         if (m_messageTokens < 1.0) {
             cutOff(QStringLiteral("messagesPerSecond"),
-                   QStringLiteral("more than %1 messages/s (burst %2)").arg(o.messagesPerSecond).arg(o.messageBurst),
+                   QStringLiteral("more than %1 messages/s (burst %2)").arg(o.budgets.messagesPerSecond).arg(o.budgets.messageBurst),
                    QWebSocketProtocol::CloseCodePolicyViolated);
             return false;
         }
         m_messageTokens -= 1.0;
     }
-    if (o.bytesPerSecond > 0) {
+    if (o.budgets.bytesPerSecond > 0) {
         // The burst is at least one message of the largest size allowed.
-        const double burst = double(std::max<qint64>(o.maxMessageBytes, o.byteBurst));
-        m_byteTokens = std::min(burst, m_byteTokens + elapsed * o.bytesPerSecond / 1000.0);
+        const double burst = double(std::max<qint64>(o.maxMessageBytes, o.budgets.byteBurst));
+        m_byteTokens = std::min(burst, m_byteTokens + elapsed * o.budgets.bytesPerSecond / 1000.0);
         if (m_byteTokens < double(bytes)) {
             cutOff(QStringLiteral("bytesPerSecond"),
-                   QStringLiteral("more than %1 bytes/s (burst %2)").arg(o.bytesPerSecond).arg(qint64(burst)),
+                   QStringLiteral("more than %1 bytes/s (burst %2)").arg(o.budgets.bytesPerSecond).arg(qint64(burst)),
                    QWebSocketProtocol::CloseCodePolicyViolated);
             return false;
         }

@@ -5,7 +5,6 @@
 #include "tuple/tuple.h"
 #include "tuple/tupleregistry.h"
 
-#include <QSet>
 
 #include <cmath>
 
@@ -37,7 +36,7 @@ struct AllFieldsTuple : TypedTuple<AllFieldsTuple> {
     Wkb aWkb;
 };
 
-// Call once, from LLVMFuzzerInitialize.
+// Call once, from LLVMFuzzerInitialize (PEEK_FUZZ_CODEC_TARGET does).
 inline void registerTuples()
 {
     TupleRegistry::instance().registerType<StringIntTuple>();
@@ -45,34 +44,15 @@ inline void registerTuples()
 }
 
 // What keeps a decoded value from comparing equal to itself after a round trip, so the targets
-// skip those comparisons (everything else still runs on the value):
-// - NaN (the codec reads NaN and Infinity, as Python writes them; NaN != NaN): the re-encoded
-//   text must still be the same;
-// - only when built with PEEK_FUZZ_SKIP_KNOWN_FINDINGS (to fuzz past it while it is open): an
-//   object with a key twice (tests/fuzz/findings/README.md).
+// skip that comparison (everything else still runs on the value): a NaN (the codec reads NaN and
+// Infinity, as Python writes them; NaN != NaN). The re-encoded text must still be the same.
 struct RoundTripHazards {
     bool nan = false;
-    bool duplicateKeys = false;
 
-#ifdef PEEK_FUZZ_SKIP_KNOWN_FINDINGS
-    bool valueComparable() const
-    {
-        return !nan && !duplicateKeys;
-    }
-    bool textComparable() const
-    {
-        return !duplicateKeys;
-    }
-#else
     bool valueComparable() const
     {
         return !nan;
     }
-    bool textComparable() const
-    {
-        return true;
-    }
-#endif
 
     static RoundTripHazards of(const Value &value)
     {
@@ -95,7 +75,6 @@ struct RoundTripHazards {
     void add(const RoundTripHazards &o)
     {
         nan |= o.nan;
-        duplicateKeys |= o.duplicateKeys;
     }
 
 private:
@@ -122,13 +101,8 @@ private:
     }
     void scanDict(const Dict &dict)
     {
-        QSet<QString> keys;
-        for (const auto &[key, value] : dict) {
-            if (keys.contains(key))
-                duplicateKeys = true;
-            keys.insert(key);
-            scan(value);
-        }
+        for (const auto &entry : dict)
+            scan(entry.second);
     }
     void scanTuple(const Tuple &tuple)
     {
@@ -139,27 +113,14 @@ private:
     }
 };
 
-#ifdef PEEK_FUZZ_SKIP_KNOWN_FINDINGS
-constexpr bool kSkipKnownFindings = true;
-#else
-constexpr bool kSkipKnownFindings = false;
-#endif
-
-// With kSkipKnownFindings, the codec targets skip JSON text the open RapidJSON finding
-// (tests/fuzz/findings/README.md) stops on: a number of more than 17 digits, which RapidJSON
-// 1.1.0 reads through its full-precision path.
-inline bool hasLongNumber(QByteArrayView json)
-{
-    int digits = 0;
-    for (const char c : json) {
-        if (c >= '0' && c <= '9') {
-            if (++digits > 17)
-                return true;
-        } else if (c != '.') {
-            digits = 0;
-        }
-    }
-    return false;
-}
-
 } // namespace peek::fuzz
+
+// The LLVMFuzzerInitialize of every codec target: Qt's log lines silenced, the test tuple types
+// registered. Use it once, at file scope.
+#define PEEK_FUZZ_CODEC_TARGET                                                                      \
+    extern "C" int LLVMFuzzerInitialize(int *, char ***)                                           \
+    {                                                                                              \
+        peek::fuzz::quietQt();                                                                     \
+        peek::fuzz::registerTuples();                                                              \
+        return 0;                                                                                  \
+    }

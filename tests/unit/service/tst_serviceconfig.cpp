@@ -112,8 +112,8 @@ void TestServiceConfig::limitsAreReadWithTheirDefaults()
     VortexOptions vortex = ServiceConfig::devicePortOptions();
     DecodeLimits decode;
     created.value().readLimits(vortex, decode);
-    QCOMPARE(vortex.maxConnectionsPerAddress, ServiceConfig::devicePortOptions().maxConnectionsPerAddress);
-    QCOMPARE(vortex.maxOutputBufferBytes, ServiceConfig::devicePortOptions().maxOutputBufferBytes);
+    QCOMPARE(vortex.budgets.maxConnectionsPerAddress, ServiceConfig::devicePortOptions().budgets.maxConnectionsPerAddress);
+    QCOMPARE(vortex.budgets.maxOutputBufferBytes, ServiceConfig::devicePortOptions().budgets.maxOutputBufferBytes);
     QCOMPARE(decode.maxDepth, DecodeLimits().maxDepth);
     QCOMPARE(decode.maxInflatedBytes, DecodeLimits().maxInflatedBytes);
     QCOMPARE(readObject(tmp.filePath(QStringLiteral("config.json"))).value(QStringLiteral("limits")).toObject(),
@@ -127,8 +127,8 @@ void TestServiceConfig::limitsAreReadWithTheirDefaults()
     decode = DecodeLimits();
     edited.value().readLimits(vortex, decode);
     QCOMPARE(decode.maxDepth, 12);
-    QCOMPARE(vortex.maxOutputBufferBytes, qint64(4096));
-    QCOMPARE(vortex.messagesPerSecond, 7.5);
+    QCOMPARE(vortex.budgets.maxOutputBufferBytes, qint64(4096));
+    QCOMPARE(vortex.budgets.messagesPerSecond, 7.5);
     QCOMPARE(decode.maxTuples, DecodeLimits().maxTuples);
     QCOMPARE(decode.maxInflatedBytes, DecodeLimits().maxInflatedBytes);
     // A limit of the wrong JSON type refuses the file, as any known key does.
