@@ -1,7 +1,7 @@
 // peek-server: the headless Peek server. Runs the roles of config.json (or --roles) in one
 // process: logic, field, office, agent, worker, each with the plugins enabled for it.
 #include "service/logging.h"
-#include "service/servicehost.h"
+#include "host/servicehost.h"
 #include "service/serviceconfig.h"
 #include "tuple/decodelimits.h"
 #include "service/stopsignals.h"

@@ -1,7 +1,7 @@
 #include "payload.h"
 
-#include "../tuple/decodelimits.h"
-#include "../tuple/jsoncodec.h"
+#include "tuple/decodelimits.h"
+#include "tuple/jsoncodec.h"
 
 #include <zlib.h>
 

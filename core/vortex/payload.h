@@ -1,6 +1,6 @@
 #pragma once
 
-#include "../tuple/tuple.h"
+#include "tuple/tuple.h"
 
 #include <QByteArray>
 

@@ -1,6 +1,6 @@
 #include "payloadenvelope.h"
 
-#include "../tuple/jsoncodec.h"
+#include "tuple/jsoncodec.h"
 
 namespace peek {
 

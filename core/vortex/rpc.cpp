@@ -2,7 +2,7 @@
 
 #include "futurecontext.h"
 
-#include "../tuple/tupleregistry.h"
+#include "tuple/tupleregistry.h"
 #include "payloadresponse.h"
 #include "vortex.h"
 

@@ -8,7 +8,7 @@
 #include "session.h"
 
 #include "observable/tupledataobserverclient.h"
-#include "service/servicehost.h"
+#include "host/servicehost.h"
 #include "storage/databaselocation.h"
 
 #include "quickvortex.h"

@@ -1,4 +1,4 @@
-#include "servicehost.h"
+#include "host/servicehost.h"
 
 #include "plugin/pluginmanager.h"
 #include "service/logging.h"
