@@ -3,7 +3,7 @@
 #include "pluginbundles.h"
 
 #include "observable/tupleofflinecache.h"
-#include "plugin/plugincontext.h"
+#include "base/role.h"
 
 #include <QDir>
 #include <QQmlEngine>
@@ -25,7 +25,8 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
                  const Options &options, QObject *parent)
     : QObject(parent), m_serverUrl(serverUrl), m_mode(mode), m_dataDir(dataDir)
 {
-    if (mode != QLatin1String("field") && mode != QLatin1String("office")) {
+    const std::optional<Role> role = Role::fromName(mode);
+    if (!role || (*role != Role::Field && *role != Role::Office)) {
         m_error = QStringLiteral("unknown app mode '%1': use \"field\" or \"office\"").arg(mode);
         m_state = QStringLiteral("offline");
         return;
@@ -37,9 +38,9 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
         m_state = QStringLiteral("offline");
         return;
     }
-    m_serviceName = PluginContext::vortexNameOf(mode);
+    m_serviceName = role->vortexName();
     const QDir dir(dataDir);
-    m_vortex = std::make_unique<Vortex>(QStringLiteral("peek-%1-app").arg(mode), options.vortex);
+    m_vortex = std::make_unique<Vortex>(role->appVortexName(), options.vortex);
     m_cache
         = std::make_unique<TupleOfflineCache>(dir.filePath(QStringLiteral("offline-cache.sqlite")));
     if (!m_cache->isOpen())

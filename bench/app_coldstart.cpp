@@ -10,6 +10,7 @@
 // with the software renderer, and reports the wall time from process start to the app's
 // "ready" line (printed after the first frame that shows the view with its rows) and the app's
 // own figure (from main()).
+#include "base/role.h"
 #include "observable/tupleofflinecache.h"
 #include "plugin/pluginmetadata.h"
 #include "plugin/uibundle.h"
@@ -45,7 +46,7 @@ bool prepareBundle(const QString &dataDir)
         std::fprintf(stderr, "app_coldstart: %s\n", qPrintable(metadata.error().message()));
         return false;
     }
-    Vortex vortex(QStringLiteral("peek-field-service"));
+    Vortex vortex(Role(Role::Field).vortexName());
     QString error;
     if (!vortex.listen(QHostAddress::LocalHost, 0, &error)) {
         std::fprintf(stderr, "app_coldstart: cannot listen: %s\n", qPrintable(error));

@@ -19,6 +19,7 @@
 // burst 1,000,000) because the load generator opens connections as fast as it can on purpose.
 // Listens on 127.0.0.1 only. Prints "ready" lines with the ports and the pid, then serves until
 // SIGINT/SIGTERM.
+#include "base/role.h"
 #include "service/serviceconfig.h"
 #include "action/tupleactionprocessor.h"
 #include "action/tupleactions.h"
@@ -112,7 +113,7 @@ struct Logic
     qint64 noops = 0;
 
     Logic(const VortexOptions &options, int tupleCount)
-        : vortex(QStringLiteral("peek-logic-service"), options), store(tupleCount),
+        : vortex(Role(Role::Logic).vortexName(), options), store(tupleCount),
           handler(&vortex, kPlugin, kObservable), processor(&vortex, kPlugin, kProcessor)
     {
         handler.addTupleProvider(kTupleName, [this](const Dict &, const TupleSelector &) { return store.load(); });
@@ -145,7 +146,7 @@ struct Field
     TupleActionProcessorProxy actionProxy;
 
     explicit Field(const VortexOptions &options)
-        : vortex(QStringLiteral("peek-field-service"), options), proxy(&vortex, kPlugin, kObservable),
+        : vortex(Role(Role::Field).vortexName(), options), proxy(&vortex, kPlugin, kObservable),
           actionProxy(&vortex, kPlugin, kProcessor)
     {
     }

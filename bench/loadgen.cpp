@@ -1,5 +1,5 @@
 // loadgen: a headless load generator for a Peek field service (or any implementation of the
-// Vortex protocol, PROTOCOL.md §5-7). Opens N device connections (vortex name peek-field-app,
+// Vortex protocol, docs/protocol.md §5-7). Opens N device connections (vortex name peek-field-app,
 // each with its own vortexUuid), subscribes them to a selector, pushes actions, and reports
 // latencies and throughput. See bench/README.md.
 //
@@ -355,7 +355,7 @@ private:
         if (m.size() > 1 && m.back() == '.')
             m.remove_suffix(1);
         QByteArray decoded;
-        if (!m.empty() && m.front() != '{') { // a base64 vortex message (PROTOCOL.md §2)
+        if (!m.empty() && m.front() != '{') { // a base64 vortex message (docs/protocol.md §2)
             decoded = QByteArray::fromBase64(QByteArray::fromRawData(m.data(), qsizetype(m.size())));
             m = std::string_view(decoded.constData(), size_t(decoded.size()));
         }

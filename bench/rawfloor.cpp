@@ -1,4 +1,4 @@
-// rawfloor: the measuring stick of PERFORMANCE.md. What does it cost this machine, at the least,
+// rawfloor: the measuring stick of the fan-out figures. What does it cost this machine, at the least,
 // to hand one 1.5 KB WebSocket text message to each of N clients with Qt sockets?
 //
 //   rawfloor [--clients 1000,10000] [--updates 50] [--bytes 1500] [--server raw|qwebsocket]

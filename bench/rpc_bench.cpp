@@ -5,6 +5,7 @@
 // By default the callee runs in a child process (this program with --serve PORT), as the
 // logic and agent services would; --same-process puts both vortexes in one event loop.
 // Prints calls/s and the latency distribution of one call at a time.
+#include "base/role.h"
 #include "vortex/rpc.h"
 #include "vortex/vortex.h"
 
@@ -24,7 +25,7 @@ using namespace peek;
 namespace {
 
 const Rpc addInts(QStringLiteral("bench.addInts"),
-                  {QStringLiteral("bench"), QStringLiteral("peek-logic-service"), {}, 30000});
+                  {QStringLiteral("bench"), Role(Role::Logic).vortexName(), {}, 30000});
 
 void listen(Vortex &logic)
 {
@@ -87,7 +88,7 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     if (parser.isSet(serveOpt)) {
-        Vortex logic(QStringLiteral("peek-logic-service"));
+        Vortex logic(Role(Role::Logic).vortexName());
         listen(logic);
         if (!logic.listen(QHostAddress::LocalHost, quint16(parser.value(serveOpt).toUInt())))
             return 1;
@@ -101,7 +102,7 @@ int main(int argc, char *argv[])
     QProcess child;
     quint16 port = 0;
     if (parser.isSet(sameOpt)) {
-        logic = std::make_unique<Vortex>(QStringLiteral("peek-logic-service"));
+        logic = std::make_unique<Vortex>(Role(Role::Logic).vortexName());
         listen(*logic);
         logic->listen(QHostAddress::LocalHost, 0);
         port = logic->serverPort();
@@ -112,7 +113,7 @@ int main(int argc, char *argv[])
         port = quint16(child.readLine().split(' ').value(1).trimmed().toUInt());
     }
 
-    Vortex agent(QStringLiteral("peek-agent-service"));
+    Vortex agent(Role(Role::Agent).vortexName());
     QSignalSpy up(&agent, &Vortex::peerConnected);
     agent.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
     if (!up.wait(10000)) {

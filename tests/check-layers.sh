@@ -3,7 +3,10 @@
 #   - a core module includes only modules at or below it, in the order of PEEK_CORE_MODULES
 #     (core/CMakeLists.txt, the one place it is written);
 #   - core includes no Gui, Widgets, Qml or Quick header;
-#   - no include climbs out of its folder with "../" (it would bypass the include roots).
+#   - no include climbs out of its folder with "../" (it would bypass the include roots);
+#   - a plugin (plugins/*, tests/plugins/*) includes from Peek only the plugin API, the headers
+#     of core/api/peek/ ("peek/plugin.h", ...); besides those, its own files and the api/ folder
+#     of another plugin (its published interface), never a core module, server or app header.
 # The build enforces the first through each module's include root; this check also covers
 # what the compiler cannot see (headers no target compiles) and says
 # which rule a line breaks.
@@ -54,12 +57,39 @@ check() {
     done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\./' --include='*.h' --include='*.cpp' \
                  "$root/core" "$root/server" "$root/plugins" 2>/dev/null || true)
 
+    local plugin dir inc base
+    for plugin in "$root"/plugins/*/ "$root"/tests/plugins/*/; do
+        [[ -d "$plugin" ]] || continue
+        plugin=${plugin%/}
+        while IFS= read -r file; do
+            dir=$(dirname "$file")
+            while IFS= read -r line; do
+                inc=${line#*:}
+                inc=${inc#*[\"<]}
+                inc=${inc%%[\">]*}
+                base=${inc%%/*}
+                if [[ "$inc" == peek/* || "$inc" == *.moc ]]; then
+                    continue
+                fi
+                if [[ "$line" == *'"'* ]] && { [[ -f "$dir/$inc" ]] || [[ -f "$plugin/$inc" ]]; }; then
+                    continue # the plugin's own file
+                fi
+                if [[ "$line" == *'"'* ]] && compgen -G "$root/plugins/*/api/$inc" >/dev/null; then
+                    continue # another plugin's published interface
+                fi
+                if [[ "$line" == *'"'* || -n "${rank[$base]+set}" || "$base" == server || "$base" == app || "$base" == host ]]; then
+                    echo "${file#"$root"/}:${line%%:*}: plugin ${plugin##*/} includes \"$inc\", which is not part of the plugin API (include the peek/*.h header that offers it: core/api/peek/api.h lists them)"
+                    failures=$((failures + 1))
+                fi
+            done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' "$file" || true)
+        done < <(find "$plugin" -type f \( -name '*.h' -o -name '*.cpp' \) | sort)
+    done
 
     if ((failures > 0)); then
         echo "check-layers: $failures include(s) break the layering (docs/architecture.md, \"Layers\")" >&2
         return 1
     fi
-    echo "check-layers: core modules ($modules), core without GUI: fine"
+    echo "check-layers: core modules ($modules), core without GUI, plugins on the plugin API: fine"
 }
 
 self_test() {
@@ -68,10 +98,15 @@ self_test() {
     trap 'rm -rf "$dir"' RETURN
     make_tree() {
         rm -rf "$dir/t"
-        mkdir -p "$dir/t/core/low" "$dir/t/core/high" "$dir/t/server"
+        mkdir -p "$dir/t/core/low" "$dir/t/core/high" "$dir/t/server" "$dir/t/core/api/peek" \
+            "$dir/t/plugins/p_one/api" "$dir/t/plugins/p_two"
         echo 'set(PEEK_CORE_MODULES low high CACHE INTERNAL "")' > "$dir/t/core/CMakeLists.txt"
         printf '#include "low/a.h"\n#include <QObject>\n' > "$dir/t/core/high/b.cpp"
         printf '#pragma once\n#include <QString>\n' > "$dir/t/core/low/a.h"
+        printf '#pragma once\n#include "low/a.h"\n' > "$dir/t/core/api/peek/low.h"
+        printf '#pragma once\n#include <peek/low.h>\n' > "$dir/t/plugins/p_one/api/oneapi.h"
+        printf '#include "peek/low.h"\n#include "api/oneapi.h"\n#include "one.moc"\n' > "$dir/t/plugins/p_one/one.cpp"
+        printf '#include "oneapi.h"\n#include <QObject>\n' > "$dir/t/plugins/p_two/two.cpp"
     }
     expect() { # expect <fails|passes> <what> [line to add] [file]
         local want="$1" what="$2" out rc=0
@@ -93,6 +128,10 @@ self_test() {
     expect fails "core including Qt Gui" '#include <QImage>' core/low/a.h
     expect fails "core including Qt Quick" '#include <QtQuick/QQuickItem>' core/high/b.cpp
     expect fails "an include with ../" '#include "../low/a.h"' core/high/b.cpp
+    expect fails "a plugin including a core module header" '#include "low/a.h"' plugins/p_two/two.cpp
+    expect fails "a plugin including a core header with <>" '#include <high/b.h>' plugins/p_one/one.cpp
+    expect fails "a plugin including another plugin's private header" '#include "two.h"' plugins/p_one/one.cpp
+    expect fails "a plugin including the server" '#include "server/x.h"' plugins/p_two/two.cpp
     return $status
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "storage/storageresult.h"
 #include "vortex/payloadenvelope.h"
 
@@ -85,7 +86,7 @@ private:
 // file as the plugin's tables, and one transaction covers both) or of the main database when
 // empty, so they survive a restart; older than keepSeconds are purged. Work runs on the
 // database's threads.
-class DatabaseProcessedActionStore final : public ProcessedActionStore
+class PEEK_CORE_EXPORT DatabaseProcessedActionStore final : public ProcessedActionStore
 {
 public:
     DatabaseProcessedActionStore(Database *database, const QString &schema = {}, int keepSeconds = 7 * 24 * 3600);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "base/export.h"
+#include "base/role.h"
 #include "processedactionstore.h"
 #include "tupleactions.h"
 #include "vortex/vortex.h"
@@ -19,7 +21,7 @@ namespace peek {
 // delegate for its tuple type (or the default delegate), and answers with the delegate's result
 // tuples or its error. Remembers processed action uuids so a re-sent action is answered again
 // but applied once.
-class TupleActionProcessor : public QObject
+class PEEK_API TupleActionProcessor : public QObject
 {
     Q_OBJECT
 public:
@@ -120,12 +122,12 @@ private:
 
 // The field/office side: relays each device's action to logic and the answer back, with a
 // timeout. The encoded action is passed on as it came.
-class TupleActionProcessorProxy : public QObject
+class PEEK_API TupleActionProcessorProxy : public QObject
 {
     Q_OBJECT
 public:
     TupleActionProcessorProxy(Vortex *vortex, const QString &plugin, const QString &processorName,
-                              const QString &upstreamVortexName = QStringLiteral("peek-logic-service"),
+                              const QString &upstreamVortexName = Role(Role::Logic).vortexName(),
                               int timeoutMs = 30000, QObject *parent = nullptr);
     ~TupleActionProcessorProxy() override;
 
@@ -136,9 +138,9 @@ private:
 
 // Pushes one action now and returns logic's result tuples; fails at once with NotConnectedError
 // when there is no connection (use TupleActionPushOfflineQueue to queue instead).
-QFuture<std::vector<TuplePtr>> pushAction(Vortex *vortex, const QString &plugin,
+PEEK_API QFuture<std::vector<TuplePtr>> pushAction(Vortex *vortex, const QString &plugin,
                                           const QString &processorName, TuplePtr action,
-                                          const QString &destVortexName = QStringLiteral("peek-field-service"),
+                                          const QString &destVortexName = Role(Role::Field).vortexName(),
                                           int timeoutMs = 30000);
 
 } // namespace peek

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "base/export.h"
+#include "base/role.h"
 #include "tuple/tuple.h"
 #include "vortex/vortex.h"
 
@@ -11,18 +13,18 @@ namespace peek {
 
 class Database;
 
-// The device's queue of actions (PROTOCOL.md §7): push() stores an action durably in SQLite
+// The device's queue of actions (docs/protocol.md §7): push() stores an action durably in SQLite
 // before it says yes (it survives a crash or kill -9), and the queue sends actions oldest first,
 // one at a time, retrying with backoff until the service answers. An error answer from logic
 // moves the action to the failed list with its error text (the app can show it, retry or
 // discard it) instead of dropping it silently.
-class TupleActionPushOfflineQueue : public QObject
+class PEEK_CORE_EXPORT TupleActionPushOfflineQueue : public QObject
 {
     Q_OBJECT
 public:
     struct Options
     {
-        QString destVortexName = QStringLiteral("peek-field-service");
+        QString destVortexName = Role(Role::Field).vortexName();
         int timeoutMs = 30000;
         int retryMinMs = 1000;
         int retryMaxMs = 30000;

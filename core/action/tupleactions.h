@@ -1,12 +1,13 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple/tupleselector.h"
 
 namespace peek {
 
-// The action tuples every Peek peer knows (PROTOCOL.md §7). Every action has a uuid (what makes
+// The action tuples every Peek peer knows (docs/protocol.md §7). Every action has a uuid (what makes
 // "applied once" possible) and the time it was made on the device.
-struct TupleGenericAction : TypedTuple<TupleGenericAction>
+struct PEEK_API TupleGenericAction : TypedTuple<TupleGenericAction>
 {
     PEEK_TUPLE(TupleGenericAction, "vortex.TupleGenericAction", key, data, uuid, dateTime)
     QString key;
@@ -15,7 +16,7 @@ struct TupleGenericAction : TypedTuple<TupleGenericAction>
     DateTime dateTime;
 };
 
-struct TupleUpdateAction : TypedTuple<TupleUpdateAction>
+struct PEEK_API TupleUpdateAction : TypedTuple<TupleUpdateAction>
 {
     PEEK_TUPLE(TupleUpdateAction, "vortex.TupleUpdateAction", tupleSelector, tupleChanges, uuid, dateTime)
     std::shared_ptr<TupleSelector> tupleSelector;
@@ -29,11 +30,11 @@ namespace action {
 inline const QString kKey = QStringLiteral("tupleActionProcessorName");
 
 // {plugin, key: tupleActionProcessorName, name}: where a processor listens.
-Dict processorFilt(const QString &plugin, const QString &processorName);
+PEEK_API Dict processorFilt(const QString &plugin, const QString &processorName);
 
 // Gives an action its uuid and date if it has none (any tuple with uuid/dateTime fields).
-void stamp(Tuple &action);
-QString uuidOf(const Tuple &action);
+PEEK_API void stamp(Tuple &action);
+PEEK_API QString uuidOf(const Tuple &action);
 
 } // namespace action
 } // namespace peek

@@ -1,24 +1,25 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple/tupleselector.h"
 #include "vortex/payloadenvelope.h"
 
 namespace peek::observable {
 
-// The filt keys of the observable protocol (PROTOCOL.md §6).
+// The filt keys of the observable protocol (docs/protocol.md §6).
 inline const QString kKey = QStringLiteral("tupleDataObservable");
 inline const QString kTupleSelector = QStringLiteral("tupleSelector");
 inline const QString kSubscribe = QStringLiteral("subscribe");
 inline const QString kUnsubscribe = QStringLiteral("unsubscribe");
 
 // The filt an observable's endpoint listens on: {plugin, key, name}.
-Dict endpointFilt(const QString &plugin, const QString &observableName);
+PEEK_CORE_EXPORT Dict endpointFilt(const QString &plugin, const QString &observableName);
 
 // A request filt: the endpoint filt plus the selector and both subscribe flags, always explicit.
-Dict requestFilt(const QString &plugin, const QString &observableName, const TupleSelector &selector,
+PEEK_CORE_EXPORT Dict requestFilt(const QString &plugin, const QString &observableName, const TupleSelector &selector,
                  bool subscribe, bool unsubscribe = false);
 
 // The selector a request or update filt carries; false if it has none or it is unreadable.
-bool selectorOf(const Dict &filt, TupleSelector &out);
+PEEK_CORE_EXPORT bool selectorOf(const Dict &filt, TupleSelector &out);
 
 } // namespace peek::observable

@@ -190,7 +190,7 @@ void TupleDataObservableHandler::finishJob(const QString &key, const PayloadEnve
         int count = 0;
         if (const Observed *o = m_observed.value(key))
             count += m_vortex->sendToConnections(o->connections, vortexMsg);
-        // Each poll is answered with its own filt, as request/response needs (PROTOCOL.md §4).
+        // Each poll is answered with its own filt, as request/response needs (docs/protocol.md §4).
         for (const auto &[connection, pollFilt] : std::as_const(job->polls)) {
             PayloadEnvelope answer = envelope;
             answer.filt = pollFilt;

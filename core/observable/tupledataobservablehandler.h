@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple/tupleselector.h"
 #include "vortex/payloadenvelope.h"
 #include "vortex/vortex.h"
@@ -14,7 +15,7 @@ namespace peek {
 
 // What a tuple provider returns: tuples to encode, or a payload it already encoded (from a
 // cache, say) that goes out as it is.
-struct ProvidedTuples
+struct PEEK_API ProvidedTuples
 {
     std::vector<TuplePtr> tuples;
     QByteArray encodedPayload;
@@ -26,8 +27,8 @@ using TupleProvider = std::function<ProvidedTuples(const Dict &filt, const Tuple
 
 // The owner side of an observable (on logic): answers subscribe / poll / unsubscribe requests
 // for one observable name from its tuple providers, and sends fresh data to every subscriber
-// when notifyOfTupleUpdate is called (PROTOCOL.md §6).
-class TupleDataObservableHandler : public QObject
+// when notifyOfTupleUpdate is called (docs/protocol.md §6).
+class PEEK_API TupleDataObservableHandler : public QObject
 {
     Q_OBJECT
 public:

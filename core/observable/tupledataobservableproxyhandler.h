@@ -1,5 +1,7 @@
 #pragma once
 
+#include "base/export.h"
+#include "base/role.h"
 #include "tuple/tupleselector.h"
 #include "vortex/vortex.h"
 
@@ -14,14 +16,14 @@ namespace peek {
 // last message per selector as it came (the encoded payload is never decoded or re-encoded),
 // answers new subscribers from the cache at once, drops updates older than the cache, fans
 // updates out, unsubscribes upstream a while after the last subscriber leaves, and restores
-// every upstream subscription when logic comes back (PROTOCOL.md §6).
-class TupleDataObservableProxyHandler : public QObject
+// every upstream subscription when logic comes back (docs/protocol.md §6).
+class PEEK_API TupleDataObservableProxyHandler : public QObject
 {
     Q_OBJECT
 public:
     struct Options
     {
-        QString upstreamVortexName = QStringLiteral("peek-logic-service");
+        QString upstreamVortexName = Role(Role::Logic).vortexName();
         int unsubscribeAfterMs = 120000;
     };
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "base/export.h"
+#include "base/role.h"
 #include "tuple/tupleselector.h"
 #include "vortex/vortex.h"
 
@@ -13,7 +15,7 @@ class TupleDataObserverClient;
 
 // One watcher of a selector: holds the latest tuples and says when they change. Destroy it (or
 // call unsubscribe) to stop watching.
-class TupleSubscription : public QObject
+class PEEK_CORE_EXPORT TupleSubscription : public QObject
 {
     Q_OBJECT
 public:
@@ -45,13 +47,13 @@ private:
 // Subscribes to an observable through the app's field/office service (or, on services, through
 // logic), serving each selector from the offline cache first; fresher data replaces it and is
 // cached in turn. Subscriptions are restored whenever the connection comes back.
-class TupleDataObserverClient : public QObject
+class PEEK_CORE_EXPORT TupleDataObserverClient : public QObject
 {
     Q_OBJECT
 public:
     struct Options
     {
-        QString destVortexName = QStringLiteral("peek-field-service");
+        QString destVortexName = Role(Role::Field).vortexName();
         TupleOfflineCache *cache = nullptr; // optional; not owned
     };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple/datetime.h"
 
 #include <QByteArray>
@@ -11,10 +12,10 @@ namespace peek {
 
 class Database;
 
-// The device's offline cache of observable data (PROTOCOL.md §6): one row per selector key
+// The device's offline cache of observable data (docs/protocol.md §6): one row per selector key
 // holding the encoded payload as it arrived, so an app shows its last data at once, with or
 // without a connection. Table tuples(tupleSelector TEXT PRIMARY KEY, dateTime REAL, payload TEXT).
-class TupleOfflineCache
+class PEEK_CORE_EXPORT TupleOfflineCache
 {
 public:
     struct Entry

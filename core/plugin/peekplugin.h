@@ -7,8 +7,11 @@
 //       Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
 //       Q_INTERFACES(peek::PeekPlugin)
 //   public:
-//       std::unique_ptr<peek::PluginRoleHook> createHook(const QString &role) override;
+//       std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role role) override;
 //   };
+
+#include "base/apiversion.h"
+#include "base/role.h"
 
 #include <QString>
 #include <QtPlugin>
@@ -28,7 +31,7 @@ class PluginContext;
 //   unload(ctx) last chance to release anything else
 // Plugins start in dependency order and stop in reverse. A hook fails by throwing (a
 // std::exception's what() is reported in the log and in /health); the other plugins still run.
-class PluginRoleHook
+class PEEK_API PluginRoleHook
 {
 public:
     virtual ~PluginRoleHook() = default;
@@ -39,16 +42,20 @@ public:
 };
 
 // The entry point of a plugin library.
-class PeekPlugin
+class PEEK_API PeekPlugin
 {
 public:
     virtual ~PeekPlugin() = default;
-    // The hook for `role` ("logic", "field", "office", "agent", "worker"), or nullptr when the
-    // plugin has nothing to run there. Called once per role the plugin is started on.
-    virtual std::unique_ptr<PluginRoleHook> createHook(const QString &role) = 0;
+    // The hook for `role`, or nullptr when the plugin has nothing to run there. Called once per
+    // role the plugin is started on.
+    virtual std::unique_ptr<PluginRoleHook> createHook(Role role) = 0;
 };
 
 } // namespace peek
 
-#define PeekPlugin_iid "org.peek.PeekPlugin/1.0"
+// The interface id names the plugin API's major version: Qt does not load a plugin library built
+// for another major version (its entry point would not fit), and plugin.json "peekApi" says the
+// same before any library is loaded (base/apiversion.h).
+#define PeekPlugin_iid "org.peek.PeekPlugin/1"
+static_assert(PEEK_API_VERSION_MAJOR == 1, "PeekPlugin_iid names the API major version: change both");
 Q_DECLARE_INTERFACE(peek::PeekPlugin, PeekPlugin_iid)

@@ -1,4 +1,4 @@
-#include "plugincontext.h"
+#include "plugin/plugincontext_p.h"
 
 #include "action/processedactionstore.h"
 
@@ -14,9 +14,14 @@
 
 namespace peek {
 
+PluginContextPrivate::PluginContextPrivate(PluginMetadata metadata_, RoleEnvironment environment)
+    : metadata(std::move(metadata_)), env(std::move(environment)),
+      log(&logging::pluginCategory(env.role.name(), metadata.name))
+{
+}
+
 PluginContext::PluginContext(PluginMetadata metadata, RoleEnvironment environment, QObject *parent)
-    : QObject(parent), m_metadata(std::move(metadata)), m_env(std::move(environment)),
-      m_log(&logging::pluginCategory(m_env.role, m_metadata.name))
+    : QObject(parent), d(std::make_unique<PluginContextPrivate>(std::move(metadata), std::move(environment)))
 {
 }
 
@@ -25,9 +30,44 @@ PluginContext::~PluginContext()
     tearDown();
 }
 
-QString PluginContext::vortexNameOf(const QString &role)
+const PluginMetadata &PluginContext::metadata() const
 {
-    return QStringLiteral("peek-%1-service").arg(role);
+    return d->metadata;
+}
+
+QString PluginContext::pluginName() const
+{
+    return d->metadata.name;
+}
+
+Role PluginContext::role() const
+{
+    return d->env.role;
+}
+
+const QLoggingCategory &PluginContext::log() const
+{
+    return *d->log;
+}
+
+Vortex *PluginContext::vortex() const
+{
+    return d->env.vortex;
+}
+
+QString PluginContext::schema() const
+{
+    return schemaOf(d->metadata.name);
+}
+
+QObject *PluginContext::publishedApi() const
+{
+    return d->api;
+}
+
+QObject *PluginContext::findPluginApi(const QString &pluginName) const
+{
+    return d->env.findApi ? d->env.findApi(pluginName) : nullptr;
 }
 
 QString PluginContext::schemaOf(const QString &pluginName)
@@ -37,84 +77,84 @@ QString PluginContext::schemaOf(const QString &pluginName)
         + (pluginName.startsWith(prefix) ? pluginName.mid(prefix.size()) : pluginName);
 }
 
-void PluginContext::requireRole(std::initializer_list<const char *> roles, const char *what) const
+void PluginContextPrivate::requireRole(std::initializer_list<Role> roles, const char *what) const
 {
     QStringList names;
-    for (const char *role : roles) {
-        if (m_env.role == QLatin1String(role))
+    for (const Role role : roles) {
+        if (env.role == role)
             return;
-        names << QString::fromLatin1(role);
+        names << role.name();
     }
     throw PluginError(QStringLiteral("%1 on %2: %3 is only available on the %4 role")
-                          .arg(m_metadata.name, m_env.role, QString::fromLatin1(what),
+                          .arg(metadata.name, env.role.name(), QString::fromLatin1(what),
                                names.join(QStringLiteral(" or "))));
 }
 
 Database &PluginContext::database() const
 {
-    if (!m_env.database)
+    if (!d->env.database)
         throw PluginError(QStringLiteral("%1 on %2: this role has no database (logic owns the data)")
-                              .arg(m_metadata.name, m_env.role));
-    return *m_env.database;
+                              .arg(d->metadata.name, d->env.role.name()));
+    return *d->env.database;
 }
 
 Settings &PluginContext::declareSettings(QList<SettingDeclaration> declarations)
 {
-    if (m_settings)
-        throw PluginError(QStringLiteral("%1 on %2: settings are declared once").arg(m_metadata.name, m_env.role));
-    auto opened = Settings::open(database(), m_metadata.name, std::move(declarations));
+    if (d->settings)
+        throw PluginError(QStringLiteral("%1 on %2: settings are declared once").arg(d->metadata.name, d->env.role.name()));
+    auto opened = Settings::open(database(), d->metadata.name, std::move(declarations));
     if (!opened)
         throw PluginError(opened.error().message());
-    m_settings = opened.value().release();
-    Settings *settings = m_settings;
+    d->settings = opened.value().release();
+    Settings *settings = d->settings;
     onStop([this, settings] {
         delete settings;
-        m_settings = nullptr;
+        d->settings = nullptr;
     });
-    return *m_settings;
+    return *d->settings;
 }
 
 Settings &PluginContext::settings() const
 {
-    if (!m_settings)
+    if (!d->settings)
         throw PluginError(QStringLiteral("%1 on %2: settings() before declareSettings()")
-                              .arg(m_metadata.name, m_env.role));
-    return *m_settings;
+                              .arg(d->metadata.name, d->env.role.name()));
+    return *d->settings;
 }
 
 QString PluginContext::fileStorageDirectory() const
 {
-    const QString dir = QDir(m_env.home).absoluteFilePath(QStringLiteral("plugin-files/") + m_metadata.name);
+    const QString dir = QDir(d->env.home).absoluteFilePath(QStringLiteral("plugin-files/") + d->metadata.name);
     if (!QDir().mkpath(dir))
         throw PluginError(QStringLiteral("%1 on %2: cannot create its file directory %3")
-                              .arg(m_metadata.name, m_env.role, dir));
+                              .arg(d->metadata.name, d->env.role.name(), dir));
     return dir;
 }
 
-HttpRoutes &PluginContext::http() const
+HttpRoutes &PluginContextPrivate::http() const
 {
-    if (!m_env.http)
+    if (!env.http)
         throw PluginError(QStringLiteral("%1 on %2: this role serves no HTTP (it has no port)")
-                              .arg(m_metadata.name, m_env.role));
-    return *m_env.http;
+                              .arg(metadata.name, env.role.name()));
+    return *env.http;
 }
 
-QString PluginContext::httpPath(const QString &subPath) const
+QString PluginContextPrivate::httpPath(const QString &subPath) const
 {
-    return u'/' + m_metadata.name + u'/' + (subPath.startsWith(u'/') ? subPath.mid(1) : subPath);
+    return u'/' + metadata.name + u'/' + (subPath.startsWith(u'/') ? subPath.mid(1) : subPath);
 }
 
 void PluginContext::addHttpResource(const QString &subPath, HttpRoutes::Handler handler)
 {
-    HttpRoutes *routes = &http();
-    const HttpRoutes::Id id = routes->add(httpPath(subPath), std::move(handler));
+    HttpRoutes *routes = &d->http();
+    const HttpRoutes::Id id = routes->add(d->httpPath(subPath), std::move(handler));
     onStop([routes, id] { routes->remove(id); });
 }
 
 void PluginContext::addHttpDirectory(const QString &subPath, const QString &directory)
 {
-    HttpRoutes *routes = &http();
-    const HttpRoutes::Id id = routes->addDirectory(httpPath(subPath), QDir(m_metadata.directory).absoluteFilePath(directory));
+    HttpRoutes *routes = &d->http();
+    const HttpRoutes::Id id = routes->addDirectory(d->httpPath(subPath), QDir(d->metadata.directory).absoluteFilePath(directory));
     onStop([routes, id] { routes->remove(id); });
 }
 
@@ -131,31 +171,31 @@ T &own(PluginContext *context, Args &&...args)
 
 TupleDataObservableHandler &PluginContext::observable(const QString &name)
 {
-    requireRole({"logic"}, "observable()");
-    return own<TupleDataObservableHandler>(this, m_env.vortex, m_metadata.name, nameOr(name));
+    d->requireRole({Role::Logic}, "observable()");
+    return own<TupleDataObservableHandler>(this, d->env.vortex, d->metadata.name, d->nameOr(name));
 }
 
 TupleDataObservableProxyHandler &PluginContext::proxyObservable(const QString &name)
 {
-    requireRole({"field", "office"}, "proxyObservable()");
-    return own<TupleDataObservableProxyHandler>(this, m_env.vortex, m_metadata.name, nameOr(name));
+    d->requireRole({Role::Field, Role::Office}, "proxyObservable()");
+    return own<TupleDataObservableProxyHandler>(this, d->env.vortex, d->metadata.name, d->nameOr(name));
 }
 
 TupleActionProcessor &PluginContext::actionProcessor(const QString &name)
 {
-    requireRole({"logic"}, "actionProcessor()");
+    d->requireRole({Role::Logic}, "actionProcessor()");
     // The processed-action record lives in the plugin's own schema: on SQLite that is the file
     // of the plugin's tables, so one transaction covers the action's changes and its record.
     std::unique_ptr<ProcessedActionStore> store;
-    if (m_env.database)
-        store = std::make_unique<DatabaseProcessedActionStore>(m_env.database, schema());
-    return own<TupleActionProcessor>(this, m_env.vortex, m_metadata.name, nameOr(name), std::move(store));
+    if (d->env.database)
+        store = std::make_unique<DatabaseProcessedActionStore>(d->env.database, schema());
+    return own<TupleActionProcessor>(this, d->env.vortex, d->metadata.name, d->nameOr(name), std::move(store));
 }
 
 TupleActionProcessorProxy &PluginContext::proxyActions(const QString &name)
 {
-    requireRole({"field", "office"}, "proxyActions()");
-    return own<TupleActionProcessorProxy>(this, m_env.vortex, m_metadata.name, nameOr(name));
+    d->requireRole({Role::Field, Role::Office}, "proxyActions()");
+    return own<TupleActionProcessorProxy>(this, d->env.vortex, d->metadata.name, d->nameOr(name));
 }
 
 void PluginContext::listen(const Rpc &rpc, Rpc::Handler handler)
@@ -167,12 +207,12 @@ void PluginContext::listen(const Rpc &rpc, Rpc::Handler handler)
 
 void PluginContext::listenAsync(const Rpc &rpc, Rpc::AsyncHandler handler)
 {
-    requireOwnName(QStringLiteral("RPC"), rpc.name());
-    if (rpc.options().listenVortexName != m_env.vortex->name())
+    d->requireOwnName(QStringLiteral("RPC"), rpc.name());
+    if (rpc.options().listenVortexName != d->env.vortex->name())
         throw PluginError(QStringLiteral("%1 on %2: RPC %3 listens on %4, not on this role's %5")
-                              .arg(m_metadata.name, m_env.role, rpc.name(), rpc.options().listenVortexName,
-                                   m_env.vortex->name()));
-    QPointer<Vortex> vortex = m_env.vortex;
+                              .arg(d->metadata.name, d->env.role.name(), rpc.name(), rpc.options().listenVortexName,
+                                   d->env.vortex->name()));
+    QPointer<Vortex> vortex = d->env.vortex;
     const PayloadRouter::EndpointId id = rpc.listenAsync(vortex, std::move(handler));
     onStop([vortex, id] {
         if (vortex)
@@ -180,24 +220,24 @@ void PluginContext::listenAsync(const Rpc &rpc, Rpc::AsyncHandler handler)
     });
 }
 
-void PluginContext::requireOwnName(const QString &kind, const QString &name) const
+void PluginContextPrivate::requireOwnName(const QString &kind, const QString &name) const
 {
-    const QString prefix = m_metadata.name + u'.';
+    const QString prefix = metadata.name + u'.';
     if (!name.startsWith(prefix) || name.size() == prefix.size())
-        throw PluginError(QStringLiteral("%1: %2 %3 must be named \"%1.<name>\"").arg(m_metadata.name, kind, name));
+        throw PluginError(QStringLiteral("%1: %2 %3 must be named \"%1.<name>\"").arg(metadata.name, kind, name));
 }
 
 void PluginContext::addTask(const Task &task, TaskHandler handler)
 {
-    requireRole({"worker"}, "addTask()");
-    requireOwnName(QStringLiteral("task"), task.name());
-    if (!m_env.taskWorker)
-        throw PluginError(QStringLiteral("%1 on %2: this worker has no task queue").arg(m_metadata.name, m_env.role));
+    d->requireRole({Role::Worker}, "addTask()");
+    d->requireOwnName(QStringLiteral("task"), task.name());
+    if (!d->env.taskWorker)
+        throw PluginError(QStringLiteral("%1 on %2: this worker has no task queue").arg(d->metadata.name, d->env.role.name()));
     if (!handler)
-        throw PluginError(QStringLiteral("%1: task %2 has no handler").arg(m_metadata.name, task.name()));
-    if (m_env.taskWorker->taskNames().contains(task.name()))
-        throw PluginError(QStringLiteral("%1: task %2 is added twice").arg(m_metadata.name, task.name()));
-    QPointer<TaskWorker> worker = m_env.taskWorker;
+        throw PluginError(QStringLiteral("%1: task %2 has no handler").arg(d->metadata.name, task.name()));
+    if (d->env.taskWorker->taskNames().contains(task.name()))
+        throw PluginError(QStringLiteral("%1: task %2 is added twice").arg(d->metadata.name, task.name()));
+    QPointer<TaskWorker> worker = d->env.taskWorker;
     worker->addHandler(task.name(), std::move(handler));
     onStop([worker, name = task.name()] {
         if (worker)
@@ -205,28 +245,28 @@ void PluginContext::addTask(const Task &task, TaskHandler handler)
     });
 }
 
-TaskQueue &PluginContext::taskQueue(const char *what) const
+TaskQueue &PluginContextPrivate::taskQueue(const char *what) const
 {
-    requireRole({"logic"}, what);
-    if (!m_env.tasks)
-        throw PluginError(QStringLiteral("%1 on %2: this logic has no task queue").arg(m_metadata.name, m_env.role));
-    return *m_env.tasks;
+    requireRole({Role::Logic}, what);
+    if (!env.tasks)
+        throw PluginError(QStringLiteral("%1 on %2: this logic has no task queue").arg(metadata.name, env.role.name()));
+    return *env.tasks;
 }
 
 TaskHandle PluginContext::queueTask(const Task &task, ValueList args)
 {
-    return taskQueue("queueTask()").queue(task, std::move(args));
+    return d->taskQueue("queueTask()").queue(task, std::move(args));
 }
 
 QFuture<Value> PluginContext::taskResult(const QString &id)
 {
-    return taskQueue("taskResult()").result(id);
+    return d->taskQueue("taskResult()").result(id);
 }
 
 void PluginContext::addEndpoint(Dict filt, std::function<void(const PayloadEnvelope &, const MessageSource &)> handler)
 {
-    filt.insert(QStringLiteral("plugin"), Value(m_metadata.name));
-    QPointer<Vortex> vortex = m_env.vortex;
+    filt.insert(QStringLiteral("plugin"), Value(d->metadata.name));
+    QPointer<Vortex> vortex = d->env.vortex;
     const PayloadRouter::EndpointId id = vortex->router().addEndpoint(std::move(filt), std::move(handler));
     onStop([vortex, id] {
         if (vortex)
@@ -236,25 +276,25 @@ void PluginContext::addEndpoint(Dict filt, std::function<void(const PayloadEnvel
 
 void PluginContext::publishApi(QObject *api)
 {
-    if (m_api)
-        throw PluginError(QStringLiteral("%1 on %2: an API is published once").arg(m_metadata.name, m_env.role));
-    m_api = api;
+    if (d->api)
+        throw PluginError(QStringLiteral("%1 on %2: an API is published once").arg(d->metadata.name, d->env.role.name()));
+    d->api = api;
     onStop([this, api] {
-        m_api = nullptr;
+        d->api = nullptr;
         delete api;
     });
 }
 
 void PluginContext::onStop(std::function<void()> cleanup)
 {
-    m_teardown.push_back(std::move(cleanup));
+    d->teardown.push_back(std::move(cleanup));
 }
 
 void PluginContext::tearDown()
 {
-    while (!m_teardown.empty()) {
-        auto cleanup = std::move(m_teardown.back());
-        m_teardown.pop_back();
+    while (!d->teardown.empty()) {
+        auto cleanup = std::move(d->teardown.back());
+        d->teardown.pop_back();
         cleanup();
     }
 }

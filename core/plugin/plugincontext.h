@@ -1,5 +1,7 @@
 #pragma once
 
+#include "base/export.h"
+#include "base/role.h"
 #include "plugin/pluginmetadata.h"
 #include "storage/settings.h"
 #include "task/task.h"
@@ -8,15 +10,16 @@
 
 #include <QLoggingCategory>
 #include <QObject>
-#include <QPointer>
 
 #include <functional>
 #include <stdexcept>
-#include <vector>
+#include <memory>
 
 namespace peek {
 
 class Database;
+class PluginContextPrivate;
+struct RoleEnvironment;
 class TaskQueue;
 class TaskWorker;
 class TupleActionProcessor;
@@ -25,60 +28,48 @@ class TupleDataObservableHandler;
 class TupleDataObservableProxyHandler;
 class Vortex;
 
-// What a role offers its plugins; filled by the service host.
-struct RoleEnvironment
-{
-    QString role;                            // "logic", "field", ...
-    Vortex *vortex = nullptr;                // the role's vortex node
-    Database *database = nullptr;            // logic (and worker): the installation's database
-    TaskQueue *tasks = nullptr;              // logic: queues tasks for the workers
-    TaskWorker *taskWorker = nullptr;        // worker: runs them
-    HttpRoutes *http = nullptr;              // roles with a port: its HTTP routes
-    QString home;                            // the service home directory
-    std::function<QObject *(const QString &plugin)> findApi; // published APIs of this role
-};
-
 // Thrown by PluginContext calls used on the wrong role or with bad arguments; a hook may let it
 // escape (the plugin is then reported as failed with this text).
-class PluginError : public std::runtime_error
+class PEEK_API PluginError : public std::runtime_error
 {
 public:
     using std::runtime_error::runtime_error;
     explicit PluginError(const QString &message) : std::runtime_error(message.toStdString()) { }
 };
 
-// The platform API a plugin's role hook receives (ARCHITECTURE.md: plugins use the platform only
+// The platform API a plugin's role hook receives (docs/architecture.md: plugins use the platform only
 // through this). Everything created through it belongs to the plugin's run on this role and is
-// destroyed, newest first, when the plugin stops: a hook's stop() need not undo it.
+// destroyed, newest first, when the plugin stops: a hook's stop() need not undo it. Its data is
+// private (plugin/plugincontext_p.h): what the role offers reaches a plugin only through these
+// calls, which check the role and the plugin's names.
 //
 // Filts and names carry the plugin's name, so plugins cannot step on each other: observables and
 // action processors are keyed by the plugin, HTTP resources live under /<plugin>/, RPC names
 // must start with "<plugin>.".
-class PluginContext final : public QObject
+class PEEK_API PluginContext final : public QObject
 {
     Q_OBJECT
 public:
+    // The platform makes contexts (RoleEnvironment is in plugin/plugincontext_p.h).
     PluginContext(PluginMetadata metadata, RoleEnvironment environment, QObject *parent = nullptr);
     ~PluginContext() override;
 
-    const PluginMetadata &metadata() const { return m_metadata; }
-    QString pluginName() const { return m_metadata.name; }
-    QString role() const { return m_env.role; }
+    const PluginMetadata &metadata() const;
+    QString pluginName() const;
+    Role role() const;
     // The plugin's logger on this role: category "peek.<role>.<plugin>"; its lines in the log
     // say the role and the plugin.
-    const QLoggingCategory &log() const { return *m_log; }
+    const QLoggingCategory &log() const;
 
     // The role's vortex node (for RPC calls, custom endpoints, sending).
-    Vortex *vortex() const { return m_env.vortex; }
-    static QString vortexNameOf(const QString &role); // "peek-<role>-service"
-    static QString logicVortexName() { return vortexNameOf(QStringLiteral("logic")); }
+    Vortex *vortex() const;
 
     // ---- storage (logic role) ----
     // The installation's database (throws PluginError on roles without one).
     Database &database() const;
     // The plugin's schema: "pl_" + the name without "peek_plugin_" ("pl_tutorial"). The
     // platform migrates it from the plugin's migrations/ directory before load().
-    QString schema() const { return schemaOf(m_metadata.name); }
+    QString schema() const;
     static QString schemaOf(const QString &pluginName);
     // Declares the plugin's settings and opens them (stored values loaded); call once, in load()
     // or start(). Throws PluginError when the declarations are wrong or there is no database.
@@ -123,14 +114,16 @@ public:
     // Publishes this plugin's API on this role; the context owns it. Other plugins cast it to
     // an interface declared with Q_DECLARE_INTERFACE (qobject_cast works across libraries).
     void publishApi(QObject *api);
-    QObject *publishedApi() const { return m_api; }
+    QObject *publishedApi() const;
     // Another plugin's published API on this role, or nullptr (not running here, not published
     // or not of type T). Declare a dependency on that plugin so it starts first.
     template <typename T>
     T *otherPluginApi(const QString &pluginName) const
     {
-        return qobject_cast<T *>(m_env.findApi ? m_env.findApi(pluginName) : nullptr);
+        return qobject_cast<T *>(findPluginApi(pluginName));
     }
+    // The same, as a QObject (nullptr when not running here or not published).
+    QObject *findPluginApi(const QString &pluginName) const;
 
     // Runs `cleanup` when the plugin stops (with the other teardown, newest first).
     void onStop(std::function<void()> cleanup);
@@ -139,20 +132,7 @@ public:
     void tearDown();
 
 private:
-    void requireRole(std::initializer_list<const char *> roles, const char *what) const;
-    TaskQueue &taskQueue(const char *what) const; // logic's queue; throws elsewhere
-    // Throws unless `name` is "<plugin>.<something>" (RPC and task names).
-    void requireOwnName(const QString &kind, const QString &name) const;
-    HttpRoutes &http() const; // the role's routes; throws on roles without a port
-    QString httpPath(const QString &subPath) const; // "/<plugin>/<subPath>"
-    QString nameOr(const QString &name) const { return name.isEmpty() ? m_metadata.name : name; }
-
-    PluginMetadata m_metadata;
-    RoleEnvironment m_env;
-    const QLoggingCategory *m_log = nullptr;
-    Settings *m_settings = nullptr;
-    QPointer<QObject> m_api;
-    std::vector<std::function<void()>> m_teardown;
+    std::unique_ptr<PluginContextPrivate> d;
 };
 
 } // namespace peek

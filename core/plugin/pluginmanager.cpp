@@ -212,8 +212,8 @@ void RolePlugins::fail(Running &running, const QString &phase, const QString &er
 {
     running.record.state = State::Failed;
     running.record.error = QStringLiteral("%1 failed: %2").arg(phase, error);
-    qCCritical(logging::pluginCategory(m_env.role, running.record.name)).noquote()
-        << running.record.name << "on" << m_env.role << running.record.error
+    qCCritical(logging::pluginCategory(m_env.role.name(), running.record.name)).noquote()
+        << running.record.name << "on" << m_env.role.name() << running.record.error
         << "(the other plugins keep running)";
     if (running.context)
         running.context->tearDown();
@@ -248,7 +248,7 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
             return;
         }
         running.context = std::make_unique<PluginContext>(metadata, m_env);
-        if (m_env.role == QLatin1String("logic") && m_env.database) {
+        if (m_env.role == Role::Logic && m_env.database) {
             phase = QStringLiteral("migration");
             const QString migrations = QDir(metadata.directory).absoluteFilePath(QStringLiteral("migrations"));
             if (QFileInfo(migrations).isDir()) {
@@ -272,7 +272,7 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
         running.hook->start(*running.context);
         running.record.state = State::Started;
         qCInfo(running.context->log()).noquote() << "started" << metadata.name << running.record.version
-                                                 << "on" << m_env.role;
+                                                 << "on" << m_env.role.name();
     } catch (const std::exception &e) {
         fail(running, phase, QString::fromUtf8(e.what()));
     } catch (...) {
@@ -300,7 +300,7 @@ void RolePlugins::stopAll()
                 qCWarning(running.context->log()).noquote() << running.record.name << "unload failed:" << e.what();
             }
             running.hook.reset();
-            qCInfo(running.context->log()).noquote() << "stopped" << running.record.name << "on" << m_env.role;
+            qCInfo(running.context->log()).noquote() << "stopped" << running.record.name << "on" << m_env.role.name();
         }
         running.record.state = State::Stopped;
     }

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "plugin/plugincontext.h"
+#include "base/export.h"
+#include "plugin/plugincontext_p.h"
 #include "plugin/pluginmetadata.h"
 
 #include <QObject>
@@ -19,7 +20,7 @@ class PluginRoleHook;
 // Metadata is read without loading code; a library is loaded the first time a role starts its
 // plugin and stays loaded until unloadAll(). When several directories hold the same plugin, the
 // first directory wins (the home cannot shadow a bundled plugin by accident: it is reported).
-class PluginManager
+class PEEK_CORE_EXPORT PluginManager
 {
 public:
     explicit PluginManager(QStringList searchDirectories, QStringList enabled);
@@ -62,7 +63,7 @@ private:
 // The plugins of one role: each enabled plugin that runs on the role is loaded and started in
 // dependency order, and stopped in reverse. A plugin that fails (its hook throws, a dependency
 // failed, its migration failed) is recorded with the reason and the others go on.
-class RolePlugins : public QObject
+class PEEK_CORE_EXPORT RolePlugins : public QObject
 {
     Q_OBJECT
 public:
@@ -78,7 +79,7 @@ public:
     RolePlugins(PluginManager &manager, RoleEnvironment environment, QObject *parent = nullptr);
     ~RolePlugins() override;
 
-    const QString &role() const { return m_env.role; }
+    Role role() const { return m_env.role; }
     void startAll();
     void stopAll();
     QList<Record> records() const;

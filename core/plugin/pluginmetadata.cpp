@@ -1,5 +1,6 @@
 #include "pluginmetadata.h"
 
+#include "base/apiversion.h"
 #include "service/textposition.h"
 
 #include <QDir>
@@ -27,6 +28,9 @@ const QString kTitle = QStringLiteral("title");
 const QString kDescription = QStringLiteral("description");
 const QString kVersion = QStringLiteral("version");
 const QString kCompatVersion = QStringLiteral("compatVersion");
+const QString kPeekApi = QStringLiteral("peekApi");
+const QString kRoles = QStringLiteral("roles");
+// The old name of "roles", still read.
 const QString kRequiresServices = QStringLiteral("requiresServices");
 const QString kDependencies = QStringLiteral("dependencies");
 const QString kUi = QStringLiteral("ui");
@@ -35,7 +39,7 @@ const QString kQml = QStringLiteral("qml");
 const QString kShowHome = QStringLiteral("showHome");
 
 const QStringList kTopLevelKeys {
-    kName, kTitle, kDescription, kVersion, kCompatVersion, kRequiresServices, kDependencies, kUi};
+    kName, kTitle, kDescription, kVersion, kCompatVersion, kPeekApi, kRoles, kRequiresServices, kDependencies, kUi};
 const QStringList kDependencyKeys {kName, kVersion};
 const QStringList kUiEntryKeys {kTitle, kIcon, kQml, kShowHome};
 const QStringList kUiApps {QStringLiteral("field"), QStringLiteral("office"),
@@ -132,6 +136,21 @@ struct VersionConstraint {
     QString versionText; // as written, for messages ("1.0" stays "1.0")
 
     QString toString() const { return op + versionText; }
+
+    // A plugin in version `installed` that stands in for every version down to `compatible`
+    // (its compatVersion) satisfies the constraint when one version of that range does: ">=" and
+    // ">" ask for the newest, "<=" and "<" for the oldest, "==" for one inside.
+    bool satisfiedBy(const QVersionNumber &installed, const QVersionNumber &compatible) const
+    {
+        if (op.isEmpty())
+            return true;
+        if (op == QLatin1String("<=") || op == QLatin1String("<"))
+            return satisfiedBy(compatible.isNull() ? installed : compatible);
+        if (op == QLatin1String("==") && !compatible.isNull())
+            return compareVersions(compatible, version) <= 0
+                && compareVersions(version, installed) <= 0;
+        return satisfiedBy(installed);
+    }
 
     bool satisfiedBy(const QVersionNumber &installed) const
     {
@@ -243,10 +262,25 @@ public:
             metadata.compatVersion = compatVersion.value();
         }
 
-        auto services = readServices(object);
-        if (!services)
-            return services.error();
-        metadata.requiresServices = services.value();
+        // The plugin API the plugin was written for; plugins from before the key are API 1.0.
+        metadata.peekApi = QVersionNumber(1, 0);
+        if (object.contains(kPeekApi)) {
+            auto peekApi = readVersion(object, kPeekApi);
+            if (!peekApi)
+                return peekApi.error();
+            if (peekApi.value().segmentCount() > 2)
+                return keyError(kPeekApi,
+                                QStringLiteral("%1 has three numbers; the plugin API version is "
+                                               "MAJOR.MINOR, e.g. \"%2\"")
+                                    .arg(peekApi.value().toString(),
+                                         PluginApiVersion::current().toString()));
+            metadata.peekApi = peekApi.value();
+        }
+
+        auto roles = readRoles(object);
+        if (!roles)
+            return roles.error();
+        metadata.roles = roles.value();
 
         auto dependencies = readDependencies(object, metadata.name);
         if (!dependencies)
@@ -308,43 +342,49 @@ private:
         return *version;
     }
 
-    StorageResult<QStringList> readServices(const QJsonObject &object) const
+    StorageResult<QList<Role>> readRoles(const QJsonObject &object) const
     {
-        const QString known = PluginMetadata::knownServices().join(QStringLiteral(", "));
-        if (!object.contains(kRequiresServices))
+        const QString known = Role::names();
+        if (object.contains(kRoles) && object.contains(kRequiresServices))
             return keyError(kRequiresServices,
-                            QStringLiteral("missing (the services the plugin runs on, e.g. "
+                            QStringLiteral("given beside \"roles\", its new name; keep only "
+                                           "\"roles\""));
+        const QString key = object.contains(kRequiresServices) ? kRequiresServices : kRoles;
+        if (!object.contains(key))
+            return keyError(key,
+                            QStringLiteral("missing (the roles the plugin runs on, e.g. "
                                            "[\"logic\", \"field\"]; known: %1)")
                                 .arg(known));
-        const QJsonValue value = object.value(kRequiresServices);
+        const QJsonValue value = object.value(key);
         if (!value.isArray())
-            return keyError(kRequiresServices,
-                            QStringLiteral("expected an array of services, e.g. [\"logic\"], not "
+            return keyError(key,
+                            QStringLiteral("expected an array of roles, e.g. [\"logic\"], not "
                                            "%1")
                                 .arg(describe(value)));
         const QJsonArray array = value.toArray();
         if (array.isEmpty())
-            return keyError(kRequiresServices,
-                            QStringLiteral("empty; a plugin runs on at least one service (known: "
+            return keyError(key,
+                            QStringLiteral("empty; a plugin runs on at least one role (known: "
                                            "%1)")
                                 .arg(known));
-        QStringList services;
+        QList<Role> roles;
         for (qsizetype i = 0; i < array.size(); ++i) {
-            const QString path = QStringLiteral("%1[%2]").arg(kRequiresServices).arg(i);
+            const QString path = QStringLiteral("%1[%2]").arg(key).arg(i);
             const QJsonValue item = array.at(i);
-            if (!item.isString() || !PluginMetadata::knownServices().contains(item.toString()))
+            const std::optional<Role> role = item.isString() ? Role::fromName(item.toString()) : std::nullopt;
+            if (!role)
                 return keyError(
                     path,
-                    QStringLiteral("unknown service %1%2 (known: %3)")
+                    QStringLiteral("unknown role %1%2 (known: %3)")
                         .arg(describe(item),
-                             didYouMean(item.toString(), PluginMetadata::knownServices()), known));
-            if (services.contains(item.toString()))
+                             didYouMean(item.toString(), known.split(QStringLiteral(", "))), known));
+            if (roles.contains(*role))
                 return keyError(path,
                                 QStringLiteral("%1 is listed twice; list it once")
                                     .arg(quoted(item.toString())));
-            services.append(item.toString());
+            roles.append(*role);
         }
-        return services;
+        return roles;
     }
 
     StorageResult<QList<PluginDependency>> readDependencies(const QJsonObject &object,
@@ -536,23 +576,16 @@ StorageResult<PluginMetadata> readDocument(const QByteArray &json, const Metadat
 
 } // namespace
 
-bool PluginDependency::satisfiedBy(const QVersionNumber &version) const
+bool PluginDependency::satisfiedBy(const QVersionNumber &version,
+                                   const QVersionNumber &compatVersion) const
 {
     const std::optional<VersionConstraint> parsed = parseConstraint(constraint);
-    return parsed && parsed->satisfiedBy(version);
+    return parsed && parsed->satisfiedBy(version, compatVersion);
 }
 
-const QStringList &PluginMetadata::knownServices()
+bool PluginMetadata::runsOn(Role role) const
 {
-    static const QStringList services {QStringLiteral("logic"), QStringLiteral("field"),
-                                       QStringLiteral("office"), QStringLiteral("agent"),
-                                       QStringLiteral("worker")};
-    return services;
-}
-
-bool PluginMetadata::runsOn(const QString &service) const
-{
-    return requiresServices.contains(service);
+    return roles.contains(role);
 }
 
 StorageResult<PluginMetadata> PluginMetadata::fromFile(const QString &path,
@@ -613,6 +646,13 @@ PluginOrder orderByDependencies(const QList<PluginMetadata> &plugins)
         return indexes.size() == 1 ? indexes.first() : -1;
     };
 
+    // A plugin written for a plugin API this platform does not offer.
+    for (const PluginMetadata &plugin : plugins) {
+        const QString refusal = PluginApiVersion::refusal(plugin.peekApi);
+        if (!refusal.isEmpty() && !failed.contains(plugin.name))
+            failed.insert(plugin.name, refusal);
+    }
+
     // A dependency that is missing or in the wrong version.
     for (const PluginMetadata &plugin : plugins) {
         if (failed.contains(plugin.name))
@@ -637,11 +677,16 @@ PluginOrder orderByDependencies(const QList<PluginMetadata> &plugins)
                 break;
             }
             const QVersionNumber &installed = plugins[index].version;
-            if (!constraint->satisfiedBy(installed)) {
+            const QVersionNumber &compatible = plugins[index].compatVersion;
+            if (!constraint->satisfiedBy(installed, compatible)) {
+                const bool range = !compatible.isNull() && compareVersions(compatible, installed) < 0;
                 failed.insert(
                     plugin.name,
                     QStringLiteral("needs %1 %2, but %3 is installed")
-                        .arg(dependency.name, constraint->toString(), installed.toString()));
+                        .arg(dependency.name, constraint->toString(),
+                             range ? QStringLiteral("%1 (compatible down to %2)")
+                                         .arg(installed.toString(), compatible.toString())
+                                   : installed.toString()));
                 break;
             }
         }

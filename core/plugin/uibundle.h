@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "pluginmetadata.h"
 #include "storage/storageresult.h"
 
@@ -24,7 +25,7 @@ class HttpRoutes;
 //   <path, UTF-8> NUL <size, 8 bytes big-endian> <content>
 // so it depends on the content only (not on zip timestamps); an app checks what it unpacked
 // against it with uiBundleHash().
-struct UiBundle
+struct PEEK_CORE_EXPORT UiBundle
 {
     QString plugin;
     QString app;
@@ -41,18 +42,18 @@ struct UiBundle
 
 using UiBundleFiles = QMap<QString, QByteArray>; // relative path -> content
 
-QString uiBundleHash(const UiBundleFiles &files);
+PEEK_CORE_EXPORT QString uiBundleHash(const UiBundleFiles &files);
 
 // Reads a plugin's files for `app` and zips them; an error names the plugin and the file.
-StorageResult<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app);
+PEEK_CORE_EXPORT StorageResult<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app);
 
 // The files of a bundle's zip, refusing absolute paths, "..", and more than `maxBytes` unpacked.
-StorageResult<UiBundleFiles> readUiBundleZip(const QByteArray &zip, qint64 maxBytes = 64 << 20);
+PEEK_CORE_EXPORT StorageResult<UiBundleFiles> readUiBundleZip(const QByteArray &zip, qint64 maxBytes = 64 << 20);
 
 // The bundles of one app's service, served on its port:
 //   GET /peek/ui/<app>/index.json      {"app": "field", "bundles": [indexEntry, ...]}
 //   GET /peek/ui/<app>/<plugin>-<hash>.zip  the bundle (immutable; a stale hash gets 404)
-class UiBundleServer
+class PEEK_CORE_EXPORT UiBundleServer
 {
 public:
     explicit UiBundleServer(QString app) : m_app(std::move(app)) {}

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include <QLoggingCategory>
 #include <QString>
 
@@ -36,23 +37,23 @@ struct Options {
 //
 // When rotating fails (a rename refused), no record is lost: file logging stops, records go to
 // stderr (even with toStderr false) and the failure is reported there once.
-bool install(const Options &options, QString *error = nullptr);
+PEEK_CORE_EXPORT bool install(const Options &options, QString *error = nullptr);
 
 // Restores the previous message handler and closes the file. Filter rules stay as they are.
-void uninstall();
+PEEK_CORE_EXPORT void uninstall();
 
 // Applies QLoggingCategory filter rules for Peek's categories ("peek.*"): "debug" shows
 // everything, "info" hides debug, "warning" hides info too, "error" shows only errors and fatals.
 // The rules replace any set earlier with QLoggingCategory::setFilterRules() (QT_LOGGING_RULES in
 // the environment still wins, which is handy for debugging one category).
 // An unknown level changes nothing and returns false with *error naming it and the allowed ones.
-bool setLevel(const QString &level, QString *error = nullptr);
+PEEK_CORE_EXPORT bool setLevel(const QString &level, QString *error = nullptr);
 
 // The category of a plugin on a role, "peek.<role>.<plugin>": created on first use and kept for
 // the process's life, so the reference stays valid (use it with qCInfo() etc.).
-const QLoggingCategory &pluginCategory(const QString &role, const QString &plugin);
+PEEK_CORE_EXPORT const QLoggingCategory &pluginCategory(const QString &role, const QString &plugin);
 
 // The category of a role's platform code, "peek.<role>"; kept like pluginCategory().
-const QLoggingCategory &roleCategory(const QString &role);
+PEEK_CORE_EXPORT const QLoggingCategory &roleCategory(const QString &role);
 
 } // namespace peek::logging

@@ -1,5 +1,7 @@
 #include "serviceconfig.h"
 
+#include "base/role.h"
+
 #include "service/textposition.h"
 #include "tuple/decodelimits.h"
 
@@ -113,14 +115,12 @@ StorageResult<void> writeAtomically(const QString &filePath, const QJsonObject &
 QJsonObject ServiceConfig::defaults()
 {
     return QJsonObject {
-        {QStringLiteral("roles"),
-         QJsonArray {QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("office"),
-                     QStringLiteral("agent"), QStringLiteral("worker")}},
+        {QStringLiteral("roles"), QJsonArray::fromStringList(Role::names().split(QStringLiteral(", ")))},
         {QStringLiteral("ports"),
-         QJsonObject {{QStringLiteral("field"), 8000},
-                      {QStringLiteral("office"), 8002},
-                      {QStringLiteral("logicAdmin"), 8010},
-                      {QStringLiteral("logicDataExchange"), 8011}}},
+         QJsonObject {{QStringLiteral("field"), Role(Role::Field).defaultPort()},
+                      {QStringLiteral("office"), Role(Role::Office).defaultPort()},
+                      {QStringLiteral("logicAdmin"), Role::kLogicAdminPort},
+                      {QStringLiteral("logicDataExchange"), Role(Role::Logic).defaultPort()}}},
         {QStringLiteral("logic"),
          QJsonObject {{QStringLiteral("url"), QStringLiteral("ws://127.0.0.1:8011")},
                       {QStringLiteral("joinToken"), QString()}}},

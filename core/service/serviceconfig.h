@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "storage/storageresult.h"
 #include "vortex/vortex.h"
 
@@ -41,7 +42,7 @@ struct DecodeLimits;
 // ignored). A file that cannot be used (JSON syntax error, top level not an object, a known key
 // with the wrong JSON type) is refused with an error naming the file, and the file is left
 // untouched: the operator fixes it, or deletes it to get the defaults back.
-class ServiceConfig final {
+class PEEK_CORE_EXPORT ServiceConfig final {
 public:
     static QString fileName() { return QStringLiteral("config.json"); }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include <QObject>
 
 #include <functional>
@@ -8,6 +9,6 @@ namespace peek {
 
 // Delivers SIGINT and SIGTERM to the event loop: `onStop(signal)` runs there, as normal code
 // (a signal handler itself may do almost nothing safely). Call once per process.
-bool installStopSignalHandler(QObject *context, std::function<void(int signal)> onStop);
+PEEK_CORE_EXPORT bool installStopSignalHandler(QObject *context, std::function<void(int signal)> onStop);
 
 } // namespace peek

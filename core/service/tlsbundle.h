@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "storage/storageresult.h"
 
 #include <QList>
@@ -22,7 +23,7 @@ namespace peek {
 // verify servers against the bundle's CAs (clientConfiguration()). A bundle of CA certificates
 // only (no key, no service certificate) is a client-only bundle: hasIdentity() is false and
 // serverConfiguration() is a null QSslConfiguration.
-class TlsBundle final {
+class PEEK_CORE_EXPORT TlsBundle final {
 public:
     static constexpr const char *kFileName = "peek-ssl-bundle.pem";
 

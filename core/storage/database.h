@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "databaselocation.h"
 #include "storageresult.h"
 
@@ -16,7 +17,7 @@ class QThreadPool;
 
 namespace peek {
 
-struct DatabaseOptions {
+struct PEEK_API DatabaseOptions {
     int busyTimeoutMs = 5000; // SQLite: how long a statement waits for another writer's lock
     int maxThreads = 4; // threads (and so connections) of run()'s pool
     int threadExpiryMs = 30000; // an idle pool thread ends (and closes its connection) after this
@@ -46,7 +47,7 @@ struct DatabaseOptions {
 //
 // Work must not wait for another run() of the same Database while holding a pool thread (it
 // could wait for a thread that will never be free).
-class Database {
+class PEEK_API Database {
 public:
     // Opens the database at `url`: parses it, opens a first connection on the calling thread
     // (so a wrong path, host or password fails here, by name) and, for SQLite, creates the file

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "storageresult.h"
 
 #include <QString>
@@ -18,7 +19,7 @@ enum class DatabaseBackend { Sqlite, PostgreSql };
 //                                      percent-decoded; query items become libpq options
 // In-memory SQLite is refused: each thread has its own connection, and an in-memory database
 // would differ per connection.
-struct DatabaseLocation {
+struct PEEK_CORE_EXPORT DatabaseLocation {
     DatabaseBackend backend = DatabaseBackend::Sqlite;
     QString sqlitePath; // absolute, cleaned
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "storageresult.h"
 
 #include <QFuture>
@@ -28,7 +29,7 @@ struct Migration {
 // migration and its record are in the same file and commit together. An empty schema means the
 // main database (platform tables; version table "_migrations" there). `name` tells apart sets
 // that share a schema (the platform's modules in the main database); it defaults to the schema.
-struct MigrationSet {
+struct PEEK_CORE_EXPORT MigrationSet {
     QString schema;
     QString name;
     QList<Migration> migrations;
@@ -65,7 +66,7 @@ struct MigrationReport {
 //   (x) (SQLite's form; on PostgreSQL the migrator drops the index name's qualifier);
 // - no BEGIN/COMMIT (every migration already runs in a transaction), and on SQLite touch only the
 //   set's own schema (in WAL mode a transaction is atomic per database file only).
-class Migrator {
+class PEEK_CORE_EXPORT Migrator {
 public:
     // On the calling thread (start-up code).
     static StorageResult<MigrationReport> migrate(Database &database, const MigrationSet &set);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "storageresult.h"
 
 #include <QFuture>
@@ -16,7 +17,7 @@ class Database;
 enum class SettingType { Bool, Int, String, Password };
 
 // A setting a plugin declares: its key, type, default and a line for the admin window.
-struct SettingDeclaration {
+struct PEEK_API SettingDeclaration {
     QString key;
     SettingType type = SettingType::String;
     QVariant defaultValue; // bool, int or QString as the type says; empty: false, 0, ""
@@ -38,7 +39,7 @@ struct SettingDeclaration {
 // secrets work.
 //
 // A Settings object must not outlive its Database.
-class Settings : public QObject {
+class PEEK_API Settings : public QObject {
     Q_OBJECT
 public:
     static constexpr const char *kMask = "********"; // shown instead of a password
@@ -91,6 +92,6 @@ private:
 };
 
 // All settings with passwords masked, for logs.
-QDebug operator<<(QDebug debug, const Settings &settings);
+PEEK_API QDebug operator<<(QDebug debug, const Settings &settings);
 
 } // namespace peek

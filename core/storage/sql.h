@@ -4,6 +4,7 @@
 // transactions whose failures come back as StorageErrors naming the statement and the
 // database's error. This header brings in QtSql on purpose: code that runs SQL needs it.
 
+#include "base/export.h"
 #include "storageresult.h"
 
 #include <QSqlDatabase>
@@ -13,25 +14,25 @@
 namespace peek::sql {
 
 enum class Dialect { Sqlite, PostgreSql };
-Dialect dialectOf(const QSqlDatabase &db);
+PEEK_API Dialect dialectOf(const QSqlDatabase &db);
 
 // "name" with embedded quotes doubled: for schema and table names that cannot be bound.
-QString quoteIdentifier(const QString &name);
+PEEK_API QString quoteIdentifier(const QString &name);
 
 // Runs one statement. With bind values it is prepared and the values bound to its '?'
 // placeholders in order; without, it runs as written (so PostgreSQL's '::' casts and ':' in
 // text are never taken for placeholders). `what` names the operation in the error.
-StorageResult<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
+PEEK_API StorageResult<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
                               const QVariantList &bindValues = {}, const QString &what = {});
 
 // Runs a query expected to return at least one row and gives the first column of the first row.
-StorageResult<QVariant> scalar(const QSqlDatabase &db, const QString &statement,
+PEEK_API StorageResult<QVariant> scalar(const QSqlDatabase &db, const QString &statement,
                                const QVariantList &bindValues = {}, const QString &what = {});
 
 // A transaction that rolls back unless committed. SQLite transactions start IMMEDIATE (the
 // write lock is taken at once, so two writers queue on the busy timeout instead of failing
 // when a reader upgrades); PostgreSQL ones start with BEGIN.
-class Transaction {
+class PEEK_API Transaction {
 public:
     explicit Transaction(QSqlDatabase &db) : m_db(db) { }
     ~Transaction();

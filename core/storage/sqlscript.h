@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "storageresult.h"
 
 #include <QList>
@@ -20,6 +21,6 @@ struct SqlStatement {
 // CREATE TRIGGER, or a BEGIN ATOMIC ... END function body. Statements made only of comments and
 // blanks are dropped. An unterminated string, identifier, comment or body is an error naming
 // the line it starts on.
-StorageResult<QList<SqlStatement>> splitSqlScript(const QString &script);
+PEEK_CORE_EXPORT StorageResult<QList<SqlStatement>> splitSqlScript(const QString &script);
 
 } // namespace peek

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include <QDebug>
 #include <QString>
 
@@ -11,13 +12,13 @@ namespace peek {
 
 // Why a storage operation failed: what was being done (on which input), the SQL statement that
 // failed (if any) and the database's own error text. message() joins them for a person to read.
-struct StorageError {
+struct PEEK_API StorageError {
     QString what; // e.g. "migration 0002_add_index.sql of schema pl_tutorial"
     QString statement; // the SQL that failed, empty when no statement was involved
     QString databaseError; // the driver's/database's text, empty when the failure was ours
 
     // What may go to a peer (an error answer): `what` alone; the statement and the database's
-    // own text are internal and stay in the service's log (THREATS.md rule 3).
+    // own text are internal and stay in the service's log (docs/threats.md rule 3).
     QString peerMessage() const
     {
         if (statement.isEmpty() && databaseError.isEmpty())

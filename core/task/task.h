@@ -1,5 +1,5 @@
 #pragma once
-// Tasks: named units of work that logic queues and workers run (ARCHITECTURE.md "worker").
+// Tasks: named units of work that logic queues and workers run (docs/architecture.md "worker").
 //
 // A plugin declares its tasks once, in a header both sides include:
 //
@@ -11,6 +11,7 @@
 // results are Values (tuples included) stored in the database in the Vortex JSON form, so a
 // queued task survives a restart of logic or of its worker.
 
+#include "base/export.h"
 #include "tuple/value.h"
 #include "vortex/vortexerror.h"
 
@@ -24,14 +25,14 @@
 namespace peek {
 
 // How a task is run (0: the installation's default from config.json "tasks").
-struct TaskOptions
+struct PEEK_API TaskOptions
 {
     int maxAttempts = 0; // runs at most this often (a failure or a lost worker is retried)
     int timeoutMs = 0;   // one run may take this long before it counts as failed
 };
 
 // A task's declaration: its qualified name "<plugin>.<task>" and how it is run.
-class Task
+class PEEK_API Task
 {
 public:
     using Options = TaskOptions;
@@ -49,7 +50,7 @@ private:
 };
 
 // One run of a task, as its handler sees it (on a worker thread).
-struct TaskCall
+struct PEEK_API TaskCall
 {
     QString id;          // the task's id (a UUID), the same for every attempt
     QString name;        // "<plugin>.<task>"
@@ -66,7 +67,7 @@ struct TaskCall
 using TaskHandler = std::function<Value(const TaskCall &call)>;
 
 // A task that failed for good: every attempt failed or timed out, or it is not known (expired).
-class TaskError : public VortexError
+class PEEK_API TaskError : public VortexError
 {
 public:
     using VortexError::VortexError;
@@ -75,7 +76,7 @@ public:
 // A queued task: its id (keep it to ask for the result later, e.g. after a restart of logic),
 // the future of its result, and a future that completes once the task is stored in the database
 // (from then on it survives a restart of logic; it fails with TaskError if it cannot be stored).
-struct TaskHandle
+struct PEEK_API TaskHandle
 {
     QString id;
     QFuture<Value> result;
@@ -83,7 +84,7 @@ struct TaskHandle
 };
 
 // The queue's settings: config.json "tasks" (and "worker" for the worker's side).
-struct TaskSettings
+struct PEEK_API TaskSettings
 {
     int leaseMs = 30000;           // a claimed task is the worker's for this long, renewed while it runs
     int maxAttempts = 3;           // default for tasks that do not say

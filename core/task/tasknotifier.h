@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
@@ -18,7 +19,7 @@ class Database;
 // listeners look at the queue for what they may have missed.
 // SQLite: one process owns the file; the queue and the worker call announce*() after their
 // transactions commit.
-class TaskNotifier : public QObject
+class PEEK_CORE_EXPORT TaskNotifier : public QObject
 {
     Q_OBJECT
 public:

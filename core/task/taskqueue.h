@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "task.h"
 #include "taskstore.h"
 
@@ -20,7 +21,7 @@ class Database;
 class TaskNotifier;
 
 // Logic's side of the task queue: queues tasks in the database and hands their results back to
-// whoever waits (ARCHITECTURE.md "worker").
+// whoever waits (docs/architecture.md "worker").
 //
 // Tasks queued in the same turn of the event loop (and while an insert is in flight) go in one
 // transaction. The results come back when the notifier says tasks finished (never by polling in
@@ -29,7 +30,7 @@ class TaskNotifier;
 // (lease expired: queued again, or failed on their last attempt), deletes expired results,
 // refreshes the figures of /health and, as a safety net, looks at every task still waited for.
 // Everything runs on the thread of the queue (logic's).
-class TaskQueue : public QObject
+class PEEK_CORE_EXPORT TaskQueue : public QObject
 {
     Q_OBJECT
 public:

@@ -15,6 +15,7 @@
 // kFinishedChannel with the ids that finished for good. On SQLite one process owns the file and
 // the caller announces the same through TaskNotifier after the transaction.
 
+#include "base/export.h"
 #include "storage/migrations.h"
 #include "storage/storageresult.h"
 
@@ -33,7 +34,7 @@ inline constexpr char kQueuedChannel[] = "peek_task_queued";
 inline constexpr char kFinishedChannel[] = "peek_task_finished";
 
 // The platform migration that creates the table (main schema, set "peek_task").
-MigrationSet migrations();
+PEEK_CORE_EXPORT MigrationSet migrations();
 
 struct NewTask
 {
@@ -44,7 +45,7 @@ struct NewTask
     int timeoutMs = 0;
 };
 // Queues tasks (one transaction; announces them on PostgreSQL).
-StorageResult<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks);
+PEEK_CORE_EXPORT StorageResult<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks);
 
 struct ClaimedTask
 {
@@ -59,7 +60,7 @@ struct ClaimedTask
 };
 // Claims up to `limit` ready tasks whose name is in `names` for `worker`, oldest first, with a
 // lease of leaseMs.
-StorageResult<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker, const QStringList &names,
+PEEK_CORE_EXPORT StorageResult<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker, const QStringList &names,
                                         int limit, int leaseMs);
 
 // How one run ended.
@@ -80,11 +81,11 @@ struct FinishReport
 };
 // Records outcomes of `worker`'s runs (one transaction). An outcome counts only while the task
 // is still running under that worker and attempt.
-StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
+PEEK_CORE_EXPORT StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
                                    int resultExpiryMs);
 
 // Extends the leases of the tasks `worker` holds; returns how many.
-StorageResult<int> renewLeases(QSqlDatabase &db, const QString &worker, const QStringList &ids, int leaseMs);
+PEEK_CORE_EXPORT StorageResult<int> renewLeases(QSqlDatabase &db, const QString &worker, const QStringList &ids, int leaseMs);
 
 struct RecoveryReport
 {
@@ -92,7 +93,7 @@ struct RecoveryReport
     QStringList failed;       // lease expired on the last attempt: failed for good
 };
 // Tasks whose worker vanished (lease expired): queued again, or failed when no attempt is left.
-StorageResult<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultExpiryMs);
+PEEK_CORE_EXPORT StorageResult<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultExpiryMs);
 
 struct TaskState
 {
@@ -104,14 +105,14 @@ struct TaskState
     QString worker;
 };
 // The state of each id found (finished or not); ids not in the table are absent.
-StorageResult<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringList &ids);
+PEEK_CORE_EXPORT StorageResult<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringList &ids);
 
 // Deletes finished tasks whose results have expired; returns how many.
-StorageResult<int> deleteExpired(QSqlDatabase &db);
+PEEK_CORE_EXPORT StorageResult<int> deleteExpired(QSqlDatabase &db);
 
 // Gives tasks `worker` holds but will not finish (it is stopping) back to the queue at once;
 // the interrupted attempt does not count. Returns how many.
-StorageResult<int> release(QSqlDatabase &db, const QString &worker, const QStringList &ids);
+PEEK_CORE_EXPORT StorageResult<int> release(QSqlDatabase &db, const QString &worker, const QStringList &ids);
 
 struct Stats
 {
@@ -124,6 +125,6 @@ struct Stats
     };
     QMap<QString, Worker> byWorker;
 };
-StorageResult<Stats> stats(QSqlDatabase &db);
+PEEK_CORE_EXPORT StorageResult<Stats> stats(QSqlDatabase &db);
 
 } // namespace peek::taskstore

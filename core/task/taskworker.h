@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "task.h"
 #include "taskstore.h"
 
@@ -19,7 +20,7 @@ class Database;
 class TaskNotifier;
 
 // The worker role's side of the task queue: claims tasks it has handlers for, runs them on a
-// thread pool and records their outcomes (ARCHITECTURE.md "worker").
+// thread pool and records their outcomes (docs/architecture.md "worker").
 //
 // Claims take up to (threads + prefetch - tasks held) tasks at once; a claim that filled up is
 // followed by another at once, one that came back short waits for the notifier's queued(), a
@@ -28,7 +29,7 @@ class TaskNotifier;
 // per attempt, until its attempts are used up. The leases of held tasks are renewed every
 // leaseMs / 3; a run that outlives its timeout is failed (and its flag set: handlers should check
 // TaskCall::cancelled(), the thread stays busy until the handler returns).
-class TaskWorker : public QObject
+class PEEK_CORE_EXPORT TaskWorker : public QObject
 {
     Q_OBJECT
 public:

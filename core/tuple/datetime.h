@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include <QDateTime>
 #include <QString>
 
@@ -8,7 +9,7 @@ namespace peek {
 // A point in time with microsecond precision, as the Vortex protocol carries it.
 // Aware times keep their UTC offset (so they encode back unchanged); naive times have none
 // and are wall-clock local times, as in Python.
-class DateTime
+class PEEK_API DateTime
 {
 public:
     DateTime() = default;

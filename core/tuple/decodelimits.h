@@ -1,15 +1,16 @@
 #pragma once
 
+#include "base/export.h"
 #include <QtGlobal>
 
 namespace peek {
 
-// Bounds on what decoding one message may cost (THREATS.md rule 2): every decoder of peer input
+// Bounds on what decoding one message may cost (docs/threats.md rule 2): every decoder of peer input
 // checks them before it allocates for what it reads. The defaults fit every payload Peek makes
 // (the 10,000-tuple benchmark payload uses a tenth of them) and stop a hostile message long
 // before it costs the process its memory or its event loop. A service sets them once at start
 // from config.json ("limits"); tests may set them around a case.
-struct DecodeLimits
+struct PEEK_CORE_EXPORT DecodeLimits
 {
     int maxDepth = 100;                    // nesting of JSON arrays and objects
     qint64 maxValues = 2'000'000;          // JSON values (numbers, strings, objects...) in one text

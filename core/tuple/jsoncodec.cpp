@@ -909,7 +909,7 @@ private:
     }
 
     // A tuple of a registered type is built as that type or refused: plugin code must never
-    // receive a tuple under a type name whose declaration it does not fit (THREATS.md rule 3).
+    // receive a tuple under a type name whose declaration it does not fit (docs/threats.md rule 3).
     std::optional<Value> makeTuple(Frame &f)
     {
         if (Q_UNLIKELY(++m_tuples > m_limits.maxTuples)) {

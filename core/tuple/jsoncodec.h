@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "value.h"
 
 #include <QByteArrayView>
@@ -14,7 +15,7 @@ struct DecodeLimits;
 // Writes Vortex "Jsonable" JSON exactly as the reference implementation does: compact
 // separators, non-ASCII escaped as \uXXXX, ints and datetimes wrapped in _ft/_fd, tuple fields
 // in alphabetical order, dicts in insertion order (or sorted, for canonical keys).
-class JsonWriter
+class PEEK_CORE_EXPORT JsonWriter
 {
 public:
     explicit JsonWriter(bool sortKeys = false) : m_sortKeys(sortKeys) {}
@@ -81,13 +82,13 @@ namespace json {
 // input beyond the limits (depth, values, tuples, fields per tuple: DecodeLimits::current()),
 // and on a tuple of a registered type whose fields do not fit the type (the error names the
 // type and the field). A numeric "uuid" (vortexjs actions) is read as its text.
-Value decode(QByteArrayView json, QString *error = nullptr);
-Value decode(QByteArrayView json, const DecodeLimits &limits, QString *error = nullptr);
+PEEK_CORE_EXPORT Value decode(QByteArrayView json, QString *error = nullptr);
+PEEK_CORE_EXPORT Value decode(QByteArrayView json, const DecodeLimits &limits, QString *error = nullptr);
 
-QByteArray encode(const Value &value);
-QByteArray encodeTuple(const Tuple &tuple);
+PEEK_CORE_EXPORT QByteArray encode(const Value &value);
+PEEK_CORE_EXPORT QByteArray encodeTuple(const Tuple &tuple);
 // Keys sorted recursively (also _fd/_ft): the canonical form used for selector keys.
-QByteArray encodeSorted(const Value &value);
+PEEK_CORE_EXPORT QByteArray encodeSorted(const Value &value);
 
 } // namespace json
 } // namespace peek

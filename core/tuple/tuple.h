@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "jsoncodec.h"
 #include "value.h"
 
@@ -14,7 +15,7 @@ class JsonWriter;
 
 // A Vortex tuple: a named record of fields. Typed tuples are C++ structs declared with
 // PEEK_TUPLE; tuples of unknown types (and those QML builds) are GenericTuple.
-class Tuple
+class PEEK_API Tuple
 {
 public:
     virtual ~Tuple() = default;
@@ -35,7 +36,7 @@ public:
 };
 
 // A tuple of a type this process has no C++ declaration for: type name plus field map.
-class GenericTuple final : public Tuple
+class PEEK_API GenericTuple final : public Tuple
 {
 public:
     explicit GenericTuple(QString type, Dict fields = {})
@@ -64,18 +65,18 @@ struct FieldTraits
     static bool fromValue(const Value &v, T &out);
 };
 
-bool fieldFromValue(const Value &v, bool &out);
-bool fieldFromValue(const Value &v, int &out);
-bool fieldFromValue(const Value &v, qint64 &out);
-bool fieldFromValue(const Value &v, double &out);
-bool fieldFromValue(const Value &v, QString &out);
-bool fieldFromValue(const Value &v, QByteArray &out);
-bool fieldFromValue(const Value &v, Wkb &out);
-bool fieldFromValue(const Value &v, DateTime &out);
-bool fieldFromValue(const Value &v, ValueList &out);
-bool fieldFromValue(const Value &v, Dict &out);
-bool fieldFromValue(const Value &v, Value &out);
-bool fieldFromValue(const Value &v, TuplePtr &out);
+PEEK_API bool fieldFromValue(const Value &v, bool &out);
+PEEK_API bool fieldFromValue(const Value &v, int &out);
+PEEK_API bool fieldFromValue(const Value &v, qint64 &out);
+PEEK_API bool fieldFromValue(const Value &v, double &out);
+PEEK_API bool fieldFromValue(const Value &v, QString &out);
+PEEK_API bool fieldFromValue(const Value &v, QByteArray &out);
+PEEK_API bool fieldFromValue(const Value &v, Wkb &out);
+PEEK_API bool fieldFromValue(const Value &v, DateTime &out);
+PEEK_API bool fieldFromValue(const Value &v, ValueList &out);
+PEEK_API bool fieldFromValue(const Value &v, Dict &out);
+PEEK_API bool fieldFromValue(const Value &v, Value &out);
+PEEK_API bool fieldFromValue(const Value &v, TuplePtr &out);
 
 template <typename T, typename E>
 bool FieldTraits<T, E>::fromValue(const Value &v, T &out)
@@ -117,7 +118,7 @@ inline void writeFieldValue(JsonWriter &w, qint64 v) { w.writeInt(v); }
 inline void writeFieldValue(JsonWriter &w, double v) { w.writeDouble(v); }
 inline void writeFieldValue(JsonWriter &w, const QString &v) { w.writeString(v); }
 
-struct FieldDescriptor
+struct PEEK_API FieldDescriptor
 {
     QString name;
     std::function<Value(const Tuple &)> get;
@@ -127,7 +128,7 @@ struct FieldDescriptor
 };
 
 // The fields of one typed tuple class, sorted by name, built once per class.
-struct FieldTable
+struct PEEK_API FieldTable
 {
     std::vector<FieldDescriptor> fields;
     QStringList names;

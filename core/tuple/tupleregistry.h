@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple.h"
 
 #include <QHash>
@@ -9,7 +10,7 @@ namespace peek {
 
 // The process-wide map from Vortex tuple type name to C++ factory. Decoding consults it; a
 // name it does not know decodes as a GenericTuple.
-class TupleRegistry
+class PEEK_API TupleRegistry
 {
 public:
     using Factory = std::function<TuplePtr()>;

@@ -1,12 +1,13 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple.h"
 
 namespace peek {
 
 // Names a set of tuples an observer wants: a tuple type name and a dict of conditions.
 // Two selectors are the same subscription when their key() is the same.
-struct TupleSelector : TypedTuple<TupleSelector>
+struct PEEK_API TupleSelector : TypedTuple<TupleSelector>
 {
     PEEK_TUPLE(TupleSelector, "vortex.TupleSelector", name, selector)
     QString name;

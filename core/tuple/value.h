@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "datetime.h"
 
 #include <QByteArray>
@@ -21,7 +22,7 @@ using TuplePtr = std::shared_ptr<Tuple>;
 using ValueList = std::vector<Value>;
 
 // Well-known-binary geometry: bytes that travel with the "wkb" type tag.
-struct Wkb
+struct PEEK_API Wkb
 {
     QByteArray data;
     bool operator==(const Wkb &o) const { return data == o.data; }
@@ -30,7 +31,7 @@ struct Wkb
 // One field value of the Vortex protocol: null, bool, 64-bit int, float, string, bytes, wkb,
 // datetime, list, ordered dict or a nested tuple. Lists, dicts and tuples are shared on copy
 // (cheap to pass around) and detached on write.
-class Value
+class PEEK_API Value
 {
 public:
     enum class Type { Null, Bool, Int, Float, String, Bytes, Wkb, DateTime, List, Dict, Tuple };
@@ -96,7 +97,7 @@ private:
 };
 
 // A dict that keeps insertion order (as Python's dict does), so values encode back unchanged.
-class Dict
+class PEEK_API Dict
 {
 public:
     using Entry = std::pair<QString, Value>;

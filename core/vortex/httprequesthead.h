@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "vortex.h"
 
 #include <QByteArrayView>
@@ -24,6 +25,6 @@ struct HttpRequestHead {
 // on spaces into exactly three parts (the last one starting with "HTTP/"), then the header lines,
 // ending at the first "\r\n\r\n". Only the first `maxHead` + 4 bytes are looked at, so a head of
 // up to `maxHead` bytes plus its blank line is complete.
-HttpRequestHead readHttpRequestHead(QByteArrayView received, qsizetype maxHead);
+PEEK_CORE_EXPORT HttpRequestHead readHttpRequestHead(QByteArrayView received, qsizetype maxHead);
 
 } // namespace peek

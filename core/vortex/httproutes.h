@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "vortex.h"
 
 #include <QByteArray>
@@ -14,7 +15,7 @@ class QTcpSocket;
 namespace peek {
 
 // An answer to a plain HTTP request on a vortex port.
-struct HttpResponse
+struct PEEK_CORE_EXPORT HttpResponse
 {
     int status = 200;
     QByteArray contentType = "text/plain; charset=utf-8";
@@ -33,7 +34,7 @@ struct HttpResponse
 // /<plugin>/. Handlers run on the event loop and must answer quickly (no blocking work).
 // Paths are matched by prefix, the longest first; a prefix ending in '/' also matches the path
 // without it ("/peek_plugin_x" finds "/peek_plugin_x/").
-class HttpRoutes
+class PEEK_CORE_EXPORT HttpRoutes
 {
 public:
     using Handler = std::function<HttpResponse(const HttpRequest &request)>;

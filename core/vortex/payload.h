@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple/tuple.h"
 
 #include <QByteArray>
@@ -16,20 +17,20 @@ constexpr int kDefaultCompressionLevel = 6;
 
 namespace zlib {
 // A plain zlib stream (78 xx header), not Qt's qCompress framing.
-QByteArray compress(const char *data, qsizetype size, int level);
+PEEK_CORE_EXPORT QByteArray compress(const char *data, qsizetype size, int level);
 // Inflates a zlib stream of any level; null and an error for a broken stream.
-QByteArray uncompress(QByteArrayView data, QString *error = nullptr,
+PEEK_CORE_EXPORT QByteArray uncompress(QByteArrayView data, QString *error = nullptr,
                       qsizetype maxOutput = qsizetype(1) << 31);
 } // namespace zlib
 
 namespace base64 {
 // Standard base64 decoding with QByteArray::AbortOnBase64DecodingErrors semantics: false for
 // text Qt would reject. Several times faster than Qt on the padded form peers send.
-bool decode(QByteArrayView text, QByteArray &out);
+PEEK_CORE_EXPORT bool decode(QByteArrayView text, QByteArray &out);
 } // namespace base64
 
-// A Vortex payload: a routing filt, a list of tuples and a date (PROTOCOL.md §2).
-class Payload
+// A Vortex payload: a routing filt, a list of tuples and a date (docs/protocol.md §2).
+class PEEK_CORE_EXPORT Payload
 {
 public:
     Dict filt;

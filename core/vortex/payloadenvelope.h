@@ -1,13 +1,14 @@
 #pragma once
 
+#include "base/export.h"
 #include "payload.h"
 
 namespace peek {
 
 // What travels on the wire: a filt (a copy of the payload's, so routers and caches never
 // decompress), the encoded payload as it is, a result (null/true = success, else error text)
-// and a date (PROTOCOL.md §2).
-class PayloadEnvelope
+// and a date (docs/protocol.md §2).
+class PEEK_CORE_EXPORT PayloadEnvelope
 {
 public:
     Dict filt;
@@ -31,7 +32,7 @@ public:
 
     bool decodePayload(Payload &out, QString *error = nullptr) const;
 
-    // How a peer writes vortex messages (PROTOCOL.md §9, docs/protocol.md "Message forms"):
+    // How a peer writes vortex messages (docs/protocol.md §9, docs/protocol.md "Message forms"):
     // vortexpy sends plain JSON with the payload under "data"; vortexjs sends base64 of JSON
     // with the payload under "encodedPayload" and reads nothing else.
     enum class Form { Json, Base64EncodedPayload };

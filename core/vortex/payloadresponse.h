@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "payloadenvelope.h"
 #include "vortexerror.h"
 
@@ -9,11 +10,11 @@ namespace peek {
 
 class Vortex;
 
-// Request/response over a vortex (PROTOCOL.md §4): sends an envelope with a unique
+// Request/response over a vortex (docs/protocol.md §4): sends an envelope with a unique
 // "PayloadResponse.messageId" in its filt and completes with the envelope that comes back with
 // the same filt. Fails with TimeoutError, RemoteError (the reply's result text) or
 // NotConnectedError (no peer of that name right now).
-class PayloadResponse
+class PEEK_CORE_EXPORT PayloadResponse
 {
 public:
     static constexpr int kDefaultTimeoutMs = 30000;

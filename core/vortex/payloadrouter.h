@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "payloadenvelope.h"
 
 #include <QHash>
@@ -14,7 +15,7 @@ namespace peek {
 class Vortex;
 
 // Who sent an envelope, and the way back to them.
-struct MessageSource
+struct PEEK_CORE_EXPORT MessageSource
 {
     QPointer<Vortex> vortex;
     quint64 connectionId = 0;
@@ -29,9 +30,9 @@ struct MessageSource
 };
 
 // Delivers each received envelope to every endpoint whose filt is a subset of the envelope's
-// filt (PROTOCOL.md §4). Replies to requests (filts with a message id someone waits for) go to
+// filt (docs/protocol.md §4). Replies to requests (filts with a message id someone waits for) go to
 // their waiter only.
-class PayloadRouter
+class PEEK_CORE_EXPORT PayloadRouter
 {
 public:
     using Handler = std::function<void(const PayloadEnvelope &, const MessageSource &)>;

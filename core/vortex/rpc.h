@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "tuple/tuple.h"
 #include "payloadrouter.h"
 #include "vortexerror.h"
@@ -13,15 +14,15 @@ namespace peek {
 
 class Vortex;
 
-// The RPC argument and result tuples of the original (PROTOCOL.md §8).
-struct RpcArgTuple : TypedTuple<RpcArgTuple>
+// The RPC argument and result tuples of the original (docs/protocol.md §8).
+struct PEEK_API RpcArgTuple : TypedTuple<RpcArgTuple>
 {
     PEEK_TUPLE(RpcArgTuple, "vortex.rpc.RPC_VortexRPCArgTuple", args, kwargs)
     ValueList args;
     Dict kwargs;
 };
 
-struct RpcResultTuple : TypedTuple<RpcResultTuple>
+struct PEEK_API RpcResultTuple : TypedTuple<RpcResultTuple>
 {
     PEEK_TUPLE(RpcResultTuple, "vortex.rpc.RPC_VortexRPCResultTuple", result)
     Value result;
@@ -33,11 +34,11 @@ struct RpcResultTuple : TypedTuple<RpcResultTuple>
 // then fails with RemoteError carrying the message.
 //
 //   static const peek::Rpc addInts(QStringLiteral("peek_plugin_tutorial.addInts"),
-//       {.plugin = "peek_plugin_tutorial", .listenVortexName = "peek-logic-service",
-//        .acceptOnlyFrom = {"peek-agent-service"}});
+//       {.plugin = "peek_plugin_tutorial", .listenVortexName = Role(Role::Logic).vortexName(),
+//        .acceptOnlyFrom = {Role(Role::Agent).vortexName()}});
 //   addInts.listen(logicVortex, [](const ValueList &a, const Dict &) { return a[0].toInt() + a[1].toInt(); });
 //   addInts.call(agentVortex, {1, 2}).then([](const Value &sum) { ... });
-class Rpc
+class PEEK_API Rpc
 {
 public:
     struct Options

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/export.h"
 #include "payloadrouter.h"
 
 #include <QElapsedTimer>
@@ -19,10 +20,10 @@ namespace peek {
 
 class VortexConnection;
 
-// Per-peer budgets (THREATS.md rules 2 and 5), for incoming connections; 0 = unlimited. A peer
+// Per-peer budgets (docs/threats.md rules 2 and 5), for incoming connections; 0 = unlimited. A peer
 // over one is refused or cut off, the trip logged once a minute per peer and limit and counted
 // (Vortex::limitTrips()). Logic's ports leave them off: only proven services reach them.
-struct PeerBudgets
+struct PEEK_API PeerBudgets
 {
     int maxConnectionsPerAddress = 0;     // open connections (upgrading or upgraded) per IP
     double acceptRatePerAddress = 0;      // new connections/s per IP, checked before the global rate
@@ -35,8 +36,8 @@ struct PeerBudgets
     qint64 maxOutputBufferBytes = 0;      // unsent bytes to one peer before it is cut off
 };
 
-// Transport settings of a vortex node; the defaults are the protocol's (PROTOCOL.md §5).
-struct VortexOptions
+// Transport settings of a vortex node; the defaults are the protocol's (docs/protocol.md §5).
+struct PEEK_API VortexOptions
 {
     int heartbeatMs = 10000;        // a "." every 10 s, both ways
     int silenceTimeoutMs = 180000;  // close a connection silent for this long
@@ -56,7 +57,7 @@ struct VortexOptions
 };
 
 // A remote vortex connected to this one.
-struct PeerInfo
+struct PEEK_API PeerInfo
 {
     quint64 connectionId = 0;
     QString vortexName;
@@ -66,17 +67,17 @@ struct PeerInfo
 };
 
 // An HTTP request that arrived on the vortex port but is not a vortex WebSocket upgrade.
-struct HttpRequest
+struct PEEK_API HttpRequest
 {
     QByteArray method;
     QUrl url;
     QByteArray headers;
 };
 
-// A named Vortex node (PROTOCOL.md §5): serves WebSocket connections, dials out to other
+// A named Vortex node (docs/protocol.md §5): serves WebSocket connections, dials out to other
 // vortexes (reconnecting by itself), links to vortexes in the same process without a socket,
 // exchanges hellos and heartbeats, and routes every received envelope through its router.
-class Vortex : public QObject
+class PEEK_API Vortex : public QObject
 {
     Q_OBJECT
 public:

@@ -4,9 +4,8 @@
 // On logic it also calls the tutorial's published API, as a plugin using another plugin.
 #include "tutorialapi.h" // the tutorial's public API header, nothing private
 
-#include "plugin/peekplugin.h"
-#include "plugin/plugincontext.h"
-#include "vortex/futurecontext.h"
+#include "peek/plugin.h"
+#include "peek/rpc.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -21,9 +20,9 @@ class NoopHook final : public peek::PluginRoleHook
 public:
     void load(peek::PluginContext &ctx) override
     {
-        m_phasesFile = QDir(ctx.fileStorageDirectory()).absoluteFilePath(ctx.role() + QStringLiteral(".phases"));
+        m_phasesFile = QDir(ctx.fileStorageDirectory()).absoluteFilePath(ctx.role().name() + QStringLiteral(".phases"));
         record(ctx, QStringLiteral("load"));
-        if (ctx.role() == QLatin1String("logic"))
+        if (ctx.role() == peek::Role::Logic)
             ctx.declareSettings({{QStringLiteral("note"), peek::SettingType::String, QStringLiteral("nothing to see"),
                                   QStringLiteral("A setting that proves plugin settings load")}});
     }
@@ -31,15 +30,15 @@ public:
     void start(peek::PluginContext &ctx) override
     {
         record(ctx, QStringLiteral("start"));
-        const bool withPort = ctx.role() == QLatin1String("logic") || ctx.role() == QLatin1String("field")
-            || ctx.role() == QLatin1String("office");
+        const bool withPort = ctx.role() == peek::Role::Logic || ctx.role() == peek::Role::Field
+            || ctx.role() == peek::Role::Office;
         if (withPort) {
             ctx.addHttpResource(QStringLiteral("phases"), [this](const peek::HttpRequest &) {
                 return peek::HttpResponse::json(QJsonDocument(QJsonArray::fromStringList(m_phases)));
             });
         }
         // A raw endpoint: answers {"plugin": "peek_plugin_noop", "key": "ping"} with the role.
-        const QString role = ctx.role();
+        const QString role = ctx.role().name();
         peek::Dict pingFilt;
         pingFilt.insert(QStringLiteral("key"), QStringLiteral("ping"));
         ctx.addEndpoint(pingFilt, [role](const peek::PayloadEnvelope &envelope, const peek::MessageSource &source) {
@@ -48,7 +47,7 @@ public:
             reply.filt.insert(QStringLiteral("role"), role);
             source.reply(reply);
         });
-        if (ctx.role() == QLatin1String("logic")) {
+        if (ctx.role() == peek::Role::Logic) {
             auto *tutorial = ctx.otherPluginApi<tutorial::TutorialApi>(QStringLiteral("peek_plugin_tutorial"));
             if (!tutorial)
                 throw peek::PluginError(QStringLiteral("peek_plugin_tutorial's API is not published on logic"));
@@ -84,7 +83,7 @@ private:
     void record(peek::PluginContext &ctx, const QString &phase)
     {
         m_phases << phase;
-        qCInfo(ctx.log()).noquote() << "phase" << phase << "on" << ctx.role();
+        qCInfo(ctx.log()).noquote() << "phase" << phase << "on" << ctx.role().name();
         QFile file(m_phasesFile);
         if (file.open(QIODevice::Append | QIODevice::Text))
             file.write(phase.toUtf8() + '\n');
@@ -102,7 +101,7 @@ class NoopPlugin final : public QObject, public peek::PeekPlugin
     Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
     Q_INTERFACES(peek::PeekPlugin)
 public:
-    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &) override { return std::make_unique<NoopHook>(); }
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role) override { return std::make_unique<NoopHook>(); }
 };
 
 } // namespace noop

@@ -8,10 +8,9 @@
 #include "positionstore.h"
 #include "positionstuples.h"
 
-#include "action/tupleactionprocessor.h"
-#include "observable/tupledataobservablehandler.h"
-#include "plugin/peekplugin.h"
-#include "plugin/plugincontext.h"
+#include "peek/action.h"
+#include "peek/observable.h"
+#include "peek/plugin.h"
 
 #include <stdexcept>
 
@@ -74,11 +73,11 @@ class PositionsPlugin final : public QObject, public peek::PeekPlugin {
     Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
     Q_INTERFACES(peek::PeekPlugin)
 public:
-    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &role) override
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role role) override
     {
-        if (role == QLatin1String("logic"))
+        if (role == peek::Role::Logic)
             return std::make_unique<LogicHook>();
-        if (role == QLatin1String("field") || role == QLatin1String("office"))
+        if (role == peek::Role::Field || role == peek::Role::Office)
             return std::make_unique<ProxyHook>();
         return nullptr;
     }

@@ -1,9 +1,8 @@
 #include "positionstore.h"
 
-#include "observable/tupledataobservablehandler.h"
-#include "storage/database.h"
-#include "storage/sql.h"
-#include "vortex/futurecontext.h"
+#include "peek/observable.h"
+#include "peek/rpc.h"
+#include "peek/storage.h"
 
 #include <QDateTime>
 #include <QSqlQuery>

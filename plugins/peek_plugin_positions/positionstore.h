@@ -5,8 +5,8 @@
 // loop once a write is stored.
 #include "positionstuples.h"
 
-#include "storage/storageresult.h"
-#include "tuple/tupleselector.h"
+#include "peek/storage.h"
+#include "peek/tuple.h"
 
 #include <QFuture>
 #include <QSqlDatabase>

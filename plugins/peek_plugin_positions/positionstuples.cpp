@@ -1,6 +1,6 @@
 #include "positionstuples.h"
 
-#include "tuple/tupleregistry.h"
+#include "peek/tuple.h"
 
 namespace positions {
 // Registered when the library loads; the platform checks the names and unregisters them when

@@ -2,8 +2,8 @@
 // The positions plugin's tuple. Tuple type names start with the plugin's name, as the platform
 // requires. Apps that do not link this plugin build the same action as a GenericTuple with these
 // field names (app/positioning does); docs/positioning.md describes the fields.
-#include "action/tupleactions.h"
-#include "tuple/tuple.h"
+#include "peek/action.h"
+#include "peek/tuple.h"
 
 #include <optional>
 

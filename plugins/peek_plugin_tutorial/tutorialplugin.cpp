@@ -11,13 +11,11 @@
 #include "tutorialtasks.h"
 #include "tutorialtuples.h"
 
-#include "action/tupleactionprocessor.h"
-#include "observable/tupledataobservablehandler.h"
-#include "plugin/peekplugin.h"
-#include "plugin/plugincontext.h"
-#include "storage/database.h"
-#include "storage/sql.h"
-#include "vortex/futurecontext.h"
+#include "peek/action.h"
+#include "peek/observable.h"
+#include "peek/plugin.h"
+#include "peek/rpc.h"
+#include "peek/storage.h"
 
 #include <QRandomGenerator>
 #include <QSqlQuery>
@@ -253,7 +251,7 @@ public:
         const QLoggingCategory &log = ctx.log();
         peek::Settings *settings = &ctx.settings();
         auto askAgent = [vortex, store, context, settings, &log](const peek::PeerInfo &peer) {
-            if (peer.vortexName != QLatin1String("peek-agent-service") || !settings->boolValue(QStringLiteral("subIntsOnAgentLink")))
+            if (peer.vortexName != peek::Role(peek::Role::Agent).vortexName() || !settings->boolValue(QStringLiteral("subIntsOnAgentLink")))
                 return;
             peek::onFinished(context, rpc::subInts().call(vortex, {10, 3}), [store, context, &log](const QFuture<peek::Value> &answered) {
                 try {
@@ -323,11 +321,11 @@ public:
             });
         };
         auto connection = QObject::connect(vortex, &peek::Vortex::peerConnected, context, [callLogic](const peek::PeerInfo &peer) {
-            if (peer.vortexName == peek::PluginContext::logicVortexName())
+            if (peer.vortexName == peek::Role(peek::Role::Logic).vortexName())
                 callLogic();
         });
         ctx.onStop([connection] { QObject::disconnect(connection); });
-        if (vortex->isConnectedTo(peek::PluginContext::logicVortexName()))
+        if (vortex->isConnectedTo(peek::Role(peek::Role::Logic).vortexName()))
             callLogic();
     }
 };
@@ -372,15 +370,15 @@ class TutorialPlugin final : public QObject, public peek::PeekPlugin
     Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
     Q_INTERFACES(peek::PeekPlugin)
 public:
-    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &role) override
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role role) override
     {
-        if (role == QLatin1String("logic"))
+        if (role == peek::Role::Logic)
             return std::make_unique<LogicHook>();
-        if (role == QLatin1String("field") || role == QLatin1String("office"))
+        if (role == peek::Role::Field || role == peek::Role::Office)
             return std::make_unique<ProxyHook>();
-        if (role == QLatin1String("agent"))
+        if (role == peek::Role::Agent)
             return std::make_unique<AgentHook>();
-        if (role == QLatin1String("worker"))
+        if (role == peek::Role::Worker)
             return std::make_unique<WorkerHook>();
         return nullptr;
     }

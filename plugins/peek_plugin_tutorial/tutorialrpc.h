@@ -1,6 +1,7 @@
 #pragma once
 // The tutorial's RPCs, declared once for both sides (the original's agent <-> logic examples).
-#include "vortex/rpc.h"
+#include "peek/plugin.h"
+#include "peek/rpc.h"
 
 namespace tutorial::rpc {
 
@@ -8,8 +9,8 @@ namespace tutorial::rpc {
 inline const peek::Rpc &addInts()
 {
     static const peek::Rpc rpc(QStringLiteral("peek_plugin_tutorial.addInts"),
-                               {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek-logic-service"),
-                                {QStringLiteral("peek-agent-service")}});
+                               {QStringLiteral("peek_plugin_tutorial"), peek::Role(peek::Role::Logic).vortexName(),
+                                {peek::Role(peek::Role::Agent).vortexName()}});
     return rpc;
 }
 
@@ -17,8 +18,8 @@ inline const peek::Rpc &addInts()
 inline const peek::Rpc &addStringInt()
 {
     static const peek::Rpc rpc(QStringLiteral("peek_plugin_tutorial.addStringInt"),
-                               {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek-logic-service"),
-                                {QStringLiteral("peek-agent-service")}});
+                               {QStringLiteral("peek_plugin_tutorial"), peek::Role(peek::Role::Logic).vortexName(),
+                                {peek::Role(peek::Role::Agent).vortexName()}});
     return rpc;
 }
 
@@ -26,8 +27,8 @@ inline const peek::Rpc &addStringInt()
 inline const peek::Rpc &subInts()
 {
     static const peek::Rpc rpc(QStringLiteral("peek_plugin_tutorial.subInts"),
-                               {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek-agent-service"),
-                                {QStringLiteral("peek-logic-service")}});
+                               {QStringLiteral("peek_plugin_tutorial"), peek::Role(peek::Role::Agent).vortexName(),
+                                {peek::Role(peek::Role::Logic).vortexName()}});
     return rpc;
 }
 

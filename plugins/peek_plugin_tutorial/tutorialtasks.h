@@ -1,7 +1,7 @@
 #pragma once
 // The tutorial's worker tasks, declared once for both sides: logic queues them
 // (PluginContext::queueTask), the worker runs them (PluginContext::addTask).
-#include "task/task.h"
+#include "peek/task.h"
 
 namespace tutorial::tasks {
 

@@ -1,6 +1,6 @@
 #include "tutorialtuples.h"
 
-#include "tuple/tupleregistry.h"
+#include "peek/tuple.h"
 
 namespace tutorial {
 // Registered when the library loads; the platform checks the names and unregisters them when

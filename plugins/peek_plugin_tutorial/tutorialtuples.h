@@ -1,8 +1,8 @@
 #pragma once
 // The tutorial's tuples (the original's StringIntTuple and its two actions). Tuple type names
 // start with the plugin's name, as the platform requires.
-#include "action/tupleactions.h"
-#include "tuple/tuple.h"
+#include "peek/action.h"
+#include "peek/tuple.h"
 
 namespace tutorial {
 

@@ -22,9 +22,10 @@ namespace peek {
 
 Q_LOGGING_CATEGORY(lcHost, "peek.service")
 
-struct ServiceHost::Role
+struct ServiceHost::Service
 {
-    QString name;
+    explicit Service(Role r) : role(r) {}
+    Role role;
     std::unique_ptr<Vortex> vortex;
     std::unique_ptr<HttpRoutes> http; // roles with a port
     std::unique_ptr<RolePlugins> plugins;
@@ -40,52 +41,32 @@ ServiceHost::~ServiceHost()
     stop();
 }
 
-const QStringList &ServiceHost::allRoles()
+Vortex *ServiceHost::vortex(Role role) const
 {
-    static const QStringList roles {QStringLiteral("logic"), QStringLiteral("agent"), QStringLiteral("worker"),
-                                    QStringLiteral("field"), QStringLiteral("office")};
-    return roles;
-}
-
-QString ServiceHost::checkRoles(const QStringList &roles)
-{
-    if (roles.isEmpty())
-        return QStringLiteral("no roles given; choose from %1").arg(allRoles().join(u','));
-    for (const QString &role : roles) {
-        if (!allRoles().contains(role))
-            return QStringLiteral("unknown role \"%1\"; choose from %2").arg(role, allRoles().join(u','));
-        if (roles.count(role) > 1)
-            return QStringLiteral("role \"%1\" is given twice").arg(role);
-    }
-    return {};
-}
-
-Vortex *ServiceHost::vortex(const QString &role) const
-{
-    for (const auto &r : m_roles) {
-        if (r->name == role)
-            return r->vortex.get();
+    for (const auto &service : m_services) {
+        if (service->role == role)
+            return service->vortex.get();
     }
     return nullptr;
 }
 
-QList<quint16> ServiceHost::ports(const QString &role) const
+QList<quint16> ServiceHost::ports(Role role) const
 {
     Vortex *v = vortex(role);
     return v ? v->serverPorts() : QList<quint16>();
 }
 
-bool ServiceHost::listen(Role &role, const QList<int> &ports, QString *error)
+bool ServiceHost::listen(Service &service, const QList<int> &ports, QString *error)
 {
     for (int port : ports) {
-        if (!role.vortex->listen(m_options.listenAddress, quint16(port), error))
+        if (!service.vortex->listen(m_options.listenAddress, quint16(port), error))
             return false;
     }
-    role.http = std::make_unique<HttpRoutes>();
-    role.http->add(QStringLiteral("/health"), [this](const HttpRequest &) {
+    service.http = std::make_unique<HttpRoutes>();
+    service.http->add(QStringLiteral("/health"), [this](const HttpRequest &) {
         return HttpResponse::json(QJsonDocument(health()));
     });
-    role.http->serve(role.vortex.get());
+    service.http->serve(service.vortex.get());
     return true;
 }
 
@@ -93,11 +74,9 @@ bool ServiceHost::start(QString *error)
 {
     m_uptime.start();
     m_startedAt = QDateTime::currentDateTimeUtc();
-    if (const QString wrong = checkRoles(m_options.roles); !wrong.isEmpty()) {
-        *error = wrong;
+    // Empty or a role twice: refused, as on the command line.
+    if (Role::parseList(Role::namesOf(m_options.roles), error).isEmpty())
         return false;
-    }
-    const auto runs = [this](const QString &role) { return m_options.roles.contains(role); };
 
     auto bundle = TlsBundle::loadFromHome(m_options.home);
     if (!bundle) {
@@ -110,45 +89,44 @@ bool ServiceHost::start(QString *error)
         return false;
 
     Vortex *logic = nullptr;
-    for (const QString &name : allRoles()) {
-        if (!runs(name))
+    for (const Role name : Role::all()) {
+        if (!m_options.roles.contains(name))
             continue;
-        auto role = std::make_unique<Role>();
-        role->name = name;
+        auto role = std::make_unique<Service>(name);
         VortexOptions vortexOptions = m_options.vortexOptions;
         // Devices never reach logic's ports (they need the join token): only there is the
         // server echo, which costs a decode and an encode, answered.
-        vortexOptions.answerServerEcho = name == QLatin1String("logic");
-        if (name == QLatin1String("logic")) {
+        vortexOptions.answerServerEcho = name == Role::Logic;
+        if (name == Role::Logic) {
             // Only services proven by the join token reach logic's ports, each carrying the
             // traffic of many devices: the per-peer budgets are for the ports devices reach.
             vortexOptions.budgets = PeerBudgets {};
         }
-        role->vortex = std::make_unique<Vortex>(PluginContext::vortexNameOf(name), vortexOptions);
+        role->vortex = std::make_unique<Vortex>(name.vortexName(), vortexOptions);
         if (tls && tls->hasIdentity())
             role->vortex->setServerTls(tls->serverConfiguration());
         if (tls)
             role->vortex->setClientTls(tls->clientConfiguration());
-        if (name == QLatin1String("logic"))
+        if (name == Role::Logic)
             role->vortex->requireJoinToken(m_options.joinToken);
         else
             role->vortex->setJoinToken(m_options.joinToken);
         QList<int> ports;
-        if (name == QLatin1String("logic"))
+        if (name == Role::Logic)
             ports = {m_options.logicAdminPort, m_options.logicDataExchangePort};
-        else if (name == QLatin1String("field"))
+        else if (name == Role::Field)
             ports = {m_options.fieldPort};
-        else if (name == QLatin1String("office"))
+        else if (name == Role::Office)
             ports = {m_options.officePort};
         if (!ports.isEmpty() && !listen(*role, ports, error))
             return false;
-        if (name == QLatin1String("logic"))
+        if (name == Role::Logic)
             logic = role->vortex.get();
         else if (logic)
             role->vortex->connectLocal(logic);
         else
             role->vortex->connectTo(m_options.logicUrl);
-        m_roles.push_back(std::move(role));
+        m_services.push_back(std::move(role));
     }
     m_tls = tls && tls->hasIdentity();
 
@@ -156,22 +134,22 @@ bool ServiceHost::start(QString *error)
     directories << QDir(m_options.home).absoluteFilePath(QStringLiteral("plugins"));
     m_plugins = std::make_unique<PluginManager>(directories, m_options.enabledPlugins);
 
-    for (const auto &role : m_roles) {
+    for (const auto &role : m_services) {
         RoleEnvironment env;
-        env.role = role->name;
+        env.role = role->role;
         env.vortex = role->vortex.get();
         env.http = role->http.get();
         env.home = m_options.home;
-        if (role->name == QLatin1String("logic")) {
+        if (role->role == Role::Logic) {
             env.database = m_database.get();
             env.tasks = m_taskQueue.get();
-        } else if (role->name == QLatin1String("worker")) {
+        } else if (role->role == Role::Worker) {
             env.database = m_database.get();
             env.taskWorker = m_taskWorker.get();
         }
         role->plugins = std::make_unique<RolePlugins>(*m_plugins, env);
         role->plugins->startAll();
-        if (role->name == QLatin1String("field") || role->name == QLatin1String("office"))
+        if (role->role == Role::Field || role->role == Role::Office)
             serveUiBundles(*role);
     }
     // The plugins have added their tasks: the worker claims from now on.
@@ -185,21 +163,21 @@ bool ServiceHost::start(QString *error)
 
 void ServiceHost::stop()
 {
-    if (!m_started && m_roles.empty())
+    if (!m_started && m_services.empty())
         return;
     m_started = false;
     // The worker first: its handlers are plugin code; what it holds goes back to the queue.
     if (m_taskWorker)
         m_taskWorker->stop();
-    for (auto it = m_roles.rbegin(); it != m_roles.rend(); ++it) {
+    for (auto it = m_services.rbegin(); it != m_services.rend(); ++it) {
         if ((*it)->plugins)
             (*it)->plugins->stopAll();
     }
     if (m_taskQueue)
         m_taskQueue->stop();
-    for (auto it = m_roles.rbegin(); it != m_roles.rend(); ++it)
+    for (auto it = m_services.rbegin(); it != m_services.rend(); ++it)
         (*it)->vortex->close();
-    m_roles.clear();
+    m_services.clear();
     if (m_plugins)
         m_plugins->unloadAll();
     m_taskWorker.reset();
@@ -210,8 +188,8 @@ void ServiceHost::stop()
 
 bool ServiceHost::openStorage(QString *error)
 {
-    const bool logic = m_options.roles.contains(QStringLiteral("logic"));
-    const bool worker = m_options.roles.contains(QStringLiteral("worker"));
+    const bool logic = m_options.roles.contains(Role::Logic);
+    const bool worker = m_options.roles.contains(Role::Worker);
     if (!logic && !worker)
         return true;
     if (!logic && m_options.storageUrl.isEmpty()) {
@@ -249,20 +227,20 @@ bool ServiceHost::openStorage(QString *error)
     return true;
 }
 
-void ServiceHost::serveUiBundles(Role &role)
+void ServiceHost::serveUiBundles(Service &service)
 {
-    UiBundleServer bundles(role.name);
-    for (const RolePlugins::Record &record : role.plugins->records()) {
+    UiBundleServer bundles(service.role.name());
+    for (const RolePlugins::Record &record : service.plugins->records()) {
         const PluginMetadata *metadata = m_plugins->metadata(record.name);
         if (record.state != RolePlugins::State::Started || !metadata)
             continue;
         if (QString error; !bundles.add(*metadata, &error))
             qCWarning(lcHost).noquote() << QStringLiteral("%1 service: %2; the apps show an error card for it")
-                                               .arg(role.name, error);
+                                               .arg(service.role.name(), error);
     }
-    bundles.serve(*role.http);
+    bundles.serve(*service.http);
     qCInfo(lcHost).noquote() << QStringLiteral("%1 service: serving %2 plugin UI bundle(s) at %3")
-                                    .arg(role.name).arg(bundles.bundles().size()).arg(bundles.indexPath());
+                                    .arg(service.role.name()).arg(bundles.bundles().size()).arg(bundles.indexPath());
 }
 
 QJsonObject ServiceHost::health() const
@@ -270,7 +248,7 @@ QJsonObject ServiceHost::health() const
     QJsonArray services;
     QJsonArray plugins;
     bool degraded = false;
-    for (const auto &role : m_roles) {
+    for (const auto &role : m_services) {
         QJsonArray peers;
         for (const PeerInfo &peer : role->vortex->peers())
             peers.append(QJsonObject {{QStringLiteral("vortexName"), peer.vortexName},
@@ -280,13 +258,13 @@ QJsonObject ServiceHost::health() const
         QJsonArray ports;
         for (quint16 port : role->vortex->serverPorts())
             ports.append(int(port));
-        QJsonObject service {{QStringLiteral("role"), role->name},
+        QJsonObject service {{QStringLiteral("role"), role->role.name()},
                              {QStringLiteral("vortexName"), role->vortex->name()},
                              {QStringLiteral("ports"), ports},
                              {QStringLiteral("peers"), peers}};
-        if (role->name != QLatin1String("logic"))
+        if (role->role != Role::Logic)
             service.insert(QStringLiteral("logicConnected"),
-                           role->vortex->isConnectedTo(PluginContext::logicVortexName()));
+                           role->vortex->isConnectedTo(Role(Role::Logic).vortexName()));
         const QHash<QString, qint64> trips = role->vortex->limitTrips();
         if (!trips.isEmpty()) {
             QJsonObject tripped;
@@ -294,12 +272,12 @@ QJsonObject ServiceHost::health() const
                 tripped.insert(it.key(), double(it.value()));
             service.insert(QStringLiteral("limitsTripped"), tripped);
         }
-        if (role->name == QLatin1String("logic") && m_taskQueue) {
+        if (role->role == Role::Logic && m_taskQueue) {
             const QJsonObject queue = m_taskQueue->health();
             degraded = degraded || queue.contains(QStringLiteral("error"));
             service.insert(QStringLiteral("taskQueue"), queue);
         }
-        if (role->name == QLatin1String("worker") && m_taskWorker) {
+        if (role->role == Role::Worker && m_taskWorker) {
             const QJsonObject worker = m_taskWorker->health();
             degraded = degraded || worker.contains(QStringLiteral("error"));
             service.insert(QStringLiteral("taskWorker"), worker);
@@ -310,7 +288,7 @@ QJsonObject ServiceHost::health() const
         for (const RolePlugins::Record &record : role->plugins->records()) {
             QJsonObject entry {{QStringLiteral("name"), record.name},
                                {QStringLiteral("version"), record.version},
-                               {QStringLiteral("role"), role->name},
+                               {QStringLiteral("role"), role->role.name()},
                                {QStringLiteral("state"), RolePlugins::stateName(record.state)}};
             if (!record.error.isEmpty())
                 entry.insert(QStringLiteral("error"), record.error);
@@ -331,7 +309,7 @@ QJsonObject ServiceHost::health() const
     }
     return QJsonObject {{QStringLiteral("status"), degraded ? QStringLiteral("degraded") : QStringLiteral("ok")},
                         {QStringLiteral("version"), QCoreApplication::applicationVersion()},
-                        {QStringLiteral("roles"), QJsonArray::fromStringList(m_options.roles)},
+                        {QStringLiteral("roles"), QJsonArray::fromStringList(Role::namesOf(m_options.roles))},
                         {QStringLiteral("tls"), m_tls},
                         {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODate)},
                         {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed() / 1000)},
@@ -343,17 +321,17 @@ QStringList ServiceHost::describe() const
 {
     QStringList lines;
     const QString scheme = m_tls ? QStringLiteral("wss") : QStringLiteral("ws");
-    for (const auto &role : m_roles) {
+    for (const auto &role : m_services) {
         QStringList urls;
         for (quint16 port : role->vortex->serverPorts())
             urls << QStringLiteral("%1://%2:%3/vortexws").arg(scheme, m_options.listenAddress.toString()).arg(port);
-        QString line = QStringLiteral("%1 (vortex %2)").arg(role->name, role->vortex->name());
+        QString line = QStringLiteral("%1 (vortex %2)").arg(role->role.name(), role->vortex->name());
         if (!urls.isEmpty())
             line += QStringLiteral(" listening on ") + urls.join(QStringLiteral(", "));
-        if (role->name != QLatin1String("logic"))
-            line += vortex(QStringLiteral("logic")) ? QStringLiteral(", linked to logic in this process")
+        if (role->role != Role::Logic)
+            line += vortex(Role::Logic) ? QStringLiteral(", linked to logic in this process")
                                                      : QStringLiteral(", dialling logic at ") + m_options.logicUrl.toString();
-        if (role->name == QLatin1String("worker") && m_taskWorker && m_database)
+        if (role->role == Role::Worker && m_taskWorker && m_database)
             line += QStringLiteral(", runs tasks from %1 on %2 thread(s) as %3")
                         .arg(m_database->displayUrl())
                         .arg(m_taskWorker->threads())

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/role.h"
 #include "task/task.h"
 #include "vortex/vortex.h"
 
@@ -27,13 +28,13 @@ class TaskWorker;
 struct ServiceHostOptions
 {
     QString home;                 // config, database, log, TLS bundle, home plugins
-    QStringList roles;            // any of ServiceHost::allRoles()
+    QList<Role> roles;            // started in Role::all() order, whatever the order here
     QUrl logicUrl;                // where non-logic roles reach logic when it runs elsewhere
     QHostAddress listenAddress = QHostAddress::Any;
-    int fieldPort = 8000;
-    int officePort = 8002;
-    int logicAdminPort = 8010;
-    int logicDataExchangePort = 8011;
+    int fieldPort = Role(Role::Field).defaultPort();
+    int officePort = Role(Role::Office).defaultPort();
+    int logicAdminPort = Role::kLogicAdminPort;
+    int logicDataExchangePort = Role(Role::Logic).defaultPort();
     QString storageUrl;           // empty: the SQLite file <home>/peek.sqlite
     // Logic requires it of every service that dials in; the other roles present it. Empty: logic
     // accepts any service (tests in one process), the others dial without one.
@@ -45,7 +46,7 @@ struct ServiceHostOptions
     VortexOptions vortexOptions;
 };
 
-// The roles of one peek-server process (ARCHITECTURE.md "Services"): a vortex per role, logic's
+// The roles of one peek-server process (docs/architecture.md, "Roles"): a vortex per role, logic's
 // database, the links to logic (in process, or dialled with reconnect), the plugins of each
 // role, and GET /health on every port. Shared by the headless server and the apps.
 class ServiceHost : public QObject
@@ -55,10 +56,6 @@ public:
     explicit ServiceHost(ServiceHostOptions options, QObject *parent = nullptr);
     ~ServiceHost() override;
 
-    static const QStringList &allRoles(); // logic, field, office, agent, worker (start order)
-    // Checks a role list ("logic,field"): empty string when fine, else the error.
-    static QString checkRoles(const QStringList &roles);
-
     // Opens storage, listens, links the roles and starts the plugins. Returns false with *error
     // when the process cannot serve (a busy port, a database that does not open, a broken TLS
     // bundle); a failing plugin is not such an error (it is reported in the log and /health).
@@ -67,8 +64,8 @@ public:
     void stop();
 
     const ServiceHostOptions &options() const { return m_options; }
-    Vortex *vortex(const QString &role) const;
-    QList<quint16> ports(const QString &role) const;
+    Vortex *vortex(Role role) const;
+    QList<quint16> ports(Role role) const;
     bool isTls() const { return m_tls; }
     // What GET /health answers.
     QJsonObject health() const;
@@ -79,14 +76,14 @@ public:
     TaskWorker *taskWorker() const { return m_taskWorker.get(); }
 
 private:
-    struct Role;
-    bool listen(Role &role, const QList<int> &ports, QString *error);
+    struct Service; // a role running here
+    bool listen(Service &service, const QList<int> &ports, QString *error);
     // Field and office: the UI bundles of the role's started plugins, on its port.
-    void serveUiBundles(Role &role);
+    void serveUiBundles(Service &service);
     bool openStorage(QString *error);
 
     ServiceHostOptions m_options;
-    std::vector<std::unique_ptr<Role>> m_roles; // in allRoles() order
+    std::vector<std::unique_ptr<Service>> m_services; // in Role::all() order
     std::unique_ptr<Database> m_database;
     std::unique_ptr<TaskNotifier> m_taskNotifier;
     std::unique_ptr<TaskQueue> m_taskQueue;

@@ -28,8 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     PEEK_FUZZ_CHECK(!m.version.isNull());
     PEEK_FUZZ_CHECK(QVersionNumber::compare(m.compatVersion.normalized(), m.version.normalized())
                     <= 0);
-    for (const QString &service : m.requiresServices)
-        PEEK_FUZZ_CHECK(PluginMetadata::knownServices().contains(service));
+    PEEK_FUZZ_CHECK(!m.roles.isEmpty());
+    for (const Role role : m.roles)
+        PEEK_FUZZ_CHECK(m.roles.count(role) == 1 && Role::fromName(role.name()) == role);
 
     // Every dependency installed once, in an old and a new version, after the plugin: the
     // ordering must place or refuse each of them.

@@ -37,7 +37,7 @@ PluginMetadata makePlugin(const QString &root, const QString &name, const QByteA
 {
     const QString dir = root + u'/' + name;
     writeFile(dir + QStringLiteral("/plugin.json"),
-              QStringLiteral(R"({"name": "%1", "title": "T %1", "version": "1.0.0", "requiresServices": ["field"],
+              QStringLiteral(R"({"name": "%1", "title": "T %1", "version": "1.0.0", "roles": ["field"],
                   "ui": {"field": {"title": "T %1", "icon": "icons/i.svg", "qml": "qml/field/View.qml", "showHome": true}}})")
                   .arg(name)
                   .toUtf8());

@@ -64,7 +64,7 @@ const QList<Expected> kSent {
 const double kKnot = 1852.0 / 3600.0; // m/s
 const double kAccuracy = 2 * 0.9 * 5.1; // Qt's estimate: 2 x HDOP x the replay's UERE
 
-ServiceHostOptions hostOptions(const QString &home, const QStringList &roles)
+ServiceHostOptions hostOptions(const QString &home, const QList<Role> &roles)
 {
     ServiceHostOptions o;
     o.home = home;
@@ -154,7 +154,7 @@ void startServer(Server &server, const QString &home, const QString &appData,
                  const QString &storageUrl = {})
 {
     ServiceHostOptions options
-        = hostOptions(home, {QStringLiteral("logic"), QStringLiteral("field")});
+        = hostOptions(home, {Role::Logic, Role::Field});
     options.storageUrl = storageUrl;
     server.host = std::make_unique<ServiceHost>(options);
     QString error;
@@ -167,7 +167,7 @@ void startServer(Server &server, const QString &home, const QString &appData,
         started += plugin.toObject().value(QStringLiteral("state")).toString()
             == QLatin1String("started");
     QCOMPARE(started, 2); // on logic and on field
-    server.session = makeSession(server.host->ports(QStringLiteral("field")).value(0), appData);
+    server.session = makeSession(server.host->ports(Role::Field).value(0), appData);
     QVERIFY2(server.session->isReady(), qPrintable(server.session->errorString()));
     QTRY_COMPARE_WITH_TIMEOUT(server.session->connectionState(), QStringLiteral("online"), 10000);
 }
@@ -317,11 +317,11 @@ private Q_SLOTS:
 
         // A second field service, linked to the same logic, comes up on that port.
         ServiceHostOptions fieldOptions
-            = hostOptions(m_dir.filePath(QStringLiteral("field2")), {QStringLiteral("field")});
+            = hostOptions(m_dir.filePath(QStringLiteral("field2")), {Role::Field});
         fieldOptions.fieldPort = port;
         fieldOptions.logicUrl
             = QUrl(QStringLiteral("ws://127.0.0.1:%1")
-                       .arg(m_server.host->ports(QStringLiteral("logic")).last()));
+                       .arg(m_server.host->ports(Role::Logic).last()));
         ServiceHost field(fieldOptions);
         QString error;
         QVERIFY2(field.start(&error), qPrintable(error));

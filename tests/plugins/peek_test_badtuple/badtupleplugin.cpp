@@ -1,8 +1,6 @@
 // A plugin whose tuple type name does not start with the plugin's name: refused at load.
-#include "plugin/peekplugin.h"
-#include "plugin/plugincontext.h"
-#include "tuple/tuple.h"
-#include "tuple/tupleregistry.h"
+#include "peek/plugin.h"
+#include "peek/tuple.h"
 
 namespace {
 struct StolenTuple : peek::TypedTuple<StolenTuple>
@@ -25,7 +23,7 @@ class BadTuplePlugin final : public QObject, public peek::PeekPlugin
     Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
     Q_INTERFACES(peek::PeekPlugin)
 public:
-    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &) override { return std::make_unique<Hook>(); }
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role) override { return std::make_unique<Hook>(); }
 };
 
 #include "badtupleplugin.moc"

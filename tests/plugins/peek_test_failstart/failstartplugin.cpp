@@ -1,7 +1,6 @@
 // A plugin whose logic hook throws in start(), after creating an endpoint through its context:
 // the platform must report it (log, /health), tear down what it created, and keep the others.
-#include "plugin/peekplugin.h"
-#include "plugin/plugincontext.h"
+#include "peek/plugin.h"
 
 #include <stdexcept>
 
@@ -25,7 +24,7 @@ class FailStartPlugin final : public QObject, public peek::PeekPlugin
     Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
     Q_INTERFACES(peek::PeekPlugin)
 public:
-    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &) override { return std::make_unique<FailingHook>(); }
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role) override { return std::make_unique<FailingHook>(); }
 };
 
 #include "failstartplugin.moc"

@@ -1,7 +1,6 @@
 // A plugin that depends on peek_test_failstart, which always fails to start: the platform must
 // refuse to start it (the dependency cascade), and say why.
-#include "plugin/peekplugin.h"
-#include "plugin/plugincontext.h"
+#include "peek/plugin.h"
 
 namespace {
 class Hook final : public peek::PluginRoleHook
@@ -17,7 +16,7 @@ class NeedsFailedPlugin final : public QObject, public peek::PeekPlugin
     Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
     Q_INTERFACES(peek::PeekPlugin)
 public:
-    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &) override { return std::make_unique<Hook>(); }
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role) override { return std::make_unique<Hook>(); }
 };
 
 #include "needsfailedplugin.moc"

@@ -13,11 +13,9 @@
 //   peek_test_tasks.results(ids)             -> waits for those tasks (queued earlier, maybe
 //                                              before a restart) like run
 //   peek_test_tasks.runs()                   -> [[task_id, pid, attempt], ...]
-#include "plugin/peekplugin.h"
-#include "plugin/plugincontext.h"
-#include "storage/database.h"
-#include "storage/sql.h"
-#include "vortex/futurecontext.h"
+#include "peek/plugin.h"
+#include "peek/rpc.h"
+#include "peek/storage.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -29,7 +27,7 @@ const QString kPlugin = QStringLiteral("peek_test_tasks");
 
 peek::Rpc logicRpc(const char *name)
 {
-    return peek::Rpc(kPlugin + u'.' + QLatin1String(name), {kPlugin, peek::PluginContext::logicVortexName(), {}, 120000});
+    return peek::Rpc(kPlugin + u'.' + QLatin1String(name), {kPlugin, peek::Role(peek::Role::Logic).vortexName(), {}, 120000});
 }
 
 void recordRun(peek::Database *database, const QString &schema, const peek::TaskCall &call)
@@ -190,11 +188,11 @@ class TestTasksPlugin final : public QObject, public peek::PeekPlugin
     Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
     Q_INTERFACES(peek::PeekPlugin)
 public:
-    std::unique_ptr<peek::PluginRoleHook> createHook(const QString &role) override
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role role) override
     {
-        if (role == QLatin1String("logic"))
+        if (role == peek::Role::Logic)
             return std::make_unique<LogicHook>();
-        if (role == QLatin1String("worker"))
+        if (role == peek::Role::Worker)
             return std::make_unique<WorkerHook>();
         return nullptr;
     }

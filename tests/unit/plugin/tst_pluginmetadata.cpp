@@ -1,6 +1,7 @@
 // PluginMetadata read from real plugin.json fixtures (one directory per mistake, as KDE tests
 // KPluginMetaData), version constraints, and the dependency order the plugin manager starts in;
 // the UI bundle zip reader on the inputs the fuzzer keeps (tests/fuzz/corpus/ui_bundle).
+#include "base/apiversion.h"
 #include "plugin/pluginmetadata.h"
 #include "plugin/uibundle.h"
 
@@ -25,7 +26,8 @@ PluginMetadata plugin(const QString &name, const QString &version = QStringLiter
     metadata.title = name;
     metadata.version = QVersionNumber::fromString(version);
     metadata.compatVersion = metadata.version;
-    metadata.requiresServices = {QStringLiteral("logic")};
+    metadata.peekApi = PluginApiVersion::current();
+    metadata.roles = {Role::Logic};
     for (const QString &dependency : dependencies) {
         const QStringList parts = dependency.split(QLatin1Char(' '));
         metadata.dependencies.append({parts.at(0), parts.value(1)});
@@ -57,7 +59,9 @@ private slots:
     void misspeltKeyGetsASuggestion();
     void constraintIsSatisfied_data();
     void constraintIsSatisfied();
-    void runsOnItsServices();
+    void constraintIsSatisfiedWithinTheCompatibleRange_data();
+    void constraintIsSatisfiedWithinTheCompatibleRange();
+    void runsOnItsRoles();
 
     void unrelatedPluginsKeepInputOrder();
     void chainIsOrderedDependenciesFirst();
@@ -67,6 +71,8 @@ private slots:
     void cycleFails();
     void dependentsOfFailedPluginsFail();
     void duplicateNameFails();
+    void pluginForAnotherApiFails_data();
+    void pluginForAnotherApiFails();
 
     void uiBundleZipIsReadWithinItsLimit_data();
     void uiBundleZipIsReadWithinItsLimit();
@@ -84,9 +90,8 @@ void TestPluginMetadata::readsEveryKey()
     QCOMPARE(metadata.description, QStringLiteral("Uses every key of plugin.json"));
     QCOMPARE(metadata.version, QVersionNumber(1, 2, 3));
     QCOMPARE(metadata.compatVersion, QVersionNumber(1, 1));
-    QCOMPARE(
-        metadata.requiresServices,
-        QStringList({QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("office")}));
+    QCOMPARE(metadata.peekApi, QVersionNumber(1, 0));
+    QCOMPARE(metadata.roles, QList<Role>({Role::Logic, Role::Field, Role::Office}));
 
     QCOMPARE(metadata.dependencies.size(), 2);
     QCOMPARE(metadata.dependencies[0].name, QStringLiteral("peek_plugin_base"));
@@ -120,8 +125,10 @@ void TestPluginMetadata::minimalFileGetsDefaults()
     QCOMPARE(metadata.name, QStringLiteral("peek_plugin_minimal"));
     QCOMPARE(metadata.version, QVersionNumber(1));
     QCOMPARE(metadata.compatVersion, metadata.version);
+    QCOMPARE(metadata.peekApi, QVersionNumber(1, 0)); // written before the key: API 1.0
     QCOMPARE(metadata.description, QString());
-    QCOMPARE(metadata.requiresServices, QStringList({QStringLiteral("worker")}));
+    // valid_minimal names its roles under the old key, "requiresServices".
+    QCOMPARE(metadata.roles, QList<Role>({Role::Worker}));
     QVERIFY(metadata.dependencies.isEmpty());
     QVERIFY(metadata.ui.isEmpty());
 }
@@ -152,13 +159,16 @@ void TestPluginMetadata::mistakeIsRefusedNamingFileAndKey_data()
     row("bad_version", a, "version", "expected a version like 1.2.3");
     row("version_not_string", a, "version", "not the number 1.2");
     row("compat_version_newer", a, "compatVersion", "2.0 is newer than version 1.0.0");
-    row("services_missing", a, "requiresServices", "missing");
-    row("services_empty", a, "requiresServices", "empty");
-    row("services_unknown", a, "requiresServices[1]",
-        "unknown service \"feild\"; did you mean 'field'? (known: logic, field, office, agent, "
+    row("peek_api_three_numbers", a, "peekApi", "1.0.0 has three numbers; the plugin API version is MAJOR.MINOR");
+    row("peek_api_not_string", a, "peekApi", "write it as a string");
+    row("roles_missing", a, "roles", "missing");
+    row("roles_empty", a, "roles", "empty");
+    row("roles_unknown", a, "roles[1]",
+        "unknown role \"feild\"; did you mean 'field'? (known: logic, field, office, agent, "
         "worker)");
-    row("services_duplicate", a, "requiresServices[2]", "\"logic\" is listed twice");
-    row("services_not_array", a, "requiresServices", "expected an array");
+    row("roles_duplicate", a, "roles[2]", "\"logic\" is listed twice");
+    row("roles_not_array", a, "roles", "expected an array");
+    row("roles_both_keys", a, "requiresServices", "keep only \"roles\"");
     row("dependencies_not_array", a, "dependencies", "not an object");
     row("dependency_not_object", a, "dependencies[0]", "not \"peek_plugin_base\"");
     row("dependency_missing_name", a, "dependencies[0].name", "missing");
@@ -216,7 +226,7 @@ void TestPluginMetadata::unreadableFileIsRefused()
 void TestPluginMetadata::fromJsonNamesItsSource()
 {
     const QByteArray valid = R"({"name": "peek_plugin_x", "title": "X", "version": "2.1",
-                                 "requiresServices": ["agent"]})";
+                                 "roles": ["agent"]})";
     const auto result = PluginMetadata::fromJson(valid, QStringLiteral("bundle:x"));
     QVERIFY2(result.ok(), qPrintable(result.error().message()));
     QCOMPARE(result.value().version, QVersionNumber(2, 1));
@@ -277,17 +287,52 @@ void TestPluginMetadata::constraintIsSatisfied()
     QCOMPARE(dependency.satisfiedBy(QVersionNumber::fromString(version)), satisfied);
 }
 
-void TestPluginMetadata::runsOnItsServices()
+// A plugin in 2.0 that stands in for versions down to 1.5 (compatVersion).
+void TestPluginMetadata::constraintIsSatisfiedWithinTheCompatibleRange_data()
+{
+    QTest::addColumn<QString>("constraint");
+    QTest::addColumn<bool>("satisfied");
+
+    QTest::newRow(">= the newest") << QStringLiteral(">=2.0") << true;
+    QTest::newRow(">= beyond") << QStringLiteral(">=2.1") << false;
+    QTest::newRow("< above the oldest") << QStringLiteral("<1.6") << true;
+    QTest::newRow("< the oldest") << QStringLiteral("<1.5") << false;
+    QTest::newRow("<= the oldest") << QStringLiteral("<=1.5") << true;
+    QTest::newRow("== inside") << QStringLiteral("==1.7") << true;
+    QTest::newRow("== the oldest") << QStringLiteral("==1.5.0") << true;
+    QTest::newRow("== below") << QStringLiteral("==1.4") << false;
+    QTest::newRow("== above") << QStringLiteral("==2.0.1") << false;
+}
+
+void TestPluginMetadata::constraintIsSatisfiedWithinTheCompatibleRange()
+{
+    QFETCH(QString, constraint);
+    QFETCH(bool, satisfied);
+
+    const PluginDependency dependency {QStringLiteral("peek_plugin_x"), constraint};
+    QCOMPARE(dependency.satisfiedBy(QVersionNumber(2, 0), QVersionNumber(1, 5)), satisfied);
+
+    // The order uses the installed plugin's compatVersion the same way.
+    PluginMetadata x = plugin(QStringLiteral("peek_plugin_x"), QStringLiteral("2.0"));
+    x.compatVersion = QVersionNumber(1, 5);
+    const PluginOrder order = orderByDependencies(
+        {x, plugin(QStringLiteral("a"), QStringLiteral("1"),
+                   {QStringLiteral("peek_plugin_x ") + constraint})});
+    QCOMPARE(order.ordered.size(), satisfied ? 2 : 1);
+    if (!satisfied)
+        QCOMPARE(order.failed.value(QStringLiteral("a")),
+                 QStringLiteral("needs peek_plugin_x %1, but 2.0 (compatible down to 1.5) is installed")
+                     .arg(constraint));
+}
+
+void TestPluginMetadata::runsOnItsRoles()
 {
     const auto result = PluginMetadata::fromFile(
         fixture(QStringLiteral("valid_full/peek_plugin_full/plugin.json")));
     QVERIFY2(result.ok(), qPrintable(result.error().message()));
-    QVERIFY(result.value().runsOn(QStringLiteral("field")));
-    QVERIFY(!result.value().runsOn(QStringLiteral("worker")));
-    QCOMPARE(
-        PluginMetadata::knownServices(),
-        QStringList({QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("office"),
-                     QStringLiteral("agent"), QStringLiteral("worker")}));
+    QVERIFY(result.value().runsOn(Role::Field));
+    QVERIFY(!result.value().runsOn(Role::Worker));
+    QCOMPARE(Role::names(), QStringLiteral("logic, field, office, agent, worker"));
 }
 
 void TestPluginMetadata::unrelatedPluginsKeepInputOrder()
@@ -400,6 +445,59 @@ void TestPluginMetadata::duplicateNameFails()
              QStringLiteral("is installed 2 times (/one/dup, /two/dup); keep one"));
     QVERIFY(order.failed.value(QStringLiteral("user"))
                 .startsWith(QStringLiteral("needs dup, which failed")));
+}
+
+void TestPluginMetadata::pluginForAnotherApiFails_data()
+{
+    QTest::addColumn<QVersionNumber>("api");
+    QTest::addColumn<QString>("refusal"); // empty: it runs
+
+    const QVersionNumber current = PluginApiVersion::current();
+    QCOMPARE(current, QVersionNumber(PEEK_API_VERSION_MAJOR, PEEK_API_VERSION_MINOR));
+    QTest::newRow("this API") << current << QString();
+    QTest::newRow("an older minor")
+        << QVersionNumber(current.majorVersion(), 0) << QString();
+    QTest::newRow("a newer minor")
+        << QVersionNumber(current.majorVersion(), current.minorVersion() + 1)
+        << QStringLiteral("needs plugin API %1.%2, this platform offers %3 (update Peek, or use a "
+                          "plugin written for API %3)")
+               .arg(current.majorVersion()).arg(current.minorVersion() + 1).arg(current.toString());
+    QTest::newRow("the next major")
+        << QVersionNumber(current.majorVersion() + 1, 0)
+        << QStringLiteral("needs plugin API %1.0, this platform offers %2 (a plugin for API %3.x "
+                          "is needed)")
+               .arg(current.majorVersion() + 1).arg(current.toString()).arg(current.majorVersion());
+    QTest::newRow("an older major")
+        << QVersionNumber(0, 9)
+        << QStringLiteral("needs plugin API 0.9, this platform offers %1 (a plugin for API %2.x "
+                          "is needed)")
+               .arg(current.toString()).arg(current.majorVersion());
+}
+
+// A plugin written for an API this platform does not offer does not start, and neither do the
+// plugins that need it; the rest start.
+void TestPluginMetadata::pluginForAnotherApiFails()
+{
+    QFETCH(QVersionNumber, api);
+    QFETCH(QString, refusal);
+
+    PluginMetadata x = plugin(QStringLiteral("peek_plugin_x"));
+    x.peekApi = api;
+    const PluginOrder order = orderByDependencies(
+        {x, plugin(QStringLiteral("a"), QStringLiteral("1"), {QStringLiteral("peek_plugin_x")}),
+         plugin(QStringLiteral("b"))});
+    QCOMPARE(PluginApiVersion::refusal(api), refusal);
+    if (refusal.isEmpty()) {
+        QCOMPARE(namesOf(order.ordered),
+                 QStringList({QStringLiteral("peek_plugin_x"), QStringLiteral("a"),
+                              QStringLiteral("b")}));
+        QVERIFY(order.failed.isEmpty());
+        return;
+    }
+    QCOMPARE(namesOf(order.ordered), QStringList({QStringLiteral("b")}));
+    QCOMPARE(order.failed.value(QStringLiteral("peek_plugin_x")), refusal);
+    QCOMPARE(order.failed.value(QStringLiteral("a")),
+             QStringLiteral("needs peek_plugin_x, which failed: ") + refusal);
 }
 
 void TestPluginMetadata::uiBundleZipIsReadWithinItsLimit_data()

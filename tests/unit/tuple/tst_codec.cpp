@@ -1,4 +1,4 @@
-// The Jsonable codec against the reference implementation's golden vectors (../shared/vectors).
+// The Jsonable codec against the reference implementation's golden vectors (tests/vectors).
 #include "action/tupleactions.h"
 #include "tuple/decodelimits.h"
 #include "tuple/jsoncodec.h"

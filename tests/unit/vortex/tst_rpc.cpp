@@ -1,4 +1,4 @@
-// RPC between two vortexes over real WebSockets on loopback (PROTOCOL.md §8).
+// RPC between two vortexes over real WebSockets on loopback (docs/protocol.md §8).
 #include "tuple/tupleregistry.h"
 #include "vortex/rpc.h"
 #include "vortex/vortex.h"

@@ -1,0 +1,5 @@
+#pragma once
+// Plugin API: tasks that logic queues and workers run.
+#include "peek/api.h"
+
+#include "task/task.h"

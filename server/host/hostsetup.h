@@ -1,0 +1,43 @@
+#pragma once
+
+#include "host/servicehost.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace peek {
+
+// What peek-server's command line may set over config.json; unset fields take config.json's.
+struct HostOverrides
+{
+    QString home;                        // the service home (absolute)
+    std::optional<QStringList> roles;    // --roles
+    std::optional<QString> logicUrl;     // --logic-url
+    std::optional<quint16> port;         // --port: logic's data exchange port
+    QHostAddress listenAddress = QHostAddress::Any;
+};
+
+// A service home made ready to run: its config.json read (created, or completed with new
+// defaults), the options of the ServiceHost, the installation's join token (made on logic's first
+// start), the decoding limits set and the log installed.
+struct HostSetup
+{
+    ServiceHostOptions options;
+    QString configPath;
+    // Reads the home's config.json under the overrides; false with *error (naming the option or
+    // the config.json key) when the service cannot run as configured.
+    static bool prepare(const HostOverrides &overrides, HostSetup &setup, QString *error);
+    // Installs the log (<home>/peek-server.log at config.json logging.level) and writes what
+    // prepare() did to it: a config file created or completed, a join token made, unknown keys.
+    bool installLog(QString *error);
+
+private:
+    QString m_logLevel;
+    QStringList m_notes;    // what prepare() did, for the log (info)
+    QStringList m_warnings; // what looks wrong in config.json (warning)
+};
+
+} // namespace peek
