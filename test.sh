@@ -148,4 +148,11 @@ status=0
 ctest --test-dir "$build_dir" --output-on-failure --timeout "${PEEK_TEST_TIMEOUT:-300}" \
     -j "${PEEK_TEST_JOBS:-2}" "$@" \
     || status=$?
+# A failing test's output can be long and the end of a CI log is what gets read: repeat each
+# failure's own lines (Qt Test's FAIL!/Loc:, crashes, sanitizer reports) last.
+if ((status != 0)) && [[ -f "$build_dir/Testing/Temporary/LastTest.log" ]]; then
+    echo "test.sh: what failed (from $build_dir/Testing/Temporary/LastTest.log):" >&2
+    grep -nE -A2 'FAIL!|QFATAL|Received signal|ERROR: (Address|Leak)Sanitizer|runtime error:|Timeout|Test Failed' \
+        "$build_dir/Testing/Temporary/LastTest.log" | cut -c1-400 | tail -n 80 >&2 || true
+fi
 exit "$status"
