@@ -262,8 +262,8 @@ public:
             metadata.compatVersion = compatVersion.value();
         }
 
-        // The plugin API the plugin was written for; plugins from before the key are API 1.0.
-        metadata.peekApi = QVersionNumber(1, 0);
+        // The plugin API the plugin was written for; without the key, PluginMetadata's default
+        // (1.0: plugins from before the key).
         if (object.contains(kPeekApi)) {
             auto peekApi = readVersion(object, kPeekApi);
             if (!peekApi)
