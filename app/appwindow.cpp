@@ -206,10 +206,12 @@ void AppWindow::applyPositionSharing(bool on)
     QString error;
     if (on) {
         const PositioningSettings settings = PositioningSettings::load(QSettings());
-        const QString deviceId = loadOrCreateDeviceId(m_options.dataDir, &error);
-        if (!deviceId.isEmpty()) {
+        const auto deviceId = loadOrCreateDeviceId(m_options.dataDir);
+        if (!deviceId) {
+            error = deviceId.error().message();
+        } else {
             m_positions = std::make_unique<PositionReporter>(
-                m_session.get(), deviceId,
+                m_session.get(), deviceId.value(),
                 PositionReporter::Options {settings.intervalSeconds, settings.minDistanceM,
                                            m_options.nmeaFile});
             if (!m_positions->start()) {

@@ -190,15 +190,11 @@ TupleSubscription *Session::subscribe(const QString &plugin, const QString &obse
     return subscription;
 }
 
-bool Session::pushAction(const QString &plugin, const QString &processorName, TuplePtr action,
-                         QString *error)
+Result<void> Session::pushAction(const QString &plugin, const QString &processorName, TuplePtr action)
 {
-    if (!m_queue) {
-        if (error)
-            *error = m_error;
-        return false;
-    }
-    return m_queue->push(plugin, processorName, std::move(action), error);
+    if (!m_queue)
+        return Error {m_error};
+    return m_queue->push(plugin, processorName, std::move(action));
 }
 
 int Session::retryFailedActions()

@@ -91,9 +91,8 @@ public:
     TupleSubscription *subscribe(const QString &plugin, const QString &observableName,
                                  const TupleSelector &selector, QObject *parent);
 
-    // Queues an action durably (works offline); false with *error set when refused.
-    bool pushAction(const QString &plugin, const QString &processorName, TuplePtr action,
-                    QString *error = nullptr);
+    // Queues an action durably (works offline); fails when refused.
+    Result<void> pushAction(const QString &plugin, const QString &processorName, TuplePtr action);
     // Every failed action back to the queue / dropped; return how many.
     int retryFailedActions();
     int discardFailedActions();

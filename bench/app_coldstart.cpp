@@ -47,15 +47,14 @@ bool prepareBundle(const QString &dataDir)
         return false;
     }
     Vortex vortex(Role(Role::Field).vortexName());
-    QString error;
-    if (!vortex.listen(QHostAddress::LocalHost, 0, &error)) {
-        std::fprintf(stderr, "app_coldstart: cannot listen: %s\n", qPrintable(error));
+    if (auto listening = vortex.listen(QHostAddress::LocalHost, 0); !listening) {
+        std::fprintf(stderr, "app_coldstart: cannot listen: %s\n", qPrintable(listening.error().message()));
         return false;
     }
     HttpRoutes routes;
     UiBundleServer bundles(QStringLiteral("field"));
-    if (!bundles.add(metadata.value(), &error)) {
-        std::fprintf(stderr, "app_coldstart: %s\n", qPrintable(error));
+    if (auto added = bundles.add(metadata.value()); !added) {
+        std::fprintf(stderr, "app_coldstart: %s\n", qPrintable(added.error().message()));
         return false;
     }
     bundles.serve(routes);

@@ -226,9 +226,8 @@ int main(int argc, char *argv[])
         logic = std::make_unique<Logic>(options, tupleCount);
         const bool listenLogic = role == QLatin1String("logic") || link == QLatin1String("ws");
         if (listenLogic) {
-            QString error;
-            if (!logic->vortex.listen(QHostAddress::LocalHost, logicPort, &error)) {
-                std::fprintf(stderr, "%s\n", qPrintable(error));
+            if (auto listening = logic->vortex.listen(QHostAddress::LocalHost, logicPort); !listening) {
+                std::fprintf(stderr, "%s\n", qPrintable(listening.error().message()));
                 return 1;
             }
         }
@@ -258,9 +257,8 @@ int main(int argc, char *argv[])
         }
         std::printf("field: per-peer budgets %s\n", parser.isSet(noBudgetsOpt) ? "off" : "of a device port (per-address connections raised)");
         field = std::make_unique<Field>(fieldOptions);
-        QString error;
-        if (!field->vortex.listen(QHostAddress::LocalHost, fieldPort, &error)) {
-            std::fprintf(stderr, "%s\n", qPrintable(error));
+        if (auto listening = field->vortex.listen(QHostAddress::LocalHost, fieldPort); !listening) {
+            std::fprintf(stderr, "%s\n", qPrintable(listening.error().message()));
             return 1;
         }
         QString how;

@@ -223,9 +223,9 @@ int main(int argc, char **argv)
         fail(QStringLiteral("%1 has no \"text\" or \"encodedPayload\"").arg(path));
 
     if (!options.generic) {
-        QString error;
-        if (!peek::TupleRegistry::instance().registerType<BenchItem>(&error))
-            fail(error);
+        const peek::Result<void> registered = peek::TupleRegistry::instance().registerType<BenchItem>();
+        if (!registered)
+            fail(registered.error().message());
     }
 
     const std::string mode = options.generic ? "generic" : "typed";
@@ -242,9 +242,10 @@ int main(int argc, char **argv)
     // ---- decode: base64 -> inflate -> parse -------------------------------------------------
     peek::Payload reference;
     {
-        QString error;
-        if (!peek::Payload::decode(encoded, reference, &error))
-            fail(QStringLiteral("the benchmark payload does not decode: %1").arg(error));
+        peek::Result<peek::Payload> decoded = peek::Payload::decode(encoded);
+        if (!decoded)
+            fail(QStringLiteral("the benchmark payload does not decode: %1").arg(decoded.error().message()));
+        reference = std::move(decoded).value();
         if (reference.toJson() != text)
             fail(QStringLiteral("the benchmark payload does not encode back to its text"));
         const bool typed = !reference.tuples.empty()
@@ -256,26 +257,28 @@ int main(int argc, char **argv)
     Figures decode(double(text.size()));
     for (int run = -1; run < options.runs; ++run) {
         // A fresh Payload per run, destroyed outside the timed region.
-        peek::Payload whole, staged;
-        QString error;
         Stopwatch watch;
-        const bool ok = peek::Payload::decode(encoded, whole, &error);
+        const peek::Result<peek::Payload> whole = peek::Payload::decode(encoded);
         const Sample total = watch.elapsed();
+        if (!whole)
+            fail(QStringLiteral("decode failed: %1").arg(whole.error().message()));
 
         QByteArray raw;
         watch = Stopwatch();
         const bool unbased = peek::base64::decode(encoded, raw);
         const Sample base64 = watch.elapsed();
         watch = Stopwatch();
-        const QByteArray json = peek::zlib::uncompress(raw, &error);
+        const peek::Result<QByteArray> json = peek::zlib::uncompress(raw);
         const Sample inflate = watch.elapsed();
+        if (!json)
+            fail(QStringLiteral("decode failed: %1").arg(json.error().message()));
         watch = Stopwatch();
-        const bool parsed = peek::Payload::fromJson(json, staged, &error);
+        const peek::Result<peek::Payload> staged = peek::Payload::fromJson(json.value());
         const Sample parse = watch.elapsed();
 
-        if (!ok || !unbased || json != text || !parsed
-            || whole.tuples.size() != reference.tuples.size())
-            fail(QStringLiteral("decode failed: %1").arg(error));
+        if (!unbased || json.value() != text || !staged
+            || whole.value().tuples.size() != reference.tuples.size())
+            fail(QStringLiteral("decode failed: %1").arg(staged ? QString() : staged.error().message()));
         if (run < 0)
             continue; // warm-up
         decode.add("decode " + mode + " total", total);
@@ -310,7 +313,8 @@ int main(int argc, char **argv)
                          .arg(level));
             if (run < 0) {
                 // Checked once: what we send must decode, by us, to the same text.
-                if (peek::Payload::decodeToJson(whole) != text)
+                const peek::Result<QByteArray> back = peek::Payload::decodeToJson(whole);
+                if (!back || back.value() != text)
                     fail(QStringLiteral("level %1 output does not decode back").arg(level));
                 continue;
             }

@@ -588,18 +588,19 @@ private:
         std::printf("subscribe: %d of %d clients had their first data %.3f s after the subscribes went out%s\n",
                     roundCount, target, secs, ok ? "" : " -- TIMED OUT");
         if (!firstDataMessage.empty()) {
-            peek::PayloadEnvelope e;
-            peek::Payload p;
-            QString error;
             const QByteArray raw = QByteArray::fromStdString(firstDataMessage);
-            if (peek::PayloadEnvelope::fromVortexMsg(raw, e, &error) && e.decodePayload(p, &error)) {
+            const peek::Result<peek::PayloadEnvelope> e = peek::PayloadEnvelope::fromVortexMsg(raw);
+            const peek::Result<peek::Payload> p = e ? e.value().decodePayload() : peek::Result<peek::Payload>(e.error());
+            if (p) {
+                const peek::Result<QByteArray> json = peek::Payload::decodeToJson(e.value().data);
                 std::printf("first data: message %lld bytes (encoded payload %lld bytes, payload JSON %lld bytes), "
                             "%zu tuples of %s\n",
-                            (long long)raw.size(), (long long)e.data.size(),
-                            (long long)peek::Payload::decodeToJson(e.data).size(), p.tuples.size(),
-                            p.tuples.empty() ? "-" : qPrintable(p.tuples.front()->tupleType()));
+                            (long long)raw.size(), (long long)e.value().data.size(),
+                            (long long)(json ? json.value().size() : 0), p.value().tuples.size(),
+                            p.value().tuples.empty() ? "-" : qPrintable(p.value().tuples.front()->tupleType()));
             } else {
-                std::printf("first data: %lld bytes, could not decode: %s\n", (long long)raw.size(), qPrintable(error));
+                std::printf("first data: %lld bytes, could not decode: %s\n", (long long)raw.size(),
+                            qPrintable(p.error().message()));
             }
         }
         rssSubscribed = serverRss();

@@ -104,7 +104,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(sameOpt)) {
         logic = std::make_unique<Vortex>(Role(Role::Logic).vortexName());
         listen(*logic);
-        logic->listen(QHostAddress::LocalHost, 0);
+        if (auto listening = logic->listen(QHostAddress::LocalHost, 0); !listening)
+            qFatal("rpc_bench: %s", qPrintable(listening.error().message()));
         port = logic->serverPort();
     } else {
         child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--serve"), QStringLiteral("0")});

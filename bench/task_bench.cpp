@@ -423,9 +423,9 @@ int main(int argc, char *argv[])
     benchUrl.setPath(u'/' + dbName);
     const QString url = benchUrl.toString();
     auto adminSql = [&](const QString &statement) {
-        return admin.value()->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+        return admin.value()->runSync([&](QSqlDatabase &db) -> Result<void> {
             auto q = sql::exec(db, statement);
-            return q ? StorageResult<void>() : q.error();
+            return q ? Result<void>() : q.error();
         });
     };
     if (auto created = adminSql(QStringLiteral("CREATE DATABASE %1").arg(dbName)); !created)
@@ -457,7 +457,7 @@ int main(int argc, char *argv[])
         if (auto migrated = Migrator::migrate(*db, taskstore::migrations()); !migrated)
             return fail(migrated.error().message());
         if (o.experiments.contains(QLatin1String("ready-index"))) {
-            auto replaced = db->runSync([](QSqlDatabase &c) -> StorageResult<void> {
+            auto replaced = db->runSync([](QSqlDatabase &c) -> Result<void> {
                 for (const char *statement :
                      {"DROP INDEX peek_task_ready",
                       "CREATE INDEX peek_task_ready ON peek_task (state, run_after, queued_at)"})
@@ -469,9 +469,8 @@ int main(int argc, char *argv[])
                 return fail(replaced.error().message());
         }
         TaskNotifier notifier(db);
-        QString error;
-        if (!notifier.start(&error))
-            return fail(error);
+        if (auto started = notifier.start(); !started)
+            return fail(started.error().message());
         TaskSettings settings;
         TaskQueue queue(db, &notifier, settings);
         queue.start();
@@ -562,7 +561,7 @@ int main(int argc, char *argv[])
         // Samples every process of the run; a backend first seen mid-run counts from zero.
         const auto sample = [&](bool start) {
             auto rows = admin.value()->runSync([&](QSqlDatabase &c)
-                                                   -> StorageResult<
+                                                   -> Result<
                                                        QList<std::tuple<qint64, QString, int>>> {
                 auto q = sql::exec(
                     c,
@@ -701,7 +700,7 @@ int main(int argc, char *argv[])
             std::vector<double> running;
             QMap<QString, int> byWorker;
             int retried = 0;
-            auto rows = db->runSync([&](QSqlDatabase &c) -> StorageResult<void> {
+            auto rows = db->runSync([&](QSqlDatabase &c) -> Result<void> {
                 auto q = sql::exec(
                     c,
                     QStringLiteral(
@@ -722,7 +721,7 @@ int main(int argc, char *argv[])
                 std::fprintf(stderr, "task_bench: %s\n", qPrintable(rows.error().message()));
             // When the queued rows became claimable: the inserts commit before any worker sees
             // them.
-            auto firsts = db->runSync([&](QSqlDatabase &c) -> StorageResult<QVariantList> {
+            auto firsts = db->runSync([&](QSqlDatabase &c) -> Result<QVariantList> {
                 auto q = sql::exec(
                     c,
                     QStringLiteral(

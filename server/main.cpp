@@ -95,13 +95,16 @@ int main(int argc, char *argv[])
     if (const int rc = readCommandLine(overrides))
         return rc;
 
-    peek::HostSetup setup;
-    QString error;
-    if (!peek::HostSetup::prepare(overrides, setup, &error) || !setup.installLog(&error))
-        return fail(2, error);
+    auto prepared = peek::HostSetup::prepare(overrides);
+    if (!prepared)
+        return fail(2, prepared.error().message());
+    peek::HostSetup &setup = prepared.value();
+    if (auto logging = setup.installLog(); !logging)
+        return fail(2, logging.error().message());
 
     peek::ServiceHost host(setup.options);
-    if (!host.start(&error)) {
+    if (auto started = host.start(); !started) {
+        QString error = started.error().message();
         qCCritical(lcServer).noquote() << error;
         peek::logging::uninstall();
         if (error.contains(QLatin1String("cannot listen")))

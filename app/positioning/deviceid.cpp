@@ -7,13 +7,9 @@
 
 namespace peek::app {
 
-QString loadOrCreateDeviceId(const QString &dataDir, QString *error)
+Result<QString> loadOrCreateDeviceId(const QString &dataDir)
 {
-    const auto fail = [error](const QString &why) {
-        if (error)
-            *error = why;
-        return QString();
-    };
+    const auto fail = [](const QString &why) { return Result<QString>(Error {why}); };
     const QString path = QDir(dataDir).filePath(QStringLiteral("device-id"));
     QFile existing(path);
     if (existing.open(QIODevice::ReadOnly)) {

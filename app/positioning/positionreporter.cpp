@@ -135,9 +135,8 @@ bool PositionReporter::start()
     m_previousFixTime = {};
     m_largestGapMs = 0;
     m_loggedErrors.clear();
-    QString error;
-    if (!(m_options.nmeaFile.isEmpty() ? openDefaultSource(&error) : openReplay(&error)))
-        return fail(error);
+    if (auto opened = m_options.nmeaFile.isEmpty() ? openDefaultSource() : openReplay(); !opened)
+        return fail(opened.error().message());
     connect(m_source, &QGeoPositionInfoSource::positionUpdated, this,
             &PositionReporter::onPosition);
     connect(m_source, &QGeoPositionInfoSource::errorOccurred, this,
@@ -163,44 +162,36 @@ void PositionReporter::stop()
     setActive(false);
 }
 
-bool PositionReporter::openReplay(QString *error)
+Result<void> PositionReporter::openReplay()
 {
     auto source = std::make_unique<NmeaReplaySource>(this);
     auto *file = new QFile(m_options.nmeaFile, source.get());
-    if (!file->open(QIODevice::ReadOnly)) {
-        *error
-            = QStringLiteral("Cannot open the NMEA file %1 (%2); check the path given with --nmea")
-                  .arg(m_options.nmeaFile, file->errorString());
-        return false;
-    }
+    if (!file->open(QIODevice::ReadOnly))
+        return Error {QStringLiteral("Cannot open the NMEA file %1 (%2); check the path given with --nmea")
+                          .arg(m_options.nmeaFile, file->errorString())};
     m_replayLastFix = source->lastFixTime(*file);
-    if (!m_replayLastFix.isValid()) {
-        *error = QStringLiteral(
-                     "The NMEA file %1 holds no position fix (an RMC or GGA sentence with a "
-                     "fix, after a date); record one with the receiver's NMEA output on")
-                     .arg(m_options.nmeaFile);
-        return false;
-    }
+    if (!m_replayLastFix.isValid())
+        return Error {QStringLiteral("The NMEA file %1 holds no position fix (an RMC or GGA sentence with a "
+                                     "fix, after a date); record one with the receiver's NMEA output on")
+                          .arg(m_options.nmeaFile)};
     source->setDevice(file);
     // 0: every fix of the recording, at the pace of its timestamps.
     source->setUpdateInterval(0);
     m_replayFile = file;
     m_source = source.release();
-    return true;
+    return {};
 }
 
-bool PositionReporter::openDefaultSource(QString *error)
+Result<void> PositionReporter::openDefaultSource()
 {
     m_source = QGeoPositionInfoSource::createDefaultSource(this);
-    if (!m_source) {
-        *error = QStringLiteral("No positioning source on this device; turn on location services "
-                                "(on Linux: GeoClue) or replay a recording with --nmea FILE");
-        return false;
-    }
+    if (!m_source)
+        return Error {QStringLiteral("No positioning source on this device; turn on location services "
+                                     "(on Linux: GeoClue) or replay a recording with --nmea FILE")};
     // Often enough to notice a large move well before the interval is up, rarely enough to let
     // the receiver rest.
     m_source->setUpdateInterval(std::clamp(m_options.intervalSeconds * 1000 / 12, 1000, 10000));
-    return true;
+    return {};
 }
 
 void PositionReporter::retireSource()
@@ -237,8 +228,9 @@ void PositionReporter::onPosition(const QGeoPositionInfo &fix)
     if (PositionThrottle::isSend(decision)) {
         const QGeoCoordinate c = fix.coordinate();
         auto action = std::make_shared<GenericTuple>(tupleType());
+        // A GenericTuple takes any field: setting one cannot fail.
         const auto set = [&action](const char *name, const Value &value) {
-            action->setField(QString::fromLatin1(name), value);
+            (void)action->setField(QString::fromLatin1(name), value);
         };
         const auto attribute = [&fix](QGeoPositionInfo::Attribute a) -> Value {
             const double v = fix.hasAttribute(a) ? fix.attribute(a) : qQNaN();
@@ -255,12 +247,12 @@ void PositionReporter::onPosition(const QGeoPositionInfo &fix)
                 : Value());
         set("speed", attribute(QGeoPositionInfo::GroundSpeed));
         set("time", DateTime::fromQDateTime(fix.timestamp().toUTC()));
-        QString why;
+        Result<void> queued;
         if (!m_session) {
             setError(QStringLiteral("Positions cannot be reported: the app's session is gone"));
-        } else if (!m_session->pushAction(pluginName(), processorName(), action, &why)) {
+        } else if (queued = m_session->pushAction(pluginName(), processorName(), action); !queued) {
             const QString error
-                = QStringLiteral("Cannot queue the position for sending: %1").arg(why);
+                = QStringLiteral("Cannot queue the position for sending: %1").arg(queued.error().message());
             if (error != m_lastError)
                 qCWarning(lcPositioning).noquote() << error;
             setError(error);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/result.h"
 #include "positionthrottle.h"
 
 #include <QDateTime>
@@ -77,8 +78,8 @@ private:
     bool fail(const QString &error);
     void setError(const QString &error);
     void setActive(bool active);
-    bool openReplay(QString *error);
-    bool openDefaultSource(QString *error);
+    Result<void> openReplay();
+    Result<void> openDefaultSource();
     void onPosition(const QGeoPositionInfo &fix);
     void onSourceError(QGeoPositionInfoSource::Error error);
     void finishReplay(const QString &how);

@@ -43,10 +43,12 @@ bool ActionPusher::push(const QString &tupleType, const QVariantMap &fields)
     if (tupleType.isEmpty())
         return fail(
             QStringLiteral("cannot push an action without a tuple type to %1").arg(processor()));
-    QString why;
-    if (!session->pushAction(m_plugin, processor(),
-                             std::make_shared<GenericTuple>(tupleType, dictFromQml(fields)), &why))
+    if (auto queued = session->pushAction(m_plugin, processor(),
+                                          std::make_shared<GenericTuple>(tupleType, dictFromQml(fields)));
+        !queued) {
+        const QString why = queued.error().message();
         return fail(why.isEmpty() ? QStringLiteral("cannot queue %1").arg(tupleType) : why);
+    }
     if (!m_error.isEmpty()) {
         m_error.clear();
         Q_EMIT errorChanged();

@@ -82,7 +82,7 @@ DatabaseProcessedActionStore::DatabaseProcessedActionStore(Database *database, c
     if (!schema.isEmpty())
         m_schemas << schema;
     m_table = schema.isEmpty() ? kTable : schema + u'.' + kTable;
-    const StorageResult<void> created = database->runSync(m_schemas, [this](QSqlDatabase &db) -> StorageResult<void> {
+    const Result<void> created = database->runSync(m_schemas, [this](QSqlDatabase &db) -> Result<void> {
         auto q = sql::exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (uuid TEXT PRIMARY KEY, "
                                               "processed_at BIGINT NOT NULL, payload TEXT, error TEXT)")
                                    .arg(m_table),
@@ -102,7 +102,7 @@ QFuture<std::optional<ProcessedAnswer>> DatabaseProcessedActionStore::lookup(con
 {
     const qint64 oldest = QDateTime::currentSecsSinceEpoch() - m_keepSeconds;
     return m_database
-        ->run(m_schemas, [uuid, oldest, table = m_table](QSqlDatabase &db) -> StorageResult<std::optional<ProcessedAnswer>> {
+        ->run(m_schemas, [uuid, oldest, table = m_table](QSqlDatabase &db) -> Result<std::optional<ProcessedAnswer>> {
             auto q = sql::exec(db, QStringLiteral("SELECT payload, error FROM %1 WHERE uuid = ? AND processed_at >= ?").arg(table),
                                {uuid, oldest}, QStringLiteral("looking up processed action %1").arg(uuid));
             if (!q)
@@ -112,7 +112,7 @@ QFuture<std::optional<ProcessedAnswer>> DatabaseProcessedActionStore::lookup(con
             return std::optional<ProcessedAnswer>(
                 ProcessedAnswer{q.value().value(0).toString().toLatin1(), q.value().value(1).toString()});
         })
-        .then([uuid](const StorageResult<std::optional<ProcessedAnswer>> &r) {
+        .then([uuid](const Result<std::optional<ProcessedAnswer>> &r) {
             if (!r) {
                 // Not knowing must not be taken for "not processed" (the action could be applied
                 // twice): the caller answers "try again" and the device keeps the action.
@@ -123,7 +123,7 @@ QFuture<std::optional<ProcessedAnswer>> DatabaseProcessedActionStore::lookup(con
         });
 }
 
-StorageResult<void> DatabaseProcessedActionStore::purgeIfDue(QSqlDatabase &db)
+Result<void> DatabaseProcessedActionStore::purgeIfDue(QSqlDatabase &db)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     qint64 last = m_lastPurge.load();
@@ -140,7 +140,7 @@ QFuture<void> DatabaseProcessedActionStore::remember(const QString &uuid, const 
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     return m_database
-        ->run(m_schemas, [this, uuid, answer, now](QSqlDatabase &db) -> StorageResult<void> {
+        ->run(m_schemas, [this, uuid, answer, now](QSqlDatabase &db) -> Result<void> {
             auto q = sql::exec(db, QStringLiteral("INSERT INTO %1 (uuid, processed_at, payload, error) VALUES (?, ?, ?, ?) "
                                                   "ON CONFLICT (uuid) DO UPDATE SET processed_at = excluded.processed_at, "
                                                   "payload = excluded.payload, error = excluded.error").arg(m_table),
@@ -150,7 +150,7 @@ QFuture<void> DatabaseProcessedActionStore::remember(const QString &uuid, const 
                 return q.error();
             return purgeIfDue(db);
         })
-        .then([](const StorageResult<void> &r) {
+        .then([](const Result<void> &r) {
             if (!r)
                 qCWarning(lcProcessed).noquote() << r.error();
         });
@@ -164,9 +164,9 @@ QFuture<AppliedOnce> DatabaseProcessedActionStore::applyOnce(const QString &uuid
     const qint64 oldest = now - m_keepSeconds;
     return m_database
         ->run(m_schemas, [this, uuid, answerFilt, work = std::move(work), now, oldest](QSqlDatabase &db)
-                  -> StorageResult<AppliedOnce> {
+                  -> Result<AppliedOnce> {
             // The platform's own steps failing means "try again": nothing was applied.
-            const auto platformFailed = [&uuid](const StorageError &e) {
+            const auto platformFailed = [&uuid](const Error &e) {
                 qCWarning(lcProcessed).noquote() << "action" << uuid << "not applied:" << e.message();
                 return outcome(Outcome::TryAgain, QStringLiteral("the service could not reach its database; "
                                                                  "the action was not applied, send it again later"));
@@ -183,19 +183,19 @@ QFuture<AppliedOnce> DatabaseProcessedActionStore::applyOnce(const QString &uuid
                 done.answer.encodedPayload = known.value().value(0).toString().toLatin1();
                 return done;
             }
-            StorageResult<std::vector<TuplePtr>> result;
+            Result<std::vector<TuplePtr>> result;
             try {
                 result = work(db);
             } catch (const std::exception &e) {
-                result = StorageError{QString::fromUtf8(e.what()), {}, {}};
+                result = Error{QString::fromUtf8(e.what()), {}, {}};
             } catch (...) {
-                result = StorageError{QStringLiteral("the action failed"), {}, {}};
+                result = Error{QStringLiteral("the action failed"), {}, {}};
             }
             if (!result) {
                 // The plugin's own refusal goes to the device as it is; a failed statement's text
                 // is internal (SQL, database messages) and stays in the log.
-                const StorageError &e = result.error();
-                if (e.statement.isEmpty() && e.databaseError.isEmpty())
+                const Error &e = result.error();
+                if (e.statement.isEmpty() && e.cause.isEmpty())
                     return outcome(Outcome::Refused, e.what);
                 qCWarning(lcProcessed).noquote() << "action" << uuid << "failed in the database:" << e.message();
                 return outcome(Outcome::Refused, QStringLiteral("the action could not be stored (%1); the service's log "
@@ -215,7 +215,7 @@ QFuture<AppliedOnce> DatabaseProcessedActionStore::applyOnce(const QString &uuid
                 return platformFailed(committed.error());
             return done;
         })
-        .then([](const StorageResult<AppliedOnce> &r) {
+        .then([](const Result<AppliedOnce> &r) {
             if (!r) // no connection could be had: work did not run
                 return outcome(AppliedOnce::Outcome::TryAgain,
                                QStringLiteral("the service could not reach its database; the action was not "

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/export.h"
-#include "storage/storageresult.h"
+#include "base/result.h"
 #include "vortex/payloadenvelope.h"
 
 #include <QFuture>
@@ -40,7 +40,7 @@ struct AppliedOnce
 // Work that applies one action inside a transaction the platform opened; it must not commit.
 // Returns the result tuples, or an error (or throws) to refuse the action: then nothing it did
 // is kept.
-using TransactionalWork = std::function<StorageResult<std::vector<TuplePtr>>(QSqlDatabase &db)>;
+using TransactionalWork = std::function<Result<std::vector<TuplePtr>>(QSqlDatabase &db)>;
 
 // Where those answers are kept. Both calls complete later: a store may have to ask a database,
 // and that never happens on the event loop.
@@ -98,7 +98,7 @@ public:
 
 private:
     // Deletes answers older than keepSeconds, at most once an hour (in the caller's transaction).
-    StorageResult<void> purgeIfDue(QSqlDatabase &db);
+    Result<void> purgeIfDue(QSqlDatabase &db);
 
     Database *m_database;
     QStringList m_schemas; // the schema to attach, or none

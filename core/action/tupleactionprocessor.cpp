@@ -78,16 +78,16 @@ void TupleActionProcessor::setDefaultDelegate(SyncDelegate delegate)
 
 void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const MessageSource &source)
 {
-    Payload payload;
-    QString error;
-    if (!envelope.decodePayload(payload, &error) || payload.tuples.size() != 1 || !payload.tuples.front()) {
-        const QString why = error.isEmpty() ? QStringLiteral("the payload must hold exactly one action tuple") : error;
+    const Result<Payload> payload = envelope.decodePayload();
+    if (!payload || payload.value().tuples.size() != 1 || !payload.value().tuples.front()) {
+        const QString why = payload ? QStringLiteral("the payload must hold exactly one action tuple")
+                                    : payload.error().what;
         qCWarning(lcAction).noquote() << "processor" << m_name << "refused an unreadable action from"
                                       << source.vortexName << source.address << ":" << why;
         source.reply(PayloadEnvelope::error(envelope.filt, QStringLiteral("unreadable action: %1").arg(why)));
         return;
     }
-    const TuplePtr actionTuple = payload.tuples.front();
+    const TuplePtr actionTuple = payload.value().tuples.front();
     const QString uuid = action::uuidOf(*actionTuple);
     const auto transactional = m_transactional.constFind(actionTuple->tupleType());
     if (transactional != m_transactional.constEnd()) {
@@ -311,13 +311,12 @@ QFuture<std::vector<TuplePtr>> pushAction(Vortex *vortex, const QString &plugin,
     const Payload payload(action::processorFilt(plugin, processorName), {actionTuple});
     return PayloadResponse::send(vortex, PayloadEnvelope::fromPayload(payload), destVortexName, timeoutMs)
         .then([](const PayloadEnvelope &answer) {
-            Payload result;
             if (answer.data.isEmpty())
                 return std::vector<TuplePtr>{};
-            QString error;
-            if (!answer.decodePayload(result, &error))
-                throw RemoteError(QStringLiteral("unreadable answer to the action: %1").arg(error));
-            return result.tuples;
+            Result<Payload> result = answer.decodePayload();
+            if (!result)
+                throw RemoteError(QStringLiteral("unreadable answer to the action: %1").arg(result.error().what));
+            return std::move(result).value().tuples;
         });
 }
 

@@ -45,7 +45,8 @@ TupleActionPushOfflineQueue::TupleActionPushOfflineQueue(Vortex *vortex, const Q
                             "scope TEXT, uuid TEXT, payload TEXT)",
                             "CREATE TABLE IF NOT EXISTS tupleActionsFailed (id INTEGER PRIMARY KEY AUTOINCREMENT, "
                             "scope TEXT, uuid TEXT, payload TEXT, error TEXT, failedAt REAL)"}) {
-        if (!exec(QString::fromLatin1(sql), {}, &m_error)) {
+        if (auto made = exec(QString::fromLatin1(sql)); !made) {
+            m_error = made.error().message();
             qCCritical(lcQueue).noquote() << "cannot prepare the action queue" << sqlitePath << ":" << m_error;
             return;
         }
@@ -67,19 +68,16 @@ TupleActionPushOfflineQueue::~TupleActionPushOfflineQueue() = default;
 
 // The queue lives on the app's thread and its statements are small: they run there, so an
 // action is on disk (SQLite in WAL mode commits durably) before push() returns.
-bool TupleActionPushOfflineQueue::exec(const QString &sql, const QVariantList &binds, QString *error) const
+Result<void> TupleActionPushOfflineQueue::exec(const QString &sql, const QVariantList &binds) const
 {
     if (!m_db)
-        return false;
-    const StorageResult<void> r = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+        return Error {m_error};
+    return m_db->runSync([&](QSqlDatabase &db) -> Result<void> {
         auto q = sql::exec(db, sql, binds);
         if (!q)
             return q.error();
         return {};
     });
-    if (!r && error)
-        *error = r.error().message();
-    return r.ok();
 }
 
 int TupleActionPushOfflineQueue::count(const char *table) const
@@ -102,29 +100,25 @@ int TupleActionPushOfflineQueue::failedCount() const
     return count("tupleActionsFailed");
 }
 
-bool TupleActionPushOfflineQueue::push(const QString &plugin, const QString &processorName, TuplePtr actionTuple,
-                                       QString *error)
+Result<void> TupleActionPushOfflineQueue::push(const QString &plugin, const QString &processorName,
+                                               TuplePtr actionTuple)
 {
-    if (!m_open) {
-        if (error)
-            *error = m_error;
-        return false;
-    }
+    if (!m_open)
+        return Error {m_error};
     action::stamp(*actionTuple);
     const Payload payload(action::processorFilt(plugin, processorName), {actionTuple});
-    QString why;
-    if (!exec(QStringLiteral("INSERT INTO tupleActions (scope, uuid, payload) VALUES (?, ?, ?)"),
-              {scopeOf(plugin, processorName), action::uuidOf(*actionTuple), QString::fromLatin1(payload.encode())},
-              &why)) {
-        const QString message = QStringLiteral("could not queue the action for %1: %2").arg(processorName, why);
+    if (auto stored = exec(QStringLiteral("INSERT INTO tupleActions (scope, uuid, payload) VALUES (?, ?, ?)"),
+                           {scopeOf(plugin, processorName), action::uuidOf(*actionTuple),
+                            QString::fromLatin1(payload.encode())});
+        !stored) {
+        const QString message = QStringLiteral("could not queue the action for %1: %2")
+                                    .arg(processorName, stored.error().message());
         qCCritical(lcQueue).noquote() << message;
-        if (error)
-            *error = message;
-        return false;
+        return Error {message};
     }
     Q_EMIT queuedCountChanged(queuedCount());
     QMetaObject::invokeMethod(this, &TupleActionPushOfflineQueue::sendNext, Qt::QueuedConnection);
-    return true;
+    return {};
 }
 
 void TupleActionPushOfflineQueue::sendNext()
@@ -137,7 +131,7 @@ void TupleActionPushOfflineQueue::sendNext()
         QString scope, uuid;
         QByteArray encoded;
     };
-    const auto next = m_db->runSync([](QSqlDatabase &db) -> StorageResult<std::optional<Row>> {
+    const auto next = m_db->runSync([](QSqlDatabase &db) -> Result<std::optional<Row>> {
         auto q = sql::exec(db, QStringLiteral("SELECT id, scope, uuid, payload FROM tupleActions ORDER BY id LIMIT 1"));
         if (!q)
             return q.error();
@@ -174,7 +168,9 @@ void TupleActionPushOfflineQueue::sendNext()
             return;
         }
         m_failures = 0;
-        exec(QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id});
+        if (auto removed = exec(QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id}); !removed)
+            qCWarning(lcQueue).noquote() << "action" << uuid << "was delivered but stays queued (it will be sent "
+                                         << "again; logic answers a repeat from its record):" << removed.error().message();
         Q_EMIT actionDelivered(uuid);
         Q_EMIT queuedCountChanged(queuedCount());
         sendNext();
@@ -185,7 +181,7 @@ void TupleActionPushOfflineQueue::sendNext()
 void TupleActionPushOfflineQueue::moveToFailed(qint64 id, const QString &scope, const QString &uuid,
                                                const QByteArray &encoded, const QString &error)
 {
-    const StorageResult<void> moved = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+    const Result<void> moved = m_db->runSync([&](QSqlDatabase &db) -> Result<void> {
         sql::Transaction tx(db);
         if (auto b = tx.begin(); !b)
             return b;
@@ -225,7 +221,7 @@ QList<TupleActionPushOfflineQueue::Failed> TupleActionPushOfflineQueue::failedAc
     QList<Failed> out;
     if (!m_open)
         return out;
-    const auto rows = m_db->runSync([](QSqlDatabase &db) -> StorageResult<QList<QVariantList>> {
+    const auto rows = m_db->runSync([](QSqlDatabase &db) -> Result<QList<QVariantList>> {
         auto q = sql::exec(db, QStringLiteral("SELECT id, scope, uuid, payload, error, failedAt FROM tupleActionsFailed ORDER BY id"));
         if (!q)
             return q.error();
@@ -244,9 +240,8 @@ QList<TupleActionPushOfflineQueue::Failed> TupleActionPushOfflineQueue::failedAc
         f.plugin = scope.section(u':', 0, 0);
         f.processorName = scope.section(u':', 1);
         f.uuid = row[2].toString();
-        Payload payload;
-        if (Payload::decode(row[3].toString().toLatin1(), payload) && !payload.tuples.empty())
-            f.action = payload.tuples.front();
+        if (auto payload = Payload::decode(row[3].toString().toLatin1()); payload && !payload.value().tuples.empty())
+            f.action = payload.value().tuples.front();
         f.error = row[4].toString();
         f.failedAt = DateTime::fromUtcMicros(qint64(row[5].toDouble() * 1e6));
         out.append(f);
@@ -256,7 +251,7 @@ QList<TupleActionPushOfflineQueue::Failed> TupleActionPushOfflineQueue::failedAc
 
 bool TupleActionPushOfflineQueue::retryFailed(qint64 id)
 {
-    const StorageResult<void> moved = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+    const Result<void> moved = m_db->runSync([&](QSqlDatabase &db) -> Result<void> {
         sql::Transaction tx(db);
         if (auto b = tx.begin(); !b)
             return b;

@@ -48,8 +48,8 @@ public:
     bool isOpen() const { return m_open; }
     QString errorString() const { return m_error; }
 
-    // True once the action is on disk; it is sent as soon as possible.
-    bool push(const QString &plugin, const QString &processorName, TuplePtr action, QString *error = nullptr);
+    // Succeeds once the action is on disk; it is sent as soon as possible.
+    Result<void> push(const QString &plugin, const QString &processorName, TuplePtr action);
 
     int queuedCount() const;
     int failedCount() const;
@@ -70,7 +70,7 @@ private:
     void scheduleRetry(const QString &why);
     void moveToFailed(qint64 id, const QString &scope, const QString &uuid, const QByteArray &encoded,
                       const QString &error);
-    bool exec(const QString &sql, const QVariantList &binds = {}, QString *error = nullptr) const;
+    Result<void> exec(const QString &sql, const QVariantList &binds = {}) const;
     int count(const char *table) const;
 
     QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)

@@ -20,9 +20,9 @@ Dict processorFilt(const QString &plugin, const QString &processorName)
 void stamp(Tuple &action)
 {
     if (action.field(QStringLiteral("uuid")).toString().isEmpty())
-        action.setField(QStringLiteral("uuid"), QUuid::createUuid().toString(QUuid::WithoutBraces));
+        (void)action.setField(QStringLiteral("uuid"), QUuid::createUuid().toString(QUuid::WithoutBraces));
     if (!action.field(QStringLiteral("dateTime")).toDateTime().isValid())
-        action.setField(QStringLiteral("dateTime"), DateTime::currentUtc());
+        (void)action.setField(QStringLiteral("dateTime"), DateTime::currentUtc());
 }
 
 QString uuidOf(const Tuple &action)

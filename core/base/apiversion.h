@@ -12,7 +12,8 @@
 #include <QVersionNumber>
 
 #define PEEK_API_VERSION_MAJOR 1
-#define PEEK_API_VERSION_MINOR 0
+// 1.1: peek::Result/peek::Error (base/result.h) for every library; StorageResult/StorageError deprecated.
+#define PEEK_API_VERSION_MINOR 1
 
 namespace peek {
 

@@ -76,26 +76,29 @@ std::optional<Role> Role::fromVortexName(QStringView vortexName)
     return std::nullopt;
 }
 
-QList<Role> Role::parseList(const QStringList &names, QString *error)
+Result<QList<Role>> Role::parseList(const QStringList &names)
 {
-    if (names.isEmpty()) {
-        *error = QStringLiteral("no roles given; choose from %1").arg(Role::names(QStringLiteral(",")));
-        return {};
-    }
     QList<Role> roles;
     for (const QString &name : names) {
         const std::optional<Role> role = fromName(name);
-        if (!role) {
-            *error = QStringLiteral("unknown role \"%1\"; choose from %2").arg(name, Role::names(QStringLiteral(",")));
-            return {};
-        }
-        if (roles.contains(*role)) {
-            *error = QStringLiteral("role \"%1\" is given twice").arg(name);
-            return {};
-        }
+        if (!role)
+            return Error {QStringLiteral("unknown role \"%1\"; choose from %2").arg(name, Role::names(QStringLiteral(",")))};
         roles << *role;
     }
+    if (auto checked = checkList(roles); !checked)
+        return checked.error();
     return roles;
+}
+
+Result<void> Role::checkList(const QList<Role> &roles)
+{
+    if (roles.isEmpty())
+        return Error {QStringLiteral("no roles given; choose from %1").arg(Role::names(QStringLiteral(",")))};
+    for (qsizetype i = 0; i < roles.size(); ++i) {
+        if (roles.indexOf(roles[i]) != i)
+            return Error {QStringLiteral("role \"%1\" is given twice").arg(roles[i].name())};
+    }
+    return {};
 }
 
 QStringList Role::namesOf(const QList<Role> &roles)

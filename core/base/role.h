@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -47,8 +48,10 @@ public:
     static std::optional<Role> fromName(QStringView name);
     static std::optional<Role> fromVortexName(QStringView vortexName);
     // Reads a list of role names ("logic", "field"), in the given order: empty, an unknown name or
-    // one given twice sets *error to a sentence naming it and the choices, and returns {}.
-    static QList<Role> parseList(const QStringList &names, QString *error);
+    // one given twice fails with a sentence naming it and the choices.
+    static Result<QList<Role>> parseList(const QStringList &names);
+    // What a service can run: at least one role, none twice (parseList checks the same).
+    static Result<void> checkList(const QList<Role> &roles);
     // Their names, in the list's order.
     static QStringList namesOf(const QList<Role> &roles);
 

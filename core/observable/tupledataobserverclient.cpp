@@ -73,14 +73,16 @@ TupleSubscription *TupleDataObserverClient::subscribe(const TupleSelector &selec
         entry = new Entry{selector, {}, {}, {}, false};
         if (m_options.cache) {
             const TupleOfflineCache::Entry cached = m_options.cache->load(key);
-            Payload payload;
-            QString error;
-            if (cached.isValid() && Payload::decode(cached.encodedPayload, payload, &error)) {
-                entry->tuples = std::move(payload.tuples);
-                entry->date = cached.date;
-                entry->fromCache = true;
-            } else if (cached.isValid()) {
-                qCWarning(lcObserver).noquote() << "ignoring unreadable cached data for" << key << ":" << error;
+            if (cached.isValid()) {
+                Result<Payload> payload = Payload::decode(cached.encodedPayload);
+                if (payload) {
+                    entry->tuples = std::move(payload).value().tuples;
+                    entry->date = cached.date;
+                    entry->fromCache = true;
+                } else {
+                    qCWarning(lcObserver).noquote()
+                        << "ignoring unreadable cached data for" << key << ":" << payload.error().what;
+                }
             }
         }
         sendSubscribe(selector, true, false);
@@ -133,15 +135,14 @@ void TupleDataObserverClient::onMessage(const PayloadEnvelope &envelope, const M
     }
     if (entry->date.isValid() && envelope.date.isValid() && envelope.date < entry->date && !entry->fromCache)
         return; // older than what we show
-    Payload payload;
-    QString error;
-    if (!envelope.decodePayload(payload, &error)) {
-        qCWarning(lcObserver).noquote() << "unreadable data for" << key << ":" << error;
+    Result<Payload> payload = envelope.decodePayload();
+    if (!payload) {
+        qCWarning(lcObserver).noquote() << "unreadable data for" << key << ":" << payload.error().what;
         return;
     }
     if (m_options.cache)
         m_options.cache->store(key, envelope.date, envelope.data);
-    entry->tuples = std::move(payload.tuples);
+    entry->tuples = std::move(payload).value().tuples;
     entry->date = envelope.date;
     entry->fromCache = false;
     const std::vector<TuplePtr> tuples = entry->tuples;

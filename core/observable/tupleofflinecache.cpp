@@ -21,7 +21,7 @@ TupleOfflineCache::TupleOfflineCache(const QString &sqlitePath)
         return;
     }
     m_db = std::move(opened.value());
-    const StorageResult<void> created = m_db->runSync([](QSqlDatabase &db) -> StorageResult<void> {
+    const Result<void> created = m_db->runSync([](QSqlDatabase &db) -> Result<void> {
         auto q = sql::exec(db, QStringLiteral("CREATE TABLE IF NOT EXISTS tuples (tupleSelector TEXT PRIMARY KEY, "
                                               "dateTime REAL, payload TEXT)"));
         if (!q)
@@ -42,7 +42,7 @@ TupleOfflineCache::Entry TupleOfflineCache::load(const QString &selectorKey) con
 {
     if (!m_open)
         return {};
-    const auto r = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<Entry> {
+    const auto r = m_db->runSync([&](QSqlDatabase &db) -> Result<Entry> {
         auto q = sql::exec(db, QStringLiteral("SELECT dateTime, payload FROM tuples WHERE tupleSelector = ?"), {selectorKey});
         if (!q)
             return q.error();
@@ -58,7 +58,7 @@ bool TupleOfflineCache::store(const QString &selectorKey, const DateTime &date, 
 {
     if (!m_open)
         return false;
-    const auto r = m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+    const auto r = m_db->runSync([&](QSqlDatabase &db) -> Result<void> {
         auto q = sql::exec(db, QStringLiteral("INSERT OR REPLACE INTO tuples (tupleSelector, dateTime, payload) VALUES (?, ?, ?)"),
                            {selectorKey, double(date.utcMicros()) / 1e6, QString::fromLatin1(encodedPayload)},
                            QStringLiteral("caching the data of %1").arg(selectorKey));
@@ -75,7 +75,7 @@ bool TupleOfflineCache::remove(const QString &selectorKey)
 {
     if (!m_open)
         return false;
-    return m_db->runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+    return m_db->runSync([&](QSqlDatabase &db) -> Result<void> {
         auto q = sql::exec(db, QStringLiteral("DELETE FROM tuples WHERE tupleSelector = ?"), {selectorKey});
         if (!q)
             return q.error();

@@ -91,7 +91,7 @@ const PluginMetadata *PluginManager::metadata(const QString &name) const
     return it == m_found.cend() ? nullptr : &it.value();
 }
 
-PeekPlugin *PluginManager::entry(const PluginMetadata &metadata)
+Result<PeekPlugin *> PluginManager::entry(const PluginMetadata &metadata)
 {
     auto existing = m_libraries.find(metadata.name);
     if (existing != m_libraries.end())
@@ -99,14 +99,14 @@ PeekPlugin *PluginManager::entry(const PluginMetadata &metadata)
 
     const QString file = libraryIn(metadata.directory, metadata.name);
     if (file.isEmpty())
-        throw PluginError(QStringLiteral("%1: no library lib%1.so in %2 (is the plugin built and installed?)")
-                              .arg(metadata.name, metadata.directory));
+        return Error {QStringLiteral("%1: no library lib%1.so in %2 (is the plugin built and installed?)")
+                          .arg(metadata.name, metadata.directory)};
     const QStringList typesBefore = TupleRegistry::instance().typeNames();
     Library library;
     library.loader = std::make_unique<QPluginLoader>(file);
     QObject *root = library.loader->instance();
     if (!root)
-        throw PluginError(QStringLiteral("%1: cannot load %2: %3").arg(metadata.name, file, library.loader->errorString()));
+        return Error {QStringLiteral("%1: cannot load %2: %3").arg(metadata.name, file, library.loader->errorString())};
     library.entry = qobject_cast<PeekPlugin *>(root);
 
     // Tuple types the library registered while it loaded.
@@ -131,7 +131,7 @@ PeekPlugin *PluginManager::entry(const PluginMetadata &metadata)
         for (const QString &type : std::as_const(library.tupleTypes))
             TupleRegistry::instance().unregister(type);
         library.loader->unload();
-        throw PluginError(error);
+        return Error {error};
     }
     qCInfo(lcPlugin).noquote() << "loaded" << metadata.name << metadata.version.toString() << "from" << file;
     PeekPlugin *entry = library.entry;
@@ -221,6 +221,27 @@ void RolePlugins::fail(Running &running, const QString &phase, const QString &er
     Q_EMIT pluginFailed(running.record.name, running.record.error);
 }
 
+Result<void> RolePlugins::migrate(const PluginMetadata &metadata, const PluginContext &context)
+{
+    if (m_env.role != Role::Logic || !m_env.database)
+        return {};
+    const QString migrations = QDir(metadata.directory).absoluteFilePath(QStringLiteral("migrations"));
+    if (!QFileInfo(migrations).isDir())
+        return {};
+    const QString schema = PluginContext::schemaOf(metadata.name);
+    if (auto ok = m_env.database->ensureSchema(schema); !ok)
+        return ok;
+    auto set = MigrationSet::fromDirectory(schema, migrations);
+    if (!set)
+        return set.error();
+    auto report = Migrator::migrate(*m_env.database, set.value());
+    if (!report)
+        return report.error();
+    if (!report.value().applied.isEmpty())
+        qCInfo(context.log()).noquote() << "migrated schema" << schema << "to version" << report.value().version;
+    return {};
+}
+
 void RolePlugins::startOne(const PluginMetadata &metadata)
 {
     auto owned = std::make_unique<Running>();
@@ -238,35 +259,26 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
         }
     }
 
+    auto entry = m_manager.entry(metadata);
+    if (!entry) {
+        fail(running, QStringLiteral("load"), entry.error().message());
+        return;
+    }
+    // From here on the plugin's own code runs: a hook fails by throwing (PluginError from a
+    // PluginContext call it misused, or its own), and only the plugin fails.
     QString phase = QStringLiteral("load");
     try {
-        PeekPlugin *entry = m_manager.entry(metadata);
-        running.hook = entry->createHook(m_env.role);
+        running.hook = entry.value()->createHook(m_env.role);
         if (!running.hook) {
             // The plugin lists the role but has nothing to run there: not an error.
             running.record.state = State::Started;
             return;
         }
         running.context = std::make_unique<PluginContext>(metadata, m_env);
-        if (m_env.role == Role::Logic && m_env.database) {
-            phase = QStringLiteral("migration");
-            const QString migrations = QDir(metadata.directory).absoluteFilePath(QStringLiteral("migrations"));
-            if (QFileInfo(migrations).isDir()) {
-                const QString schema = PluginContext::schemaOf(metadata.name);
-                if (auto ok = m_env.database->ensureSchema(schema); !ok)
-                    throw PluginError(ok.error().message());
-                auto set = MigrationSet::fromDirectory(schema, migrations);
-                if (!set)
-                    throw PluginError(set.error().message());
-                auto report = Migrator::migrate(*m_env.database, set.value());
-                if (!report)
-                    throw PluginError(report.error().message());
-                if (!report.value().applied.isEmpty())
-                    qCInfo(running.context->log()).noquote()
-                        << "migrated schema" << schema << "to version" << report.value().version;
-            }
+        if (auto migrated = migrate(metadata, *running.context); !migrated) {
+            fail(running, QStringLiteral("migration"), migrated.error().message());
+            return;
         }
-        phase = QStringLiteral("load");
         running.hook->load(*running.context);
         phase = QStringLiteral("start");
         running.hook->start(*running.context);

@@ -37,10 +37,10 @@ public:
     const QStringList &warnings() const { return m_warnings; }
     const PluginMetadata *metadata(const QString &name) const;
 
-    // The plugin's entry point, loading its library on first use. Throws PluginError when the
-    // library is missing, cannot be loaded, is not a Peek plugin, or registers tuple types
-    // whose names do not start with "<plugin>.".
-    PeekPlugin *entry(const PluginMetadata &metadata);
+    // The plugin's entry point, loading its library on first use. Fails when the library is
+    // missing, cannot be loaded, is not a Peek plugin, or registers tuple types whose names do
+    // not start with "<plugin>.".
+    Result<PeekPlugin *> entry(const PluginMetadata &metadata);
 
     // Unregisters the plugins' tuple types and unloads their libraries (after every role stopped).
     void unloadAll();
@@ -98,6 +98,8 @@ private:
     };
     void startOne(const PluginMetadata &metadata);
     void fail(Running &running, const QString &phase, const QString &error);
+    // Logic: creates the plugin's schema and applies its migrations/ (nothing elsewhere).
+    Result<void> migrate(const PluginMetadata &metadata, const PluginContext &context);
     Running *find(const QString &name);
 
     PluginManager &m_manager;

@@ -195,17 +195,17 @@ public:
     {
     }
 
-    StorageError error(const QString &text) const
+    Error error(const QString &text) const
     {
-        return StorageError {QStringLiteral("%1: %2").arg(m_source, text), {}, {}};
+        return Error {QStringLiteral("%1: %2").arg(m_source, text), {}, {}};
     }
 
-    StorageError keyError(const QString &key, const QString &text) const
+    Error keyError(const QString &key, const QString &text) const
     {
         return error(QStringLiteral("key '%1': %2").arg(key, text));
     }
 
-    StorageResult<PluginMetadata> read(const QJsonObject &object) const
+    Result<PluginMetadata> read(const QJsonObject &object) const
     {
         PluginMetadata metadata;
         if (auto checked = checkKeys(object, {}, kTopLevelKeys, QStringLiteral("plugin.json"));
@@ -296,7 +296,7 @@ public:
 
 private:
     // Unknown keys are errors: a misspelt optional key would otherwise be ignored silently.
-    StorageResult<void> checkKeys(const QJsonObject &object, const QString &prefix,
+    Result<void> checkKeys(const QJsonObject &object, const QString &prefix,
                                   const QStringList &known, const QString &what) const
     {
         for (auto it = object.begin(); it != object.end(); ++it) {
@@ -311,7 +311,7 @@ private:
     }
 
     // A string that must be there and must not be blank; `purpose` explains a missing key.
-    StorageResult<QString> requiredString(const QJsonObject &object, const QString &key,
+    Result<QString> requiredString(const QJsonObject &object, const QString &key,
                                           const QString &path, const QString &purpose) const
     {
         if (!object.contains(key))
@@ -324,7 +324,7 @@ private:
         return value.toString();
     }
 
-    StorageResult<QVersionNumber> readVersion(const QJsonObject &object, const QString &key) const
+    Result<QVersionNumber> readVersion(const QJsonObject &object, const QString &key) const
     {
         if (!object.contains(key))
             return keyError(key, QStringLiteral("missing (the plugin's version, e.g. \"1.0.0\")"));
@@ -342,7 +342,7 @@ private:
         return *version;
     }
 
-    StorageResult<QList<Role>> readRoles(const QJsonObject &object) const
+    Result<QList<Role>> readRoles(const QJsonObject &object) const
     {
         const QString known = Role::names();
         if (object.contains(kRoles) && object.contains(kRequiresServices))
@@ -387,7 +387,7 @@ private:
         return roles;
     }
 
-    StorageResult<QList<PluginDependency>> readDependencies(const QJsonObject &object,
+    Result<QList<PluginDependency>> readDependencies(const QJsonObject &object,
                                                             const QString &ownName) const
     {
         QList<PluginDependency> dependencies;
@@ -451,7 +451,7 @@ private:
         return dependencies;
     }
 
-    StorageResult<QMap<QString, PluginUiEntry>> readUi(const QJsonObject &object) const
+    Result<QMap<QString, PluginUiEntry>> readUi(const QJsonObject &object) const
     {
         QMap<QString, PluginUiEntry> ui;
         if (!object.contains(kUi))
@@ -475,7 +475,7 @@ private:
         return ui;
     }
 
-    StorageResult<PluginUiEntry> readUiEntry(const QString &app, const QJsonValue &value) const
+    Result<PluginUiEntry> readUiEntry(const QString &app, const QJsonValue &value) const
     {
         const QString path = kUi + QLatin1Char('.') + app;
         if (!value.isObject())
@@ -528,7 +528,7 @@ private:
     }
 
     // Files a plugin names must stay inside its directory: the services serve them to apps.
-    StorageResult<QString> readRelativePath(const QJsonValue &value, const QString &path) const
+    Result<QString> readRelativePath(const QJsonValue &value, const QString &path) const
     {
         if (!value.isString() || value.toString().isEmpty())
             return keyError(path,
@@ -556,7 +556,7 @@ private:
     QString m_expectedName; // the directory's name, or empty when the name is not checked
 };
 
-StorageResult<PluginMetadata> readDocument(const QByteArray &json, const MetadataReader &reader)
+Result<PluginMetadata> readDocument(const QByteArray &json, const MetadataReader &reader)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
@@ -588,14 +588,14 @@ bool PluginMetadata::runsOn(Role role) const
     return roles.contains(role);
 }
 
-StorageResult<PluginMetadata> PluginMetadata::fromFile(const QString &path,
+Result<PluginMetadata> PluginMetadata::fromFile(const QString &path,
                                                        bool requireDirectoryName)
 {
     const QString filePath = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     const QFileInfo info(filePath);
     QFile file(filePath);
     if (!file.open(QIODevice::ReadOnly))
-        return StorageError {QStringLiteral("%1: cannot read the plugin's metadata: %2")
+        return Error {QStringLiteral("%1: cannot read the plugin's metadata: %2")
                                  .arg(filePath, file.errorString()),
                              {},
                              {}};
@@ -611,7 +611,7 @@ StorageResult<PluginMetadata> PluginMetadata::fromFile(const QString &path,
     return metadata;
 }
 
-StorageResult<PluginMetadata> PluginMetadata::fromJson(const QByteArray &json,
+Result<PluginMetadata> PluginMetadata::fromJson(const QByteArray &json,
                                                        const QString &sourceName)
 {
     return readDocument(json, MetadataReader(sourceName, QString()));

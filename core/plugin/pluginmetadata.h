@@ -2,7 +2,7 @@
 
 #include "base/export.h"
 #include "base/role.h"
-#include "storage/storageresult.h"
+#include "base/result.h"
 
 #include <QByteArray>
 #include <QList>
@@ -73,10 +73,10 @@ struct PEEK_API PluginMetadata {
 
     // Reads and validates `path` (a plugin.json). With `requireDirectoryName`, the plugin's name
     // must equal the name of the directory holding the file, so a plugin is found by its name.
-    static StorageResult<PluginMetadata> fromFile(const QString &path,
+    static Result<PluginMetadata> fromFile(const QString &path,
                                                   bool requireDirectoryName = true);
     // Validates `json`; `sourceName` (usually a path) starts every error message.
-    static StorageResult<PluginMetadata> fromJson(const QByteArray &json,
+    static Result<PluginMetadata> fromJson(const QByteArray &json,
                                                   const QString &sourceName);
 };
 

@@ -21,9 +21,9 @@ namespace peek {
 
 namespace {
 
-StorageResult<UiBundle> failed(const QString &message)
+Result<UiBundle> failed(const QString &message)
 {
-    return StorageError {message, {}, {}};
+    return Error {message, {}, {}};
 }
 
 // A relative path with forward slashes that stays inside the bundle.
@@ -75,7 +75,7 @@ QString uiBundleHash(const UiBundleFiles &files)
     return QString::fromLatin1(hash.result().toHex());
 }
 
-StorageResult<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app)
+Result<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app)
 {
     const auto entry = plugin.ui.constFind(app);
     if (entry == plugin.ui.cend())
@@ -135,10 +135,10 @@ StorageResult<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QStrin
     return bundle;
 }
 
-StorageResult<UiBundleFiles> readUiBundleZip(const QByteArray &data, qint64 maxBytes)
+Result<UiBundleFiles> readUiBundleZip(const QByteArray &data, qint64 maxBytes)
 {
-    const auto fail = [](const QString &message) -> StorageResult<UiBundleFiles> {
-        return StorageError {message, {}, {}};
+    const auto fail = [](const QString &message) -> Result<UiBundleFiles> {
+        return Error {message, {}, {}};
     };
     QByteArray copy = data;
     QBuffer buffer(&copy);
@@ -174,20 +174,19 @@ StorageResult<UiBundleFiles> readUiBundleZip(const QByteArray &data, qint64 maxB
     return files;
 }
 
-bool UiBundleServer::add(const PluginMetadata &plugin, QString *error)
+Result<void> UiBundleServer::add(const PluginMetadata &plugin)
 {
     if (!plugin.ui.contains(m_app))
-        return true;
+        return {};
     auto bundle = buildUiBundle(plugin, m_app);
     if (!bundle) {
-        *error = bundle.error().message();
         m_failed.insert(plugin.name, QJsonObject {{QStringLiteral("plugin"), plugin.name},
                                                   {QStringLiteral("title"), plugin.ui.value(m_app).title},
-                                                  {QStringLiteral("error"), *error}});
-        return false;
+                                                  {QStringLiteral("error"), bundle.error().message()}});
+        return bundle.error();
     }
     m_bundles.append(std::move(bundle).value());
-    return true;
+    return {};
 }
 
 void UiBundleServer::serve(HttpRoutes &routes) const

@@ -2,7 +2,7 @@
 
 #include "base/export.h"
 #include "pluginmetadata.h"
-#include "storage/storageresult.h"
+#include "base/result.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -45,10 +45,10 @@ using UiBundleFiles = QMap<QString, QByteArray>; // relative path -> content
 PEEK_CORE_EXPORT QString uiBundleHash(const UiBundleFiles &files);
 
 // Reads a plugin's files for `app` and zips them; an error names the plugin and the file.
-PEEK_CORE_EXPORT StorageResult<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app);
+PEEK_CORE_EXPORT Result<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app);
 
 // The files of a bundle's zip, refusing absolute paths, "..", and more than `maxBytes` unpacked.
-PEEK_CORE_EXPORT StorageResult<UiBundleFiles> readUiBundleZip(const QByteArray &zip, qint64 maxBytes = 64 << 20);
+PEEK_CORE_EXPORT Result<UiBundleFiles> readUiBundleZip(const QByteArray &zip, qint64 maxBytes = 64 << 20);
 
 // The bundles of one app's service, served on its port:
 //   GET /peek/ui/<app>/index.json      {"app": "field", "bundles": [indexEntry, ...]}
@@ -58,9 +58,9 @@ class PEEK_CORE_EXPORT UiBundleServer
 public:
     explicit UiBundleServer(QString app) : m_app(std::move(app)) {}
 
-    // Builds the bundle of `plugin` when it has an entry for this app; false with *error set when
-    // its files cannot be read (the plugin then has no bundle: apps show an error card for it).
-    bool add(const PluginMetadata &plugin, QString *error);
+    // Builds the bundle of `plugin` when it has an entry for this app; fails when its files
+    // cannot be read (the plugin then has no bundle: apps show an error card for it).
+    Result<void> add(const PluginMetadata &plugin);
     void serve(HttpRoutes &routes) const;
 
     const QList<UiBundle> &bundles() const { return m_bundles; }

@@ -60,7 +60,8 @@ void writeToStderr(QByteArrayView bytes)
     std::fflush(stderr);
 }
 
-bool filterRulesForLevel(const QString &level, QString *rules, QString *error)
+// The filter rules of a level, or why the level is unknown.
+Result<QString> filterRulesForLevel(const QString &level)
 {
     static constexpr const char *kLevels[] = {"debug", "info", "warning", "error"};
     int index = -1;
@@ -68,12 +69,8 @@ bool filterRulesForLevel(const QString &level, QString *rules, QString *error)
         if (level.trimmed().compare(QLatin1String(kLevels[i]), Qt::CaseInsensitive) == 0)
             index = i;
     }
-    if (index < 0) {
-        if (error)
-            *error = QStringLiteral("unknown log level \"%1\": use debug, info, warning or error")
-                         .arg(level);
-        return false;
-    }
+    if (index < 0)
+        return Error {QStringLiteral("unknown log level \"%1\": use debug, info, warning or error").arg(level)};
     // All four types every time, so the result does not depend on rules set earlier.
     static constexpr const char *kTypes[] = {"debug", "info", "warning", "critical"};
     QStringList lines;
@@ -82,8 +79,7 @@ bool filterRulesForLevel(const QString &level, QString *rules, QString *error)
                      .arg(QLatin1String(kTypes[i]),
                           i >= index ? QStringLiteral("true") : QStringLiteral("false"));
     }
-    *rules = lines.join(QLatin1Char('\n'));
-    return true;
+    return lines.join(QLatin1Char('\n'));
 }
 
 bool isRole(QByteArrayView name)
@@ -168,43 +164,38 @@ QString rotatedPath(const QString &path, int index)
 }
 
 // Closes `file`, shifts path.1 .. path.<keep-1> up by one (deleting path.<keep>), moves the file
-// to path.1 and opens a fresh one. On failure *why says which step failed and the file is closed.
-bool rotate(QFile &file, int keepRotated, QString *why)
+// to path.1 and opens a fresh one. On failure the error says which step failed and the file is closed.
+Result<void> rotate(QFile &file, int keepRotated)
 {
     const QString path = file.fileName();
     file.close();
     if (keepRotated <= 0) {
         if (!file.remove()) {
-            *why = QStringLiteral("cannot delete %1: %2").arg(path, file.errorString());
-            return false;
+            return Error {QStringLiteral("cannot delete %1: %2").arg(path, file.errorString())};
         }
     } else {
         QFile oldest(rotatedPath(path, keepRotated));
         if (oldest.exists() && !oldest.remove()) {
-            *why = QStringLiteral("cannot delete %1: %2")
-                       .arg(oldest.fileName(), oldest.errorString());
-            return false;
+            return Error {QStringLiteral("cannot delete %1: %2")
+                       .arg(oldest.fileName(), oldest.errorString())};
         }
         for (int i = keepRotated - 1; i >= 1; --i) {
             QFile older(rotatedPath(path, i));
             if (older.exists() && !older.rename(rotatedPath(path, i + 1))) {
-                *why = QStringLiteral("cannot rename %1 to %2: %3")
-                           .arg(older.fileName(), rotatedPath(path, i + 1), older.errorString());
-                return false;
+                return Error {QStringLiteral("cannot rename %1 to %2: %3")
+                           .arg(older.fileName(), rotatedPath(path, i + 1), older.errorString())};
             }
         }
         if (!file.rename(rotatedPath(path, 1))) {
-            *why = QStringLiteral("cannot rename %1 to %2: %3")
-                       .arg(path, rotatedPath(path, 1), file.errorString());
-            return false;
+            return Error {QStringLiteral("cannot rename %1 to %2: %3")
+                       .arg(path, rotatedPath(path, 1), file.errorString())};
         }
         file.setFileName(path); // rename() pointed the QFile at the new name
     }
     if (!file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
-        *why = QStringLiteral("cannot open %1 for writing: %2").arg(path, file.errorString());
-        return false;
+        return Error {QStringLiteral("cannot open %1 for writing: %2").arg(path, file.errorString())};
     }
-    return true;
+    return {};
 }
 
 QByteArray internalRecord(QtMsgType type, const QString &message, QByteArrayView defaultRole)
@@ -218,8 +209,7 @@ void writeRecord(LogState &s, const QByteArray &record)
 {
     bool toStderr = s.options.toStderr;
     if (s.file && s.fileSize > 0 && s.fileSize + record.size() > s.options.maxFileBytes) {
-        QString why;
-        if (rotate(*s.file, s.options.keepRotated, &why)) {
+        if (auto rotated = rotate(*s.file, s.options.keepRotated)) {
             s.fileSize = s.file->size();
         } else {
             s.file.reset();
@@ -228,7 +218,7 @@ void writeRecord(LogState &s, const QByteArray &record)
                 QtCriticalMsg,
                 QStringLiteral("cannot rotate the log file: %1; logging to stderr only until the "
                                "next start")
-                    .arg(why),
+                    .arg(rotated.error().message()),
                 s.defaultRole));
         }
     }
@@ -295,17 +285,12 @@ const QLoggingCategory &categoryNamed(const QString &name)
 
 } // namespace
 
-bool install(const Options &options, QString *error)
+Result<void> install(const Options &options)
 {
-    const auto fail = [error](const QString &message) {
-        if (error)
-            *error = message;
-        return false;
-    };
-    QString rules;
-    QString levelError;
-    if (!filterRulesForLevel(options.level, &rules, &levelError))
-        return fail(levelError);
+    const auto fail = [](const QString &message) { return Result<void>(Error {message}); };
+    auto rules = filterRulesForLevel(options.level);
+    if (!rules)
+        return rules.error();
     if (options.maxFileBytes <= 0)
         return fail(QStringLiteral("the log file's maximum size must be positive, not %1")
                         .arg(options.maxFileBytes));
@@ -327,9 +312,8 @@ bool install(const Options &options, QString *error)
                                 .arg(options.filePath, file->errorString()));
             fileSize = file->size();
             if (fileSize >= options.maxFileBytes) {
-                QString why;
-                if (!rotate(*file, options.keepRotated, &why))
-                    return fail(QStringLiteral("cannot rotate the log file: %1").arg(why));
+                if (auto rotated = rotate(*file, options.keepRotated); !rotated)
+                    return fail(QStringLiteral("cannot rotate the log file: %1").arg(rotated.error().message()));
                 fileSize = file->size();
             }
         }
@@ -342,13 +326,13 @@ bool install(const Options &options, QString *error)
         s.writeFailureReported = false;
         s.active = true;
     }
-    QLoggingCategory::setFilterRules(rules);
+    QLoggingCategory::setFilterRules(rules.value());
     // Outside the mutex: Qt may hold its own lock around handler calls.
     if (!g_handlerInstalled) {
         g_previousHandler = qInstallMessageHandler(messageHandler);
         g_handlerInstalled = true;
     }
-    return true;
+    return {};
 }
 
 void uninstall()
@@ -367,13 +351,13 @@ void uninstall()
     }
 }
 
-bool setLevel(const QString &level, QString *error)
+Result<void> setLevel(const QString &level)
 {
-    QString rules;
-    if (!filterRulesForLevel(level, &rules, error))
-        return false;
-    QLoggingCategory::setFilterRules(rules);
-    return true;
+    auto rules = filterRulesForLevel(level);
+    if (!rules)
+        return rules.error();
+    QLoggingCategory::setFilterRules(rules.value());
+    return {};
 }
 
 const QLoggingCategory &pluginCategory(const QString &role, const QString &plugin)

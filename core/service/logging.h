@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include <QLoggingCategory>
 #include <QString>
 
@@ -31,13 +32,13 @@ struct Options {
 
 // Installs a Qt message handler writing every message as one record to the file and to stderr;
 // safe to log from any thread. An existing file is appended to (rotated first if already full).
-// Returns false with *error set, and installs nothing, when the level is unknown or the file
+// Fails, and installs nothing, when the level is unknown or the file
 // cannot be opened ("cannot open /x/peek-server.log for writing: <reason>"). Installing again
 // replaces the options; uninstall() then restores the handler that was there before the first.
 //
 // When rotating fails (a rename refused), no record is lost: file logging stops, records go to
 // stderr (even with toStderr false) and the failure is reported there once.
-PEEK_CORE_EXPORT bool install(const Options &options, QString *error = nullptr);
+PEEK_CORE_EXPORT Result<void> install(const Options &options);
 
 // Restores the previous message handler and closes the file. Filter rules stay as they are.
 PEEK_CORE_EXPORT void uninstall();
@@ -46,8 +47,8 @@ PEEK_CORE_EXPORT void uninstall();
 // everything, "info" hides debug, "warning" hides info too, "error" shows only errors and fatals.
 // The rules replace any set earlier with QLoggingCategory::setFilterRules() (QT_LOGGING_RULES in
 // the environment still wins, which is handy for debugging one category).
-// An unknown level changes nothing and returns false with *error naming it and the allowed ones.
-PEEK_CORE_EXPORT bool setLevel(const QString &level, QString *error = nullptr);
+// An unknown level changes nothing and fails naming it and the allowed ones.
+PEEK_CORE_EXPORT Result<void> setLevel(const QString &level);
 
 // The category of a plugin on a role, "peek.<role>.<plugin>": created on first use and kept for
 // the process's life, so the reference stays valid (use it with qCInfo() etc.).

@@ -23,9 +23,9 @@ namespace {
 const QString kFixHint
     = QStringLiteral("Fix the file, or delete it to have the defaults written again.");
 
-StorageError configError(const QString &text)
+Error configError(const QString &text)
 {
-    return StorageError {text, {}, {}};
+    return Error {text, {}, {}};
 }
 
 QString describeType(const QJsonValue &value)
@@ -92,7 +92,7 @@ QString complete(QJsonObject &object, const QJsonObject &defaults, const QString
     return {};
 }
 
-StorageResult<void> writeAtomically(const QString &filePath, const QJsonObject &object,
+Result<void> writeAtomically(const QString &filePath, const QJsonObject &object,
                                     bool newFile)
 {
     QSaveFile file(filePath);
@@ -217,7 +217,7 @@ void ServiceConfig::readLimits(VortexOptions &vortex, DecodeLimits &decode) cons
     vortex.budgets.maxOutputBufferBytes = whole("maxOutputBufferBytes", vortex.budgets.maxOutputBufferBytes);
 }
 
-StorageResult<ServiceConfig> ServiceConfig::load(const QString &homeDir,
+Result<ServiceConfig> ServiceConfig::load(const QString &homeDir,
                                                  const QJsonObject &defaults)
 {
     ServiceConfig config;
@@ -250,7 +250,7 @@ StorageResult<ServiceConfig> ServiceConfig::load(const QString &homeDir,
     return parsed;
 }
 
-StorageResult<ServiceConfig> ServiceConfig::parse(const QByteArray &data, const QString &filePath,
+Result<ServiceConfig> ServiceConfig::parse(const QByteArray &data, const QString &filePath,
                                                   const QJsonObject &defaults)
 {
     ServiceConfig config;
@@ -315,7 +315,7 @@ QJsonObject withValue(QJsonObject object, QStringList path, const QJsonValue &va
 }
 } // namespace
 
-StorageResult<void> ServiceConfig::setString(const QString &path, const QString &value)
+Result<void> ServiceConfig::setString(const QString &path, const QString &value)
 {
     QJsonObject updated = withValue(m_object, path.split(QLatin1Char('.')), value);
     if (auto written = writeAtomically(m_filePath, updated, true); !written)

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/export.h"
-#include "storage/storageresult.h"
+#include "base/result.h"
 #include "vortex/vortex.h"
 
 #include <QJsonObject>
@@ -58,12 +58,12 @@ public:
     void readLimits(VortexOptions &vortex, DecodeLimits &decode) const;
 
     // Reads (or creates) `<homeDir>/config.json`, completed with `defaults`.
-    static StorageResult<ServiceConfig>
+    static Result<ServiceConfig>
     load(const QString &homeDir, const QJsonObject &defaults = ServiceConfig::defaults());
     // What load() does with the bytes of an existing file, touching no file: parses `data`,
     // checks it and completes it with `defaults`; `filePath` names the file in errors and is
     // filePath(). addedKeys() says what load() then writes back.
-    static StorageResult<ServiceConfig>
+    static Result<ServiceConfig>
     parse(const QByteArray &data, const QString &filePath,
           const QJsonObject &defaults = ServiceConfig::defaults());
 
@@ -91,7 +91,7 @@ public:
 
     // Sets a string at a dotted path and writes the file back (atomically, readable by its owner
     // only: used for secrets such as logic.joinToken).
-    StorageResult<void> setString(const QString &path, const QString &value);
+    Result<void> setString(const QString &path, const QString &value);
 
 private:
     QString m_filePath;

@@ -176,15 +176,15 @@ bool isCa(const QSslCertificate &certificate)
     return certificate.isSelfSigned();
 }
 
-StorageError bundleError(const QString &path, const QString &what)
+Error bundleError(const QString &path, const QString &what)
 {
-    return StorageError {
+    return Error {
         QStringLiteral("TLS bundle %1: %2").arg(QDir::toNativeSeparators(path), what)};
 }
 
 } // namespace
 
-StorageResult<TlsBundle> TlsBundle::load(const QString &path)
+Result<TlsBundle> TlsBundle::load(const QString &path)
 {
     if (!QSslSocket::supportsSsl())
         return bundleError(path,
@@ -309,12 +309,12 @@ StorageResult<TlsBundle> TlsBundle::load(const QString &path)
     return bundle;
 }
 
-StorageResult<std::optional<TlsBundle>> TlsBundle::loadFromHome(const QString &homeDir)
+Result<std::optional<TlsBundle>> TlsBundle::loadFromHome(const QString &homeDir)
 {
     const QString path = QDir(homeDir).filePath(QString::fromLatin1(kFileName));
     if (!QFileInfo::exists(path))
         return std::optional<TlsBundle>();
-    StorageResult<TlsBundle> bundle = load(path);
+    Result<TlsBundle> bundle = load(path);
     if (!bundle)
         return bundle.error();
     return std::optional<TlsBundle>(std::move(bundle).value());

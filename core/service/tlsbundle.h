@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/export.h"
-#include "storage/storageresult.h"
+#include "base/result.h"
 
 #include <QList>
 #include <QSslCertificate>
@@ -31,10 +31,10 @@ public:
     // no key and no certificate, a key with no certificate matching it, a service certificate
     // without its key, an unreadable or encrypted key or certificate, a certificate that has
     // expired or is not valid yet.
-    static StorageResult<TlsBundle> load(const QString &path);
+    static Result<TlsBundle> load(const QString &path);
     // `<homeDir>/peek-ssl-bundle.pem`: an empty optional when there is no such file (TLS off),
     // an error when it exists but cannot be used.
-    static StorageResult<std::optional<TlsBundle>> loadFromHome(const QString &homeDir);
+    static Result<std::optional<TlsBundle>> loadFromHome(const QString &homeDir);
 
     TlsBundle() = default; // empty: no identity, no CA
 

@@ -76,17 +76,17 @@ struct Database::Shared {
         qCDebug(lcDatabase) << "closed connection" << connection.name;
     }
 
-    StorageResult<QString> openConnection();
-    StorageResult<void> setUpConnection(QSqlDatabase &db);
-    StorageResult<void> prepareSchemas(quint64 token, QSqlDatabase &db, const QStringList &wanted);
+    Result<QString> openConnection();
+    Result<void> setUpConnection(QSqlDatabase &db);
+    Result<void> prepareSchemas(quint64 token, QSqlDatabase &db, const QStringList &wanted);
 };
 
-StorageResult<QString> Database::Shared::openConnection()
+Result<QString> Database::Shared::openConnection()
 {
     const bool sqlite = location.backend == DatabaseBackend::Sqlite;
     const QString driver = sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL");
     if (!QSqlDatabase::isDriverAvailable(driver)) {
-        return StorageError {QStringLiteral("cannot open %1: the Qt SQL driver %2 is not installed "
+        return Error {QStringLiteral("cannot open %1: the Qt SQL driver %2 is not installed "
                                             "(Debian package %3)")
                                  .arg(location.displayString(), driver,
                                       sqlite ? QStringLiteral("libqt6sql6-sqlite")
@@ -99,7 +99,7 @@ StorageResult<QString> Database::Shared::openConnection()
         QMutexLocker lock(&mutex);
         name = connectionPrefix + QString::number(nextConnection++);
     }
-    StorageResult<void> ready;
+    Result<void> ready;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(driver, name);
         if (sqlite) {
@@ -119,7 +119,7 @@ StorageResult<QString> Database::Shared::openConnection()
             db.setConnectOptions(connectOptions);
         }
         if (!db.open()) {
-            ready = StorageError {
+            ready = Error {
                 QStringLiteral("cannot open the database %1").arg(location.displayString()),
                 {},
                 sqlErrorText(db.lastError())};
@@ -138,14 +138,14 @@ StorageResult<QString> Database::Shared::openConnection()
     return name;
 }
 
-StorageResult<void> Database::Shared::setUpConnection(QSqlDatabase &db)
+Result<void> Database::Shared::setUpConnection(QSqlDatabase &db)
 {
     const QString what
         = QStringLiteral("cannot set up a connection to %1").arg(location.displayString());
     if (location.backend == DatabaseBackend::PostgreSql) {
         // IF NOT EXISTS and friends would otherwise print NOTICEs on stderr.
         auto quiet = sql::exec(db, QStringLiteral("SET client_min_messages TO warning"), {}, what);
-        return quiet ? StorageResult<void>() : quiet.error();
+        return quiet ? Result<void>() : quiet.error();
     }
     // WAL lets readers work while one thread writes; it is a property of the file (set again on
     // every connection, which is free once the file is in WAL mode).
@@ -153,7 +153,7 @@ StorageResult<void> Database::Shared::setUpConnection(QSqlDatabase &db)
     if (!mode)
         return mode.error();
     if (mode.value().toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
-        return StorageError {
+        return Error {
             what, QStringLiteral("PRAGMA journal_mode = WAL"),
             QStringLiteral("the journal mode stayed '%1'").arg(mode.value().toString())};
     }
@@ -167,7 +167,7 @@ StorageResult<void> Database::Shared::setUpConnection(QSqlDatabase &db)
     return {};
 }
 
-StorageResult<void> Database::Shared::prepareSchemas(quint64 token, QSqlDatabase &db,
+Result<void> Database::Shared::prepareSchemas(quint64 token, QSqlDatabase &db,
                                                      const QStringList &wanted)
 {
     if (location.backend != DatabaseBackend::Sqlite)
@@ -182,7 +182,7 @@ StorageResult<void> Database::Shared::prepareSchemas(quint64 token, QSqlDatabase
     const int limit = maxAttached.load();
     for (const QString &schema : wanted) {
         if (!all.contains(schema)) {
-            return StorageError {
+            return Error {
                 QStringLiteral("the schema %1 is not known to %2; call "
                                "Database::ensureSchema(\"%1\") (or migrate it) first")
                     .arg(schema, location.displayString()),
@@ -192,7 +192,7 @@ StorageResult<void> Database::Shared::prepareSchemas(quint64 token, QSqlDatabase
     }
     QStringList needed = all.size() <= limit ? all : wanted;
     if (needed.size() > limit) {
-        return StorageError {
+        return Error {
             QStringLiteral("work needs the schemas %1, but SQLite attaches at most "
                            "%2 databases to a connection")
                 .arg(wanted.join(QStringLiteral(", ")))
@@ -251,7 +251,7 @@ StorageResult<void> Database::Shared::prepareSchemas(quint64 token, QSqlDatabase
         QElapsedTimer waited;
         waited.start();
         auto mode = sql::scalar(db, walStatement, {}, what);
-        while (!mode && mode.error().databaseError.contains(QLatin1String("locked"))
+        while (!mode && mode.error().cause.contains(QLatin1String("locked"))
                && waited.elapsed() < options.busyTimeoutMs) {
             QThread::msleep(5);
             mode = sql::scalar(db, walStatement, {}, what);
@@ -259,7 +259,7 @@ StorageResult<void> Database::Shared::prepareSchemas(quint64 token, QSqlDatabase
         if (!mode)
             return mode.error();
         if (mode.value().toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
-            return StorageError {
+            return Error {
                 what, walStatement,
                 QStringLiteral("the journal mode stayed '%1'").arg(mode.value().toString())};
         }
@@ -312,7 +312,7 @@ Database::~Database()
     }
 }
 
-StorageResult<QString> Database::openDedicatedConnection()
+Result<QString> Database::openDedicatedConnection()
 {
     return d->openConnection();
 }
@@ -327,7 +327,7 @@ void Database::closeDedicatedConnection(const QString &name)
     QSqlDatabase::removeDatabase(name);
 }
 
-StorageResult<std::unique_ptr<Database>> Database::open(const QString &url,
+Result<std::unique_ptr<Database>> Database::open(const QString &url,
                                                         const DatabaseOptions &options)
 {
     auto location = DatabaseLocation::parse(url);
@@ -336,7 +336,7 @@ StorageResult<std::unique_ptr<Database>> Database::open(const QString &url,
     if (location.value().backend == DatabaseBackend::Sqlite) {
         const QString dir = location.value().sqliteDirectory();
         if (!QDir().mkpath(dir)) {
-            return StorageError {
+            return Error {
                 QStringLiteral("cannot create the directory %1 for the database %2")
                     .arg(dir, location.value().displayString()),
                 {},
@@ -345,7 +345,7 @@ StorageResult<std::unique_ptr<Database>> Database::open(const QString &url,
     }
     std::unique_ptr<Database> database(new Database(std::move(location).value(), options));
     // A first connection, here and now, so a wrong path, host or password fails at open.
-    auto limit = database->runSync([&](QSqlDatabase &db) -> StorageResult<int> {
+    auto limit = database->runSync([&](QSqlDatabase &db) -> Result<int> {
         if (database->backend() != DatabaseBackend::Sqlite)
             return 0;
         auto query = sql::exec(db, QStringLiteral("PRAGMA compile_options"));
@@ -396,7 +396,7 @@ QStringList Database::connectionNames() const
     return names;
 }
 
-StorageResult<void> Database::checkSchemaName(const QString &schema)
+Result<void> Database::checkSchemaName(const QString &schema)
 {
     static const QRegularExpression valid(QStringLiteral("^[a-z][a-z0-9_]{0,62}$"));
     static const QStringList reserved
@@ -404,7 +404,7 @@ StorageResult<void> Database::checkSchemaName(const QString &schema)
            QStringLiteral("information_schema")};
     if (!valid.match(schema).hasMatch() || reserved.contains(schema)
         || schema.startsWith(QLatin1String("pg_")) || schema.startsWith(QLatin1String("sqlite_"))) {
-        return StorageError {
+        return Error {
             QStringLiteral("'%1' cannot be a schema name: use lower-case letters, digits "
                            "and '_', starting with a letter (at most 63), and not "
                            "main, temp, public, information_schema, pg_* or sqlite_*")
@@ -415,13 +415,13 @@ StorageResult<void> Database::checkSchemaName(const QString &schema)
     return {};
 }
 
-StorageResult<void> Database::ensureSchema(const QString &schema)
+Result<void> Database::ensureSchema(const QString &schema)
 {
     auto valid = checkSchemaName(schema);
     if (!valid)
         return valid;
     if (backend() == DatabaseBackend::PostgreSql) {
-        auto created = runSync([&](QSqlDatabase &db) -> StorageResult<void> {
+        auto created = runSync([&](QSqlDatabase &db) -> Result<void> {
             const QString what = QStringLiteral("cannot create the schema %1").arg(schema);
             sql::Transaction transaction(db);
             if (auto begun = transaction.begin(what); !begun)
@@ -451,7 +451,7 @@ StorageResult<void> Database::ensureSchema(const QString &schema)
     const QString file
         = QDir(d->location.sqliteDirectory()).filePath(schema + QStringLiteral(".sqlite"));
     if (QFileInfo(file).absoluteFilePath() == d->location.sqlitePath) {
-        return StorageError {
+        return Error {
             QStringLiteral("the schema %1 would be stored in %2, which is the main "
                            "database file; name the schema or the database differently")
                 .arg(schema, file),
@@ -467,7 +467,7 @@ StorageResult<void> Database::ensureSchema(const QString &schema)
         }
     }
     // Attaches it here and now, so a file that cannot be created fails by name.
-    auto attached = runSync({schema}, [](QSqlDatabase &) { return StorageResult<void>(); });
+    auto attached = runSync({schema}, [](QSqlDatabase &) { return Result<void>(); });
     if (!attached && added) {
         QMutexLocker lock(&d->mutex);
         d->schemas.removeAll(schema);

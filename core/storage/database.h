@@ -2,7 +2,7 @@
 
 #include "base/export.h"
 #include "databaselocation.h"
-#include "storageresult.h"
+#include "base/result.h"
 
 #include <QFuture>
 #include <QPromise>
@@ -52,7 +52,7 @@ public:
     // Opens the database at `url`: parses it, opens a first connection on the calling thread
     // (so a wrong path, host or password fails here, by name) and, for SQLite, creates the file
     // and its directory and switches it to WAL.
-    static StorageResult<std::unique_ptr<Database>> open(const QString &url,
+    static Result<std::unique_ptr<Database>> open(const QString &url,
                                                          const DatabaseOptions &options = {});
     // Waits for queued work, then closes every connection it opened.
     ~Database();
@@ -63,7 +63,7 @@ public:
     const DatabaseLocation &location() const;
     QString displayUrl() const { return location().displayString(); } // password masked
 
-    // Runs work(connection) on the pool and completes with what it returns, a StorageResult<T>.
+    // Runs work(connection) on the pool and completes with what it returns, a Result<T>.
     // When no connection can be opened, work is not called and the result holds that error.
     // An exception thrown by work fails the future with it.
     template <typename Work>
@@ -92,9 +92,9 @@ public:
     // on every other connection before its next work. Schema names are lower-case letters,
     // digits and '_', starting with a letter (they name files and appear unquoted in SQL).
     // Runs on the calling thread, outside any transaction.
-    StorageResult<void> ensureSchema(const QString &schema);
+    Result<void> ensureSchema(const QString &schema);
     QStringList schemas() const;
-    static StorageResult<void> checkSchemaName(const QString &schema);
+    static Result<void> checkSchemaName(const QString &schema);
     // How many schemas an SQLite connection can have attached at once (0 on PostgreSQL:
     // unlimited).
     int maxAttachedSchemas() const;
@@ -106,7 +106,7 @@ public:
     // run()/runSync() (e.g. PostgreSQL LISTEN on a thread with an event loop, whose notifications
     // a query of other work would swallow). Returns its QtSql connection name; the caller closes
     // it with closeDedicatedConnection() on the same thread, before the Database goes.
-    StorageResult<QString> openDedicatedConnection();
+    Result<QString> openDedicatedConnection();
     static void closeDedicatedConnection(const QString &name);
 
     struct Shared; // state shared with the per-thread connection hooks
@@ -115,7 +115,7 @@ private:
     Database(DatabaseLocation location, const DatabaseOptions &options);
 
     using ConnectedWork = std::function<void(QSqlDatabase &)>;
-    using FailedWork = std::function<void(const StorageError &)>;
+    using FailedWork = std::function<void(const Error &)>;
     // Calls onConnection with this thread's connection (opened and set up if needed, with the
     // schemas attached), or onFailure when it cannot be had.
     void withConnection(const QStringList &schemas, const ConnectedWork &onConnection,
@@ -130,10 +130,10 @@ template <typename Work>
 auto Database::run(QStringList schemas, Work work)
     -> QFuture<std::invoke_result_t<Work &, QSqlDatabase &>>
 {
-    using Result = std::invoke_result_t<Work &, QSqlDatabase &>;
-    static_assert(IsStorageResult<Result>::value, "work must return a StorageResult<T>");
-    auto promise = std::make_shared<QPromise<Result>>();
-    QFuture<Result> future = promise->future();
+    using WorkResult = std::invoke_result_t<Work &, QSqlDatabase &>;
+    static_assert(IsResult<WorkResult>::value, "work must return a Result<T>");
+    auto promise = std::make_shared<QPromise<WorkResult>>();
+    QFuture<WorkResult> future = promise->future();
     promise->start();
     auto shared = std::make_shared<Work>(std::move(work)); // std::function needs copyable
     post([this, promise, shared, schemas = std::move(schemas)] {
@@ -151,12 +151,12 @@ template <typename Work>
 auto Database::runSync(const QStringList &schemas, Work &&work)
     -> std::invoke_result_t<Work &, QSqlDatabase &>
 {
-    using Result = std::invoke_result_t<Work &, QSqlDatabase &>;
-    static_assert(IsStorageResult<Result>::value, "work must return a StorageResult<T>");
-    std::optional<Result> result;
+    using WorkResult = std::invoke_result_t<Work &, QSqlDatabase &>;
+    static_assert(IsResult<WorkResult>::value, "work must return a Result<T>");
+    std::optional<WorkResult> result;
     withConnection(
         schemas, [&](QSqlDatabase &db) { result.emplace(work(db)); },
-        [&](const StorageError &error) { result.emplace(error); });
+        [&](const Error &error) { result.emplace(error); });
     return std::move(*result);
 }
 

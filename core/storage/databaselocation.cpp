@@ -9,7 +9,7 @@ namespace peek {
 
 namespace {
 
-StorageError badUrl(const QString &shownUrl, const QString &why)
+Error badUrl(const QString &shownUrl, const QString &why)
 {
     return {QStringLiteral("cannot use the database URL '%1': %2").arg(shownUrl, why), {}, {}};
 }
@@ -31,7 +31,7 @@ QString maskedUrl(const QString &url)
 
 } // namespace
 
-StorageResult<DatabaseLocation> DatabaseLocation::parse(const QString &url)
+Result<DatabaseLocation> DatabaseLocation::parse(const QString &url)
 {
     const QString trimmed = url.trimmed();
     const QString shown = maskedUrl(trimmed);

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/export.h"
-#include "storageresult.h"
+#include "base/result.h"
 
 #include <QString>
 
@@ -30,7 +30,7 @@ struct PEEK_CORE_EXPORT DatabaseLocation {
     QString databaseName;
     QString connectOptions; // "key=value;key=value" as QtSql's QPSQL driver takes them
 
-    static StorageResult<DatabaseLocation> parse(const QString &url);
+    static Result<DatabaseLocation> parse(const QString &url);
 
     // The URL with the password masked: safe for logs and error messages.
     QString displayString() const;

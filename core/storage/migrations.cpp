@@ -45,7 +45,7 @@ QString versionTable(const MigrationSet &set)
 }
 
 // On PostgreSQL, one migrating process at a time per set (released at commit or rollback).
-StorageResult<void> lockSet(QSqlDatabase &db, const MigrationSet &set, const QString &what)
+Result<void> lockSet(QSqlDatabase &db, const MigrationSet &set, const QString &what)
 {
     if (sql::dialectOf(db) != sql::Dialect::PostgreSql)
         return {}; // SQLite: BEGIN IMMEDIATE already serialises writers
@@ -53,7 +53,7 @@ StorageResult<void> lockSet(QSqlDatabase &db, const MigrationSet &set, const QSt
                             {QStringLiteral("peek.storage.migrations:") + set.schema
                              + QLatin1Char(':') + set.setName()},
                             what);
-    return locked ? StorageResult<void>() : locked.error();
+    return locked ? Result<void>() : locked.error();
 }
 
 // SQLite wants `CREATE INDEX <schema>."name" ON "table"`, PostgreSQL refuses a qualified index
@@ -83,7 +83,7 @@ struct Applied {
     QString checksum;
 };
 
-StorageResult<QMap<int, Applied>> readApplied(QSqlDatabase &db, const MigrationSet &set)
+Result<QMap<int, Applied>> readApplied(QSqlDatabase &db, const MigrationSet &set)
 {
     auto query
         = sql::exec(db,
@@ -102,7 +102,7 @@ StorageResult<QMap<int, Applied>> readApplied(QSqlDatabase &db, const MigrationS
     return applied;
 }
 
-StorageResult<void> createVersionTable(QSqlDatabase &db, const MigrationSet &set)
+Result<void> createVersionTable(QSqlDatabase &db, const MigrationSet &set)
 {
     const QString what = QStringLiteral("cannot create the version table of %1").arg(setLabel(set));
     sql::Transaction transaction(db);
@@ -125,7 +125,7 @@ StorageResult<void> createVersionTable(QSqlDatabase &db, const MigrationSet &set
     return transaction.commit(what);
 }
 
-StorageResult<bool> applyOne(QSqlDatabase &db, const MigrationSet &set, const Migration &migration,
+Result<bool> applyOne(QSqlDatabase &db, const MigrationSet &set, const Migration &migration,
                              const QList<SqlStatement> &statements)
 {
     const QString label
@@ -186,14 +186,14 @@ StorageResult<bool> applyOne(QSqlDatabase &db, const MigrationSet &set, const Mi
     return true;
 }
 
-StorageResult<MigrationReport> migrateOnConnection(QSqlDatabase &db, const MigrationSet &set)
+Result<MigrationReport> migrateOnConnection(QSqlDatabase &db, const MigrationSet &set)
 {
     // Parse everything first: a script that cannot be split fails before anything runs.
     QList<QList<SqlStatement>> scripts;
     for (const Migration &migration : set.migrations) {
         auto statements = splitSqlScript(migration.sql);
         if (!statements) {
-            return StorageError {
+            return Error {
                 QStringLiteral("migration %1 of %2 cannot be read: %3")
                     .arg(migration.fileName, setLabel(set), statements.error().what),
                 {},
@@ -205,7 +205,7 @@ StorageResult<MigrationReport> migrateOnConnection(QSqlDatabase &db, const Migra
             QRegularExpression::CaseInsensitiveOption);
         for (const SqlStatement &statement : statements.value()) {
             if (transactionControl.match(statement.text).hasMatch()) {
-                return StorageError {
+                return Error {
                     QStringLiteral("migration %1 of %2 controls its own transaction "
                                    "(line %3); remove it: every migration already runs "
                                    "in one transaction")
@@ -230,7 +230,7 @@ StorageResult<MigrationReport> migrateOnConnection(QSqlDatabase &db, const Migra
     for (auto it = applied.value().cbegin(); it != applied.value().cend(); ++it) {
         const Migration *known = byNumber.value(it.key());
         if (!known) {
-            return StorageError {
+            return Error {
                 QStringLiteral("%1 has migration %2 (%3) applied, which this build does "
                                "not have: the database is newer than the software; "
                                "run a build that knows it")
@@ -241,7 +241,7 @@ StorageResult<MigrationReport> migrateOnConnection(QSqlDatabase &db, const Migra
                 {}};
         }
         if (it.value().checksum != checksumOf(known->sql)) {
-            return StorageError {
+            return Error {
                 QStringLiteral("migration %1 of %2 was changed after it was applied; "
                                "restore it and put the change in a new migration")
                     .arg(known->fileName, setLabel(set)),
@@ -271,7 +271,7 @@ StorageResult<MigrationReport> migrateOnConnection(QSqlDatabase &db, const Migra
 
 } // namespace
 
-StorageResult<MigrationSet> MigrationSet::fromList(const QString &schema,
+Result<MigrationSet> MigrationSet::fromList(const QString &schema,
                                                    QList<Migration> migrations, const QString &name)
 {
     MigrationSet set {schema, name, {}};
@@ -279,7 +279,7 @@ StorageResult<MigrationSet> MigrationSet::fromList(const QString &schema,
         if (auto valid = Database::checkSchemaName(schema); !valid)
             return valid.error();
     } else if (name.isEmpty()) {
-        return StorageError {
+        return Error {
             QStringLiteral("a migration set of the main database needs a name"), {}, {}};
     }
     QSet<int> numbers;
@@ -290,13 +290,13 @@ StorageResult<MigrationSet> MigrationSet::fromList(const QString &schema,
                                      .arg(migration.name);
         }
         if (migration.number <= 0) {
-            return StorageError {QStringLiteral("migration %1 of %2 needs a positive number")
+            return Error {QStringLiteral("migration %1 of %2 needs a positive number")
                                      .arg(migration.fileName, setLabel(set)),
                                  {},
                                  {}};
         }
         if (numbers.contains(migration.number)) {
-            return StorageError {
+            return Error {
                 QStringLiteral("migration number %1 is used twice in %2 (%3 is one)")
                     .arg(migration.number)
                     .arg(setLabel(set), migration.fileName),
@@ -311,12 +311,12 @@ StorageResult<MigrationSet> MigrationSet::fromList(const QString &schema,
     return set;
 }
 
-StorageResult<MigrationSet> MigrationSet::fromDirectory(const QString &schema,
+Result<MigrationSet> MigrationSet::fromDirectory(const QString &schema,
                                                         const QString &directory)
 {
     const QDir dir(directory);
     if (!dir.exists()) {
-        return StorageError {
+        return Error {
             QStringLiteral("the migrations directory %1 of schema %2 does not exist")
                 .arg(directory, schema),
             {},
@@ -328,7 +328,7 @@ StorageResult<MigrationSet> MigrationSet::fromDirectory(const QString &schema,
     for (const QString &file : files) {
         const auto match = fileName.match(file);
         if (!match.hasMatch()) {
-            return StorageError {QStringLiteral("the migration file %1 in %2 is not named "
+            return Error {QStringLiteral("the migration file %1 in %2 is not named "
                                                 "<number>_<name>.sql (e.g. 0001_create_table.sql)")
                                      .arg(file, directory),
                                  {},
@@ -336,7 +336,7 @@ StorageResult<MigrationSet> MigrationSet::fromDirectory(const QString &schema,
         }
         QFile f(dir.filePath(file));
         if (!f.open(QIODevice::ReadOnly)) {
-            return StorageError {QStringLiteral("cannot read the migration file %1: %2")
+            return Error {QStringLiteral("cannot read the migration file %1: %2")
                                      .arg(dir.filePath(file), f.errorString()),
                                  {},
                                  {}};
@@ -347,7 +347,7 @@ StorageResult<MigrationSet> MigrationSet::fromDirectory(const QString &schema,
     return fromList(schema, std::move(migrations));
 }
 
-StorageResult<MigrationReport> Migrator::migrate(Database &database, const MigrationSet &set)
+Result<MigrationReport> Migrator::migrate(Database &database, const MigrationSet &set)
 {
     if (!set.schema.isEmpty()) {
         if (auto ensured = database.ensureSchema(set.schema); !ensured)
@@ -358,17 +358,17 @@ StorageResult<MigrationReport> Migrator::migrate(Database &database, const Migra
                             [&](QSqlDatabase &db) { return migrateOnConnection(db, set); });
 }
 
-QFuture<StorageResult<MigrationReport>> Migrator::migrateAsync(Database &database, MigrationSet set)
+QFuture<Result<MigrationReport>> Migrator::migrateAsync(Database &database, MigrationSet set)
 {
     // ensureSchema works on the calling thread's connection: run the whole thing on the pool.
     return database.run(
         [&database, set = std::move(set)](QSqlDatabase &) { return migrate(database, set); });
 }
 
-StorageResult<QList<int>> Migrator::appliedMigrations(Database &database, const MigrationSet &set)
+Result<QList<int>> Migrator::appliedMigrations(Database &database, const MigrationSet &set)
 {
     const QStringList schemas = set.schema.isEmpty() ? QStringList() : QStringList {set.schema};
-    return database.runSync(schemas, [&](QSqlDatabase &db) -> StorageResult<QList<int>> {
+    return database.runSync(schemas, [&](QSqlDatabase &db) -> Result<QList<int>> {
         auto applied = readApplied(db, set);
         if (!applied)
             return applied.error();

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/export.h"
-#include "storageresult.h"
+#include "base/result.h"
 
 #include <QFuture>
 #include <QList>
@@ -38,10 +38,10 @@ struct PEEK_CORE_EXPORT MigrationSet {
 
     // Reads every *.sql file of `directory`; a file whose name is not <number>_<name>.sql, a
     // number used twice or an unreadable file is an error naming the file.
-    static StorageResult<MigrationSet> fromDirectory(const QString &schema,
+    static Result<MigrationSet> fromDirectory(const QString &schema,
                                                      const QString &directory);
     // Checks numbers (positive, unique), names and sorts the migrations by number.
-    static StorageResult<MigrationSet> fromList(const QString &schema, QList<Migration> migrations,
+    static Result<MigrationSet> fromList(const QString &schema, QList<Migration> migrations,
                                                 const QString &name = {});
 };
 
@@ -69,12 +69,12 @@ struct MigrationReport {
 class PEEK_CORE_EXPORT Migrator {
 public:
     // On the calling thread (start-up code).
-    static StorageResult<MigrationReport> migrate(Database &database, const MigrationSet &set);
+    static Result<MigrationReport> migrate(Database &database, const MigrationSet &set);
     // On the Database's pool.
-    static QFuture<StorageResult<MigrationReport>> migrateAsync(Database &database,
+    static QFuture<Result<MigrationReport>> migrateAsync(Database &database,
                                                                 MigrationSet set);
     // The numbers recorded for a set, in order.
-    static StorageResult<QList<int>> appliedMigrations(Database &database, const MigrationSet &set);
+    static Result<QList<int>> appliedMigrations(Database &database, const MigrationSet &set);
 };
 
 } // namespace peek

@@ -88,7 +88,7 @@ struct Settings::Hub {
         return hub;
     }
 
-    StorageResult<void> load(QSqlDatabase &db)
+    Result<void> load(QSqlDatabase &db)
     {
         auto query = sql::exec(
             db, QStringLiteral("SELECT name, value FROM \"PluginSetting\" WHERE plugin = ?"),
@@ -106,7 +106,7 @@ struct Settings::Hub {
 
     // Stores one value (nullopt: deletes it) unless a later write of the key got there first,
     // then tells every Settings object of the plugin.
-    StorageResult<void> write(QSqlDatabase &db, const QString &key,
+    Result<void> write(QSqlDatabase &db, const QString &key,
                               const std::optional<QString> &value, quint64 sequence)
     {
         QMutexLocker writeLock(&writeMutex);
@@ -176,21 +176,21 @@ Settings::~Settings()
     m_hub->subscribers.removeAll(this);
 }
 
-StorageResult<std::unique_ptr<Settings>> Settings::open(Database &database, const QString &plugin,
+Result<std::unique_ptr<Settings>> Settings::open(Database &database, const QString &plugin,
                                                         QList<SettingDeclaration> declarations,
                                                         QObject *parent)
 {
     if (plugin.trimmed().isEmpty())
-        return StorageError {QStringLiteral("settings need the name of their plugin"), {}, {}};
+        return Error {QStringLiteral("settings need the name of their plugin"), {}, {}};
     QSet<QString> keys;
     for (SettingDeclaration &declaration : declarations) {
         const QString where
             = QStringLiteral("the setting '%1' of plugin %2").arg(declaration.key, plugin);
         if (declaration.key.trimmed().isEmpty())
-            return StorageError {
+            return Error {
                 QStringLiteral("a setting of plugin %1 has no key").arg(plugin), {}, {}};
         if (keys.contains(declaration.key))
-            return StorageError {where + QStringLiteral(" is declared twice"), {}, {}};
+            return Error {where + QStringLiteral(" is declared twice"), {}, {}};
         keys.insert(declaration.key);
         QVariant &fallback = declaration.defaultValue;
         switch (declaration.type) {
@@ -198,14 +198,14 @@ StorageResult<std::unique_ptr<Settings>> Settings::open(Database &database, cons
             if (!fallback.isValid())
                 fallback = false;
             if (fallback.typeId() != QMetaType::Bool)
-                return StorageError {
+                return Error {
                     where + QStringLiteral(" is a bool; its default must be a bool"), {}, {}};
             break;
         case SettingType::Int:
             if (!fallback.isValid())
                 fallback = 0;
             if (fallback.typeId() != QMetaType::Int)
-                return StorageError {
+                return Error {
                     where + QStringLiteral(" is an int; its default must be an int"), {}, {}};
             break;
         case SettingType::String:
@@ -213,7 +213,7 @@ StorageResult<std::unique_ptr<Settings>> Settings::open(Database &database, cons
             if (!fallback.isValid())
                 fallback = QString();
             if (fallback.typeId() != QMetaType::QString) {
-                return StorageError {where
+                return Error {where
                                          + QStringLiteral(" is a %1; its default must be a QString")
                                                .arg(typeName(declaration.type)),
                                      {},
@@ -316,12 +316,12 @@ QString Settings::displayValue(const QString &key) const
     return current.toString();
 }
 
-StorageResult<std::optional<QString>> Settings::toStored(const QString &key,
+Result<std::optional<QString>> Settings::toStored(const QString &key,
                                                          const QVariant &value) const
 {
     const SettingDeclaration *declared = declaration(key);
     if (!declared) {
-        return StorageError {
+        return Error {
             QStringLiteral("plugin %1 has no setting '%2'").arg(m_plugin, key), {}, {}};
     }
     auto wrongType = [&](const QString &expected) {
@@ -330,7 +330,7 @@ StorageResult<std::optional<QString>> Settings::toStored(const QString &key,
             ? QStringLiteral("a value of type %1").arg(QString::fromLatin1(value.typeName()))
             : QStringLiteral("'%1' (%2)")
                   .arg(value.toString(), QString::fromLatin1(value.typeName()));
-        return StorageError {QStringLiteral("cannot set '%1' of plugin %2 to %3: it takes %4")
+        return Error {QStringLiteral("cannot set '%1' of plugin %2 to %3: it takes %4")
                                  .arg(key, m_plugin, shown, expected),
                              {},
                              {}};
@@ -384,18 +384,18 @@ StorageResult<std::optional<QString>> Settings::toStored(const QString &key,
     return wrongType(typeName(declared->type));
 }
 
-QFuture<StorageResult<void>> Settings::setValue(const QString &key, const QVariant &value)
+QFuture<Result<void>> Settings::setValue(const QString &key, const QVariant &value)
 {
     auto stored = toStored(key, value);
     if (!stored)
-        return QtFuture::makeReadyFuture(StorageResult<void>(stored.error()));
+        return QtFuture::makeReadyFuture(Result<void>(stored.error()));
     const quint64 sequence = m_hub->nextSequence.fetch_add(1);
     return m_database.run([hub = m_hub, key, stored = stored.value(), sequence](QSqlDatabase &db) {
         return hub->write(db, key, stored, sequence);
     });
 }
 
-StorageResult<void> Settings::setValueSync(const QString &key, const QVariant &value)
+Result<void> Settings::setValueSync(const QString &key, const QVariant &value)
 {
     auto stored = toStored(key, value);
     if (!stored)
@@ -405,10 +405,10 @@ StorageResult<void> Settings::setValueSync(const QString &key, const QVariant &v
         [&](QSqlDatabase &db) { return m_hub->write(db, key, stored.value(), sequence); });
 }
 
-QFuture<StorageResult<void>> Settings::reset(const QString &key)
+QFuture<Result<void>> Settings::reset(const QString &key)
 {
     if (!declaration(key)) {
-        return QtFuture::makeReadyFuture(StorageResult<void>(StorageError {
+        return QtFuture::makeReadyFuture(Result<void>(Error {
             QStringLiteral("plugin %1 has no setting '%2'").arg(m_plugin, key), {}, {}}));
     }
     const quint64 sequence = m_hub->nextSequence.fetch_add(1);
@@ -417,10 +417,10 @@ QFuture<StorageResult<void>> Settings::reset(const QString &key)
     });
 }
 
-StorageResult<void> Settings::resetSync(const QString &key)
+Result<void> Settings::resetSync(const QString &key)
 {
     if (!declaration(key))
-        return StorageError {
+        return Error {
             QStringLiteral("plugin %1 has no setting '%2'").arg(m_plugin, key), {}, {}};
     const quint64 sequence = m_hub->nextSequence.fetch_add(1);
     return m_database.runSync(

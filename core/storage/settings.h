@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/export.h"
-#include "storageresult.h"
+#include "base/result.h"
 
 #include <QFuture>
 #include <QObject>
@@ -46,7 +46,7 @@ public:
 
     // Checks the declarations, creates the platform table when needed and loads the stored
     // values, on the calling thread (start-up code).
-    static StorageResult<std::unique_ptr<Settings>> open(Database &database, const QString &plugin,
+    static Result<std::unique_ptr<Settings>> open(Database &database, const QString &plugin,
                                                          QList<SettingDeclaration> declarations,
                                                          QObject *parent = nullptr);
     ~Settings() override;
@@ -66,11 +66,11 @@ public:
 
     // Stores a value: a bool (or "true"/"false"), an int (or its digits), a string. An unknown
     // key or a value of the wrong type fails at once, naming the key (never showing a password).
-    QFuture<StorageResult<void>> setValue(const QString &key, const QVariant &value);
-    StorageResult<void> setValueSync(const QString &key, const QVariant &value);
+    QFuture<Result<void>> setValue(const QString &key, const QVariant &value);
+    Result<void> setValueSync(const QString &key, const QVariant &value);
     // Forgets the stored value: the default applies again (changed() tells it).
-    QFuture<StorageResult<void>> reset(const QString &key);
-    StorageResult<void> resetSync(const QString &key);
+    QFuture<Result<void>> reset(const QString &key);
+    Result<void> resetSync(const QString &key);
 
     struct Hub; // shared by the Settings objects of one plugin and database
 
@@ -80,7 +80,7 @@ Q_SIGNALS:
 private:
     Settings(Database &database, QString plugin, QList<SettingDeclaration> declarations,
              std::shared_ptr<Hub> hub, QObject *parent);
-    StorageResult<std::optional<QString>> toStored(const QString &key, const QVariant &value) const;
+    Result<std::optional<QString>> toStored(const QString &key, const QVariant &value) const;
     QVariant fromStored(const SettingDeclaration &declaration,
                         const std::optional<QString> &stored) const;
     void emitChanged(const QString &key, const std::optional<QString> &stored);

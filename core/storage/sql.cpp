@@ -33,33 +33,33 @@ QString errorText(const QSqlError &error)
 
 } // namespace
 
-StorageResult<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
+Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
                               const QVariantList &bindValues, const QString &what)
 {
     const QString operation = what.isEmpty() ? QStringLiteral("an SQL statement failed") : what;
     QSqlQuery query(db);
     if (bindValues.isEmpty()) {
         if (!query.exec(statement))
-            return StorageError {operation, statement, errorText(query.lastError())};
+            return Error {operation, statement, errorText(query.lastError())};
         return query;
     }
     if (!query.prepare(statement))
-        return StorageError {operation, statement, errorText(query.lastError())};
+        return Error {operation, statement, errorText(query.lastError())};
     for (const QVariant &value : bindValues)
         query.addBindValue(value);
     if (!query.exec())
-        return StorageError {operation, statement, errorText(query.lastError())};
+        return Error {operation, statement, errorText(query.lastError())};
     return query;
 }
 
-StorageResult<QVariant> scalar(const QSqlDatabase &db, const QString &statement,
+Result<QVariant> scalar(const QSqlDatabase &db, const QString &statement,
                                const QVariantList &bindValues, const QString &what)
 {
     auto query = exec(db, statement, bindValues, what);
     if (!query)
         return query.error();
     if (!query.value().next()) {
-        return StorageError {what.isEmpty() ? QStringLiteral("a query returned no row") : what,
+        return Error {what.isEmpty() ? QStringLiteral("a query returned no row") : what,
                              statement, QStringLiteral("no row returned")};
     }
     return query.value().value(0);
@@ -70,7 +70,7 @@ Transaction::~Transaction()
     rollback();
 }
 
-StorageResult<void> Transaction::begin(const QString &what)
+Result<void> Transaction::begin(const QString &what)
 {
     const QString statement = dialectOf(m_db) == Dialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
                                                                  : QStringLiteral("BEGIN");
@@ -82,7 +82,7 @@ StorageResult<void> Transaction::begin(const QString &what)
     return {};
 }
 
-StorageResult<void> Transaction::commit(const QString &what)
+Result<void> Transaction::commit(const QString &what)
 {
     auto result = exec(m_db, QStringLiteral("COMMIT"), {},
                        what.isEmpty() ? QStringLiteral("cannot commit a transaction") : what);

@@ -5,7 +5,7 @@
 // database's error. This header brings in QtSql on purpose: code that runs SQL needs it.
 
 #include "base/export.h"
-#include "storageresult.h"
+#include "base/result.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -22,11 +22,11 @@ PEEK_API QString quoteIdentifier(const QString &name);
 // Runs one statement. With bind values it is prepared and the values bound to its '?'
 // placeholders in order; without, it runs as written (so PostgreSQL's '::' casts and ':' in
 // text are never taken for placeholders). `what` names the operation in the error.
-PEEK_API StorageResult<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
+PEEK_API Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
                               const QVariantList &bindValues = {}, const QString &what = {});
 
 // Runs a query expected to return at least one row and gives the first column of the first row.
-PEEK_API StorageResult<QVariant> scalar(const QSqlDatabase &db, const QString &statement,
+PEEK_API Result<QVariant> scalar(const QSqlDatabase &db, const QString &statement,
                                const QVariantList &bindValues = {}, const QString &what = {});
 
 // A transaction that rolls back unless committed. SQLite transactions start IMMEDIATE (the
@@ -39,8 +39,8 @@ public:
     Transaction(const Transaction &) = delete;
     Transaction &operator=(const Transaction &) = delete;
 
-    StorageResult<void> begin(const QString &what = {});
-    StorageResult<void> commit(const QString &what = {});
+    Result<void> begin(const QString &what = {});
+    Result<void> commit(const QString &what = {});
     void rollback();
     bool isActive() const { return m_active; }
 

@@ -35,7 +35,7 @@ private:
 
 } // namespace
 
-StorageResult<QList<SqlStatement>> splitSqlScript(const QString &script)
+Result<QList<SqlStatement>> splitSqlScript(const QString &script)
 {
     QList<SqlStatement> statements;
     LineCounter lines(script);
@@ -48,7 +48,7 @@ StorageResult<QList<SqlStatement>> splitSqlScript(const QString &script)
     int blockDepth = 0; // inside BEGIN ... END bodies, semicolons do not end the statement
 
     auto unterminated = [&](const char *what, qsizetype start) {
-        return StorageError {
+        return Error {
             QStringLiteral("the SQL script has an unterminated %1 starting on line %2")
                 .arg(QLatin1String(what))
                 .arg(lines.lineAt(start)),

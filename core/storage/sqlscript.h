@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/export.h"
-#include "storageresult.h"
+#include "base/result.h"
 
 #include <QList>
 #include <QString>
@@ -21,6 +21,6 @@ struct SqlStatement {
 // CREATE TRIGGER, or a BEGIN ATOMIC ... END function body. Statements made only of comments and
 // blanks are dropped. An unterminated string, identifier, comment or body is an error naming
 // the line it starts on.
-PEEK_CORE_EXPORT StorageResult<QList<SqlStatement>> splitSqlScript(const QString &script);
+PEEK_CORE_EXPORT Result<QList<SqlStatement>> splitSqlScript(const QString &script);
 
 } // namespace peek

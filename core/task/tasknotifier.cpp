@@ -24,25 +24,23 @@ TaskNotifier::~TaskNotifier()
     closeListener();
 }
 
-bool TaskNotifier::start(QString *error, int checkIntervalMs, Channel channels)
+Result<void> TaskNotifier::start(int checkIntervalMs, Channel channels)
 {
     m_channels = channels;
     if (!m_postgres)
-        return true;
-    if (!listen(error))
-        return false;
+        return {};
+    if (auto listening = listen(); !listening)
+        return listening;
     m_check.start(checkIntervalMs);
-    return true;
+    return {};
 }
 
-bool TaskNotifier::listen(QString *error)
+Result<void> TaskNotifier::listen()
 {
     closeListener();
     auto opened = m_database->openDedicatedConnection();
-    if (!opened) {
-        *error = QStringLiteral("cannot listen for task notifications: ") + opened.error().message();
-        return false;
-    }
+    if (!opened)
+        return Error {QStringLiteral("cannot listen for task notifications: ") + opened.error().message()};
     m_connection = opened.value();
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     QSqlDriver *driver = db.driver();
@@ -52,17 +50,18 @@ bool TaskNotifier::listen(QString *error)
         if (!(m_channels & which))
             continue; // nobody in this process waits for it
         if (!driver->subscribeToNotification(QLatin1String(channel))) {
-            *error = QStringLiteral("cannot LISTEN on %1 at %2: %3")
-                         .arg(QLatin1String(channel), m_database->displayUrl(), driver->lastError().text());
+            const QString message = QStringLiteral("cannot LISTEN on %1 at %2: %3")
+                                        .arg(QLatin1String(channel), m_database->displayUrl(),
+                                             driver->lastError().text());
             closeListener();
-            return false;
+            return Error {message};
         }
     }
     connect(driver, &QSqlDriver::notification, this,
             [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
                 onNotification(name, payload);
             });
-    return true;
+    return {};
 }
 
 void TaskNotifier::closeListener()
@@ -88,9 +87,8 @@ void TaskNotifier::check()
         qCWarning(lcTaskNotifier).noquote() << "lost the task notification connection to"
                                             << m_database->displayUrl() << "; opening it again";
     }
-    QString error;
-    if (!listen(&error)) {
-        qCWarning(lcTaskNotifier).noquote() << error << "; trying again in" << m_check.interval() << "ms";
+    if (auto listening = listen(); !listening) {
+        qCWarning(lcTaskNotifier).noquote() << listening.error().message() << "; trying again in" << m_check.interval() << "ms";
         return;
     }
     qCInfo(lcTaskNotifier).noquote() << "listening for task notifications on" << m_database->displayUrl() << "again";

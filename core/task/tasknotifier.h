@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
@@ -28,8 +29,8 @@ public:
 
     // What a process listens for (PostgreSQL): workers for queued tasks, logic for finished ones.
     enum Channel { Queued = 1, Finished = 2, Both = Queued | Finished };
-    // PostgreSQL: opens the listening connection; false with *error when it cannot.
-    bool start(QString *error, int checkIntervalMs = 5000, Channel channels = Both);
+    // PostgreSQL: opens the listening connection; the error says why it cannot.
+    Result<void> start(int checkIntervalMs = 5000, Channel channels = Both);
 
     // After a commit that queued tasks / finished them (a no-op on PostgreSQL, which announced
     // them in the transaction).
@@ -41,7 +42,7 @@ Q_SIGNALS:
     void finished(const QStringList &ids);
 
 private:
-    bool listen(QString *error);
+    Result<void> listen();
     void closeListener();
     void check();
     void onNotification(const QString &channel, const QVariant &payload);

@@ -101,14 +101,14 @@ void TaskQueue::flushInserts()
     m_insertBusy = true;
     QList<taskstore::NewTask> batch = std::exchange(m_toInsert, {});
     thenOn(this, m_database->run([batch](QSqlDatabase &db) { return taskstore::insert(db, batch); }),
-           [this, batch](const StorageResult<void> &inserted) {
+           [this, batch](const Result<void> &inserted) {
                m_insertBusy = false;
                onInserted(batch, inserted);
                flushInserts();
            });
 }
 
-void TaskQueue::onInserted(const QList<taskstore::NewTask> &batch, const StorageResult<void> &inserted)
+void TaskQueue::onInserted(const QList<taskstore::NewTask> &batch, const Result<void> &inserted)
 {
     if (!inserted)
         qCWarning(lcTaskQueue).noquote() << inserted.error();
@@ -156,7 +156,7 @@ void TaskQueue::fetch()
     const QStringList batch(m_toFetch.cbegin(), m_toFetch.cend());
     m_toFetch.clear();
     thenOn(this, m_database->run([batch](QSqlDatabase &db) { return taskstore::states(db, batch); }),
-           [this, batch](const StorageResult<QHash<QString, taskstore::TaskState>> &states) {
+           [this, batch](const Result<QHash<QString, taskstore::TaskState>> &states) {
                m_fetchBusy = false;
                if (!states) {
                    // Asked again by the next notification or maintenance pass.
@@ -185,12 +185,12 @@ void TaskQueue::complete(const QString &id, const taskstore::TaskState *state)
     }
     if (state->state != QLatin1String("done"))
         return; // still queued or running: wait for it
-    QString error;
-    const Value result = json::decode(state->result, &error);
-    if (!error.isEmpty()) {
-        fail(id, QStringLiteral("the result of task %1 cannot be read: %2").arg(id, error));
+    const Result<Value> decoded = json::decode(state->result);
+    if (!decoded) {
+        fail(id, QStringLiteral("the result of task %1 cannot be read: %2").arg(id, decoded.error().message()));
         return;
     }
+    const Value &result = decoded.value();
     const auto promises = m_waiting.take(id);
     for (const Promise &promise : promises) {
         promise->addResult(result);
@@ -219,7 +219,7 @@ void TaskQueue::maintain()
         int deleted = 0;
         taskstore::Stats stats;
     };
-    thenOn(this, m_database->run([expiry](QSqlDatabase &db) -> StorageResult<Pass> {
+    thenOn(this, m_database->run([expiry](QSqlDatabase &db) -> Result<Pass> {
         Pass pass;
         auto recovered = taskstore::recoverExpiredLeases(db, expiry);
         if (!recovered)
@@ -234,7 +234,7 @@ void TaskQueue::maintain()
             return stats.error();
         pass.stats = stats.value();
         return pass;
-    }), [this](const StorageResult<Pass> &pass) {
+    }), [this](const Result<Pass> &pass) {
         m_maintaining = false;
         if (!pass) {
             if (m_lastError != pass.error().message())

@@ -58,7 +58,7 @@ private:
     using Promise = std::shared_ptr<QPromise<Value>>;
     void waitFor(const QString &id, const Promise &promise);
     void flushInserts();
-    void onInserted(const QList<taskstore::NewTask> &batch, const StorageResult<void> &inserted);
+    void onInserted(const QList<taskstore::NewTask> &batch, const Result<void> &inserted);
     void onFinished(const QStringList &ids);
     void fetch();
     void complete(const QString &id, const taskstore::TaskState *state);

@@ -49,7 +49,7 @@ QString literal(const QSqlDatabase &db, const QVariant &value)
 // statement with bound values as PREPARE, EXECUTE and DEALLOCATE, three round trips (and three
 // statements for the server to parse) for every call; this is one. '?' outside quotes are the
 // placeholders. SQLite prepares locally: it keeps its bound values.
-StorageResult<QSqlQuery> execFast(const QSqlDatabase &db, const QString &statement, const QVariantList &values,
+Result<QSqlQuery> execFast(const QSqlDatabase &db, const QString &statement, const QVariantList &values,
                                   const QString &what)
 {
     if (sql::dialectOf(db) != Dialect::PostgreSql || values.isEmpty())
@@ -74,14 +74,14 @@ StorageResult<QSqlQuery> execFast(const QSqlDatabase &db, const QString &stateme
 constexpr qsizetype kChunk = 200;
 
 // PostgreSQL: tells listeners about `ids` (payloads are at most 8000 bytes: chunks of ids).
-StorageResult<void> notify(QSqlDatabase &db, const char *channel, const QStringList &ids = {})
+Result<void> notify(QSqlDatabase &db, const char *channel, const QStringList &ids = {})
 {
     if (sql::dialectOf(db) != Dialect::PostgreSql)
         return {};
     const QString what = QStringLiteral("announcing tasks on %1").arg(QLatin1String(channel));
     if (ids.isEmpty()) {
         auto q = sql::exec(db, QStringLiteral("SELECT pg_notify('%1', '')").arg(QLatin1String(channel)), {}, what);
-        return q ? StorageResult<void>() : q.error();
+        return q ? Result<void>() : q.error();
     }
     for (qsizetype from = 0; from < ids.size(); from += kChunk) {
         auto q = execFast(db, QStringLiteral("SELECT pg_notify('%1', ?)").arg(QLatin1String(channel)),
@@ -93,7 +93,7 @@ StorageResult<void> notify(QSqlDatabase &db, const char *channel, const QStringL
 }
 
 template <typename Fn>
-StorageResult<void> inTransaction(QSqlDatabase &db, const QString &what, Fn fn)
+Result<void> inTransaction(QSqlDatabase &db, const QString &what, Fn fn)
 {
     sql::Transaction transaction(db);
     if (auto begun = transaction.begin(what); !begun)
@@ -147,12 +147,12 @@ CREATE INDEX peek_task_ready ON peek_task (state, run_after, queued_at);
     return set.value();
 }
 
-StorageResult<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks)
+Result<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks)
 {
     if (tasks.isEmpty())
         return {};
     const QString what = QStringLiteral("queueing %1 task(s) (%2 ...)").arg(tasks.size()).arg(tasks.first().name);
-    return inTransaction(db, what, [&]() -> StorageResult<void> {
+    return inTransaction(db, what, [&]() -> Result<void> {
         const QString t = now(db);
         for (qsizetype from = 0; from < tasks.size(); from += kChunk) {
             const qsizetype n = std::min(kChunk, tasks.size() - from);
@@ -175,7 +175,7 @@ StorageResult<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks)
     });
 }
 
-StorageResult<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker, const QStringList &names,
+Result<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker, const QStringList &names,
                                         int limit, int leaseMs)
 {
     if (names.isEmpty() || limit <= 0)
@@ -239,7 +239,7 @@ namespace {
 // PostgreSQL: every outcome of a chunk in one statement that also announces what it changed
 // (autocommit: one round trip, one commit), instead of BEGIN, an UPDATE per outcome, the
 // notification and COMMIT.
-StorageResult<FinishReport> finishPostgres(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
+Result<FinishReport> finishPostgres(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
                                            int resultExpiryMs, const QString &what)
 {
     FinishReport report;
@@ -291,7 +291,7 @@ StorageResult<FinishReport> finishPostgres(QSqlDatabase &db, const QString &work
 
 } // namespace
 
-StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
+Result<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
                                    int resultExpiryMs)
 {
     FinishReport report;
@@ -303,10 +303,10 @@ StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, cons
             return finishPostgres(db, worker, outcomes, resultExpiryMs, what);
         // Several statements: all or none, so a failure never leaves some recorded and the
         // retry would then call them stale.
-        StorageResult<FinishReport> chunked;
-        auto done = inTransaction(db, what, [&]() -> StorageResult<void> {
+        Result<FinishReport> chunked;
+        auto done = inTransaction(db, what, [&]() -> Result<void> {
             chunked = finishPostgres(db, worker, outcomes, resultExpiryMs, what);
-            return chunked ? StorageResult<void>() : chunked.error();
+            return chunked ? Result<void>() : chunked.error();
         });
         if (!done)
             return done.error();
@@ -323,7 +323,7 @@ StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, cons
     const QString retry = QStringLiteral("UPDATE peek_task SET state = 'queued', error = ?, run_after = %1 + ?, "
                                          "lease_until = NULL")
                               .arg(t) + mine;
-    auto recorded = inTransaction(db, what, [&]() -> StorageResult<void> {
+    auto recorded = inTransaction(db, what, [&]() -> Result<void> {
         for (const Outcome &o : outcomes) {
             const bool retrying = !o.ok && o.retryAfterMs >= 0;
             const QVariantList values {o.ok ? QVariant(QString::fromUtf8(o.result)) : QVariant(o.error),
@@ -349,7 +349,7 @@ StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, cons
     return report;
 }
 
-StorageResult<int> renewLeases(QSqlDatabase &db, const QString &worker, const QStringList &ids, int leaseMs)
+Result<int> renewLeases(QSqlDatabase &db, const QString &worker, const QStringList &ids, int leaseMs)
 {
     int renewed = 0;
     const QString what = QStringLiteral("worker %1 renewing its task leases").arg(worker);
@@ -370,12 +370,12 @@ StorageResult<int> renewLeases(QSqlDatabase &db, const QString &worker, const QS
     return renewed;
 }
 
-StorageResult<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultExpiryMs)
+Result<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultExpiryMs)
 {
     RecoveryReport report;
     const QString what = QStringLiteral("recovering the tasks of lost workers");
     const QString t = now(db);
-    auto recovered = inTransaction(db, what, [&]() -> StorageResult<void> {
+    auto recovered = inTransaction(db, what, [&]() -> Result<void> {
         auto failed = sql::exec(
             db,
             QStringLiteral("UPDATE peek_task SET state = 'failed', finished_at = %1, expires_at = %1 + ?, "
@@ -408,7 +408,7 @@ StorageResult<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultE
     return report;
 }
 
-StorageResult<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringList &ids)
+Result<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringList &ids)
 {
     QHash<QString, TaskState> found;
     for (qsizetype from = 0; from < ids.size(); from += kChunk) {
@@ -434,7 +434,7 @@ StorageResult<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringL
     return found;
 }
 
-StorageResult<int> deleteExpired(QSqlDatabase &db)
+Result<int> deleteExpired(QSqlDatabase &db)
 {
     auto q = sql::exec(db,
                        QStringLiteral("DELETE FROM peek_task WHERE state IN ('done', 'failed') AND expires_at < %1")
@@ -445,11 +445,11 @@ StorageResult<int> deleteExpired(QSqlDatabase &db)
     return q.value().numRowsAffected();
 }
 
-StorageResult<int> release(QSqlDatabase &db, const QString &worker, const QStringList &ids)
+Result<int> release(QSqlDatabase &db, const QString &worker, const QStringList &ids)
 {
     int released = 0;
     const QString what = QStringLiteral("worker %1 giving back %2 task(s)").arg(worker).arg(ids.size());
-    auto done = inTransaction(db, what, [&]() -> StorageResult<void> {
+    auto done = inTransaction(db, what, [&]() -> Result<void> {
         for (qsizetype from = 0; from < ids.size(); from += kChunk) {
             const QStringList chunk = ids.mid(from, kChunk);
             QVariantList values {worker};
@@ -465,14 +465,14 @@ StorageResult<int> release(QSqlDatabase &db, const QString &worker, const QStrin
                 return q.error();
             released += q.value().numRowsAffected();
         }
-        return released > 0 ? notify(db, kQueuedChannel) : StorageResult<void>();
+        return released > 0 ? notify(db, kQueuedChannel) : Result<void>();
     });
     if (!done)
         return done.error();
     return released;
 }
 
-StorageResult<Stats> stats(QSqlDatabase &db)
+Result<Stats> stats(QSqlDatabase &db)
 {
     auto q = sql::exec(db,
                        QStringLiteral("SELECT state, worker, COUNT(*) FROM peek_task GROUP BY state, worker"),

@@ -17,7 +17,7 @@
 
 #include "base/export.h"
 #include "storage/migrations.h"
-#include "storage/storageresult.h"
+#include "base/result.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -45,7 +45,7 @@ struct NewTask
     int timeoutMs = 0;
 };
 // Queues tasks (one transaction; announces them on PostgreSQL).
-PEEK_CORE_EXPORT StorageResult<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks);
+PEEK_CORE_EXPORT Result<void> insert(QSqlDatabase &db, const QList<NewTask> &tasks);
 
 struct ClaimedTask
 {
@@ -60,7 +60,7 @@ struct ClaimedTask
 };
 // Claims up to `limit` ready tasks whose name is in `names` for `worker`, oldest first, with a
 // lease of leaseMs.
-PEEK_CORE_EXPORT StorageResult<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker, const QStringList &names,
+PEEK_CORE_EXPORT Result<QList<ClaimedTask>> claim(QSqlDatabase &db, const QString &worker, const QStringList &names,
                                         int limit, int leaseMs);
 
 // How one run ended.
@@ -81,11 +81,11 @@ struct FinishReport
 };
 // Records outcomes of `worker`'s runs (one transaction). An outcome counts only while the task
 // is still running under that worker and attempt.
-PEEK_CORE_EXPORT StorageResult<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
+PEEK_CORE_EXPORT Result<FinishReport> finish(QSqlDatabase &db, const QString &worker, const QList<Outcome> &outcomes,
                                    int resultExpiryMs);
 
 // Extends the leases of the tasks `worker` holds; returns how many.
-PEEK_CORE_EXPORT StorageResult<int> renewLeases(QSqlDatabase &db, const QString &worker, const QStringList &ids, int leaseMs);
+PEEK_CORE_EXPORT Result<int> renewLeases(QSqlDatabase &db, const QString &worker, const QStringList &ids, int leaseMs);
 
 struct RecoveryReport
 {
@@ -93,7 +93,7 @@ struct RecoveryReport
     QStringList failed;       // lease expired on the last attempt: failed for good
 };
 // Tasks whose worker vanished (lease expired): queued again, or failed when no attempt is left.
-PEEK_CORE_EXPORT StorageResult<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultExpiryMs);
+PEEK_CORE_EXPORT Result<RecoveryReport> recoverExpiredLeases(QSqlDatabase &db, int resultExpiryMs);
 
 struct TaskState
 {
@@ -105,14 +105,14 @@ struct TaskState
     QString worker;
 };
 // The state of each id found (finished or not); ids not in the table are absent.
-PEEK_CORE_EXPORT StorageResult<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringList &ids);
+PEEK_CORE_EXPORT Result<QHash<QString, TaskState>> states(QSqlDatabase &db, const QStringList &ids);
 
 // Deletes finished tasks whose results have expired; returns how many.
-PEEK_CORE_EXPORT StorageResult<int> deleteExpired(QSqlDatabase &db);
+PEEK_CORE_EXPORT Result<int> deleteExpired(QSqlDatabase &db);
 
 // Gives tasks `worker` holds but will not finish (it is stopping) back to the queue at once;
 // the interrupted attempt does not count. Returns how many.
-PEEK_CORE_EXPORT StorageResult<int> release(QSqlDatabase &db, const QString &worker, const QStringList &ids);
+PEEK_CORE_EXPORT Result<int> release(QSqlDatabase &db, const QString &worker, const QStringList &ids);
 
 struct Stats
 {
@@ -125,6 +125,6 @@ struct Stats
     };
     QMap<QString, Worker> byWorker;
 };
-PEEK_CORE_EXPORT StorageResult<Stats> stats(QSqlDatabase &db);
+PEEK_CORE_EXPORT Result<Stats> stats(QSqlDatabase &db);
 
 } // namespace peek::taskstore

@@ -151,7 +151,7 @@ void TaskWorker::claim()
     const int lease = m_settings.leaseMs;
     m_claiming = m_database->run([=](QSqlDatabase &db) { return taskstore::claim(db, worker, names, capacity, lease); });
     thenOn(this, m_claiming,
-           [this, capacity, generation = m_generation](const StorageResult<QList<taskstore::ClaimedTask>> &claimed) {
+           [this, capacity, generation = m_generation](const Result<QList<taskstore::ClaimedTask>> &claimed) {
                if (generation != m_generation)
                    return; // stop() waited for this claim and gave its tasks back
                m_claiming = {};
@@ -216,15 +216,15 @@ void TaskWorker::dispatch(const taskstore::ClaimedTask &task)
         bool ok = false;
         QByteArray result;
         QString error;
-        QString decodeError;
-        const Value args = json::decode(task.args, &decodeError);
-        if (!decodeError.isEmpty()) {
-            error = QStringLiteral("the arguments of task %1 (%2) cannot be read: %3").arg(task.name, task.id, decodeError);
+        const Result<Value> args = json::decode(task.args);
+        if (!args) {
+            error = QStringLiteral("the arguments of task %1 (%2) cannot be read: %3")
+                        .arg(task.name, task.id, args.error().message());
         } else if (!handler) {
             error = QStringLiteral("worker has no handler for %1").arg(task.name);
         } else {
             try {
-                TaskCall call {task.id, task.name, task.attempt, args.toList(), cancel};
+                TaskCall call {task.id, task.name, task.attempt, args.value().toList(), cancel};
                 result = json::encode(handler(call));
                 ok = true;
             } catch (const std::exception &e) {
@@ -294,7 +294,7 @@ void TaskWorker::flushOutcomes()
     const int capacity = beginClaim();
     const QStringList names = capacity > 0 ? m_handlers.keys() : QStringList();
     const int lease = m_settings.leaseMs;
-    m_finishing = m_database->run([=](QSqlDatabase &db) -> StorageResult<FinishAndClaim> {
+    m_finishing = m_database->run([=](QSqlDatabase &db) -> Result<FinishAndClaim> {
         FinishAndClaim done;
         auto report = taskstore::finish(db, worker, batch, expiry);
         if (!report)
@@ -310,7 +310,7 @@ void TaskWorker::flushOutcomes()
         return done;
     });
     thenOn(this, m_finishing,
-           [this, capacity, generation = m_generation](const StorageResult<FinishAndClaim> &finished) {
+           [this, capacity, generation = m_generation](const Result<FinishAndClaim> &finished) {
                if (generation != m_generation)
                    return; // stop() waited for it and counted it
                m_recordBusy = false;
@@ -334,9 +334,9 @@ void TaskWorker::flushOutcomes()
                    else if (!m_idle.isActive())
                        m_idle.start(m_settings.idlePollMs);
                };
-               const StorageResult<taskstore::FinishReport> report
-                   = finished ? StorageResult<taskstore::FinishReport>(finished.value().report)
-                              : StorageResult<taskstore::FinishReport>(finished.error());
+               const Result<taskstore::FinishReport> report
+                   = finished ? Result<taskstore::FinishReport>(finished.value().report)
+                              : Result<taskstore::FinishReport>(finished.error());
                if (!report) {
                    // Kept (their leases are renewed meanwhile) and written again shortly.
                    if (m_lastError != report.error().message())
@@ -403,7 +403,7 @@ void TaskWorker::renewLeases()
     const QString worker = m_name;
     const int lease = m_settings.leaseMs;
     thenOn(this, m_database->run([=](QSqlDatabase &db) { return taskstore::renewLeases(db, worker, ids, lease); }),
-           [this](const StorageResult<int> &renewed) {
+           [this](const Result<int> &renewed) {
                if (!renewed)
                    qCWarning(lcTaskWorker).noquote() << renewed.error();
            });
@@ -454,7 +454,7 @@ void TaskWorker::stop(int waitMs)
         try {
             m_claiming.waitForFinished();
             const auto claimed = m_claiming.resultCount() > 0 ? m_claiming.result()
-                                                              : StorageResult<QList<taskstore::ClaimedTask>>();
+                                                              : Result<QList<taskstore::ClaimedTask>>();
             if (claimed)
                 for (const taskstore::ClaimedTask &task : claimed.value())
                     unfinished << task.id;
@@ -496,7 +496,7 @@ void TaskWorker::stop(int waitMs)
         taskstore::FinishReport report;
         int released = 0;
     };
-    auto done = m_database->runSync([&](QSqlDatabase &db) -> StorageResult<Last> {
+    auto done = m_database->runSync([&](QSqlDatabase &db) -> Result<Last> {
         Last last;
         auto report = taskstore::finish(db, worker, outcomes, expiry);
         if (!report)

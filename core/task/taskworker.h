@@ -103,8 +103,8 @@ private:
     bool m_claimAgain = false;
     bool m_recordBusy = false;
     // The claim and the finish() in flight: stop() waits for them.
-    QFuture<StorageResult<QList<taskstore::ClaimedTask>>> m_claiming;
-    QFuture<StorageResult<FinishAndClaim>> m_finishing;
+    QFuture<Result<QList<taskstore::ClaimedTask>>> m_claiming;
+    QFuture<Result<FinishAndClaim>> m_finishing;
     double m_avgRunUs = -1; // moving average of a run's duration (adaptive prefetch)
     quint64 m_generation = 0; // +1 per stop(): continuations of an earlier generation are dropped
     quint64 m_nextRun = 0;    // tells runs apart (a released task runs again with the same attempt)

@@ -378,6 +378,19 @@ void JsonWriter::writeField(const QString &name, const Value &value)
 
 // ---- reading --------------------------------------------------------------------------------
 
+namespace detail {
+
+// The decoder's way to Tuple::setFieldQuietly() (private: plugins set fields with setField()).
+struct TupleDecoding
+{
+    static bool setField(Tuple &tuple, const QString &name, const Value &value)
+    {
+        return tuple.setFieldQuietly(name, value);
+    }
+};
+
+} // namespace detail
+
 namespace {
 
 constexpr uint32_t kNoName = std::numeric_limits<uint32_t>::max();
@@ -928,12 +941,11 @@ private:
         const TupleRegistry::Factory &factory = factoryFor(typeName);
         if (factory) {
             TuplePtr tuple = factory();
-            QString why;
             for (const auto &e : f.entries) {
                 if (m_names.isHidden(e.key))
                     continue;
                 const QString &field = m_names.text(e.key);
-                if (tuple->setField(field, e.value, &why))
+                if (detail::TupleDecoding::setField(*tuple, field, e.value))
                     continue;
                 // A field this side does not declare (a newer peer's) is left out, not refused:
                 // the plugin still gets a tuple of its own declaration.
@@ -943,9 +955,10 @@ private:
                 }
                 // vortexjs sends action uuids as numbers (Date.now() + Math.random()).
                 if (field == QLatin1String("uuid") && e.value.isNumber()
-                    && tuple->setField(field, numberAsText(e.value)))
+                    && detail::TupleDecoding::setField(*tuple, field, numberAsText(e.value)))
                     continue;
-                fail(why); // "<type>.<field> cannot hold a value of type <type>"
+                // setField() fails as setFieldQuietly() did, and says why:
+                fail(tuple->setField(field, e.value).error().what); // "<type>.<field> cannot hold a value of type <type>"
                 return std::nullopt;
             }
             return Value(std::move(tuple));
@@ -985,12 +998,12 @@ private:
 
 namespace json {
 
-Value decode(QByteArrayView text, QString *error)
+Result<Value> decode(QByteArrayView text)
 {
-    return decode(text, DecodeLimits::current(), error);
+    return decode(text, DecodeLimits::current());
 }
 
-Value decode(QByteArrayView text, const DecodeLimits &limits, QString *error)
+Result<Value> decode(QByteArrayView text, const DecodeLimits &limits)
 {
     ValueBuilder builder(limits);
     rapidjson::Reader reader;
@@ -1011,24 +1024,15 @@ Value decode(QByteArrayView text, const DecodeLimits &limits, QString *error)
         buffer.clear();
         buffer.shrink_to_fit();
     }
-    if (ok && consumed != size_t(text.size())) {
-        if (error)
-            *error = QStringLiteral("invalid JSON at offset %1: a NUL byte").arg(consumed);
-        return {};
-    }
+    if (ok && consumed != size_t(text.size()))
+        return Error {QStringLiteral("invalid JSON at offset %1: a NUL byte").arg(consumed)};
     if (!ok) {
-        if (error) {
-            if (!builder.error.isEmpty())
-                *error = QStringLiteral("refused at offset %1: %2").arg(ok.Offset()).arg(builder.error);
-            else
-                *error = QStringLiteral("invalid JSON at offset %1: %2")
-                             .arg(ok.Offset())
-                             .arg(QString::fromUtf8(rapidjson::GetParseError_En(ok.Code())));
-        }
-        return {};
+        if (!builder.error.isEmpty())
+            return Error {QStringLiteral("refused at offset %1: %2").arg(ok.Offset()).arg(builder.error)};
+        return Error {QStringLiteral("invalid JSON at offset %1: %2")
+                          .arg(ok.Offset())
+                          .arg(QString::fromUtf8(rapidjson::GetParseError_En(ok.Code())))};
     }
-    if (error)
-        error->clear();
     return std::move(builder.result);
 }
 

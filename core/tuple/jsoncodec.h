@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include "value.h"
 
 #include <QByteArrayView>
@@ -78,12 +79,12 @@ namespace json {
 
 // Decodes Vortex JSON: _ft wrappers unwrap, "rt" objects become tuples (typed when the registry
 // knows the type name, generic otherwise). Payload and envelope objects ("rp", "rpe") stay dicts
-// with their _ct key for the vortex layer. Returns null and sets error on malformed input, on
-// input beyond the limits (depth, values, tuples, fields per tuple: DecodeLimits::current()),
-// and on a tuple of a registered type whose fields do not fit the type (the error names the
-// type and the field). A numeric "uuid" (vortexjs actions) is read as its text.
-PEEK_CORE_EXPORT Value decode(QByteArrayView json, QString *error = nullptr);
-PEEK_CORE_EXPORT Value decode(QByteArrayView json, const DecodeLimits &limits, QString *error = nullptr);
+// with their _ct key for the vortex layer. Returns an Error on malformed input, on input beyond
+// the limits (depth, values, tuples, fields per tuple: DecodeLimits::current()), and on a tuple
+// of a registered type whose fields do not fit the type (the error names the type and the
+// field). A numeric "uuid" (vortexjs actions) is read as its text.
+PEEK_CORE_EXPORT Result<Value> decode(QByteArrayView json);
+PEEK_CORE_EXPORT Result<Value> decode(QByteArrayView json, const DecodeLimits &limits);
 
 PEEK_CORE_EXPORT QByteArray encode(const Value &value);
 PEEK_CORE_EXPORT QByteArray encodeTuple(const Tuple &tuple);

@@ -36,10 +36,10 @@ QStringList GenericTuple::fieldNames() const
     return names;
 }
 
-bool GenericTuple::setField(const QString &name, const Value &value, QString *)
+Result<void> GenericTuple::setField(const QString &name, const Value &value)
 {
     m_fields.insert(name, value);
-    return true;
+    return {};
 }
 
 void GenericTuple::writeFields(JsonWriter &writer) const

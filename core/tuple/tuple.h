@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include "jsoncodec.h"
 #include "value.h"
 
@@ -13,6 +14,10 @@ namespace peek {
 
 class JsonWriter;
 
+namespace detail {
+struct TupleDecoding;
+}
+
 // A Vortex tuple: a named record of fields. Typed tuples are C++ structs declared with
 // PEEK_TUPLE; tuples of unknown types (and those QML builds) are GenericTuple.
 class PEEK_API Tuple
@@ -24,8 +29,9 @@ public:
     // Field names in encoding order (alphabetical, as the reference implementation sorts them).
     virtual QStringList fieldNames() const = 0;
     virtual Value field(const QString &name) const = 0;
-    // Sets a field from a decoded value; false (with a reason) when the value does not fit.
-    virtual bool setField(const QString &name, const Value &value, QString *error = nullptr) = 0;
+    // Sets a field from a decoded value; an Error (naming the type and field) when the value
+    // does not fit.
+    virtual Result<void> setField(const QString &name, const Value &value) = 0;
     virtual TuplePtr clone() const = 0;
     virtual bool isGeneric() const { return false; }
     // Writes the fields (not the _ct/_c header) in encoding order.
@@ -33,6 +39,13 @@ public:
 
     bool equals(const Tuple &other) const;
     Dict fieldsAsDict() const;
+
+private:
+    friend struct detail::TupleDecoding;
+    // setField() without the Error: what the decoder calls for every field of every tuple it
+    // reads (a Result per field cost ~5% of decoding a typed payload). False where setField()
+    // fails; the decoder then asks setField() why.
+    virtual bool setFieldQuietly(const QString &name, const Value &value) { return setField(name, value).ok(); }
 };
 
 // A tuple of a type this process has no C++ declaration for: type name plus field map.
@@ -46,13 +59,19 @@ public:
     QString tupleType() const override { return m_type; }
     QStringList fieldNames() const override;
     Value field(const QString &name) const override { return m_fields.value(name); }
-    bool setField(const QString &name, const Value &value, QString *error = nullptr) override;
+    Result<void> setField(const QString &name, const Value &value) override;
     TuplePtr clone() const override { return std::make_shared<GenericTuple>(*this); }
     bool isGeneric() const override { return true; }
     void writeFields(JsonWriter &writer) const override;
     const Dict &fields() const { return m_fields; }
 
 private:
+    bool setFieldQuietly(const QString &name, const Value &value) override
+    {
+        m_fields.insert(name, value);
+        return true;
+    }
+
     QString m_type;
     Dict m_fields;
 };
@@ -154,21 +173,15 @@ public:
         const auto *f = table().find(name);
         return f ? f->get(*this) : Value();
     }
-    bool setField(const QString &name, const Value &value, QString *error = nullptr) override
+    Result<void> setField(const QString &name, const Value &value) override
     {
         const auto *f = table().find(name);
-        if (!f) {
-            if (error)
-                *error = QStringLiteral("%1 has no field '%2'").arg(tupleType(), name);
-            return false;
-        }
-        if (!f->set(*this, value)) {
-            if (error)
-                *error = QStringLiteral("%1.%2 cannot hold a value of type %3")
-                             .arg(tupleType(), name, QString::fromUtf8(Value::typeName(value.type())));
-            return false;
-        }
-        return true;
+        if (!f)
+            return Error {QStringLiteral("%1 has no field '%2'").arg(tupleType(), name)};
+        if (!f->set(*this, value))
+            return Error {QStringLiteral("%1.%2 cannot hold a value of type %3")
+                              .arg(tupleType(), name, QString::fromUtf8(Value::typeName(value.type())))};
+        return {};
     }
     TuplePtr clone() const override
     {
@@ -205,6 +218,13 @@ public:
             return detail::FieldTable::sorted(std::move(fields));
         }();
         return t;
+    }
+
+private:
+    bool setFieldQuietly(const QString &name, const Value &value) override
+    {
+        const auto *f = table().find(name);
+        return f && f->set(*this, value);
     }
 };
 
@@ -265,4 +285,4 @@ public:                                                                         
 
 // Registers a typed tuple with the process-wide registry at library load time.
 #define PEEK_REGISTER_TUPLE(Class)                                                                 \
-    static const bool peekTupleRegistered_##Class = ::peek::TupleRegistry::instance().registerType<Class>();
+    static const bool peekTupleRegistered_##Class = ::peek::TupleRegistry::instance().registerType<Class>().ok();

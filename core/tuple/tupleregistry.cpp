@@ -12,7 +12,7 @@ TupleRegistry &TupleRegistry::instance()
     return registry;
 }
 
-bool TupleRegistry::registerFactory(const QString &typeName, Factory factory, QString *error)
+Result<void> TupleRegistry::registerFactory(const QString &typeName, Factory factory)
 {
     QWriteLocker locker(&m_lock);
     if (typeName.isEmpty() || m_factories.contains(typeName)) {
@@ -22,12 +22,10 @@ bool TupleRegistry::registerFactory(const QString &typeName, Factory factory, QS
                              "registered once (check for two declarations or a plugin loaded twice)")
                   .arg(typeName);
         qCCritical(lcTupleRegistry).noquote() << message;
-        if (error)
-            *error = message;
-        return false;
+        return Error {message};
     }
     m_factories.insert(typeName, std::move(factory));
-    return true;
+    return {};
 }
 
 bool TupleRegistry::contains(const QString &typeName) const

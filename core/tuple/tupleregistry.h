@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include "tuple.h"
 
 #include <QHash>
@@ -18,13 +19,13 @@ public:
     static TupleRegistry &instance();
 
     // Registers a factory; registering a name twice fails with a message naming the type.
-    bool registerFactory(const QString &typeName, Factory factory, QString *error = nullptr);
+    Result<void> registerFactory(const QString &typeName, Factory factory);
 
     template <typename T>
-    bool registerType(QString *error = nullptr)
+    Result<void> registerType()
     {
         return registerFactory(QString::fromUtf8(T::kTupleType),
-                               [] { return TuplePtr(std::make_shared<T>()); }, error);
+                               [] { return TuplePtr(std::make_shared<T>()); });
     }
 
     bool contains(const QString &typeName) const;

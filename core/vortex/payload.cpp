@@ -82,14 +82,11 @@ QByteArray compress(const char *data, qsizetype size, int level)
     return out;
 }
 
-QByteArray uncompress(QByteArrayView data, QString *error, qsizetype maxOutput)
+Result<QByteArray> uncompress(QByteArrayView data, qsizetype maxOutput)
 {
     z_stream *zsp = threadStreams().inflaterStream();
-    if (!zsp) {
-        if (error)
-            *error = QStringLiteral("zlib could not start inflating");
-        return {};
-    }
+    if (!zsp)
+        return Error {QStringLiteral("zlib could not start inflating")};
     z_stream &zs = *zsp;
     // Payload JSON inflates 8-20x (12x for the benchmark payload at level 9): starting at 16x
     // mostly saves growing, which copies everything inflated so far. Never more than the cap:
@@ -106,26 +103,18 @@ QByteArray uncompress(QByteArrayView data, QString *error, qsizetype maxOutput)
         produced = out.size() - qsizetype(zs.avail_out);
         if (rc == Z_STREAM_END)
             break;
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            if (error)
-                *error = QStringLiteral("the payload is not a valid zlib stream (%1)")
-                             .arg(QString::fromLatin1(zs.msg ? zs.msg : "corrupt data"));
-            return {};
-        }
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            return Error {QStringLiteral("the payload is not a valid zlib stream (%1)")
+                              .arg(QString::fromLatin1(zs.msg ? zs.msg : "corrupt data"))};
         if (zs.avail_out == 0) {
-            if (out.size() >= maxOutput) {
-                if (error)
-                    *error = QStringLiteral("the payload inflates to more than %1 bytes (%2 compressed; "
-                                            "limits.maxInflatedBytes, limits.maxInflateRatio)")
-                                 .arg(maxOutput)
-                                 .arg(data.size());
-                return {};
-            }
+            if (out.size() >= maxOutput)
+                return Error {QStringLiteral("the payload inflates to more than %1 bytes (%2 compressed; "
+                                             "limits.maxInflatedBytes, limits.maxInflateRatio)")
+                                  .arg(maxOutput)
+                                  .arg(data.size())};
             out.resize(std::min(maxOutput, out.size() * 2));
         } else if (zs.avail_in == 0) {
-            if (error)
-                *error = QStringLiteral("the payload's zlib stream is truncated");
-            return {};
+            return Error {QStringLiteral("the payload's zlib stream is truncated")};
         }
     }
     out.resize(produced);
@@ -221,53 +210,37 @@ QByteArray Payload::toJson() const
     return w.take();
 }
 
-bool Payload::fromValue(const Value &decoded, Payload &out, QString *error)
+Result<Payload> Payload::fromValue(const Value &decoded)
 {
     const Dict &d = decoded.toDict();
-    if (decoded.type() != Value::Type::Dict || d.value(QStringLiteral("_ct")).toString() != QLatin1String("rp")) {
-        if (error)
-            *error = QStringLiteral("not a payload (expected an object with \"_ct\":\"rp\")");
-        return false;
-    }
+    if (decoded.type() != Value::Type::Dict || d.value(QStringLiteral("_ct")).toString() != QLatin1String("rp"))
+        return Error {QStringLiteral("not a payload (expected an object with \"_ct\":\"rp\")")};
     const Value *filt = d.find(QStringLiteral("filt"));
     const Value *tuples = d.find(QStringLiteral("tuples"));
-    if (filt && !filt->isNull() && filt->type() != Value::Type::Dict) {
-        if (error)
-            *error = QStringLiteral("the payload's filt is not an object");
-        return false;
-    }
-    if (tuples && !tuples->isNull() && tuples->type() != Value::Type::List) {
-        if (error)
-            *error = QStringLiteral("the payload's tuples is not a list");
-        return false;
-    }
+    if (filt && !filt->isNull() && filt->type() != Value::Type::Dict)
+        return Error {QStringLiteral("the payload's filt is not an object")};
+    if (tuples && !tuples->isNull() && tuples->type() != Value::Type::List)
+        return Error {QStringLiteral("the payload's tuples is not a list")};
     const auto &list = d.value(QStringLiteral("tuples")).toList();
     for (size_t i = 0; i < list.size(); ++i) {
-        if (!list[i].isNull() && list[i].type() != Value::Type::Tuple) {
-            if (error)
-                *error = QStringLiteral("the payload's tuples[%1] is not a tuple").arg(i);
-            return false;
-        }
+        if (!list[i].isNull() && list[i].type() != Value::Type::Tuple)
+            return Error {QStringLiteral("the payload's tuples[%1] is not a tuple").arg(i)};
     }
+    Payload out;
     out.filt = d.value(QStringLiteral("filt")).toDict();
-    out.tuples.clear();
     out.tuples.reserve(list.size());
     for (const auto &v : list)
         out.tuples.push_back(v.toTuple());
     out.date = d.value(QStringLiteral("date")).toDateTime();
-    return true;
+    return out;
 }
 
-bool Payload::fromJson(QByteArrayView json, Payload &out, QString *error)
+Result<Payload> Payload::fromJson(QByteArrayView json)
 {
-    QString why;
-    const Value v = json::decode(json, &why);
-    if (!why.isEmpty()) {
-        if (error)
-            *error = why;
-        return false;
-    }
-    return fromValue(v, out, error);
+    const Result<Value> v = json::decode(json);
+    if (!v)
+        return v.error();
+    return fromValue(v.value());
 }
 
 QByteArray Payload::encode(int compressionLevel) const
@@ -276,27 +249,20 @@ QByteArray Payload::encode(int compressionLevel) const
     return zlib::compress(json.constData(), json.size(), compressionLevel).toBase64();
 }
 
-QByteArray Payload::decodeToJson(QByteArrayView encoded, QString *error)
+Result<QByteArray> Payload::decodeToJson(QByteArrayView encoded)
 {
     QByteArray compressed;
-    if (!base64::decode(encoded, compressed)) {
-        if (error)
-            *error = QStringLiteral("the encoded payload is not valid base64");
-        return {};
-    }
-    return zlib::uncompress(compressed, error, qsizetype(DecodeLimits::current().inflateCap(compressed.size())));
+    if (!base64::decode(encoded, compressed))
+        return Error {QStringLiteral("the encoded payload is not valid base64")};
+    return zlib::uncompress(compressed, qsizetype(DecodeLimits::current().inflateCap(compressed.size())));
 }
 
-bool Payload::decode(QByteArrayView encoded, Payload &out, QString *error)
+Result<Payload> Payload::decode(QByteArrayView encoded)
 {
-    QString why;
-    const QByteArray json = decodeToJson(encoded, &why);
-    if (json.isNull() || !why.isEmpty()) {
-        if (error)
-            *error = why;
-        return false;
-    }
-    return fromJson(json, out, error);
+    const Result<QByteArray> json = decodeToJson(encoded);
+    if (!json)
+        return json.error();
+    return fromJson(json.value());
 }
 
 } // namespace peek

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include "tuple/tuple.h"
 
 #include <QByteArray>
@@ -18,9 +19,9 @@ constexpr int kDefaultCompressionLevel = 6;
 namespace zlib {
 // A plain zlib stream (78 xx header), not Qt's qCompress framing.
 PEEK_CORE_EXPORT QByteArray compress(const char *data, qsizetype size, int level);
-// Inflates a zlib stream of any level; null and an error for a broken stream.
-PEEK_CORE_EXPORT QByteArray uncompress(QByteArrayView data, QString *error = nullptr,
-                      qsizetype maxOutput = qsizetype(1) << 31);
+// Inflates a zlib stream of any level; an Error for a broken stream or one that inflates to
+// more than maxOutput bytes.
+PEEK_CORE_EXPORT Result<QByteArray> uncompress(QByteArrayView data, qsizetype maxOutput = qsizetype(1) << 31);
 } // namespace zlib
 
 namespace base64 {
@@ -45,14 +46,14 @@ public:
 
     // The payload's JSON text: {"_ct":"rp","_c":"vortex.Payload.Payload","filt",…}.
     QByteArray toJson() const;
-    static bool fromJson(QByteArrayView json, Payload &out, QString *error = nullptr);
-    static bool fromValue(const Value &decoded, Payload &out, QString *error = nullptr);
+    static Result<Payload> fromJson(QByteArrayView json);
+    static Result<Payload> fromValue(const Value &decoded);
 
     // base64(zlib(json)): what travels in an envelope's data.
     QByteArray encode(int compressionLevel = kDefaultCompressionLevel) const;
-    static bool decode(QByteArrayView encoded, Payload &out, QString *error = nullptr);
+    static Result<Payload> decode(QByteArrayView encoded);
     // Just the JSON text inside an encoded payload.
-    static QByteArray decodeToJson(QByteArrayView encoded, QString *error = nullptr);
+    static Result<QByteArray> decodeToJson(QByteArrayView encoded);
 };
 
 } // namespace peek

@@ -29,14 +29,11 @@ QString PayloadEnvelope::errorText() const
     return text.isEmpty() ? QString::fromUtf8(json::encode(result)) : text;
 }
 
-bool PayloadEnvelope::decodePayload(Payload &out, QString *error) const
+Result<Payload> PayloadEnvelope::decodePayload() const
 {
-    if (data.isEmpty()) {
-        if (error)
-            *error = QStringLiteral("the envelope carries no payload");
-        return false;
-    }
-    return Payload::decode(data, out, error);
+    if (data.isEmpty())
+        return Error {QStringLiteral("the envelope carries no payload")};
+    return Payload::decode(data);
 }
 
 QByteArray PayloadEnvelope::toVortexMsg(Form form) const
@@ -66,10 +63,10 @@ QByteArray PayloadEnvelope::convertVortexMsg(const QByteArray &jsonMsg, Form for
 {
     if (form == Form::Json || jsonMsg == ".")
         return jsonMsg;
-    PayloadEnvelope envelope;
-    if (!fromVortexMsg(jsonMsg, envelope))
+    const Result<PayloadEnvelope> envelope = fromVortexMsg(jsonMsg);
+    if (!envelope)
         return jsonMsg.toBase64(); // not ours to fix: at least in the form the peer reads
-    return envelope.toVortexMsg(form);
+    return envelope.value().toVortexMsg(form);
 }
 
 namespace {
@@ -87,20 +84,15 @@ bool isBase64Text(QStringView text)
 
 } // namespace
 
-bool PayloadEnvelope::fromValue(const Value &decoded, PayloadEnvelope &out, QString *error)
+Result<PayloadEnvelope> PayloadEnvelope::fromValue(const Value &decoded)
 {
     const Dict &d = decoded.toDict();
-    if (decoded.type() != Value::Type::Dict || d.value(QStringLiteral("_ct")).toString() != QLatin1String("rpe")) {
-        if (error)
-            *error = QStringLiteral("not a payload envelope (expected an object with \"_ct\":\"rpe\")");
-        return false;
-    }
+    if (decoded.type() != Value::Type::Dict || d.value(QStringLiteral("_ct")).toString() != QLatin1String("rpe"))
+        return Error {QStringLiteral("not a payload envelope (expected an object with \"_ct\":\"rpe\")")};
     const Value *filt = d.find(QStringLiteral("filt"));
-    if (!filt || filt->type() != Value::Type::Dict) {
-        if (error)
-            *error = QStringLiteral("the payload envelope has no filt object");
-        return false;
-    }
+    if (!filt || filt->type() != Value::Type::Dict)
+        return Error {QStringLiteral("the payload envelope has no filt object")};
+    PayloadEnvelope out;
     out.filt = filt->toDict();
     const Value *data = d.find(QStringLiteral("data"));
     if (!data || data->isNull())
@@ -108,39 +100,27 @@ bool PayloadEnvelope::fromValue(const Value &decoded, PayloadEnvelope &out, QStr
     if (data && !data->isNull()) {
         // An encoded payload is base64 text; anything else (a quote, a backslash, non-ASCII)
         // would be written back raw by toVortexMsg() when the envelope is forwarded.
-        if (data->type() != Value::Type::String || !isBase64Text(data->toStringView())) {
-            if (error)
-                *error = QStringLiteral("the payload envelope's data is not base64 text");
-            return false;
-        }
+        if (data->type() != Value::Type::String || !isBase64Text(data->toStringView()))
+            return Error {QStringLiteral("the payload envelope's data is not base64 text")};
         out.data = data->toString().toLatin1();
-    } else {
-        out.data.clear();
     }
     out.result = d.value(QStringLiteral("result"));
     out.date = d.value(QStringLiteral("date")).toDateTime();
-    return true;
+    return out;
 }
 
-bool PayloadEnvelope::fromVortexMsg(QByteArrayView msg, PayloadEnvelope &out, QString *error)
+Result<PayloadEnvelope> PayloadEnvelope::fromVortexMsg(QByteArrayView msg)
 {
     QByteArray fromBase64;
     if (!msg.isEmpty() && msg.front() != '{') {
-        if (!base64::decode(msg, fromBase64) || fromBase64.isEmpty() || fromBase64.front() != '{') {
-            if (error)
-                *error = QStringLiteral("the vortex message is neither JSON nor base64 of JSON");
-            return false;
-        }
+        if (!base64::decode(msg, fromBase64) || fromBase64.isEmpty() || fromBase64.front() != '{')
+            return Error {QStringLiteral("the vortex message is neither JSON nor base64 of JSON")};
         msg = fromBase64;
     }
-    QString why;
-    const Value v = json::decode(msg, &why);
-    if (!why.isEmpty()) {
-        if (error)
-            *error = QStringLiteral("the vortex message is not valid JSON: %1").arg(why);
-        return false;
-    }
-    return fromValue(v, out, error);
+    const Result<Value> v = json::decode(msg);
+    if (!v)
+        return Error {QStringLiteral("the vortex message is not valid JSON: %1").arg(v.error().what)};
+    return fromValue(v.value());
 }
 
 } // namespace peek

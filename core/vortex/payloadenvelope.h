@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include "payload.h"
 
 namespace peek {
@@ -30,7 +31,7 @@ public:
     bool isSuccess() const;
     QString errorText() const; // empty on success
 
-    bool decodePayload(Payload &out, QString *error = nullptr) const;
+    Result<Payload> decodePayload() const;
 
     // How a peer writes vortex messages (docs/protocol.md §9, docs/protocol.md "Message forms"):
     // vortexpy sends plain JSON with the payload under "data"; vortexjs sends base64 of JSON
@@ -43,8 +44,8 @@ public:
     static QByteArray convertVortexMsg(const QByteArray &jsonMsg, Form form);
     // Reads a vortex message: JSON, or base64 of JSON (sniffed on the first byte). Accepts the
     // older "encodedPayload" key for data.
-    static bool fromVortexMsg(QByteArrayView msg, PayloadEnvelope &out, QString *error = nullptr);
-    static bool fromValue(const Value &decoded, PayloadEnvelope &out, QString *error = nullptr);
+    static Result<PayloadEnvelope> fromVortexMsg(QByteArrayView msg);
+    static Result<PayloadEnvelope> fromValue(const Value &decoded);
 };
 
 } // namespace peek

@@ -77,15 +77,15 @@ PayloadRouter::EndpointId Rpc::listenAsync(Vortex *vortex, AsyncHandler handler)
                             QStringLiteral("RPC %1 does not accept calls from %2").arg(name, source.vortexName));
                 return;
             }
-            Payload payload;
-            QString error;
-            if (!envelope.decodePayload(payload, &error) || payload.tuples.size() != 1) {
+            const Result<Payload> payload = envelope.decodePayload();
+            if (!payload || payload.value().tuples.size() != 1) {
                 answerError(source, envelope.filt,
                             QStringLiteral("RPC %1: unreadable arguments: %2")
-                                .arg(name, error.isEmpty() ? QStringLiteral("expected one argument tuple") : error));
+                                .arg(name, payload ? QStringLiteral("expected one argument tuple")
+                                                   : payload.error().what));
                 return;
             }
-            const TuplePtr argTuple = payload.tuples.front();
+            const TuplePtr argTuple = payload.value().tuples.front();
             const ValueList args = argTuple ? argTuple->field(QStringLiteral("args")).toList() : ValueList{};
             const Dict kwargs = argTuple ? argTuple->field(QStringLiteral("kwargs")).toDict() : Dict{};
             QFuture<Value> result;
@@ -136,11 +136,11 @@ QFuture<Value> Rpc::call(Vortex *caller, ValueList args, Dict kwargs, int timeou
     return PayloadResponse::send(caller, PayloadEnvelope::fromPayload(payload),
                                  m_options.listenVortexName, timeoutMs)
         .then([](const PayloadEnvelope &reply) {
-            Payload result;
-            QString error;
-            if (!reply.decodePayload(result, &error) || result.tuples.size() != 1 || !result.tuples.front())
-                throw RemoteError(QStringLiteral("unreadable RPC result: %1").arg(error));
-            return result.tuples.front()->field(QStringLiteral("result"));
+            const Result<Payload> result = reply.decodePayload();
+            if (!result || result.value().tuples.size() != 1 || !result.value().tuples.front())
+                throw RemoteError(
+                    QStringLiteral("unreadable RPC result: %1").arg(result ? QString() : result.error().what));
+            return result.value().tuples.front()->field(QStringLiteral("result"));
         });
 }
 

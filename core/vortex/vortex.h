@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/result.h"
 #include "payloadrouter.h"
 
 #include <QElapsedTimer>
@@ -93,7 +94,8 @@ public:
     // Serving: listen for `/vortexws?vortexName=&vortexUuid=` on address:port (0 = any free).
     // May be called more than once (e.g. logic's admin and data exchange ports): each call adds
     // a listening socket; all of them share the connections, routing, throttle and HTTP handler.
-    bool listen(const QHostAddress &address, quint16 port, QString *error = nullptr);
+    // The error says which address and port, and why (in use, TLS without a key, ...).
+    Result<void> listen(const QHostAddress &address, quint16 port);
     // The first listening port (0 when not listening), and all of them in listen() order.
     quint16 serverPort() const;
     QList<quint16> serverPorts() const;

@@ -38,10 +38,10 @@ public:
         const QString schema = ctx.schema();
         ctx.actionProcessor().applyInTransaction<DevicePositionTuple>(
             [schema, &log](QSqlDatabase &db, const DevicePositionTuple &position)
-                -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+                -> peek::Result<std::vector<peek::TuplePtr>> {
                 if (const QString wrong = PositionStore::check(position); !wrong.isEmpty()) {
                     qCInfo(log).noquote() << "refused a position:" << wrong;
-                    return peek::StorageError {wrong, {}, {}};
+                    return peek::Error {wrong, {}, {}};
                 }
                 if (auto stored = PositionStore::store(db, schema, position); !stored)
                     return stored.error();

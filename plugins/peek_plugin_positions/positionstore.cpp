@@ -89,7 +89,7 @@ QString PositionStore::check(const DevicePositionTuple &p)
     return {};
 }
 
-peek::StorageResult<bool> PositionStore::store(QSqlDatabase &db, const QString &schema,
+peek::Result<bool> PositionStore::store(QSqlDatabase &db, const QString &schema,
                                                const DevicePositionTuple &p)
 {
     // An unknown or nonsensical accuracy is stored as -1 ("unknown").
@@ -183,7 +183,7 @@ std::vector<peek::TuplePtr> PositionStore::load(const peek::TupleSelector &selec
     const QString schema = m_schema;
     auto rows = m_db.runSync(
         QStringList {schema},
-        [&](QSqlDatabase &db) -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+        [&](QSqlDatabase &db) -> peek::Result<std::vector<peek::TuplePtr>> {
             QString sql;
             QVariantList binds;
             const QString where

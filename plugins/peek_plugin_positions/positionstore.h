@@ -33,7 +33,7 @@ public:
     // Stores a checked position (once per action uuid) and, when it is the device's newest fix,
     // as its latest position, in the caller's transaction (the action processor's: exactly
     // once). True when stored, false when a position with that action uuid was stored before.
-    static peek::StorageResult<bool> store(QSqlDatabase &db, const QString &schema,
+    static peek::Result<bool> store(QSqlDatabase &db, const QString &schema,
                                            const DevicePositionTuple &position);
     // Tells the observers that positions changed (after a commit, on the event loop).
     void notifyChanged();

@@ -28,7 +28,7 @@ const QString kStringIntType = QString::fromLatin1(StringIntTuple::kTupleType);
 Q_LOGGING_CATEGORY(lcTutorialStore, "peek.logic.peek_plugin_tutorial.store")
 
 // A storage failure: the whole story to the log, what a peer may read to the error answer.
-[[noreturn]] void failWith(const peek::StorageError &error)
+[[noreturn]] void failWith(const peek::Error &error)
 {
     qCWarning(lcTutorialStore).noquote() << error.message();
     throw std::runtime_error(error.peerMessage().toStdString());
@@ -46,7 +46,7 @@ public:
 
     std::vector<peek::TuplePtr> load() const
     {
-        auto rows = m_db.runSync(QStringList {m_schema}, [this](QSqlDatabase &db) -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+        auto rows = m_db.runSync(QStringList {m_schema}, [this](QSqlDatabase &db) -> peek::Result<std::vector<peek::TuplePtr>> {
             auto query = peek::sql::exec(db, QStringLiteral("SELECT id, string1, int1 FROM %1.\"StringInt\" ORDER BY id").arg(m_schema));
             if (!query)
                 return query.error();
@@ -68,7 +68,7 @@ public:
     // Inserts (string1, int1), or sets int1 where string1 is already stored; the row's id.
     QFuture<qint64> upsert(const QString &string1, qint64 int1, QObject *context)
     {
-        return write(context, [schema = m_schema, string1, int1](QSqlDatabase &db) -> peek::StorageResult<qint64> {
+        return write(context, [schema = m_schema, string1, int1](QSqlDatabase &db) -> peek::Result<qint64> {
             auto existing = peek::sql::exec(db, QStringLiteral("SELECT id FROM %1.\"StringInt\" WHERE string1 = ?").arg(schema), {string1});
             if (!existing)
                 return existing.error();
@@ -93,13 +93,13 @@ public:
 
     // The actions' changes, run inside the transaction the action processor opened (which also
     // records the action as applied: exactly once). Errors refuse the action.
-    static peek::StorageResult<qint64> toggleCaps(QSqlDatabase &db, const QString &schema, qint64 id)
+    static peek::Result<qint64> toggleCaps(QSqlDatabase &db, const QString &schema, qint64 id)
     {
         auto row = peek::sql::exec(db, QStringLiteral("SELECT string1 FROM %1.\"StringInt\" WHERE id = ?").arg(schema), {id});
         if (!row)
             return row.error();
         if (!row.value().next())
-            return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
+            return peek::Error {QStringLiteral("There is no StringInt row with id %1").arg(id)};
         const QString current = row.value().value(0).toString();
         const QString toggled = current == current.toUpper() ? current.toLower() : current.toUpper();
         auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ? WHERE id = ?").arg(schema), {toggled, id});
@@ -108,13 +108,13 @@ public:
         return id;
     }
 
-    static peek::StorageResult<qint64> addToInt(QSqlDatabase &db, const QString &schema, qint64 id, qint64 offset)
+    static peek::Result<qint64> addToInt(QSqlDatabase &db, const QString &schema, qint64 id, qint64 offset)
     {
         auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ? WHERE id = ?").arg(schema), {offset, id});
         if (!updated)
             return updated.error();
         if (updated.value().numRowsAffected() != 1)
-            return peek::StorageError {QStringLiteral("There is no StringInt row with id %1").arg(id)};
+            return peek::Error {QStringLiteral("There is no StringInt row with id %1").arg(id)};
         return id;
     }
 
@@ -126,7 +126,7 @@ public:
         return m_db.run(QStringList {m_schema}, [schema = m_schema](QSqlDatabase &db) {
                    return peek::sql::scalar(db, QStringLiteral("SELECT COUNT(*) FROM %1.\"StringInt\"").arg(schema));
                })
-            .then([](const peek::StorageResult<QVariant> &r) {
+            .then([](const peek::Result<QVariant> &r) {
                 if (!r)
                     failWith(r.error());
                 return r.value().toLongLong();
@@ -138,7 +138,7 @@ private:
     QFuture<qint64> write(QObject *context, Work work)
     {
         peek::TupleDataObservableHandler *observable = &m_observable;
-        auto written = m_db.run(QStringList {m_schema}, [work](QSqlDatabase &db) -> peek::StorageResult<qint64> {
+        auto written = m_db.run(QStringList {m_schema}, [work](QSqlDatabase &db) -> peek::Result<qint64> {
                    peek::sql::Transaction transaction(db);
                    if (auto begun = transaction.begin(); !begun)
                        return begun.error();
@@ -151,7 +151,7 @@ private:
                });
         // On the event loop, and only while the plugin runs (a stopped plugin's writes still
         // complete in the database; nobody is left to tell).
-        return peek::thenOn(context, written, [observable](const peek::StorageResult<qint64> &r) {
+        return peek::thenOn(context, written, [observable](const peek::Result<qint64> &r) {
             if (!r)
                 failWith(r.error());
             observable->notifyOfTupleUpdateForTuple(kStringIntType);
@@ -219,14 +219,14 @@ public:
         const QString schema = ctx.schema();
         auto changed = [store](const auto &) { store->notifyChanged(); };
         actions.applyInTransaction<StringCapToggleActionTuple>(
-            [schema](QSqlDatabase &db, const StringCapToggleActionTuple &toggle) -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+            [schema](QSqlDatabase &db, const StringCapToggleActionTuple &toggle) -> peek::Result<std::vector<peek::TuplePtr>> {
                 if (auto done = StringIntStore::toggleCaps(db, schema, toggle.stringIntId); !done)
                     return done.error();
                 return std::vector<peek::TuplePtr> {};
             },
             changed);
         actions.applyInTransaction<AddIntValueActionTuple>(
-            [schema](QSqlDatabase &db, const AddIntValueActionTuple &add) -> peek::StorageResult<std::vector<peek::TuplePtr>> {
+            [schema](QSqlDatabase &db, const AddIntValueActionTuple &add) -> peek::Result<std::vector<peek::TuplePtr>> {
                 if (auto done = StringIntStore::addToInt(db, schema, add.stringIntId, add.offset); !done)
                     return done.error();
                 return std::vector<peek::TuplePtr> {};

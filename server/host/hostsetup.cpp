@@ -59,13 +59,12 @@ void readTaskSettings(const ServiceConfig &cfg, TaskSettings &tasks)
 
 } // namespace
 
-bool HostSetup::prepare(const HostOverrides &overrides, HostSetup &setup, QString *error)
+Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
 {
     auto config = ServiceConfig::load(overrides.home);
-    if (!config) {
-        *error = config.error().message();
-        return false;
-    }
+    if (!config)
+        return config.error();
+    HostSetup setup;
     ServiceConfig &cfg = config.value();
     setup.configPath = cfg.filePath();
     ServiceHostOptions &options = setup.options;
@@ -74,19 +73,18 @@ bool HostSetup::prepare(const HostOverrides &overrides, HostSetup &setup, QStrin
     QStringList roleNames = overrides.roles ? *overrides.roles : cfg.stringList(QStringLiteral("roles"));
     for (QString &name : roleNames)
         name = name.trimmed();
-    options.roles = Role::parseList(roleNames, error);
-    if (options.roles.isEmpty()) {
-        error->prepend(overrides.roles ? QStringLiteral("--roles: ") : QStringLiteral("config.json roles: "));
-        return false;
-    }
+    auto roles = Role::parseList(roleNames);
+    if (!roles)
+        return Error {(overrides.roles ? QStringLiteral("--roles: ") : QStringLiteral("config.json roles: "))
+                      + roles.error().message()};
+    options.roles = roles.value();
     const bool logic = options.roles.contains(Role::Logic);
     options.logicUrl = QUrl(overrides.logicUrl ? *overrides.logicUrl : cfg.stringValue(QStringLiteral("logic.url")));
     if (!logic
         && (!options.logicUrl.isValid()
             || !QStringList {QStringLiteral("ws"), QStringLiteral("wss")}.contains(options.logicUrl.scheme()))) {
-        *error = QStringLiteral("--logic-url must be ws://host:port or wss://host:port, not '%1'")
-                     .arg(options.logicUrl.toString());
-        return false;
+        return Error {QStringLiteral("--logic-url must be ws://host:port or wss://host:port, not '%1'")
+                          .arg(options.logicUrl.toString())};
     }
     options.listenAddress = overrides.listenAddress;
     options.fieldPort = cfg.intValue(QStringLiteral("ports.field"), Role(Role::Field).defaultPort());
@@ -110,16 +108,13 @@ bool HostSetup::prepare(const HostOverrides &overrides, HostSetup &setup, QStrin
     const bool madeJoinToken = logic && joinToken.isEmpty();
     if (madeJoinToken) {
         joinToken = makeJoinToken();
-        if (auto saved = cfg.setString(QStringLiteral("logic.joinToken"), joinToken); !saved) {
-            *error = saved.error().message();
-            return false;
-        }
+        if (auto saved = cfg.setString(QStringLiteral("logic.joinToken"), joinToken); !saved)
+            return saved.error();
     } else if (!logic && joinToken.isEmpty()) {
-        *error = QStringLiteral("logic.joinToken is empty in %1: these roles dial logic at %2, which refuses "
-                                "services without its join token; copy logic.joinToken from the logic "
-                                "service's config.json")
-                     .arg(cfg.filePath(), options.logicUrl.toString());
-        return false;
+        return Error {QStringLiteral("logic.joinToken is empty in %1: these roles dial logic at %2, which refuses "
+                                     "services without its join token; copy logic.joinToken from the logic "
+                                     "service's config.json")
+                          .arg(cfg.filePath(), options.logicUrl.toString())};
     }
     options.joinToken = joinToken.toUtf8();
 
@@ -135,27 +130,25 @@ bool HostSetup::prepare(const HostOverrides &overrides, HostSetup &setup, QStrin
     for (const QString &key : cfg.unknownKeys())
         setup.m_warnings << QStringLiteral("config.json: unknown key %1 in %2 (kept as it is; check it for a typo)")
                                 .arg(key, cfg.filePath());
-    return true;
+    return setup;
 }
 
-bool HostSetup::installLog(QString *error)
+Result<void> HostSetup::installLog()
 {
     logging::Options logOptions;
     logOptions.filePath = QDir(options.home).absoluteFilePath(QStringLiteral("peek-server.log"));
     logOptions.level = m_logLevel;
     logOptions.defaultRole = options.roles.size() == Role::all().size() ? QStringLiteral("all")
                                                                           : Role::namesOf(options.roles).join(u',');
-    if (!logging::setLevel(logOptions.level, error)) {
-        error->prepend(QStringLiteral("config.json logging.level: "));
-        return false;
-    }
-    if (!logging::install(logOptions, error))
-        return false;
+    if (auto set = logging::setLevel(logOptions.level); !set)
+        return Error {QStringLiteral("config.json logging.level: ") + set.error().message()};
+    if (auto installed = logging::install(logOptions); !installed)
+        return installed;
     for (const QString &note : std::as_const(m_notes))
         qCInfo(lcSetup).noquote() << note;
     for (const QString &warning : std::as_const(m_warnings))
         qCWarning(lcSetup).noquote() << warning;
-    return true;
+    return {};
 }
 
 } // namespace peek

@@ -27,12 +27,12 @@ struct HostSetup
 {
     ServiceHostOptions options;
     QString configPath;
-    // Reads the home's config.json under the overrides; false with *error (naming the option or
-    // the config.json key) when the service cannot run as configured.
-    static bool prepare(const HostOverrides &overrides, HostSetup &setup, QString *error);
+    // Reads the home's config.json under the overrides; fails (naming the option or the
+    // config.json key) when the service cannot run as configured.
+    static Result<HostSetup> prepare(const HostOverrides &overrides);
     // Installs the log (<home>/peek-server.log at config.json logging.level) and writes what
     // prepare() did to it: a config file created or completed, a join token made, unknown keys.
-    bool installLog(QString *error);
+    Result<void> installLog();
 
 private:
     QString m_logLevel;

@@ -56,37 +56,36 @@ QList<quint16> ServiceHost::ports(Role role) const
     return v ? v->serverPorts() : QList<quint16>();
 }
 
-bool ServiceHost::listen(Service &service, const QList<int> &ports, QString *error)
+Result<void> ServiceHost::listen(Service &service, const QList<int> &ports)
 {
     for (int port : ports) {
-        if (!service.vortex->listen(m_options.listenAddress, quint16(port), error))
-            return false;
+        if (auto listening = service.vortex->listen(m_options.listenAddress, quint16(port)); !listening)
+            return listening;
     }
     service.http = std::make_unique<HttpRoutes>();
     service.http->add(QStringLiteral("/health"), [this](const HttpRequest &) {
         return HttpResponse::json(QJsonDocument(health()));
     });
     service.http->serve(service.vortex.get());
-    return true;
+    return {};
 }
 
-bool ServiceHost::start(QString *error)
+Result<void> ServiceHost::start()
 {
     m_uptime.start();
     m_startedAt = QDateTime::currentDateTimeUtc();
     // Empty or a role twice: refused, as on the command line.
-    if (Role::parseList(Role::namesOf(m_options.roles), error).isEmpty())
-        return false;
+    if (auto roles = Role::checkList(m_options.roles); !roles)
+        return roles;
 
     auto bundle = TlsBundle::loadFromHome(m_options.home);
     if (!bundle) {
-        *error = bundle.error().message();
-        return false;
+        return bundle.error();
     }
     const std::optional<TlsBundle> &tls = bundle.value();
 
-    if (!openStorage(error))
-        return false;
+    if (auto storage = openStorage(); !storage)
+        return storage;
 
     Vortex *logic = nullptr;
     for (const Role name : Role::all()) {
@@ -118,8 +117,10 @@ bool ServiceHost::start(QString *error)
             ports = {m_options.fieldPort};
         else if (name == Role::Office)
             ports = {m_options.officePort};
-        if (!ports.isEmpty() && !listen(*role, ports, error))
-            return false;
+        if (!ports.isEmpty()) {
+            if (auto listening = listen(*role, ports); !listening)
+                return listening;
+        }
         if (name == Role::Logic)
             logic = role->vortex.get();
         else if (logic)
@@ -158,7 +159,7 @@ bool ServiceHost::start(QString *error)
     if (m_taskWorker)
         m_taskWorker->start();
     m_started = true;
-    return true;
+    return {};
 }
 
 void ServiceHost::stop()
@@ -186,17 +187,16 @@ void ServiceHost::stop()
     m_database.reset();
 }
 
-bool ServiceHost::openStorage(QString *error)
+Result<void> ServiceHost::openStorage()
 {
     const bool logic = m_options.roles.contains(Role::Logic);
     const bool worker = m_options.roles.contains(Role::Worker);
     if (!logic && !worker)
-        return true;
+        return {};
     if (!logic && m_options.storageUrl.isEmpty()) {
-        *error = QStringLiteral("the worker role claims its tasks from the database logic uses: set storage.url in "
+        return Error {QStringLiteral("the worker role claims its tasks from the database logic uses: set storage.url in "
                                 "config.json to that PostgreSQL database (with the SQLite file, run the worker "
-                                "in the logic's process)");
-        return false;
+                                "in the logic's process)")};
     }
     const QString url = m_options.storageUrl.isEmpty()
         ? QDir(m_options.home).absoluteFilePath(QStringLiteral("peek.sqlite"))
@@ -204,18 +204,16 @@ bool ServiceHost::openStorage(QString *error)
     const QString who = logic ? QStringLiteral("logic") : QStringLiteral("the worker");
     auto database = Database::open(url);
     if (!database) {
-        *error = QStringLiteral("%1 cannot open its database: %2").arg(who, database.error().message());
-        return false;
+        return Error {QStringLiteral("%1 cannot open its database: %2").arg(who, database.error().message())};
     }
     m_database = std::move(database).value();
     if (auto migrated = Migrator::migrate(*m_database, taskstore::migrations()); !migrated) {
-        *error = QStringLiteral("%1 cannot prepare the task queue: %2").arg(who, migrated.error().message());
-        return false;
+        return Error {QStringLiteral("%1 cannot prepare the task queue: %2").arg(who, migrated.error().message())};
     }
     m_taskNotifier = std::make_unique<TaskNotifier>(m_database.get());
     const auto channels = TaskNotifier::Channel((worker ? TaskNotifier::Queued : 0) | (logic ? TaskNotifier::Finished : 0));
-    if (!m_taskNotifier->start(error, std::max(500, m_options.tasks.idlePollMs), channels))
-        return false;
+    if (auto listening = m_taskNotifier->start(std::max(500, m_options.tasks.idlePollMs), channels); !listening)
+        return listening;
     if (logic)
         m_taskQueue = std::make_unique<TaskQueue>(m_database.get(), m_taskNotifier.get(), m_options.tasks);
     if (worker) {
@@ -224,7 +222,7 @@ bool ServiceHost::openStorage(QString *error)
             : m_options.workerName;
         m_taskWorker = std::make_unique<TaskWorker>(m_database.get(), m_taskNotifier.get(), m_options.tasks, name);
     }
-    return true;
+    return {};
 }
 
 void ServiceHost::serveUiBundles(Service &service)
@@ -234,9 +232,9 @@ void ServiceHost::serveUiBundles(Service &service)
         const PluginMetadata *metadata = m_plugins->metadata(record.name);
         if (record.state != RolePlugins::State::Started || !metadata)
             continue;
-        if (QString error; !bundles.add(*metadata, &error))
+        if (auto added = bundles.add(*metadata); !added)
             qCWarning(lcHost).noquote() << QStringLiteral("%1 service: %2; the apps show an error card for it")
-                                               .arg(service.role.name(), error);
+                                               .arg(service.role.name(), added.error().message());
     }
     bundles.serve(*service.http);
     qCInfo(lcHost).noquote() << QStringLiteral("%1 service: serving %2 plugin UI bundle(s) at %3")

@@ -56,10 +56,10 @@ public:
     explicit ServiceHost(ServiceHostOptions options, QObject *parent = nullptr);
     ~ServiceHost() override;
 
-    // Opens storage, listens, links the roles and starts the plugins. Returns false with *error
-    // when the process cannot serve (a busy port, a database that does not open, a broken TLS
+    // Opens storage, listens, links the roles and starts the plugins. Fails when the process
+    // cannot serve (a busy port, a database that does not open, a broken TLS
     // bundle); a failing plugin is not such an error (it is reported in the log and /health).
-    bool start(QString *error);
+    Result<void> start();
     // Stops the plugins (reverse order), closes connections and storage.
     void stop();
 
@@ -77,10 +77,10 @@ public:
 
 private:
     struct Service; // a role running here
-    bool listen(Service &service, const QList<int> &ports, QString *error);
+    Result<void> listen(Service &service, const QList<int> &ports);
     // Field and office: the UI bundles of the role's started plugins, on its port.
     void serveUiBundles(Service &service);
-    bool openStorage(QString *error);
+    Result<void> openStorage();
 
     ServiceHostOptions m_options;
     std::vector<std::unique_ptr<Service>> m_services; // in Role::all() order

@@ -13,4 +13,12 @@ inline peek::VortexOptions quickReconnect()
     return o;
 }
 
+// Listens on loopback for a test fixture's constructor, where QVERIFY cannot return: a port that
+// cannot be had ends the test run with the reason.
+inline void listenOrDie(peek::Vortex &vortex, quint16 port = 0)
+{
+    if (auto listening = vortex.listen(QHostAddress::LocalHost, port); !listening)
+        qFatal("%s", qPrintable(listening.error().message()));
+}
+
 } // namespace testing

@@ -13,19 +13,19 @@ PEEK_FUZZ_CODEC_TARGET
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QByteArrayView input = fuzz::viewOf(data, size);
-    PayloadEnvelope envelope;
-    QString error;
-    if (!PayloadEnvelope::fromVortexMsg(input, envelope, &error))
+    const Result<PayloadEnvelope> read = PayloadEnvelope::fromVortexMsg(input);
+    if (!read)
         return 0;
+    const PayloadEnvelope &envelope = read.value();
     (void)envelope.isSuccess();
     (void)envelope.errorText();
 
     auto hazards = fuzz::RoundTripHazards::of(envelope.filt);
     hazards.add(fuzz::RoundTripHazards::of(envelope.result));
     const QByteArray message = envelope.toVortexMsg();
-    PayloadEnvelope again;
-    QString againError;
-    PEEK_FUZZ_CHECK(PayloadEnvelope::fromVortexMsg(message, again, &againError));
+    const Result<PayloadEnvelope> readAgain = PayloadEnvelope::fromVortexMsg(message);
+    PEEK_FUZZ_CHECK(readAgain);
+    const PayloadEnvelope &again = readAgain.value();
     if (hazards.valueComparable()) {
         PEEK_FUZZ_CHECK(again.filt == envelope.filt);
         PEEK_FUZZ_CHECK(again.result == envelope.result);
@@ -34,7 +34,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     PEEK_FUZZ_CHECK(again.date == envelope.date);
     PEEK_FUZZ_CHECK(again.toVortexMsg() == message);
 
-    Payload payload;
-    (void)envelope.decodePayload(payload);
+    (void)envelope.decodePayload();
     return 0;
 }

@@ -11,15 +11,15 @@ PEEK_FUZZ_CODEC_TARGET
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    QString error;
-    const Value decoded = json::decode(fuzz::viewOf(data, size), &error);
-    if (!error.isEmpty())
+    const Result<Value> read = json::decode(fuzz::viewOf(data, size));
+    if (!read)
         return 0;
+    const Value &decoded = read.value();
 
     const QByteArray encoded = json::encode(decoded);
-    QString againError;
-    const Value again = json::decode(encoded, &againError);
-    PEEK_FUZZ_CHECK(againError.isEmpty());
+    const Result<Value> readAgain = json::decode(encoded);
+    PEEK_FUZZ_CHECK(readAgain);
+    const Value &again = readAgain.value();
     const auto hazards = fuzz::RoundTripHazards::of(decoded);
     if (hazards.valueComparable())
         PEEK_FUZZ_CHECK(again == decoded);
@@ -27,8 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     // The canonical (sorted) form is JSON the codec reads as well.
     const QByteArray sorted = json::encodeSorted(decoded);
-    QString sortedError;
-    (void)json::decode(sorted, &sortedError);
-    PEEK_FUZZ_CHECK(sortedError.isEmpty());
+    PEEK_FUZZ_CHECK(json::decode(sorted));
     return 0;
 }

@@ -38,24 +38,23 @@ void roundTrip(const Payload &payload)
 {
     const auto hazards = hazardsOf(payload);
     const QByteArray json = payload.toJson();
-    Payload fromJson;
-    QString error;
-    PEEK_FUZZ_CHECK(Payload::fromJson(json, fromJson, &error));
+    const Result<Payload> fromJson = Payload::fromJson(json);
+    PEEK_FUZZ_CHECK(fromJson);
     if (hazards.valueComparable())
-        PEEK_FUZZ_CHECK(samePayload(payload, fromJson));
-    PEEK_FUZZ_CHECK(fromJson.toJson() == json);
+        PEEK_FUZZ_CHECK(samePayload(payload, fromJson.value()));
+    PEEK_FUZZ_CHECK(fromJson.value().toJson() == json);
 
-    Payload decoded;
-    PEEK_FUZZ_CHECK(Payload::decode(payload.encode(1), decoded, &error));
+    const Result<Payload> decoded = Payload::decode(payload.encode(1));
+    PEEK_FUZZ_CHECK(decoded);
     if (hazards.valueComparable())
-        PEEK_FUZZ_CHECK(samePayload(payload, decoded));
+        PEEK_FUZZ_CHECK(samePayload(payload, decoded.value()));
 }
 
 void decodeAndRoundTrip(QByteArrayView encoded)
 {
-    Payload decoded;
-    if (Payload::decode(encoded, decoded))
-        roundTrip(decoded);
+    const Result<Payload> decoded = Payload::decode(encoded);
+    if (decoded)
+        roundTrip(decoded.value());
 }
 
 } // namespace
@@ -65,9 +64,9 @@ PEEK_FUZZ_CODEC_TARGET
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QByteArrayView input = fuzz::viewOf(data, size);
-    Payload payload;
-    if (Payload::fromJson(input, payload))
-        roundTrip(payload);
+    const Result<Payload> payload = Payload::fromJson(input);
+    if (payload)
+        roundTrip(payload.value());
     decodeAndRoundTrip(input);
     if (size >= 2 && data[0] == 0x78)
         decodeAndRoundTrip(fuzz::bytesOf(data, size).toBase64());

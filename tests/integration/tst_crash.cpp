@@ -73,7 +73,7 @@ class TestCrash : public QObject
         auto db = Database::open(url);
         QVERIFY2(db, db ? "" : qPrintable(db.error().message()));
         QVERIFY(db.value()->ensureSchema(QStringLiteral("pl_tutorial")));
-        const auto made = db.value()->runSync(QStringList {QStringLiteral("pl_tutorial")}, [](QSqlDatabase &c) -> StorageResult<void> {
+        const auto made = db.value()->runSync(QStringList {QStringLiteral("pl_tutorial")}, [](QSqlDatabase &c) -> Result<void> {
             for (int id = kFirstRow; id < kFirstRow + kDevices; ++id) {
                 auto q = sql::exec(c, QStringLiteral("INSERT INTO pl_tutorial.\"StringInt\" (id, string1, int1) VALUES (?, ?, 0)"),
                                    {id, QStringLiteral("device %1").arg(id)});
@@ -92,7 +92,7 @@ class TestCrash : public QObject
         if (!db)
             return values;
         (void)db.value()->ensureSchema(QStringLiteral("pl_tutorial"));
-        const auto rows = db.value()->runSync(QStringList {QStringLiteral("pl_tutorial")}, [](QSqlDatabase &c) -> StorageResult<QList<qint64>> {
+        const auto rows = db.value()->runSync(QStringList {QStringLiteral("pl_tutorial")}, [](QSqlDatabase &c) -> Result<QList<qint64>> {
             auto q = sql::exec(c, QStringLiteral("SELECT int1 FROM pl_tutorial.\"StringInt\" WHERE id >= ? ORDER BY id"), {kFirstRow});
             if (!q)
                 return q.error();

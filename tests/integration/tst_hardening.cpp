@@ -77,8 +77,7 @@ class TestHardening : public QObject
         QVERIFY2(good.waitForMessage(2, 10000), after);
         const PayloadEnvelope rows = good.envelope(1);
         QVERIFY2(rows.isSuccess(), qPrintable(rows.errorText()));
-        Payload payload;
-        QVERIFY(rows.decodePayload(payload));
+        QVERIFY(rows.decodePayload());
     }
 
     // The id of a tutorial row (the agent's call at start makes rows; wait for one).
@@ -90,9 +89,11 @@ class TestHardening : public QObject
             if (!device.open(m_ports.field))
                 return false;
             device.send(PayloadEnvelope(tutorialRowsFilt(false)));
-            Payload payload;
-            if (device.waitForMessage(2, 5000) && device.envelope(1).decodePayload(payload) && !payload.tuples.empty())
-                id = payload.tuples.front()->field(QStringLiteral("id")).toInt();
+            if (!device.waitForMessage(2, 5000))
+                return false;
+            const Result<Payload> payload = device.envelope(1).decodePayload();
+            if (payload && !payload.value().tuples.empty())
+                id = payload.value().tuples.front()->field(QStringLiteral("id")).toInt();
             return id >= 0;
         }, 20000);
         return id;
@@ -293,9 +294,9 @@ private Q_SLOTS:
                         qWarning() << "the action was refused:" << e.value(QStringLiteral("result"));
                 }
                 if (filt.value(QStringLiteral("key")).toString() == QLatin1String("tupleDataObservable")) {
-                    Payload payload;
-                    rows = Payload::decode(e.value(QStringLiteral("encodedPayload")).toString().toLatin1(), payload)
-                        && !payload.tuples.empty();
+                    const Result<Payload> payload
+                        = Payload::decode(e.value(QStringLiteral("encodedPayload")).toString().toLatin1());
+                    rows = payload && !payload.value().tuples.empty();
                 }
             }
             return answered && rows && hello;

@@ -10,6 +10,7 @@
 #include "quickvortex.h"
 
 #include "serverprocess.h"
+#include "base/apiversion.h"
 
 #include <QDir>
 #include <QSignalSpy>
@@ -243,6 +244,46 @@ private Q_SLOTS:
         QVERIFY2(tutorialStarted < noopStarted, "noop started before the tutorial it depends on");
         QVERIFY2(noopStopped < tutorialStopped, "the tutorial stopped before noop, which depends on it");
         QVERIFY2(!lines.contains("peek_test_needsfailed ran its start"), "a plugin whose dependency failed was started");
+    }
+
+    // In a running server: a plugin written for another major version of the plugin API is not
+    // loaded (its library is never opened) and is reported failed in /health with the reason, and
+    // so is a plugin that needs it; the others run.
+    void pluginForAnotherApiMajorIsReportedFailed()
+    {
+        QTemporaryDir home;
+        const Ports ports;
+        const QString future = QStringLiteral("peek_test_futureapi");
+        const QString needsFuture = QStringLiteral("peek_test_needsfutureapi");
+        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic")}, {future, needsFuture, kTutorial}));
+        const auto writePlugin = [&home](const QString &name, const QByteArray &json) {
+            const QString dir = home.filePath(QStringLiteral("plugins/") + name);
+            QFile file(dir + QStringLiteral("/plugin.json"));
+            return QDir().mkpath(dir) && file.open(QIODevice::WriteOnly) && file.write(json) == json.size();
+        };
+        const int nextMajor = PluginApiVersion::current().majorVersion() + 1;
+        QVERIFY(writePlugin(future, QStringLiteral(R"({"name": "peek_test_futureapi", "title": "From the future", "version": "1.0.0",
+            "peekApi": "%1.0", "roles": ["logic"]})").arg(nextMajor).toUtf8()));
+        QVERIFY(writePlugin(needsFuture, R"({"name": "peek_test_needsfutureapi", "title": "Needs the future", "version": "1.0.0",
+            "peekApi": "1.0", "roles": ["logic"], "dependencies": [{"name": "peek_test_futureapi"}]})"));
+        ServerProcess server(home.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        const QJsonObject health = httpGet(ports.logicAdmin, "/health").json();
+        QCOMPARE(health.value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
+        QMap<QString, QJsonObject> plugins;
+        for (const QJsonValue &plugin : health.value(QStringLiteral("plugins")).toArray())
+            plugins.insert(plugin.toObject().value(QStringLiteral("name")).toString(), plugin.toObject());
+        QCOMPARE(plugins.value(future).value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+        const QString futureError = plugins.value(future).value(QStringLiteral("error")).toString();
+        QVERIFY2(futureError.contains(QStringLiteral("needs plugin API %1.0, this platform offers %2")
+                                          .arg(nextMajor)
+                                          .arg(PluginApiVersion::current().toString())),
+                 qPrintable(futureError));
+        QCOMPARE(plugins.value(needsFuture).value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+        const QString needsError = plugins.value(needsFuture).value(QStringLiteral("error")).toString();
+        QVERIFY2(needsError.contains(future), qPrintable(needsError));
+        QCOMPARE(plugins.value(kTutorial).value(QStringLiteral("state")).toString(), QStringLiteral("started"));
     }
 
     void separateProcessesAndLogicRestart()

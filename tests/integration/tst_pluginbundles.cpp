@@ -76,8 +76,7 @@ struct FieldPort
         routes = HttpRoutes();
         UiBundleServer server(QStringLiteral("field"));
         for (const PluginMetadata &plugin : plugins) {
-            QString error;
-            if (!server.add(plugin, &error))
+            if (!server.add(plugin))
                 return false;
         }
         server.serve(routes);
@@ -90,8 +89,7 @@ struct FieldPort
                 });
         }
         if (url.isEmpty()) {
-            QString error;
-            if (!vortex.listen(QHostAddress::LocalHost, 0, &error))
+            if (!vortex.listen(QHostAddress::LocalHost, 0))
                 return false;
             url = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(vortex.serverPorts().value(0)));
         }

@@ -204,14 +204,16 @@ private Q_SLOTS:
         // The echo comes back re-encoded by the server's codec: it must decode to the same text.
         const QByteArray text = vectorText(QStringLiteral("payload-all-types"));
         QVERIFY(!text.isEmpty());
-        Payload payload;
-        QVERIFY(Payload::fromJson(text, payload));
+        Result<Payload> decoded = Payload::fromJson(text);
+        QVERIFY2(decoded, qPrintable(decoded.error().message()));
+        Payload payload = std::move(decoded).value();
         payload.filt.insert(QStringLiteral("rapuiServerEcho"), true);
         auto reply = PayloadResponse::send(&client, PayloadEnvelope::fromPayload(payload, 9),
                                            QStringLiteral("peek-logic-service"), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(reply.isFinished(), 10000);
-        Payload echoed;
-        QVERIFY(reply.result().decodePayload(echoed));
+        Result<Payload> echoedResult = reply.result().decodePayload();
+        QVERIFY2(echoedResult, qPrintable(echoedResult.error().message()));
+        Payload echoed = std::move(echoedResult).value();
         echoed.filt.remove(PayloadRouter::kMessageIdKey);
         QCOMPARE(echoed.toJson(), text);
     }

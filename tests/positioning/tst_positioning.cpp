@@ -157,8 +157,8 @@ void startServer(Server &server, const QString &home, const QString &appData,
         = hostOptions(home, {Role::Logic, Role::Field});
     options.storageUrl = storageUrl;
     server.host = std::make_unique<ServiceHost>(options);
-    QString error;
-    QVERIFY2(server.host->start(&error), qPrintable(error));
+    const auto hostStarted = server.host->start();
+    QVERIFY2(hostStarted, qPrintable(hostStarted.error().message()));
     const QJsonObject health = server.host->health();
     QVERIFY2(health.value(QStringLiteral("status")).toString() == QLatin1String("ok"),
              QJsonDocument(health).toJson().constData());
@@ -257,8 +257,8 @@ private Q_SLOTS:
                       {QStringLiteral("altitude"), Value()},
                       {QStringLiteral("speed"), Value()},
                       {QStringLiteral("time"), DateTime::currentUtc()}});
-            QString error;
-            QVERIFY2(m_session->pushAction(kPlugin, kPlugin, action, &error), qPrintable(error));
+            const auto queued = m_session->pushAction(kPlugin, kPlugin, action);
+            QVERIFY2(queued, qPrintable(queued.error().message()));
         };
         QCOMPARE(m_session->failedActions(), 0);
         push(QStringLiteral("bad-device"), 95.0, 4.0);
@@ -323,8 +323,8 @@ private Q_SLOTS:
             = QUrl(QStringLiteral("ws://127.0.0.1:%1")
                        .arg(m_server.host->ports(Role::Logic).last()));
         ServiceHost field(fieldOptions);
-        QString error;
-        QVERIFY2(field.start(&error), qPrintable(error));
+        const auto started = field.start();
+        QVERIFY2(started, qPrintable(started.error().message()));
         QTRY_COMPARE_WITH_TIMEOUT(offline->queuedActions(), 0, 30000);
         QCOMPARE(offline->failedActions(), 0);
 

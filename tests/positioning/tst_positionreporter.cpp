@@ -177,12 +177,15 @@ private Q_SLOTS:
 
     void deviceIdIsKeptPerDataDirectory()
     {
-        QString error;
         const QString dirA = m_dir.filePath(QStringLiteral("ids/a"));
-        const QString first = app::loadOrCreateDeviceId(dirA, &error);
-        QVERIFY2(!first.isEmpty(), qPrintable(error));
-        QCOMPARE(app::loadOrCreateDeviceId(dirA), first);
-        const QString other = app::loadOrCreateDeviceId(m_dir.filePath(QStringLiteral("ids/b")));
+        const auto made = app::loadOrCreateDeviceId(dirA);
+        QVERIFY2(made, qPrintable(made.error().message()));
+        const QString first = made.value();
+        QVERIFY(!first.isEmpty());
+        QCOMPARE(app::loadOrCreateDeviceId(dirA).value(), first);
+        const auto otherId = app::loadOrCreateDeviceId(m_dir.filePath(QStringLiteral("ids/b")));
+        QVERIFY(otherId);
+        const QString other = otherId.value();
         QVERIFY(!other.isEmpty());
         QVERIFY(other != first);
     }

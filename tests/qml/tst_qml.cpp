@@ -76,7 +76,7 @@ struct Logic {
                                   handler.notifyOfTupleUpdateForTuple(kItem);
                                   return std::vector<TuplePtr> {};
                               }));
-        vortex.listen(QHostAddress::LocalHost, 0);
+        testing::listenOrDie(vortex, 0);
     }
 };
 
@@ -88,7 +88,7 @@ struct Field {
                                            QStringLiteral("peek-logic-service"), 5000};
     Field(quint16 logicPort, quint16 port)
     {
-        vortex.listen(QHostAddress::LocalHost, port);
+        testing::listenOrDie(vortex, port);
         vortex.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(logicPort)));
     }
 };

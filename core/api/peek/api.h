@@ -9,7 +9,10 @@
 //   peek/observable.h  TupleDataObservableHandler and its providers
 //   peek/rpc.h         Rpc, rpcArgument<T>, continuations on a context (thenOn)
 //   peek/task.h        Task, TaskHandle, TaskCall
-//   peek/storage.h     Database, SQL helpers, Settings, results and errors
+//   peek/storage.h     Database, SQL helpers, Settings
+//
+// and, from every one of them, peek::Result<T> and peek::Error (base/result.h): how anything in
+// the API that can fail says so (docs/architecture.md, "Errors").
 //
 // The API has a version (PEEK_API_VERSION_MAJOR/MINOR, peek::PluginApiVersion) that a plugin
 // names in plugin.json ("peekApi"); what a minor version replaces is marked PEEK_DEPRECATED.
@@ -17,3 +20,4 @@
 
 #include "base/apiversion.h"
 #include "base/export.h"
+#include "base/result.h"

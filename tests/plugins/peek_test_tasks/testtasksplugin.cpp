@@ -32,10 +32,10 @@ peek::Rpc logicRpc(const char *name)
 
 void recordRun(peek::Database *database, const QString &schema, const peek::TaskCall &call)
 {
-    auto stored = database->runSync({schema}, [&](QSqlDatabase &db) -> peek::StorageResult<void> {
+    auto stored = database->runSync({schema}, [&](QSqlDatabase &db) -> peek::Result<void> {
         auto q = peek::sql::exec(db, QStringLiteral("INSERT INTO %1.runs (task_id, pid, attempt) VALUES (?, ?, ?)").arg(schema),
                                  {call.id, QCoreApplication::applicationPid(), call.attempt});
-        return q ? peek::StorageResult<void>() : q.error();
+        return q ? peek::Result<void>() : q.error();
     });
     if (!stored)
         throw std::runtime_error(stored.error().message().toStdString());
@@ -162,7 +162,7 @@ public:
         peek::Database *database = &ctx.database();
         const QString schema = ctx.schema();
         ctx.listenAsync(logicRpc("runs"), [database, schema](const peek::ValueList &, const peek::Dict &) {
-            return database->run({schema}, [schema](QSqlDatabase &db) -> peek::StorageResult<peek::Value> {
+            return database->run({schema}, [schema](QSqlDatabase &db) -> peek::Result<peek::Value> {
                 auto q = peek::sql::exec(db, QStringLiteral("SELECT task_id, pid, attempt FROM %1.runs").arg(schema));
                 if (!q)
                     return q.error();
@@ -171,7 +171,7 @@ public:
                     rows.push_back(peek::Value(peek::ValueList {q.value().value(0).toString(), q.value().value(1).toLongLong(),
                                                                 qint64(q.value().value(2).toInt())}));
                 return peek::Value(rows);
-            }).then([](const peek::StorageResult<peek::Value> &rows) {
+            }).then([](const peek::Result<peek::Value> &rows) {
                 if (!rows)
                     throw std::runtime_error(rows.error().message().toStdString());
                 return rows.value();

@@ -52,7 +52,7 @@ struct Logic
                                    auto echo = genericAction(n * 10, QStringLiteral("result"));
                                    return std::vector<TuplePtr>{echo};
                                }));
-        vortex.listen(QHostAddress::LocalHost, port);
+        testing::listenOrDie(vortex, port);
     }
 };
 
@@ -63,7 +63,7 @@ struct Field
     Field(quint16 logicPort, quint16 port = 0, int timeoutMs = 30000)
         : proxy(&vortex, kPlugin, kProcessor, QStringLiteral("peek-logic-service"), timeoutMs)
     {
-        vortex.listen(QHostAddress::LocalHost, port);
+        testing::listenOrDie(vortex, port);
         vortex.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(logicPort)));
     }
     bool waitUp() { return QTest::qWaitFor([this] { return vortex.isConnectedTo(QStringLiteral("peek-logic-service")); }, 5000); }
@@ -269,7 +269,7 @@ private Q_SLOTS:
         QVERIFY2(db, db ? "" : qPrintable(db.error().message()));
         const QString schema = QStringLiteral("pl_txtest_%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(8));
         QVERIFY(db.value()->ensureSchema(schema));
-        QVERIFY(db.value()->runSync(QStringList {schema}, [&](QSqlDatabase &c) -> StorageResult<void> {
+        QVERIFY(db.value()->runSync(QStringList {schema}, [&](QSqlDatabase &c) -> Result<void> {
             auto q = sql::exec(c, QStringLiteral("CREATE TABLE %1.counter (n BIGINT)").arg(schema));
             if (!q)
                 return q.error();
@@ -289,7 +289,7 @@ private Q_SLOTS:
                                        std::make_unique<DatabaseProcessedActionStore>(db.value().get(), schema));
         int notified = 0;
         processor.applyInTransaction<TupleGenericAction>(
-            [schema](QSqlDatabase &c, const TupleGenericAction &a) -> StorageResult<std::vector<TuplePtr>> {
+            [schema](QSqlDatabase &c, const TupleGenericAction &a) -> Result<std::vector<TuplePtr>> {
                 const qint64 n = a.data.toDict().value(QStringLiteral("n")).toInt();
                 if (n == 1000) { // a failing statement: its text must not reach the sender
                     auto bad = sql::exec(c, QStringLiteral("UPDATE %1.no_such_table SET secret_column = 1").arg(schema));
@@ -300,7 +300,7 @@ private Q_SLOTS:
                 if (!q)
                     return q.error();
                 if (n < 0) // refused after a change: the change must not stay
-                    return StorageError {QStringLiteral("n must not be negative")};
+                    return Error {QStringLiteral("n must not be negative")};
                 return std::vector<TuplePtr> {genericAction(n * 10, QStringLiteral("result"))};
             },
             [&notified](const TupleGenericAction &) { ++notified; });
@@ -342,7 +342,7 @@ private Q_SLOTS:
 
         // Not of the declared type under its name: impossible through the codec, refused here too.
         // The record cannot be read (the table is gone): "try again", never applied.
-        QVERIFY(db.value()->runSync(QStringList {schema}, [&](QSqlDatabase &c) -> StorageResult<void> {
+        QVERIFY(db.value()->runSync(QStringList {schema}, [&](QSqlDatabase &c) -> Result<void> {
             auto q = sql::exec(c, QStringLiteral("DROP TABLE %1.peek_processed_actions").arg(schema));
             if (!q)
                 return q.error();
@@ -368,7 +368,7 @@ private Q_SLOTS:
         QVERIFY(db);
         DatabaseProcessedActionStore store(db.value().get());
         QVERIFY(store.isReady());
-        QVERIFY(db.value()->runSync([](QSqlDatabase &c) -> StorageResult<void> {
+        QVERIFY(db.value()->runSync([](QSqlDatabase &c) -> Result<void> {
             auto q = sql::exec(c, QStringLiteral("DROP TABLE peek_processed_actions"));
             if (!q)
                 return q.error();

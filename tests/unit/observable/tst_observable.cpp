@@ -63,7 +63,7 @@ struct Logic
     {
         handler.addTupleProvider(QStringLiteral("test_obs.Item"),
                                  [&store](const Dict &, const TupleSelector &) { return store.load(); });
-        vortex.listen(QHostAddress::LocalHost, port);
+        testing::listenOrDie(vortex, port);
     }
 };
 
@@ -74,7 +74,7 @@ struct Field
     Field(quint16 logicPort, int unsubscribeAfterMs = 120000, quint16 port = 0)
         : proxy(&vortex, kPlugin, kObservable, {QStringLiteral("peek-logic-service"), unsubscribeAfterMs})
     {
-        vortex.listen(QHostAddress::LocalHost, port);
+        testing::listenOrDie(vortex, port);
         vortex.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(logicPort)));
     }
 };
@@ -347,9 +347,9 @@ private Q_SLOTS:
         auto p1 = poll();
         auto p2 = poll();
         QTRY_VERIFY_WITH_TIMEOUT(p1.isFinished() && p2.isFinished(), 10000);
-        Payload payload;
-        QVERIFY(p1.result().decodePayload(payload));
-        QCOMPARE(payload.tuples.size(), size_t(3));
+        const Result<Payload> payload = p1.result().decodePayload();
+        QVERIFY(payload);
+        QCOMPARE(payload.value().tuples.size(), size_t(3));
         QVERIFY(p2.result().isSuccess());
     }
 

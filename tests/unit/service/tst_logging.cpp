@@ -152,8 +152,8 @@ logging::Options TestLogging::fileOptions(const QString &name) const
 // Empty when install() succeeds, else its error.
 QString TestLogging::installError(const logging::Options &options)
 {
-    QString error;
-    return logging::install(options, &error) ? QString() : (error.isEmpty() ? QStringLiteral("failed") : error);
+    const auto installed = logging::install(options);
+    return installed ? QString() : installed.error().message();
 }
 
 void TestLogging::recordsNameTimeLevelRoleAndPlugin()
@@ -300,16 +300,17 @@ void TestLogging::levelHidesLowerMessages()
 
 void TestLogging::unknownLevelIsRefused()
 {
-    QString error;
-    QVERIFY(!logging::setLevel(QStringLiteral("verbose"), &error));
+    const auto set = logging::setLevel(QStringLiteral("verbose"));
+    QVERIFY(!set);
+    QString error = set.error().message();
     QVERIFY2(error.contains(QStringLiteral("\"verbose\"")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("debug, info, warning or error")), qPrintable(error));
 
     logging::Options options;
     options.filePath = m_tmp->filePath(QStringLiteral("peek-server.log"));
     options.level = QStringLiteral("loud");
-    error.clear();
-    QVERIFY(!logging::install(options, &error));
+    error = installError(options);
+    QVERIFY(!error.isEmpty());
     QVERIFY2(error.contains(QStringLiteral("\"loud\"")), qPrintable(error));
     QVERIFY(!QFileInfo::exists(options.filePath));
 }
@@ -495,15 +496,16 @@ void TestLogging::directoryPathIsRefused()
 {
     logging::Options options;
     options.filePath = m_tmp->path();
-    QString error;
-    QVERIFY(!logging::install(options, &error));
+    QString error = installError(options);
+    QVERIFY(!error.isEmpty());
     QVERIFY2(error.startsWith(QStringLiteral("cannot open %1 for writing: ").arg(m_tmp->path())),
              qPrintable(error));
     QVERIFY2(error.size() > QStringLiteral("cannot open %1 for writing: ").arg(m_tmp->path()).size(),
              qPrintable(error));
 
     options.filePath = m_tmp->filePath(QStringLiteral("missing/peek-server.log"));
-    QVERIFY(!logging::install(options, &error));
+    error = installError(options);
+    QVERIFY(!error.isEmpty());
     QVERIFY2(error.startsWith(QStringLiteral("cannot open %1 for writing: ").arg(options.filePath)),
              qPrintable(error));
 }

@@ -57,7 +57,7 @@ inline QString urlFor(const QString &backend, const QTemporaryDir &dir)
     QVERIFY2(var##Opened, qPrintable(var##Opened.error().message()));                              \
     std::unique_ptr<peek::Database> var = std::move(var##Opened).value()
 
-// Fails the test with the error's message when a StorageResult is an error.
+// Fails the test with the error's message when a Result is an error.
 #define STORAGE_VERIFY(result)                                                                     \
     do {                                                                                           \
         const auto &storageResult_ = (result);                                                     \

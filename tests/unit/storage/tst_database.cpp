@@ -19,6 +19,14 @@
 using namespace peek;
 using storagetest::scalar;
 
+// Plugin API 1.0's names stay until API 2.0, as deprecated aliases of the one result type.
+#include "storage/storageresult.h"
+QT_WARNING_PUSH
+QT_WARNING_DISABLE_DEPRECATED
+static_assert(std::is_same_v<StorageResult<int>, Result<int>> && std::is_same_v<StorageError, Error>,
+              "StorageResult/StorageError must stay aliases of Result/Error within API 1.x");
+QT_WARNING_POP
+
 class TestDatabase : public QObject {
     Q_OBJECT
 
@@ -106,7 +114,7 @@ private Q_SLOTS:
         QCOMPARE(db.displayUrl(), QStringLiteral("sqlite://") + path);
 
         // Here (the calling thread's connection) and on a pool thread's connection.
-        auto pragmas = [](QSqlDatabase &c) -> StorageResult<QStringList> {
+        auto pragmas = [](QSqlDatabase &c) -> Result<QStringList> {
             QStringList values;
             for (const char *pragma : {"journal_mode", "foreign_keys", "busy_timeout"}) {
                 auto value = sql::scalar(c, QStringLiteral("PRAGMA ") + QLatin1String(pragma));
@@ -126,7 +134,7 @@ private Q_SLOTS:
         QCOMPARE(there.value(), expected);
 
         // Foreign keys are enforced.
-        STORAGE_VERIFY(db.runSync([](QSqlDatabase &c) -> StorageResult<void> {
+        STORAGE_VERIFY(db.runSync([](QSqlDatabase &c) -> Result<void> {
             for (const char *statement : {"CREATE TABLE parent (id INTEGER PRIMARY KEY)",
                                           "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id "
                                           "INTEGER REFERENCES parent (id))"}) {
@@ -139,7 +147,7 @@ private Q_SLOTS:
             return sql::exec(c, QStringLiteral("INSERT INTO child (id, parent_id) VALUES (1, 42)"));
         });
         QVERIFY(!orphan);
-        QVERIFY2(orphan.error().databaseError.contains(QStringLiteral("FOREIGN KEY"),
+        QVERIFY2(orphan.error().cause.contains(QStringLiteral("FOREIGN KEY"),
                                                        Qt::CaseInsensitive),
                  qPrintable(orphan.error().message()));
     }
@@ -161,7 +169,7 @@ private Q_SLOTS:
         QVERIFY(!postgres);
         const QString message = postgres.error().message();
         QVERIFY2(message.contains(QStringLiteral("127.0.0.1:1/peek")), qPrintable(message));
-        QVERIFY2(!postgres.error().databaseError.isEmpty(), qPrintable(message));
+        QVERIFY2(!postgres.error().cause.isEmpty(), qPrintable(message));
         QVERIFY2(!message.contains(QStringLiteral("topsecret")), qPrintable(message));
     }
 
@@ -178,19 +186,19 @@ private Q_SLOTS:
         QVERIFY(!failed);
         QCOMPARE(failed.error().what, QStringLiteral("reading the missing table"));
         QCOMPARE(failed.error().statement, statement);
-        QVERIFY2(failed.error().databaseError.contains(QStringLiteral("missing_table_xyz")),
-                 qPrintable(failed.error().databaseError));
+        QVERIFY2(failed.error().cause.contains(QStringLiteral("missing_table_xyz")),
+                 qPrintable(failed.error().cause));
         const QString message = failed.error().message();
         QVERIFY(message.contains(QStringLiteral("reading the missing table")));
         QVERIFY(message.contains(statement));
-        QVERIFY(message.contains(failed.error().databaseError));
+        QVERIFY(message.contains(failed.error().cause));
 
         // The same through run(), and an exception thrown by work fails the future with it.
         auto viaPool = db->run([&](QSqlDatabase &c) { return sql::exec(c, statement); }).result();
         QVERIFY(!viaPool);
         QCOMPARE(viaPool.error().statement, statement);
         auto throwing = db->run(
-            [](QSqlDatabase &) -> StorageResult<int> { throw std::runtime_error("boom"); });
+            [](QSqlDatabase &) -> Result<int> { throw std::runtime_error("boom"); });
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, throwing.waitForFinished());
     }
 
@@ -210,7 +218,7 @@ private Q_SLOTS:
             QThread *thread = nullptr;
             QString connection;
         };
-        auto here = db->runSync([&](QSqlDatabase &c) -> StorageResult<Ran> {
+        auto here = db->runSync([&](QSqlDatabase &c) -> Result<Ran> {
             if (auto created = sql::exec(
                     c, QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY)").arg(table));
                 !created)
@@ -220,7 +228,7 @@ private Q_SLOTS:
         STORAGE_VERIFY(here);
         QCOMPARE(here.value().thread, QThread::currentThread());
 
-        QFuture<StorageResult<Ran>> future = db->run([&](QSqlDatabase &c) -> StorageResult<Ran> {
+        QFuture<Result<Ran>> future = db->run([&](QSqlDatabase &c) -> Result<Ran> {
             if (auto inserted
                 = sql::exec(c, QStringLiteral("INSERT INTO %1 (id) VALUES (?)").arg(table), {7});
                 !inserted)
@@ -265,12 +273,12 @@ private Q_SLOTS:
             QThread *thread = nullptr;
             QString connection;
         };
-        QList<QFuture<StorageResult<Ran>>> futures;
+        QList<QFuture<Result<Ran>>> futures;
         for (int i = 0; i < 3; ++i) {
-            futures << db->run([&, i](QSqlDatabase &c) -> StorageResult<Ran> {
+            futures << db->run([&, i](QSqlDatabase &c) -> Result<Ran> {
                 arrived.release();
                 if (!go.tryAcquire(1, 10000))
-                    return StorageError {QStringLiteral("the other tasks never started"), {}, {}};
+                    return Error {QStringLiteral("the other tasks never started"), {}, {}};
                 auto inserted = sql::exec(
                     c,
                     QStringLiteral("INSERT INTO %1 (id, connection_name) VALUES (?, ?)").arg(table),
@@ -314,7 +322,7 @@ private Q_SLOTS:
         QString threadConnection;
         std::unique_ptr<QThread> thread(QThread::create([&] {
             auto name = db->runSync(
-                [](QSqlDatabase &c) -> StorageResult<QString> { return c.connectionName(); });
+                [](QSqlDatabase &c) -> Result<QString> { return c.connectionName(); });
             threadConnection = name ? name.value() : QString();
         }));
         thread->start();
@@ -325,7 +333,7 @@ private Q_SLOTS:
         QVERIFY(!QSqlDatabase::connectionNames().contains(threadConnection));
 
         // A pool thread's connection closes when the idle thread expires.
-        auto poolName = db->run([](QSqlDatabase &c) -> StorageResult<QString> {
+        auto poolName = db->run([](QSqlDatabase &c) -> Result<QString> {
                               return c.connectionName();
                           }).result();
         STORAGE_VERIFY(poolName);
@@ -334,7 +342,7 @@ private Q_SLOTS:
         QCOMPARE(db->connectionNames(), QStringList {mainConnection});
 
         // Destroying the Database closes the rest, pool connections included.
-        auto another = db->run([](QSqlDatabase &c) -> StorageResult<QString> {
+        auto another = db->run([](QSqlDatabase &c) -> Result<QString> {
                              return c.connectionName();
                          }).result();
         STORAGE_VERIFY(another);
@@ -348,7 +356,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("peek.sqlite"));
-        QList<QFuture<StorageResult<QSqlQuery>>> futures;
+        QList<QFuture<Result<QSqlQuery>>> futures;
         {
             DatabaseOptions options;
             options.maxThreads = 1;
@@ -400,7 +408,7 @@ private Q_SLOTS:
                     .arg(schema),
                 {1, QStringLiteral("one"), 1});
         }));
-        auto read = db->run([&](QSqlDatabase &c) -> StorageResult<QString> {
+        auto read = db->run([&](QSqlDatabase &c) -> Result<QString> {
                           auto value = sql::scalar(
                               c,
                               QStringLiteral(
@@ -438,7 +446,7 @@ private Q_SLOTS:
         STORAGE_VERIFY(opened);
         Database &db = *opened.value();
         auto connectionName
-            = [](QSqlDatabase &c) -> StorageResult<QString> { return c.connectionName(); };
+            = [](QSqlDatabase &c) -> Result<QString> { return c.connectionName(); };
         auto poolBefore = db.run(connectionName).result();
         STORAGE_VERIFY(poolBefore);
 
@@ -451,7 +459,7 @@ private Q_SLOTS:
             opened1.release();
             if (!schemaReady.tryAcquire(1, 10000))
                 return;
-            auto read = db.runSync([&](QSqlDatabase &c) -> StorageResult<QString> {
+            auto read = db.runSync([&](QSqlDatabase &c) -> Result<QString> {
                 threadAfter = c.connectionName();
                 auto value = sql::scalar(
                     c, QStringLiteral("SELECT string_value FROM pl_late.\"StringInt\""));
@@ -465,7 +473,7 @@ private Q_SLOTS:
         QVERIFY(opened1.tryAcquire(1, 10000));
 
         STORAGE_VERIFY(db.ensureSchema(QStringLiteral("pl_late")));
-        STORAGE_VERIFY(db.runSync([](QSqlDatabase &c) -> StorageResult<void> {
+        STORAGE_VERIFY(db.runSync([](QSqlDatabase &c) -> Result<void> {
             for (const char *statement :
                  {"CREATE TABLE pl_late.\"StringInt\" (id INTEGER PRIMARY KEY, string_value "
                   "VARCHAR(50))",
@@ -477,7 +485,7 @@ private Q_SLOTS:
         }));
 
         auto poolRead
-            = db.run([](QSqlDatabase &c) -> StorageResult<QStringList> {
+            = db.run([](QSqlDatabase &c) -> Result<QStringList> {
                     auto value = sql::scalar(
                         c, QStringLiteral("SELECT string_value FROM pl_late.\"StringInt\""));
                     if (!value)
@@ -507,7 +515,7 @@ private Q_SLOTS:
         for (int i = 0; i < count; ++i) {
             const QString schema = QStringLiteral("pl_many_%1").arg(i);
             STORAGE_VERIFY(db.ensureSchema(schema));
-            STORAGE_VERIFY(db.runSync({schema}, [&](QSqlDatabase &c) -> StorageResult<void> {
+            STORAGE_VERIFY(db.runSync({schema}, [&](QSqlDatabase &c) -> Result<void> {
                 if (auto done
                     = sql::exec(c,
                                 QStringLiteral("CREATE TABLE %1.\"Item\" (id INTEGER PRIMARY KEY)")
@@ -545,12 +553,12 @@ private Q_SLOTS:
         QStringList tooMany;
         for (int i = 0; i <= limit; ++i)
             tooMany << QStringLiteral("pl_many_%1").arg(i);
-        auto refused = db.runSync(tooMany, [](QSqlDatabase &) { return StorageResult<void>(); });
+        auto refused = db.runSync(tooMany, [](QSqlDatabase &) { return Result<void>(); });
         QVERIFY(!refused);
         QVERIFY2(refused.error().message().contains(QStringLiteral("at most %1").arg(limit)),
                  qPrintable(refused.error().message()));
         auto unknown = db.runSync({QStringLiteral("pl_never_ensured")},
-                                  [](QSqlDatabase &) { return StorageResult<void>(); });
+                                  [](QSqlDatabase &) { return Result<void>(); });
         QVERIFY(!unknown);
         QVERIFY2(unknown.error().message().contains(QStringLiteral("ensureSchema")),
                  qPrintable(unknown.error().message()));

@@ -53,7 +53,7 @@ bool writeFile(const QString &path, const QString &text)
 // The rows of StringInt as "id|string_value|int_value|note" lines, in id order.
 QStringList stringIntRows(Database &db)
 {
-    auto rows = db.runSync({kSchema}, [](QSqlDatabase &c) -> StorageResult<QStringList> {
+    auto rows = db.runSync({kSchema}, [](QSqlDatabase &c) -> Result<QStringList> {
         auto query = sql::exec(c,
                                QStringLiteral("SELECT id, string_value, int_value, note FROM "
                                               "pl_storage_test.\"StringInt\" ORDER BY id"));
@@ -225,7 +225,7 @@ private Q_SLOTS:
                  QStringLiteral("a \"note\"; with quotes"));
 
         // The version table, in the schema itself.
-        auto recorded = db->runSync({kSchema}, [](QSqlDatabase &c) -> StorageResult<QStringList> {
+        auto recorded = db->runSync({kSchema}, [](QSqlDatabase &c) -> Result<QStringList> {
             auto query
                 = sql::exec(c,
                             QStringLiteral("SELECT set_name, number, name, applied_at FROM "
@@ -235,7 +235,7 @@ private Q_SLOTS:
             QStringList rows;
             while (query.value().next()) {
                 if (query.value().value(3).toString().isEmpty())
-                    return StorageError {QStringLiteral("no applied_at"), {}, {}};
+                    return Error {QStringLiteral("no applied_at"), {}, {}};
                 rows << QStringLiteral("%1 %2 %3")
                             .arg(query.value().value(0).toString(),
                                  query.value().value(1).toString(),
@@ -324,14 +324,14 @@ private Q_SLOTS:
 
         auto failed = Migrator::migrate(*db, set.value());
         QVERIFY(!failed);
-        const StorageError &error = failed.error();
+        const Error &error = failed.error();
         QVERIFY2(error.what.contains(QStringLiteral("0002_break.sql")),
                  qPrintable(error.message()));
         QVERIFY2(error.what.contains(QStringLiteral("statement 4 of 4 (line 5)")),
                  qPrintable(error.message()));
         QCOMPARE(error.statement,
                  QStringLiteral("INSERT INTO pl_storage_fail.\"NoSuchTable\" (id) VALUES (1)"));
-        QVERIFY2(error.databaseError.contains(QStringLiteral("NoSuchTable")),
+        QVERIFY2(error.cause.contains(QStringLiteral("NoSuchTable")),
                  qPrintable(error.message()));
         QVERIFY(error.message().contains(error.statement));
 

@@ -270,7 +270,7 @@ private Q_SLOTS:
         auto settings = openSettings(*db, plugin);
         QVERIFY(settings);
         QSignalSpy spy(settings.get(), &Settings::changed);
-        QList<QFuture<StorageResult<void>>> writes;
+        QList<QFuture<Result<void>>> writes;
         for (int i = 1; i <= 40; ++i)
             writes << settings->setValue(QStringLiteral("port"), i);
         for (auto &write : writes)

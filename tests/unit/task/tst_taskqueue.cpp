@@ -69,7 +69,10 @@ bool openStack(const QString &url, Stack &stack, QString *error)
         return false;
     }
     stack.notifier = std::make_unique<TaskNotifier>(stack.db.get());
-    return stack.notifier->start(error);
+    auto started = stack.notifier->start();
+    if (!started)
+        *error = started.error().message();
+    return bool(started);
 }
 
 // Fast retries, a long lease and a long default timeout; polling that comes far too late to
@@ -737,9 +740,9 @@ private Q_SLOTS:
             const taskstore::TaskState &state = states.value(ids.at(i));
             QCOMPARE(state.state, QStringLiteral("done"));
             QCOMPARE(state.worker, QStringLiteral("live"));
-            QString decodeError;
-            QCOMPARE(json::decode(state.result, &decodeError).toInt(), qint64(i) * 2);
-            QVERIFY2(decodeError.isEmpty(), qPrintable(decodeError));
+            const auto decoded = json::decode(state.result);
+            QVERIFY2(decoded, qPrintable(decoded.error().message()));
+            QCOMPARE(decoded.value().toInt(), qint64(i) * 2);
         }
     }
 

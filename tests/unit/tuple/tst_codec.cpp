@@ -34,6 +34,13 @@ struct ChildTuple : TypedTuple<ChildTuple>
     QString name;
 };
 
+// The decoded value, or null when the text does not decode (tests that care check the error).
+static Value decoded(QByteArrayView text)
+{
+    Result<Value> result = json::decode(text);
+    return result ? std::move(result).value() : Value();
+}
+
 class TestCodec : public QObject
 {
     Q_OBJECT
@@ -73,56 +80,58 @@ private Q_SLOTS:
         const QByteArray text = v.value(QStringLiteral("text")).toString().toUtf8();
 
         if (kind == QLatin1String("tuple") || kind == QLatin1String("action") || kind == QLatin1String("rpc")) {
-            QString error;
-            const Value decoded = json::decode(text, &error);
-            QVERIFY2(error.isEmpty(), qPrintable(error));
-            QCOMPARE(decoded.type(), Value::Type::Tuple);
-            const QByteArray again = json::encode(decoded);
+            const Result<Value> result = json::decode(text);
+            QVERIFY2(result, qPrintable(result.error().message()));
+            const Value &value = result.value();
+            QCOMPARE(value.type(), Value::Type::Tuple);
+            const QByteArray again = json::encode(value);
             QCOMPARE(again, text);
-            QVERIFY(json::decode(again) == decoded);
+            QVERIFY(decoded(again) == value);
         } else if (kind == QLatin1String("payload")) {
-            Payload p;
-            QString error;
-            QVERIFY2(Payload::fromJson(text, p, &error), qPrintable(error));
-            QCOMPARE(p.toJson(), text);
+            const Result<Payload> p = Payload::fromJson(text);
+            QVERIFY2(p, qPrintable(p.error().message()));
+            QCOMPARE(p.value().toJson(), text);
             const QByteArray encoded = v.value(QStringLiteral("encodedPayload")).toString().toLatin1();
             if (!encoded.isEmpty()) {
-                QCOMPARE(Payload::decodeToJson(encoded, &error), text);
-                Payload fromEncoded;
-                QVERIFY2(Payload::decode(encoded, fromEncoded, &error), qPrintable(error));
-                QCOMPARE(fromEncoded.toJson(), text);
+                const Result<QByteArray> inflated = Payload::decodeToJson(encoded);
+                QVERIFY2(inflated, qPrintable(inflated.error().message()));
+                QCOMPARE(inflated.value(), text);
+                const Result<Payload> fromEncoded = Payload::decode(encoded);
+                QVERIFY2(fromEncoded, qPrintable(fromEncoded.error().message()));
+                QCOMPARE(fromEncoded.value().toJson(), text);
             }
-            for (int level : {0, 1, 6, 9})
-                QCOMPARE(Payload::decodeToJson(p.encode(level)), text);
+            for (int level : {0, 1, 6, 9}) {
+                const Result<QByteArray> inflated = Payload::decodeToJson(p.value().encode(level));
+                QVERIFY2(inflated, qPrintable(inflated.error().message()));
+                QCOMPARE(inflated.value(), text);
+            }
         } else if (kind == QLatin1String("envelope")) {
-            PayloadEnvelope e;
-            QString error;
-            QVERIFY2(PayloadEnvelope::fromVortexMsg(text, e, &error), qPrintable(error));
+            const Result<PayloadEnvelope> e = PayloadEnvelope::fromVortexMsg(text);
+            QVERIFY2(e, qPrintable(e.error().message()));
             const QString sameAs = v.value(QStringLiteral("sameAs")).toString();
             const QByteArray expected = sameAs.isEmpty()
                 ? text
                 : vector(sameAs).value(QStringLiteral("text")).toString().toUtf8();
             QVERIFY2(!expected.isEmpty(), qPrintable(sameAs));
-            QCOMPARE(e.toVortexMsg(), expected);
+            QCOMPARE(e.value().toVortexMsg(), expected);
             const QString payloadName = v.value(QStringLiteral("payloadName")).toString();
             if (!payloadName.isEmpty()) {
-                QCOMPARE(Payload::decodeToJson(e.data, &error),
-                         vector(payloadName).value(QStringLiteral("text")).toString().toUtf8());
+                const Result<QByteArray> inflated = Payload::decodeToJson(e.value().data);
+                QVERIFY2(inflated, qPrintable(inflated.error().message()));
+                QCOMPARE(inflated.value(), vector(payloadName).value(QStringLiteral("text")).toString().toUtf8());
             }
         } else if (kind == QLatin1String("vortexmsg")) {
-            PayloadEnvelope e;
-            QString error;
-            QVERIFY2(PayloadEnvelope::fromVortexMsg(text, e, &error), qPrintable(error));
+            const Result<PayloadEnvelope> e = PayloadEnvelope::fromVortexMsg(text);
+            QVERIFY2(e, qPrintable(e.error().message()));
             const QString target = v.value(QStringLiteral("decodesTo")).toString();
-            QCOMPARE(e.toVortexMsg(), vector(target).value(QStringLiteral("text")).toString().toUtf8());
+            QCOMPARE(e.value().toVortexMsg(), vector(target).value(QStringLiteral("text")).toString().toUtf8());
         } else if (kind == QLatin1String("selector")) {
-            QString error;
-            const Value decoded = json::decode(text, &error);
-            QVERIFY2(error.isEmpty(), qPrintable(error));
-            auto selector = std::dynamic_pointer_cast<TupleSelector>(decoded.toTuple());
+            const Result<Value> result = json::decode(text);
+            QVERIFY2(result, qPrintable(result.error().message()));
+            auto selector = std::dynamic_pointer_cast<TupleSelector>(result.value().toTuple());
             QVERIFY2(selector, "a vortex.TupleSelector decodes as the typed TupleSelector");
             QCOMPARE(selector->key(), v.value(QStringLiteral("selectorKey")).toString());
-            QCOMPARE(json::encode(decoded), text);
+            QCOMPARE(json::encode(result.value()), text);
         } else {
             QFAIL(qPrintable(QStringLiteral("vector %1 has a kind this test does not check: %2").arg(name, kind)));
         }
@@ -131,7 +140,7 @@ private Q_SLOTS:
     void typedTupleDecodesAndEncodes()
     {
         const QByteArray text = vector(QStringLiteral("tuple-string-int")).value(QStringLiteral("text")).toString().toUtf8();
-        const auto t = std::dynamic_pointer_cast<StringIntTuple>(json::decode(text).toTuple());
+        const auto t = std::dynamic_pointer_cast<StringIntTuple>(decoded(text).toTuple());
         QVERIFY(t);
         QCOMPARE(t->id, 7);
         QCOMPARE(t->int1, 70);
@@ -144,8 +153,9 @@ private Q_SLOTS:
 
     void registeringANameTwiceIsAnError()
     {
-        QString error;
-        QVERIFY(!TupleRegistry::instance().registerType<StringIntTuple>(&error));
+        const Result<void> registered = TupleRegistry::instance().registerType<StringIntTuple>();
+        QVERIFY(!registered);
+        const QString error = registered.error().message();
         QVERIFY2(error.contains(QStringLiteral("peek_plugin_tutorial.StringIntTuple")), qPrintable(error));
         QVERIFY(error.contains(QStringLiteral("already registered")));
     }
@@ -153,7 +163,7 @@ private Q_SLOTS:
     void unknownTypeDecodesAsGeneric()
     {
         const QByteArray text = vector(QStringLiteral("tuple-all-types")).value(QStringLiteral("text")).toString().toUtf8();
-        const auto t = json::decode(text).toTuple();
+        const auto t = decoded(text).toTuple();
         QVERIFY(t);
         QVERIFY(t->isGeneric());
         QCOMPARE(t->tupleType(), QStringLiteral("vectors.AllTypesTuple"));
@@ -170,7 +180,7 @@ private Q_SLOTS:
     {
         QVERIFY(TupleRegistry::instance().registerType<ChildTuple>());
         const QByteArray text = vector(QStringLiteral("tuple-all-types")).value(QStringLiteral("text")).toString().toUtf8();
-        const auto t = json::decode(text).toTuple();
+        const auto t = decoded(text).toTuple();
         const auto child = std::dynamic_pointer_cast<ChildTuple>(t->field(QStringLiteral("aChild")).toTuple());
         QVERIFY(child);
         QCOMPARE(child->name, QStringLiteral("child-0"));
@@ -202,7 +212,7 @@ private Q_SLOTS:
         QFETCH(double, value);
         QFETCH(QByteArray, text);
         QCOMPARE(json::encode(Value(value)), text);
-        QCOMPARE(json::decode(text).toDouble(), value);
+        QCOMPARE(decoded(text).toDouble(), value);
     }
 
     void datetimesKeepOffsetAndMicroseconds()
@@ -224,7 +234,7 @@ private Q_SLOTS:
     void jsSideNumbersDecode()
     {
         // vortexjs sends ints as plain numbers: they decode as numbers equal to the wrapped int.
-        const Value js = json::decode(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":3,"int1":4.0,"string1":"s"})");
+        const Value js = decoded(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":3,"int1":4.0,"string1":"s"})");
         const auto t = std::dynamic_pointer_cast<StringIntTuple>(js.toTuple());
         QVERIFY(t);
         QCOMPARE(t->id, 3);
@@ -244,12 +254,12 @@ private Q_SLOTS:
     void malformedInputIsAnErrorNotACrash()
     {
         QFETCH(QByteArray, text);
-        QString error;
-        json::decode(text, &error);
-        QVERIFY(!error.isEmpty());
-        PayloadEnvelope e;
-        QVERIFY(!PayloadEnvelope::fromVortexMsg(text, e, &error));
-        QVERIFY(!error.isEmpty());
+        const Result<Value> v = json::decode(text);
+        QVERIFY(!v);
+        QVERIFY(!v.error().message().isEmpty());
+        const Result<PayloadEnvelope> e = PayloadEnvelope::fromVortexMsg(text);
+        QVERIFY(!e);
+        QVERIFY(!e.error().message().isEmpty());
     }
 
     // A tuple of a registered type that does not fit it is refused where it is decoded: plugin
@@ -273,9 +283,9 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, text);
         QFETCH(QString, field);
-        QString error;
-        const Value v = json::decode(text, &error);
-        QVERIFY(v.isNull());
+        const Result<Value> v = json::decode(text);
+        QVERIFY(!v);
+        const QString error = v.error().message();
         QVERIFY2(error.contains(QStringLiteral("peek_plugin_tutorial.StringIntTuple.") + field), qPrintable(error));
         QVERIFY2(error.contains(QStringLiteral("cannot hold")), qPrintable(error));
         QVERIFY2(!error.contains(QStringLiteral("0x")), qPrintable(error));
@@ -284,10 +294,9 @@ private Q_SLOTS:
     void wholeFloatsFitIntFieldsAndUnknownFieldsAreLeftOut()
     {
         // vortexjs sends ints as plain JSON numbers; a newer peer may send a field we lack.
-        QString error;
-        const Value v = json::decode(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":7.0,"int1":-3,"string1":"s","addedLater":true})", &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-        const auto t = std::dynamic_pointer_cast<StringIntTuple>(v.toTuple());
+        const Result<Value> v = json::decode(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":7.0,"int1":-3,"string1":"s","addedLater":true})");
+        QVERIFY2(v, qPrintable(v.error().message()));
+        const auto t = std::dynamic_pointer_cast<StringIntTuple>(v.value().toTuple());
         QVERIFY(t);
         QCOMPARE(t->id, 7);
         QCOMPARE(t->int1, -3);
@@ -308,23 +317,22 @@ private Q_SLOTS:
     void deepNestingIsRefusedNotACrash()
     {
         QFETCH(QByteArray, text);
-        QString error;
-        QVERIFY(json::decode(text, &error).isNull());
-        QVERIFY2(error.contains(QStringLiteral("deeper than 100")), qPrintable(error));
-        PayloadEnvelope e;
-        QVERIFY(!PayloadEnvelope::fromVortexMsg(text, e, &error));
+        const Result<Value> v = json::decode(text);
+        QVERIFY(!v);
+        QVERIFY2(v.error().message().contains(QStringLiteral("deeper than 100")), qPrintable(v.error().message()));
+        QVERIFY(!PayloadEnvelope::fromVortexMsg(text));
     }
 
     void nestingUpToTheLimitDecodes()
     {
         DecodeLimits limits;
         limits.maxDepth = 10;
-        QString error;
-        const Value ok = json::decode(QByteArray(10, '[') + QByteArray(10, ']'), limits, &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-        QCOMPARE(ok.type(), Value::Type::List);
-        QVERIFY(json::decode(QByteArray(11, '[') + QByteArray(11, ']'), limits, &error).isNull());
-        QVERIFY(error.contains(QStringLiteral("deeper than 10")));
+        const Result<Value> ok = json::decode(QByteArray(10, '[') + QByteArray(10, ']'), limits);
+        QVERIFY2(ok, qPrintable(ok.error().message()));
+        QCOMPARE(ok.value().type(), Value::Type::List);
+        const Result<Value> deeper = json::decode(QByteArray(11, '[') + QByteArray(11, ']'), limits);
+        QVERIFY(!deeper);
+        QVERIFY(deeper.error().message().contains(QStringLiteral("deeper than 10")));
     }
 
     void valueTupleAndFieldCountsAreBounded()
@@ -333,25 +341,28 @@ private Q_SLOTS:
         limits.maxValues = 1000;
         limits.maxTuples = 3;
         limits.maxFieldsPerTuple = 5;
-        QString error;
         QByteArray numbers = "[0";
         for (int i = 0; i < 1000; ++i)
             numbers += ",0";
         numbers += "]";
-        QVERIFY(json::decode(numbers, limits, &error).isNull());
-        QVERIFY2(error.contains(QStringLiteral("more than 1000 values")), qPrintable(error));
+        Result<Value> v = json::decode(numbers, limits);
+        QVERIFY(!v);
+        QVERIFY2(v.error().message().contains(QStringLiteral("more than 1000 values")), qPrintable(v.error().message()));
 
         const QByteArray tuple = R"({"_ct":"rt","_c":"x.T","a":1})";
-        QVERIFY(!json::decode("[" + tuple + "," + tuple + "," + tuple + "]", limits, &error).isNull());
-        QVERIFY(json::decode("[" + tuple + "," + tuple + "," + tuple + "," + tuple + "]", limits, &error).isNull());
-        QVERIFY2(error.contains(QStringLiteral("more than 3 tuples")), qPrintable(error));
+        v = json::decode("[" + tuple + "," + tuple + "," + tuple + "]", limits);
+        QVERIFY2(v && !v.value().isNull(), qPrintable(v.error().message()));
+        v = json::decode("[" + tuple + "," + tuple + "," + tuple + "," + tuple + "]", limits);
+        QVERIFY(!v);
+        QVERIFY2(v.error().message().contains(QStringLiteral("more than 3 tuples")), qPrintable(v.error().message()));
 
         QByteArray wide = R"({"_ct":"rt","_c":"x.T")";
         for (int i = 0; i < 10; ++i)
             wide += ",\"f" + QByteArray::number(i) + "\":1";
         wide += "}";
-        QVERIFY(json::decode(wide, limits, &error).isNull());
-        QVERIFY2(error.contains(QStringLiteral("more than 5 fields")), qPrintable(error));
+        v = json::decode(wide, limits);
+        QVERIFY(!v);
+        QVERIFY2(v.error().message().contains(QStringLiteral("more than 5 fields")), qPrintable(v.error().message()));
     }
 
     // The inflate is capped before anything is allocated for it: per message and by ratio.
@@ -360,10 +371,9 @@ private Q_SLOTS:
         const QByteArray zeros(100 << 20, ' '); // 100 MiB of spaces deflates to ~100 KB
         const QByteArray bomb = zlib::compress(zeros.constData(), zeros.size(), 9).toBase64();
         QVERIFY(bomb.size() < 1 << 20);
-        Payload p;
-        QString error;
-        QVERIFY(!Payload::decode(bomb, p, &error));
-        QVERIFY2(error.contains(QStringLiteral("inflates to more than")), qPrintable(error));
+        const Result<Payload> p = Payload::decode(bomb);
+        QVERIFY(!p);
+        QVERIFY2(p.error().message().contains(QStringLiteral("inflates to more than")), qPrintable(p.error().message()));
 
         const DecodeLimits saved = DecodeLimits::current();
         DecodeLimits small = saved;
@@ -372,60 +382,65 @@ private Q_SLOTS:
         DecodeLimits::setCurrent(small);
         const QByteArray text(64 << 10, ' ');
         const QByteArray squeezed = zlib::compress(text.constData(), text.size(), 9).toBase64();
-        QVERIFY(Payload::decodeToJson(squeezed, &error).isNull());
-        QVERIFY2(error.contains(QStringLiteral("inflates to more than")), qPrintable(error));
+        const Result<QByteArray> refused = Payload::decodeToJson(squeezed);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().contains(QStringLiteral("inflates to more than")),
+                 qPrintable(refused.error().message()));
         DecodeLimits::setCurrent(saved);
-        QCOMPARE(Payload::decodeToJson(squeezed, &error).size(), text.size());
+        const Result<QByteArray> inflated = Payload::decodeToJson(squeezed);
+        QVERIFY2(inflated, qPrintable(inflated.error().message()));
+        QCOMPARE(inflated.value().size(), text.size());
     }
 
     // Found by fuzzing: numbers beyond qint64 and double, read exactly and without undefined
     // behaviour (RapidJSON's big-number path is not used; a float beyond qint64 is not cast).
     void numbersOutOfRangeAreReadSafely()
     {
-        QString error;
-        Value v = json::decode("184467440737095516158", &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const Result<Value> big = json::decode("184467440737095516158");
+        QVERIFY2(big, qPrintable(big.error().message()));
+        Value v = big.value();
         QCOMPARE(v.type(), Value::Type::Float);
         QCOMPARE(v.toDouble(), 184467440737095516158.0);
         QCOMPARE(v.toInt(), std::numeric_limits<qint64>::max());
-        v = json::decode(R"({"_ft":"int","_fd":9931997199254740993})", &error);
+        v = decoded(R"({"_ft":"int","_fd":9931997199254740993})");
         QCOMPARE(v.type(), Value::Type::Float);
         QCOMPARE(v.toDouble(), 9931997199254740993.0);
-        QCOMPARE(json::decode("-9223372036854775808").toInt(), std::numeric_limits<qint64>::min());
-        QCOMPARE(json::decode("9223372036854775807").toInt(), std::numeric_limits<qint64>::max());
-        QCOMPARE(json::decode("9223372036854775808").type(), Value::Type::Float);
-        QVERIFY(json::decode("1e400", &error).isNull()); // RapidJSON: "Number too big to be stored in double"
-        QVERIFY(!error.isEmpty());
-        QVERIFY(std::isnan(json::decode("NaN").toDouble()));
-        QCOMPARE(json::decode("-Infinity").toDouble(), -std::numeric_limits<double>::infinity());
+        QCOMPARE(decoded("-9223372036854775808").toInt(), std::numeric_limits<qint64>::min());
+        QCOMPARE(decoded("9223372036854775807").toInt(), std::numeric_limits<qint64>::max());
+        QCOMPARE(decoded("9223372036854775808").type(), Value::Type::Float);
+        const Result<Value> tooBig = json::decode("1e400"); // RapidJSON: "Number too big to be stored in double"
+        QVERIFY(!tooBig);
+        QVERIFY(!tooBig.error().message().isEmpty());
+        QVERIFY(std::isnan(decoded("NaN").toDouble()));
+        QCOMPARE(decoded("-Infinity").toDouble(), -std::numeric_limits<double>::infinity());
         // A 63-digit number with an exponent: RapidJSON 1.1.0's full-precision path read out of
         // bounds (kCachedPowers) on it; std::from_chars reads it exactly.
         const QByteArray longNumber = QByteArray(63, '7') + "e-20";
-        QCOMPARE(json::decode(longNumber, &error).toDouble(), std::strtod(longNumber.constData(), nullptr));
-        QCOMPARE(json::decode("0.1").toDouble(), 0.1);
-        QCOMPARE(json::decode("2.5e-3").toDouble(), 0.0025);
-        QCOMPARE(json::decode("-0").type(), Value::Type::Int);
+        QCOMPARE(decoded(longNumber).toDouble(), std::strtod(longNumber.constData(), nullptr));
+        QCOMPARE(decoded("0.1").toDouble(), 0.1);
+        QCOMPARE(decoded("2.5e-3").toDouble(), 0.0025);
+        QCOMPARE(decoded("-0").type(), Value::Type::Int);
         QCOMPARE(Value(std::numeric_limits<double>::quiet_NaN()).toInt(), qint64(0));
-        QVERIFY(json::decode("01", &error).isNull());
-        QVERIFY(json::decode("1.", &error).isNull());
+        QVERIFY(!json::decode("01"));
+        QVERIFY(!json::decode("1."));
     }
 
     // Found by fuzzing: a repeated key keeps its first place and its last value (as Python and
     // JavaScript read it), so a router and a peer agree and a re-encoded message says the same.
     void repeatedKeysKeepTheLastValue()
     {
-        QString error;
-        Value v = json::decode(R"({"te":[],"x":1,"te":{"a":2}})", &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const Result<Value> result = json::decode(R"({"te":[],"x":1,"te":{"a":2}})");
+        QVERIFY2(result, qPrintable(result.error().message()));
+        const Value &v = result.value();
         QCOMPARE(v.toDict().size(), 2);
         QCOMPARE(v.toDict().keys(), (QStringList {QStringLiteral("te"), QStringLiteral("x")}));
         QCOMPARE(v.toDict().value(QStringLiteral("te")).toDict().value(QStringLiteral("a")).toInt(), 2);
-        QCOMPARE(json::decode(json::encode(v)), v);
-        const Value t = json::decode(R"({"_ct":"rt","_c":"x.T","aList":null,"aList":[1]})", &error);
+        QCOMPARE(decoded(json::encode(v)), v);
+        const Value t = decoded(R"({"_ct":"rt","_c":"x.T","aList":null,"aList":[1]})");
         QCOMPARE(t.toTuple()->field(QStringLiteral("aList")).toList().size(), size_t(1));
         QCOMPARE(t.toTuple()->fieldNames(), QStringList {QStringLiteral("aList")});
         // A key that repeats a protocol tag is dropped: the tag's first occurrence counts.
-        const Value d = json::decode(R"({"_ct":"rp","filt":{},"_ct":"x"})", &error);
+        const Value d = decoded(R"({"_ct":"rp","filt":{},"_ct":"x"})");
         QCOMPARE(d.toDict().value(QStringLiteral("_ct")).toString(), QStringLiteral("rp"));
         QCOMPARE(d.toDict().size(), 2);
     }
@@ -434,61 +449,61 @@ private Q_SLOTS:
     // so are one key given twice.
     void invalidUtf8KeysThatReadAlikeAreOneKey()
     {
-        QString error;
-        const Value v = json::decode(QByteArray("{\"\xff\":1,\"\xfe\":2}"), &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const Result<Value> result = json::decode(QByteArray("{\"\xff\":1,\"\xfe\":2}"));
+        QVERIFY2(result, qPrintable(result.error().message()));
+        const Value &v = result.value();
         QCOMPARE(v.toDict().size(), 1);
         QCOMPARE(v.toDict().value(QString(QChar::ReplacementCharacter)).toInt(), 2);
-        QCOMPARE(json::decode(json::encode(v)), v);
+        QCOMPARE(decoded(json::encode(v)), v);
     }
 
     void aNulByteEndsNothing()
     {
-        QString error;
-        QVERIFY(json::decode(QByteArray("{\"a\":1}\0{\"b\":2}", 15), &error).isNull());
-        QVERIFY2(error.contains(QStringLiteral("NUL")), qPrintable(error));
-        QVERIFY(json::decode(QByteArray("\0", 1), &error).isNull());
-        QCOMPARE(json::decode(R"({"s":"a\u0000b"})").toDict().value(QStringLiteral("s")).toString().size(), 3);
+        const Result<Value> v = json::decode(QByteArray("{\"a\":1}\0{\"b\":2}", 15));
+        QVERIFY(!v);
+        QVERIFY2(v.error().message().contains(QStringLiteral("NUL")), qPrintable(v.error().message()));
+        QVERIFY(!json::decode(QByteArray("\0", 1)));
+        QCOMPARE(decoded(R"({"s":"a\u0000b"})").toDict().value(QStringLiteral("s")).toString().size(), 3);
     }
 
     // Found by fuzzing: an envelope's data is written back raw when forwarded, so only base64
     // text is accepted there (a quote would inject JSON into the forwarded envelope).
     void envelopeDataMustBeBase64()
     {
-        PayloadEnvelope e;
-        QString error;
-        QVERIFY(!PayloadEnvelope::fromVortexMsg("{\"_ct\":\"rpe\",\"filt\":{},\"data\":\"x\\\",\\\"result\\\":\\\"injected\"}", e, &error));
-        QVERIFY2(error.contains(QStringLiteral("base64")), qPrintable(error));
-        QVERIFY(!PayloadEnvelope::fromVortexMsg(QByteArray(R"({"_ct":"rpe","filt":{},"data":")") + "\xc3\x97" + "\"}", e, &error));
-        QVERIFY(!PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":5})", e, &error));
-        QVERIFY(PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":"eJyrrgUAAXUA+Q=="})", e, &error));
-        QCOMPARE(e.data, QByteArray("eJyrrgUAAXUA+Q=="));
-        QVERIFY(PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":null})", e, &error));
-        QVERIFY(e.data.isEmpty());
+        Result<PayloadEnvelope> e = PayloadEnvelope::fromVortexMsg("{\"_ct\":\"rpe\",\"filt\":{},\"data\":\"x\\\",\\\"result\\\":\\\"injected\"}");
+        QVERIFY(!e);
+        QVERIFY2(e.error().message().contains(QStringLiteral("base64")), qPrintable(e.error().message()));
+        QVERIFY(!PayloadEnvelope::fromVortexMsg(QByteArray(R"({"_ct":"rpe","filt":{},"data":")") + "\xc3\x97" + "\"}"));
+        QVERIFY(!PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":5})"));
+        e = PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":"eJyrrgUAAXUA+Q=="})");
+        QVERIFY2(e, qPrintable(e.error().message()));
+        QCOMPARE(e.value().data, QByteArray("eJyrrgUAAXUA+Q=="));
+        e = PayloadEnvelope::fromVortexMsg(R"({"_ct":"rpe","filt":{},"data":null})");
+        QVERIFY2(e, qPrintable(e.error().message()));
+        QVERIFY(e.value().data.isEmpty());
     }
 
     void numericActionUuidsAreReadAsText()
     {
         // vortexjs: uuid = Date.now() + Math.random()
-        QString error;
-        const Value v = json::decode(R"({"_ct":"rt","_c":"vortex.TupleGenericAction","key":"k","uuid":1733300000000.4567,"dateTime":null})", &error);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-        const auto action = std::dynamic_pointer_cast<TupleGenericAction>(v.toTuple());
+        const Result<Value> v = json::decode(R"({"_ct":"rt","_c":"vortex.TupleGenericAction","key":"k","uuid":1733300000000.4567,"dateTime":null})");
+        QVERIFY2(v, qPrintable(v.error().message()));
+        const auto action = std::dynamic_pointer_cast<TupleGenericAction>(v.value().toTuple());
         QVERIFY(action);
         // The shortest text that reads back as the same double, as JavaScript's String() gives it.
         QCOMPARE(action->uuid, QStringLiteral("1733300000000.4568"));
-        const Value i = json::decode(R"({"_ct":"rt","_c":"vortex.TupleGenericAction","uuid":42})", &error);
+        const Value i = decoded(R"({"_ct":"rt","_c":"vortex.TupleGenericAction","uuid":42})");
         QCOMPARE(std::dynamic_pointer_cast<TupleGenericAction>(i.toTuple())->uuid, QStringLiteral("42"));
     }
 
     void brokenEncodedPayloadsAreErrors()
     {
-        Payload p;
-        QString error;
-        QVERIFY(!Payload::decode("!!!not base64", p, &error));
-        QVERIFY(!error.isEmpty());
-        QVERIFY(!Payload::decode(QByteArray("hello world").toBase64(), p, &error));
-        QVERIFY(error.contains(QStringLiteral("zlib")));
+        Result<Payload> p = Payload::decode("!!!not base64");
+        QVERIFY(!p);
+        QVERIFY(!p.error().message().isEmpty());
+        p = Payload::decode(QByteArray("hello world").toBase64());
+        QVERIFY(!p);
+        QVERIFY(p.error().message().contains(QStringLiteral("zlib")));
     }
 
     void selectorKeyIgnoresInsertionOrder()

@@ -53,9 +53,8 @@ public:
     }
     peek::PayloadEnvelope envelope(int i) const
     {
-        peek::PayloadEnvelope e;
-        peek::PayloadEnvelope::fromVortexMsg(messages.value(i), e);
-        return e;
+        peek::Result<peek::PayloadEnvelope> e = peek::PayloadEnvelope::fromVortexMsg(messages.value(i));
+        return e ? std::move(e).value() : peek::PayloadEnvelope();
     }
 
     QWebSocket socket;

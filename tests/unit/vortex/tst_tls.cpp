@@ -27,7 +27,7 @@ QString bundlePath(const char *fixture)
 
 TlsBundle loadFixture(const char *fixture)
 {
-    StorageResult<TlsBundle> bundle = TlsBundle::load(bundlePath(fixture));
+    Result<TlsBundle> bundle = TlsBundle::load(bundlePath(fixture));
     if (!bundle)
         qFatal("fixture %s: %s", fixture, qPrintable(bundle.error().message()));
     return std::move(bundle).value();
@@ -100,7 +100,7 @@ private Q_SLOTS:
 
     void aServerBundleSplitsKeyCertificateAndCa()
     {
-        const StorageResult<TlsBundle> loaded = TlsBundle::load(bundlePath("server"));
+        const Result<TlsBundle> loaded = TlsBundle::load(bundlePath("server"));
         QVERIFY2(loaded.ok(), qPrintable(loaded.error().message()));
         const TlsBundle &bundle = loaded.value();
         QVERIFY(bundle.hasIdentity());
@@ -128,7 +128,7 @@ private Q_SLOTS:
 
     void anRsaKeyInAnyOrderFindsItsCertificate()
     {
-        const StorageResult<TlsBundle> loaded = TlsBundle::load(bundlePath("rsa")); // CA, cert, key
+        const Result<TlsBundle> loaded = TlsBundle::load(bundlePath("rsa")); // CA, cert, key
         QVERIFY2(loaded.ok(), qPrintable(loaded.error().message()));
         QCOMPARE(loaded.value().key().algorithm(), QSsl::Rsa);
         QCOMPARE(loaded.value().certificate().subjectInfo(QSslCertificate::CommonName),
@@ -138,7 +138,7 @@ private Q_SLOTS:
 
     void intermediatesGoIntoTheServedChain()
     {
-        const StorageResult<TlsBundle> loaded = TlsBundle::load(bundlePath("chain"));
+        const Result<TlsBundle> loaded = TlsBundle::load(bundlePath("chain"));
         QVERIFY2(loaded.ok(), qPrintable(loaded.error().message()));
         const TlsBundle &bundle = loaded.value();
         QCOMPARE(bundle.caCertificates().size(), 2);
@@ -151,7 +151,7 @@ private Q_SLOTS:
 
     void aClientBundleHoldsOnlyCas()
     {
-        const StorageResult<TlsBundle> loaded = TlsBundle::load(bundlePath("client"));
+        const Result<TlsBundle> loaded = TlsBundle::load(bundlePath("client"));
         QVERIFY2(loaded.ok(), qPrintable(loaded.error().message()));
         QVERIFY(!loaded.value().hasIdentity());
         QVERIFY(loaded.value().serverConfiguration().isNull());
@@ -478,9 +478,10 @@ private Q_SLOTS:
     {
         Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
         server.setServerTls(loadFixture("client").clientConfiguration()); // CAs, no key
-        QString error;
         QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(QStringLiteral("cannot listen")));
-        QVERIFY(!server.listen(QHostAddress::LocalHost, 0, &error));
+        const auto listened = server.listen(QHostAddress::LocalHost, 0);
+        QVERIFY(!listened);
+        const QString error = listened.error().message();
         QVERIFY2(error.contains(QStringLiteral("no certificate or no private key")),
                  qPrintable(error));
         QCOMPARE(server.serverPort(), quint16(0));
@@ -517,9 +518,8 @@ private Q_SLOTS:
         QCOMPARE(logic.sendVortexMsg(message(QStringLiteral("all"), 1)), 2); // one node, both ports
 
         // A port in use fails alone; the others keep serving.
-        QString error;
         QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(QStringLiteral("cannot listen")));
-        QVERIFY(!logic.listen(QHostAddress::LocalHost, ports[1], &error));
+        QVERIFY(!logic.listen(QHostAddress::LocalHost, ports[1]));
         QCOMPARE(logic.serverPorts(), ports);
 
         QSignalSpy logicDown(&logic, &Vortex::peerDisconnected);

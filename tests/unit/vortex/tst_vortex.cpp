@@ -332,14 +332,15 @@ private Q_SLOTS:
             const QByteArray inner = QByteArray::fromBase64(m);
             QVERIFY2(inner.startsWith('{') && !inner.contains("\"data\":"), inner.constData());
         }
-        PayloadEnvelope hello, answer;
-        QVERIFY(PayloadEnvelope::fromVortexMsg(js.messages.at(1), hello));
-        QVERIFY(hello.filt.contains(QStringLiteral("__vortexName__")));
-        QVERIFY(PayloadEnvelope::fromVortexMsg(js.messages.at(2), answer));
+        const Result<PayloadEnvelope> hello = PayloadEnvelope::fromVortexMsg(js.messages.at(1));
+        QVERIFY(hello);
+        QVERIFY(hello.value().filt.contains(QStringLiteral("__vortexName__")));
+        const Result<PayloadEnvelope> answer = PayloadEnvelope::fromVortexMsg(js.messages.at(2));
+        QVERIFY(answer);
         QVERIFY(QByteArray::fromBase64(js.messages.at(2)).contains("\"encodedPayload\":"));
-        Payload payload;
-        QVERIFY(answer.decodePayload(payload));
-        QCOMPARE(payload.tuples.size(), size_t(1));
+        const Result<Payload> payload = answer.value().decodePayload();
+        QVERIFY(payload);
+        QCOMPARE(payload.value().tuples.size(), size_t(1));
     }
 
     void serverEchoDecodesAndReencodes()
@@ -359,11 +360,11 @@ private Q_SLOTS:
         QVERIFY(echoed.isSuccess());
         QVERIFY(!echoed.filt.contains(QStringLiteral("rapuiServerEcho")));
         QCOMPARE(echoed.filt.value(QStringLiteral("key")).toString(), QStringLiteral("echo"));
-        Payload back;
-        QVERIFY(echoed.decodePayload(back));
-        QVERIFY(!back.filt.contains(QStringLiteral("rapuiServerEcho")));
+        const Result<Payload> back = echoed.decodePayload();
+        QVERIFY(back);
+        QVERIFY(!back.value().filt.contains(QStringLiteral("rapuiServerEcho")));
         sent.filt.remove(QStringLiteral("rapuiServerEcho"));
-        QCOMPARE(back.toJson(), sent.toJson());
+        QCOMPARE(back.value().toJson(), sent.toJson());
     }
 
     void localLinksDeliverWithoutASocket()
@@ -383,9 +384,9 @@ private Q_SLOTS:
                                                                {item(5, QStringLiteral("five"))}),
                                             logic.name(), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 5000);
-        Payload p;
-        QVERIFY(future.result().decodePayload(p));
-        QCOMPARE(std::dynamic_pointer_cast<Item>(p.tuples.at(0))->name, QStringLiteral("five"));
+        const Result<Payload> p = future.result().decodePayload();
+        QVERIFY(p);
+        QCOMPARE(std::dynamic_pointer_cast<Item>(p.value().tuples.at(0))->name, QStringLiteral("five"));
     }
 
     void routingMatchesFiltSubsetsAndSenders()
@@ -468,8 +469,8 @@ private Q_SLOTS:
         QVERIFY(server.listen(QHostAddress::LocalHost, 0));
         server.router().addEndpoint(Dict{{QStringLiteral("key"), QStringLiteral("double")}},
                                     [](const PayloadEnvelope &e, const MessageSource &s) {
-                                        Payload p;
-                                        e.decodePayload(p);
+                                        Result<Payload> decoded = e.decodePayload();
+                                        Payload p = decoded ? std::move(decoded).value() : Payload();
                                         auto t = std::dynamic_pointer_cast<Item>(p.tuples.at(0));
                                         t->id *= 2;
                                         p.filt = e.filt;
@@ -487,9 +488,9 @@ private Q_SLOTS:
         auto answered = PayloadResponse::send(&client, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("double")}}, {item(21, QStringLiteral("x"))}),
                                               server.name(), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(answered.isFinished(), 5000);
-        Payload p;
-        QVERIFY(answered.result().decodePayload(p));
-        QCOMPARE(std::dynamic_pointer_cast<Item>(p.tuples.at(0))->id, 42);
+        const Result<Payload> p = answered.result().decodePayload();
+        QVERIFY(p);
+        QCOMPARE(std::dynamic_pointer_cast<Item>(p.value().tuples.at(0))->id, 42);
 
         auto unanswered = PayloadResponse::send(&client, envelopeOf(Dict{{QStringLiteral("key"), QStringLiteral("nobody")}}), server.name(), 200);
         QTRY_VERIFY_WITH_TIMEOUT(unanswered.isFinished(), 5000);

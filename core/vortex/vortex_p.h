@@ -1,0 +1,122 @@
+#pragma once
+// Not part of the vortex API: what the node (vortex.cpp), serving (vortexserver.cpp) and
+// dialling (vortexclient.cpp) share. The node owns the Server and its Clients, so it needs their
+// complete types; their member functions are defined in vortexserver.cpp and vortexclient.cpp.
+
+#include "vortex.h"
+#include "vortexconnection.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTcpServer>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <memory>
+#include <vector>
+
+class QSslSocket;
+
+Q_DECLARE_LOGGING_CATEGORY(lcVortex)
+
+namespace peek {
+
+// Used by both serving and dialling.
+inline const QString kVortexPath = QStringLiteral("/vortexws");
+inline const QByteArray kJoinTokenHeader = QByteArrayLiteral("X-Peek-Join-Token");
+
+// Accepts TCP connections (and with TLS, runs the handshake), reads the HTTP upgrade request
+// itself (so it can refuse with a proper status), and hands good ones to QWebSocketServer for
+// the WebSocket handshake. Every listening socket feeds the same Server.
+struct Vortex::Server : QObject
+{
+    // One listening socket. With TLS it accepts QSslSockets still in plain mode: the Server
+    // throttles a new connection before starting its handshake, so a connection storm costs no
+    // cryptography, and the handshake counts against the same handshake timeout as the HTTP
+    // upgrade. (QSslServer would only hand out sockets after their handshake, with its own
+    // timeout.)
+    class Listener final : public QTcpServer
+    {
+    public:
+        explicit Listener(const QSslConfiguration &tls) : m_tls(tls) {}
+        bool isTls() const { return !m_tls.isNull(); }
+
+    protected:
+        void incomingConnection(qintptr descriptor) override;
+
+    private:
+        QSslConfiguration m_tls;
+    };
+
+    Vortex *q;
+    std::vector<std::unique_ptr<Listener>> listeners;
+    QWebSocketServer ws{QStringLiteral("peek"), QWebSocketServer::NonSecureMode};
+    double tokens;
+    QElapsedTimer refillClock;
+    // Accepted sockets whose WebSocket handshake is not complete, by "address:port".
+    struct Pending
+    {
+        QPointer<QTcpSocket> socket;
+        qint64 acceptedAtMs;
+    };
+    QHash<QString, Pending> pending;
+    qint64 plainReportedAtMs = -1; // plain HTTP on a TLS port: last info line, and how many since
+    int plainUnreported = 0;
+    // Per address: open connections and the accept bucket (per-peer budgets).
+    struct AddressBudget
+    {
+        int open = 0;
+        double tokens = 0;
+        qint64 refilledAtMs = -1;
+    };
+    // Shared with the sockets' destroyed handlers, which may run while the Server itself is
+    // being destroyed (its listeners delete their sockets after its other members are gone).
+    std::shared_ptr<QHash<QString, AddressBudget>> addressBudgets = std::make_shared<QHash<QString, AddressBudget>>();
+    QHash<QString, AddressBudget> &addresses = *addressBudgets;
+
+    QString admitAddress(const QString &address);
+    void holdAddress(QTcpSocket *socket, const QString &address);
+    void pruneAddresses(qint64 nowMs);
+    static QString peerKey(const QHostAddress &address, quint16 port);
+    void sweepPending(qint64 nowMs);
+
+    explicit Server(Vortex *vortex);
+
+    // One more listening socket; the error is the socket's own text (the caller adds where).
+    Result<void> listen(const QHostAddress &address, quint16 port, const QSslConfiguration &tls);
+    bool takeToken();
+    void onNewConnection(Listener *listener);
+    void onTlsReadyRead(QSslSocket *socket);
+    void onTlsError(QSslSocket *socket);
+    void inspect(QTcpSocket *socket);
+    void refuseJoin(QTcpSocket *socket, const QString &peerName, const QString &reason);
+    void onWebSocket();
+};
+
+// One outgoing link that keeps itself up: dials, and after any failure or disconnect waits a
+// backoff with jitter and dials again.
+struct Vortex::Client : QObject
+{
+    Vortex *q;
+    QUrl url;
+    QUrl fullUrl;
+    QTimer retry;
+    QPointer<QWebSocket> pending;
+    QPointer<VortexConnection> connection;
+    QString tlsFailure; // the current dial's certificate errors, if any
+    int failures = 0;
+    bool stopped = false;
+
+    Client(Vortex *vortex, const QUrl &target);
+    ~Client() override;
+
+    void dial();
+    void scheduleRetry(const QString &why);
+};
+
+} // namespace peek

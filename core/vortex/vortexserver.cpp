@@ -1,0 +1,435 @@
+// Serving: the listening sockets, the connection-storm throttle and per-address budgets, TLS on
+// the port, the HTTP upgrade request (join token included) and the hand-over of good upgrades to
+// QWebSocketServer. The Server and Listener types are in vortex_p.h.
+#include "vortex_p.h"
+#include "httproutes.h"
+#include "httprequesthead.h"
+
+#include <QSslKey>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QUrlQuery>
+
+namespace peek {
+
+namespace {
+constexpr qsizetype kMaxRequestHeader = 16 * 1024;
+
+void answerHttp(QTcpSocket *socket, int status, const QByteArray &body, const QByteArray &extraHeaders = {})
+{
+    HttpResponse response = HttpResponse::text(status, body);
+    response.extraHeaders = extraHeaders;
+    response.writeTo(socket);
+}
+
+// The value of the first header called `name` (case-insensitive) in a raw "Name: value\r\n"
+// block; empty when there is none.
+QByteArray headerValue(const QByteArray &headers, const QByteArray &name)
+{
+    for (const QByteArray &line : headers.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+// Compares the whole of both tokens whatever they hold, so the time taken does not tell a
+// guesser how much of a token was right.
+bool sameToken(const QByteArray &offered, const QByteArray &expected)
+{
+    const qsizetype n = std::max(offered.size(), expected.size());
+    unsigned diff = offered.size() == expected.size() ? 0u : 1u;
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto a = i < offered.size() ? uchar(offered[i]) : uchar(0);
+        const auto b = i < expected.size() ? uchar(expected[i]) : uchar(0);
+        diff |= unsigned(a ^ b);
+    }
+    return diff == 0;
+}
+} // namespace
+
+// ---- serving -----------------------------------------------------------------------------------
+
+void Vortex::Server::Listener::incomingConnection(qintptr descriptor)
+{
+    if (!isTls()) {
+        QTcpServer::incomingConnection(descriptor);
+        return;
+    }
+    auto *socket = new QSslSocket(this);
+    socket->setSslConfiguration(m_tls);
+    if (socket->setSocketDescriptor(descriptor))
+        addPendingConnection(socket);
+    else
+        delete socket;
+}
+
+// Takes a connection from `address`'s budget, or says which limit refuses it.
+QString Vortex::Server::admitAddress(const QString &address)
+{
+    const VortexOptions &o = q->m_options;
+    AddressBudget &b = addresses[address];
+    if (o.budgets.maxConnectionsPerAddress > 0 && b.open >= o.budgets.maxConnectionsPerAddress)
+        return QStringLiteral("maxConnectionsPerAddress");
+    if (o.budgets.acceptRatePerAddress > 0) {
+        const qint64 now = q->clockMs();
+        if (b.refilledAtMs < 0)
+            b.tokens = std::max(1, o.budgets.acceptBurstPerAddress);
+        else
+            b.tokens = std::min<double>(std::max(1, o.budgets.acceptBurstPerAddress),
+                                        b.tokens + (now - b.refilledAtMs) * o.budgets.acceptRatePerAddress / 1000.0);
+        b.refilledAtMs = now;
+        if (b.tokens < 1.0)
+            return QStringLiteral("acceptRatePerAddress");
+        b.tokens -= 1.0;
+    }
+    return {};
+}
+
+// The socket counts against its address until it is destroyed (with its WebSocket).
+void Vortex::Server::holdAddress(QTcpSocket *socket, const QString &address)
+{
+    ++addresses[address].open;
+    connect(socket, &QObject::destroyed, [budgets = std::weak_ptr(addressBudgets), address] {
+        const auto alive = budgets.lock();
+        if (!alive)
+            return;
+        auto it = alive->find(address);
+        if (it != alive->end())
+            --it->open;
+    });
+}
+
+// Forgets addresses with nothing open whose bucket has refilled.
+void Vortex::Server::pruneAddresses(qint64 nowMs)
+{
+    const VortexOptions &o = q->m_options;
+    const double refillMs = o.budgets.acceptRatePerAddress > 0
+        ? std::max(1, o.budgets.acceptBurstPerAddress) * 1000.0 / o.budgets.acceptRatePerAddress : 0;
+    for (auto it = addresses.begin(); it != addresses.end();)
+        it = it->open <= 0 && nowMs - it->refilledAtMs > refillMs ? addresses.erase(it) : std::next(it);
+}
+
+QString Vortex::Server::peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + u'/' + QString::number(port);
+}
+
+// Called from the vortex's sweep: connections that never finished their upgrade (or their
+// TLS handshake) are closed.
+void Vortex::Server::sweepPending(qint64 nowMs)
+{
+    for (auto it = pending.begin(); it != pending.end();) {
+        QTcpSocket *socket = it->socket;
+        if (!socket) {
+            it = pending.erase(it);
+            continue;
+        }
+        if (nowMs - it->acceptedAtMs < q->m_options.handshakeTimeoutMs) {
+            ++it;
+            continue;
+        }
+        const auto *tls = qobject_cast<QSslSocket *>(socket);
+        if (socket->property("peekHandedOver").toBool() || (tls && !tls->isEncrypted())) {
+            if (tls && !tls->isEncrypted())
+                qCDebug(lcVortex).noquote() << q->m_name << "closed" << socket->peerAddress().toString()
+                                            << "after no TLS handshake in"
+                                            << q->m_options.handshakeTimeoutMs << "ms";
+            socket->abort();
+        } else {
+            answerHttp(socket, 408, "No request received in time.\n");
+        }
+        it = pending.erase(it);
+    }
+    pruneAddresses(nowMs);
+}
+
+Vortex::Server::Server(Vortex *vortex) : q(vortex), tokens(vortex->m_options.acceptBurst)
+{
+    ws.setHandshakeTimeout(-1); // the vortex's sweep enforces handshakeTimeoutMs
+    refillClock.start();
+    connect(&ws, &QWebSocketServer::newConnection, this, &Server::onWebSocket);
+}
+
+Result<void> Vortex::Server::listen(const QHostAddress &address, quint16 port, const QSslConfiguration &tls)
+{
+    auto listener = std::make_unique<Listener>(tls);
+    listener->setMaxPendingConnections(100000);
+    listener->setListenBacklogSize(4096);
+    Listener *raw = listener.get();
+    connect(raw, &QTcpServer::newConnection, this, [this, raw] { onNewConnection(raw); });
+    if (!listener->listen(address, port))
+        return Error {listener->errorString()};
+    listeners.push_back(std::move(listener));
+    return {};
+}
+
+bool Vortex::Server::takeToken()
+{
+    const VortexOptions &o = q->m_options;
+    tokens = std::min<double>(o.acceptBurst,
+                              tokens + refillClock.restart() * o.acceptRatePerSecond / 1000.0);
+    if (tokens < 1.0)
+        return false;
+    tokens -= 1.0;
+    return true;
+}
+
+void Vortex::Server::onNewConnection(Listener *listener)
+{
+    while (QTcpSocket *socket = listener->nextPendingConnection()) {
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        auto *tls = qobject_cast<QSslSocket *>(socket);
+        // One address's storm is refused before it can use up the global allowance.
+        const QString address = socket->peerAddress().toString();
+        if (const QString limit = admitAddress(address); !limit.isEmpty()) {
+            q->limitTripped(limit, address,
+                            limit == QLatin1String("maxConnectionsPerAddress")
+                                ? QStringLiteral("more than %1 connections open").arg(q->m_options.budgets.maxConnectionsPerAddress)
+                                : QStringLiteral("more than %1 new connections/s").arg(q->m_options.budgets.acceptRatePerAddress));
+            if (tls) {
+                socket->abort();
+                socket->deleteLater();
+            } else {
+                answerHttp(socket, 503, "Too many connections from your address; retry later.\n",
+                           "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
+            }
+            continue;
+        }
+        if (!takeToken()) {
+            if (tls) {
+                // A TLS client could not read a plain 503, and answering an encrypted one
+                // would cost the handshake the throttle is there to save.
+                qCWarning(lcVortex).noquote()
+                    << q->m_name << "refused a TLS connection from" << socket->peerAddress().toString()
+                    << "(connection storm: more than" << q->m_options.acceptRatePerSecond
+                    << "new connections/s); closed it before the handshake";
+                socket->abort();
+                socket->deleteLater();
+                continue;
+            }
+            qCWarning(lcVortex).noquote()
+                << q->m_name << "refused a connection from" << socket->peerAddress().toString()
+                << "(connection storm: more than" << q->m_options.acceptRatePerSecond
+                << "new connections/s); told it to retry after"
+                << q->m_options.retryAfterSeconds << "s";
+            answerHttp(socket, 503,
+                       "Too many new connections; retry later.\n",
+                       "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
+            continue;
+        }
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        holdAddress(socket, address);
+        pending.insert(peerKey(socket->peerAddress(), socket->peerPort()),
+                       Pending{socket, q->clockMs()});
+        if (tls) {
+            connect(tls, &QSslSocket::readyRead, this, [this, tls] { onTlsReadyRead(tls); });
+            connect(tls, &QSslSocket::encrypted, this, [this, tls] {
+                if (tls->bytesAvailable())
+                    inspect(tls);
+            });
+            connect(tls, &QAbstractSocket::errorOccurred, this,
+                    [this, tls](QAbstractSocket::SocketError) { onTlsError(tls); });
+            if (tls->bytesAvailable())
+                onTlsReadyRead(tls);
+            continue;
+        }
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+        if (socket->bytesAvailable())
+            inspect(socket);
+    }
+}
+
+// Before the handshake the first byte tells a TLS ClientHello (0x16) from a client that
+// speaks plain HTTP to the TLS port; after it, the decrypted request is inspected as usual.
+void Vortex::Server::onTlsReadyRead(QSslSocket *socket)
+{
+    if (socket->isEncrypted()) {
+        inspect(socket);
+        return;
+    }
+    if (socket->mode() != QSslSocket::UnencryptedMode)
+        return; // handshake under way
+    char first = 0;
+    if (socket->peek(&first, 1) != 1)
+        return;
+    if (first == 0x16) {
+        socket->startServerEncryption();
+        return;
+    }
+    // Worth telling the operator, but a fleet of misconfigured clients retries forever.
+    const qint64 now = q->clockMs();
+    if (plainReportedAtMs < 0 || now - plainReportedAtMs >= 60000) {
+        qCInfo(lcVortex).noquote() << q->m_name << "got plain HTTP from" << socket->peerAddress().toString()
+                                   << "on its TLS port" << socket->localPort() << "(and" << plainUnreported
+                                   << "more since the last report); clients must use https:// or wss://";
+        plainReportedAtMs = now;
+        plainUnreported = 0;
+    } else {
+        ++plainUnreported;
+        qCDebug(lcVortex).noquote() << q->m_name << "got plain HTTP from"
+                                    << socket->peerAddress().toString() << "on its TLS port";
+    }
+    socket->disconnect(this);
+    pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+    socket->readAll(); // unread input would turn the close into a reset that loses the answer
+    answerHttp(socket, 400, "This port serves TLS only: use https:// or wss://.\n");
+}
+
+void Vortex::Server::onTlsError(QSslSocket *socket)
+{
+    if (socket->isEncrypted())
+        return; // after the handshake, a closed or broken link ends as any other
+    // Scanners and clients that distrust our certificate end here: not worth a warning.
+    qCDebug(lcVortex).noquote() << q->m_name << "TLS handshake with" << socket->peerAddress().toString()
+                                << "failed:" << socket->errorString();
+    socket->disconnect(this);
+    pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+    socket->deleteLater();
+}
+
+void Vortex::Server::inspect(QTcpSocket *socket)
+{
+    if (socket->property("peekHandedOver").toBool())
+        return;
+    // A TLS ClientHello (0x16) on a plain port never becomes an HTTP request: close it at
+    // once rather than let the client wait out the handshake timeout.
+    char first = 0;
+    if (!qobject_cast<QSslSocket *>(socket) && socket->peek(&first, 1) == 1 && first == 0x16) {
+        qCInfo(lcVortex).noquote() << q->m_name << "closed a TLS connection from"
+                                   << socket->peerAddress().toString() << "on its plain port"
+                                   << socket->localPort() << "(the client must use ws:// or http://)";
+        pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+        socket->disconnect(this);
+        socket->abort();
+        return;
+    }
+    const HttpRequestHead head
+        = readHttpRequestHead(socket->peek(kMaxRequestHeader + 4), kMaxRequestHeader);
+    switch (head.status) {
+    case HeadStatus::Incomplete:
+        return;
+    case HeadStatus::TooLarge:
+        answerHttp(socket, 431, "Request header too large.\n");
+        return;
+    case HeadStatus::Malformed:
+        answerHttp(socket, 400, "Malformed HTTP request line.\n");
+        return;
+    case HeadStatus::Complete:
+        break;
+    }
+    const HttpRequest &request = head.request;
+    if (request.url.path() != kVortexPath) {
+        socket->disconnect(this);
+        socket->setProperty("peekHandedOver", true);
+        socket->read(head.length); // the handler gets the body, if any, still unread
+        pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+        if (!q->m_httpHandler || !q->m_httpHandler(request, socket))
+            answerHttp(socket, 404, "Not found. Vortex clients connect to /vortexws.\n");
+        return;
+    }
+    const QUrlQuery query(request.url);
+    if (query.queryItemValue(QStringLiteral("vortexName")).isEmpty()
+        || query.queryItemValue(QStringLiteral("vortexUuid")).isEmpty()) {
+        qCWarning(lcVortex).noquote() << q->m_name << "refused a connection from"
+                                      << socket->peerAddress().toString()
+                                      << "without vortexName and vortexUuid in" << request.url.toString();
+        answerHttp(socket, 400,
+                   "Connect to /vortexws?vortexName=<name>&vortexUuid=<uuid>: both are required.\n");
+        return;
+    }
+    if (!q->m_requiredJoinToken.isEmpty()) {
+        const QByteArray offered = headerValue(request.headers, kJoinTokenHeader);
+        if (!sameToken(offered, q->m_requiredJoinToken)) {
+            refuseJoin(socket, query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
+                       offered.isEmpty() ? QStringLiteral("missing") : QStringLiteral("wrong"));
+            return;
+        }
+    }
+    socket->disconnect(this);
+    socket->setProperty("peekHandedOver", true);
+    ws.handleConnection(socket);
+}
+
+// Refuses a WebSocket upgrade whose join token is missing or wrong, before the handshake.
+void Vortex::Server::refuseJoin(QTcpSocket *socket, const QString &peerName, const QString &reason)
+{
+    const QString address =
+        QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
+    qCWarning(lcVortex).noquote()
+        << QStringLiteral("%1 refused %2 from %3: its join token (%4 header) is %5; the "
+                          "dialling service must set logic.joinToken in its config.json to the "
+                          "value in the logic service's config.json")
+               .arg(q->m_name, peerName, address, QString::fromLatin1(kJoinTokenHeader), reason);
+    socket->disconnect(this);
+    pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+    socket->readAll(); // unread input would turn the close into a reset that loses the answer
+    answerHttp(socket, 403,
+               "Join token " + reason.toLatin1() + " (" + kJoinTokenHeader
+                   + " header): copy logic.joinToken from the logic service's config.json "
+                     "into this service's config.json.\n");
+    Q_EMIT q->joinRefused(peerName, address, reason);
+}
+
+void Vortex::Server::onWebSocket()
+{
+    while (QWebSocket *socket = ws.nextPendingConnection()) {
+        // The TCP socket under it (QWebSocket does not adopt it as a child): its unsent bytes
+        // are what the output budget measures.
+        QTcpSocket *transport = pending.take(peerKey(socket->peerAddress(), socket->peerPort())).socket;
+        const QUrlQuery query(socket->requestUrl());
+        auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true, transport);
+        connection->setRemote(query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
+                              query.queryItemValue(QStringLiteral("vortexUuid"), QUrl::FullyDecoded));
+        q->addConnection(connection);
+        q->sendHello(connection);
+        q->onConnectionReady(connection);
+    }
+}
+
+Result<void> Vortex::listen(const QHostAddress &address, quint16 port)
+{
+    const bool tls = isTls();
+    QString why;
+    if (tls && !QSslSocket::supportsSsl())
+        why = QStringLiteral("TLS is configured but this build of Qt has no working TLS backend (%1)")
+                  .arg(QSslSocket::activeBackend());
+    else if (tls && (m_serverTls.localCertificate().isNull() || m_serverTls.privateKey().isNull()))
+        why = QStringLiteral("the TLS configuration has no certificate or no private key "
+                             "(a client-only peek-ssl-bundle.pem?)");
+    if (why.isEmpty()) {
+        if (!m_server)
+            m_server = std::make_unique<Server>(this);
+        auto listening = m_server->listen(address, port, m_serverTls);
+        if (listening) {
+            qCInfo(lcVortex).noquote() << m_name << "listening on" << address.toString() << "port"
+                                       << m_server->listeners.back()->serverPort()
+                                       << (tls ? "(TLS: wss://, https://)" : "(ws://, http://)");
+            return {};
+        }
+        why = listening.error().message();
+    }
+    const QString message = QStringLiteral("%1 cannot listen on %2:%3: %4")
+                                .arg(m_name, address.toString())
+                                .arg(port)
+                                .arg(why);
+    qCCritical(lcVortex).noquote() << message;
+    return Error {message};
+}
+
+quint16 Vortex::serverPort() const
+{
+    return m_server && !m_server->listeners.empty() ? m_server->listeners.front()->serverPort() : 0;
+}
+
+QList<quint16> Vortex::serverPorts() const
+{
+    QList<quint16> ports;
+    if (m_server)
+        for (const auto &listener : m_server->listeners)
+            ports.append(listener->serverPort());
+    return ports;
+}
+
+} // namespace peek
