@@ -83,6 +83,8 @@ Result<QList<Role>> Role::parseList(const QStringList &names)
         const std::optional<Role> role = fromName(name);
         if (!role)
             return Error {QStringLiteral("unknown role \"%1\"; choose from %2").arg(name, Role::names(QStringLiteral(",")))};
+        if (roles.contains(*role))
+            return Error {QStringLiteral("role \"%1\" is given twice").arg(name)};
         roles << *role;
     }
     if (auto checked = checkList(roles); !checked)

@@ -259,15 +259,16 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
         }
     }
 
-    auto entry = m_manager.entry(metadata);
-    if (!entry) {
-        fail(running, QStringLiteral("load"), entry.error().message());
-        return;
-    }
-    // From here on the plugin's own code runs: a hook fails by throwing (PluginError from a
-    // PluginContext call it misused, or its own), and only the plugin fails.
+    // The plugin's own code runs in here (its library's static setup, its hooks): a hook fails
+    // by throwing (PluginError from a PluginContext call it misused, or its own), and only the
+    // plugin fails.
     QString phase = QStringLiteral("load");
     try {
+        auto entry = m_manager.entry(metadata);
+        if (!entry) {
+            fail(running, phase, entry.error().message());
+            return;
+        }
         running.hook = entry.value()->createHook(m_env.role);
         if (!running.hook) {
             // The plugin lists the role but has nothing to run there: not an error.

@@ -97,15 +97,18 @@ PayloadRouter::EndpointId Rpc::listenAsync(Vortex *vortex, AsyncHandler handler)
             }
             const Dict requestFilt = envelope.filt;
             auto deliver = [source, requestFilt, name](QFuture<Value> done) {
+                const auto refuse = [&](const QString &why) {
+                    qCInfo(lcRpc).noquote() << "RPC" << name << "failed for" << source.vortexName << ":" << why;
+                    answerError(source, requestFilt, why);
+                };
                 try {
-                    done.waitForFinished(); // rethrows what the handler failed with
+                    done.waitForFinished(); // rethrows what the handler failed with (QFuture's way)
                     if (done.resultCount() == 0)
-                        throw std::runtime_error(
-                            QStringLiteral("RPC %1 was cancelled before it produced a result").arg(name).toStdString());
-                    answer(source, requestFilt, done.result());
+                        refuse(QStringLiteral("RPC %1 was cancelled before it produced a result").arg(name));
+                    else
+                        answer(source, requestFilt, done.result());
                 } catch (const std::exception &e) {
-                    qCInfo(lcRpc).noquote() << "RPC" << name << "failed for" << source.vortexName << ":" << e.what();
-                    answerError(source, requestFilt, QString::fromUtf8(e.what()));
+                    refuse(QString::fromUtf8(e.what()));
                 } catch (...) {
                     answerError(source, requestFilt, QStringLiteral("RPC %1 failed").arg(name));
                 }
