@@ -55,7 +55,7 @@ public:
     // Exactly once, across a kill -9 at any moment: `apply` runs on a database thread inside a
     // transaction the platform opened, which also records the action as processed (in the
     // plugin's schema); both are committed together or neither. Return the result tuples, or an
-    // error (a Error, or throw) to refuse the action: nothing it did is kept. `apply` must
+    // error (an Error, or throw) to refuse the action: nothing it did is kept. `apply` must
     // not commit, and must only change the database (what it does elsewhere is not undone).
     // `applied` runs on the event loop after the commit (e.g. notify observers); an action sent
     // again is answered from the record without either running. Needs the processor's store to

@@ -1,9 +1,10 @@
 #pragma once
 // The one error convention of the libraries and the plugin API: a function that can fail returns
-// a Result<T>, a value or an Error a person can act on. Exceptions stay only where Qt or the
-// standard library carry errors that way: a QFuture's failure (RemoteError and the exceptions of
-// continuations, which QFuture::onFailed catches) and the checks of a plugin's declarations in
-// its start hook, which PluginManager turns into a failed plugin (docs/architecture.md, "Errors").
+// a Result<T>, a value or an Error a person can act on. Exceptions stay in two places
+// (docs/architecture.md, "Errors"): a QFuture's failure (RemoteError and the exceptions of
+// continuations, which QFuture::onFailed catches), and plugin code — hooks, providers, handlers
+// and action functions fail by throwing (PluginError for a misused PluginContext call), caught
+// where the platform calls them.
 //
 //   Result<int> r = count();
 //   if (!r)

@@ -76,6 +76,15 @@ std::optional<Role> Role::fromVortexName(QStringView vortexName)
     return std::nullopt;
 }
 
+namespace {
+
+Error givenTwice(const QString &name)
+{
+    return Error {QStringLiteral("role \"%1\" is given twice").arg(name)};
+}
+
+} // namespace
+
 Result<QList<Role>> Role::parseList(const QStringList &names)
 {
     QList<Role> roles;
@@ -83,12 +92,12 @@ Result<QList<Role>> Role::parseList(const QStringList &names)
         const std::optional<Role> role = fromName(name);
         if (!role)
             return Error {QStringLiteral("unknown role \"%1\"; choose from %2").arg(name, Role::names(QStringLiteral(",")))};
-        if (roles.contains(*role))
-            return Error {QStringLiteral("role \"%1\" is given twice").arg(name)};
+        if (roles.contains(*role)) // before a later unknown name, as the list reads
+            return givenTwice(name);
         roles << *role;
     }
-    if (auto checked = checkList(roles); !checked)
-        return checked.error();
+    if (roles.isEmpty())
+        return checkList(roles).error();
     return roles;
 }
 
@@ -98,7 +107,7 @@ Result<void> Role::checkList(const QList<Role> &roles)
         return Error {QStringLiteral("no roles given; choose from %1").arg(Role::names(QStringLiteral(",")))};
     for (qsizetype i = 0; i < roles.size(); ++i) {
         if (roles.indexOf(roles[i]) != i)
-            return Error {QStringLiteral("role \"%1\" is given twice").arg(roles[i].name())};
+            return givenTwice(roles[i].name());
     }
     return {};
 }

@@ -94,7 +94,7 @@ struct PEEK_CORE_EXPORT PluginOrder {
 // constraint, or is part of a dependency cycle, when its name is given twice, and when a plugin it
 // needs, directly or not, failed, and when it was written for a plugin API this platform does not
 // offer (base/apiversion.h):
-//   "needs plugin API 2.0, this platform offers 1.0 (a plugin for API 1.x is needed)"
+//   "needs plugin API 2.0, this platform offers 1.1 (a plugin for API 1.x is needed)"
 //   "needs peek_plugin_x >=2.0, but 1.0.0 is installed"
 //   "needs peek_plugin_x, which is not installed or not enabled"
 //   "dependency cycle: peek_plugin_a -> peek_plugin_b -> peek_plugin_a"

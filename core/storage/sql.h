@@ -1,7 +1,7 @@
 #pragma once
 
 // Helpers for work run on a Database connection (Database::run / runSync): statements and
-// transactions whose failures come back as StorageErrors naming the statement and the
+// transactions whose failures come back as peek::Errors naming the statement and the
 // database's error. This header brings in QtSql on purpose: code that runs SQL needs it.
 
 #include "base/export.h"

@@ -38,7 +38,7 @@ QStringList GenericTuple::fieldNames() const
 
 Result<void> GenericTuple::setField(const QString &name, const Value &value)
 {
-    m_fields.insert(name, value);
+    setFieldQuietly(name, value); // a generic tuple takes any field
     return {};
 }
 

@@ -175,13 +175,12 @@ public:
     }
     Result<void> setField(const QString &name, const Value &value) override
     {
-        const auto *f = table().find(name);
-        if (!f)
+        if (setFieldQuietly(name, value))
+            return {};
+        if (!table().find(name))
             return Error {QStringLiteral("%1 has no field '%2'").arg(tupleType(), name)};
-        if (!f->set(*this, value))
-            return Error {QStringLiteral("%1.%2 cannot hold a value of type %3")
-                              .arg(tupleType(), name, QString::fromUtf8(Value::typeName(value.type())))};
-        return {};
+        return Error {QStringLiteral("%1.%2 cannot hold a value of type %3")
+                          .arg(tupleType(), name, QString::fromUtf8(Value::typeName(value.type())))};
     }
     TuplePtr clone() const override
     {
