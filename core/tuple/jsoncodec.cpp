@@ -998,6 +998,12 @@ private:
 
 namespace json {
 
+namespace {
+// A nesting a thread's stack holds with room to spare: a level of RapidJSON's recursive parser
+// is two frames of about a hundred bytes each.
+constexpr int kRecursiveDepthLimit = 1000;
+}
+
 Result<Value> decode(QByteArrayView text)
 {
     return decode(text, DecodeLimits::current());
@@ -1013,12 +1019,17 @@ Result<Value> decode(QByteArrayView text, const DecodeLimits &limits)
     buffer.assign(text.begin(), text.end());
     buffer.push_back('\0');
     rapidjson::InsituStringStream stream(buffer.data());
-    // Iterative: RapidJSON keeps its own stack on the heap, so no nesting can overflow ours (and
-    // the builder refuses level maxDepth + 1 anyway). Numbers arrive as text and are converted with std::from_chars (RapidJSON 1.1.0's
+    // Numbers arrive as text and are converted with std::from_chars (RapidJSON 1.1.0's
     // full-precision path reads out of bounds and has undefined behaviour on long numbers).
+    // Recursive parsing is the faster one; its depth is the builder's, which refuses level
+    // maxDepth + 1 before RapidJSON goes down into it. A limit deeper than
+    // kRecursiveDepthLimit parses iteratively (RapidJSON's own stack, on the heap), so no
+    // setting can overflow ours.
     constexpr unsigned flags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag
-                             | rapidjson::kParseNanAndInfFlag | rapidjson::kParseIterativeFlag;
-    rapidjson::ParseResult ok = reader.Parse<flags>(stream, builder);
+                             | rapidjson::kParseNanAndInfFlag;
+    const rapidjson::ParseResult ok = limits.maxDepth <= kRecursiveDepthLimit
+        ? reader.Parse<flags>(stream, builder)
+        : reader.Parse<flags | rapidjson::kParseIterativeFlag>(stream, builder);
     const size_t consumed = stream.Tell();
     if (buffer.capacity() > (8u << 20)) { // a large message's copy is not kept for the next one
         buffer.clear();

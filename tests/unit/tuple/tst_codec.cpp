@@ -303,7 +303,8 @@ private Q_SLOTS:
         QVERIFY(!t->fieldNames().contains(QStringLiteral("addedLater")));
     }
 
-    // Nesting far past the limit is refused without recursion (70,000 deep crashed the server).
+    // Nesting far past the limit is refused without recursing into it (70,000 deep crashed the
+    // server): the builder refuses level 101 before the parser goes down into it.
     void deepNestingIsRefusedNotACrash_data()
     {
         QTest::addColumn<QByteArray>("text");
@@ -333,6 +334,20 @@ private Q_SLOTS:
         const Result<Value> deeper = json::decode(QByteArray(11, '[') + QByteArray(11, ']'), limits);
         QVERIFY(!deeper);
         QVERIFY(deeper.error().message().contains(QStringLiteral("deeper than 10")));
+    }
+
+    // A limit deeper than the recursive parser is trusted with parses iteratively: the nesting
+    // it allows decodes, and far deeper input is still refused, not a crash.
+    void aDeepLimitParsesIterativelyAndStillRefusesDeeper()
+    {
+        DecodeLimits limits;
+        limits.maxDepth = 50000;
+        const Result<Value> ok = json::decode(QByteArray(40000, '[') + QByteArray(40000, ']'), limits);
+        QVERIFY2(ok, qPrintable(ok.error().message()));
+        QCOMPARE(ok.value().type(), Value::Type::List);
+        const Result<Value> deeper = json::decode(QByteArray(200000, '[') + QByteArray(200000, ']'), limits);
+        QVERIFY(!deeper);
+        QVERIFY2(deeper.error().message().contains(QStringLiteral("deeper than 50000")), qPrintable(deeper.error().message()));
     }
 
     void valueTupleAndFieldCountsAreBounded()
