@@ -119,21 +119,17 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
     m_inFlight[uuid].append({source, envelope.filt});
     onFinished(this, m_store->lookup(uuid),
                [this, uuid, actionTuple](const QFuture<std::optional<ProcessedAnswer>> &looked) {
-        std::optional<ProcessedAnswer> known;
-        try {
-            if (hasResult(looked))
-                known = looked.result();
-            else
-                throw std::runtime_error("the lookup was cancelled");
-        } catch (const std::exception &e) {
+        const auto lookup = resultOf(looked, QStringLiteral("the lookup was cancelled"));
+        if (!lookup) {
             // Not knowing whether it was applied, applying it could apply it twice: the sender
             // keeps it and tries again.
-            qCWarning(lcAction).noquote() << "could not look up action" << uuid << "(" << e.what()
+            qCWarning(lcAction).noquote() << "could not look up action" << uuid << "(" << lookup.error().message()
                                           << "); answered \"try again\"";
             answerAll(uuid, ProcessedAnswer{{}, QStringLiteral("the service could not check whether this action was "
                                                                "applied before; send it again later"), true});
             return;
         }
+        const std::optional<ProcessedAnswer> &known = lookup.value();
         if (!known) {
             apply(uuid, actionTuple, true);
             return;
@@ -152,15 +148,14 @@ void TupleActionProcessor::applyTransactional(const QString &uuid, const TuplePt
     const auto applied = transactional.applied;
     onFinished(this, m_store->applyOnce(uuid, filt, std::move(work)),
                [this, uuid, actionTuple, applied](const QFuture<AppliedOnce> &done) {
+        const auto finished = resultOf(done, QStringLiteral("the service is shutting down"));
         AppliedOnce result;
-        try {
-            if (!hasResult(done))
-                throw std::runtime_error("the service is shutting down");
-            result = done.result();
-        } catch (const std::exception &e) {
+        if (finished) {
+            result = finished.value();
+        } else {
             result.outcome = AppliedOnce::Outcome::TryAgain;
             result.answer = ProcessedAnswer{{}, QStringLiteral("the action was not applied (%1); send it again later")
-                                                    .arg(QString::fromUtf8(e.what())), true};
+                                                    .arg(finished.error().what), true};
         }
         switch (result.outcome) {
         case AppliedOnce::Outcome::Applied:

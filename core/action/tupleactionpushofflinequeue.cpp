@@ -111,10 +111,9 @@ Result<void> TupleActionPushOfflineQueue::push(const QString &plugin, const QStr
                            {scopeOf(plugin, processorName), action::uuidOf(*actionTuple),
                             QString::fromLatin1(payload.encode())});
         !stored) {
-        const QString message = QStringLiteral("could not queue the action for %1: %2")
-                                    .arg(processorName, stored.error().message());
-        qCCritical(lcQueue).noquote() << message;
-        return Error {message};
+        const Error error = stored.error().context(QStringLiteral("could not queue the action for %1").arg(processorName));
+        qCCritical(lcQueue) << error;
+        return error;
     }
     Q_EMIT queuedCountChanged(queuedCount());
     QMetaObject::invokeMethod(this, &TupleActionPushOfflineQueue::sendNext, Qt::QueuedConnection);
@@ -167,10 +166,15 @@ void TupleActionPushOfflineQueue::sendNext()
             scheduleRetry(e.message());
             return;
         }
+        if (auto removed = exec(QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id}); !removed) {
+            // Sent again after a backoff (logic answers a repeat from its record), not at once:
+            // a queue file that refuses writes would otherwise resend it in a tight loop.
+            qCWarning(lcQueue).noquote() << "action" << uuid << "was delivered but stays queued:" << removed.error().message();
+            Q_EMIT actionDelivered(uuid);
+            scheduleRetry(QStringLiteral("action %1 was delivered but could not be removed from the queue").arg(uuid));
+            return;
+        }
         m_failures = 0;
-        if (auto removed = exec(QStringLiteral("DELETE FROM tupleActions WHERE id = ?"), {id}); !removed)
-            qCWarning(lcQueue).noquote() << "action" << uuid << "was delivered but stays queued (it will be sent "
-                                         << "again; logic answers a repeat from its record):" << removed.error().message();
         Q_EMIT actionDelivered(uuid);
         Q_EMIT queuedCountChanged(queuedCount());
         sendNext();

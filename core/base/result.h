@@ -42,6 +42,13 @@ struct PEEK_API Error {
         return what + QStringLiteral(" (a database error; the service's log has the details)");
     }
 
+    // The same failure as its caller tells it: "doing: what", the statement and cause kept
+    // apart, so the caller's error still keeps them out of a peer's answer.
+    Error context(const QString &doing) const
+    {
+        return Error {doing + QStringLiteral(": ") + what, statement, cause};
+    }
+
     // The whole story, for the log or a person at the console.
     QString message() const
     {

@@ -208,13 +208,15 @@ void RolePlugins::startAll()
     }
 }
 
-void RolePlugins::fail(Running &running, const QString &phase, const QString &error)
+void RolePlugins::fail(Running &running, const QString &phase, const Error &error)
 {
+    // The record (shown by /health) says what failed; the SQL and the driver's text of a failed
+    // migration go to the log only.
     running.record.state = State::Failed;
-    running.record.error = QStringLiteral("%1 failed: %2").arg(phase, error);
+    running.record.error = QStringLiteral("%1 failed: %2").arg(phase, error.peerMessage());
     qCCritical(logging::pluginCategory(m_env.role.name(), running.record.name)).noquote()
-        << running.record.name << "on" << m_env.role.name() << running.record.error
-        << "(the other plugins keep running)";
+        << running.record.name << "on" << m_env.role.name()
+        << QStringLiteral("%1 failed: %2").arg(phase, error.message()) << "(the other plugins keep running)";
     if (running.context)
         running.context->tearDown();
     running.hook.reset();
@@ -254,7 +256,7 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
         Running *other = find(dependency.name);
         if (other && other->record.state == State::Failed) {
             fail(running, QStringLiteral("load"),
-                 QStringLiteral("needs %1, which failed (%2)").arg(dependency.name, other->record.error));
+                 Error {QStringLiteral("needs %1, which failed (%2)").arg(dependency.name, other->record.error)});
             return;
         }
     }
@@ -266,7 +268,7 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
     try {
         auto entry = m_manager.entry(metadata);
         if (!entry) {
-            fail(running, phase, entry.error().message());
+            fail(running, phase, entry.error());
             return;
         }
         running.hook = entry.value()->createHook(m_env.role);
@@ -277,7 +279,7 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
         }
         running.context = std::make_unique<PluginContext>(metadata, m_env);
         if (auto migrated = migrate(metadata, *running.context); !migrated) {
-            fail(running, QStringLiteral("migration"), migrated.error().message());
+            fail(running, QStringLiteral("migration"), migrated.error());
             return;
         }
         running.hook->load(*running.context);
@@ -287,9 +289,9 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
         qCInfo(running.context->log()).noquote() << "started" << metadata.name << running.record.version
                                                  << "on" << m_env.role.name();
     } catch (const std::exception &e) {
-        fail(running, phase, QString::fromUtf8(e.what()));
+        fail(running, phase, Error {QString::fromUtf8(e.what())});
     } catch (...) {
-        fail(running, phase, QStringLiteral("an unknown exception"));
+        fail(running, phase, Error {QStringLiteral("an unknown exception")});
     }
 }
 

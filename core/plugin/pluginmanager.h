@@ -97,7 +97,7 @@ private:
         std::unique_ptr<PluginRoleHook> hook;
     };
     void startOne(const PluginMetadata &metadata);
-    void fail(Running &running, const QString &phase, const QString &error);
+    void fail(Running &running, const QString &phase, const Error &error);
     // Logic: creates the plugin's schema and applies its migrations/ (nothing elsewhere).
     Result<void> migrate(const PluginMetadata &metadata, const PluginContext &context);
     Running *find(const QString &name);

@@ -40,7 +40,7 @@ Result<void> TaskNotifier::listen()
     closeListener();
     auto opened = m_database->openDedicatedConnection();
     if (!opened)
-        return Error {QStringLiteral("cannot listen for task notifications: ") + opened.error().message()};
+        return opened.error().context(QStringLiteral("cannot listen for task notifications"));
     m_connection = opened.value();
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     QSqlDriver *driver = db.driver();

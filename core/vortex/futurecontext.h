@@ -7,6 +7,8 @@
 // work or a remote call is still running. These helpers hold the context in a QPointer: when it
 // is gone, the continuation is dropped and the future they return is cancelled.
 
+#include "base/result.h"
+
 #include <QCoreApplication>
 #include <QFuture>
 #include <QThread>
@@ -64,6 +66,22 @@ bool hasResult(QFuture<T> finished)
         return true;
     finished.waitForFinished(); // rethrows the failure, if that is why it ended
     return false;
+}
+
+// A finished future's value, or why it has none: the text of the exception it failed with, or
+// `whenCancelled` when it was cancelled without a result.
+template <typename T>
+Result<T> resultOf(QFuture<T> finished, const QString &whenCancelled)
+{
+    try {
+        if (hasResult(finished))
+            return finished.result();
+        return Error {whenCancelled};
+    } catch (const std::exception &e) {
+        return Error {QString::fromUtf8(e.what())};
+    } catch (...) {
+        return Error {QStringLiteral("an unknown exception")};
+    }
 }
 
 template <typename T, typename Fn>

@@ -141,7 +141,7 @@ Result<void> HostSetup::installLog()
     logOptions.defaultRole = options.roles.size() == Role::all().size() ? QStringLiteral("all")
                                                                           : Role::namesOf(options.roles).join(u',');
     if (auto set = logging::setLevel(logOptions.level); !set)
-        return Error {QStringLiteral("config.json logging.level: ") + set.error().message()};
+        return set.error().context(QStringLiteral("config.json logging.level"));
     if (auto installed = logging::install(logOptions); !installed)
         return installed;
     for (const QString &note : std::as_const(m_notes))

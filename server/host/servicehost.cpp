@@ -204,11 +204,11 @@ Result<void> ServiceHost::openStorage()
     const QString who = logic ? QStringLiteral("logic") : QStringLiteral("the worker");
     auto database = Database::open(url);
     if (!database) {
-        return Error {QStringLiteral("%1 cannot open its database: %2").arg(who, database.error().message())};
+        return database.error().context(QStringLiteral("%1 cannot open its database").arg(who));
     }
     m_database = std::move(database).value();
     if (auto migrated = Migrator::migrate(*m_database, taskstore::migrations()); !migrated) {
-        return Error {QStringLiteral("%1 cannot prepare the task queue: %2").arg(who, migrated.error().message())};
+        return migrated.error().context(QStringLiteral("%1 cannot prepare the task queue").arg(who));
     }
     m_taskNotifier = std::make_unique<TaskNotifier>(m_database.get());
     const auto channels = TaskNotifier::Channel((worker ? TaskNotifier::Queued : 0) | (logic ? TaskNotifier::Finished : 0));

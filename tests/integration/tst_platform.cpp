@@ -249,13 +249,24 @@ private Q_SLOTS:
     // In a running server: a plugin written for another major version of the plugin API is not
     // loaded (its library is never opened) and is reported failed in /health with the reason, and
     // so is a plugin that needs it; the others run.
+    // Plugins that cannot run are reported failed in /health with a reason a person can act on,
+    // and the rest run: one written for another API major (and one that needs it), and one whose
+    // migration fails (its SQL and the database's text go to the log, not to /health).
     void pluginForAnotherApiMajorIsReportedFailed()
     {
         QTemporaryDir home;
         const Ports ports;
         const QString future = QStringLiteral("peek_test_futureapi");
         const QString needsFuture = QStringLiteral("peek_test_needsfutureapi");
-        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic")}, {future, needsFuture, kTutorial}));
+        const QString badMigration = QStringLiteral("peek_test_failstart");
+        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic")}, {future, needsFuture, badMigration, kTutorial}));
+        QVERIFY(installIntoHome(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart"), home.path()));
+        {
+            const QString migrations = home.filePath(QStringLiteral("plugins/peek_test_failstart/migrations"));
+            QFile sql(migrations + QStringLiteral("/0001_broken.sql"));
+            QVERIFY(QDir().mkpath(migrations) && sql.open(QIODevice::WriteOnly));
+            QVERIFY(sql.write("CREATE TABLE secret_layout (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);\n") > 0);
+        }
         const auto writePlugin = [&home](const QString &name, const QByteArray &json) {
             const QString dir = home.filePath(QStringLiteral("plugins/") + name);
             QFile file(dir + QStringLiteral("/plugin.json"));
@@ -283,6 +294,13 @@ private Q_SLOTS:
         QCOMPARE(plugins.value(needsFuture).value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
         const QString needsError = plugins.value(needsFuture).value(QStringLiteral("error")).toString();
         QVERIFY2(needsError.contains(future), qPrintable(needsError));
+        QCOMPARE(plugins.value(badMigration).value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+        const QString migrationError = plugins.value(badMigration).value(QStringLiteral("error")).toString();
+        QVERIFY2(migrationError.startsWith(QStringLiteral("migration failed: ")), qPrintable(migrationError));
+        QVERIFY2(migrationError.contains(QStringLiteral("0001_broken.sql")), qPrintable(migrationError));
+        QVERIFY2(migrationError.contains(QStringLiteral("the service's log has the details")), qPrintable(migrationError));
+        QVERIFY2(!migrationError.contains(QStringLiteral("no_such_table")), qPrintable(migrationError));
+        QTRY_VERIFY_WITH_TIMEOUT(server.errors().contains("no_such_table"), 10000);
         QCOMPARE(plugins.value(kTutorial).value(QStringLiteral("state")).toString(), QStringLiteral("started"));
     }
 

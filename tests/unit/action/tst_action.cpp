@@ -13,6 +13,9 @@
 #include "testports.h"
 
 #include <QPromise>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -94,6 +97,23 @@ void sendTwiceAtOnceThenAgain(Vortex &device, const TuplePtr &action, qint64 res
 }
 
 } // namespace
+
+// Logic, field, a device connected to field and the device's action queue (a file of its own).
+struct OnlineQueue
+{
+    QTemporaryDir dir;
+    Logic logic;
+    Field field {logic.vortex.serverPort()};
+    Vortex device {QStringLiteral("peek-field-app"), testing::quickReconnect()};
+    TupleActionPushOfflineQueue queue {connectedDevice(), path(), {QStringLiteral("peek-field-service"), 5000, 50, 200}};
+
+    QString path() const { return dir.filePath(QStringLiteral("queue.sqlite")); }
+    Vortex *connectedDevice()
+    {
+        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.vortex.serverPort())));
+        return &device;
+    }
+};
 
 class TestAction : public QObject
 {
@@ -436,14 +456,10 @@ private Q_SLOTS:
 
     void anErrorAnswerLandsInTheFailedList()
     {
-        QTemporaryDir dir;
-        Logic logic;
-        Field field(logic.vortex.serverPort());
-        QVERIFY(field.waitUp());
-        Vortex device(QStringLiteral("peek-field-app"), testing::quickReconnect());
-        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(field.vortex.serverPort())));
-        TupleActionPushOfflineQueue queue(&device, dir.filePath(QStringLiteral("queue.sqlite")),
-                                          {QStringLiteral("peek-field-service"), 5000, 50, 200});
+        OnlineQueue rig;
+        QVERIFY(rig.field.waitUp());
+        Logic &logic = rig.logic;
+        TupleActionPushOfflineQueue &queue = rig.queue;
         QSignalSpy failed(&queue, &TupleActionPushOfflineQueue::actionFailed);
         logic.refuse = true;
         QVERIFY(queue.push(kPlugin, kProcessor, genericAction(1)));
@@ -466,6 +482,52 @@ private Q_SLOTS:
         QVERIFY(queue.discardFailed(list.last().id));
         QCOMPARE(queue.failedCount(), 0);
         QCOMPARE(queue.queuedCount(), 0);
+    }
+
+    // The queue file refuses the DELETE after a delivery (a full disk, a broken file): the action
+    // is sent again after a backoff, not in a tight loop, and logic answers the repeat from its
+    // record without applying it twice.
+    void aDeliveredActionThatCannotBeRemovedIsResentAfterABackoff()
+    {
+        OnlineQueue rig;
+        QVERIFY(rig.field.waitUp());
+        Logic &logic = rig.logic;
+        TupleActionPushOfflineQueue &queue = rig.queue;
+        const QString path = rig.path();
+        QVERIFY(queue.isOpen());
+        const QString tamper = QStringLiteral("tamper");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), tamper);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY2(q.exec(QStringLiteral("CREATE TRIGGER refuse_delete BEFORE DELETE ON tupleActions "
+                                           "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")),
+                     qPrintable(q.lastError().text()));
+        }
+        QSignalSpy delivered(&queue, &TupleActionPushOfflineQueue::actionDelivered);
+        QSignalSpy deferred(&queue, &TupleActionPushOfflineQueue::deliveryDeferred);
+        int deliveredAtFirstDeferral = -1;
+        connect(&queue, &TupleActionPushOfflineQueue::deliveryDeferred, this, [&] {
+            if (deliveredAtFirstDeferral < 0)
+                deliveredAtFirstDeferral = int(delivered.size());
+        });
+        QVERIFY(queue.push(kPlugin, kProcessor, genericAction(7)));
+        QTRY_VERIFY_WITH_TIMEOUT(deferred.size() >= 1, 10000);
+        QCOMPARE(deliveredAtFirstDeferral, 1); // one delivery, then the backoff
+        QVERIFY2(deferred.first().first().toString().contains(QStringLiteral("could not be removed")),
+                 qPrintable(deferred.first().first().toString()));
+        QVERIFY(deferred.first().at(1).toInt() > 0);
+        QCOMPARE(queue.queuedCount(), 1);
+        {
+            QSqlDatabase db = QSqlDatabase::database(tamper);
+            QSqlQuery q(db);
+            QVERIFY2(q.exec(QStringLiteral("DROP TRIGGER refuse_delete")), qPrintable(q.lastError().text()));
+        }
+        QSqlDatabase::removeDatabase(tamper);
+        QTRY_COMPARE_WITH_TIMEOUT(queue.queuedCount(), 0, 10000);
+        QCOMPARE(logic.applied, QList<qint64>{7});
+        QCOMPARE(queue.failedCount(), 0);
     }
 
     void whenLogicIsUnreachableTheActionStaysQueued()
