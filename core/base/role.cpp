@@ -34,6 +34,11 @@ QString Role::vortexName() const
     return QStringLiteral("peek-%1-service").arg(name());
 }
 
+bool Role::isServiceVortexName(QStringView vortexName)
+{
+    return vortexName.endsWith(u"-service") || fromVortexName(vortexName).has_value();
+}
+
 QString Role::appVortexName() const
 {
     return QStringLiteral("peek-%1-app").arg(name());

@@ -47,6 +47,9 @@ public:
     static QString names(const QString &separator = QStringLiteral(", "));
     static std::optional<Role> fromName(QStringView name);
     static std::optional<Role> fromVortexName(QStringView vortexName);
+    // A vortex name only a proven service may use (docs/threats.md): a role's service name, or
+    // any name ending in "-service" (kept for services to come). Apps and devices use others.
+    static bool isServiceVortexName(QStringView vortexName);
     // Reads a list of role names ("logic", "field"), in the given order: empty, an unknown name or
     // one given twice fails with a sentence naming it and the choices.
     static Result<QList<Role>> parseList(const QStringList &names);

@@ -15,7 +15,9 @@ QFuture<PayloadEnvelope> PayloadResponse::send(Vortex *vortex, PayloadEnvelope r
     QFuture<PayloadEnvelope> future = promise->future();
     promise->start();
 
-    if (!vortex->isConnectedTo(destVortexName)) {
+    // One connection carries the request, and only its answer counts (docs/threats.md rule 1).
+    const quint64 via = vortex->connectionTo(destVortexName);
+    if (via == 0) {
         promise->setException(std::make_exception_ptr(NotConnectedError(
             QStringLiteral("%1 is not connected to %2; the request was not sent")
                 .arg(vortex->name(), destVortexName))));
@@ -47,14 +49,14 @@ QFuture<PayloadEnvelope> PayloadResponse::send(Vortex *vortex, PayloadEnvelope r
                 else
                     promise->setException(std::make_exception_ptr(RemoteError(reply.errorText())));
             });
-        });
+        }, via);
     *deadline = vortex->addDeadline(timeoutMs, [finish, promise, timeoutMs, destVortexName] {
         finish([&] {
             promise->setException(std::make_exception_ptr(TimeoutError(
                 QStringLiteral("no answer from %1 within %2 ms").arg(destVortexName).arg(timeoutMs))));
         });
     });
-    vortex->send(request, destVortexName);
+    vortex->sendToConnection(via, request.toVortexMsg());
     return future;
 }
 

@@ -58,9 +58,9 @@ void PayloadRouter::removeEndpoint(EndpointId id)
     m_endpoints.erase(it);
 }
 
-void PayloadRouter::addResponseWaiter(const QString &messageId, Handler handler)
+void PayloadRouter::addResponseWaiter(const QString &messageId, Handler handler, quint64 connectionId)
 {
-    m_waiters.insert(messageId, std::move(handler));
+    m_waiters.insert(messageId, Waiter {std::move(handler), connectionId});
 }
 
 void PayloadRouter::removeResponseWaiter(const QString &messageId)
@@ -74,7 +74,13 @@ int PayloadRouter::dispatch(const PayloadEnvelope &envelope, const MessageSource
     if (messageId) {
         const auto waiter = m_waiters.constFind(messageId->toString());
         if (waiter != m_waiters.constEnd()) {
-            const Handler handler = waiter.value(); // the handler may remove itself
+            if (waiter->connectionId != 0 && waiter->connectionId != source.connectionId) {
+                qCWarning(lcRouter).noquote() << "dropped an answer to request" << messageId->toString() << "from"
+                                              << source.vortexName << source.address
+                                              << "- the request went out on another connection";
+                return 0;
+            }
+            const Handler handler = waiter->handler; // the handler may remove itself
             handler(envelope, source);
             return 1;
         }

@@ -22,6 +22,7 @@ struct PEEK_CORE_EXPORT MessageSource
     QString vortexName;
     QString vortexUuid;
     QString address;
+    bool proven = false; // a proven service (PeerInfo::proven), not a device
     QByteArray raw; // the vortex message as received: proxies forward it without re-encoding
 
     // Sends an envelope back over the connection it came from; false if that is gone.
@@ -45,7 +46,9 @@ public:
     void removeEndpoint(EndpointId id);
     int endpointCount() const { return int(m_endpoints.size()); }
 
-    void addResponseWaiter(const QString &messageId, Handler handler);
+    // The answer to request `messageId` goes to `handler` only when it comes over the connection
+    // the request went out on (`connectionId`; 0: any); from any other it is dropped and logged.
+    void addResponseWaiter(const QString &messageId, Handler handler, quint64 connectionId = 0);
     void removeResponseWaiter(const QString &messageId);
 
     // Returns how many handlers took the envelope.
@@ -64,7 +67,12 @@ private:
     // Endpoints indexed by their filt's "key" (most filts have one), and those without.
     QHash<QString, QList<EndpointId>> m_byKey;
     QList<EndpointId> m_unkeyed;
-    QHash<QString, Handler> m_waiters;
+    struct Waiter
+    {
+        Handler handler;
+        quint64 connectionId = 0;
+    };
+    QHash<QString, Waiter> m_waiters;
 };
 
 } // namespace peek

@@ -2,6 +2,7 @@
 // deadlines, hellos and routing of received messages, sending, peers and per-peer limits.
 // Serving is in vortexserver.cpp, dialling in vortexclient.cpp.
 #include "vortex_p.h"
+#include "base/role.h"
 
 #include <QUuid>
 
@@ -94,8 +95,10 @@ void Vortex::armDeadlines()
 void Vortex::indexReady(VortexConnection *connection)
 {
     m_readyByName[connection->remoteName()].append(connection);
-    if (connection->info().incoming && !connection->info().vortexUuid.isEmpty())
-        m_incomingByUuid.insert(connection->info().vortexUuid, connection);
+    // The first connection keeps its uuid (onConnectionReady() says when a newer one replaces it).
+    const QString uuid = connection->info().vortexUuid;
+    if (connection->info().incoming && !uuid.isEmpty() && !m_incomingByUuid.contains(uuid))
+        m_incomingByUuid.insert(uuid, connection);
 }
 
 void Vortex::unindex(VortexConnection *connection)
@@ -152,17 +155,27 @@ void Vortex::onConnectionReady(VortexConnection *connection)
     if (info.incoming && !info.vortexUuid.isEmpty()) {
         VortexConnection *older = m_incomingByUuid.value(info.vortexUuid);
         if (older && older != connection) {
-            qCInfo(lcVortex).noquote() << m_name << "replaces the connection of" << info.vortexName
-                                       << older->info().address << "with a new one from" << info.address
-                                       << "(same vortexUuid" << info.vortexUuid << ")";
-            unindex(older);
-            older->closeWithReason(QWebSocketProtocol::CloseCodeNormal,
-                                   QStringLiteral("replaced by a newer connection with the same vortexUuid"));
+            // Taking over a uuid needs credentials: a proven service may replace the link it
+            // left behind; anyone else is served beside it, and the older one keeps the uuid until
+            // it closes (its silence timeout ends a half-open one).
+            if (connection->isProven()) {
+                qCInfo(lcVortex).noquote() << m_name << "replaces the connection of" << info.vortexName
+                                           << older->info().address << "with a new one from" << info.address
+                                           << "(same vortexUuid" << info.vortexUuid << ", join token presented)";
+                unindex(older);
+                older->closeWithReason(QWebSocketProtocol::CloseCodeNormal,
+                                       QStringLiteral("replaced by a newer connection with the same vortexUuid"));
+            } else {
+                qCInfo(lcVortex).noquote() << m_name << "has a second connection with vortexUuid" << info.vortexUuid
+                                           << "from" << info.address << "(" << info.vortexName
+                                           << "); the first, from" << older->info().address
+                                           << ", is not replaced without credentials: both are served";
+            }
         }
     }
     indexReady(connection);
     // Services are few and their links matter to operators; apps are many.
-    if (info.vortexName.endsWith(QLatin1String("-service")))
+    if (Role::isServiceVortexName(info.vortexName))
         qCInfo(lcVortex).noquote() << m_name << "connected to" << info.vortexName << info.address
                                    << (info.incoming ? "(incoming)" : "(outgoing)");
     else
@@ -178,7 +191,7 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
     unindex(connection);
     const PeerInfo info = connection->info();
     if (connection->isReady()) {
-        if (info.vortexName.endsWith(QLatin1String("-service")))
+        if (Role::isServiceVortexName(info.vortexName))
             qCInfo(lcVortex).noquote() << m_name << "disconnected from" << info.vortexName << info.address;
         else
             qCDebug(lcVortex).noquote() << m_name << "disconnected from" << info.vortexName << info.address;
@@ -194,7 +207,7 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
 MessageSource Vortex::sourceOf(VortexConnection *connection)
 {
     const PeerInfo info = connection->info();
-    return MessageSource{this, info.connectionId, info.vortexName, info.vortexUuid, info.address};
+    return MessageSource{this, info.connectionId, info.vortexName, info.vortexUuid, info.address, info.proven};
 }
 
 void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
@@ -231,6 +244,17 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
     const Value *helloUuid = envelope.filt.find(kHelloUuid);
     const Value *helloName = envelope.filt.find(kHelloName);
     if (helloUuid && helloName && envelope.data.isEmpty()) {
+        if (!connection->isProven() && Role::isServiceVortexName(helloName->toString())) {
+            const PeerInfo info = connection->info();
+            const QString why = QStringLiteral("vortexName %1 is reserved for services, which present the join token")
+                                    .arg(helloName->toString().left(100));
+            qCWarning(lcVortex).noquote() << m_name << "closed the connection of" << info.vortexName << info.address
+                                          << "- its hello claimed" << helloName->toString().left(100)
+                                          << "without the join token (a device must use its own name)";
+            Q_EMIT peerRejected(info, why);
+            connection->closeWithReason(QWebSocketProtocol::CloseCodePolicyViolated, why.left(120));
+            return;
+        }
         const bool wasReady = connection->isReady();
         if (wasReady) {
             unindex(connection);
@@ -361,6 +385,12 @@ QList<PeerInfo> Vortex::peers() const
 bool Vortex::isConnectedTo(const QString &vortexName) const
 {
     return m_readyByName.contains(vortexName);
+}
+
+quint64 Vortex::connectionTo(const QString &vortexName) const
+{
+    const auto it = m_readyByName.constFind(vortexName);
+    return it == m_readyByName.constEnd() || it->isEmpty() ? 0 : it->last()->id();
 }
 
 bool Vortex::reserveSubscription(quint64 connectionId)

@@ -65,6 +65,10 @@ struct PEEK_API PeerInfo
     QString vortexUuid;
     QString address; // "ip:port", or "local" for an in-process link
     bool incoming = false;
+    // A proven service (docs/threats.md rule 1): it presented the installation's join token, is
+    // in the same process, or is the service this node dialled. Only a proven peer may use a
+    // service's vortex name; every other peer is a device, whatever it calls itself.
+    bool proven = false;
 };
 
 // An HTTP request that arrived on the vortex port but is not a vortex WebSocket upgrade.
@@ -73,6 +77,8 @@ struct PEEK_API HttpRequest
     QByteArray method;
     QUrl url;
     QByteArray headers;
+    // The value of the first header called `name` (case-insensitive); empty when none.
+    QByteArray header(const QByteArray &name) const;
 };
 
 // A named Vortex node (docs/protocol.md §5): serves WebSocket connections, dials out to other
@@ -110,10 +116,10 @@ public:
     // a QSslSocket: what the handler reads is decrypted, what it writes is encrypted.
     using HttpHandler = std::function<bool(const HttpRequest &, QTcpSocket *)>;
     void setHttpHandler(HttpHandler handler) { m_httpHandler = std::move(handler); }
-    // The join token of this installation: when set, a WebSocket upgrade to /vortexws without
+    // The join token of this installation, demanded: a WebSocket upgrade to /vortexws without
     // the same token in its X-Peek-Join-Token header is refused with HTTP 403 before the
-    // handshake, so a stray process cannot join. Plain HTTP and connectLocal() are not affected.
-    // Empty (the default): every dialler is accepted.
+    // handshake, so only services join (logic's ports). Plain HTTP and connectLocal() are not
+    // affected. Empty (the default): see setJoinToken().
     void requireJoinToken(const QByteArray &token) { m_requiredJoinToken = token; }
 
     // Dialling out: connects to ws(s)://host:port (path /vortexws added when missing) and keeps
@@ -126,7 +132,15 @@ public:
     void setClientTls(const QSslConfiguration &configuration) { m_clientTls = configuration; }
     // The join token sent (as the X-Peek-Join-Token header) by every later dial of connectTo(),
     // redials included. Empty: no header.
+    // It also proves services that dial this node (the ports devices reach): an upgrade with the
+    // token is a proven service, one with a wrong token is refused (403), one without it is a
+    // device and may not use a service's vortex name (Role::isServiceVortexName; refused with
+    // 403, or closed if its hello claims one). A node with no join token at all (neither this nor
+    // requireJoinToken()) cannot tell services from devices and takes every peer as proven: for
+    // tests and embedding only; peek-server always has one.
     void setJoinToken(const QByteArray &token) { m_joinToken = token; }
+    // Whether an HTTP request carries this installation's join token (a service asking).
+    bool presentsJoinToken(const HttpRequest &request) const;
     void disconnectFrom(const QUrl &url);
     // An in-process link to another vortex: messages pass without a socket.
     void connectLocal(Vortex *other);
@@ -155,6 +169,8 @@ public:
 
     QList<PeerInfo> peers() const;
     bool isConnectedTo(const QString &vortexName) const;
+    // The newest ready connection to a peer of that name (what a request goes out on); 0: none.
+    quint64 connectionTo(const QString &vortexName) const;
 
     // A subscription of connectionId counts against maxSubscriptionsPerConnection: false (and the
     // trip counted) when the connection has no room for another one.
@@ -180,8 +196,8 @@ Q_SIGNALS:
     void peerDisconnected(const peek::PeerInfo &peer);
     // A peer was closed for bad input (malformed or oversized message); for logs and tests.
     void peerRejected(const peek::PeerInfo &peer, const QString &reason);
-    // A dialler was refused for its join token (requireJoinToken()); reason is "missing" or
-    // "wrong". For logs and tests.
+    // A dialler was refused before the handshake: reason is "missing" or "wrong" (its join
+    // token), or "reserved name" (a device claiming a service's vortex name). For logs and tests.
     void joinRefused(const QString &vortexName, const QString &address, const QString &reason);
     // A dial to `url` (connectTo) failed before a connection was up; it is tried again later.
     void dialFailed(const QUrl &url, const QString &reason);
@@ -215,6 +231,8 @@ private:
     QSslConfiguration m_clientTls; // null: Qt's default for wss://
     QByteArray m_joinToken;         // sent when dialling
     QByteArray m_requiredJoinToken; // demanded when serving; empty: none
+    // The token that proves a service dialling in: the demanded one, else the one we dial with.
+    const QByteArray &proofToken() const { return m_requiredJoinToken.isEmpty() ? m_joinToken : m_requiredJoinToken; }
     // Ready connections by the peer's vortex name, and incoming ones by vortexUuid.
     QHash<QString, QList<VortexConnection *>> m_readyByName;
     QHash<QString, VortexConnection *> m_incomingByUuid;

@@ -62,7 +62,8 @@ struct Vortex::Server : QObject
     struct Pending
     {
         QPointer<QTcpSocket> socket;
-        qint64 acceptedAtMs;
+        qint64 acceptedAtMs = 0;
+        bool proven = false; // presented the join token (or the node has none)
     };
     QHash<QString, Pending> pending;
     qint64 plainReportedAtMs = -1; // plain HTTP on a TLS port: last info line, and how many since

@@ -130,6 +130,8 @@ void Vortex::connectLocal(Vortex *other)
     auto *mine = new LocalConnection(this, m_nextConnectionId++, false);
     auto *theirs = new LocalConnection(other, other->m_nextConnectionId++, true);
     LocalConnection::link(mine, theirs);
+    theirs->setProven(true); // the same process
+
     mine->setRemote(other->m_name, other->m_uuid);
     theirs->setRemote(m_name, m_uuid);
     addConnection(mine);

@@ -8,13 +8,13 @@ Q_LOGGING_CATEGORY(lcConnection, "peek.vortex.connection")
 namespace peek {
 
 VortexConnection::VortexConnection(Vortex *owner, quint64 id, bool incoming)
-    : QObject(owner), m_owner(owner), m_id(id), m_incoming(incoming)
+    : QObject(owner), m_owner(owner), m_id(id), m_incoming(incoming), m_proven(!incoming)
 {
 }
 
 PeerInfo VortexConnection::info() const
 {
-    return PeerInfo{m_id, m_remoteName, m_remoteUuid, m_address, m_incoming};
+    return PeerInfo{m_id, m_remoteName, m_remoteUuid, m_address, m_incoming, m_proven};
 }
 
 void VortexConnection::setRemote(const QString &name, const QString &uuid)

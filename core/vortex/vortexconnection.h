@@ -26,6 +26,10 @@ public:
         return colon > 0 ? m_address.left(colon) : m_address;
     }
     bool isReady() const { return m_ready; }
+    // A proven service (PeerInfo::proven). Outgoing connections and local links are; an
+    // incoming one is when it presented the join token.
+    bool isProven() const { return m_proven; }
+    void setProven(bool proven) { m_proven = proven; }
     void setRemote(const QString &name, const QString &uuid);
     // The form the peer writes its messages in; what is sent to it is converted to that form.
     PayloadEnvelope::Form form() const { return m_form; }
@@ -50,6 +54,7 @@ protected:
     quint64 m_id;
     bool m_incoming;
     bool m_ready = false;
+    bool m_proven;
     QString m_remoteName;
     QString m_remoteUuid;
     QString m_address;

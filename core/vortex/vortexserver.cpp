@@ -2,6 +2,7 @@
 // the port, the HTTP upgrade request (join token included) and the hand-over of good upgrades to
 // QWebSocketServer. The Server and Listener types are in vortex_p.h.
 #include "vortex_p.h"
+#include "base/role.h"
 #include "httproutes.h"
 #include "httprequesthead.h"
 
@@ -20,18 +21,6 @@ void answerHttp(QTcpSocket *socket, int status, const QByteArray &body, const QB
     HttpResponse response = HttpResponse::text(status, body);
     response.extraHeaders = extraHeaders;
     response.writeTo(socket);
-}
-
-// The value of the first header called `name` (case-insensitive) in a raw "Name: value\r\n"
-// block; empty when there is none.
-QByteArray headerValue(const QByteArray &headers, const QByteArray &name)
-{
-    for (const QByteArray &line : headers.split('\n')) {
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
-            return line.mid(colon + 1).trimmed();
-    }
-    return {};
 }
 
 // Compares the whole of both tokens whatever they hold, so the time taken does not tell a
@@ -339,14 +328,29 @@ void Vortex::Server::inspect(QTcpSocket *socket)
                    "Connect to /vortexws?vortexName=<name>&vortexUuid=<uuid>: both are required.\n");
         return;
     }
-    if (!q->m_requiredJoinToken.isEmpty()) {
-        const QByteArray offered = headerValue(request.headers, kJoinTokenHeader);
-        if (!sameToken(offered, q->m_requiredJoinToken)) {
-            refuseJoin(socket, query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
-                       offered.isEmpty() ? QStringLiteral("missing") : QStringLiteral("wrong"));
+    // Who it is (docs/threats.md rule 1): a service proves itself with the join token; anyone
+    // else is a device, and may not take a service's name.
+    const QString claimed = query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded);
+    const QByteArray &token = q->proofToken();
+    bool proven = token.isEmpty(); // a node without a join token cannot tell (tests, embedding)
+    if (!token.isEmpty()) {
+        const QByteArray offered = request.header(kJoinTokenHeader);
+        if (!offered.isEmpty()) {
+            if (!sameToken(offered, token)) {
+                refuseJoin(socket, claimed, QStringLiteral("wrong"));
+                return;
+            }
+            proven = true;
+        } else if (!q->m_requiredJoinToken.isEmpty()) {
+            refuseJoin(socket, claimed, QStringLiteral("missing"));
+            return;
+        } else if (Role::isServiceVortexName(claimed)) {
+            refuseJoin(socket, claimed, QStringLiteral("reserved name"));
             return;
         }
     }
+    if (auto waiting = pending.find(peerKey(socket->peerAddress(), socket->peerPort())); waiting != pending.end())
+        waiting->proven = proven;
     socket->disconnect(this);
     socket->setProperty("peekHandedOver", true);
     ws.handleConnection(socket);
@@ -357,18 +361,32 @@ void Vortex::Server::refuseJoin(QTcpSocket *socket, const QString &peerName, con
 {
     const QString address =
         QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
-    qCWarning(lcVortex).noquote()
-        << QStringLiteral("%1 refused %2 from %3: its join token (%4 header) is %5; the "
-                          "dialling service must set logic.joinToken in its config.json to the "
-                          "value in the logic service's config.json")
-               .arg(q->m_name, peerName, address, QString::fromLatin1(kJoinTokenHeader), reason);
+    const bool reserved = reason == QLatin1String("reserved name");
+    if (reserved)
+        qCWarning(lcVortex).noquote()
+            << QStringLiteral("%1 refused a connection from %2 calling itself %3: that name is reserved "
+                              "for services, which present the join token (%4 header); a device "
+                              "must use its own name")
+                   .arg(q->m_name, address, peerName, QString::fromLatin1(kJoinTokenHeader));
+    else
+        qCWarning(lcVortex).noquote()
+            << QStringLiteral("%1 refused %2 from %3: its join token (%4 header) is %5; the "
+                              "dialling service must set logic.joinToken in its config.json to the "
+                              "value in the logic service's config.json")
+                   .arg(q->m_name, peerName, address, QString::fromLatin1(kJoinTokenHeader), reason);
     socket->disconnect(this);
     pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
     socket->readAll(); // unread input would turn the close into a reset that loses the answer
-    answerHttp(socket, 403,
-               "Join token " + reason.toLatin1() + " (" + kJoinTokenHeader
-                   + " header): copy logic.joinToken from the logic service's config.json "
-                     "into this service's config.json.\n");
+    if (reserved)
+        answerHttp(socket, 403,
+                   "vortexName " + peerName.toUtf8().left(100)
+                       + " is reserved for Peek services, which present the installation's join token ("
+                       + kJoinTokenHeader + " header). An app or device connects with its own name.\n");
+    else
+        answerHttp(socket, 403,
+                   "Join token " + reason.toLatin1() + " (" + kJoinTokenHeader
+                       + " header): copy logic.joinToken from the logic service's config.json "
+                         "into this service's config.json.\n");
     Q_EMIT q->joinRefused(peerName, address, reason);
 }
 
@@ -377,9 +395,11 @@ void Vortex::Server::onWebSocket()
     while (QWebSocket *socket = ws.nextPendingConnection()) {
         // The TCP socket under it (QWebSocket does not adopt it as a child): its unsent bytes
         // are what the output budget measures.
-        QTcpSocket *transport = pending.take(peerKey(socket->peerAddress(), socket->peerPort())).socket;
+        const Pending handshake = pending.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        QTcpSocket *transport = handshake.socket;
         const QUrlQuery query(socket->requestUrl());
         auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true, transport);
+        connection->setProven(handshake.proven);
         connection->setRemote(query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
                               query.queryItemValue(QStringLiteral("vortexUuid"), QUrl::FullyDecoded));
         q->addConnection(connection);
@@ -430,6 +450,23 @@ QList<quint16> Vortex::serverPorts() const
         for (const auto &listener : m_server->listeners)
             ports.append(listener->serverPort());
     return ports;
+}
+
+QByteArray HttpRequest::header(const QByteArray &name) const
+{
+    for (const QByteArray &line : headers.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+bool Vortex::presentsJoinToken(const HttpRequest &request) const
+{
+    const QByteArray &token = proofToken();
+    const QByteArray offered = request.header(kJoinTokenHeader);
+    return !token.isEmpty() && !offered.isEmpty() && sameToken(offered, token);
 }
 
 } // namespace peek

@@ -63,8 +63,16 @@ Result<void> ServiceHost::listen(Service &service, const QList<int> &ports)
             return listening;
     }
     service.http = std::make_unique<HttpRoutes>();
-    service.http->add(QStringLiteral("/health"), [this](const HttpRequest &) {
-        return HttpResponse::json(QJsonDocument(health()));
+    // Anyone may ask whether the service is up; who is connected, from where, and which plugins
+    // failed why is for services (the join token) and, with the admin login, for admins
+    // (docs/threats.md rule 3).
+    Vortex *vortex = service.vortex.get();
+    service.http->add(QStringLiteral("/health"), [this, vortex](const HttpRequest &request) {
+        const QJsonObject full = health();
+        if (vortex->presentsJoinToken(request))
+            return HttpResponse::json(QJsonDocument(full));
+        return HttpResponse::json(QJsonDocument(QJsonObject {{QStringLiteral("status"), full.value(QStringLiteral("status"))},
+                                                             {QStringLiteral("version"), full.value(QStringLiteral("version"))}}));
     });
     service.http->serve(service.vortex.get());
     return {};

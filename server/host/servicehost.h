@@ -67,7 +67,8 @@ public:
     Vortex *vortex(Role role) const;
     QList<quint16> ports(Role role) const;
     bool isTls() const { return m_tls; }
-    // What GET /health answers.
+    // What GET /health answers a service (the join token in its X-Peek-Join-Token header);
+    // anyone else gets only "status" and "version".
     QJsonObject health() const;
     // Human-readable lines describing where each role listens or what it dials (for start-up output).
     QStringList describe() const;

@@ -115,8 +115,10 @@ struct HttpAnswer
 };
 
 // GET over plain HTTP, or over HTTPS when `tls` is given (the CA to verify the server with).
+// Asked as a service: with the test homes' join token, so /health answers in full; pass an
+// empty `joinToken` to ask as anyone else.
 inline HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs = 10000,
-                          const QSslConfiguration *tls = nullptr)
+                          const QSslConfiguration *tls = nullptr, const QByteArray &joinToken = kJoinToken)
 {
     QSslSocket socket;
     if (tls) {
@@ -129,7 +131,8 @@ inline HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs = 
         if (!socket.waitForConnected(timeoutMs))
             return {};
     }
-    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const QByteArray token = joinToken.isEmpty() ? QByteArray() : "X-Peek-Join-Token: " + joinToken + "\r\n";
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "Connection: close\r\n\r\n");
     QByteArray response;
     while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(timeoutMs))
         response += socket.readAll();

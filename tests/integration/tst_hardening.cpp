@@ -14,7 +14,9 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QUuid>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -362,6 +364,46 @@ private Q_SLOTS:
 
     // A peer that asks and never reads: its unsent output is capped and it is cut off. A server
     // of its own, with a small output buffer and no message budget to stop the asking first.
+    // Who a peer is (docs/threats.md rule 1): a device cannot pass for a service, in its URL or
+    // its hello; a device reusing another's uuid does not push it out; /health tells anyone only
+    // whether the service is up, and a service (the join token) the details.
+    void aDeviceCannotPassForAService()
+    {
+        RawPeer impostor;
+        QVERIFY(!impostor.open(m_ports.field, QStringLiteral("peek-logic-service")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_server->errors().contains("calling itself peek-logic-service: that name is reserved"), 10000);
+
+        RawPeer renamer;
+        QVERIFY(renamer.open(m_ports.field));
+        renamer.hello(QStringLiteral("peek-logic-service"));
+        QVERIFY(renamer.waitForDisconnect(10000));
+        QVERIFY2(renamer.socket.closeReason().contains(QStringLiteral("reserved for services")),
+                 qPrintable(renamer.socket.closeReason()));
+
+        // A second connection with a device's uuid: the first keeps being served.
+        const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        RawPeer owner(uuid);
+        QVERIFY(owner.open(m_ports.field));
+        RawPeer intruder(uuid);
+        QVERIFY(intruder.open(m_ports.field));
+        owner.send(PayloadEnvelope(tutorialRowsFilt(false)));
+        QVERIFY(owner.waitForMessage(2, 10000));
+        QVERIFY(owner.envelope(1).isSuccess());
+        QCOMPARE(owner.socket.state(), QAbstractSocket::ConnectedState);
+
+        for (quint16 port : {m_ports.field, m_ports.office, m_ports.logicAdmin}) {
+            const QJsonObject anyone = httpGet(port, "/health", 10000, nullptr, QByteArray()).json();
+            QCOMPARE(QStringList(anyone.keys()), (QStringList {QStringLiteral("status"), QStringLiteral("version")}));
+            QVERIFY(anyone.value(QStringLiteral("status")).toString() == QLatin1String("ok")
+                    || anyone.value(QStringLiteral("status")).toString() == QLatin1String("degraded"));
+            const QJsonObject wrong = httpGet(port, "/health", 10000, nullptr, "guessed").json();
+            QVERIFY(!wrong.contains(QStringLiteral("services")));
+            const QJsonObject service = httpGet(port, "/health").json();
+            QVERIFY(service.value(QStringLiteral("services")).toArray().size() >= 5);
+        }
+        checkStillServed("a device claimed a service's name and another's uuid");
+    }
+
     void aPeerThatDoesNotReadIsCutOff()
     {
         QTemporaryDir home;

@@ -6,6 +6,7 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QNetworkRequest>
 #include <QUrlQuery>
 #include <QUuid>
 #include <QWebSocket>
@@ -26,16 +27,27 @@ public:
         });
     }
 
-    // Opens the connection and waits for the server's hello.
-    bool open(quint16 port, const QString &name = QStringLiteral("peek-field-app"))
+    // Opens the connection and waits for the server's hello; with a join token, as a service.
+    bool open(quint16 port, const QString &name = QStringLiteral("peek-field-app"), const QByteArray &joinToken = {})
     {
         QUrl url(QStringLiteral("ws://127.0.0.1:%1/vortexws").arg(port));
         QUrlQuery q;
         q.addQueryItem(QStringLiteral("vortexName"), name);
         q.addQueryItem(QStringLiteral("vortexUuid"), m_uuid);
         url.setQuery(q);
-        socket.open(url);
-        return QTest::qWaitFor([this] { return !messages.isEmpty(); }, 5000);
+        QNetworkRequest request(url);
+        if (!joinToken.isEmpty())
+            request.setRawHeader("X-Peek-Join-Token", joinToken);
+        socket.open(request);
+        // Refused (403, 503): the socket is unconnected again before any hello.
+        (void)QTest::qWaitFor([this] { return !messages.isEmpty() || socket.state() == QAbstractSocket::UnconnectedState; }, 5000);
+        return !messages.isEmpty();
+    }
+    // Sends a hello (the vortex protocol's first message) under another name.
+    void hello(const QString &name)
+    {
+        send(peek::PayloadEnvelope(peek::Dict {{QStringLiteral("__vortexUuid__"), m_uuid},
+                                               {QStringLiteral("__vortexName__"), name}}));
     }
 
     void send(const QByteArray &text) { socket.sendTextMessage(QString::fromUtf8(text)); }

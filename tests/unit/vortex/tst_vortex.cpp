@@ -642,6 +642,131 @@ private Q_SLOTS:
         QVERIFY(refused.isEmpty());
     }
 
+    // ---- who a peer is (docs/threats.md rule 1) ----------------------------------------------
+
+    // On a port devices reach (the node dials with a join token, and demands none), a peer
+    // without the token is a device: a service's name is refused in the URL and in the hello;
+    // with the token it is a proven service; a wrong token is refused.
+    void aDeviceCannotTakeAServiceName()
+    {
+        Vortex field(QStringLiteral("peek-field-service"), fastOptions());
+        field.setJoinToken("s3cret-token");
+        QVERIFY(field.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy refused(&field, &Vortex::joinRefused);
+        QSignalSpy rejected(&field, &Vortex::peerRejected);
+
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("calling itself peek-logic-service: that name is reserved")));
+        const QByteArray claimed = httpExchange(field.serverPort(),
+                                                upgradeRequest("/vortexws?vortexName=peek-logic-service&vortexUuid=u"));
+        QVERIFY2(claimed.startsWith("HTTP/1.1 403"), claimed.constData());
+        QVERIFY(claimed.contains("reserved for Peek services"));
+        QVERIFY(!claimed.contains("Sec-WebSocket-Accept"));
+        QCOMPARE(refused.size(), 1);
+        QCOMPARE(refused.first().at(0).toString(), QStringLiteral("peek-logic-service"));
+        QCOMPARE(refused.first().at(2).toString(), QStringLiteral("reserved name"));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("calling itself peek-someday-service")));
+        QVERIFY(httpExchange(field.serverPort(), upgradeRequest("/vortexws?vortexName=peek-someday-service&vortexUuid=u"))
+                    .startsWith("HTTP/1.1 403"));
+
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("its join token .* is wrong")));
+        QVERIFY(httpExchange(field.serverPort(), upgradeRequest("/vortexws?vortexName=peek-logic-service&vortexUuid=u",
+                                                                "X-Peek-Join-Token: guessed\r\n"))
+                    .startsWith("HTTP/1.1 403"));
+
+        // A device that connects under its own name and then says hello as logic is closed.
+        RawPeer device;
+        QVERIFY(device.open(field.serverPort()));
+        QTRY_COMPARE_WITH_TIMEOUT(field.peers().size(), 1, 5000);
+        QVERIFY(!field.peers().first().proven);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("its hello claimed peek-logic-service without the join token")));
+        device.hello(QStringLiteral("peek-logic-service"));
+        QVERIFY(device.waitForDisconnect(5000));
+        QVERIFY(device.socket.closeReason().contains(QStringLiteral("reserved for services")));
+        QCOMPARE(rejected.size(), 1);
+        QVERIFY(!field.isConnectedTo(QStringLiteral("peek-logic-service")));
+
+        // The token makes it a proven service, under a service's name.
+        RawPeer service;
+        QVERIFY(service.open(field.serverPort(), QStringLiteral("peek-agent-service"), "s3cret-token"));
+        QTRY_VERIFY_WITH_TIMEOUT(field.isConnectedTo(QStringLiteral("peek-agent-service")), 5000);
+        const QList<PeerInfo> peers = field.peers();
+        QCOMPARE(peers.size(), 1);
+        QVERIFY(peers.first().proven);
+    }
+
+    // An answer counts only from the connection its request went out on: a device that learns a
+    // request's message id cannot answer it.
+    void anAnswerCountsOnlyFromTheConnectionItsRequestWentOutOn()
+    {
+        Vortex logic(QStringLiteral("peek-logic-service"), fastOptions());
+        logic.requireJoinToken("s3cret-token");
+        QVERIFY(logic.listen(QHostAddress::LocalHost, 0));
+        QString requestId;
+        MessageSource asked;
+        logic.router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("slow")}},
+                                   [&](const PayloadEnvelope &e, const MessageSource &s) {
+                                       requestId = e.filt.value(PayloadRouter::kMessageIdKey).toString();
+                                       asked = s;
+                                   });
+        Vortex field(QStringLiteral("peek-field-service"), fastOptions());
+        field.setJoinToken("s3cret-token");
+        QVERIFY(field.listen(QHostAddress::LocalHost, 0));
+        int marks = 0;
+        field.router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("mark")}},
+                                   [&](const PayloadEnvelope &, const MessageSource &) { ++marks; });
+        field.connectTo(urlOf(logic));
+        QTRY_VERIFY_WITH_TIMEOUT(field.isConnectedTo(logic.name()), 5000);
+        RawPeer device;
+        QVERIFY(device.open(field.serverPort()));
+
+        auto answered = PayloadResponse::send(&field, envelopeOf(Dict {{QStringLiteral("key"), QStringLiteral("slow")}}),
+                                              logic.name(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!requestId.isEmpty(), 5000);
+        // The forged answer, then a mark: once the mark is in, the answer before it was read.
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("dropped an answer to request .* the request went out on another connection")));
+        PayloadEnvelope forged(Dict {{QStringLiteral("key"), QStringLiteral("slow")}, {PayloadRouter::kMessageIdKey, requestId}});
+        forged.result = Value(QStringLiteral("forged refusal"));
+        device.send(forged);
+        device.send(PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("mark")}}));
+        QTRY_COMPARE_WITH_TIMEOUT(marks, 1, 5000);
+        QVERIFY(!answered.isFinished());
+
+        PayloadEnvelope real(Dict {{QStringLiteral("key"), QStringLiteral("slow")}, {PayloadRouter::kMessageIdKey, requestId}});
+        QVERIFY(asked.reply(real));
+        QTRY_VERIFY_WITH_TIMEOUT(answered.isFinished(), 5000);
+        QVERIFY(answered.result().isSuccess());
+    }
+
+    // A connection with the same vortexUuid does not push the first one out unless it proves
+    // itself a service; a device is served beside it.
+    void aUuidIsNotTakenOverWithoutCredentials()
+    {
+        VortexOptions patient = fastOptions();
+        patient.silenceTimeoutMs = 60000; // the raw peers send no heartbeats
+        Vortex field(QStringLiteral("peek-field-service"), patient);
+        field.setJoinToken("s3cret-token");
+        QVERIFY(field.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy connected(&field, &Vortex::peerConnected);
+        const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        RawPeer owner(uuid);
+        QVERIFY(owner.open(field.serverPort()));
+        RawPeer intruder(uuid);
+        QVERIFY(intruder.open(field.serverPort()));
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, 5000);
+        // The owner still gets what the service sends it.
+        const quint64 ownerId = connected.first().first().value<PeerInfo>().connectionId;
+        QVERIFY(field.sendToConnection(ownerId, PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("still-here")}}).toVortexMsg()));
+        QVERIFY(owner.waitForMessage(2));
+        QCOMPARE(owner.socket.state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(field.peers().size(), 2);
+
+        // A service with the join token may replace the link it left behind.
+        RawPeer service(uuid);
+        QVERIFY(service.open(field.serverPort(), QStringLiteral("peek-agent-service"), "s3cret-token"));
+        QVERIFY(owner.waitForDisconnect(5000));
+        QVERIFY(owner.socket.closeReason().contains(QStringLiteral("replaced")));
+    }
+
     void localLinksNeedNoJoinToken()
     {
         Vortex logic(QStringLiteral("peek-logic-service"));
