@@ -9,10 +9,23 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace peek {
 
 class Vortex;
+
+// What a device connection has proven about itself (docs/threats.md rule 1), set by the service
+// that checked it (the device and user plugins, through Vortex::setIdentity): never read from
+// what the peer writes in a filt.
+struct PEEK_CORE_EXPORT PeerIdentity
+{
+    QString deviceId;     // the enrolled device that presented its token; empty: none yet
+    QString deviceName;
+    bool deviceApproved = false; // an admin (or the auto-approval setting) approved it
+    QString userName;     // the user logged in on it; empty: none
+    QStringList userRoles;
+};
 
 // Who sent an envelope, and the way back to them.
 struct PEEK_CORE_EXPORT MessageSource
@@ -23,6 +36,8 @@ struct PEEK_CORE_EXPORT MessageSource
     QString vortexUuid;
     QString address;
     bool proven = false; // a proven service (PeerInfo::proven), not a device
+    // What a device connection proved (Vortex::setIdentity); null when nothing yet, and for services.
+    std::shared_ptr<const PeerIdentity> identity;
     QByteArray raw; // the vortex message as received: proxies forward it without re-encoding
 
     // Sends an envelope back over the connection it came from; false if that is gone.

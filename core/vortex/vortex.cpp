@@ -207,7 +207,8 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
 MessageSource Vortex::sourceOf(VortexConnection *connection)
 {
     const PeerInfo info = connection->info();
-    return MessageSource{this, info.connectionId, info.vortexName, info.vortexUuid, info.address, info.proven};
+    return MessageSource{this, info.connectionId, info.vortexName, info.vortexUuid, info.address, info.proven,
+                         connection->identity()};
 }
 
 void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
@@ -286,7 +287,34 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
     }
     MessageSource source = sourceOf(connection);
     source.raw = message.size() == raw.size() ? raw : raw.left(message.size());
+    if (!connection->isProven() && m_deviceGate && !m_deviceGate(envelope, source))
+        return; // the gate answered (or dropped) it
     m_router.dispatch(envelope, source);
+}
+
+void Vortex::setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity)
+{
+    if (VortexConnection *c = m_connections.value(connectionId))
+        c->setIdentity(std::move(identity));
+}
+
+std::shared_ptr<const PeerIdentity> Vortex::identityOf(quint64 connectionId) const
+{
+    VortexConnection *c = m_connections.value(connectionId);
+    return c ? c->identity() : nullptr;
+}
+
+int Vortex::closeDevice(const QString &deviceId, const QString &reason)
+{
+    int closed = 0;
+    const auto connections = m_connections;
+    for (VortexConnection *c : connections) {
+        if (c->identity() && c->identity()->deviceId == deviceId) {
+            c->closeWithReason(QWebSocketProtocol::CloseCodePolicyViolated, reason.left(120));
+            ++closed;
+        }
+    }
+    return closed;
 }
 
 void Vortex::echoBack(VortexConnection *connection, const PayloadEnvelope &envelope)

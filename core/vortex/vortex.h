@@ -141,6 +141,18 @@ public:
     void setJoinToken(const QByteArray &token) { m_joinToken = token; }
     // Whether an HTTP request carries this installation's join token (a service asking).
     bool presentsJoinToken(const HttpRequest &request) const;
+
+    // Devices (docs/threats.md rule 1): every envelope from a connection that is not a proven
+    // service passes the gate before it is routed. The gate returns false to stop it there (it
+    // answers the sender itself: "device not enrolled", ...). No gate: everything is routed.
+    using DeviceGate = std::function<bool(const PayloadEnvelope &, const MessageSource &)>;
+    void setDeviceGate(DeviceGate gate) { m_deviceGate = std::move(gate); }
+    // What a connection has proven about itself (set by the service that checked it), and so what
+    // every later MessageSource from it carries.
+    void setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity);
+    std::shared_ptr<const PeerIdentity> identityOf(quint64 connectionId) const;
+    // Closes every connection of a device (revoked, deleted); returns how many.
+    int closeDevice(const QString &deviceId, const QString &reason);
     void disconnectFrom(const QUrl &url);
     // An in-process link to another vortex: messages pass without a socket.
     void connectLocal(Vortex *other);
@@ -227,6 +239,7 @@ private:
     std::unique_ptr<Server> m_server;
     std::vector<std::unique_ptr<Client>> m_clients;
     HttpHandler m_httpHandler;
+    DeviceGate m_deviceGate;
     QSslConfiguration m_serverTls; // null: plain
     QSslConfiguration m_clientTls; // null: Qt's default for wss://
     QByteArray m_joinToken;         // sent when dialling

@@ -30,6 +30,8 @@ public:
     // incoming one is when it presented the join token.
     bool isProven() const { return m_proven; }
     void setProven(bool proven) { m_proven = proven; }
+    const std::shared_ptr<const PeerIdentity> &identity() const { return m_identity; }
+    void setIdentity(std::shared_ptr<const PeerIdentity> identity) { m_identity = std::move(identity); }
     void setRemote(const QString &name, const QString &uuid);
     // The form the peer writes its messages in; what is sent to it is converted to that form.
     PayloadEnvelope::Form form() const { return m_form; }
@@ -55,6 +57,7 @@ protected:
     bool m_incoming;
     bool m_ready = false;
     bool m_proven;
+    std::shared_ptr<const PeerIdentity> m_identity;
     QString m_remoteName;
     QString m_remoteUuid;
     QString m_address;

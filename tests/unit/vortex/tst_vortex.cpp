@@ -767,6 +767,58 @@ private Q_SLOTS:
         QVERIFY(owner.socket.closeReason().contains(QStringLiteral("replaced")));
     }
 
+    // The device gate sees every envelope from a device before routing: it stops what an
+    // unidentified device sends, lets through what an identified one sends (with the identity in
+    // its MessageSource), never sees a proven service's, and a device's connections close together.
+    void theDeviceGateStandsBeforeRoutingForDevicesOnly()
+    {
+        Vortex field(QStringLiteral("peek-field-service"), fastOptions());
+        field.setJoinToken("s3cret-token");
+        QVERIFY(field.listen(QHostAddress::LocalHost, 0));
+        int gated = 0;
+        field.setDeviceGate([&](const PayloadEnvelope &e, const MessageSource &s) {
+            ++gated;
+            if (s.identity && s.identity->deviceApproved)
+                return true;
+            s.reply(PayloadEnvelope::error(e.filt, QStringLiteral("device not enrolled")));
+            return false;
+        });
+        QList<MessageSource> routed;
+        field.router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("rows")}},
+                                   [&](const PayloadEnvelope &, const MessageSource &s) { routed.append(s); });
+        QSignalSpy connected(&field, &Vortex::peerConnected);
+        RawPeer device;
+        QVERIFY(device.open(field.serverPort()));
+        device.send(PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("rows")}}));
+        QVERIFY(device.waitForMessage(2));
+        QCOMPARE(device.envelope(1).errorText(), QStringLiteral("device not enrolled"));
+        QVERIFY(routed.isEmpty());
+
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 5000);
+        const quint64 id = connected.first().first().value<PeerInfo>().connectionId;
+        auto identity = std::make_shared<PeerIdentity>();
+        identity->deviceId = QStringLiteral("dev-1");
+        identity->deviceApproved = true;
+        field.setIdentity(id, identity);
+        device.send(PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("rows")}}));
+        QTRY_COMPARE_WITH_TIMEOUT(routed.size(), 1, 5000);
+        QVERIFY(routed.first().identity);
+        QCOMPARE(routed.first().identity->deviceId, QStringLiteral("dev-1"));
+        QCOMPARE(gated, 2);
+
+        RawPeer service;
+        QVERIFY(service.open(field.serverPort(), QStringLiteral("peek-agent-service"), "s3cret-token"));
+        service.send(PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("rows")}}));
+        QTRY_COMPARE_WITH_TIMEOUT(routed.size(), 2, 5000);
+        QCOMPARE(gated, 2);
+        QVERIFY(routed.last().proven);
+
+        QCOMPARE(field.closeDevice(QStringLiteral("dev-1"), QStringLiteral("access revoked")), 1);
+        QVERIFY(device.waitForDisconnect(5000));
+        QCOMPARE(device.socket.closeReason(), QStringLiteral("access revoked"));
+        QCOMPARE(service.socket.state(), QAbstractSocket::ConnectedState);
+    }
+
     void localLinksNeedNoJoinToken()
     {
         Vortex logic(QStringLiteral("peek-logic-service"));
