@@ -36,7 +36,7 @@ QString Role::vortexName() const
 
 bool Role::isServiceVortexName(QStringView vortexName)
 {
-    return vortexName.endsWith(u"-service") || fromVortexName(vortexName).has_value();
+    return vortexName.endsWith(u"-service"); // every role's vortexName() ends so
 }
 
 QString Role::appVortexName() const

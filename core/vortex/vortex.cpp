@@ -161,7 +161,7 @@ void Vortex::onConnectionReady(VortexConnection *connection)
             if (connection->isProven()) {
                 qCInfo(lcVortex).noquote() << m_name << "replaces the connection of" << info.vortexName
                                            << older->info().address << "with a new one from" << info.address
-                                           << "(same vortexUuid" << info.vortexUuid << ", join token presented)";
+                                           << "(same vortexUuid" << info.vortexUuid << ", a proven service)";
                 unindex(older);
                 older->closeWithReason(QWebSocketProtocol::CloseCodeNormal,
                                        QStringLiteral("replaced by a newer connection with the same vortexUuid"));
@@ -296,12 +296,6 @@ void Vortex::setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentit
 {
     if (VortexConnection *c = m_connections.value(connectionId))
         c->setIdentity(std::move(identity));
-}
-
-std::shared_ptr<const PeerIdentity> Vortex::identityOf(quint64 connectionId) const
-{
-    VortexConnection *c = m_connections.value(connectionId);
-    return c ? c->identity() : nullptr;
 }
 
 int Vortex::closeDevice(const QString &deviceId, const QString &reason)

@@ -150,7 +150,6 @@ public:
     // What a connection has proven about itself (set by the service that checked it), and so what
     // every later MessageSource from it carries.
     void setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity);
-    std::shared_ptr<const PeerIdentity> identityOf(quint64 connectionId) const;
     // Closes every connection of a device (revoked, deleted); returns how many.
     int closeDevice(const QString &deviceId, const QString &reason);
     void disconnectFrom(const QUrl &url);

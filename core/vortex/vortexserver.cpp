@@ -361,32 +361,30 @@ void Vortex::Server::refuseJoin(QTcpSocket *socket, const QString &peerName, con
 {
     const QString address =
         QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
-    const bool reserved = reason == QLatin1String("reserved name");
-    if (reserved)
-        qCWarning(lcVortex).noquote()
-            << QStringLiteral("%1 refused a connection from %2 calling itself %3: that name is reserved "
-                              "for services, which present the join token (%4 header); a device "
-                              "must use its own name")
-                   .arg(q->m_name, address, peerName, QString::fromLatin1(kJoinTokenHeader));
-    else
-        qCWarning(lcVortex).noquote()
-            << QStringLiteral("%1 refused %2 from %3: its join token (%4 header) is %5; the "
-                              "dialling service must set logic.joinToken in its config.json to the "
-                              "value in the logic service's config.json")
-                   .arg(q->m_name, peerName, address, QString::fromLatin1(kJoinTokenHeader), reason);
+    QString logLine;
+    QByteArray body;
+    if (reason == QLatin1String("reserved name")) {
+        logLine = QStringLiteral("%1 refused a connection from %2 calling itself %3: that name is reserved "
+                                 "for services, which present the join token (%4 header); a device "
+                                 "must use its own name")
+                      .arg(q->m_name, address, peerName, QString::fromLatin1(kJoinTokenHeader));
+        body = "vortexName " + peerName.toUtf8().left(100)
+            + " is reserved for Peek services, which present the installation's join token ("
+            + kJoinTokenHeader + " header). An app or device connects with its own name.\n";
+    } else {
+        logLine = QStringLiteral("%1 refused %2 from %3: its join token (%4 header) is %5; the "
+                                 "dialling service must set logic.joinToken in its config.json to the "
+                                 "value in the logic service's config.json")
+                      .arg(q->m_name, peerName, address, QString::fromLatin1(kJoinTokenHeader), reason);
+        body = "Join token " + reason.toLatin1() + " (" + kJoinTokenHeader
+            + " header): copy logic.joinToken from the logic service's config.json "
+              "into this service's config.json.\n";
+    }
+    qCWarning(lcVortex).noquote() << logLine;
     socket->disconnect(this);
     pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
     socket->readAll(); // unread input would turn the close into a reset that loses the answer
-    if (reserved)
-        answerHttp(socket, 403,
-                   "vortexName " + peerName.toUtf8().left(100)
-                       + " is reserved for Peek services, which present the installation's join token ("
-                       + kJoinTokenHeader + " header). An app or device connects with its own name.\n");
-    else
-        answerHttp(socket, 403,
-                   "Join token " + reason.toLatin1() + " (" + kJoinTokenHeader
-                       + " header): copy logic.joinToken from the logic service's config.json "
-                         "into this service's config.json.\n");
+    answerHttp(socket, 403, body);
     Q_EMIT q->joinRefused(peerName, address, reason);
 }
 
