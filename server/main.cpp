@@ -1,5 +1,6 @@
 // peek-server: the headless Peek server. Runs the roles of config.json (or --roles) in one
 // process: logic, field, office, agent, worker, each with the plugins enabled for it.
+#include "admin/admincommand.h"
 #include "host/hostsetup.h"
 #include "host/servicehost.h"
 #include "service/logging.h"
@@ -90,6 +91,10 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("peek-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PEEK_VERSION));
+
+    // The operator's console: peek-server admin ... (talks to the running logic).
+    if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("admin"))
+        return peek::admin::run(args.mid(2));
 
     peek::HostOverrides overrides;
     if (const int rc = readCommandLine(overrides))

@@ -9,6 +9,7 @@
 #include "storage/database.h"
 #include "task/taskqueue.h"
 #include "task/taskworker.h"
+#include "vortex/vortex.h"
 
 #include <QDir>
 
@@ -73,8 +74,30 @@ QObject *PluginContext::findPluginApi(const QString &pluginName) const
 QString PluginContext::schemaOf(const QString &pluginName)
 {
     static const QString prefix = QStringLiteral("peek_plugin_");
+    static const QString corePrefix = QStringLiteral("peek_core_");
+    if (pluginName.startsWith(corePrefix))
+        return QStringLiteral("core_") + pluginName.mid(corePrefix.size());
     return QStringLiteral("pl_")
         + (pluginName.startsWith(prefix) ? pluginName.mid(prefix.size()) : pluginName);
+}
+
+bool PluginContext::deviceEnrolmentRequired() const
+{
+    return d->env.requireDeviceEnrolment;
+}
+
+void PluginContext::guardDevices(DeviceGate gate)
+{
+    d->requireRole({Role::Field, Role::Office}, "guardDevices()");
+    if (!PluginMetadata::isCorePlugin(d->metadata.name))
+        throw PluginError(QStringLiteral("%1: only the platform's core plugins (peek_core_*) may guard devices")
+                              .arg(d->metadata.name));
+    QPointer<Vortex> vortex = d->env.vortex;
+    vortex->setDeviceGate(std::move(gate));
+    onStop([vortex, fallback = d->env.defaultDeviceGate] {
+        if (vortex)
+            vortex->setDeviceGate(fallback);
+    });
 }
 
 void PluginContextPrivate::requireRole(std::initializer_list<Role> roles, const char *what) const

@@ -99,6 +99,16 @@ public:
     // A raw vortex endpoint; "plugin": <name> is added to the filt.
     void addEndpoint(Dict filt, std::function<void(const PayloadEnvelope &, const MessageSource &)> handler);
 
+    // ---- devices (field/office; core plugins only, peek_core_*) ----
+    // Whether devices must be enrolled and approved before they are served (config.json
+    // devices.requireEnrolment, on by default).
+    bool deviceEnrolmentRequired() const;
+    // Stands `gate` before routing for every connection of this role that is not a proven
+    // service (Vortex::setDeviceGate). When the plugin stops, the role's default gate is back
+    // (which refuses every device when enrolment is required). Throws PluginError elsewhere.
+    using DeviceGate = std::function<bool(const PayloadEnvelope &, const MessageSource &)>;
+    void guardDevices(DeviceGate gate);
+
     // ---- tasks (task/task.h) ----
     // Worker: runs `task` (named "<plugin>.<task>") on the worker's threads from now until the
     // plugin stops. The handler must be thread-safe: several calls run at once.

@@ -55,6 +55,13 @@ PluginManager::PluginManager(QStringList searchDirectories, QStringList enabled)
         }
     }
 
+    // The core plugins run whether config.json lists them or not (first, in name order).
+    QStringList core;
+    for (auto it = m_found.cbegin(); it != m_found.cend(); ++it)
+        if (PluginMetadata::isCorePlugin(it.key()) && !m_enabled.contains(it.key()))
+            core << it.key();
+    m_enabled = core + m_enabled;
+
     QList<PluginMetadata> candidates;
     QMap<QString, QString> failed;
     for (const QString &name : std::as_const(m_enabled)) {

@@ -70,6 +70,9 @@ struct PEEK_API PluginMetadata {
     QString directory; // the plugin's directory (empty when read by fromJson)
 
     bool runsOn(Role role) const;
+    // The platform's own plugins (peek_core_device, peek_core_user): named peek_core_*, always
+    // enabled when installed, and the only ones that may guard devices.
+    static bool isCorePlugin(const QString &name) { return name.startsWith(QLatin1String("peek_core_")); }
 
     // Reads and validates `path` (a plugin.json). With `requireDirectoryName`, the plugin's name
     // must equal the name of the directory holding the file, so a plugin is found by its name.

@@ -130,6 +130,8 @@ QJsonObject ServiceConfig::defaults()
          QJsonObject {{QStringLiteral("enabled"),
                        QJsonArray {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_noop"),
                                    QStringLiteral("peek_plugin_positions")}}}},
+        // Devices are served only once enrolled and approved (peek_core_device, docs/identity.md).
+        {QStringLiteral("devices"), QJsonObject {{QStringLiteral("requireEnrolment"), true}}},
         {QStringLiteral("logging"),
          QJsonObject {{QStringLiteral("level"), QStringLiteral("info")}}},
         {QStringLiteral("worker"),

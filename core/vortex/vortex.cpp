@@ -298,6 +298,16 @@ void Vortex::setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentit
         c->setIdentity(std::move(identity));
 }
 
+bool Vortex::deliver(const PayloadEnvelope &envelope, MessageSource source)
+{
+    VortexConnection *connection = m_connections.value(source.connectionId);
+    if (!connection)
+        return false;
+    source.identity = connection->identity();
+    m_router.dispatch(envelope, source);
+    return true;
+}
+
 int Vortex::closeDevice(const QString &deviceId, const QString &reason)
 {
     int closed = 0;

@@ -152,6 +152,9 @@ public:
     void setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity);
     // Closes every connection of a device (revoked, deleted); returns how many.
     int closeDevice(const QString &deviceId, const QString &reason);
+    // Routes an envelope the gate held back (while it checked who the sender is), with what the
+    // connection has proven by now; false (nothing routed) when that connection is gone.
+    bool deliver(const PayloadEnvelope &envelope, MessageSource source);
     void disconnectFrom(const QUrl &url);
     // An in-process link to another vortex: messages pass without a socket.
     void connectLocal(Vortex *other);

@@ -95,6 +95,7 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
         : cfg.intValue(QStringLiteral("ports.logicDataExchange"), Role(Role::Logic).defaultPort());
     options.storageUrl = cfg.stringValue(QStringLiteral("storage.url"));
     options.enabledPlugins = cfg.stringList(QStringLiteral("plugin.enabled"));
+    options.requireDeviceEnrolment = cfg.value(QStringLiteral("devices.requireEnrolment")).toBool(true);
     options.pluginDirectories = bundledPluginDirectories();
     readTaskSettings(cfg, options.tasks);
     options.workerName = cfg.stringValue(QStringLiteral("worker.name"));

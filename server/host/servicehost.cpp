@@ -22,6 +22,32 @@ namespace peek {
 
 Q_LOGGING_CATEGORY(lcHost, "peek.service")
 
+namespace {
+
+// Field and office before peek_core_device guards them (or after it stopped or failed): no device
+// is served, and each is told why. Logged once per connection.
+std::function<bool(const PayloadEnvelope &, const MessageSource &)> closedDeviceGate(Role role)
+{
+    auto logged = std::make_shared<QSet<quint64>>();
+    return [role, logged](const PayloadEnvelope &envelope, const MessageSource &source) {
+        const QString why = QStringLiteral("device not enrolled: the %1 service cannot check devices now "
+                                           "(peek_core_device is not running); try again later")
+                                .arg(role.name());
+        if (!logged->contains(source.connectionId)) {
+            if (logged->size() > 10000)
+                logged->clear();
+            logged->insert(source.connectionId);
+            qCWarning(lcHost).noquote() << QStringLiteral("%1 service: refused device %2 (%3): peek_core_device "
+                                                          "is not running, so no device can be checked")
+                                               .arg(role.name(), source.vortexName, source.address);
+        }
+        source.reply(PayloadEnvelope::error(envelope.filt, why));
+        return false;
+    };
+}
+
+} // namespace
+
 struct ServiceHost::Service
 {
     explicit Service(Role r) : role(r) {}
@@ -149,6 +175,11 @@ Result<void> ServiceHost::start()
         env.vortex = role->vortex.get();
         env.http = role->http.get();
         env.home = m_options.home;
+        env.requireDeviceEnrolment = m_options.requireDeviceEnrolment;
+        if ((role->role == Role::Field || role->role == Role::Office) && m_options.requireDeviceEnrolment) {
+            env.defaultDeviceGate = closedDeviceGate(role->role);
+            role->vortex->setDeviceGate(env.defaultDeviceGate);
+        }
         if (role->role == Role::Logic) {
             env.database = m_database.get();
             env.tasks = m_taskQueue.get();

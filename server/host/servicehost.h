@@ -41,7 +41,12 @@ struct ServiceHostOptions
     QByteArray joinToken;
     TaskSettings tasks;           // config.json "tasks" and "worker"
     QString workerName;           // empty: <host>:<pid>
-    QStringList enabledPlugins;   // plugin.enabled
+    QStringList enabledPlugins;   // plugin.enabled (the core plugins, peek_core_*, always run)
+    // devices.requireEnrolment: field and office serve a device only once peek_core_device has
+    // seen it enrolled and approved; until that plugin runs, they refuse every device. Off: devices
+    // are served as they come (identified when they present themselves). Only with a join token:
+    // without one every peer counts as a proven service (tests in one process).
+    bool requireDeviceEnrolment = true;
     QStringList pluginDirectories; // bundled plugins; <home>/plugins is searched after them
     VortexOptions vortexOptions;
 };

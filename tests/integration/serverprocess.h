@@ -32,11 +32,22 @@ struct Ports
     quint16 logicDataExchange = freePort();
 };
 
+// The config.json part that makes field and office serve devices only once enrolled and approved
+// (the product's default). writeConfig() turns it off unless `extra` says otherwise: the tests
+// that drive the apps and raw clients without enrolling them have not moved to enrolled devices
+// yet (issue 14: the apps' enrolment screens come next); tst_devices and the identity tests pass it.
+inline QJsonObject devicesMustEnrol(bool required = true)
+{
+    return QJsonObject {{QStringLiteral("devices"), QJsonObject {{QStringLiteral("requireEnrolment"), required}}}};
+}
+
 // Writes <home>/config.json: the ports, roles and plugins of a test server.
 inline bool writeConfig(const QString &home, const Ports &ports, const QStringList &roles,
                         const QStringList &plugins, const QJsonObject &extra = {})
 {
     QJsonObject config = extra;
+    if (!config.contains(QStringLiteral("devices")))
+        config.insert(QStringLiteral("devices"), devicesMustEnrol(false).value(QStringLiteral("devices")));
     config.insert(QStringLiteral("ports"), QJsonObject {{QStringLiteral("field"), ports.field},
                                                         {QStringLiteral("office"), ports.office},
                                                         {QStringLiteral("logicAdmin"), ports.logicAdmin},

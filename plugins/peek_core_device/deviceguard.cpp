@@ -1,0 +1,237 @@
+#include "deviceguard.h"
+
+#include "deviceregistry.h"
+#include "devicerpc.h"
+
+#include "peek/action.h"
+
+namespace device {
+namespace {
+
+constexpr size_t kMaxHeld = 64;          // envelopes kept per connection while logic is asked
+constexpr qint64 kRefusalLogEveryMs = 60000;
+
+peek::Dict deviceFilt(const QString &key)
+{
+    return {{QStringLiteral("plugin"), peek::Value(QString::fromLatin1(kPlugin))},
+            {QStringLiteral("key"), peek::Value(key)}};
+}
+
+QString filtString(const peek::Dict &filt, const char *key)
+{
+    const peek::Value *value = filt.find(QString::fromLatin1(key));
+    return value && value->type() == peek::Value::Type::String ? value->toString() : QString();
+}
+
+} // namespace
+
+DeviceGuard::DeviceGuard(peek::PluginContext &ctx)
+    : m_ctx(ctx), m_vortex(ctx.vortex()), m_required(ctx.deviceEnrolmentRequired())
+{
+    connect(m_vortex, &peek::Vortex::peerDisconnected, this, &DeviceGuard::peerGone);
+    // Logic back (restarted, or the link dropped): it knows no device as online; ask again.
+    const QString logic = peek::Role(peek::Role::Logic).vortexName();
+    connect(m_vortex, &peek::Vortex::peerConnected, this, [this, logic](const peek::PeerInfo &peer) {
+        if (peer.vortexName != logic)
+            return;
+        for (auto it = m_connections.begin(); it != m_connections.end(); ++it)
+            if (!it->deviceId.isEmpty())
+                check(it.key());
+    });
+}
+
+bool DeviceGuard::isEnrolment(const peek::PayloadEnvelope &envelope) const
+{
+    if (filtString(envelope.filt, "plugin") != QLatin1String(kPlugin)
+        || filtString(envelope.filt, "key") != peek::action::kKey
+        || filtString(envelope.filt, "name") != QLatin1String(kPlugin))
+        return false;
+    auto payload = envelope.decodePayload();
+    return payload && payload.value().tuples.size() == 1 && payload.value().tuples.front()
+        && payload.value().tuples.front()->tupleType() == QLatin1String(EnrolDeviceAction::kTupleType);
+}
+
+bool DeviceGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    Connection &c = m_connections[source.connectionId];
+    if (filtString(envelope.filt, "plugin") == QLatin1String(kPlugin)
+        && filtString(envelope.filt, "key") == QLatin1String("device.online"))
+        return true; // onOnline() checks it
+    if (c.checks > 0) {
+        if (c.held.size() >= kMaxHeld) {
+            refuse(envelope, source, &c, QStringLiteral("too many messages before the device was checked; send "
+                                                        "device.online and wait for device.status"));
+            return false;
+        }
+        c.held.push_back({envelope, source});
+        return false;
+    }
+    if (!m_required || approved(c))
+        return true;
+    if (isEnrolment(envelope))
+        return true;
+    refuse(envelope, source, &c, messageFor(c.state.isEmpty() ? QString::fromLatin1(kUnknown) : c.state));
+    return false;
+}
+
+void DeviceGuard::refuse(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source,
+                         Connection *c, const QString &why)
+{
+    const qint64 now = m_vortex ? m_vortex->clockMs() : 0;
+    if (c->lastRefusalLogMs < 0 || now - c->lastRefusalLogMs >= kRefusalLogEveryMs) {
+        c->lastRefusalLogMs = now;
+        qCInfo(m_ctx.log()).noquote()
+            << QStringLiteral("refused %1 from %2 (%3, device %4): %5")
+                   .arg(filtString(envelope.filt, "key").left(60), source.vortexName.left(60), source.address,
+                        c->deviceId.isEmpty() ? QStringLiteral("not presented") : c->deviceId, why);
+    }
+    source.reply(peek::PayloadEnvelope::error(envelope.filt, why));
+}
+
+void DeviceGuard::onOnline(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    if (source.proven)
+        return; // services are not devices
+    auto payload = envelope.decodePayload();
+    const DeviceOnlineTuple *online = nullptr;
+    if (payload && payload.value().tuples.size() == 1)
+        online = dynamic_cast<const DeviceOnlineTuple *>(payload.value().tuples.front().get());
+    if (!online || online->deviceId.isEmpty() || online->deviceId.size() > 100 || online->deviceToken.size() < 32
+        || online->deviceToken.size() > 200) {
+        const QString why = QStringLiteral("device.online needs one %1 with deviceId (1 to 100 characters) and "
+                                           "deviceToken (32 to 200)")
+                                .arg(QString::fromLatin1(DeviceOnlineTuple::kTupleType));
+        qCInfo(m_ctx.log()).noquote() << "refused device.online from" << source.address << "-" << why;
+        source.reply(peek::PayloadEnvelope::error(envelope.filt, why));
+        return;
+    }
+    Connection &c = m_connections[source.connectionId];
+    c.deviceId = online->deviceId;
+    c.tokenHash = DeviceRegistry::hashToken(online->deviceToken);
+    c.appVersion = online->appVersion.left(40);
+    c.address = source.address;
+    check(source.connectionId);
+}
+
+void DeviceGuard::check(quint64 connectionId)
+{
+    Connection &c = m_connections[connectionId];
+    ++c.checks;
+    QFuture<peek::Value> answer
+        = rpc::identify().call(m_vortex, {peek::Value(c.deviceId), peek::Value(c.tokenHash), peek::Value(c.appVersion),
+                                          peek::Value(c.address), peek::Value(m_vortex->name()),
+                                          peek::Value(m_vortex->uuid())});
+    peek::onFinished(this, answer, [this, connectionId](QFuture<peek::Value> finished) {
+        auto result = peek::resultOf(finished, QStringLiteral("the service is stopping"));
+        if (!result) {
+            qCWarning(m_ctx.log()).noquote() << "could not check a device with logic:" << result.error().message();
+            settle(connectionId, {}, {}, {},
+                   QStringLiteral("cannot check this device now: %1; try again").arg(result.error().message()));
+            return;
+        }
+        const peek::Dict answer = result.value().toDict();
+        auto text = [&answer](const char *key) { return filtString(answer, key); };
+        settle(connectionId, text("state"), text("description"), text("deviceType"), text("message"));
+    });
+}
+
+void DeviceGuard::settle(quint64 connectionId, const QString &state, const QString &description,
+                         const QString &type, const QString &message)
+{
+    auto it = m_connections.find(connectionId);
+    if (it == m_connections.end())
+        return; // closed meanwhile
+    Connection &c = it.value();
+    --c.checks;
+    if (!state.isEmpty())
+        c.state = state;
+    const bool known = state == QLatin1String(kApproved) || state == QLatin1String(kPending)
+        || state == QLatin1String(kRevoked);
+    auto identity = std::make_shared<peek::PeerIdentity>();
+    if (known) {
+        identity->deviceId = c.deviceId;
+        identity->deviceName = description;
+        identity->deviceApproved = state == QLatin1String(kApproved);
+    }
+    m_vortex->setIdentity(connectionId, known ? identity : nullptr);
+
+    DeviceInfoTuple info;
+    info.deviceId = c.deviceId;
+    info.description = description;
+    info.deviceType = type;
+    info.state = state.isEmpty() ? QStringLiteral("unchecked") : state;
+    info.isEnrolled = state == QLatin1String(kApproved);
+    info.deviceStatus = 1;
+    info.onlineVia = m_vortex->name();
+    info.message = message;
+    tell(connectionId, info);
+
+    if (c.checks > 0)
+        return; // a newer check decides about what is held
+    std::deque<Held> held;
+    held.swap(c.held);
+    const bool pass = !m_required || approved(c);
+    for (Held &h : held) {
+        if (pass || isEnrolment(h.envelope)) {
+            m_vortex->deliver(h.envelope, h.source);
+        } else if (auto again = m_connections.find(connectionId); again != m_connections.end()) {
+            refuse(h.envelope, h.source, &again.value(), message.isEmpty() ? messageFor(c.state) : message);
+        }
+    }
+}
+
+void DeviceGuard::tell(quint64 connectionId, const DeviceInfoTuple &info)
+{
+    peek::Payload payload(deviceFilt(QStringLiteral("device.status")), {std::make_shared<DeviceInfoTuple>(info)});
+    m_vortex->sendToConnection(connectionId, peek::PayloadEnvelope::fromPayload(payload).toVortexMsg());
+}
+
+void DeviceGuard::onChanged(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    if (!source.proven || source.vortexName != peek::Role(peek::Role::Logic).vortexName())
+        return;
+    auto payload = envelope.decodePayload();
+    if (!payload || payload.value().tuples.size() != 1)
+        return;
+    const auto *info = dynamic_cast<const DeviceInfoTuple *>(payload.value().tuples.front().get());
+    if (!info)
+        return;
+    QList<quint64> ids;
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
+        if (it->deviceId == info->deviceId && !it->state.isEmpty() && it->state != QLatin1String(kRefused))
+            ids << it.key();
+    for (quint64 id : std::as_const(ids)) {
+        Connection &c = m_connections[id];
+        if (c.checks > 0)
+            continue; // its check answers with the new state
+        ++c.checks;
+        settle(id, info->state, info->description, info->deviceType, info->message);
+    }
+    if (!ids.isEmpty() && info->state != QLatin1String(kApproved) && info->state != QLatin1String(kPending)) {
+        const QString reason = info->state == QLatin1String(kRevoked) ? QStringLiteral("access revoked")
+                                                                      : QStringLiteral("device removed");
+        const int closed = m_vortex->closeDevice(info->deviceId, reason);
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("closed %1 connection(s) of device %2 (\"%3\"): %4")
+                                             .arg(closed)
+                                             .arg(info->deviceId, info->description, reason);
+    }
+}
+
+void DeviceGuard::peerGone(const peek::PeerInfo &peer)
+{
+    auto it = m_connections.find(peer.connectionId);
+    if (it == m_connections.end())
+        return;
+    const QString deviceId = it->deviceId;
+    const bool wasKnown = !it->state.isEmpty() && it->state != QLatin1String(kUnknown)
+        && it->state != QLatin1String(kRefused);
+    m_connections.erase(it);
+    if (deviceId.isEmpty() || !wasKnown)
+        return;
+    for (const Connection &other : std::as_const(m_connections))
+        if (other.deviceId == deviceId && other.state == QLatin1String(kApproved))
+            return; // still here through another connection
+    rpc::offline().call(m_vortex, {peek::Value(deviceId), peek::Value(m_vortex->uuid())});
+}
+
+} // namespace device

@@ -1,0 +1,63 @@
+#pragma once
+// Field and office's side of peek_core_device: the gate every device envelope passes before it
+// is routed (docs/identity.md). A connection presents its device (filt key "device.online", a
+// DeviceOnlineTuple); the guard asks logic, sets what it proved on the connection
+// (Vortex::setIdentity) and tells the device its state (key "device.status"). Until its device is
+// approved a connection gets the enrolment exchange only; everything else is refused with the
+// reason. What arrives while logic is being asked waits for the answer.
+#include "devicetuples.h"
+
+#include "peek/plugin.h"
+#include "peek/rpc.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <deque>
+
+namespace device {
+
+class DeviceGuard : public QObject
+{
+public:
+    explicit DeviceGuard(peek::PluginContext &ctx);
+
+    bool gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
+    void onOnline(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
+    void onChanged(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
+
+private:
+    struct Held
+    {
+        peek::PayloadEnvelope envelope;
+        peek::MessageSource source;
+    };
+    struct Connection
+    {
+        QString deviceId;
+        QString tokenHash;
+        QString appVersion;
+        QString address;
+        QString state;          // empty: not presented yet
+        int checks = 0;         // identify calls in flight
+        std::deque<Held> held;  // arrived while checking
+        qint64 lastRefusalLogMs = -1;
+    };
+
+    void check(quint64 connectionId);
+    void settle(quint64 connectionId, const QString &state, const QString &description, const QString &type,
+                const QString &message);
+    void refuse(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source, Connection *connection,
+                const QString &why);
+    void tell(quint64 connectionId, const DeviceInfoTuple &info);
+    void peerGone(const peek::PeerInfo &peer);
+    bool isEnrolment(const peek::PayloadEnvelope &envelope) const;
+    bool approved(const Connection &c) const { return c.state == QLatin1String(kApproved); }
+
+    peek::PluginContext &m_ctx;
+    QPointer<peek::Vortex> m_vortex;
+    bool m_required;
+    QHash<quint64, Connection> m_connections;
+};
+
+} // namespace device

@@ -1,0 +1,467 @@
+#include "deviceregistry.h"
+
+#include "devicerpc.h"
+
+#include "peek/rpc.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace device {
+namespace {
+
+const QString kDeviceInfo = QString::fromLatin1(DeviceInfoTuple::kTupleType);
+constexpr qint64 kDefaultAuditRows = 100;
+constexpr qint64 kMaxAuditRows = 10000;
+
+// Text for a NOT NULL column: Qt binds a null QString as NULL.
+QString text(const QString &s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
+
+qint64 nowUs()
+{
+    return QDateTime::currentMSecsSinceEpoch() * 1000;
+}
+
+peek::DateTime dateOf(qint64 us)
+{
+    return us ? peek::DateTime::fromUtcMicros(us) : peek::DateTime();
+}
+
+[[noreturn]] void refuse(const QString &why)
+{
+    throw std::runtime_error(why.toStdString());
+}
+
+// What an enrolment may carry; the reason otherwise.
+QString checkEnrolment(const EnrolDeviceAction &a)
+{
+    static const QRegularExpression idPattern(QStringLiteral("^[A-Za-z0-9._:{}-]{1,100}$"));
+    if (!idPattern.match(a.deviceId).hasMatch())
+        return QStringLiteral("deviceId must be 1 to 100 letters, digits or . _ : - { }");
+    const QString name = a.description.trimmed();
+    if (name.isEmpty() || name.size() > 100)
+        return QStringLiteral("the device's name (description) must be 1 to 100 characters");
+    if (a.deviceToken.size() < 32 || a.deviceToken.size() > 200)
+        return QStringLiteral("deviceToken must be the device's 256-bit token (32 to 200 characters)");
+    if (deviceKind(a.deviceType).isEmpty())
+        return QStringLiteral("deviceType \"%1\" is not a device type: use field or office").arg(a.deviceType.left(40));
+    if (a.appVersion.size() > 40 || a.platform.size() > 100)
+        return QStringLiteral("appVersion (40) or platform (100 characters) is too long");
+    return {};
+}
+
+} // namespace
+
+QString messageFor(const QString &state)
+{
+    if (state == QLatin1String(kApproved))
+        return QStringLiteral("approved");
+    if (state == QLatin1String(kPending))
+        return QStringLiteral("waiting for approval: an admin must approve this device before it is served");
+    if (state == QLatin1String(kRevoked))
+        return QStringLiteral("access revoked: an admin revoked this device; ask them to approve it again");
+    if (state == QLatin1String(kRefused))
+        return QStringLiteral("device not enrolled: this device id is enrolled with another token (a possible "
+                              "copy of another device); ask an admin to remove it, then enrol again");
+    return QStringLiteral("device not enrolled: enrol this device first");
+}
+
+QString deviceKind(const QString &type)
+{
+    if (type == QLatin1String("field") || type.startsWith(QLatin1String("field-")))
+        return QStringLiteral("field");
+    if (type == QLatin1String("office") || type == QLatin1String("office-web")
+        || type.startsWith(QLatin1String("desktop-")))
+        return QStringLiteral("office");
+    return {};
+}
+
+QString DeviceRegistry::hashToken(const QString &token)
+{
+    const QByteArray bytes = token.toUtf8();
+    unsigned char hash[crypto_generichash_BYTES];
+    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char *>(bytes.constData()),
+                       size_t(bytes.size()), nullptr, 0);
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(hash), sizeof hash).toHex());
+}
+
+DeviceRegistry::DeviceRegistry(peek::PluginContext &ctx, peek::TupleDataObservableHandler &observable)
+    : m_ctx(ctx), m_observable(observable), m_schema(ctx.schema())
+{
+}
+
+peek::Result<void> DeviceRegistry::load()
+{
+    const QString schema = m_schema;
+    auto rows = m_ctx.database().runSync(QStringList {schema}, [&](QSqlDatabase &db) -> peek::Result<QList<Device>> {
+        auto query = peek::sql::exec(
+            db, QStringLiteral("SELECT device_id, description, device_type, token_hash, state, platform, "
+                               "app_version, last_address, created_us, last_online_us FROM %1.\"DeviceInfo\"")
+                    .arg(schema));
+        if (!query)
+            return query.error();
+        QList<Device> devices;
+        while (query.value().next()) {
+            const QSqlQuery &q = query.value();
+            Device d;
+            d.id = q.value(0).toString();
+            d.description = q.value(1).toString();
+            d.type = q.value(2).toString();
+            d.tokenHash = q.value(3).toString();
+            d.state = q.value(4).toString();
+            d.platform = q.value(5).toString();
+            d.appVersion = q.value(6).toString();
+            d.lastAddress = q.value(7).toString();
+            d.createdUs = q.value(8).toLongLong();
+            d.lastOnlineUs = q.value(9).toLongLong();
+            devices << d;
+        }
+        return devices;
+    });
+    if (!rows)
+        return rows.error().context(QStringLiteral("reading the enrolled devices"));
+    for (const Device &d : rows.value())
+        m_devices.insert(d.id, d);
+    qCInfo(m_ctx.log()).noquote() << m_devices.size() << "enrolled device(s)";
+    return {};
+}
+
+std::shared_ptr<DeviceInfoTuple> DeviceRegistry::toTuple(const Device &d) const
+{
+    auto t = std::make_shared<DeviceInfoTuple>();
+    t->description = d.description;
+    t->deviceId = d.id;
+    t->deviceType = d.type;
+    t->appVersion = d.appVersion;
+    t->platform = d.platform;
+    t->createdDate = dateOf(d.createdUs);
+    t->lastOnline = dateOf(d.lastOnlineUs);
+    t->deviceStatus = d.onlineVia.isEmpty() ? 0 : 1;
+    t->isEnrolled = d.state == QLatin1String(kApproved);
+    t->state = d.state;
+    t->onlineVia = d.onlineVia;
+    t->lastAddress = d.lastAddress;
+    t->message = messageFor(d.state);
+    return t;
+}
+
+DeviceRegistry::Device *DeviceRegistry::find(const QString &idOrName)
+{
+    auto it = m_devices.find(idOrName);
+    if (it != m_devices.end())
+        return &it.value();
+    for (Device &d : m_devices)
+        if (d.description == idOrName)
+            return &d;
+    return nullptr;
+}
+
+void DeviceRegistry::save(const Device &d, bool inserted)
+{
+    const QString schema = m_schema;
+    const QString sql = inserted
+        ? QStringLiteral("INSERT INTO %1.\"DeviceInfo\" (description, device_type, token_hash, state, platform, "
+                         "app_version, last_address, created_us, last_online_us, device_id) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        : QStringLiteral("UPDATE %1.\"DeviceInfo\" SET description = ?, device_type = ?, token_hash = ?, state = ?, "
+                         "platform = ?, app_version = ?, last_address = ?, created_us = ?, last_online_us = ? "
+                         "WHERE device_id = ?");
+    const QVariantList binds {d.description, d.type, d.tokenHash, d.state, text(d.platform), text(d.appVersion),
+                              text(d.lastAddress), d.createdUs,
+                              d.lastOnlineUs ? QVariant(d.lastOnlineUs) : QVariant(QMetaType::fromType<qint64>()),
+                              d.id};
+    auto saved = m_ctx.database().runSync(QStringList {schema}, [&](QSqlDatabase &db) -> peek::Result<void> {
+        auto done = peek::sql::exec(db, sql.arg(schema), binds);
+        if (!done)
+            return done.error();
+        return {};
+    });
+    if (!saved) {
+        qCWarning(m_ctx.log()).noquote() << "could not store device" << d.id << "-" << saved.error().message();
+        refuse(QStringLiteral("could not store device %1: %2").arg(d.id, saved.error().peerMessage()));
+    }
+}
+
+void DeviceRegistry::audit(const QString &event, const QString &deviceId, const QString &actor,
+                           const QString &address, const QString &detail)
+{
+    const QString schema = m_schema;
+    const QVariantList binds {nowUs(), event, text(deviceId), text(actor), text(address.left(100)),
+                              text(detail.left(400))};
+    const QLoggingCategory &log = m_ctx.log();
+    m_ctx.database()
+        .run(QStringList {schema},
+             [schema, binds](QSqlDatabase &db) -> peek::Result<void> {
+                 auto done = peek::sql::exec(
+                     db,
+                     QStringLiteral("INSERT INTO %1.\"IdentityAudit\" (time_us, event, device_id, actor, address, detail) "
+                                    "VALUES (?, ?, ?, ?, ?, ?)")
+                         .arg(schema),
+                     binds);
+                 if (!done)
+                     return done.error();
+                 return {};
+             })
+        .then([&log, event, deviceId](const peek::Result<void> &done) {
+            if (!done)
+                qCWarning(log).noquote() << "could not write the audit of" << event << "for device" << deviceId
+                                         << "-" << done.error().message();
+        });
+}
+
+void DeviceRegistry::changed(const Device &d, bool stateChanged)
+{
+    peek::TupleSelector one(kDeviceInfo, {{QStringLiteral("deviceId"), peek::Value(d.id)}});
+    m_observable.notifyOfTupleUpdate(one);
+    m_observable.notifyOfTupleUpdate(peek::TupleSelector(kDeviceInfo, {}));
+    if (stateChanged)
+        tellServices(toTuple(d));
+}
+
+void DeviceRegistry::tellServices(const std::shared_ptr<DeviceInfoTuple> &info)
+{
+    peek::Payload payload({{QStringLiteral("plugin"), peek::Value(QString::fromLatin1(kPlugin))},
+                           {QStringLiteral("key"), peek::Value(QStringLiteral("device.changed"))}},
+                          {info});
+    const peek::PayloadEnvelope envelope = peek::PayloadEnvelope::fromPayload(payload);
+    for (const peek::Role role : {peek::Role::Field, peek::Role::Office})
+        m_ctx.vortex()->send(envelope, peek::Role(role).vortexName());
+}
+
+bool DeviceRegistry::autoApproves(const QString &type) const
+{
+    const QString kind = deviceKind(type);
+    return m_ctx.settings().boolValue(kind == QLatin1String("field") ? QStringLiteral("autoApproveField")
+                                                                     : QStringLiteral("autoApproveOffice"));
+}
+
+std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
+{
+    if (const QString wrong = checkEnrolment(a); !wrong.isEmpty())
+        refuse(QStringLiteral("cannot enrol device: %1").arg(wrong));
+    const QString hash = hashToken(a.deviceToken);
+    if (Device *known = m_devices.contains(a.deviceId) ? &m_devices[a.deviceId] : nullptr) {
+        if (sodium_memcmp(known->tokenHash.toLatin1().constData(), hash.toLatin1().constData(), hash.size()) != 0
+            || known->tokenHash.size() != hash.size()) {
+            qCWarning(m_ctx.log()).noquote()
+                << QStringLiteral("refused the enrolment of device %1 (\"%2\"): the id is enrolled with another "
+                                  "token, a possible copy of device \"%3\"")
+                       .arg(a.deviceId, a.description.left(100), known->description);
+            audit(QStringLiteral("enrolment refused"), a.deviceId, {}, {},
+                  QStringLiteral("token differs from the enrolled one (possible cloned device)"));
+            refuse(messageFor(QString::fromLatin1(kRefused)));
+        }
+        return {toTuple(*known)}; // enrolling again changes nothing
+    }
+    const QString name = a.description.trimmed();
+    for (const Device &d : std::as_const(m_devices))
+        if (d.description == name)
+            refuse(QStringLiteral("cannot enrol device: a device named \"%1\" is already enrolled; choose another name")
+                       .arg(name));
+    Device d;
+    d.id = a.deviceId;
+    d.description = name;
+    d.type = deviceKind(a.deviceType);
+    d.tokenHash = hash;
+    d.state = QString::fromLatin1(autoApproves(d.type) ? kApproved : kPending);
+    d.platform = a.platform;
+    d.appVersion = a.appVersion;
+    d.createdUs = nowUs();
+    save(d, true);
+    m_devices.insert(d.id, d);
+    audit(QStringLiteral("enrolled"), d.id, {}, {},
+          QStringLiteral("\"%1\", %2 device; %3").arg(name, d.type,
+              d.state == QLatin1String(kApproved) ? QStringLiteral("approved automatically (setting)")
+                                                  : QStringLiteral("waiting for approval")));
+    qCInfo(m_ctx.log()).noquote() << QStringLiteral("enrolled %1 device %2 (\"%3\"): %4")
+                                         .arg(d.type, d.id, name, d.state);
+    changed(d, true);
+    return {toTuple(d)};
+}
+
+peek::Dict DeviceRegistry::identify(const QString &deviceId, const QString &tokenHash, const QString &appVersion,
+                                    const QString &address, const QString &serviceName, const QString &serviceUuid)
+{
+    auto answer = [](const QString &state, const Device *d) {
+        peek::Dict out {{QStringLiteral("state"), peek::Value(state)},
+                        {QStringLiteral("message"), peek::Value(messageFor(state))}};
+        if (d) {
+            out.insert(QStringLiteral("description"), peek::Value(d->description));
+            out.insert(QStringLiteral("deviceType"), peek::Value(d->type));
+        }
+        return out;
+    };
+    auto it = m_devices.find(deviceId);
+    if (it == m_devices.end())
+        return answer(QString::fromLatin1(kUnknown), nullptr);
+    Device &d = it.value();
+    if (d.tokenHash.size() != tokenHash.size()
+        || sodium_memcmp(d.tokenHash.toLatin1().constData(), tokenHash.toLatin1().constData(), tokenHash.size()) != 0) {
+        qCWarning(m_ctx.log()).noquote()
+            << QStringLiteral("refused device %1 (\"%2\") from %3 through %4: wrong token, a possible cloned device")
+                   .arg(deviceId, d.description, address, serviceName);
+        audit(QStringLiteral("refused"), deviceId, serviceName, address,
+              QStringLiteral("wrong token (possible cloned device)"));
+        return answer(QString::fromLatin1(kRefused), nullptr);
+    }
+    const bool cameOnline = d.onlineVia.isEmpty();
+    d.onlineVia = serviceName;
+    d.serviceUuid = serviceUuid;
+    d.lastOnlineUs = nowUs();
+    d.lastAddress = address.left(100);
+    if (!appVersion.isEmpty())
+        d.appVersion = appVersion.left(40);
+    save(d, false);
+    if (cameOnline)
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("device %1 (\"%2\", %3) is online through %4 from %5")
+                                             .arg(d.id, d.description, d.state, serviceName, address);
+    changed(d, false);
+    return answer(d.state, &d);
+}
+
+void DeviceRegistry::offline(const QString &deviceId, const QString &serviceUuid)
+{
+    auto it = m_devices.find(deviceId);
+    if (it == m_devices.end() || it->serviceUuid != serviceUuid || it->onlineVia.isEmpty())
+        return;
+    it->onlineVia.clear();
+    it->serviceUuid.clear();
+    it->lastOnlineUs = nowUs();
+    save(*it, false);
+    qCInfo(m_ctx.log()).noquote() << QStringLiteral("device %1 (\"%2\") is offline").arg(it->id, it->description);
+    changed(*it, false);
+}
+
+void DeviceRegistry::serviceGone(const QString &serviceUuid)
+{
+    QStringList gone;
+    for (const Device &d : std::as_const(m_devices))
+        if (!d.onlineVia.isEmpty() && d.serviceUuid == serviceUuid)
+            gone << d.id;
+    for (const QString &id : std::as_const(gone))
+        offline(id, serviceUuid);
+}
+
+std::vector<peek::TuplePtr> DeviceRegistry::provide(const peek::TupleSelector &selector) const
+{
+    QString only;
+    for (const auto &[key, value] : selector.selector) {
+        if (key == QLatin1String("deviceId") && value.type() == peek::Value::Type::String)
+            only = value.toString();
+        else
+            refuse(QStringLiteral("%1: selector key \"%2\" is unknown or not a string; use deviceId (string)")
+                       .arg(kDeviceInfo, key));
+    }
+    std::vector<peek::TuplePtr> out;
+    if (!only.isEmpty()) {
+        if (auto it = m_devices.constFind(only); it != m_devices.cend())
+            out.push_back(toTuple(*it));
+        return out;
+    }
+    QList<const Device *> all;
+    for (const Device &d : m_devices)
+        all << &d;
+    std::sort(all.begin(), all.end(), [](const Device *a, const Device *b) { return a->description < b->description; });
+    for (const Device *d : all)
+        out.push_back(toTuple(*d));
+    return out;
+}
+
+peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList &args, const QString &actor)
+{
+    if (command == QLatin1String("list")) {
+        peek::ValueList list;
+        for (const peek::TuplePtr &t : provide(peek::TupleSelector(kDeviceInfo, {})))
+            list.push_back(peek::Value(t));
+        return peek::Value(list);
+    }
+    if (command == QLatin1String("audit")) {
+        qint64 limit = kDefaultAuditRows;
+        if (args.size() > 1)
+            limit = std::clamp<qint64>(peek::rpcArgument<qint64>(args, 1, "limit"), 1, kMaxAuditRows);
+        return auditRows(limit);
+    }
+    if (command != QLatin1String("approve") && command != QLatin1String("revoke")
+        && command != QLatin1String("remove"))
+        refuse(QStringLiteral("unknown devices command \"%1\": use list, approve, revoke, remove or audit")
+                   .arg(command.left(40)));
+    const QString target = peek::rpcArgument<QString>(args, 1, "device");
+    Device *d = find(target);
+    if (!d)
+        refuse(QStringLiteral("no enrolled device has the id or name \"%1\" (see: peek-server admin devices list)")
+                   .arg(target.left(100)));
+    const QString who = actor.isEmpty() ? QStringLiteral("an operator") : actor;
+    if (command == QLatin1String("remove")) {
+        const Device removed = *d;
+        auto deleted = m_ctx.database().runSync(QStringList {m_schema}, [&](QSqlDatabase &db) -> peek::Result<void> {
+            auto done = peek::sql::exec(
+                db, QStringLiteral("DELETE FROM %1.\"DeviceInfo\" WHERE device_id = ?").arg(m_schema), {removed.id});
+            if (!done)
+                return done.error();
+            return {};
+        });
+        if (!deleted)
+            refuse(QStringLiteral("could not remove device %1: %2").arg(removed.id, deleted.error().peerMessage()));
+        m_devices.remove(removed.id);
+        audit(QStringLiteral("removed"), removed.id, who, {}, QStringLiteral("\"%1\"").arg(removed.description));
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("%1 removed device %2 (\"%3\")").arg(who, removed.id, removed.description);
+        Device gone = removed;
+        gone.state = QString::fromLatin1(kUnknown);
+        changed(gone, true);
+        return peek::Value(toTuple(gone));
+    }
+    const QString state = QString::fromLatin1(command == QLatin1String("approve") ? kApproved : kRevoked);
+    if (d->state != state) {
+        d->state = state;
+        save(*d, false);
+        audit(command == QLatin1String("approve") ? QStringLiteral("approved") : QStringLiteral("revoked"), d->id, who,
+              {}, QStringLiteral("\"%1\"").arg(d->description));
+        qCInfo(m_ctx.log()).noquote()
+            << QStringLiteral("%1 %2 device %3 (\"%4\")")
+                   .arg(who, command == QLatin1String("approve") ? QStringLiteral("approved") : QStringLiteral("revoked"),
+                        d->id, d->description);
+        changed(*d, true);
+    }
+    return peek::Value(toTuple(*d));
+}
+
+peek::Value DeviceRegistry::auditRows(qint64 limit) const
+{
+    const QString schema = m_schema;
+    auto rows = m_ctx.database().runSync(QStringList {schema}, [&](QSqlDatabase &db) -> peek::Result<peek::ValueList> {
+        auto query = peek::sql::exec(
+            db, QStringLiteral("SELECT time_us, event, device_id, user_name, actor, address, detail FROM "
+                               "%1.\"IdentityAudit\" ORDER BY time_us DESC LIMIT ?")
+                    .arg(schema),
+            {limit});
+        if (!query)
+            return query.error();
+        peek::ValueList list;
+        while (query.value().next()) {
+            const QSqlQuery &q = query.value();
+            list.push_back(peek::Value(peek::Dict {
+                {QStringLiteral("time"), peek::Value(peek::DateTime::fromUtcMicros(q.value(0).toLongLong()))},
+                {QStringLiteral("event"), peek::Value(q.value(1).toString())},
+                {QStringLiteral("deviceId"), peek::Value(q.value(2).toString())},
+                {QStringLiteral("userName"), peek::Value(q.value(3).toString())},
+                {QStringLiteral("actor"), peek::Value(q.value(4).toString())},
+                {QStringLiteral("address"), peek::Value(q.value(5).toString())},
+                {QStringLiteral("detail"), peek::Value(q.value(6).toString())},
+            }));
+        }
+        std::reverse(list.begin(), list.end());
+        return list;
+    });
+    if (!rows)
+        refuse(QStringLiteral("could not read the audit: %1").arg(rows.error().peerMessage()));
+    return peek::Value(std::move(rows).value());
+}
+
+} // namespace device

@@ -1,0 +1,78 @@
+#pragma once
+// Logic's side of peek_core_device: every enrolled device (kept in memory, written through to
+// core_device."DeviceInfo"), its online status, the audit, and what changes tell: the observable
+// "peek_core_device" (admin tools) and "device.changed" to the field and office services.
+#include "devicetuples.h"
+
+#include "peek/observable.h"
+#include "peek/plugin.h"
+#include "peek/storage.h"
+
+#include <QHash>
+
+namespace device {
+
+class DeviceRegistry
+{
+public:
+    DeviceRegistry(peek::PluginContext &ctx, peek::TupleDataObservableHandler &observable);
+
+    // Reads the devices; every one is offline until a service says otherwise.
+    peek::Result<void> load();
+
+    // EnrolDeviceAction (the action delegate): the device as it is now, or throws with the reason.
+    std::vector<peek::TuplePtr> enrol(const EnrolDeviceAction &action);
+    // A service asks who presented (deviceId, tokenHash): {state, description, deviceType, message}.
+    peek::Dict identify(const QString &deviceId, const QString &tokenHash, const QString &appVersion,
+                        const QString &address, const QString &serviceName, const QString &serviceUuid);
+    void offline(const QString &deviceId, const QString &serviceUuid);
+    // A service's link to logic closed: its devices are offline.
+    void serviceGone(const QString &serviceUuid);
+    // peek-server admin devices ... / audit.
+    peek::Value admin(const QString &command, const peek::ValueList &args, const QString &actor);
+    // The observable's provider: all devices, or {deviceId}.
+    std::vector<peek::TuplePtr> provide(const peek::TupleSelector &selector) const;
+
+    static QString hashToken(const QString &token); // BLAKE2b-256, hex
+
+private:
+    struct Device
+    {
+        QString id;
+        QString description;
+        QString type;
+        QString tokenHash;
+        QString state;
+        QString platform;
+        QString appVersion;
+        QString lastAddress;
+        qint64 createdUs = 0;
+        qint64 lastOnlineUs = 0;
+        QString onlineVia;   // service vortex name; empty: offline
+        QString serviceUuid; // that service's vortex uuid
+    };
+
+    std::shared_ptr<DeviceInfoTuple> toTuple(const Device &device) const;
+    Device *find(const QString &idOrName);
+    void save(const Device &device, bool inserted);
+    void audit(const QString &event, const QString &deviceId, const QString &actor, const QString &address,
+               const QString &detail);
+    // The observable's subscribers and (stateChanged) the services hear of it.
+    void changed(const Device &device, bool stateChanged);
+    void tellServices(const std::shared_ptr<DeviceInfoTuple> &info);
+    bool autoApproves(const QString &type) const;
+    peek::Value auditRows(qint64 limit) const;
+
+    peek::PluginContext &m_ctx;
+    peek::TupleDataObservableHandler &m_observable;
+    QString m_schema;
+    QHash<QString, Device> m_devices;
+};
+
+// What a device's state means for it (the message of its DeviceInfoTuple).
+QString messageFor(const QString &state);
+// "field" or "office" for a device type (the original's field-ios, office-web, desktop-windows...);
+// empty when it is neither.
+QString deviceKind(const QString &type);
+
+} // namespace device

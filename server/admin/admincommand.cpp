@@ -1,0 +1,306 @@
+#include "admin/admincommand.h"
+
+#include "base/role.h"
+#include "service/tlsbundle.h"
+#include "tuple/tuple.h"
+#include "vortex/futurecontext.h"
+#include "vortex/rpc.h"
+#include "vortex/vortex.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace peek::admin {
+namespace {
+
+constexpr int kConnectTimeoutMs = 10000;
+
+const char *kUsage =
+    "usage: peek-server admin [--home DIR] [--json] COMMAND\n"
+    "  devices list                     every enrolled device, its state and online status\n"
+    "  devices approve DEVICE           serve the device (DEVICE: its id or name)\n"
+    "  devices revoke DEVICE            refuse it from now on; its connections close at once\n"
+    "  devices remove DEVICE            forget it (it may enrol again)\n"
+    "  audit [--limit N]                the newest N identity events (default 100)\n"
+    "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port.\n";
+
+int usage(const QString &problem)
+{
+    std::fprintf(stderr, "peek-server admin: %s\n%s", qPrintable(problem), kUsage);
+    return 2;
+}
+
+int failed(const QString &message)
+{
+    std::fprintf(stderr, "peek-server admin: %s\n", qPrintable(message));
+    return 1;
+}
+
+QJsonValue toJson(const Value &value);
+
+QJsonObject tupleToJson(const Tuple &tuple)
+{
+    QJsonObject out;
+    for (const QString &name : tuple.fieldNames())
+        out.insert(name, toJson(tuple.field(name)));
+    return out;
+}
+
+QJsonValue toJson(const Value &value)
+{
+    switch (value.type()) {
+    case Value::Type::Null: return QJsonValue();
+    case Value::Type::Bool: return value.toBool();
+    case Value::Type::Int: return double(value.toInt());
+    case Value::Type::Float: return value.toDouble();
+    case Value::Type::String: return value.toString();
+    case Value::Type::DateTime:
+        return value.toDateTime().isValid() ? QJsonValue(value.toDateTime().toString()) : QJsonValue();
+    case Value::Type::List: {
+        QJsonArray array;
+        for (const Value &item : value.toList())
+            array.append(toJson(item));
+        return array;
+    }
+    case Value::Type::Dict: {
+        QJsonObject object;
+        for (const auto &[key, item] : value.toDict())
+            object.insert(key, toJson(item));
+        return object;
+    }
+    case Value::Type::Tuple: return value.toTuple() ? QJsonValue(tupleToJson(*value.toTuple())) : QJsonValue();
+    default: return QJsonValue();
+    }
+}
+
+// Rows of text as an aligned table.
+void printTable(const QStringList &header, const QList<QStringList> &rows)
+{
+    QList<int> widths;
+    for (const QString &h : header)
+        widths << h.size();
+    for (const QStringList &row : rows)
+        for (int i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], int(row[i].size()));
+    auto line = [&](const QStringList &cells) {
+        QString text;
+        for (int i = 0; i < cells.size(); ++i)
+            text += i + 1 == cells.size() ? cells[i] : cells[i].leftJustified(widths[i] + 2);
+        std::printf("%s\n", qPrintable(text.trimmed()));
+    };
+    line(header);
+    for (const QStringList &row : rows)
+        line(row);
+}
+
+QString text(const QJsonObject &o, const char *key)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("yes") : QStringLiteral("no");
+    if (v.isDouble())
+        return QString::number(v.toDouble());
+    return v.toString();
+}
+
+void printDevices(const QJsonArray &devices)
+{
+    QList<QStringList> rows;
+    for (const QJsonValue &v : devices) {
+        const QJsonObject d = v.toObject();
+        const QString online = text(d, "onlineVia").isEmpty()
+            ? QStringLiteral("offline") : QStringLiteral("online via %1").arg(text(d, "onlineVia"));
+        rows << QStringList {text(d, "description"), text(d, "deviceId"), text(d, "deviceType"), text(d, "state"),
+                             online, text(d, "lastOnline"), text(d, "lastAddress"), text(d, "appVersion")};
+    }
+    if (rows.isEmpty()) {
+        std::printf("no devices are enrolled\n");
+        return;
+    }
+    printTable({QStringLiteral("NAME"), QStringLiteral("ID"), QStringLiteral("TYPE"), QStringLiteral("STATE"),
+                QStringLiteral("ONLINE"), QStringLiteral("LAST SEEN"), QStringLiteral("ADDRESS"),
+                QStringLiteral("APP")},
+               rows);
+}
+
+void printAudit(const QJsonArray &events)
+{
+    QList<QStringList> rows;
+    for (const QJsonValue &v : events) {
+        const QJsonObject e = v.toObject();
+        rows << QStringList {text(e, "time"), text(e, "event"), text(e, "deviceId"), text(e, "userName"),
+                             text(e, "actor"), text(e, "address"), text(e, "detail")};
+    }
+    if (rows.isEmpty()) {
+        std::printf("the audit is empty\n");
+        return;
+    }
+    printTable({QStringLiteral("TIME"), QStringLiteral("EVENT"), QStringLiteral("DEVICE"), QStringLiteral("USER"),
+                QStringLiteral("BY"), QStringLiteral("ADDRESS"), QStringLiteral("DETAIL")},
+               rows);
+}
+
+struct Target
+{
+    QUrl url;
+    QByteArray joinToken;
+    std::optional<TlsBundle> tls;
+};
+
+Result<Target> readHome(const QString &home)
+{
+    QFile file(QDir(home).absoluteFilePath(QStringLiteral("config.json")));
+    if (!file.open(QIODevice::ReadOnly))
+        return Error {QStringLiteral("cannot read %1 (%2): is %3 the home of a peek-server? pass --home DIR")
+                          .arg(file.fileName(), file.errorString(), home)};
+    QJsonParseError parseError;
+    const QJsonObject config = QJsonDocument::fromJson(file.readAll(), &parseError).object();
+    if (parseError.error != QJsonParseError::NoError)
+        return Error {QStringLiteral("%1 is not valid JSON: %2").arg(file.fileName(), parseError.errorString())};
+    Target target;
+    target.joinToken = config.value(QLatin1String("logic")).toObject().value(QLatin1String("joinToken")).toString().toUtf8();
+    if (target.joinToken.isEmpty())
+        return Error {QStringLiteral("%1 has no logic.joinToken: start peek-server with the logic role once first")
+                          .arg(file.fileName())};
+    const int port = config.value(QLatin1String("ports")).toObject().value(QLatin1String("logicAdmin")).toInt(
+        Role::kLogicAdminPort);
+    auto bundle = TlsBundle::loadFromHome(home);
+    if (!bundle)
+        return bundle.error();
+    target.tls = bundle.value();
+    const bool tls = target.tls && target.tls->hasIdentity();
+    target.url = QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(tls ? QStringLiteral("wss") : QStringLiteral("ws")).arg(port));
+    return target;
+}
+
+// Calls `rpc` on the running logic of `home`; the answer, or why there is none.
+Result<Value> call(const QString &home, const Rpc &rpc, const ValueList &args)
+{
+    auto target = readHome(home);
+    if (!target)
+        return target.error();
+    Vortex vortex(QStringLiteral("peek-admin-service"));
+    vortex.setJoinToken(target.value().joinToken);
+    if (target.value().tls)
+        vortex.setClientTls(target.value().tls->clientConfiguration());
+    QEventLoop loop;
+    QString dialError;
+    QObject::connect(&vortex, &Vortex::peerConnected, &loop, [&](const PeerInfo &) { loop.quit(); });
+    QObject::connect(&vortex, &Vortex::dialFailed, &loop, [&](const QUrl &, const QString &reason) {
+        dialError = reason;
+        loop.quit();
+    });
+    QTimer::singleShot(kConnectTimeoutMs, &loop, [&] {
+        dialError = QStringLiteral("no answer within %1 s").arg(kConnectTimeoutMs / 1000);
+        loop.quit();
+    });
+    vortex.connectTo(target.value().url);
+    loop.exec();
+    if (!vortex.isConnectedTo(Role(Role::Logic).vortexName()))
+        return Error {QStringLiteral("cannot reach logic at %1: %2 (is peek-server running with the logic role, "
+                                     "and is this its home?)")
+                          .arg(target.value().url.toString(), dialError)};
+    const QString actor = QStringLiteral("%1 (peek-server admin)").arg(qEnvironmentVariable("USER", QStringLiteral("operator")));
+    QFuture<Value> answer = rpc.call(&vortex, args, {{QStringLiteral("actor"), Value(actor)}});
+    Result<Value> result = Error {QStringLiteral("no answer")};
+    onFinished(&loop, answer, [&](QFuture<Value> finished) {
+        result = resultOf(finished, QStringLiteral("cancelled"));
+        loop.quit();
+    });
+    if (!answer.isFinished())
+        loop.exec();
+    vortex.close();
+    return result;
+}
+
+} // namespace
+
+int run(const QStringList &arguments)
+{
+    QString home = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/peek");
+    bool json = false;
+    qint64 limit = 100;
+    QStringList words;
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString &a = arguments[i];
+        if (a == QLatin1String("--json")) {
+            json = true;
+        } else if (a == QLatin1String("--home") || a == QLatin1String("--limit")) {
+            if (i + 1 >= arguments.size())
+                return usage(QStringLiteral("%1 needs a value").arg(a));
+            const QString value = arguments[++i];
+            if (a == QLatin1String("--home")) {
+                home = value;
+            } else {
+                bool ok = false;
+                limit = value.toLongLong(&ok);
+                if (!ok || limit < 1)
+                    return usage(QStringLiteral("--limit must be a whole number from 1, not '%1'").arg(value));
+            }
+        } else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
+            std::printf("%s", kUsage);
+            return 0;
+        } else if (a.startsWith(QLatin1String("--"))) {
+            return usage(QStringLiteral("unknown option %1").arg(a));
+        } else {
+            words << a;
+        }
+    }
+    home = QDir(home).absolutePath();
+    // The console prints answers; the transport's own notes would only be noise here.
+    QLoggingCategory::setFilterRules(QStringLiteral("peek.*.info=false\npeek.*.debug=false"));
+    if (words.isEmpty())
+        return usage(QStringLiteral("say what to do"));
+
+    const Rpc devicesAdmin(QStringLiteral("peek_core_device.admin"),
+                           {QStringLiteral("peek_core_device"), Role(Role::Logic).vortexName(), {}});
+    ValueList args;
+    const QString group = words.value(0);
+    const QString command = words.value(1);
+    if (group == QLatin1String("devices")) {
+        if (command == QLatin1String("list") && words.size() == 2)
+            args = {Value(command)};
+        else if ((command == QLatin1String("approve") || command == QLatin1String("revoke")
+                  || command == QLatin1String("remove")) && words.size() == 3)
+            args = {Value(command), Value(words[2])};
+        else
+            return usage(QStringLiteral("devices takes list, or approve/revoke/remove and one device"));
+    } else if (group == QLatin1String("audit") && words.size() == 1) {
+        args = {Value(QStringLiteral("audit")), Value(limit)};
+    } else {
+        return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
+    }
+
+    auto answer = call(home, devicesAdmin, args);
+    if (!answer)
+        return failed(answer.error().message());
+    const QJsonValue out = toJson(answer.value());
+    if (json) {
+        std::printf("%s\n", QJsonDocument(out.isArray() ? QJsonDocument(out.toArray()) : QJsonDocument(out.toObject()))
+                                .toJson(QJsonDocument::Indented).constData());
+    } else if (group == QLatin1String("audit")) {
+        printAudit(out.toArray());
+    } else if (command == QLatin1String("list")) {
+        printDevices(out.toArray());
+    } else {
+        const QJsonObject d = out.toObject();
+        std::printf("%s %s (%s): %s\n", qPrintable(command == QLatin1String("remove") ? QStringLiteral("removed") : QStringLiteral("device")),
+                    qPrintable(text(d, "description")), qPrintable(text(d, "deviceId")),
+                    qPrintable(command == QLatin1String("remove") ? QStringLiteral("forgotten") : text(d, "state")));
+    }
+    std::fflush(stdout);
+    return 0;
+}
+
+} // namespace peek::admin

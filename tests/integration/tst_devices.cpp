@@ -1,0 +1,394 @@
+// Devices must be enrolled and approved (issue 14, peek_core_device) against a real peek-server
+// with its defaults (all roles, enrolment required), driven by a raw WebSocket client that speaks
+// only the wire protocol (docs/identity.md), and by `peek-server admin` as an operator would.
+#include "serverprocess.h"
+
+#include "../unit/vortex/rawpeer.h"
+
+#include "observable/observablefilt.h"
+#include "tuple/tupleselector.h"
+#include "vortex/payload.h"
+#include "vortex/payloadenvelope.h"
+#include "vortex/payloadrouter.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+using namespace peek;
+using namespace testing;
+
+namespace {
+
+const QString kTutorial = QStringLiteral("peek_plugin_tutorial");
+const QString kDevice = QStringLiteral("peek_core_device");
+
+QByteArray envelopeWithPayload(const Dict &filt, const QByteArray &payloadJson)
+{
+    const QByteArray data = zlib::compress(payloadJson.constData(), payloadJson.size(), 6).toBase64();
+    return PayloadEnvelope(filt, data).toVortexMsg();
+}
+
+QByteArray payloadOf(const QByteArray &tupleJson)
+{
+    return R"({"_ct":"rp","filt":{},"tuples":[)" + tupleJson + R"(],"date":null})";
+}
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+Dict actionFilt(const QString &plugin, const QString &messageId)
+{
+    return Dict {{QStringLiteral("plugin"), plugin},
+                 {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+                 {QStringLiteral("name"), plugin},
+                 {PayloadRouter::kMessageIdKey, messageId}};
+}
+
+Dict tutorialRowsFilt()
+{
+    return observable::requestFilt(kTutorial, kTutorial,
+                                   TupleSelector(QStringLiteral("peek_plugin_tutorial.StringIntTuple"), {}), false);
+}
+
+// A device as the wire sees it: its id and token, and a raw connection to the field service.
+struct Device
+{
+    QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QString token = QUuid::createUuid().toString(QUuid::Id128) + QUuid::createUuid().toString(QUuid::Id128);
+    std::unique_ptr<RawPeer> peer;
+
+    bool connect(quint16 port)
+    {
+        peer = std::make_unique<RawPeer>();
+        return peer->open(port);
+    }
+    // Presents the device (device.online) on the connection.
+    void online()
+    {
+        const QByteArray tuple = compact({{QStringLiteral("_ct"), QStringLiteral("rt")},
+                                       {QStringLiteral("_c"), QStringLiteral("peek_core_device.DeviceOnlineTuple")},
+                                       {QStringLiteral("deviceId"), id},
+                                       {QStringLiteral("deviceToken"), token},
+                                       {QStringLiteral("appVersion"), QStringLiteral("1.0-test")}});
+        peer->send(envelopeWithPayload({{QStringLiteral("plugin"), kDevice}, {QStringLiteral("key"), QStringLiteral("device.online")}},
+                                       payloadOf(tuple)));
+    }
+    void enrol(const QString &name, const QString &messageId)
+    {
+        const QByteArray tuple = compact({{QStringLiteral("_ct"), QStringLiteral("rt")},
+                                       {QStringLiteral("_c"), QStringLiteral("peek_core_device.EnrolDeviceAction")},
+                                       {QStringLiteral("description"), name},
+                                       {QStringLiteral("deviceId"), id},
+                                       {QStringLiteral("deviceType"), QStringLiteral("field")},
+                                       {QStringLiteral("appVersion"), QStringLiteral("1.0-test")},
+                                       {QStringLiteral("deviceToken"), token},
+                                       {QStringLiteral("platform"), QStringLiteral("linux")},
+                                       {QStringLiteral("uuid"), QUuid::createUuid().toString(QUuid::WithoutBraces)}});
+        peer->send(envelopeWithPayload(actionFilt(kDevice, messageId), payloadOf(tuple)));
+    }
+    // Waits for the next message whose filt key is `key` (after `from`); its index, or -1.
+    int waitFor(const QString &key, int from = 0, int timeoutMs = 15000)
+    {
+        int found = -1;
+        (void)QTest::qWaitFor([&] {
+            for (int i = from; i < peer->messages.size(); ++i) {
+                const PayloadEnvelope e = peer->envelope(i);
+                const Value *k = e.filt.find(QStringLiteral("key"));
+                const Value *mid = e.filt.find(PayloadRouter::kMessageIdKey);
+                if ((k && k->type() == Value::Type::String && k->toString() == key)
+                    || (mid && mid->type() == Value::Type::String && mid->toString() == key)) {
+                    found = i;
+                    return true;
+                }
+            }
+            return false;
+        }, timeoutMs);
+        return found;
+    }
+    // The state field of the device.status at `index`.
+    QString stateAt(int index)
+    {
+        auto payload = peer->envelope(index).decodePayload();
+        if (!payload || payload.value().tuples.empty())
+            return QStringLiteral("<no tuple>");
+        return payload.value().tuples.front()->field(QStringLiteral("state")).toString();
+    }
+    // Waits for a device.status saying `state`; true when it came.
+    bool waitForState(const QString &state, int timeoutMs = 15000)
+    {
+        return QTest::qWaitFor([&] {
+            for (int i = 0; i < peer->messages.size(); ++i) {
+                const PayloadEnvelope e = peer->envelope(i);
+                const Value *k = e.filt.find(QStringLiteral("key"));
+                if (k && k->type() == Value::Type::String && k->toString() == QLatin1String("device.status")
+                    && stateAt(i) == state)
+                    return true;
+            }
+            return false;
+        }, timeoutMs);
+    }
+    // Asks for the tutorial's rows; the answer's error text (empty: served with rows).
+    QString askForRows(const QString &messageId)
+    {
+        Dict filt = tutorialRowsFilt();
+        filt.insert(PayloadRouter::kMessageIdKey, Value(messageId));
+        const int before = peer->messages.size();
+        peer->send(PayloadEnvelope(filt));
+        // The next answer that is not a device.status (an observable's answer does not carry
+        // the message id; a refusal does).
+        int at = -1;
+        (void)QTest::qWaitFor([&] {
+            for (int i = before; i < peer->messages.size(); ++i) {
+                const Value *k = peer->envelope(i).filt.find(QStringLiteral("key"));
+                if (!k || k->type() != Value::Type::String || k->toString() != QLatin1String("device.status")) {
+                    at = i;
+                    return true;
+                }
+            }
+            return false;
+        }, 15000);
+        if (at < 0)
+            return QStringLiteral("<no answer>");
+        const PayloadEnvelope answer = peer->envelope(at);
+        if (!answer.isSuccess())
+            return answer.errorText();
+        auto payload = answer.decodePayload();
+        return payload && !payload.value().tuples.empty() ? QString() : QStringLiteral("<no rows>");
+    }
+};
+
+} // namespace
+
+class TestDevices : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    Ports m_ports;
+    std::unique_ptr<ServerProcess> m_server;
+
+    // peek-server admin ARGS for the test's home: exit code, stdout, stderr.
+    struct Admin
+    {
+        int code = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    Admin admin(const QStringList &args)
+    {
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), m_home.path()} + args);
+        Admin a;
+        if (!p.waitForFinished(30000))
+            return a;
+        a.code = p.exitCode();
+        a.out = p.readAllStandardOutput();
+        a.err = p.readAllStandardError();
+        return a;
+    }
+    QByteArray serverLog()
+    {
+        QFile f(m_home.path() + QStringLiteral("/peek-server.log"));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+    // A device enrolled and, when `approve`, approved by the operator; connected and presented.
+    void enrolled(Device &d, const QString &name, bool approve)
+    {
+        QVERIFY(d.connect(m_ports.field));
+        d.enrol(name, QStringLiteral("enrol-") + name);
+        const int answer = d.waitFor(QStringLiteral("enrol-") + name);
+        QVERIFY(answer >= 0);
+        QVERIFY2(d.peer->envelope(answer).isSuccess(), qPrintable(d.peer->envelope(answer).errorText()));
+        d.online();
+        QVERIFY(d.waitForState(QStringLiteral("pending")));
+        if (approve) {
+            const Admin a = admin({QStringLiteral("devices"), QStringLiteral("approve"), name});
+            QVERIFY2(a.code == 0, a.err.constData());
+            QVERIFY(d.waitForState(QStringLiteral("approved")));
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        QVERIFY(writeConfig(m_home.path(), m_ports,
+                            {QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("office")}, {kTutorial},
+                            devicesMustEnrol()));
+        m_server = std::make_unique<ServerProcess>(m_home.path());
+        QVERIFY2(m_server->start(), m_server->errors().constData());
+    }
+
+    void anUnknownDeviceGetsNothingButTheEnrolmentExchange()
+    {
+        RawPeer stranger;
+        QVERIFY(stranger.open(m_ports.field));
+        // A subscription, an action and an RPC: each refused with the reason.
+        Dict rows = tutorialRowsFilt();
+        stranger.send(PayloadEnvelope(rows));
+        stranger.send(envelopeWithPayload(actionFilt(kTutorial, QStringLiteral("a1")),
+                                          payloadOf(R"({"_ct":"rt","_c":"peek_plugin_tutorial.AddIntValueActionTuple","stringIntId":1,"offset":1})")));
+        Dict rpc {{QStringLiteral("plugin"), kTutorial}, {QStringLiteral("key"), QStringLiteral("peek_plugin_tutorial.addInts")},
+                  {PayloadRouter::kMessageIdKey, QStringLiteral("r1")}};
+        stranger.send(PayloadEnvelope(rpc));
+        QVERIFY(stranger.waitForMessage(4, 15000)); // hello + three refusals
+        for (int i = 1; i < 4; ++i) {
+            const PayloadEnvelope e = stranger.envelope(i);
+            QVERIFY2(e.errorText().startsWith(QLatin1String("device not enrolled")), qPrintable(e.errorText()));
+        }
+        QCOMPARE(stranger.socket.state(), QAbstractSocket::ConnectedState);
+        QVERIFY(QTest::qWaitFor([this] { return serverLog().contains("refused"); }, 10000));
+    }
+
+    void anEnrolledDeviceWaitsForApprovalThenIsServed()
+    {
+        Device d;
+        QVERIFY(d.connect(m_ports.field));
+        d.online();
+        QVERIFY(d.waitForState(QStringLiteral("unknown")));
+        d.enrol(QStringLiteral("crew-laptop-1"), QStringLiteral("enrol-1"));
+        const int answer = d.waitFor(QStringLiteral("enrol-1"));
+        QVERIFY(answer >= 0);
+        QVERIFY2(d.peer->envelope(answer).isSuccess(), qPrintable(d.peer->envelope(answer).errorText()));
+        d.online();
+        QVERIFY(d.waitForState(QStringLiteral("pending")));
+        QVERIFY(d.askForRows(QStringLiteral("q1")).startsWith(QLatin1String("waiting for approval")));
+
+        const Admin list = admin({QStringLiteral("devices"), QStringLiteral("list")});
+        QCOMPARE(list.code, 0);
+        QVERIFY2(list.out.contains("crew-laptop-1") && list.out.contains("pending"), list.out.constData());
+
+        const Admin approve = admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("crew-laptop-1")});
+        QVERIFY2(approve.code == 0, approve.err.constData());
+        // The service tells the device by itself, and serves it from now on.
+        QVERIFY(d.waitForState(QStringLiteral("approved")));
+        QCOMPARE(d.askForRows(QStringLiteral("q2")), QString());
+
+        const Admin listed = admin({QStringLiteral("--json"), QStringLiteral("devices"), QStringLiteral("list")});
+        QCOMPARE(listed.code, 0);
+        const QJsonArray devices = QJsonDocument::fromJson(listed.out).array();
+        QCOMPARE(devices.size(), 1);
+        const QJsonObject device = devices.first().toObject();
+        QCOMPARE(device.value(QLatin1String("deviceId")).toString(), d.id);
+        QCOMPARE(device.value(QLatin1String("state")).toString(), QStringLiteral("approved"));
+        QCOMPARE(device.value(QLatin1String("onlineVia")).toString(), QStringLiteral("peek-field-service"));
+        QCOMPARE(device.value(QLatin1String("appVersion")).toString(), QStringLiteral("1.0-test"));
+        QVERIFY(!listed.out.contains(d.token.toUtf8()));
+    }
+
+    void whatComesWhileTheDeviceIsCheckedWaitsForTheAnswer()
+    {
+        Device d;
+        enrolled(d, QStringLiteral("crew-laptop-2"), true);
+        // A new connection: presents itself and asks at once, without waiting for device.status.
+        QVERIFY(d.connect(m_ports.field));
+        d.online();
+        QCOMPARE(d.askForRows(QStringLiteral("q3")), QString());
+    }
+
+    void aKnownDeviceIdWithAnotherTokenIsRefusedAndAudited()
+    {
+        Device original;
+        enrolled(original, QStringLiteral("crew-laptop-3"), true);
+        Device clone;
+        clone.id = original.id;
+        QVERIFY(clone.connect(m_ports.field));
+        clone.online();
+        QVERIFY(clone.waitForState(QStringLiteral("refused")));
+        QVERIFY(clone.askForRows(QStringLiteral("q4")).startsWith(QLatin1String("device not enrolled")));
+        // Enrolling under the same id with its own token does not take the device over either.
+        clone.enrol(QStringLiteral("crew-laptop-3-copy"), QStringLiteral("enrol-clone"));
+        const int answer = clone.waitFor(QStringLiteral("enrol-clone"));
+        QVERIFY(answer >= 0);
+        QVERIFY2(clone.peer->envelope(answer).errorText().contains(QLatin1String("another token")),
+                 qPrintable(clone.peer->envelope(answer).errorText()));
+        // The original is still served.
+        QCOMPARE(original.askForRows(QStringLiteral("q5")), QString());
+
+        const Admin audit = admin({QStringLiteral("--json"), QStringLiteral("audit")});
+        QCOMPARE(audit.code, 0);
+        QVERIFY2(audit.out.contains("possible cloned device"), audit.out.constData());
+        for (const Device *d : {&original, &clone}) {
+            QVERIFY(!audit.out.contains(d->token.toUtf8()));
+            QVERIFY(!serverLog().contains(d->token.toUtf8()));
+        }
+        QVERIFY(serverLog().contains("possible cloned device"));
+    }
+
+    void revokingClosesTheDevicesConnectionsAtOnce()
+    {
+        Device d;
+        enrolled(d, QStringLiteral("crew-laptop-4"), true);
+        const Admin revoke = admin({QStringLiteral("devices"), QStringLiteral("revoke"), d.id});
+        QVERIFY2(revoke.code == 0, revoke.err.constData());
+        QVERIFY(d.peer->waitForDisconnect(15000));
+        QCOMPARE(d.peer->socket.closeReason(), QStringLiteral("access revoked"));
+        // Coming back does not help.
+        QVERIFY(d.connect(m_ports.field));
+        d.online();
+        QVERIFY(d.waitForState(QStringLiteral("revoked")));
+        QVERIFY(d.askForRows(QStringLiteral("q6")).startsWith(QLatin1String("access revoked")));
+        const Admin audit = admin({QStringLiteral("audit"), QStringLiteral("--limit"), QStringLiteral("5")});
+        QCOMPARE(audit.code, 0);
+        QVERIFY2(audit.out.contains("revoked"), audit.out.constData());
+    }
+
+    void badDeviceMessagesAreAnsweredAndHarmNoOne()
+    {
+        Device good;
+        enrolled(good, QStringLiteral("crew-laptop-5"), true);
+        RawPeer attacker;
+        QVERIFY(attacker.open(m_ports.field));
+        const Dict online {{QStringLiteral("plugin"), kDevice}, {QStringLiteral("key"), QStringLiteral("device.online")}};
+        // No payload, a payload of the wrong type, a token that is far too long, an enrolment with a bad type.
+        attacker.send(PayloadEnvelope(online));
+        attacker.send(envelopeWithPayload(online, payloadOf(R"({"_ct":"rt","_c":"peek_plugin_tutorial.StringIntTuple","id":1})")));
+        attacker.send(envelopeWithPayload(
+            online, payloadOf(compact({{QStringLiteral("_ct"), QStringLiteral("rt")},
+                                    {QStringLiteral("_c"), QStringLiteral("peek_core_device.DeviceOnlineTuple")},
+                                    {QStringLiteral("deviceId"), QStringLiteral("x")},
+                                    {QStringLiteral("deviceToken"), QString(5000, u'a')}}))));
+        attacker.send(envelopeWithPayload(
+            actionFilt(kDevice, QStringLiteral("bad-enrol")),
+            payloadOf(R"({"_ct":"rt","_c":"peek_core_device.EnrolDeviceAction","description":"x","deviceId":"x","deviceType":"toaster","deviceToken":"0123456789012345678901234567890123456789"})")));
+        QVERIFY(attacker.waitForMessage(5, 15000));
+        for (int i = 1; i < 5; ++i)
+            QVERIFY2(!attacker.envelope(i).isSuccess(), attacker.messages.value(i).left(300).constData());
+        QVERIFY(attacker.envelope(4).errorText().contains(QLatin1String("deviceType")));
+        QCOMPARE(good.askForRows(QStringLiteral("q7")), QString());
+    }
+
+    void theAdminConsoleSaysWhatWentWrong()
+    {
+        const Admin unknown = admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("no-such-device")});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY2(unknown.err.contains("no enrolled device"), unknown.err.constData());
+        const Admin usage = admin({QStringLiteral("devices"), QStringLiteral("frobnicate")});
+        QCOMPARE(usage.code, 2);
+        QVERIFY(usage.err.contains("usage"));
+        QTemporaryDir elsewhere;
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("admin"), QStringLiteral("--home"), elsewhere.path(),
+                                                  QStringLiteral("devices"), QStringLiteral("list")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("config.json"));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server)
+            m_server->terminate();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDevices)
+#include "tst_devices.moc"
