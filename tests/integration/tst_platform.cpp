@@ -322,7 +322,8 @@ private Q_SLOTS:
 
         const auto fieldStates = pluginStates(httpGet(ports.field, "/health").json());
         QCOMPARE(fieldStates.value(QStringLiteral("field/peek_plugin_tutorial")), QStringLiteral("started"));
-        QCOMPARE(fieldStates.size(), 2); // only the field role's plugins in this process
+        // Only the field role's plugins in this process: the two enabled ones and peek_core_device.
+        QCOMPARE(fieldStates.size(), 3);
         const auto logicStates = pluginStates(httpGet(ports.logicAdmin, "/health").json());
         QCOMPARE(logicStates.value(QStringLiteral("logic/peek_plugin_noop")), QStringLiteral("started"));
 

@@ -157,7 +157,8 @@ void TestServiceConfig::missingKeysAreFilledAndWrittenBack()
     added.sort();
     QCOMPARE(
         added,
-        (QStringList {QStringLiteral("limits"), QStringLiteral("logging.level"), QStringLiteral("logic"),
+        (QStringList {QStringLiteral("devices"), QStringLiteral("limits"), QStringLiteral("logging.level"),
+                      QStringLiteral("logic"),
                       QStringLiteral("ports.logicAdmin"), QStringLiteral("ports.logicDataExchange"),
                       QStringLiteral("ports.office"), QStringLiteral("roles"),
                       QStringLiteral("storage"), QStringLiteral("tasks"), QStringLiteral("worker")}));
@@ -198,7 +199,7 @@ void TestServiceConfig::completeFileIsNotRewritten()
     const char *bytesTemplate = R"({"logging":{"level":"debug"},   "roles":["logic"],
 "ports":{"office":1,"field":2,"logicAdmin":3,"logicDataExchange":4},
 "logic":{"url":"wss://logic.example:8011","joinToken":"secret"},"storage":{"url":"postgresql://peek@db/peek"},
-"plugin":{"enabled":["peek_plugin_tutorial"]}, "comment": "mine",
+"plugin":{"enabled":["peek_plugin_tutorial"]}, "comment": "mine", "devices":{"requireEnrolment":true},
 "worker":{"threads":4,"name":"w1"},"tasks":{"leaseSeconds":10,"maxAttempts":5,"retryBackoffSeconds":1,
 "timeoutSeconds":60,"resultExpirySeconds":600},
 "limits":LIMITS}
