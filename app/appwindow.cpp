@@ -111,8 +111,12 @@ bool AppWindow::showMain()
     if (!m_options.theme.isEmpty())
         settings.setValue(outdoorKey(m_options.mode), m_options.theme == QLatin1String("outdoor"));
     const bool outdoor = settings.value(outdoorKey(m_options.mode), false).toBool();
+    // The device presents itself on every connection (peek_core_device): the session dials
+    // once the device's id and token are known (openSecrets()).
+    Session::Options sessionOptions = m_options.session;
+    sessionOptions.presentDevice = true;
     m_session = std::make_unique<Session>(m_options.serverUrl, m_options.mode, m_options.dataDir,
-                                         m_options.session);
+                                         sessionOptions);
     if (!m_session->isReady()) {
         fail(QStringLiteral("cannot start the session in %1: %2")
                  .arg(m_options.dataDir, m_session->errorString()));
@@ -179,12 +183,22 @@ void AppWindow::openSecrets()
                                   store->persistent() ? QString() : store->unavailableReason());
     };
     connect(store, &SecretStore::persistentChanged, this, tell);
-    ensureDeviceToken(store, [store](const SecretResult &result) {
-        if (!result.ok)
+    QPointer<Session> session = m_session.get();
+    const QString dataDir = m_options.dataDir;
+    ensureDeviceToken(store, [store, session, dataDir](const SecretResult &result) {
+        if (!result.ok) {
             std::fprintf(stderr, "peek: cannot keep the device token: %s\n", qPrintable(result.error));
-        else
-            std::fprintf(stderr, "peek: device token ready (%s)\n",
-                         store->persistent() ? "in the system keychain" : "for this session only");
+            return;
+        }
+        std::fprintf(stderr, "peek: device token ready (%s)\n",
+                     store->persistent() ? "in the system keychain" : "for this session only");
+        const auto deviceId = loadOrCreateDeviceId(dataDir);
+        if (!deviceId) {
+            std::fprintf(stderr, "peek: cannot present this device: %s\n", qPrintable(deviceId.error().message()));
+            return;
+        }
+        if (session)
+            session->presentDevice(deviceId.value(), QString::fromLatin1(result.value));
     });
 }
 

@@ -3,16 +3,36 @@
 #include "pluginbundles.h"
 
 #include "observable/tupleofflinecache.h"
+#include "action/tupleactions.h"
 #include "base/role.h"
+#include "vortex/futurecontext.h"
+#include "vortex/payload.h"
+#include "vortex/payloadresponse.h"
 
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QQmlEngine>
+#include <QSaveFile>
+#include <QSysInfo>
+#include <QUuid>
 
 namespace peek::app {
 
 namespace {
 QPointer<Session> g_current;
 constexpr const char *kEngineProperty = "_peekSession";
+
+// peek_core_device's wire names (docs/identity.md).
+const QString kDevicePlugin = QStringLiteral("peek_core_device");
+const QString kDeviceFile = QStringLiteral("device.json"); // the last state heard, in the data dir
+constexpr int kEnrolTimeoutMs = 30000;
+
+Dict deviceFilt(const QString &key)
+{
+    return {{QStringLiteral("plugin"), Value(kDevicePlugin)}, {QStringLiteral("key"), Value(key)}};
+}
 }
 
 Session::Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
@@ -41,6 +61,39 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
     m_serviceName = role->vortexName();
     const QDir dir(dataDir);
     m_vortex = std::make_unique<Vortex>(role->appVortexName(), options.vortex);
+    m_presentDevice = options.presentDevice;
+    if (m_presentDevice) {
+        QFile stored(dir.filePath(kDeviceFile));
+        if (stored.open(QIODevice::ReadOnly)) {
+            const QJsonObject o = QJsonDocument::fromJson(stored.readAll()).object();
+            m_device.state = o.value(QLatin1String("state")).toString();
+            m_device.name = o.value(QLatin1String("name")).toString();
+            m_device.message = o.value(QLatin1String("message")).toString();
+            m_device.required = o.value(QLatin1String("required")).toBool(true);
+        }
+        // Connected before the queue and the observers: on every new link, device.online goes
+        // out before anything they send.
+        connect(m_vortex.get(), &Vortex::peerConnected, this, [this](const PeerInfo &peer) {
+            if (peer.vortexName != m_serviceName)
+                return;
+            m_device.statusHere = false;
+            sendDeviceOnline();
+        });
+        connect(m_vortex.get(), &Vortex::peerDisconnected, this, [this](const PeerInfo &peer) {
+            if (peer.vortexName == m_serviceName && !m_vortex->isConnectedTo(m_serviceName)) {
+                m_device.statusHere = false;
+                applyDeviceServed();
+            }
+        });
+        m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.status")),
+                                       [this](const PayloadEnvelope &e, const MessageSource &) { onDeviceStatus(e); });
+        // device.online answered with an error: the service cannot check devices now.
+        m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.online")),
+                                       [this](const PayloadEnvelope &e, const MessageSource &) {
+                                           if (!e.isSuccess())
+                                               setDevice(m_device.state, m_device.name, e.errorText(), m_device.required);
+                                       });
+    }
     m_cache
         = std::make_unique<TupleOfflineCache>(dir.filePath(QStringLiteral("offline-cache.sqlite")));
     if (!m_cache->isOpen())
@@ -57,6 +110,8 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
         m_error = QStringLiteral("cannot open the action queue in %1: %2")
                       .arg(dataDir, m_queue->errorString());
 
+    if (m_presentDevice)
+        m_queue->setPaused(true); // until this connection's status says the device is served
     connect(m_queue.get(), &TupleActionPushOfflineQueue::queuedCountChanged, this,
             &Session::queuedActionsChanged);
     connect(m_queue.get(), &TupleActionPushOfflineQueue::failedCountChanged, this,
@@ -88,7 +143,127 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
             m_bundleCheck.stop();
         }
     });
-    m_vortex->connectTo(serverUrl);
+    if (!m_presentDevice)
+        m_vortex->connectTo(serverUrl);
+}
+
+bool Session::deviceServed() const
+{
+    return !m_device.required || m_device.state == QLatin1String("approved");
+}
+
+void Session::presentDevice(const QString &deviceId, const QString &deviceToken)
+{
+    if (!m_vortex || !m_presentDevice)
+        return;
+    const bool first = m_device.id.isEmpty();
+    m_device.id = deviceId;
+    m_device.token = deviceToken;
+    if (first)
+        m_vortex->connectTo(m_serverUrl);
+    else if (m_vortex->isConnectedTo(m_serviceName))
+        sendDeviceOnline();
+}
+
+void Session::sendDeviceOnline()
+{
+    if (m_device.id.isEmpty())
+        return;
+    auto online = std::make_shared<GenericTuple>(
+        QStringLiteral("peek_core_device.DeviceOnlineTuple"),
+        Dict {{QStringLiteral("deviceId"), Value(m_device.id)},
+              {QStringLiteral("deviceToken"), Value(m_device.token)},
+              {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
+    const Payload payload(deviceFilt(QStringLiteral("device.online")), {online});
+    m_vortex->send(PayloadEnvelope::fromPayload(payload), m_serviceName);
+}
+
+void Session::onDeviceStatus(const PayloadEnvelope &envelope)
+{
+    auto payload = envelope.decodePayload();
+    if (!payload || payload.value().tuples.size() != 1 || !payload.value().tuples.front())
+        return;
+    const Tuple &status = *payload.value().tuples.front();
+    const auto text = [&status](const char *name) { return status.field(QString::fromLatin1(name)).toString(); };
+    const Value required = status.field(QStringLiteral("enrolmentRequired"));
+    m_device.statusHere = true;
+    // The app says what unknown, pending, approved and revoked mean itself; the service's words
+    // are kept for what only it can explain (a refusal, a check that failed).
+    const QString state = text("state");
+    const bool explained = state == QLatin1String("unknown") || state == QLatin1String("pending")
+        || state == QLatin1String("approved") || state == QLatin1String("revoked");
+    setDevice(state, text("description").isEmpty() ? m_device.name : text("description"),
+              explained ? QString() : text("message"), required.type() == Value::Type::Bool ? required.toBool() : true);
+}
+
+void Session::setDevice(const QString &state, const QString &name, const QString &message, bool required)
+{
+    const bool changed = state != m_device.state || name != m_device.name || message != m_device.message
+        || required != m_device.required;
+    m_device.state = state;
+    m_device.name = name;
+    m_device.message = message;
+    m_device.required = required;
+    if (changed) {
+        QSaveFile file(QDir(m_dataDir).filePath(kDeviceFile));
+        if (file.open(QIODevice::WriteOnly)) {
+            file.write(QJsonDocument(QJsonObject {{QStringLiteral("state"), state},
+                                                  {QStringLiteral("name"), name},
+                                                  {QStringLiteral("message"), message},
+                                                  {QStringLiteral("required"), required}})
+                           .toJson());
+            (void)file.commit();
+        }
+    }
+    applyDeviceServed();
+    if (changed)
+        Q_EMIT deviceStateChanged();
+}
+
+void Session::applyDeviceServed()
+{
+    if (!m_queue)
+        return;
+    const bool servedHere = m_device.statusHere && deviceServed();
+    const bool wasPaused = m_queue->isPaused();
+    m_queue->setPaused(!servedHere);
+    // What the service refused before the approval, it serves now.
+    if (servedHere && wasPaused)
+        for (TupleDataObserverClient *client : std::as_const(m_clients))
+            client->resubscribeAll();
+}
+
+void Session::enrolDevice(const QString &name)
+{
+    if (!m_vortex || m_device.id.isEmpty())
+        return;
+    if (!m_vortex->isConnectedTo(m_serviceName)) {
+        setDevice(m_device.state, m_device.name,
+                  tr("The service cannot be reached: enrol this device once it is online."), m_device.required);
+        return;
+    }
+    auto enrol = std::make_shared<GenericTuple>(
+        QStringLiteral("peek_core_device.EnrolDeviceAction"),
+        Dict {{QStringLiteral("description"), Value(name.trimmed())},
+              {QStringLiteral("deviceId"), Value(m_device.id)},
+              {QStringLiteral("deviceType"), Value(m_mode)},
+              {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))},
+              {QStringLiteral("deviceToken"), Value(m_device.token)},
+              {QStringLiteral("platform"), Value(QSysInfo::prettyProductName().left(100))},
+              {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
+              {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
+    const Payload payload(action::processorFilt(kDevicePlugin, kDevicePlugin), {enrol});
+    QFuture<PayloadEnvelope> answer
+        = PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload), m_serviceName, kEnrolTimeoutMs);
+    onFinished(this, answer, [this](QFuture<PayloadEnvelope> finished) {
+        auto result = resultOf(finished, tr("the session closed"));
+        if (!result) {
+            setDevice(m_device.state, m_device.name, tr("Enrolment failed: %1").arg(result.error().message()),
+                      m_device.required);
+            return;
+        }
+        sendDeviceOnline(); // the status says where the device stands now
+    });
 }
 
 Session::~Session()

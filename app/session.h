@@ -44,6 +44,10 @@ public:
         int actionRetryMinMs = 1000;
         int actionRetryMaxMs = 30000;
         int bundleCheckIntervalMs = 5 * 60 * 1000; // while online: look for changed plugin views
+        // The device presents itself (peek_core_device, docs/identity.md) on every connection:
+        // the session dials only once presentDevice() gave it the device's id and token, and
+        // sends no action until the service says the device is served.
+        bool presentDevice = false;
     };
 
     // mode is "field" or "office"; dataDir is created if missing. Check isReady() afterwards.
@@ -91,6 +95,23 @@ public:
     TupleSubscription *subscribe(const QString &plugin, const QString &observableName,
                                  const TupleSelector &selector, QObject *parent);
 
+    // ---- the device (Options::presentDevice) ----
+    // Its standing with the service: "" (not heard yet), "unknown" (not enrolled), "pending"
+    // (waiting for approval), "approved", "revoked", "refused" (its id is enrolled with another
+    // token). The last one heard is kept in the data directory: an approved device works offline
+    // from the start.
+    QString deviceState() const { return m_device.state; }
+    QString deviceMessage() const { return m_device.message; } // what the state means, or what failed
+    QString deviceName() const { return m_device.name; }
+    bool presentsDevice() const { return m_presentDevice; }
+    // The service serves this device: approved, or enrolment not required there.
+    bool deviceServed() const;
+    // Sets who this device is and dials; every connection presents it (device.online).
+    void presentDevice(const QString &deviceId, const QString &deviceToken);
+    // Asks the service to enrol this device under `name` (online only). The answer arrives as
+    // deviceStateChanged (the new state, or deviceMessage saying what failed).
+    void enrolDevice(const QString &name);
+
     // Queues an action durably (works offline); fails when refused.
     Result<void> pushAction(const QString &plugin, const QString &processorName, TuplePtr action);
     // Every failed action back to the queue / dropped; return how many.
@@ -102,9 +123,14 @@ Q_SIGNALS:
     void queuedActionsChanged(int count);
     void failedActionsChanged(int count);
     void lastSyncTimeChanged(const QDateTime &time);
+    void deviceStateChanged();
 
 private:
     void setState(const QString &state);
+    void sendDeviceOnline();
+    void onDeviceStatus(const PayloadEnvelope &envelope);
+    void setDevice(const QString &state, const QString &name, const QString &message, bool required);
+    void applyDeviceServed();
     void noteSync();
     // Applies `apply` (retry or discard) to every failed action; returns how many it took.
     int forEachFailedAction(bool (TupleActionPushOfflineQueue::*apply)(qint64));
@@ -116,6 +142,17 @@ private:
     QString m_error;
     QString m_state = QStringLiteral("connecting");
     QDateTime m_lastSync;
+    struct Device
+    {
+        QString id;
+        QString token;
+        QString state;
+        QString name;
+        QString message;
+        bool required = true;   // the service requires enrolment (it says so with each status)
+        bool statusHere = false; // a status arrived on the current connection
+    } m_device;
+    bool m_presentDevice = false;
     // Destroyed in reverse: clients and queue before the cache and the vortex they use.
     std::unique_ptr<Vortex> m_vortex;
     std::unique_ptr<TupleOfflineCache> m_cache;

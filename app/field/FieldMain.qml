@@ -71,9 +71,19 @@ ApplicationWindow {
         width: Math.min(window.width - 32, 720)
     }
 
+    // Until the service serves this device: enrol, wait for approval, or why it is refused.
+    DeviceGate {
+        anchors.fill: parent
+        visible: Peek.deviceGated
+        z: 1
+        fontSize: Theme.fontSize
+        targetHeight: Theme.outdoor ? 64 : 56
+    }
+
     StackView {
         id: stack
         anchors.fill: parent
+        visible: !Peek.deviceGated
         initialItem: Home {
             onOpenRequested: plugin => window.open(plugin)
             positionSharing: window.positionSharing

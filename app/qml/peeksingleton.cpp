@@ -5,6 +5,8 @@
 
 #include "tuple/tuple.h"
 
+#include <QSysInfo>
+
 namespace peek::app {
 
 PeekSingleton::PeekSingleton(QQmlEngine *engine, QObject *parent)
@@ -41,6 +43,7 @@ void PeekSingleton::attach()
                                  &PeekSingleton::failedActionsChanged)
                       << connect(s, &Session::lastSyncTimeChanged, this,
                                  &PeekSingleton::lastSyncTimeChanged)
+                      << connect(s, &Session::deviceStateChanged, this, &PeekSingleton::deviceChanged)
                       << connect(s, &QObject::destroyed, this, &PeekSingleton::attach);
     }
     Q_EMIT sessionChanged();
@@ -48,6 +51,38 @@ void PeekSingleton::attach()
     Q_EMIT queuedActionsChanged();
     Q_EMIT failedActionsChanged();
     Q_EMIT lastSyncTimeChanged();
+    Q_EMIT deviceChanged();
+}
+
+QString PeekSingleton::deviceState() const
+{
+    return m_session ? m_session->deviceState() : QString();
+}
+
+QString PeekSingleton::deviceMessage() const
+{
+    return m_session ? m_session->deviceMessage() : QString();
+}
+
+QString PeekSingleton::deviceName() const
+{
+    return m_session ? m_session->deviceName() : QString();
+}
+
+bool PeekSingleton::deviceGated() const
+{
+    return m_session && m_session->presentsDevice() && !m_session->deviceServed();
+}
+
+QString PeekSingleton::defaultDeviceName() const
+{
+    return QSysInfo::machineHostName();
+}
+
+void PeekSingleton::enrolDevice(const QString &name)
+{
+    if (m_session)
+        m_session->enrolDevice(name);
 }
 
 QString PeekSingleton::connectionState() const

@@ -30,6 +30,14 @@ class PeekSingleton : public QObject {
     // The plugins with a view for this app (PluginBundles: plugin, title, iconUrl, viewUrl,
     // showHome, version, error); null without a session.
     Q_PROPERTY(QAbstractItemModel *plugins READ plugins NOTIFY sessionChanged)
+    // The device's standing with its service (Session::deviceState): the app shows the enrolment
+    // screens instead of the plugins while deviceGated (it presents itself and is not served).
+    Q_PROPERTY(QString deviceState READ deviceState NOTIFY deviceChanged)
+    Q_PROPERTY(QString deviceMessage READ deviceMessage NOTIFY deviceChanged)
+    Q_PROPERTY(QString deviceName READ deviceName NOTIFY deviceChanged)
+    Q_PROPERTY(bool deviceGated READ deviceGated NOTIFY deviceChanged)
+    // The name an enrolment suggests: the machine's host name.
+    Q_PROPERTY(QString defaultDeviceName READ defaultDeviceName CONSTANT)
 public:
     // Made by the engine through create() (not default-constructible, so QML uses the factory).
     explicit PeekSingleton(QQmlEngine *engine, QObject *parent = nullptr);
@@ -42,6 +50,13 @@ public:
     QString serverUrl() const;
     QDateTime lastSyncTime() const;
     QAbstractItemModel *plugins() const;
+    QString deviceState() const;
+    QString deviceMessage() const;
+    QString deviceName() const;
+    bool deviceGated() const;
+    QString defaultDeviceName() const;
+    // Asks the service to enrol this device under `name` (deviceChanged tells the outcome).
+    Q_INVOKABLE void enrolDevice(const QString &name);
 
     // Every failed action back into the queue / dropped; return how many.
     Q_INVOKABLE int retryFailedActions();
@@ -58,6 +73,7 @@ Q_SIGNALS:
     void failedActionsChanged();
     void lastSyncTimeChanged();
     void sessionChanged();
+    void deviceChanged();
 
 private:
     void attach();

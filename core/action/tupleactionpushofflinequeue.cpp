@@ -120,9 +120,18 @@ Result<void> TupleActionPushOfflineQueue::push(const QString &plugin, const QStr
     return {};
 }
 
+void TupleActionPushOfflineQueue::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    if (!paused)
+        QMetaObject::invokeMethod(this, &TupleActionPushOfflineQueue::sendNext, Qt::QueuedConnection);
+}
+
 void TupleActionPushOfflineQueue::sendNext()
 {
-    if (!m_open || m_sending || m_retry.isActive())
+    if (!m_open || m_sending || m_retry.isActive() || m_paused)
         return;
     struct Row
     {

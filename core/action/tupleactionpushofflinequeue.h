@@ -57,6 +57,11 @@ public:
     bool retryFailed(qint64 id);   // back to the end of the queue
     bool discardFailed(qint64 id);
 
+    // While paused nothing is sent (e.g. the service has not yet said this device is approved,
+    // so it would refuse every action); actions still queue. Resuming sends at once.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+
 Q_SIGNALS:
     void queuedCountChanged(int count);
     void failedCountChanged(int count);
@@ -79,6 +84,7 @@ private:
     QString m_error;
     bool m_open = false;
     bool m_sending = false;
+    bool m_paused = false;
     int m_failures = 0;
     QTimer m_retry;
 };

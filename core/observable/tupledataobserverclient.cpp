@@ -47,9 +47,14 @@ TupleDataObserverClient::TupleDataObserverClient(Vortex *vortex, const QString &
     connect(vortex, &Vortex::peerConnected, this, [this](const PeerInfo &peer) {
         if (peer.vortexName != m_options.destVortexName)
             return;
-        for (const Entry *entry : std::as_const(m_entries))
-            sendSubscribe(entry->selector, true, false);
+        resubscribeAll();
     });
+}
+
+void TupleDataObserverClient::resubscribeAll()
+{
+    for (const Entry *entry : std::as_const(m_entries))
+        sendSubscribe(entry->selector, true, false);
 }
 
 TupleDataObserverClient::~TupleDataObserverClient()

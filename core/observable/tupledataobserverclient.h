@@ -65,6 +65,9 @@ public:
     TupleSubscription *subscribe(const TupleSelector &selector, QObject *parent = nullptr);
 
     int subscribedSelectorCount() const { return int(m_entries.size()); }
+    // Sends every subscription again (e.g. once the service approved this device and so serves
+    // what it refused before).
+    void resubscribeAll();
 
 private:
     friend class TupleSubscription;

@@ -90,8 +90,6 @@ void DeviceGuard::refuse(const peek::PayloadEnvelope &envelope, const peek::Mess
 
 void DeviceGuard::onOnline(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
 {
-    if (source.proven)
-        return; // services are not devices
     auto payload = envelope.decodePayload();
     const DeviceOnlineTuple *online = nullptr;
     if (payload && payload.value().tuples.size() == 1)
@@ -110,6 +108,7 @@ void DeviceGuard::onOnline(const peek::PayloadEnvelope &envelope, const peek::Me
     c.tokenHash = DeviceRegistry::hashToken(online->deviceToken);
     c.appVersion = online->appVersion.left(40);
     c.address = source.address;
+    c.proven = source.proven;
     check(source.connectionId);
 }
 
@@ -164,6 +163,7 @@ void DeviceGuard::settle(quint64 connectionId, const QString &state, const QStri
     info.deviceStatus = 1;
     info.onlineVia = m_vortex->name();
     info.message = message;
+    info.enrolmentRequired = m_required && !c.proven;
     tell(connectionId, info);
 
     if (c.checks > 0)

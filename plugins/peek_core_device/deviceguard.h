@@ -39,6 +39,7 @@ private:
         QString appVersion;
         QString address;
         QString state;          // empty: not presented yet
+        bool proven = false;    // a proven service's connection (a node without a join token): never gated
         int checks = 0;         // identify calls in flight
         std::deque<Held> held;  // arrived while checking
         qint64 lastRefusalLogMs = -1;

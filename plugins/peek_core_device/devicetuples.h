@@ -50,7 +50,7 @@ struct DeviceOnlineTuple : peek::TypedTuple<DeviceOnlineTuple> {
 struct DeviceInfoTuple : peek::TypedTuple<DeviceInfoTuple> {
     PEEK_TUPLE(DeviceInfoTuple, "peek_core_device.DeviceInfoTuple", description, deviceId, deviceType,
                appVersion, platform, createdDate, lastOnline, deviceStatus, isEnrolled, state,
-               onlineVia, lastAddress, loggedInUser, message)
+               onlineVia, lastAddress, loggedInUser, message, enrolmentRequired)
     QString description;
     QString deviceId;
     QString deviceType;
@@ -65,6 +65,7 @@ struct DeviceInfoTuple : peek::TypedTuple<DeviceInfoTuple> {
     QString lastAddress;
     QString loggedInUser;
     QString message;         // to the device: what its state means for it
+    bool enrolmentRequired = true; // to the device: whether its service serves only approved devices
 };
 
 } // namespace device

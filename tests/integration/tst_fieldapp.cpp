@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QGuiApplication>
+#include <QProcess>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QSettings>
@@ -188,6 +189,61 @@ private Q_SLOTS:
         FieldApp home(appA.path() + QStringLiteral("-home"), ports.field, QString());
         QTRY_VERIFY_WITH_TIMEOUT(home.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
         QVERIFY(home.screenshot(QStringLiteral("field-home")));
+    }
+
+    // Enrolment required (the product's default): a new field app shows the enrolment screen, the
+    // user names the device and enrols it, the app waits for approval, moves on by itself once the
+    // operator approves it with `peek-server admin`, shows the tutorial's rows and pushes an
+    // action; revoking it closes its connection and the app says access was revoked.
+    void aNewFieldAppEnrolsWaitsForApprovalAndIsRevoked()
+    {
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial")}, testing::devicesMustEnrol()));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+        const auto admin = [&serverHome](const QStringList &args) {
+            QProcess p;
+            p.start(QStringLiteral(PEEK_SERVER_BIN),
+                    QStringList {QStringLiteral("admin"), QStringLiteral("--home"), serverHome.path()} + args);
+            return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
+        };
+
+        FieldApp app(appDir.path(), ports.field);
+        QVERIFY(app.started);
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice")) && app.item(QStringLiteral("enrolDevice"))->isVisible(),
+                                 kWaitMs);
+        QVERIFY(!app.item(QStringLiteral("deviceGate"))->property("visible").isNull());
+        QQuickItem *name = app.item(QStringLiteral("deviceName"));
+        QVERIFY(name);
+        name->setProperty("text", QStringLiteral("Truck 7 laptop"));
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice"))->isEnabled(), kWaitMs);
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-enrol")));
+        QVERIFY(app.click(app.item(QStringLiteral("enrolDevice"))));
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("pending"), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("deviceGateTitle"))->property("text").toString(),
+                                  QStringLiteral("Waiting for approval"), kWaitMs);
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-waiting-for-approval")));
+        QVERIFY(app.rowCount() <= 0); // nothing of the plugins while not approved (the service refuses it)
+
+        QVERIFY(!admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("Truck 7 laptop")}).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!app.item(QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!app.intText(0).isEmpty(), kWaitMs);
+        const int before = app.intText(0).toInt();
+        QVERIFY(app.click(app.inRow(0, QStringLiteral("add"))));
+        QTRY_COMPARE_WITH_TIMEOUT(app.intText(0), QString::number(before + 1), kWaitMs);
+        QCOMPARE(app.window->session()->failedActions(), 0);
+        const QByteArray listed = admin({QStringLiteral("devices"), QStringLiteral("list")});
+        QVERIFY2(listed.contains("Truck 7 laptop") && listed.contains("online via peek-field-service"), listed.constData());
+
+        QVERIFY(!admin({QStringLiteral("devices"), QStringLiteral("revoke"), QStringLiteral("Truck 7 laptop")}).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("revoked"), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
+        QCOMPARE(app.item(QStringLiteral("deviceGateTitle"))->property("text").toString(), QStringLiteral("Access revoked"));
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-access-revoked")));
     }
 
     // Offline: with the server stopped, a restarted app shows the cached rows in the plugin view
