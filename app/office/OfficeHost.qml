@@ -26,5 +26,14 @@ Pane {
         anchors.rightMargin: 15
         anchors.topMargin: 6
         plugin: host.plugin
+        visible: !Peek.deviceGated
+    }
+
+    // Until the service serves this device: enrol, wait for approval, or why it is refused.
+    DeviceGate {
+        anchors.fill: parent
+        visible: Peek.deviceGated
+        fontSize: 15
+        targetHeight: 36
     }
 }

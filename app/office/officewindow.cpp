@@ -1,7 +1,9 @@
 #include "officewindow.h"
 
 #include "appwindow.h"
+#include "deviceid.h"
 #include "failedactionsdialog.h"
+#include "fallbacksecretstore.h"
 #include "pluginbundles.h"
 
 #include <QAction>
@@ -473,7 +475,11 @@ void OfficeWindow::startSession()
         updateSyncTime();
         return;
     }
-    m_session = std::make_unique<Session>(m_serverUrl, kMode, m_options.dataDir, m_options.session);
+    // The device presents itself on every connection (peek_core_device); the session dials once
+    // the device's token is read from the keychain.
+    Session::Options sessionOptions = m_options.session;
+    sessionOptions.presentDevice = true;
+    m_session = std::make_unique<Session>(m_serverUrl, kMode, m_options.dataDir, sessionOptions);
     if (!m_session->isReady()) {
         m_sessionError = m_session->errorString();
         qWarning().noquote() << "peek:" << m_sessionError;
@@ -490,6 +496,24 @@ void OfficeWindow::startSession()
     connect(session, &Session::queuedActionsChanged, this, &OfficeWindow::updateQueueCounts);
     connect(session, &Session::failedActionsChanged, this, &OfficeWindow::updateQueueCounts);
     connect(session, &Session::lastSyncTimeChanged, this, &OfficeWindow::updateSyncTime);
+    connect(session, &Session::deviceStateChanged, this, &OfficeWindow::updatePage);
+    if (!m_secrets)
+        m_secrets = std::make_unique<FallbackSecretStore>(QStringLiteral("peek-office"));
+    QPointer<Session> presenting = session;
+    const QString dataDir = m_options.dataDir;
+    ensureDeviceToken(m_secrets.get(), [presenting, dataDir](const SecretResult &result) {
+        if (!result.ok) {
+            qWarning().noquote() << "peek: cannot keep the device token:" << result.error;
+            return;
+        }
+        const auto deviceId = loadOrCreateDeviceId(dataDir);
+        if (!deviceId) {
+            qWarning().noquote() << "peek: cannot present this device:" << deviceId.error().message();
+            return;
+        }
+        if (presenting)
+            presenting->presentDevice(deviceId.value(), QString::fromLatin1(result.value));
+    });
     PluginBundles *plugins = session->plugins();
     connect(plugins, &PluginBundles::modelReset, this, &OfficeWindow::onPluginsReset);
     connect(plugins, &PluginBundles::refreshingChanged, this, &OfficeWindow::updatePage);
@@ -638,9 +662,13 @@ void OfficeWindow::updateHeader()
 void OfficeWindow::updatePage()
 {
     const bool hasPlugins = m_session && m_pluginList->rowCount() > 0;
+    // A device the service said it does not serve yet sees the enrolment screens there
+    // (OfficeHost.qml); before the first word from the service, the usual empty page.
+    const bool gated = m_session && m_session->presentsDevice() && !m_session->deviceServed()
+        && !m_session->deviceState().isEmpty();
     if (m_refreshAction)
         m_refreshAction->setEnabled(m_session != nullptr);
-    if (hasPlugins) {
+    if (hasPlugins || gated) {
         m_pages->setCurrentWidget(m_viewPage);
         return;
     }

@@ -25,6 +25,8 @@ class QVBoxLayout;
 
 namespace peek::app {
 
+class SecretStore;
+
 
 class PluginListModel;
 
@@ -112,6 +114,7 @@ private:
 
     Options m_options;
     QUrl m_serverUrl;
+    std::unique_ptr<SecretStore> m_secrets; // the device token's keychain (made on first use)
     std::unique_ptr<Session> m_session;
     QString m_sessionError; // why the session could not start ("" when it did)
     QString m_currentPlugin;

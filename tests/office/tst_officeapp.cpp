@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QListView>
 #include <QPointer>
+#include <QProcess>
 #include <QQuickItem>
 #include <QQuickWidget>
 #include <QSettings>
@@ -250,6 +251,41 @@ private Q_SLOTS:
     // Without a reachable service the window says offline and shows why there are no plugins;
     // pointed at a running server (File › Change server) it remembers the address, connects and
     // lists the plugins; the start page opens once listed.
+    // Enrolment required: the office app shows the enrolment screen where the views go, enrols,
+    // waits for the operator's approval and then lists and shows the tutorial.
+    void anOfficeDeviceEnrolsAndIsServedOnceApproved()
+    {
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("office")},
+                                     {kTutorial}, testing::devicesMustEnrol()));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        OfficeApp app(appDir.path(), serviceUrl(ports.office), QSize(1100, 700), QStringLiteral("tutorial"));
+        QVERIFY(app.show());
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("unknown"), kWaitMs);
+        QQuickItem *root = app.window->quickWidget()->rootObject();
+        QTRY_VERIFY_WITH_TIMEOUT(findItem(root, QStringLiteral("enrolDevice"))
+                                     && findItem(root, QStringLiteral("enrolDevice"))->isVisible(), kWaitMs);
+        findItem(root, QStringLiteral("deviceName"))->setProperty("text", QStringLiteral("Planning desk 2"));
+        QTRY_VERIFY_WITH_TIMEOUT(findItem(root, QStringLiteral("enrolDevice"))->isEnabled(), kWaitMs);
+        QVERIFY(app.screenshot(QStringLiteral("office-enrol")));
+        QVERIFY(app.click(findItem(root, QStringLiteral("enrolDevice"))));
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("pending"), kWaitMs);
+
+        QProcess admin;
+        admin.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("admin"), QStringLiteral("--home"), serverHome.path(),
+                                                      QStringLiteral("devices"), QStringLiteral("approve"),
+                                                      QStringLiteral("Planning desk 2")});
+        QVERIFY(admin.waitForFinished(30000));
+        QCOMPARE(admin.exitCode(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!findItem(root, QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->currentPlugin(), kTutorial, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
+    }
+
     void changeServerConnectsAndRemembers()
     {
         QTemporaryDir serverHome, appDir;
