@@ -93,10 +93,10 @@ void PluginContext::guardDevices(DeviceGate gate)
         throw PluginError(QStringLiteral("%1: only the platform's core plugins (peek_core_*) may guard devices")
                               .arg(d->metadata.name));
     QPointer<Vortex> vortex = d->env.vortex;
-    vortex->setDeviceGate(std::move(gate));
-    onStop([vortex, fallback = d->env.defaultDeviceGate] {
+    const quint64 id = vortex->addDeviceGate(std::move(gate));
+    onStop([vortex, id] {
         if (vortex)
-            vortex->setDeviceGate(fallback);
+            vortex->removeDeviceGate(id);
     });
 }
 

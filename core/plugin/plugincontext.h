@@ -104,8 +104,9 @@ public:
     // devices.requireEnrolment, on by default).
     bool deviceEnrolmentRequired() const;
     // Stands `gate` before routing for every connection of this role that is not a proven
-    // service (Vortex::setDeviceGate). When the plugin stops, the role's default gate is back
-    // (which refuses every device when enrolment is required). Throws PluginError elsewhere.
+    // service (Vortex::addDeviceGate; after the gates of plugins started earlier). When the
+    // plugin stops it goes; with no gate left, the role's fallback refuses every device when
+    // enrolment is required. Throws PluginError elsewhere.
     using DeviceGate = std::function<bool(const PayloadEnvelope &, const MessageSource &)>;
     void guardDevices(DeviceGate gate);
 

@@ -25,10 +25,8 @@ struct PEEK_CORE_EXPORT RoleEnvironment
     HttpRoutes *http = nullptr;              // roles with a port: its HTTP routes
     QString home;                            // the service home directory
     std::function<QObject *(const QString &plugin)> findApi; // published APIs of this role
-    // Field/office: devices must be enrolled and approved (config.json devices.requireEnrolment),
-    // and the gate that stands before routing while no core plugin has put up its own.
+    // Field/office: devices must be enrolled and approved (config.json devices.requireEnrolment).
     bool requireDeviceEnrolment = true;
-    std::function<bool(const PayloadEnvelope &, const MessageSource &)> defaultDeviceGate;
 };
 
 class PluginContextPrivate

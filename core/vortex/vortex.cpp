@@ -287,8 +287,8 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
     }
     MessageSource source = sourceOf(connection);
     source.raw = message.size() == raw.size() ? raw : raw.left(message.size());
-    if (!connection->isProven() && m_deviceGate && !m_deviceGate(envelope, source))
-        return; // the gate answered (or dropped) it
+    if (!connection->isProven() && !passesGates(envelope, source))
+        return; // a gate answered (or holds) it
     m_router.dispatch(envelope, source);
 }
 
@@ -298,12 +298,38 @@ void Vortex::setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentit
         c->setIdentity(std::move(identity));
 }
 
+quint64 Vortex::addDeviceGate(DeviceGate gate)
+{
+    const quint64 id = m_nextGateId++;
+    m_gates.emplace_back(id, std::move(gate));
+    return id;
+}
+
+void Vortex::removeDeviceGate(quint64 id)
+{
+    m_gates.erase(std::remove_if(m_gates.begin(), m_gates.end(), [id](const auto &g) { return g.first == id; }),
+                  m_gates.end());
+}
+
+bool Vortex::passesGates(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    if (m_gates.empty())
+        return !m_fallbackGate || m_fallbackGate(envelope, source);
+    const auto gates = m_gates; // a gate may add or remove gates
+    for (const auto &gate : gates)
+        if (!gate.second(envelope, source))
+            return false;
+    return true;
+}
+
 bool Vortex::deliver(const PayloadEnvelope &envelope, MessageSource source)
 {
     VortexConnection *connection = m_connections.value(source.connectionId);
     if (!connection)
         return false;
     source.identity = connection->identity();
+    if (!connection->isProven() && !passesGates(envelope, source))
+        return false;
     m_router.dispatch(envelope, source);
     return true;
 }

@@ -143,17 +143,22 @@ public:
     bool presentsJoinToken(const HttpRequest &request) const;
 
     // Devices (docs/threats.md rule 1): every envelope from a connection that is not a proven
-    // service passes the gate before it is routed. The gate returns false to stop it there (it
-    // answers the sender itself: "device not enrolled", ...). No gate: everything is routed.
+    // service passes the gates, in the order they were added, before it is routed. A gate
+    // returns false to stop it there: it answers the sender itself ("device not enrolled", ...)
+    // or holds the envelope and later hands it to deliver(). While no gate is added, the fallback
+    // gate (if set) stands alone (a service that cannot check devices refuses them all).
     using DeviceGate = std::function<bool(const PayloadEnvelope &, const MessageSource &)>;
-    void setDeviceGate(DeviceGate gate) { m_deviceGate = std::move(gate); }
+    quint64 addDeviceGate(DeviceGate gate);
+    void removeDeviceGate(quint64 id);
+    void setFallbackDeviceGate(DeviceGate gate) { m_fallbackGate = std::move(gate); }
     // What a connection has proven about itself (set by the service that checked it), and so what
     // every later MessageSource from it carries.
     void setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity);
     // Closes every connection of a device (revoked, deleted); returns how many.
     int closeDevice(const QString &deviceId, const QString &reason);
-    // Routes an envelope the gate held back (while it checked who the sender is), with what the
-    // connection has proven by now; false (nothing routed) when that connection is gone.
+    // Routes an envelope a gate held back (while it checked who the sender is): it passes the
+    // gates again with what the connection has proven by now. False when that connection is gone
+    // or a gate stopped it.
     bool deliver(const PayloadEnvelope &envelope, MessageSource source);
     void disconnectFrom(const QUrl &url);
     // An in-process link to another vortex: messages pass without a socket.
@@ -241,7 +246,10 @@ private:
     std::unique_ptr<Server> m_server;
     std::vector<std::unique_ptr<Client>> m_clients;
     HttpHandler m_httpHandler;
-    DeviceGate m_deviceGate;
+    bool passesGates(const PayloadEnvelope &envelope, const MessageSource &source);
+    std::vector<std::pair<quint64, DeviceGate>> m_gates;
+    quint64 m_nextGateId = 1;
+    DeviceGate m_fallbackGate;
     QSslConfiguration m_serverTls; // null: plain
     QSslConfiguration m_clientTls; // null: Qt's default for wss://
     QByteArray m_joinToken;         // sent when dialling

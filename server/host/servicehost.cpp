@@ -176,10 +176,8 @@ Result<void> ServiceHost::start()
         env.http = role->http.get();
         env.home = m_options.home;
         env.requireDeviceEnrolment = m_options.requireDeviceEnrolment;
-        if ((role->role == Role::Field || role->role == Role::Office) && m_options.requireDeviceEnrolment) {
-            env.defaultDeviceGate = closedDeviceGate(role->role);
-            role->vortex->setDeviceGate(env.defaultDeviceGate);
-        }
+        if ((role->role == Role::Field || role->role == Role::Office) && m_options.requireDeviceEnrolment)
+            role->vortex->setFallbackDeviceGate(closedDeviceGate(role->role));
         if (role->role == Role::Logic) {
             env.database = m_database.get();
             env.tasks = m_taskQueue.get();

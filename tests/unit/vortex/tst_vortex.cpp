@@ -776,7 +776,7 @@ private Q_SLOTS:
         field.setJoinToken("s3cret-token");
         QVERIFY(field.listen(QHostAddress::LocalHost, 0));
         int gated = 0;
-        field.setDeviceGate([&](const PayloadEnvelope &e, const MessageSource &s) {
+        field.addDeviceGate([&](const PayloadEnvelope &e, const MessageSource &s) {
             ++gated;
             if (s.identity && s.identity->deviceApproved)
                 return true;
