@@ -322,6 +322,12 @@ bool Vortex::passesGates(const PayloadEnvelope &envelope, const MessageSource &s
     return true;
 }
 
+std::shared_ptr<const PeerIdentity> Vortex::identity(quint64 connectionId) const
+{
+    const VortexConnection *c = m_connections.value(connectionId);
+    return c ? c->identity() : nullptr;
+}
+
 bool Vortex::deliver(const PayloadEnvelope &envelope, MessageSource source)
 {
     VortexConnection *connection = m_connections.value(source.connectionId);

@@ -154,6 +154,8 @@ public:
     // What a connection has proven about itself (set by the service that checked it), and so what
     // every later MessageSource from it carries.
     void setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity);
+    // What the connection has proven so far; null when nothing (or no such connection).
+    std::shared_ptr<const PeerIdentity> identity(quint64 connectionId) const;
     // Closes every connection of a device (revoked, deleted); returns how many.
     int closeDevice(const QString &deviceId, const QString &reason);
     // Routes an envelope a gate held back (while it checked who the sender is): it passes the

@@ -146,11 +146,17 @@ void DeviceGuard::settle(quint64 connectionId, const QString &state, const QStri
         c.state = state;
     const bool known = state == QLatin1String(kApproved) || state == QLatin1String(kPending)
         || state == QLatin1String(kRevoked);
+    // The user part (peek_core_user) stays while the connection is the same approved device.
+    const auto before = m_vortex->identity(connectionId);
     auto identity = std::make_shared<peek::PeerIdentity>();
     if (known) {
         identity->deviceId = c.deviceId;
         identity->deviceName = description;
         identity->deviceApproved = state == QLatin1String(kApproved);
+        if (before && before->deviceId == c.deviceId && identity->deviceApproved) {
+            identity->userName = before->userName;
+            identity->userRoles = before->userRoles;
+        }
     }
     m_vortex->setIdentity(connectionId, known ? identity : nullptr);
 

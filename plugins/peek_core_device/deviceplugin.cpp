@@ -3,6 +3,7 @@
 //                 enrols (EnrolDeviceAction), the observable "peek_core_device" (DeviceInfoTuple),
 //                 the RPCs the services and `peek-server admin` call
 //   field/office: DeviceGuard, the gate before routing; the proxy of the enrolment action
+#include "api/deviceapi.h"
 #include "deviceguard.h"
 #include "deviceregistry.h"
 #include "devicerpc.h"
@@ -17,6 +18,28 @@
 
 namespace device {
 namespace {
+
+// The published API (api/deviceapi.h) over logic's registry.
+class DeviceLogicApi final : public QObject, public DeviceApi {
+    Q_OBJECT
+    Q_INTERFACES(device::DeviceApi)
+public:
+    explicit DeviceLogicApi(DeviceRegistry *registry) : m_registry(registry) { }
+    QString deviceName(const QString &deviceId) const override { return m_registry->deviceName(deviceId); }
+    bool isApproved(const QString &deviceId) const override { return m_registry->isApproved(deviceId); }
+    void setLoggedInUser(const QString &deviceId, const QString &userName) override
+    {
+        m_registry->setLoggedInUser(deviceId, userName);
+    }
+    void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
+               const QString &address, const QString &detail) override
+    {
+        m_registry->audit(event, deviceId, userName, actor, address, detail);
+    }
+
+private:
+    DeviceRegistry *m_registry;
+};
 
 class LogicHook final : public peek::PluginRoleHook {
 public:
@@ -75,6 +98,7 @@ public:
             ctx.vortex(), &peek::Vortex::peerDisconnected, &ctx,
             [registry](const peek::PeerInfo &peer) { registry->serviceGone(peer.vortexUuid); });
         ctx.onStop([link] { QObject::disconnect(link); });
+        ctx.publishApi(new DeviceLogicApi(registry));
     }
 
     void unload(peek::PluginContext &) override { m_registry.reset(); }

@@ -148,6 +148,7 @@ std::shared_ptr<DeviceInfoTuple> DeviceRegistry::toTuple(const Device &d) const
     t->state = d.state;
     t->onlineVia = d.onlineVia;
     t->lastAddress = d.lastAddress;
+    t->loggedInUser = d.loggedInUser;
     t->message = messageFor(d.state);
     return t;
 }
@@ -189,20 +190,41 @@ void DeviceRegistry::save(const Device &d, bool inserted)
     }
 }
 
-void DeviceRegistry::audit(const QString &event, const QString &deviceId, const QString &actor,
-                           const QString &address, const QString &detail)
+QString DeviceRegistry::deviceName(const QString &deviceId) const
+{
+    const auto it = m_devices.constFind(deviceId);
+    return it == m_devices.cend() ? QString() : it->description;
+}
+
+bool DeviceRegistry::isApproved(const QString &deviceId) const
+{
+    const auto it = m_devices.constFind(deviceId);
+    return it != m_devices.cend() && it->state == QLatin1String(kApproved);
+}
+
+void DeviceRegistry::setLoggedInUser(const QString &deviceId, const QString &userName)
+{
+    auto it = m_devices.find(deviceId);
+    if (it == m_devices.end() || it->loggedInUser == userName)
+        return;
+    it->loggedInUser = userName;
+    changed(*it, false);
+}
+
+void DeviceRegistry::audit(const QString &event, const QString &deviceId, const QString &userName,
+                           const QString &actor, const QString &address, const QString &detail)
 {
     const QString schema = m_schema;
-    const QVariantList binds {nowUs(), event, text(deviceId), text(actor), text(address.left(100)),
-                              text(detail.left(400))};
+    const QVariantList binds {nowUs(), event, text(deviceId), text(userName.left(100)), text(actor.left(100)),
+                              text(address.left(100)), text(detail.left(400))};
     const QLoggingCategory &log = m_ctx.log();
     m_ctx.database()
         .run(QStringList {schema},
              [schema, binds](QSqlDatabase &db) -> peek::Result<void> {
                  auto done = peek::sql::exec(
                      db,
-                     QStringLiteral("INSERT INTO %1.\"IdentityAudit\" (time_us, event, device_id, actor, address, detail) "
-                                    "VALUES (?, ?, ?, ?, ?, ?)")
+                     QStringLiteral("INSERT INTO %1.\"IdentityAudit\" (time_us, event, device_id, user_name, actor, address, "
+                                    "detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
                          .arg(schema),
                      binds);
                  if (!done)
@@ -254,7 +276,7 @@ std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
                 << QStringLiteral("refused the enrolment of device %1 (\"%2\"): the id is enrolled with another "
                                   "token, a possible copy of device \"%3\"")
                        .arg(a.deviceId, a.description.left(100), known->description);
-            audit(QStringLiteral("enrolment refused"), a.deviceId, {}, {},
+            audit(QStringLiteral("enrolment refused"), a.deviceId, {}, {}, {},
                   QStringLiteral("token differs from the enrolled one (possible cloned device)"));
             refuse(messageFor(QString::fromLatin1(kRefused)));
         }
@@ -276,7 +298,7 @@ std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
     d.createdUs = nowUs();
     save(d, true);
     m_devices.insert(d.id, d);
-    audit(QStringLiteral("enrolled"), d.id, {}, {},
+    audit(QStringLiteral("enrolled"), d.id, {}, {}, {},
           QStringLiteral("\"%1\", %2 device; %3").arg(name, d.type,
               d.state == QLatin1String(kApproved) ? QStringLiteral("approved automatically (setting)")
                                                   : QStringLiteral("waiting for approval")));
@@ -307,7 +329,7 @@ peek::Dict DeviceRegistry::identify(const QString &deviceId, const QString &toke
         qCWarning(m_ctx.log()).noquote()
             << QStringLiteral("refused device %1 (\"%2\") from %3 through %4: wrong token, a possible cloned device")
                    .arg(deviceId, d.description, address, serviceName);
-        audit(QStringLiteral("refused"), deviceId, serviceName, address,
+        audit(QStringLiteral("refused"), deviceId, {}, serviceName, address,
               QStringLiteral("wrong token (possible cloned device)"));
         return answer(QString::fromLatin1(kRefused), nullptr);
     }
@@ -410,7 +432,7 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
         if (!deleted)
             refuse(QStringLiteral("could not remove device %1: %2").arg(removed.id, deleted.error().peerMessage()));
         m_devices.remove(removed.id);
-        audit(QStringLiteral("removed"), removed.id, who, {}, QStringLiteral("\"%1\"").arg(removed.description));
+        audit(QStringLiteral("removed"), removed.id, {}, who, {}, QStringLiteral("\"%1\"").arg(removed.description));
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("%1 removed device %2 (\"%3\")").arg(who, removed.id, removed.description);
         Device gone = removed;
         gone.state = QString::fromLatin1(kUnknown);
@@ -421,7 +443,7 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
     if (d->state != state) {
         d->state = state;
         save(*d, false);
-        audit(command == QLatin1String("approve") ? QStringLiteral("approved") : QStringLiteral("revoked"), d->id, who,
+        audit(command == QLatin1String("approve") ? QStringLiteral("approved") : QStringLiteral("revoked"), d->id, {}, who,
               {}, QStringLiteral("\"%1\"").arg(d->description));
         qCInfo(m_ctx.log()).noquote()
             << QStringLiteral("%1 %2 device %3 (\"%4\")")

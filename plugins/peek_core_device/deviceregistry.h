@@ -35,6 +35,13 @@ public:
 
     static QString hashToken(const QString &token); // BLAKE2b-256, hex
 
+    // For the published API (api/deviceapi.h).
+    QString deviceName(const QString &deviceId) const;
+    bool isApproved(const QString &deviceId) const;
+    void setLoggedInUser(const QString &deviceId, const QString &userName);
+    void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
+               const QString &address, const QString &detail);
+
 private:
     struct Device
     {
@@ -50,13 +57,12 @@ private:
         qint64 lastOnlineUs = 0;
         QString onlineVia;   // service vortex name; empty: offline
         QString serviceUuid; // that service's vortex uuid
+        QString loggedInUser;
     };
 
     std::shared_ptr<DeviceInfoTuple> toTuple(const Device &device) const;
     Device *find(const QString &idOrName);
     void save(const Device &device, bool inserted);
-    void audit(const QString &event, const QString &deviceId, const QString &actor, const QString &address,
-               const QString &detail);
     // The observable's subscribers and (stateChanged) the services hear of it.
     void changed(const Device &device, bool stateChanged);
     void tellServices(const std::shared_ptr<DeviceInfoTuple> &info);

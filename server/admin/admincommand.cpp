@@ -19,7 +19,12 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include <QTextStream>
+
 #include <cstdio>
+
+#include <termios.h>
+#include <unistd.h>
 
 namespace peek::admin {
 namespace {
@@ -32,6 +37,13 @@ const char *kUsage =
     "  devices approve DEVICE           serve the device (DEVICE: its id or name)\n"
     "  devices revoke DEVICE            refuse it from now on; its connections close at once\n"
     "  devices remove DEVICE            forget it (it may enrol again)\n"
+    "  users list                       every user, their roles and where they are logged in\n"
+    "  users add USER [--roles R,R] [--display-name NAME]\n"
+    "                                   a new internal user; the password is read from the terminal\n"
+    "                                   (or the first line of standard input)\n"
+    "  users passwd USER                a new password (ends the user's sessions)\n"
+    "  users roles USER R,R             the user's roles (admin, field, office, plugins' roles)\n"
+    "  users disable USER | enable USER refuse or allow the user's logins (disable ends sessions)\n"
     "  audit [--limit N]                the newest N identity events (default 100)\n"
     "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port.\n";
 
@@ -134,6 +146,35 @@ void printDevices(const QJsonArray &devices)
                rows);
 }
 
+QString rolesText(const QJsonObject &u)
+{
+    QStringList roles;
+    for (const QJsonValue &r : u.value(QLatin1String("roles")).toArray())
+        roles << r.toString();
+    return roles.isEmpty() ? QStringLiteral("(none)") : roles.join(QStringLiteral(", "));
+}
+
+void printUsers(const QJsonArray &users)
+{
+    QList<QStringList> rows;
+    for (const QJsonValue &v : users) {
+        const QJsonObject u = v.toObject();
+        QStringList on;
+        for (const QJsonValue &d : u.value(QLatin1String("loggedInOn")).toArray())
+            on << d.toString();
+        rows << QStringList {text(u, "userName"), text(u, "displayName"), rolesText(u),
+                             text(u, "disabled") == QLatin1String("yes") ? QStringLiteral("disabled") : QStringLiteral("enabled"),
+                             text(u, "source"), on.join(QStringLiteral(", "))};
+    }
+    if (rows.isEmpty()) {
+        std::printf("no users yet: peek-server admin users add NAME --roles admin\n");
+        return;
+    }
+    printTable({QStringLiteral("USER"), QStringLiteral("NAME"), QStringLiteral("ROLES"), QStringLiteral("STATE"),
+                QStringLiteral("SOURCE"), QStringLiteral("LOGGED IN ON")},
+               rows);
+}
+
 void printAudit(const QJsonArray &events)
 {
     QList<QStringList> rows;
@@ -184,8 +225,38 @@ Result<Target> readHome(const QString &home)
     return target;
 }
 
+// Reads a password: from the terminal without echo (twice), else the first line of stdin.
+Result<QString> readPassword()
+{
+    if (!isatty(STDIN_FILENO)) {
+        QTextStream in(stdin);
+        const QString line = in.readLine();
+        if (line.isEmpty())
+            return Error {QStringLiteral("no password on standard input (give it as the first line)")};
+        return line;
+    }
+    auto ask = [](const char *prompt) {
+        std::fprintf(stderr, "%s", prompt);
+        std::fflush(stderr);
+        termios old {};
+        tcgetattr(STDIN_FILENO, &old);
+        termios quiet = old;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+        QTextStream in(stdin);
+        const QString line = in.readLine();
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        std::fprintf(stderr, "\n");
+        return line;
+    };
+    const QString first = ask("Password: ");
+    if (ask("Password again: ") != first)
+        return Error {QStringLiteral("the two passwords differ; nothing was changed")};
+    return first;
+}
+
 // Calls `rpc` on the running logic of `home`; the answer, or why there is none.
-Result<Value> call(const QString &home, const Rpc &rpc, const ValueList &args)
+Result<Value> call(const QString &home, const Rpc &rpc, const ValueList &args, Dict kwargs = {})
 {
     auto target = readHome(home);
     if (!target)
@@ -212,7 +283,8 @@ Result<Value> call(const QString &home, const Rpc &rpc, const ValueList &args)
                                      "and is this its home?)")
                           .arg(target.value().url.toString(), dialError)};
     const QString actor = QStringLiteral("%1 (peek-server admin)").arg(qEnvironmentVariable("USER", QStringLiteral("operator")));
-    QFuture<Value> answer = rpc.call(&vortex, args, {{QStringLiteral("actor"), Value(actor)}});
+    kwargs.insert(QStringLiteral("actor"), Value(actor));
+    QFuture<Value> answer = rpc.call(&vortex, args, kwargs);
     Result<Value> result = Error {QStringLiteral("no answer")};
     onFinished(&loop, answer, [&](QFuture<Value> finished) {
         result = resultOf(finished, QStringLiteral("cancelled"));
@@ -231,17 +303,26 @@ int run(const QStringList &arguments)
     QString home = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/peek");
     bool json = false;
     qint64 limit = 100;
+    QString roles;
+    QString displayName;
+    bool rolesSet = false;
     QStringList words;
     for (int i = 0; i < arguments.size(); ++i) {
         const QString &a = arguments[i];
         if (a == QLatin1String("--json")) {
             json = true;
-        } else if (a == QLatin1String("--home") || a == QLatin1String("--limit")) {
+        } else if (a == QLatin1String("--home") || a == QLatin1String("--limit") || a == QLatin1String("--roles")
+                   || a == QLatin1String("--display-name")) {
             if (i + 1 >= arguments.size())
                 return usage(QStringLiteral("%1 needs a value").arg(a));
             const QString value = arguments[++i];
             if (a == QLatin1String("--home")) {
                 home = value;
+            } else if (a == QLatin1String("--roles")) {
+                roles = value;
+                rolesSet = true;
+            } else if (a == QLatin1String("--display-name")) {
+                displayName = value;
             } else {
                 bool ok = false;
                 limit = value.toLongLong(&ok);
@@ -265,10 +346,36 @@ int run(const QStringList &arguments)
 
     const Rpc devicesAdmin(QStringLiteral("peek_core_device.admin"),
                            {QStringLiteral("peek_core_device"), Role(Role::Logic).vortexName(), {}});
+    const Rpc usersAdmin(QStringLiteral("peek_core_user.admin"),
+                         {QStringLiteral("peek_core_user"), Role(Role::Logic).vortexName(), {}});
+    const Rpc *rpc = &devicesAdmin;
     ValueList args;
+    Dict kwargs;
     const QString group = words.value(0);
     const QString command = words.value(1);
-    if (group == QLatin1String("devices")) {
+    if (group == QLatin1String("users")) {
+        rpc = &usersAdmin;
+        const QString user = words.value(2);
+        if (command == QLatin1String("list") && words.size() == 2) {
+            args = {Value(command)};
+        } else if ((command == QLatin1String("add") || command == QLatin1String("passwd")) && words.size() == 3) {
+            args = {Value(command), Value(user)};
+            auto password = readPassword();
+            if (!password)
+                return failed(password.error().message());
+            kwargs.insert(QStringLiteral("password"), Value(password.value()));
+            kwargs.insert(QStringLiteral("roles"), Value(roles));
+            kwargs.insert(QStringLiteral("displayName"), Value(displayName));
+        } else if (command == QLatin1String("roles") && (words.size() == 4 || (words.size() == 3 && rolesSet))) {
+            args = {Value(command), Value(user)};
+            kwargs.insert(QStringLiteral("roles"), Value(words.size() == 4 ? words[3] : roles));
+        } else if ((command == QLatin1String("disable") || command == QLatin1String("enable")) && words.size() == 3) {
+            args = {Value(command), Value(user)};
+        } else {
+            return usage(QStringLiteral("users takes list, add USER, passwd USER, roles USER R,R, disable USER or "
+                                        "enable USER"));
+        }
+    } else if (group == QLatin1String("devices")) {
         if (command == QLatin1String("list") && words.size() == 2)
             args = {Value(command)};
         else if ((command == QLatin1String("approve") || command == QLatin1String("revoke")
@@ -282,7 +389,7 @@ int run(const QStringList &arguments)
         return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
     }
 
-    auto answer = call(home, devicesAdmin, args);
+    auto answer = call(home, *rpc, args, kwargs);
     if (!answer)
         return failed(answer.error().message());
     const QJsonValue out = toJson(answer.value());
@@ -291,6 +398,16 @@ int run(const QStringList &arguments)
                                 .toJson(QJsonDocument::Indented).constData());
     } else if (group == QLatin1String("audit")) {
         printAudit(out.toArray());
+    } else if (group == QLatin1String("users") && command == QLatin1String("list")) {
+        printUsers(out.toArray());
+    } else if (group == QLatin1String("users")) {
+        const QJsonObject u = out.toObject();
+        std::printf("user %s: %s\n", qPrintable(text(u, "userName")),
+                    qPrintable(command == QLatin1String("add") ? QStringLiteral("added")
+                               : command == QLatin1String("passwd") ? QStringLiteral("password set")
+                               : command == QLatin1String("roles") ? QStringLiteral("roles %1").arg(rolesText(u))
+                               : text(u, "disabled") == QLatin1String("yes") ? QStringLiteral("disabled")
+                                                                          : QStringLiteral("enabled")));
     } else if (command == QLatin1String("list")) {
         printDevices(out.toArray());
     } else {

@@ -94,6 +94,45 @@ struct Device
                                        {QStringLiteral("uuid"), QUuid::createUuid().toString(QUuid::WithoutBraces)}});
         peer->send(envelopeWithPayload(actionFilt(kDevice, messageId), payloadOf(tuple)));
     }
+    // Logs in (UserLoginAction, the original's processor "peekPluginUser"); the answer's index.
+    int login(const QString &user, const QString &password, const QString &messageId, const QStringList &accepted = {})
+    {
+        QJsonArray keys;
+        for (const QString &k : accepted)
+            keys.append(k);
+        const QByteArray tuple = compact({{QStringLiteral("_ct"), QStringLiteral("rt")},
+                                          {QStringLiteral("_c"), QStringLiteral("peek_core_user.UserLoginAction")},
+                                          {QStringLiteral("userName"), user},
+                                          {QStringLiteral("password"), password},
+                                          {QStringLiteral("isFieldService"), true},
+                                          {QStringLiteral("acceptedWarningKeys"), keys}});
+        Dict filt {{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
+                   {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+                   {QStringLiteral("name"), QStringLiteral("peekPluginUser")},
+                   {PayloadRouter::kMessageIdKey, messageId}};
+        const int before = peer->messages.size();
+        peer->send(envelopeWithPayload(filt, payloadOf(tuple)));
+        return waitFor(messageId, before);
+    }
+    // The field of the first tuple of the answer at `index`.
+    Value fieldAt(int index, const QString &field)
+    {
+        auto payload = peer->envelope(index).decodePayload();
+        if (!payload || payload.value().tuples.empty())
+            return Value();
+        return payload.value().tuples.front()->field(field);
+    }
+    void resume(const QString &userToken)
+    {
+        const QByteArray tuple = compact({{QStringLiteral("_ct"), QStringLiteral("rt")},
+                                          {QStringLiteral("_c"), QStringLiteral("peek_core_user.UserResumeTuple")},
+                                          {QStringLiteral("userToken"), userToken}});
+        peer->send(envelopeWithPayload({{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
+                                        {QStringLiteral("key"), QStringLiteral("user.resume")}},
+                                       payloadOf(tuple)));
+    }
+    QString userToken; // the session of the last successful login
+
     // Waits for the next message whose filt key is `key` (after `from`); its index, or -1.
     int waitFor(const QString &key, int from = 0, int timeoutMs = 15000)
     {
@@ -182,10 +221,13 @@ class TestDevices : public QObject
         QByteArray out;
         QByteArray err;
     };
-    Admin admin(const QStringList &args)
+    Admin admin(const QStringList &args, const QByteArray &input = {})
     {
         QProcess p;
         p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), m_home.path()} + args);
+        if (!input.isEmpty())
+            p.write(input);
+        p.closeWriteChannel();
         Admin a;
         if (!p.waitForFinished(30000))
             return a;
@@ -213,6 +255,18 @@ class TestDevices : public QObject
             const Admin a = admin({QStringLiteral("devices"), QStringLiteral("approve"), name});
             QVERIFY2(a.code == 0, a.err.constData());
             QVERIFY(d.waitForState(QStringLiteral("approved")));
+            // And a user of its own logs in on it.
+            const QString user = QStringLiteral("user-") + name;
+            const Admin added = admin({QStringLiteral("users"), QStringLiteral("add"), user, QStringLiteral("--roles"),
+                                       QStringLiteral("field")},
+                                      "correct horse battery\n");
+            QVERIFY2(added.code == 0, added.err.constData());
+            const int answer = d.login(user, QStringLiteral("correct horse battery"), QStringLiteral("login-") + name);
+            QVERIFY(answer >= 0);
+            QVERIFY2(d.peer->envelope(answer).isSuccess(), qPrintable(d.peer->envelope(answer).errorText()));
+            QVERIFY(d.fieldAt(answer, QStringLiteral("succeeded")).toBool());
+            d.userToken = d.fieldAt(answer, QStringLiteral("userToken")).toString();
+            QVERIFY(d.userToken.size() >= 32);
         }
     }
 
@@ -268,8 +322,16 @@ private Q_SLOTS:
 
         const Admin approve = admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("crew-laptop-1")});
         QVERIFY2(approve.code == 0, approve.err.constData());
-        // The service tells the device by itself, and serves it from now on.
+        // The service tells the device by itself; a user must still log in on it.
         QVERIFY(d.waitForState(QStringLiteral("approved")));
+        QVERIFY(d.askForRows(QStringLiteral("q2a")).startsWith(QLatin1String("not logged in")));
+        const Admin added = admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("crew1"),
+                                   QStringLiteral("--roles"), QStringLiteral("field")},
+                                  "correct horse battery\n");
+        QVERIFY2(added.code == 0, added.err.constData());
+        const int login = d.login(QStringLiteral("crew1"), QStringLiteral("correct horse battery"), QStringLiteral("l1"));
+        QVERIFY(login >= 0);
+        QVERIFY2(d.peer->envelope(login).isSuccess(), qPrintable(d.peer->envelope(login).errorText()));
         QCOMPARE(d.askForRows(QStringLiteral("q2")), QString());
 
         const Admin listed = admin({QStringLiteral("--json"), QStringLiteral("devices"), QStringLiteral("list")});
@@ -288,9 +350,11 @@ private Q_SLOTS:
     {
         Device d;
         enrolled(d, QStringLiteral("crew-laptop-2"), true);
-        // A new connection: presents itself and asks at once, without waiting for device.status.
+        // A new connection: presents the device and the session and asks at once, without waiting
+        // for device.status or user.status.
         QVERIFY(d.connect(m_ports.field));
         d.online();
+        d.resume(d.userToken);
         QCOMPARE(d.askForRows(QStringLiteral("q3")), QString());
     }
 

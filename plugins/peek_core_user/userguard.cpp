@@ -1,0 +1,285 @@
+#include "userguard.h"
+
+#include "userrpc.h"
+#include "userstore.h"
+
+#include "peek/action.h"
+
+namespace user {
+namespace {
+
+constexpr size_t kMaxHeld = 64;
+constexpr qint64 kRefusalLogEveryMs = 60000;
+const QString kNotLoggedIn = QStringLiteral("not logged in: log in on this device first");
+
+QString filtString(const peek::Dict &filt, const char *key)
+{
+    const peek::Value *value = filt.find(QString::fromLatin1(key));
+    return value && value->type() == peek::Value::Type::String ? value->toString() : QString();
+}
+
+bool isLoginExchange(const peek::Dict &filt)
+{
+    const QString plugin = filtString(filt, "plugin");
+    if (plugin == QLatin1String("peek_core_device"))
+        return true; // peek_core_device's gate decides about those
+    if (plugin != QLatin1String(kPlugin))
+        return false;
+    const QString key = filtString(filt, "key");
+    return key == QLatin1String("user.resume")
+        || (key == peek::action::kKey && filtString(filt, "name") == QLatin1String(kProcessor));
+}
+
+peek::Dict userFilt(const QString &key)
+{
+    return {{QStringLiteral("plugin"), peek::Value(QString::fromLatin1(kPlugin))},
+            {QStringLiteral("key"), peek::Value(key)}};
+}
+
+} // namespace
+
+UserGuard::UserGuard(peek::PluginContext &ctx)
+    : m_ctx(ctx), m_vortex(ctx.vortex()), m_required(ctx.deviceEnrolmentRequired())
+{
+    connect(m_vortex, &peek::Vortex::peerDisconnected, this, &UserGuard::peerGone);
+}
+
+bool UserGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    if (isLoginExchange(envelope.filt))
+        return true;
+    auto it = m_connections.find(source.connectionId);
+    if (it != m_connections.end() && it->checks > 0) {
+        if (it->held.size() >= kMaxHeld) {
+            source.reply(peek::PayloadEnvelope::error(envelope.filt, QStringLiteral("too many messages before the "
+                                                                                    "session was checked")));
+            return false;
+        }
+        it->held.push_back({envelope, source});
+        return false;
+    }
+    if (!m_required || (source.identity && !source.identity->userName.isEmpty()))
+        return true;
+    Connection &c = m_connections[source.connectionId];
+    const qint64 now = m_vortex->clockMs();
+    if (c.lastRefusalLogMs < 0 || now - c.lastRefusalLogMs >= kRefusalLogEveryMs) {
+        c.lastRefusalLogMs = now;
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("refused %1 from device %2 (%3): nobody is logged in on it")
+                                             .arg(filtString(envelope.filt, "key").left(60),
+                                                  source.identity ? source.identity->deviceId : QStringLiteral("?"),
+                                                  source.address);
+    }
+    source.reply(peek::PayloadEnvelope::error(envelope.filt, kNotLoggedIn));
+    return false;
+}
+
+void UserGuard::onAction(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    auto payload = envelope.decodePayload();
+    const peek::Tuple *tuple = payload && payload.value().tuples.size() == 1 ? payload.value().tuples.front().get() : nullptr;
+    if (const auto *loginAction = dynamic_cast<const UserLoginAction *>(tuple)) {
+        login(*loginAction, envelope, source);
+    } else if (dynamic_cast<const UserLogoutAction *>(tuple)) {
+        logout(envelope, source);
+    } else {
+        source.reply(peek::PayloadEnvelope::error(
+            envelope.filt, QStringLiteral("the %1 processor takes one %2 or %3").arg(QString::fromLatin1(kProcessor),
+                                                                                    QString::fromLatin1(UserLoginAction::kTupleType),
+                                                                                    QString::fromLatin1(UserLogoutAction::kTupleType))));
+    }
+}
+
+void UserGuard::login(const UserLoginAction &action, const peek::PayloadEnvelope &envelope,
+                      const peek::MessageSource &source)
+{
+    if (!source.identity || !source.identity->deviceApproved) {
+        source.reply(peek::PayloadEnvelope::error(envelope.filt, QStringLiteral("device not enrolled: a user logs in "
+                                                                                "on an approved device")));
+        return;
+    }
+    peek::ValueList accepted;
+    for (const peek::Value &key : action.acceptedWarningKeys)
+        if (key.type() == peek::Value::Type::String && accepted.size() < 10)
+            accepted.push_back(key);
+    const bool isField = m_ctx.role() == peek::Role::Field;
+    const QString deviceId = source.identity->deviceId;
+    const quint64 connectionId = source.connectionId;
+    const peek::Dict filt = envelope.filt;
+    const peek::MessageSource replyTo = source;
+    QFuture<peek::Value> answer = rpc::login().call(
+        m_vortex, {peek::Value(action.userName), peek::Value(action.password), peek::Value(deviceId),
+                   peek::Value(isField), peek::Value(accepted), peek::Value(source.address)});
+    peek::onFinished(this, answer, [this, connectionId, filt, replyTo, deviceId](QFuture<peek::Value> finished) {
+        auto result = peek::resultOf(finished, QStringLiteral("the service is stopping"));
+        if (!result) {
+            replyTo.reply(peek::PayloadEnvelope::error(filt, QStringLiteral("login failed: %1").arg(result.error().message())));
+            return;
+        }
+        const peek::Dict a = result.value().toDict();
+        auto response = std::make_shared<UserLoginResponseTuple>();
+        const peek::Value *ok = a.find(QStringLiteral("succeeded"));
+        response->succeeded = ok && ok->type() == peek::Value::Type::Bool && ok->toBool();
+        response->userName = filtString(a, "userName");
+        response->displayName = filtString(a, "displayName");
+        response->message = filtString(a, "message");
+        response->deviceDescription = replyTo.identity ? replyTo.identity->deviceName : QString();
+        if (const peek::Value *w = a.find(QStringLiteral("warnings")); w && w->type() == peek::Value::Type::Dict)
+            response->warnings = w->toDict();
+        if (const peek::Value *r = a.find(QStringLiteral("roles")); r && r->type() == peek::Value::Type::List)
+            response->roles = r->toList();
+        if (!response->succeeded && response->warnings.isEmpty()) {
+            replyTo.reply(peek::PayloadEnvelope::error(filt, response->message));
+            return;
+        }
+        if (response->succeeded) {
+            const QString token = filtString(a, "userToken");
+            response->userToken = token;
+            auto it = m_connections.find(connectionId);
+            if (!m_vortex->identity(connectionId))
+                return; // the connection closed meanwhile
+            m_connections[connectionId].tokenHash = UserStore::hashToken(token);
+            setUser(connectionId, response->userName, response->roles);
+            Q_UNUSED(it)
+        }
+        replyTo.reply(peek::PayloadEnvelope::fromPayload(peek::Payload(filt, {response})));
+        if (response->succeeded)
+            tell(connectionId, true, response->userName, response->displayName, response->roles, {});
+    });
+}
+
+void UserGuard::logout(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    auto it = m_connections.find(source.connectionId);
+    const QString tokenHash = it == m_connections.end() ? QString() : it->tokenHash;
+    if (it != m_connections.end())
+        it->tokenHash.clear();
+    setUser(source.connectionId, {}, {});
+    if (!tokenHash.isEmpty() && source.identity)
+        rpc::logout().call(m_vortex, {peek::Value(tokenHash), peek::Value(source.identity->deviceId),
+                                      peek::Value(source.address)});
+    source.reply(peek::PayloadEnvelope::fromPayload(peek::Payload(envelope.filt, {})));
+    tell(source.connectionId, false, {}, {}, {}, QStringLiteral("logged out"));
+}
+
+void UserGuard::onResume(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    auto payload = envelope.decodePayload();
+    const auto *resume = payload && payload.value().tuples.size() == 1
+        ? dynamic_cast<const UserResumeTuple *>(payload.value().tuples.front().get())
+        : nullptr;
+    if (!resume || resume->userToken.size() < 32 || resume->userToken.size() > 200) {
+        source.reply(peek::PayloadEnvelope::error(envelope.filt, QStringLiteral("user.resume needs one %1 with the "
+                                                                                "session's userToken")
+                                                                     .arg(QString::fromLatin1(UserResumeTuple::kTupleType))));
+        return;
+    }
+    if (!source.identity || !source.identity->deviceApproved) {
+        tell(source.connectionId, false, {}, {}, {}, QStringLiteral("device not enrolled: the session waits for the device"));
+        return;
+    }
+    const quint64 connectionId = source.connectionId;
+    Connection &c = m_connections[connectionId];
+    c.tokenHash = UserStore::hashToken(resume->userToken);
+    ++c.checks;
+    QFuture<peek::Value> answer = rpc::resume().call(
+        m_vortex, {peek::Value(c.tokenHash), peek::Value(source.identity->deviceId), peek::Value(source.address)});
+    peek::onFinished(this, answer, [this, connectionId](QFuture<peek::Value> finished) {
+        auto it = m_connections.find(connectionId);
+        if (it == m_connections.end())
+            return;
+        --it->checks;
+        auto result = peek::resultOf(finished, QStringLiteral("the service is stopping"));
+        if (!result) {
+            qCWarning(m_ctx.log()).noquote() << "could not check a session with logic:" << result.error().message();
+            tell(connectionId, false, {}, {}, {}, QStringLiteral("cannot check the session now: %1").arg(result.error().message()));
+            release(connectionId, QStringLiteral("cannot check the session now; try again"));
+            return;
+        }
+        const peek::Dict a = result.value().toDict();
+        const peek::Value *in = a.find(QStringLiteral("loggedIn"));
+        const bool loggedIn = in && in->type() == peek::Value::Type::Bool && in->toBool();
+        peek::ValueList roles;
+        if (const peek::Value *r = a.find(QStringLiteral("roles")); r && r->type() == peek::Value::Type::List)
+            roles = r->toList();
+        if (loggedIn) {
+            setUser(connectionId, filtString(a, "userName"), roles);
+        } else {
+            it->tokenHash.clear();
+            setUser(connectionId, {}, {});
+        }
+        tell(connectionId, loggedIn, filtString(a, "userName"), filtString(a, "displayName"), roles,
+             filtString(a, "message"));
+        release(connectionId, filtString(a, "message"));
+    });
+}
+
+void UserGuard::release(quint64 connectionId, const QString &why)
+{
+    auto it = m_connections.find(connectionId);
+    if (it == m_connections.end() || it->checks > 0)
+        return;
+    std::deque<Held> held;
+    held.swap(it->held);
+    for (Held &h : held) {
+        if (!m_vortex->deliver(h.envelope, h.source) && !why.isEmpty())
+            qCDebug(m_ctx.log()).noquote() << "a held message was not delivered:" << why;
+    }
+}
+
+void UserGuard::setUser(quint64 connectionId, const QString &userName, const peek::ValueList &roles)
+{
+    const auto before = m_vortex->identity(connectionId);
+    if (!before)
+        return;
+    auto identity = std::make_shared<peek::PeerIdentity>(*before);
+    identity->userName = userName;
+    identity->userRoles.clear();
+    for (const peek::Value &r : roles)
+        if (r.type() == peek::Value::Type::String)
+            identity->userRoles << r.toString();
+    m_vortex->setIdentity(connectionId, identity);
+}
+
+void UserGuard::tell(quint64 connectionId, bool loggedIn, const QString &userName, const QString &displayName,
+                     const peek::ValueList &roles, const QString &message)
+{
+    auto status = std::make_shared<UserStatusTuple>();
+    status->loggedIn = loggedIn;
+    status->userName = userName;
+    status->displayName = displayName;
+    status->roles = roles;
+    status->loginRequired = m_required;
+    status->message = message;
+    m_vortex->sendToConnection(connectionId,
+                               peek::PayloadEnvelope::fromPayload(peek::Payload(userFilt(QStringLiteral("user.status")), {status}))
+                                   .toVortexMsg());
+}
+
+void UserGuard::onChanged(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+{
+    if (!source.proven || source.vortexName != peek::Role(peek::Role::Logic).vortexName())
+        return;
+    auto payload = envelope.decodePayload();
+    const auto *status = payload && payload.value().tuples.size() == 1
+        ? dynamic_cast<const UserStatusTuple *>(payload.value().tuples.front().get())
+        : nullptr;
+    if (!status)
+        return;
+    const QString deviceId = filtString(envelope.filt, "deviceId");
+    for (const peek::PeerInfo &peer : m_vortex->peers()) {
+        const auto identity = m_vortex->identity(peer.connectionId);
+        if (!identity || identity->userName != status->userName || (!deviceId.isEmpty() && identity->deviceId != deviceId))
+            continue;
+        if (auto it = m_connections.find(peer.connectionId); it != m_connections.end())
+            it->tokenHash.clear();
+        setUser(peer.connectionId, {}, {});
+        tell(peer.connectionId, false, {}, {}, {}, status->message);
+    }
+}
+
+void UserGuard::peerGone(const peek::PeerInfo &peer)
+{
+    m_connections.remove(peer.connectionId);
+}
+
+} // namespace user

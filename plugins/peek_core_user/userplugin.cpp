@@ -1,0 +1,136 @@
+// peek_core_user: users and logins (docs/identity.md).
+//   logic:        UserStore (core_user."User", "UserLogin"), the RPCs the services and
+//                 `peek-server admin users` call, the published UserApi
+//   field/office: UserGuard, the gate after peek_core_device's (nothing but the login exchange
+//                 until a user is logged in), login, logout and remembered sessions
+#include "api/userapi.h"
+#include "userguard.h"
+#include "userrpc.h"
+#include "userstore.h"
+#include "usertuples.h"
+
+#include "../peek_core_device/api/deviceapi.h"
+
+#include "peek/action.h"
+#include "peek/plugin.h"
+#include "peek/rpc.h"
+
+#include <sodium.h>
+
+namespace user {
+namespace {
+
+class UserLogicApi final : public QObject, public UserApi {
+    Q_OBJECT
+    Q_INTERFACES(user::UserApi)
+public:
+    explicit UserLogicApi(UserStore *store) : m_store(store) { }
+    UserInfo user(const QString &userName) const override { return m_store->info(userName); }
+    bool hasRole(const QString &userName, const QString &role) const override
+    {
+        const UserInfo i = m_store->info(userName);
+        return !i.userName.isEmpty() && !i.disabled && i.roles.contains(role);
+    }
+    QList<UserInfo> users() const override { return m_store->all(); }
+
+private:
+    UserStore *m_store;
+};
+
+QStringList strings(const peek::ValueList &list)
+{
+    QStringList out;
+    for (const peek::Value &v : list)
+        if (v.type() == peek::Value::Type::String)
+            out << v.toString();
+    return out;
+}
+
+class LogicHook final : public peek::PluginRoleHook {
+public:
+    void start(peek::PluginContext &ctx) override
+    {
+        if (sodium_init() < 0)
+            throw peek::PluginError(QStringLiteral("peek_core_user: libsodium could not start"));
+        auto *devices = ctx.otherPluginApi<device::DeviceApi>(QStringLiteral("peek_core_device"));
+        if (!devices)
+            throw peek::PluginError(QStringLiteral("peek_core_user needs peek_core_device's API on logic, and it is "
+                                                   "not running"));
+        m_store = std::make_unique<UserStore>(ctx, devices);
+        if (auto loaded = m_store->load(); !loaded)
+            throw peek::PluginError(loaded.error().message());
+        UserStore *store = m_store.get();
+        ctx.listenAsync(rpc::login(), [store](const peek::ValueList &a, const peek::Dict &) {
+            using peek::rpcArgument;
+            return store->login(rpcArgument<QString>(a, 0, "userName"), rpcArgument<QString>(a, 1, "password"),
+                                rpcArgument<QString>(a, 2, "deviceId"), rpcArgument<bool>(a, 3, "isField"),
+                                strings(rpcArgument<peek::ValueList>(a, 4, "acceptedWarningKeys")),
+                                rpcArgument<QString>(a, 5, "address"));
+        });
+        ctx.listen(rpc::resume(), [store](const peek::ValueList &a, const peek::Dict &) {
+            using peek::rpcArgument;
+            return peek::Value(store->resume(rpcArgument<QString>(a, 0, "tokenHash"),
+                                             rpcArgument<QString>(a, 1, "deviceId"), rpcArgument<QString>(a, 2, "address")));
+        });
+        ctx.listen(rpc::logout(), [store](const peek::ValueList &a, const peek::Dict &) {
+            using peek::rpcArgument;
+            return peek::Value(store->logout(rpcArgument<QString>(a, 0, "tokenHash"),
+                                             rpcArgument<QString>(a, 1, "deviceId"), rpcArgument<QString>(a, 2, "address")));
+        });
+        ctx.listenAsync(rpc::admin(), [store](const peek::ValueList &a, const peek::Dict &kwargs) {
+            return store->admin(a, kwargs);
+        });
+        ctx.publishApi(new UserLogicApi(store));
+        store->warnWhenNoAdmin();
+    }
+
+    void unload(peek::PluginContext &) override { m_store.reset(); }
+
+private:
+    std::unique_ptr<UserStore> m_store;
+};
+
+class ServiceHook final : public peek::PluginRoleHook {
+public:
+    void start(peek::PluginContext &ctx) override
+    {
+        if (sodium_init() < 0)
+            throw peek::PluginError(QStringLiteral("peek_core_user: libsodium could not start"));
+        m_guard = std::make_unique<UserGuard>(ctx);
+        UserGuard *guard = m_guard.get();
+        ctx.addEndpoint({{QStringLiteral("key"), peek::Value(peek::action::kKey)},
+                         {QStringLiteral("name"), peek::Value(QString::fromLatin1(kProcessor))}},
+                        [guard](const peek::PayloadEnvelope &e, const peek::MessageSource &s) { guard->onAction(e, s); });
+        ctx.addEndpoint({{QStringLiteral("key"), peek::Value(QStringLiteral("user.resume"))}},
+                        [guard](const peek::PayloadEnvelope &e, const peek::MessageSource &s) { guard->onResume(e, s); });
+        ctx.addEndpoint({{QStringLiteral("key"), peek::Value(QStringLiteral("user.changed"))}},
+                        [guard](const peek::PayloadEnvelope &e, const peek::MessageSource &s) { guard->onChanged(e, s); });
+        ctx.guardDevices([guard](const peek::PayloadEnvelope &e, const peek::MessageSource &s) { return guard->gate(e, s); });
+    }
+
+    void unload(peek::PluginContext &) override { m_guard.reset(); }
+
+private:
+    std::unique_ptr<UserGuard> m_guard;
+};
+
+} // namespace
+
+class UserPlugin final : public QObject, public peek::PeekPlugin {
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID PeekPlugin_iid FILE "plugin.json")
+    Q_INTERFACES(peek::PeekPlugin)
+public:
+    std::unique_ptr<peek::PluginRoleHook> createHook(peek::Role role) override
+    {
+        if (role == peek::Role::Logic)
+            return std::make_unique<LogicHook>();
+        if (role == peek::Role::Field || role == peek::Role::Office)
+            return std::make_unique<ServiceHook>();
+        return nullptr;
+    }
+};
+
+} // namespace user
+
+#include "userplugin.moc"

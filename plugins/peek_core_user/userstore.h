@@ -1,0 +1,95 @@
+#pragma once
+// Logic's side of peek_core_user: users and their sessions (kept in memory, written through to
+// core_user."User" and "UserLogin"), password checks off the event loop (Argon2id), the
+// throttle on failed logins, single login per field device, and what changes tell the field and
+// office services ("user.changed").
+#include "api/userapi.h"
+#include "usertuples.h"
+
+#include "peek/plugin.h"
+#include "peek/storage.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+
+namespace device {
+class DeviceApi;
+}
+
+namespace user {
+
+class UserStore : public QObject
+{
+public:
+    UserStore(peek::PluginContext &ctx, device::DeviceApi *devices);
+
+    peek::Result<void> load();
+    // Says in the log how to create the first admin when there is none.
+    void warnWhenNoAdmin() const;
+
+    QFuture<peek::Value> login(const QString &userName, const QString &password, const QString &deviceId,
+                               bool isField, const QStringList &acceptedWarnings, const QString &address);
+    peek::Dict resume(const QString &tokenHash, const QString &deviceId, const QString &address);
+    peek::Dict logout(const QString &tokenHash, const QString &deviceId, const QString &address);
+    QFuture<peek::Value> admin(const peek::ValueList &args, const peek::Dict &kwargs);
+
+    UserInfo info(const QString &userName) const;
+    QList<UserInfo> all() const;
+
+    static QString hashToken(const QString &token);
+    static QString normalName(const QString &userName) { return userName.trimmed().toLower(); }
+
+private:
+    struct User
+    {
+        QString name;
+        QString displayName;
+        QString passwordHash;
+        QStringList roles;
+        bool disabled = false;
+        QString source = QStringLiteral("internal");
+        qint64 createdUs = 0;
+    };
+    struct Login
+    {
+        QString tokenHash;
+        QString userName;
+        QString deviceId;
+        bool isField = false;
+        qint64 sinceUs = 0;
+    };
+    struct Failures
+    {
+        int count = 0;
+        qint64 windowStartMs = 0;
+        qint64 lockedUntilMs = 0;
+    };
+
+    peek::Value finishLogin(const QString &name, bool passwordOk, const QString &deviceId, bool isField,
+                            const QStringList &accepted, const QString &address);
+    // Seconds the user or the address must still wait after too many failures; 0: may try.
+    qint64 lockedFor(const QString &name, const QString &address) const;
+    void noteFailure(const QString &name, const QString &address);
+    peek::Result<void> saveUser(const User &u);
+    peek::Result<void> saveLogin(const Login &l);
+    peek::Result<void> removeLogins(const QStringList &tokenHashes);
+    // Ends sessions (logged out elsewhere, disabled, password changed): forgets them and tells the
+    // services to log those connections out with `reason`.
+    void endLogins(const QList<Login> &logins, const QString &reason, const QString &actor);
+    void tellServices(const QString &userName, const QString &deviceId, const QString &reason);
+    std::shared_ptr<UserDetailTuple> detail(const User &u) const;
+    void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
+               const QString &address, const QString &detail);
+    QString deviceName(const QString &deviceId) const;
+
+    peek::PluginContext &m_ctx;
+    device::DeviceApi *m_devices;
+    QString m_schema;
+    QHash<QString, User> m_users;
+    QHash<QString, Login> m_logins; // by token hash
+    QHash<QString, Failures> m_userFailures;
+    QHash<QString, Failures> m_addressFailures;
+};
+
+} // namespace user
