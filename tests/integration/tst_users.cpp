@@ -1,0 +1,349 @@
+// Users and logins (issue 14, peek_core_user) against a real peek-server with enrolment and
+// login required, by raw wire-protocol clients and `peek-server admin` as an operator.
+#include "serverprocess.h"
+
+#include "../unit/vortex/rawpeer.h"
+
+#include "observable/observablefilt.h"
+#include "tuple/tupleselector.h"
+#include "vortex/payload.h"
+#include "vortex/payloadenvelope.h"
+#include "vortex/payloadrouter.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+using namespace peek;
+using namespace testing;
+
+namespace {
+
+const QString kTutorial = QStringLiteral("peek_plugin_tutorial");
+const QByteArray kPassword = "correct horse battery";
+const QString kUserAlreadyLoggedOn = QStringLiteral("pl-user.USER_ALREADY_LOGGED_ON");
+
+QByteArray payloadOf(const QJsonObject &tuple)
+{
+    const QByteArray json = R"({"_ct":"rp","filt":{},"tuples":[)" + QJsonDocument(tuple).toJson(QJsonDocument::Compact)
+        + R"(],"date":null})";
+    return zlib::compress(json.constData(), json.size(), 6).toBase64();
+}
+
+QJsonObject tuple(const QString &type, QJsonObject fields)
+{
+    fields.insert(QStringLiteral("_ct"), QStringLiteral("rt"));
+    fields.insert(QStringLiteral("_c"), type);
+    return fields;
+}
+
+// A device of its own, enrolled, approved and connected; logs users in and out.
+struct Device
+{
+    QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QString token = QUuid::createUuid().toString(QUuid::Id128) + QUuid::createUuid().toString(QUuid::Id128);
+    RawPeer peer;
+    int sent = 0;
+
+    // The index of the next message after `from` that satisfies `match`; -1 after the timeout.
+    int waitFor(int from, const std::function<bool(const PayloadEnvelope &)> &match, int timeoutMs = 15000)
+    {
+        int found = -1;
+        (void)QTest::qWaitFor([&] {
+            for (int i = from; i < peer.messages.size(); ++i)
+                if (match(peer.envelope(i))) {
+                    found = i;
+                    return true;
+                }
+            return false;
+        }, timeoutMs);
+        return found;
+    }
+    static bool hasKey(const PayloadEnvelope &e, const QString &key, const QString &value)
+    {
+        const Value *v = e.filt.find(key);
+        return v && v->type() == Value::Type::String && v->toString() == value;
+    }
+    int request(Dict filt, const QByteArray &data)
+    {
+        const QString id = QStringLiteral("m%1").arg(++sent);
+        filt.insert(PayloadRouter::kMessageIdKey, Value(id));
+        const int before = peer.messages.size();
+        peer.send(PayloadEnvelope(filt, data).toVortexMsg());
+        return waitFor(before, [&](const PayloadEnvelope &e) { return hasKey(e, PayloadRouter::kMessageIdKey, id); });
+    }
+    Value field(int index, const QString &name)
+    {
+        auto payload = peer.envelope(index).decodePayload();
+        return payload && !payload.value().tuples.empty() ? payload.value().tuples.front()->field(name) : Value();
+    }
+    void online()
+    {
+        peer.send(PayloadEnvelope({{QStringLiteral("plugin"), QStringLiteral("peek_core_device")},
+                                   {QStringLiteral("key"), QStringLiteral("device.online")}},
+                                  payloadOf(tuple(QStringLiteral("peek_core_device.DeviceOnlineTuple"),
+                                                  {{QStringLiteral("deviceId"), id}, {QStringLiteral("deviceToken"), token}})))
+                      .toVortexMsg());
+    }
+    int enrol(const QString &name)
+    {
+        return request({{QStringLiteral("plugin"), QStringLiteral("peek_core_device")},
+                        {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+                        {QStringLiteral("name"), QStringLiteral("peek_core_device")}},
+                       payloadOf(tuple(QStringLiteral("peek_core_device.EnrolDeviceAction"),
+                                       {{QStringLiteral("description"), name}, {QStringLiteral("deviceId"), id},
+                                        {QStringLiteral("deviceType"), QStringLiteral("field")},
+                                        {QStringLiteral("deviceToken"), token}})));
+    }
+    int login(const QString &user, const QByteArray &password, const QStringList &accepted = {})
+    {
+        return request({{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
+                        {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+                        {QStringLiteral("name"), QStringLiteral("peekPluginUser")}},
+                       payloadOf(tuple(QStringLiteral("peek_core_user.UserLoginAction"),
+                                       {{QStringLiteral("userName"), user},
+                                        {QStringLiteral("password"), QString::fromUtf8(password)},
+                                        {QStringLiteral("isFieldService"), true},
+                                        {QStringLiteral("acceptedWarningKeys"), QJsonArray::fromStringList(accepted)}})));
+    }
+    // The tutorial's rows: the error text, or empty when served.
+    QString rows()
+    {
+        Dict filt = observable::requestFilt(kTutorial, kTutorial,
+                                            TupleSelector(QStringLiteral("peek_plugin_tutorial.StringIntTuple"), {}), false);
+        const int before = peer.messages.size();
+        peer.send(PayloadEnvelope(filt));
+        const int at = waitFor(before, [](const PayloadEnvelope &e) {
+            return !hasKey(e, QStringLiteral("plugin"), QStringLiteral("peek_core_device"))
+                && !hasKey(e, QStringLiteral("plugin"), QStringLiteral("peek_core_user"));
+        });
+        return at < 0 ? QStringLiteral("<no answer>") : peer.envelope(at).errorText();
+    }
+    // The newest user.status's message after `from`, waiting for one with loggedIn == false.
+    int waitForLoggedOut(int from)
+    {
+        return waitFor(from, [](const PayloadEnvelope &e) {
+            if (!hasKey(e, QStringLiteral("key"), QStringLiteral("user.status")))
+                return false;
+            auto p = e.decodePayload();
+            return p && !p.value().tuples.empty()
+                && !p.value().tuples.front()->field(QStringLiteral("loggedIn")).toBool();
+        });
+    }
+};
+
+} // namespace
+
+class TestUsers : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    Ports m_ports;
+    std::unique_ptr<ServerProcess> m_server;
+
+    struct Admin
+    {
+        int code = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    Admin admin(const QStringList &args, const QByteArray &input = {})
+    {
+        QProcess p;
+        p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), m_home.path()} + args);
+        p.write(input);
+        p.closeWriteChannel();
+        Admin a;
+        if (p.waitForFinished(30000)) {
+            a.code = p.exitCode();
+            a.out = p.readAllStandardOutput();
+            a.err = p.readAllStandardError();
+        }
+        return a;
+    }
+    QByteArray serverLog()
+    {
+        QFile f(m_home.path() + QStringLiteral("/peek-server.log"));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+    void addUser(const QString &name, const QString &roles = QStringLiteral("field"))
+    {
+        const Admin a = admin({QStringLiteral("users"), QStringLiteral("add"), name, QStringLiteral("--roles"), roles},
+                              kPassword + "\n");
+        QVERIFY2(a.code == 0, a.err.constData());
+    }
+    // A device enrolled and approved, connected to the field service.
+    void ready(Device &d, const QString &name)
+    {
+        QVERIFY(d.peer.open(m_ports.field));
+        const int enrolled = d.enrol(name);
+        QVERIFY(enrolled >= 0);
+        QVERIFY2(d.peer.envelope(enrolled).isSuccess(), qPrintable(d.peer.envelope(enrolled).errorText()));
+        const Admin a = admin({QStringLiteral("devices"), QStringLiteral("approve"), name});
+        QVERIFY2(a.code == 0, a.err.constData());
+        d.online();
+        QVERIFY(d.waitFor(0, [](const PayloadEnvelope &e) {
+            if (!Device::hasKey(e, QStringLiteral("key"), QStringLiteral("device.status")))
+                return false;
+            auto p = e.decodePayload();
+            return p && !p.value().tuples.empty()
+                && p.value().tuples.front()->field(QStringLiteral("state")).toString() == QLatin1String("approved");
+        }) >= 0);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        QVERIFY(writeConfig(m_home.path(), m_ports, {QStringLiteral("logic"), QStringLiteral("field")}, {kTutorial},
+                            devicesMustEnrol()));
+        m_server = std::make_unique<ServerProcess>(m_home.path());
+        QVERIFY2(m_server->start(), m_server->errors().constData());
+    }
+
+    void withoutAnAdminTheLogSaysHowToCreateOne()
+    {
+        QVERIFY(QTest::qWaitFor([this] { return serverLog().contains("peek-server admin users add NAME --roles admin"); },
+                                10000));
+        const Admin none = admin({QStringLiteral("users"), QStringLiteral("list")});
+        QCOMPARE(none.code, 0);
+        QVERIFY(none.out.contains("no users yet"));
+        addUser(QStringLiteral("Admin"), QStringLiteral("admin,office"));
+        const Admin list = admin({QStringLiteral("users"), QStringLiteral("list")});
+        QVERIFY2(list.out.contains("admin") && list.out.contains("admin, office"), list.out.constData());
+        // Names are compared without case: Admin exists already.
+        const Admin again = admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("ADMIN")}, kPassword + "\n");
+        QCOMPARE(again.code, 1);
+        QVERIFY(again.err.contains("exists already"));
+        const Admin shortPassword = admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("bob")}, "short\n");
+        QCOMPARE(shortPassword.code, 1);
+        QVERIFY(shortPassword.err.contains("8 to 1000 characters"));
+        const Admin badRole = admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("bob"), QStringLiteral("--roles"),
+                                     QStringLiteral("Field Crew!")},
+                                    kPassword + "\n");
+        QCOMPARE(badRole.code, 1);
+        QVERIFY(badRole.err.contains("not a role name"));
+    }
+
+    void unknownUserAndWrongPasswordLookTheSameAndAreThrottled()
+    {
+        addUser(QStringLiteral("carol"));
+        Device d;
+        ready(d, QStringLiteral("carol-tablet"));
+        const int unknown = d.login(QStringLiteral("nobody"), kPassword);
+        const int wrong = d.login(QStringLiteral("carol"), "not her password");
+        QVERIFY(unknown >= 0 && wrong >= 0);
+        QCOMPARE(d.peer.envelope(unknown).errorText(), QStringLiteral("wrong user name or password"));
+        QCOMPARE(d.peer.envelope(wrong).errorText(), QStringLiteral("wrong user name or password"));
+        QVERIFY(d.rows().startsWith(QLatin1String("not logged in")));
+        // Five wrong ones in all lock carol for a while, even with the right password.
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(d.login(QStringLiteral("carol"), "not her password") >= 0);
+        const int locked = d.login(QStringLiteral("carol"), kPassword);
+        QVERIFY2(d.peer.envelope(locked).errorText().startsWith(QLatin1String("too many failed logins")),
+                 qPrintable(d.peer.envelope(locked).errorText()));
+        const Admin audit = admin({QStringLiteral("--json"), QStringLiteral("audit")});
+        QVERIFY(audit.out.contains("login failed") && audit.out.contains("login throttled"));
+    }
+
+    void aLoggedInUserIsServedAndLogsOut()
+    {
+        addUser(QStringLiteral("dave"));
+        Device d;
+        ready(d, QStringLiteral("dave-tablet"));
+        const int in = d.login(QStringLiteral("Dave"), kPassword);
+        QVERIFY(in >= 0);
+        QVERIFY2(d.peer.envelope(in).isSuccess(), qPrintable(d.peer.envelope(in).errorText()));
+        QCOMPARE(d.field(in, QStringLiteral("userName")).toString(), QStringLiteral("dave"));
+        QVERIFY(d.field(in, QStringLiteral("userToken")).toString().size() >= 32);
+        QCOMPARE(d.rows(), QString());
+        const Admin users = admin({QStringLiteral("users"), QStringLiteral("list")});
+        QVERIFY2(users.out.contains("dave-tablet"), users.out.constData());
+        const Admin devices = admin({QStringLiteral("--json"), QStringLiteral("devices"), QStringLiteral("list")});
+        QVERIFY(devices.out.contains("\"loggedInUser\": \"dave\""));
+
+        const int out = d.request({{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
+                                   {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+                                   {QStringLiteral("name"), QStringLiteral("peekPluginUser")}},
+                                  payloadOf(tuple(QStringLiteral("peek_core_user.UserLogoutAction"),
+                                                  {{QStringLiteral("userName"), QStringLiteral("dave")}})));
+        QVERIFY(out >= 0);
+        QVERIFY(d.peer.envelope(out).isSuccess());
+        QVERIFY(d.rows().startsWith(QLatin1String("not logged in")));
+    }
+
+    void aSecondFieldLoginAsksThenLogsTheFirstDeviceOut()
+    {
+        addUser(QStringLiteral("erin"));
+        Device first, second;
+        ready(first, QStringLiteral("erin-truck"));
+        ready(second, QStringLiteral("erin-spare"));
+        QVERIFY(first.peer.envelope(first.login(QStringLiteral("erin"), kPassword)).isSuccess());
+        const int asked = second.login(QStringLiteral("erin"), kPassword);
+        QVERIFY(asked >= 0);
+        QVERIFY(second.peer.envelope(asked).isSuccess());
+        QCOMPARE(second.field(asked, QStringLiteral("succeeded")).toBool(), false);
+        const Dict warnings = second.field(asked, QStringLiteral("warnings")).toDict();
+        const Value *warning = warnings.find(kUserAlreadyLoggedOn);
+        QVERIFY(warning);
+        QVERIFY2(warning->toString().contains(QLatin1String("erin-truck")), qPrintable(warning->toString()));
+        QCOMPARE(first.rows(), QString()); // nothing changed yet
+
+        const int before = first.peer.messages.size();
+        const int forced = second.login(QStringLiteral("erin"), kPassword, {kUserAlreadyLoggedOn});
+        QVERIFY(second.field(forced, QStringLiteral("succeeded")).toBool());
+        const int out = first.waitForLoggedOut(before);
+        QVERIFY(out >= 0);
+        const QString why = first.field(out, QStringLiteral("message")).toString();
+        QVERIFY2(why.contains(QLatin1String("erin-spare")), qPrintable(why));
+        QVERIFY(first.rows().startsWith(QLatin1String("not logged in")));
+        QCOMPARE(second.rows(), QString());
+    }
+
+    void disablingAUserEndsTheirSessions()
+    {
+        addUser(QStringLiteral("frank"));
+        Device d;
+        ready(d, QStringLiteral("frank-tablet"));
+        QVERIFY(d.peer.envelope(d.login(QStringLiteral("frank"), kPassword)).isSuccess());
+        const int before = d.peer.messages.size();
+        QCOMPARE(admin({QStringLiteral("users"), QStringLiteral("disable"), QStringLiteral("frank")}).code, 0);
+        const int out = d.waitForLoggedOut(before);
+        QVERIFY(out >= 0);
+        QVERIFY(d.field(out, QStringLiteral("message")).toString().contains(QLatin1String("disabled")));
+        const int again = d.login(QStringLiteral("frank"), kPassword);
+        QVERIFY(d.peer.envelope(again).errorText().contains(QLatin1String("disabled")));
+        QCOMPARE(admin({QStringLiteral("users"), QStringLiteral("enable"), QStringLiteral("frank")}).code, 0);
+        QVERIFY(d.peer.envelope(d.login(QStringLiteral("frank"), kPassword)).isSuccess());
+    }
+
+    void noPasswordOrHashAppearsInTheLogTheAuditOrTheLists()
+    {
+        const Admin audit = admin({QStringLiteral("--json"), QStringLiteral("audit"), QStringLiteral("--limit"), QStringLiteral("1000")});
+        const Admin users = admin({QStringLiteral("--json"), QStringLiteral("users"), QStringLiteral("list")});
+        const QByteArray log = serverLog();
+        for (const QByteArray &text : {audit.out, users.out, log}) {
+            QVERIFY(!text.isEmpty());
+            QVERIFY(!text.contains(kPassword));
+            QVERIFY(!text.contains("not her password"));
+            QVERIFY(!text.contains("$argon2id$"));
+        }
+        QVERIFY(audit.out.contains("\"event\": \"login\""));
+        QVERIFY(audit.out.contains("user added"));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server)
+            m_server->terminate();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUsers)
+#include "tst_users.moc"
