@@ -197,8 +197,21 @@ void AppWindow::openSecrets()
             std::fprintf(stderr, "peek: cannot present this device: %s\n", qPrintable(deviceId.error().message()));
             return;
         }
-        if (session)
-            session->presentDevice(deviceId.value(), QString::fromLatin1(result.value));
+        if (!session)
+            return;
+        // The remembered session (if any), then the device and the session are presented.
+        const QString token = QString::fromLatin1(result.value);
+        store->read(SecretStore::userTokenKey(), [session, id = deviceId.value(), token](const SecretResult &user) {
+            if (session)
+                session->presentDevice(id, token, user.ok ? QString::fromLatin1(user.value) : QString());
+        });
+    });
+    // A login gives a session token to keep; a logout (or a session the service ended) drops it.
+    connect(m_session.get(), &Session::userTokenChanged, store, [store](const QString &userToken) {
+        if (userToken.isEmpty())
+            store->remove(SecretStore::userTokenKey());
+        else
+            store->write(SecretStore::userTokenKey(), userToken.toLatin1());
     });
 }
 

@@ -70,6 +70,9 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
             m_device.name = o.value(QLatin1String("name")).toString();
             m_device.message = o.value(QLatin1String("message")).toString();
             m_device.required = o.value(QLatin1String("required")).toBool(true);
+            m_user.state = o.value(QLatin1String("userState")).toString();
+            m_user.name = o.value(QLatin1String("userName")).toString();
+            m_user.displayName = o.value(QLatin1String("userDisplayName")).toString();
         }
         // Connected before the queue and the observers: on every new link, device.online goes
         // out before anything they send.
@@ -77,16 +80,21 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
             if (peer.vortexName != m_serviceName)
                 return;
             m_device.statusHere = false;
+            m_user.statusHere = false;
             sendDeviceOnline();
         });
         connect(m_vortex.get(), &Vortex::peerDisconnected, this, [this](const PeerInfo &peer) {
             if (peer.vortexName == m_serviceName && !m_vortex->isConnectedTo(m_serviceName)) {
                 m_device.statusHere = false;
+                m_user.statusHere = false;
                 applyDeviceServed();
             }
         });
         m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.status")),
                                        [this](const PayloadEnvelope &e, const MessageSource &) { onDeviceStatus(e); });
+        m_vortex->router().addEndpoint({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_user"))},
+                                        {QStringLiteral("key"), Value(QStringLiteral("user.status"))}},
+                                       [this](const PayloadEnvelope &e, const MessageSource &) { onUserStatus(e); });
         // device.online answered with an error: the service cannot check devices now.
         m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.online")),
                                        [this](const PayloadEnvelope &e, const MessageSource &) {
@@ -152,13 +160,16 @@ bool Session::deviceServed() const
     return !m_device.required || m_device.state == QLatin1String("approved");
 }
 
-void Session::presentDevice(const QString &deviceId, const QString &deviceToken)
+void Session::presentDevice(const QString &deviceId, const QString &deviceToken, const QString &userToken)
 {
     if (!m_vortex || !m_presentDevice)
         return;
     const bool first = m_device.id.isEmpty();
     m_device.id = deviceId;
     m_device.token = deviceToken;
+    m_user.token = userToken;
+    if (userToken.isEmpty() && m_user.state == QLatin1String("loggedIn"))
+        setUser(QStringLiteral("loggedOut"), m_user.name, m_user.displayName, {}); // the keychain lost it
     if (first)
         m_vortex->connectTo(m_serverUrl);
     else if (m_vortex->isConnectedTo(m_serviceName))
@@ -176,6 +187,14 @@ void Session::sendDeviceOnline()
               {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
     const Payload payload(deviceFilt(QStringLiteral("device.online")), {online});
     m_vortex->send(PayloadEnvelope::fromPayload(payload), m_serviceName);
+    if (!m_user.token.isEmpty()) {
+        auto resume = std::make_shared<GenericTuple>(QStringLiteral("peek_core_user.UserResumeTuple"),
+                                                     Dict {{QStringLiteral("userToken"), Value(m_user.token)}});
+        const Payload session({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_user"))},
+                               {QStringLiteral("key"), Value(QStringLiteral("user.resume"))}},
+                              {resume});
+        m_vortex->send(PayloadEnvelope::fromPayload(session), m_serviceName);
+    }
 }
 
 void Session::onDeviceStatus(const PayloadEnvelope &envelope)
@@ -204,27 +223,155 @@ void Session::setDevice(const QString &state, const QString &name, const QString
     m_device.name = name;
     m_device.message = message;
     m_device.required = required;
-    if (changed) {
-        QSaveFile file(QDir(m_dataDir).filePath(kDeviceFile));
-        if (file.open(QIODevice::WriteOnly)) {
-            file.write(QJsonDocument(QJsonObject {{QStringLiteral("state"), state},
-                                                  {QStringLiteral("name"), name},
-                                                  {QStringLiteral("message"), message},
-                                                  {QStringLiteral("required"), required}})
-                           .toJson());
-            (void)file.commit();
-        }
-    }
+    if (changed)
+        saveDevice();
     applyDeviceServed();
     if (changed)
         Q_EMIT deviceStateChanged();
+}
+
+void Session::saveDevice() const
+{
+    QSaveFile file(QDir(m_dataDir).filePath(kDeviceFile));
+    if (!file.open(QIODevice::WriteOnly))
+        return;
+    file.write(QJsonDocument(QJsonObject {{QStringLiteral("state"), m_device.state},
+                                          {QStringLiteral("name"), m_device.name},
+                                          {QStringLiteral("message"), m_device.message},
+                                          {QStringLiteral("required"), m_device.required},
+                                          {QStringLiteral("userState"), m_user.state},
+                                          {QStringLiteral("userName"), m_user.name},
+                                          {QStringLiteral("userDisplayName"), m_user.displayName}})
+                   .toJson());
+    (void)file.commit();
+}
+
+bool Session::served() const
+{
+    return deviceServed() && (!m_device.required || m_user.state == QLatin1String("loggedIn"));
+}
+
+void Session::setUser(const QString &state, const QString &name, const QString &displayName, const QString &message)
+{
+    const bool persisted = state != m_user.state || name != m_user.name || displayName != m_user.displayName;
+    m_user.state = state;
+    m_user.name = name;
+    m_user.displayName = displayName;
+    m_user.message = message;
+    if (persisted)
+        saveDevice();
+    applyDeviceServed();
+    Q_EMIT userChanged();
+}
+
+void Session::onUserStatus(const PayloadEnvelope &envelope)
+{
+    auto payload = envelope.decodePayload();
+    if (!payload || payload.value().tuples.size() != 1 || !payload.value().tuples.front())
+        return;
+    const Tuple &status = *payload.value().tuples.front();
+    const bool loggedIn = status.field(QStringLiteral("loggedIn")).toBool();
+    const QString message = status.field(QStringLiteral("message")).toString();
+    m_user.statusHere = true;
+    if (loggedIn) {
+        setUser(QStringLiteral("loggedIn"), status.field(QStringLiteral("userName")).toString(),
+                status.field(QStringLiteral("displayName")).toString(), {});
+        return;
+    }
+    const bool hadSession = !m_user.token.isEmpty() || m_user.state == QLatin1String("loggedIn");
+    m_user.token.clear();
+    Q_EMIT userTokenChanged({});
+    // What this user queued cannot be applied as them any more: it goes to the failed list,
+    // with the reason, to be retried once they are back or discarded.
+    if (hadSession && m_queue && !message.isEmpty())
+        m_queue->failQueued(tr("not sent: %1").arg(message));
+    setUser(QStringLiteral("loggedOut"), m_user.name, m_user.displayName, message);
+}
+
+void Session::login(const QString &userName, const QString &password, const QStringList &acceptedWarningKeys)
+{
+    if (!m_vortex || !m_vortex->isConnectedTo(m_serviceName)) {
+        m_user.message = tr("The service cannot be reached: log in once it is online.");
+        Q_EMIT userChanged();
+        return;
+    }
+    ValueList accepted;
+    for (const QString &key : acceptedWarningKeys)
+        accepted.push_back(Value(key));
+    auto action = std::make_shared<GenericTuple>(
+        QStringLiteral("peek_core_user.UserLoginAction"),
+        Dict {{QStringLiteral("userName"), Value(userName.trimmed())},
+              {QStringLiteral("password"), Value(password)},
+              {QStringLiteral("isFieldService"), Value(m_mode == QLatin1String("field"))},
+              {QStringLiteral("isOfficeService"), Value(m_mode == QLatin1String("office"))},
+              {QStringLiteral("acceptedWarningKeys"), Value(accepted)},
+              {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
+              {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
+    const Payload payload(action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
+                          {action});
+    m_user.warnings.clear();
+    m_user.message.clear();
+    Q_EMIT userChanged();
+    QFuture<PayloadEnvelope> answer
+        = PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload), m_serviceName, kEnrolTimeoutMs);
+    onFinished(this, answer, [this](QFuture<PayloadEnvelope> finished) {
+        auto result = resultOf(finished, tr("the session closed"));
+        if (!result) {
+            m_user.message = tr("Login failed: %1").arg(result.error().message());
+            Q_EMIT userChanged();
+            return;
+        }
+        auto decoded = result.value().decodePayload();
+        const Tuple *response = decoded && decoded.value().tuples.size() == 1 ? decoded.value().tuples.front().get() : nullptr;
+        if (!response) {
+            m_user.message = tr("Login failed: the service's answer is unreadable");
+            Q_EMIT userChanged();
+            return;
+        }
+        if (!response->field(QStringLiteral("succeeded")).toBool()) {
+            m_user.warnings.clear();
+            const Value warnings = response->field(QStringLiteral("warnings"));
+            if (warnings.type() == Value::Type::Dict)
+                for (const auto &[key, text] : warnings.toDict())
+                    m_user.warnings.insert(key, text.toString());
+            m_user.message = response->field(QStringLiteral("message")).toString();
+            Q_EMIT userChanged();
+            return;
+        }
+        m_user.token = response->field(QStringLiteral("userToken")).toString();
+        m_user.statusHere = true;
+        Q_EMIT userTokenChanged(m_user.token);
+        setUser(QStringLiteral("loggedIn"), response->field(QStringLiteral("userName")).toString(),
+                response->field(QStringLiteral("displayName")).toString(), {});
+    });
+}
+
+void Session::logout()
+{
+    if (m_vortex && m_vortex->isConnectedTo(m_serviceName)) {
+        auto action = std::make_shared<GenericTuple>(
+            QStringLiteral("peek_core_user.UserLogoutAction"),
+            Dict {{QStringLiteral("userName"), Value(m_user.name)},
+                  {QStringLiteral("isFieldService"), Value(m_mode == QLatin1String("field"))},
+                  {QStringLiteral("isOfficeService"), Value(m_mode == QLatin1String("office"))}});
+        const Payload payload(action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
+                              {action});
+        (void)PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload), m_serviceName);
+    }
+    m_user.token.clear();
+    Q_EMIT userTokenChanged({});
+    // Nothing this user queued goes out as the next one.
+    if (m_queue)
+        m_queue->failQueued(tr("not sent: %1 logged out before it was sent").arg(m_user.name));
+    setUser(QStringLiteral("loggedOut"), m_user.name, m_user.displayName, {});
 }
 
 void Session::applyDeviceServed()
 {
     if (!m_queue)
         return;
-    const bool servedHere = m_device.statusHere && deviceServed();
+    const bool servedHere = m_device.statusHere && deviceServed()
+        && (!m_device.required || (m_user.statusHere && m_user.state == QLatin1String("loggedIn")));
     const bool wasPaused = m_queue->isPaused();
     m_queue->setPaused(!servedHere);
     // What the service refused before the approval, it serves now.

@@ -106,8 +106,23 @@ public:
     bool presentsDevice() const { return m_presentDevice; }
     // The service serves this device: approved, or enrolment not required there.
     bool deviceServed() const;
-    // Sets who this device is and dials; every connection presents it (device.online).
-    void presentDevice(const QString &deviceId, const QString &deviceToken);
+    // Sets who this device is and dials; every connection presents it (device.online) and, with
+    // a remembered session's token, the session (user.resume).
+    void presentDevice(const QString &deviceId, const QString &deviceToken, const QString &userToken = {});
+
+    // ---- the user (peek_core_user; with presentDevice) ----
+    // "" (nobody has logged in here), "loggedIn", "loggedOut"; kept in the data directory, so a
+    // logged-in user works offline from the start.
+    QString userState() const { return m_user.state; }
+    QString userName() const { return m_user.name; }
+    QString userDisplayName() const { return m_user.displayName; }
+    QString userMessage() const { return m_user.message; } // why logged out, why a login failed
+    // What the service asks to confirm (key -> text); log in again with the keys accepted.
+    QVariantMap loginWarnings() const { return m_user.warnings; }
+    // Plugins are served: the device is, and a user is logged in (or the service needs none).
+    bool served() const;
+    void login(const QString &userName, const QString &password, const QStringList &acceptedWarningKeys = {});
+    void logout();
     // Asks the service to enrol this device under `name` (online only). The answer arrives as
     // deviceStateChanged (the new state, or deviceMessage saying what failed).
     void enrolDevice(const QString &name);
@@ -124,6 +139,9 @@ Q_SIGNALS:
     void failedActionsChanged(int count);
     void lastSyncTimeChanged(const QDateTime &time);
     void deviceStateChanged();
+    void userChanged();
+    // The session's token to keep in the keychain; empty: forget it.
+    void userTokenChanged(const QString &userToken);
 
 private:
     void setState(const QString &state);
@@ -131,6 +149,9 @@ private:
     void onDeviceStatus(const PayloadEnvelope &envelope);
     void setDevice(const QString &state, const QString &name, const QString &message, bool required);
     void applyDeviceServed();
+    void onUserStatus(const PayloadEnvelope &envelope);
+    void setUser(const QString &state, const QString &name, const QString &displayName, const QString &message);
+    void saveDevice() const;
     void noteSync();
     // Applies `apply` (retry or discard) to every failed action; returns how many it took.
     int forEachFailedAction(bool (TupleActionPushOfflineQueue::*apply)(qint64));
@@ -153,6 +174,16 @@ private:
         bool statusHere = false; // a status arrived on the current connection
     } m_device;
     bool m_presentDevice = false;
+    struct User
+    {
+        QString state;
+        QString name;
+        QString displayName;
+        QString message;
+        QVariantMap warnings;
+        QString token;          // the session's secret (from the keychain, or a login)
+        bool statusHere = false; // the service said where the session stands on this connection
+    } m_user;
     // Destroyed in reverse: clients and queue before the cache and the vortex they use.
     std::unique_ptr<Vortex> m_vortex;
     std::unique_ptr<TupleOfflineCache> m_cache;

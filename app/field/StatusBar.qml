@@ -84,5 +84,22 @@ ToolBar {
             font.pixelSize: Theme.fontSize - 4
             font.bold: Theme.boldText
         }
+        // Who is logged in, and the way out.
+        Button {
+            objectName: "logOut"
+            visible: Peek.userState === "loggedIn"
+            flat: true
+            Layout.preferredHeight: Theme.touchTarget - 8
+            text: bar.narrow ? qsTr("Log out") : qsTr("%1 · Log out").arg(Peek.userDisplayName !== "" ? Peek.userDisplayName : Peek.userName)
+            font.pixelSize: Theme.fontSize - 2
+            contentItem: Label {
+                text: parent.text
+                font: parent.font
+                color: Theme.barText
+                verticalAlignment: Text.AlignVCenter
+            }
+            background: Rectangle { color: "transparent"; radius: 6; border.color: Theme.barText; border.width: 1 }
+            onClicked: Peek.logout()
+        }
     }
 }

@@ -373,6 +373,11 @@ void OfficeWindow::buildMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *server = file->addAction(tr("Change &server…"), this, &OfficeWindow::changeServer);
     server->setObjectName(QStringLiteral("changeServerAction"));
+    QAction *logOut = file->addAction(tr("&Log Out"), this, [this] {
+        if (m_session)
+            m_session->logout();
+    });
+    logOut->setObjectName(QStringLiteral("logOutAction"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -497,11 +502,13 @@ void OfficeWindow::startSession()
     connect(session, &Session::failedActionsChanged, this, &OfficeWindow::updateQueueCounts);
     connect(session, &Session::lastSyncTimeChanged, this, &OfficeWindow::updateSyncTime);
     connect(session, &Session::deviceStateChanged, this, &OfficeWindow::updatePage);
+    connect(session, &Session::userChanged, this, &OfficeWindow::updatePage);
     if (!m_secrets)
         m_secrets = std::make_unique<FallbackSecretStore>(QStringLiteral("peek-office"));
     QPointer<Session> presenting = session;
     const QString dataDir = m_options.dataDir;
-    ensureDeviceToken(m_secrets.get(), [presenting, dataDir](const SecretResult &result) {
+    SecretStore *store = m_secrets.get();
+    ensureDeviceToken(store, [store, presenting, dataDir](const SecretResult &result) {
         if (!result.ok) {
             qWarning().noquote() << "peek: cannot keep the device token:" << result.error;
             return;
@@ -511,8 +518,17 @@ void OfficeWindow::startSession()
             qWarning().noquote() << "peek: cannot present this device:" << deviceId.error().message();
             return;
         }
-        if (presenting)
-            presenting->presentDevice(deviceId.value(), QString::fromLatin1(result.value));
+        const QString token = QString::fromLatin1(result.value);
+        store->read(SecretStore::userTokenKey(), [presenting, id = deviceId.value(), token](const SecretResult &user) {
+            if (presenting)
+                presenting->presentDevice(id, token, user.ok ? QString::fromLatin1(user.value) : QString());
+        });
+    });
+    connect(session, &Session::userTokenChanged, store, [store](const QString &userToken) {
+        if (userToken.isEmpty())
+            store->remove(SecretStore::userTokenKey());
+        else
+            store->write(SecretStore::userTokenKey(), userToken.toLatin1());
     });
     PluginBundles *plugins = session->plugins();
     connect(plugins, &PluginBundles::modelReset, this, &OfficeWindow::onPluginsReset);
@@ -664,7 +680,7 @@ void OfficeWindow::updatePage()
     const bool hasPlugins = m_session && m_pluginList->rowCount() > 0;
     // A device the service said it does not serve yet sees the enrolment screens there
     // (OfficeHost.qml); before the first word from the service, the usual empty page.
-    const bool gated = m_session && m_session->presentsDevice() && !m_session->deviceServed()
+    const bool gated = m_session && m_session->presentsDevice() && !m_session->served()
         && !m_session->deviceState().isEmpty();
     if (m_refreshAction)
         m_refreshAction->setEnabled(m_session != nullptr);

@@ -44,6 +44,7 @@ void PeekSingleton::attach()
                       << connect(s, &Session::lastSyncTimeChanged, this,
                                  &PeekSingleton::lastSyncTimeChanged)
                       << connect(s, &Session::deviceStateChanged, this, &PeekSingleton::deviceChanged)
+                      << connect(s, &Session::userChanged, this, &PeekSingleton::deviceChanged)
                       << connect(s, &QObject::destroyed, this, &PeekSingleton::attach);
     }
     Q_EMIT sessionChanged();
@@ -71,7 +72,49 @@ QString PeekSingleton::deviceName() const
 
 bool PeekSingleton::deviceGated() const
 {
-    return m_session && m_session->presentsDevice() && !m_session->deviceServed();
+    return m_session && m_session->presentsDevice() && !m_session->served();
+}
+
+bool PeekSingleton::deviceServed() const
+{
+    return m_session && m_session->deviceServed();
+}
+
+QString PeekSingleton::userState() const
+{
+    return m_session ? m_session->userState() : QString();
+}
+
+QString PeekSingleton::userName() const
+{
+    return m_session ? m_session->userName() : QString();
+}
+
+QString PeekSingleton::userDisplayName() const
+{
+    return m_session ? m_session->userDisplayName() : QString();
+}
+
+QString PeekSingleton::userMessage() const
+{
+    return m_session ? m_session->userMessage() : QString();
+}
+
+QVariantMap PeekSingleton::loginWarnings() const
+{
+    return m_session ? m_session->loginWarnings() : QVariantMap();
+}
+
+void PeekSingleton::login(const QString &userName, const QString &password, const QStringList &acceptedWarningKeys)
+{
+    if (m_session)
+        m_session->login(userName, password, acceptedWarningKeys);
+}
+
+void PeekSingleton::logout()
+{
+    if (m_session)
+        m_session->logout();
 }
 
 QString PeekSingleton::defaultDeviceName() const

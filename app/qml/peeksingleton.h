@@ -35,7 +35,16 @@ class PeekSingleton : public QObject {
     Q_PROPERTY(QString deviceState READ deviceState NOTIFY deviceChanged)
     Q_PROPERTY(QString deviceMessage READ deviceMessage NOTIFY deviceChanged)
     Q_PROPERTY(QString deviceName READ deviceName NOTIFY deviceChanged)
+    // True while the plugins are not served: the device is not approved, or nobody is logged in.
     Q_PROPERTY(bool deviceGated READ deviceGated NOTIFY deviceChanged)
+    Q_PROPERTY(bool deviceServed READ deviceServed NOTIFY deviceChanged)
+    // The user (Session::userState): "", "loggedIn", "loggedOut"; what the service said; what it
+    // asks to confirm before a login (key -> text).
+    Q_PROPERTY(QString userState READ userState NOTIFY deviceChanged)
+    Q_PROPERTY(QString userName READ userName NOTIFY deviceChanged)
+    Q_PROPERTY(QString userDisplayName READ userDisplayName NOTIFY deviceChanged)
+    Q_PROPERTY(QString userMessage READ userMessage NOTIFY deviceChanged)
+    Q_PROPERTY(QVariantMap loginWarnings READ loginWarnings NOTIFY deviceChanged)
     // The name an enrolment suggests: the machine's host name.
     Q_PROPERTY(QString defaultDeviceName READ defaultDeviceName CONSTANT)
 public:
@@ -54,6 +63,14 @@ public:
     QString deviceMessage() const;
     QString deviceName() const;
     bool deviceGated() const;
+    bool deviceServed() const;
+    QString userState() const;
+    QString userName() const;
+    QString userDisplayName() const;
+    QString userMessage() const;
+    QVariantMap loginWarnings() const;
+    Q_INVOKABLE void login(const QString &userName, const QString &password, const QStringList &acceptedWarningKeys = {});
+    Q_INVOKABLE void logout();
     QString defaultDeviceName() const;
     // Asks the service to enrol this device under `name` (deviceChanged tells the outcome).
     Q_INVOKABLE void enrolDevice(const QString &name);

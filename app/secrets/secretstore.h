@@ -38,6 +38,8 @@ using SecretCallback = std::function<void(const SecretResult &)>;
 //   "deviceToken"                     this device's random 256-bit token (base64url, 43 chars);
 //                                     see ensureDeviceToken()
 //   "rememberedUser"                  the user name the login screen offers
+//   "userToken"                       the logged-in user's session token (peek_core_user), presented
+//                                     again after a restart
 //   "serverCredentials/<host:port>"   the credentials for one server, e.g.
 //                                     "serverCredentials/peek.example.org:8011"
 class SecretStore : public QObject {
@@ -45,6 +47,7 @@ class SecretStore : public QObject {
 public:
     static QString deviceTokenKey() { return QStringLiteral("deviceToken"); }
     static QString rememberedUserKey() { return QStringLiteral("rememberedUser"); }
+    static QString userTokenKey() { return QStringLiteral("userToken"); }
     static QString serverCredentialsKey(const QString &hostAndPort)
     {
         return QStringLiteral("serverCredentials/") + hostAndPort;

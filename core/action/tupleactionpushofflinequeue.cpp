@@ -219,6 +219,41 @@ void TupleActionPushOfflineQueue::moveToFailed(qint64 id, const QString &scope, 
     sendNext();
 }
 
+int TupleActionPushOfflineQueue::failQueued(const QString &error)
+{
+    if (!m_open)
+        return 0;
+    const int before = queuedCount();
+    const Result<void> moved = m_db->runSync([&](QSqlDatabase &db) -> Result<void> {
+        sql::Transaction tx(db);
+        if (auto b = tx.begin(); !b)
+            return b;
+        // The one being sent stays: its answer decides about it.
+        const QString keep = m_sending ? QStringLiteral(" WHERE id <> (SELECT MIN(id) FROM tupleActions)") : QString();
+        auto ins = sql::exec(db, QStringLiteral("INSERT INTO tupleActionsFailed (scope, uuid, payload, error, failedAt) "
+                                                "SELECT scope, uuid, payload, ?, ? FROM tupleActions%1 ORDER BY id")
+                                     .arg(keep),
+                             {error, double(DateTime::currentUtc().utcMicros()) / 1e6});
+        if (!ins)
+            return ins.error();
+        auto del = sql::exec(db, QStringLiteral("DELETE FROM tupleActions%1").arg(keep));
+        if (!del)
+            return del.error();
+        return tx.commit();
+    });
+    if (!moved) {
+        qCCritical(lcQueue).noquote() << "could not move the queued actions to the failed list:" << moved.error();
+        return 0;
+    }
+    const int count = before - queuedCount();
+    if (count > 0) {
+        qCWarning(lcQueue).noquote() << count << "queued action(s) moved to the failed list:" << error;
+        Q_EMIT queuedCountChanged(queuedCount());
+        Q_EMIT failedCountChanged(failedCount());
+    }
+    return count;
+}
+
 void TupleActionPushOfflineQueue::scheduleRetry(const QString &why)
 {
     const qint64 delay = backoffDelayMs(m_failures, m_options.retryMinMs, m_options.retryMaxMs,

@@ -56,6 +56,10 @@ public:
     QList<Failed> failedActions() const;
     bool retryFailed(qint64 id);   // back to the end of the queue
     bool discardFailed(qint64 id);
+    // Moves every queued action not being sent right now to the failed list with `error` (e.g.
+    // the user who queued them was logged out: they cannot be applied as that user); returns how
+    // many. They can be retried from there.
+    int failQueued(const QString &error);
 
     // While paused nothing is sent (e.g. the service has not yet said this device is approved,
     // so it would refuse every action); actions still queue. Resuming sends at once.

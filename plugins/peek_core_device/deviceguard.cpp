@@ -105,7 +105,7 @@ void DeviceGuard::onOnline(const peek::PayloadEnvelope &envelope, const peek::Me
     }
     Connection &c = m_connections[source.connectionId];
     c.deviceId = online->deviceId;
-    c.tokenHash = DeviceRegistry::hashToken(online->deviceToken);
+    c.tokenHash = peek::secretHash(online->deviceToken);
     c.appVersion = online->appVersion.left(40);
     c.address = source.address;
     c.proven = source.proven;

@@ -83,14 +83,6 @@ QString deviceKind(const QString &type)
     return {};
 }
 
-QString DeviceRegistry::hashToken(const QString &token)
-{
-    const QByteArray bytes = token.toUtf8();
-    unsigned char hash[crypto_generichash_BYTES];
-    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char *>(bytes.constData()),
-                       size_t(bytes.size()), nullptr, 0);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(hash), sizeof hash).toHex());
-}
 
 DeviceRegistry::DeviceRegistry(peek::PluginContext &ctx, peek::TupleDataObservableHandler &observable)
     : m_ctx(ctx), m_observable(observable), m_schema(ctx.schema())
@@ -268,7 +260,7 @@ std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
 {
     if (const QString wrong = checkEnrolment(a); !wrong.isEmpty())
         refuse(QStringLiteral("cannot enrol device: %1").arg(wrong));
-    const QString hash = hashToken(a.deviceToken);
+    const QString hash = peek::secretHash(a.deviceToken);
     if (Device *known = m_devices.contains(a.deviceId) ? &m_devices[a.deviceId] : nullptr) {
         if (sodium_memcmp(known->tokenHash.toLatin1().constData(), hash.toLatin1().constData(), hash.size()) != 0
             || known->tokenHash.size() != hash.size()) {

@@ -33,7 +33,6 @@ public:
     // The observable's provider: all devices, or {deviceId}.
     std::vector<peek::TuplePtr> provide(const peek::TupleSelector &selector) const;
 
-    static QString hashToken(const QString &token); // BLAKE2b-256, hex
 
     // For the published API (api/deviceapi.h).
     QString deviceName(const QString &deviceId) const;

@@ -137,7 +137,7 @@ void UserGuard::login(const UserLoginAction &action, const peek::PayloadEnvelope
             auto it = m_connections.find(connectionId);
             if (!m_vortex->identity(connectionId))
                 return; // the connection closed meanwhile
-            m_connections[connectionId].tokenHash = UserStore::hashToken(token);
+            m_connections[connectionId].tokenHash = peek::secretHash(token);
             setUser(connectionId, response->userName, response->roles);
             Q_UNUSED(it)
         }
@@ -179,7 +179,7 @@ void UserGuard::onResume(const peek::PayloadEnvelope &envelope, const peek::Mess
     }
     const quint64 connectionId = source.connectionId;
     Connection &c = m_connections[connectionId];
-    c.tokenHash = UserStore::hashToken(resume->userToken);
+    c.tokenHash = peek::secretHash(resume->userToken);
     ++c.checks;
     QFuture<peek::Value> answer = rpc::resume().call(
         m_vortex, {peek::Value(c.tokenHash), peek::Value(source.identity->deviceId), peek::Value(source.address)});

@@ -9,7 +9,7 @@
 #include "userstore.h"
 #include "usertuples.h"
 
-#include "../peek_core_device/api/deviceapi.h"
+#include "deviceapi.h"
 
 #include "peek/action.h"
 #include "peek/plugin.h"

@@ -1,6 +1,6 @@
 #include "userstore.h"
 
-#include "../peek_core_device/api/deviceapi.h"
+#include "deviceapi.h"
 
 #include "peek/rpc.h"
 
@@ -108,14 +108,6 @@ QStringList checkRoles(const QStringList &roles)
 
 } // namespace
 
-QString UserStore::hashToken(const QString &token)
-{
-    const QByteArray bytes = token.toUtf8();
-    unsigned char hash[crypto_generichash_BYTES];
-    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char *>(bytes.constData()),
-                       size_t(bytes.size()), nullptr, 0);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(hash), sizeof hash).toHex());
-}
 
 UserStore::UserStore(peek::PluginContext &ctx, device::DeviceApi *devices)
     : m_ctx(ctx), m_devices(devices), m_schema(ctx.schema())
@@ -331,7 +323,7 @@ peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const Q
     randombytes_buf(raw, sizeof raw);
     const QString token = QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(raw), sizeof raw)
                                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-    Login login {hashToken(token), name, deviceId, isField, nowUs()};
+    Login login {peek::secretHash(token), name, deviceId, isField, nowUs()};
     if (auto saved = saveLogin(login); !saved) {
         qCWarning(m_ctx.log()).noquote() << "could not store the login of" << name << "-" << saved.error().message();
         return failed(QStringLiteral("the login could not be stored; try again (the service's log has the details)"));

@@ -37,7 +37,6 @@ public:
     UserInfo info(const QString &userName) const;
     QList<UserInfo> all() const;
 
-    static QString hashToken(const QString &token);
     static QString normalName(const QString &userName) { return userName.trimmed().toLower(); }
 
 private:

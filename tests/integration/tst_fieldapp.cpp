@@ -191,44 +191,65 @@ private Q_SLOTS:
         QVERIFY(home.screenshot(QStringLiteral("field-home")));
     }
 
-    // Enrolment required (the product's default): a new field app shows the enrolment screen, the
-    // user names the device and enrols it, the app waits for approval, moves on by itself once the
-    // operator approves it with `peek-server admin`, shows the tutorial's rows and pushes an
-    // action; revoking it closes its connection and the app says access was revoked.
-    void aNewFieldAppEnrolsWaitsForApprovalAndIsRevoked()
+    // Enrolment and login required (the product's default): a new field app shows the enrolment
+    // screen, the user names the device and enrols it, the app waits for approval and moves on by
+    // itself once the operator approves it with `peek-server admin`; a user logs in, sees the
+    // tutorial's rows and pushes an action. The same user logging in on a second field app is
+    // asked first, then the first app is logged out and says why. Revoking a device closes its
+    // connection and the app says access was revoked.
+    void aNewFieldAppEnrolsLogsInAndIsRevoked()
     {
-        QTemporaryDir serverHome, appDir;
+        QTemporaryDir serverHome, appDir, secondDir;
         const Ports ports;
         QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
                                      {QStringLiteral("peek_plugin_tutorial")}, testing::devicesMustEnrol()));
         ServerProcess server(serverHome.path());
         QVERIFY2(server.start(), (server.output() + server.errors()).constData());
-        const auto admin = [&serverHome](const QStringList &args) {
+        const auto admin = [&serverHome](const QStringList &args, const QByteArray &input = {}) {
             QProcess p;
             p.start(QStringLiteral(PEEK_SERVER_BIN),
                     QStringList {QStringLiteral("admin"), QStringLiteral("--home"), serverHome.path()} + args);
+            p.write(input);
+            p.closeWriteChannel();
             return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
+        };
+        QVERIFY(!admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("crew7"), QStringLiteral("--roles"),
+                        QStringLiteral("field"), QStringLiteral("--display-name"), QStringLiteral("Crew Seven")},
+                       "correct horse battery\n")
+                     .isEmpty());
+
+        const auto enrolAndApprove = [&](FieldApp &app, const QString &name) {
+            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice")) && app.item(QStringLiteral("enrolDevice"))->isVisible(),
+                                     kWaitMs);
+            app.item(QStringLiteral("deviceName"))->setProperty("text", name);
+            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice"))->isEnabled(), kWaitMs);
+            if (name == QLatin1String("Truck 7 laptop"))
+                QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-enrol")));
+            QVERIFY(app.click(app.item(QStringLiteral("enrolDevice"))));
+            QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("pending"), kWaitMs);
+            QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("deviceGateTitle"))->property("text").toString(),
+                                      QStringLiteral("Waiting for approval"), kWaitMs);
+            if (name == QLatin1String("Truck 7 laptop"))
+                QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-waiting-for-approval")));
+            QVERIFY(app.rowCount() <= 0); // nothing of the plugins while not approved (the service refuses it)
+            QVERIFY(!admin({QStringLiteral("devices"), QStringLiteral("approve"), name}).isEmpty());
+            QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
+            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("loginForm")) && app.item(QStringLiteral("loginForm"))->isVisible(),
+                                     kWaitMs);
+        };
+        const auto logIn = [&](FieldApp &app) {
+            app.item(QStringLiteral("userName"))->setProperty("text", QStringLiteral("crew7"));
+            app.item(QStringLiteral("password"))->setProperty("text", QStringLiteral("correct horse battery"));
+            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("logIn"))->isEnabled(), kWaitMs);
+            QVERIFY(app.click(app.item(QStringLiteral("logIn"))));
         };
 
         FieldApp app(appDir.path(), ports.field);
         QVERIFY(app.started);
-        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice")) && app.item(QStringLiteral("enrolDevice"))->isVisible(),
-                                 kWaitMs);
-        QVERIFY(!app.item(QStringLiteral("deviceGate"))->property("visible").isNull());
-        QQuickItem *name = app.item(QStringLiteral("deviceName"));
-        QVERIFY(name);
-        name->setProperty("text", QStringLiteral("Truck 7 laptop"));
-        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice"))->isEnabled(), kWaitMs);
-        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-enrol")));
-        QVERIFY(app.click(app.item(QStringLiteral("enrolDevice"))));
-        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("pending"), kWaitMs);
-        QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("deviceGateTitle"))->property("text").toString(),
-                                  QStringLiteral("Waiting for approval"), kWaitMs);
-        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-waiting-for-approval")));
-        QVERIFY(app.rowCount() <= 0); // nothing of the plugins while not approved (the service refuses it)
-
-        QVERIFY(!admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("Truck 7 laptop")}).isEmpty());
-        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
+        enrolAndApprove(app, QStringLiteral("Truck 7 laptop"));
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-login")));
+        logIn(app);
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->userState(), QStringLiteral("loggedIn"), kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(!app.item(QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(!app.intText(0).isEmpty(), kWaitMs);
@@ -239,11 +260,31 @@ private Q_SLOTS:
         const QByteArray listed = admin({QStringLiteral("devices"), QStringLiteral("list")});
         QVERIFY2(listed.contains("Truck 7 laptop") && listed.contains("online via peek-field-service"), listed.constData());
 
-        QVERIFY(!admin({QStringLiteral("devices"), QStringLiteral("revoke"), QStringLiteral("Truck 7 laptop")}).isEmpty());
-        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("revoked"), kWaitMs);
-        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
-        QCOMPARE(app.item(QStringLiteral("deviceGateTitle"))->property("text").toString(), QStringLiteral("Access revoked"));
-        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-access-revoked")));
+        // The same user on a second field app: asked first, then the first app is logged out.
+        FieldApp second(secondDir.path(), ports.field);
+        QVERIFY(second.started);
+        enrolAndApprove(second, QStringLiteral("Truck 8 laptop"));
+        logIn(second);
+        QTRY_VERIFY_WITH_TIMEOUT(second.item(QStringLiteral("loginWarning")), kWaitMs);
+        const QString warning = second.item(QStringLiteral("loginWarning"))->property("text").toString();
+        QVERIFY2(warning.contains(QLatin1String("Truck 7 laptop")), qPrintable(warning));
+        QCOMPARE(second.item(QStringLiteral("logIn"))->property("text").toString(), QStringLiteral("Log in anyway"));
+        QVERIFY(testing::saveScreenshot(second.window->window()->grabWindow(), QStringLiteral("field-login-elsewhere")));
+        QCOMPARE(app.window->session()->userState(), QStringLiteral("loggedIn"));
+        QVERIFY(second.click(second.item(QStringLiteral("logIn"))));
+
+        QTRY_COMPARE_WITH_TIMEOUT(second.window->session()->userState(), QStringLiteral("loggedIn"), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->userState(), QStringLiteral("loggedOut"), kWaitMs);
+        QVERIFY2(app.window->session()->userMessage().contains(QLatin1String("Truck 8 laptop")),
+                 qPrintable(app.window->session()->userMessage()));
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("loginForm"))->isVisible(), kWaitMs);
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-logged-out-elsewhere")));
+
+        QVERIFY(!admin({QStringLiteral("devices"), QStringLiteral("revoke"), QStringLiteral("Truck 8 laptop")}).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(second.window->session()->deviceState(), QStringLiteral("revoked"), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(second.item(QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
+        QCOMPARE(second.item(QStringLiteral("deviceGateTitle"))->property("text").toString(), QStringLiteral("Access revoked"));
+        QVERIFY(testing::saveScreenshot(second.window->window()->grabWindow(), QStringLiteral("field-access-revoked")));
     }
 
     // Offline: with the server stopped, a restarted app shows the cached rows in the plugin view

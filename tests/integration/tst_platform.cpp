@@ -322,8 +322,9 @@ private Q_SLOTS:
 
         const auto fieldStates = pluginStates(httpGet(ports.field, "/health").json());
         QCOMPARE(fieldStates.value(QStringLiteral("field/peek_plugin_tutorial")), QStringLiteral("started"));
-        // Only the field role's plugins in this process: the two enabled ones and peek_core_device.
-        QCOMPARE(fieldStates.size(), 3);
+        // Only the field role's plugins in this process: the two enabled ones and the core plugins
+        // (peek_core_device, peek_core_user).
+        QCOMPARE(fieldStates.size(), 4);
         const auto logicStates = pluginStates(httpGet(ports.logicAdmin, "/health").json());
         QCOMPARE(logicStates.value(QStringLiteral("logic/peek_plugin_noop")), QStringLiteral("started"));
 

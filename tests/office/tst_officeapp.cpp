@@ -251,8 +251,8 @@ private Q_SLOTS:
     // Without a reachable service the window says offline and shows why there are no plugins;
     // pointed at a running server (File › Change server) it remembers the address, connects and
     // lists the plugins; the start page opens once listed.
-    // Enrolment required: the office app shows the enrolment screen where the views go, enrols,
-    // waits for the operator's approval and then lists and shows the tutorial.
+    // Enrolment and login required: the office app shows the enrolment screen where the views go,
+    // enrols, waits for the operator's approval, a user logs in, and it shows the tutorial.
     void anOfficeDeviceEnrolsAndIsServedOnceApproved()
     {
         QTemporaryDir serverHome, appDir;
@@ -281,6 +281,23 @@ private Q_SLOTS:
         QVERIFY(admin.waitForFinished(30000));
         QCOMPARE(admin.exitCode(), 0);
         QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
+        // Then a user logs in (office logins are not limited to one device).
+        QProcess add;
+        add.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("admin"), QStringLiteral("--home"), serverHome.path(),
+                                                    QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("planner"),
+                                                    QStringLiteral("--roles"), QStringLiteral("office")});
+        add.write("correct horse battery\n");
+        add.closeWriteChannel();
+        QVERIFY(add.waitForFinished(30000));
+        QCOMPARE(add.exitCode(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(findItem(root, QStringLiteral("loginForm")) && findItem(root, QStringLiteral("loginForm"))->isVisible(),
+                                 kWaitMs);
+        findItem(root, QStringLiteral("userName"))->setProperty("text", QStringLiteral("planner"));
+        findItem(root, QStringLiteral("password"))->setProperty("text", QStringLiteral("correct horse battery"));
+        QTRY_VERIFY_WITH_TIMEOUT(findItem(root, QStringLiteral("logIn"))->isEnabled(), kWaitMs);
+        QVERIFY(app.screenshot(QStringLiteral("office-login")));
+        QVERIFY(app.click(findItem(root, QStringLiteral("logIn"))));
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->userState(), QStringLiteral("loggedIn"), kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(!findItem(root, QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(app.window->currentPlugin(), kTutorial, kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);

@@ -166,7 +166,7 @@ void startServer(Server &server, const QString &home, const QString &appData,
     for (const auto &plugin : health.value(QStringLiteral("plugins")).toArray())
         started += plugin.toObject().value(QStringLiteral("state")).toString()
             == QLatin1String("started");
-    QCOMPARE(started, 4); // the positions plugin and peek_core_device, on logic and on field
+    QCOMPARE(started, 6); // the positions plugin and the core plugins (device, user), on logic and on field
     server.session = makeSession(server.host->ports(Role::Field).value(0), appData);
     QVERIFY2(server.session->isReady(), qPrintable(server.session->errorString()));
     QTRY_COMPARE_WITH_TIMEOUT(server.session->connectionState(), QStringLiteral("online"), 10000);

@@ -3,6 +3,7 @@
 #include "peek/api.h"
 
 #include "base/role.h"
+#include "base/secrethash.h"
 #include "plugin/peekplugin.h"
 #include "plugin/plugincontext.h"
 #include "plugin/pluginmetadata.h"
