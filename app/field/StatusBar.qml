@@ -89,7 +89,7 @@ ToolBar {
             objectName: "logOut"
             visible: Peek.userState === "loggedIn"
             flat: true
-            Layout.preferredHeight: Theme.touchTarget - 8
+            Layout.preferredHeight: Theme.touchTarget - 14
             text: bar.narrow ? qsTr("Log out") : qsTr("%1 · Log out").arg(Peek.userDisplayName !== "" ? Peek.userDisplayName : Peek.userName)
             font.pixelSize: Theme.fontSize - 2
             contentItem: Label {

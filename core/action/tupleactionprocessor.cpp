@@ -89,6 +89,10 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
     }
     const TuplePtr actionTuple = payload.value().tuples.front();
     const QString uuid = action::uuidOf(*actionTuple);
+    // A proven service vouches for the sender in the filt; a device's own connection proves it.
+    const auto caller = std::make_shared<const PeerIdentity>(
+        source.proven ? action::callerFromFilt(envelope.filt)
+                      : (source.identity ? *source.identity : PeerIdentity {}));
     const auto transactional = m_transactional.constFind(actionTuple->tupleType());
     if (transactional != m_transactional.constEnd()) {
         // Without a uuid it cannot be recognised again; it still gets a key of its own.
@@ -100,14 +104,14 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
             return;
         }
         m_inFlight[key].append({source, envelope.filt});
-        applyTransactional(key, actionTuple, transactional.value());
+        applyTransactional(key, actionTuple, transactional.value(), caller);
         return;
     }
     if (uuid.isEmpty()) {
         // Without a uuid an action cannot be recognised again: applied as it comes.
         const QString key = QStringLiteral("#%1").arg(++m_anonymous);
         m_inFlight[key].append({source, envelope.filt});
-        apply(key, actionTuple, false);
+        apply(key, actionTuple, false, caller);
         return;
     }
     auto flying = m_inFlight.find(uuid);
@@ -118,7 +122,7 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
     }
     m_inFlight[uuid].append({source, envelope.filt});
     onFinished(this, m_store->lookup(uuid),
-               [this, uuid, actionTuple](const QFuture<std::optional<ProcessedAnswer>> &looked) {
+               [this, uuid, actionTuple, caller](const QFuture<std::optional<ProcessedAnswer>> &looked) {
         const auto lookup = resultOf(looked, QStringLiteral("the lookup was cancelled"));
         if (!lookup) {
             // Not knowing whether it was applied, applying it could apply it twice: the sender
@@ -131,7 +135,7 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
         }
         const std::optional<ProcessedAnswer> &known = lookup.value();
         if (!known) {
-            apply(uuid, actionTuple, true);
+            apply(uuid, actionTuple, true, caller);
             return;
         }
         ++m_duplicates;
@@ -141,13 +145,17 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
 }
 
 void TupleActionProcessor::applyTransactional(const QString &uuid, const TuplePtr &actionTuple,
-                                              const Transactional &transactional)
+                                              const Transactional &transactional,
+                                              const std::shared_ptr<const PeerIdentity> &caller)
 {
     const Dict filt = m_inFlight.value(uuid).value(0).second;
-    auto work = [apply = transactional.apply, actionTuple](QSqlDatabase &db) { return apply(db, actionTuple); };
+    auto work = [apply = transactional.apply, actionTuple, caller](QSqlDatabase &db) {
+        CallerScope scope(*caller);
+        return apply(db, actionTuple);
+    };
     const auto applied = transactional.applied;
     onFinished(this, m_store->applyOnce(uuid, filt, std::move(work)),
-               [this, uuid, actionTuple, applied](const QFuture<AppliedOnce> &done) {
+               [this, uuid, actionTuple, applied, caller](const QFuture<AppliedOnce> &done) {
         const auto finished = resultOf(done, QStringLiteral("the service is shutting down"));
         AppliedOnce result;
         if (finished) {
@@ -162,6 +170,7 @@ void TupleActionProcessor::applyTransactional(const QString &uuid, const TuplePt
             ++m_applied;
             if (applied) {
                 try {
+                    CallerScope scope(*caller);
                     applied(actionTuple);
                 } catch (const std::exception &e) {
                     qCWarning(lcAction).noquote() << "processor" << m_name << ": after applying action" << uuid
@@ -180,7 +189,8 @@ void TupleActionProcessor::applyTransactional(const QString &uuid, const TuplePt
     });
 }
 
-void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple, bool remember)
+void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple, bool remember,
+                                 const std::shared_ptr<const PeerIdentity> &caller)
 {
     const Delegate delegate = m_delegates.value(actionTuple->tupleType(), m_default);
     if (!delegate) {
@@ -190,6 +200,7 @@ void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple
     }
     QFuture<std::vector<TuplePtr>> result;
     try {
+        CallerScope scope(*caller);
         result = delegate(actionTuple);
     } catch (const std::exception &e) {
         answerAll(key, ProcessedAnswer{{}, QString::fromUtf8(e.what())});
@@ -269,6 +280,10 @@ TupleActionProcessorProxy::TupleActionProcessorProxy(Vortex *vortex, const QStri
                 return; // answers come back through the request's own waiter
             PayloadEnvelope upstream = envelope;
             upstream.filt.remove(PayloadRouter::kMessageIdKey);
+            // Who sent it, as the connection proved it: never what the device wrote.
+            upstream.filt.remove(action::kCallerKey);
+            if (source.identity)
+                upstream.filt.insert(action::kCallerKey, action::callerValue(*source.identity));
             const Dict deviceFilt = envelope.filt;
             onFinished(this, PayloadResponse::send(vortex, upstream, upstreamVortexName, timeoutMs),
                        [source, deviceFilt](const QFuture<PayloadEnvelope> &answered) {

@@ -99,8 +99,10 @@ private:
     }
 
     void onAction(const PayloadEnvelope &envelope, const MessageSource &source);
-    void applyTransactional(const QString &uuid, const TuplePtr &action, const Transactional &transactional);
-    void apply(const QString &key, const TuplePtr &action, bool remember);
+    void applyTransactional(const QString &uuid, const TuplePtr &action, const Transactional &transactional,
+                            const std::shared_ptr<const PeerIdentity> &caller);
+    void apply(const QString &key, const TuplePtr &action, bool remember,
+               const std::shared_ptr<const PeerIdentity> &caller);
     void answerAll(const QString &key, const ProcessedAnswer &answer);
     static Delegate wrap(SyncDelegate delegate);
 

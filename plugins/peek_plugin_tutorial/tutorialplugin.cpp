@@ -27,6 +27,12 @@ const QString kStringIntType = QString::fromLatin1(StringIntTuple::kTupleType);
 
 Q_LOGGING_CATEGORY(lcTutorialStore, "peek.logic.peek_plugin_tutorial.store")
 
+// Text for a NOT NULL column (Qt binds a null QString as NULL).
+QString nonNull(const QString &s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
+
 // A storage failure: the whole story to the log, what a peer may read to the error answer.
 [[noreturn]] void failWith(const peek::Error &error)
 {
@@ -47,7 +53,8 @@ public:
     std::vector<peek::TuplePtr> load() const
     {
         auto rows = m_db.runSync(QStringList {m_schema}, [this](QSqlDatabase &db) -> peek::Result<std::vector<peek::TuplePtr>> {
-            auto query = peek::sql::exec(db, QStringLiteral("SELECT id, string1, int1 FROM %1.\"StringInt\" ORDER BY id").arg(m_schema));
+            auto query = peek::sql::exec(db, QStringLiteral("SELECT id, string1, int1, changed_by, changed_on FROM %1.\"StringInt\" "
+                                                            "ORDER BY id").arg(m_schema));
             if (!query)
                 return query.error();
             std::vector<peek::TuplePtr> tuples;
@@ -56,6 +63,8 @@ public:
                 tuple->id = query.value().value(0).toLongLong();
                 tuple->string1 = query.value().value(1).toString();
                 tuple->int1 = query.value().value(2).toLongLong();
+                tuple->changedBy = query.value().value(3).toString();
+                tuple->changedOn = query.value().value(4).toString();
                 tuples.push_back(tuple);
             }
             return tuples;
@@ -102,7 +111,10 @@ public:
             return peek::Error {QStringLiteral("There is no StringInt row with id %1").arg(id)};
         const QString current = row.value().value(0).toString();
         const QString toggled = current == current.toUpper() ? current.toLower() : current.toUpper();
-        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ? WHERE id = ?").arg(schema), {toggled, id});
+        const peek::PeerIdentity &caller = peek::currentCaller();
+        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ?, changed_by = ?, changed_on = ? "
+                                                          "WHERE id = ?").arg(schema),
+                                       {toggled, nonNull(caller.userName), nonNull(caller.deviceName), id});
         if (!updated)
             return updated.error();
         return id;
@@ -110,7 +122,11 @@ public:
 
     static peek::Result<qint64> addToInt(QSqlDatabase &db, const QString &schema, qint64 id, qint64 offset)
     {
-        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ? WHERE id = ?").arg(schema), {offset, id});
+        // Who did it, as the field or office service vouched (the platform's caller of this action).
+        const peek::PeerIdentity &caller = peek::currentCaller();
+        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ?, changed_by = ?, changed_on = ? "
+                                                          "WHERE id = ?").arg(schema),
+                                       {offset, nonNull(caller.userName), nonNull(caller.deviceName), id});
         if (!updated)
             return updated.error();
         if (updated.value().numRowsAffected() != 1)

@@ -10,10 +10,12 @@ inline constexpr const char *kPlugin = "peek_plugin_tutorial";
 
 struct StringIntTuple : peek::TypedTuple<StringIntTuple>
 {
-    PEEK_TUPLE(StringIntTuple, "peek_plugin_tutorial.StringIntTuple", id, string1, int1)
+    PEEK_TUPLE(StringIntTuple, "peek_plugin_tutorial.StringIntTuple", id, string1, int1, changedBy, changedOn)
     qint64 id = 0;
     QString string1;
     qint64 int1 = 0;
+    QString changedBy; // the user who changed it last (empty: not changed from a device)
+    QString changedOn; // and the device they did it on
 };
 
 // Toggles the capitals of a row's string ("Peek" -> "PEEK" -> "peek").

@@ -358,6 +358,42 @@ private Q_SLOTS:
         QCOMPARE(d.askForRows(QStringLiteral("q3")), QString());
     }
 
+    // Who did an action is what the connection proved: a caller the device writes into the filt
+    // is overwritten by the field service, and the tutorial records the real user and device.
+    void aCallerWrittenByTheDeviceIsOverwritten()
+    {
+        Device d;
+        enrolled(d, QStringLiteral("crew-laptop-6"), true);
+        Dict filt = actionFilt(kTutorial, QStringLiteral("forged"));
+        filt.insert(QStringLiteral("peekCaller"),
+                    Value(Dict {{QStringLiteral("userName"), Value(QStringLiteral("admin"))},
+                                {QStringLiteral("deviceId"), Value(QStringLiteral("someone-else"))},
+                                {QStringLiteral("deviceName"), Value(QStringLiteral("the boss's laptop"))}}));
+        const int before = d.peer->messages.size();
+        d.peer->send(envelopeWithPayload(
+            filt, payloadOf(R"({"_ct":"rt","_c":"peek_plugin_tutorial.AddIntValueActionTuple","stringIntId":2,"offset":1,)"
+                            R"("uuid":"forged-caller-1"})")));
+        const int answer = d.waitFor(QStringLiteral("forged"), before);
+        QVERIFY(answer >= 0);
+        QVERIFY2(d.peer->envelope(answer).isSuccess(), qPrintable(d.peer->envelope(answer).errorText()));
+        // The rows as the observable serves them: row 2 names the real user and device.
+        Dict rows = tutorialRowsFilt();
+        const int asked = d.peer->messages.size();
+        d.peer->send(PayloadEnvelope(rows));
+        QVERIFY(QTest::qWaitFor([&] { return d.peer->messages.size() > asked; }, 15000));
+        auto payload = d.peer->envelope(asked).decodePayload();
+        QVERIFY(payload);
+        bool seen = false;
+        for (const TuplePtr &row : payload.value().tuples) {
+            if (row->field(QStringLiteral("id")).toInt() != 2)
+                continue;
+            seen = true;
+            QCOMPARE(row->field(QStringLiteral("changedBy")).toString(), QStringLiteral("user-crew-laptop-6"));
+            QCOMPARE(row->field(QStringLiteral("changedOn")).toString(), QStringLiteral("crew-laptop-6"));
+        }
+        QVERIFY(seen);
+    }
+
     void aKnownDeviceIdWithAnotherTokenIsRefusedAndAudited()
     {
         Device original;

@@ -257,6 +257,12 @@ private Q_SLOTS:
         QVERIFY(app.click(app.inRow(0, QStringLiteral("add"))));
         QTRY_COMPARE_WITH_TIMEOUT(app.intText(0), QString::number(before + 1), kWaitMs);
         QCOMPARE(app.window->session()->failedActions(), 0);
+        // Logic recorded who did it and from which device (the field service vouched for both),
+        // and the row says so.
+        QTRY_COMPARE_WITH_TIMEOUT(app.inRow(0, QStringLiteral("changed")) ? app.inRow(0, QStringLiteral("changed"))->property("text").toString()
+                                                                           : QString(),
+                                  QStringLiteral("crew7 on Truck 7 laptop"), kWaitMs);
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-tutorial-changed-by")));
         const QByteArray listed = admin({QStringLiteral("devices"), QStringLiteral("list")});
         QVERIFY2(listed.contains("Truck 7 laptop") && listed.contains("online via peek-field-service"), listed.constData());
 

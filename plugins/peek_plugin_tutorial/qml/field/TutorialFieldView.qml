@@ -47,6 +47,9 @@ Page {
             readonly property int stringIntId: model.id ?? -1
             readonly property string string1: model.string1 ?? ""
             readonly property int int1: model.int1 ?? 0
+            // Who changed it last, from which device (empty: not changed from a device yet).
+            readonly property string changed: (model.changedBy ?? "") === "" ? ""
+                : qsTr("%1 on %2").arg(model.changedBy).arg(model.changedOn)
             objectName: "row" + index
 
             width: ListView.view.width
@@ -68,6 +71,18 @@ Page {
                     Accessible.description: qsTr("Tap to toggle capitals")
                     objectName: "toggle"
                     onClicked: view.toggleCaps(row.stringIntId)
+                    topPadding: row.changed === "" ? 0 : -18
+                    Label {
+                        objectName: "changed"
+                        visible: row.changed !== ""
+                        text: row.changed
+                        anchors.left: parent.left
+                        anchors.leftMargin: parent.leftPadding
+                        anchors.bottom: parent.bottom
+                        anchors.bottomMargin: 6
+                        font.pixelSize: 14
+                        opacity: 0.7
+                    }
                 }
                 Button {
                     text: "−"

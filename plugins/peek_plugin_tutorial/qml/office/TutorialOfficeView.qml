@@ -32,6 +32,7 @@ Pane {
 
     // Column widths shared by the header and the rows.
     readonly property int idColumnWidth: 40
+    readonly property int changedColumnWidth: 220
     readonly property int intColumnWidth: 60
     readonly property int actionsColumnWidth: 3 * 32 + 2 * 4
 
@@ -46,6 +47,7 @@ Pane {
             spacing: 8
             Label { text: qsTr("Id"); font.bold: true; Layout.preferredWidth: view.idColumnWidth }
             Label { text: qsTr("String"); font.bold: true; Layout.fillWidth: true }
+            Label { text: qsTr("Changed by"); font.bold: true; Layout.preferredWidth: view.changedColumnWidth }
             Label {
                 text: qsTr("Int"); font.bold: true
                 horizontalAlignment: Text.AlignRight
@@ -77,6 +79,14 @@ Pane {
 
                 Label { text: row.stringIntId; Layout.preferredWidth: view.idColumnWidth }
                 Label { text: row.string1; Layout.fillWidth: true; elide: Text.ElideRight }
+                Label {
+                    objectName: "changed"
+                    // Who changed it last, from which device.
+                    text: (row.model.changedBy ?? "") === "" ? "" : qsTr("%1 on %2").arg(row.model.changedBy).arg(row.model.changedOn)
+                    elide: Text.ElideRight
+                    opacity: 0.75
+                    Layout.preferredWidth: view.changedColumnWidth
+                }
                 Label {
                     objectName: "int"
                     text: row.int1
