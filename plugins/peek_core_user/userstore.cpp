@@ -349,7 +349,7 @@ peek::Dict UserStore::resume(const QString &tokenHash, const QString &deviceId, 
     };
     const auto it = m_logins.constFind(tokenHash);
     if (it == m_logins.cend() || it->deviceId != deviceId)
-        return out(false, QStringLiteral("logged out: this session ended; log in again"));
+        return out(false, m_endedReasons.value(tokenHash, QStringLiteral("logged out: this session ended; log in again")));
     const auto u = m_users.constFind(it->userName);
     if (u == m_users.cend() || u->disabled) {
         const QString reason = QStringLiteral("logged out: user %1 is disabled").arg(it->userName);
@@ -384,9 +384,12 @@ void UserStore::endLogins(const QList<Login> &logins, const QString &reason, con
     if (logins.isEmpty())
         return;
     QStringList hashes;
+    if (m_endedReasons.size() > 10000)
+        m_endedReasons.clear();
     for (const Login &l : logins) {
         hashes << l.tokenHash;
         m_logins.remove(l.tokenHash);
+        m_endedReasons.insert(l.tokenHash, reason);
         if (m_devices)
             m_devices->setLoggedInUser(l.deviceId, {});
         audit(QStringLiteral("logged out"), l.deviceId, l.userName, actor, {}, reason);

@@ -87,6 +87,9 @@ private:
     QString m_schema;
     QHash<QString, User> m_users;
     QHash<QString, Login> m_logins; // by token hash
+    // Why sessions were ended (by token hash), so a device that presents one later is told why
+    // (until logic restarts; bounded).
+    QHash<QString, QString> m_endedReasons;
     QHash<QString, Failures> m_userFailures;
     QHash<QString, Failures> m_addressFailures;
 };

@@ -109,6 +109,48 @@ struct FieldApp
     bool started = false;
 };
 
+
+// `peek-server admin ARGS` for the server home `home`: its standard output, empty when it failed.
+QByteArray runAdmin(const QString &home, const QStringList &args, const QByteArray &input = {})
+{
+    QProcess p;
+    p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), home} + args);
+    p.write(input);
+    p.closeWriteChannel();
+    return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
+}
+
+// The user taps Enrol with `name`; the operator approves it (logic's home); the login form shows.
+void enrolAndApprove(FieldApp &app, const QString &name, const QString &logicHome, bool screenshots = false)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice")) && app.item(QStringLiteral("enrolDevice"))->isVisible(),
+                             kWaitMs);
+    app.item(QStringLiteral("deviceName"))->setProperty("text", name);
+    QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice"))->isEnabled(), kWaitMs);
+    if (screenshots)
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-enrol")));
+    QVERIFY(app.click(app.item(QStringLiteral("enrolDevice"))));
+    QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("pending"), kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("deviceGateTitle"))->property("text").toString(),
+                              QStringLiteral("Waiting for approval"), kWaitMs);
+    if (screenshots)
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-waiting-for-approval")));
+    QVERIFY(app.rowCount() <= 0); // nothing of the plugins while not approved (the service refuses it)
+    QVERIFY(!runAdmin(logicHome, {QStringLiteral("devices"), QStringLiteral("approve"), name}).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("loginForm")) && app.item(QStringLiteral("loginForm"))->isVisible(),
+                             kWaitMs);
+}
+
+// Types the user's name and password into the login form and taps Log in.
+void logIn(FieldApp &app, const QString &user)
+{
+    app.item(QStringLiteral("userName"))->setProperty("text", user);
+    app.item(QStringLiteral("password"))->setProperty("text", QStringLiteral("correct horse battery"));
+    QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("logIn"))->isEnabled(), kWaitMs);
+    QVERIFY(app.click(app.item(QStringLiteral("logIn"))));
+}
+
 bool linkPlugin(const QString &home, const QString &plugin)
 {
     const QString plugins = home + QStringLiteral("/plugins");
@@ -206,49 +248,18 @@ private Q_SLOTS:
         ServerProcess server(serverHome.path());
         QVERIFY2(server.start(), (server.output() + server.errors()).constData());
         const auto admin = [&serverHome](const QStringList &args, const QByteArray &input = {}) {
-            QProcess p;
-            p.start(QStringLiteral(PEEK_SERVER_BIN),
-                    QStringList {QStringLiteral("admin"), QStringLiteral("--home"), serverHome.path()} + args);
-            p.write(input);
-            p.closeWriteChannel();
-            return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
+            return runAdmin(serverHome.path(), args, input);
         };
         QVERIFY(!admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("crew7"), QStringLiteral("--roles"),
                         QStringLiteral("field"), QStringLiteral("--display-name"), QStringLiteral("Crew Seven")},
                        "correct horse battery\n")
                      .isEmpty());
 
-        const auto enrolAndApprove = [&](FieldApp &app, const QString &name) {
-            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice")) && app.item(QStringLiteral("enrolDevice"))->isVisible(),
-                                     kWaitMs);
-            app.item(QStringLiteral("deviceName"))->setProperty("text", name);
-            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("enrolDevice"))->isEnabled(), kWaitMs);
-            if (name == QLatin1String("Truck 7 laptop"))
-                QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-enrol")));
-            QVERIFY(app.click(app.item(QStringLiteral("enrolDevice"))));
-            QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("pending"), kWaitMs);
-            QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("deviceGateTitle"))->property("text").toString(),
-                                      QStringLiteral("Waiting for approval"), kWaitMs);
-            if (name == QLatin1String("Truck 7 laptop"))
-                QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-waiting-for-approval")));
-            QVERIFY(app.rowCount() <= 0); // nothing of the plugins while not approved (the service refuses it)
-            QVERIFY(!admin({QStringLiteral("devices"), QStringLiteral("approve"), name}).isEmpty());
-            QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
-            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("loginForm")) && app.item(QStringLiteral("loginForm"))->isVisible(),
-                                     kWaitMs);
-        };
-        const auto logIn = [&](FieldApp &app) {
-            app.item(QStringLiteral("userName"))->setProperty("text", QStringLiteral("crew7"));
-            app.item(QStringLiteral("password"))->setProperty("text", QStringLiteral("correct horse battery"));
-            QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("logIn"))->isEnabled(), kWaitMs);
-            QVERIFY(app.click(app.item(QStringLiteral("logIn"))));
-        };
-
         FieldApp app(appDir.path(), ports.field);
         QVERIFY(app.started);
-        enrolAndApprove(app, QStringLiteral("Truck 7 laptop"));
+        enrolAndApprove(app, QStringLiteral("Truck 7 laptop"), serverHome.path(), true);
         QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-login")));
-        logIn(app);
+        logIn(app, QStringLiteral("crew7"));
         QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->userState(), QStringLiteral("loggedIn"), kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(!app.item(QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
@@ -269,8 +280,8 @@ private Q_SLOTS:
         // The same user on a second field app: asked first, then the first app is logged out.
         FieldApp second(secondDir.path(), ports.field);
         QVERIFY(second.started);
-        enrolAndApprove(second, QStringLiteral("Truck 8 laptop"));
-        logIn(second);
+        enrolAndApprove(second, QStringLiteral("Truck 8 laptop"), serverHome.path());
+        logIn(second, QStringLiteral("crew7"));
         QTRY_VERIFY_WITH_TIMEOUT(second.item(QStringLiteral("loginWarning")), kWaitMs);
         const QString warning = second.item(QStringLiteral("loginWarning"))->property("text").toString();
         QVERIFY2(warning.contains(QLatin1String("Truck 7 laptop")), qPrintable(warning));
@@ -291,6 +302,68 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(second.item(QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
         QCOMPARE(second.item(QStringLiteral("deviceGateTitle"))->property("text").toString(), QStringLiteral("Access revoked"));
         QVERIFY(testing::saveScreenshot(second.window->window()->grabWindow(), QStringLiteral("field-access-revoked")));
+    }
+
+    // An action queued offline is applied as the user who queued it once the field service is back
+    // (their session is presented again); queued while that user was disabled, it lands in the
+    // failed list with the reason and the app asks for a login. Logic and field run as separate
+    // processes so the field service can go away while logic (and the operator) stay.
+    void offlineActionsAreAppliedAsTheUserWhoQueuedThem()
+    {
+        QTemporaryDir logicHome, fieldHome, appDir;
+        const Ports ports;
+        const QStringList plugins {QStringLiteral("peek_plugin_tutorial")};
+        QVERIFY(testing::writeConfig(logicHome.path(), ports, {QStringLiteral("logic")}, plugins, testing::devicesMustEnrol()));
+        QVERIFY(testing::writeConfig(fieldHome.path(), ports, {QStringLiteral("field")}, plugins, testing::devicesMustEnrol()));
+        ServerProcess logic(logicHome.path());
+        QVERIFY2(logic.start(), (logic.output() + logic.errors()).constData());
+        const QStringList toLogic {QStringLiteral("--logic-url"), QStringLiteral("ws://127.0.0.1:%1").arg(ports.logicDataExchange)};
+        auto field = std::make_unique<ServerProcess>(fieldHome.path(), toLogic);
+        QVERIFY2(field->start(), (field->output() + field->errors()).constData());
+        QVERIFY(!runAdmin(logicHome.path(), {QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("crew9")},
+                          "correct horse battery\n")
+                     .isEmpty());
+
+        FieldApp app(appDir.path(), ports.field);
+        QVERIFY(app.started);
+        enrolAndApprove(app, QStringLiteral("Truck 9 laptop"), logicHome.path());
+        logIn(app, QStringLiteral("crew9"));
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->userState(), QStringLiteral("loggedIn"), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!app.intText(1).isEmpty(), kWaitMs);
+        const int before = app.intText(1).toInt();
+        auto *view = app.pluginPage()->property("pluginView").value<QObject *>()->property("view").value<QObject *>();
+        QVERIFY(view);
+
+        // Offline: the field service goes; the action waits in the queue.
+        field.reset();
+        QTRY_COMPARE_WITH_TIMEOUT(app.state(), QStringLiteral("offline"), kWaitMs);
+        QVERIFY(QMetaObject::invokeMethod(view, "addToInt", Q_ARG(QVariant, 2), Q_ARG(QVariant, 5)));
+        QTRY_COMPARE_WITH_TIMEOUT(app.queued(), 1, kWaitMs);
+        field = std::make_unique<ServerProcess>(fieldHome.path(), toLogic);
+        QVERIFY2(field->start(), (field->output() + field->errors()).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(app.queued(), 0, kWaitMs);
+        QCOMPARE(app.window->session()->failedActions(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(app.intText(1), QString::number(before + 5), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.inRow(1, QStringLiteral("changed"))->property("text").toString(),
+                                  QStringLiteral("crew9 on Truck 9 laptop"), kWaitMs);
+
+        // Offline again, and the user is disabled meanwhile: not applied, failed with the reason.
+        field.reset();
+        QTRY_COMPARE_WITH_TIMEOUT(app.state(), QStringLiteral("offline"), kWaitMs);
+        QVERIFY(QMetaObject::invokeMethod(view, "addToInt", Q_ARG(QVariant, 2), Q_ARG(QVariant, 5)));
+        QTRY_COMPARE_WITH_TIMEOUT(app.queued(), 1, kWaitMs);
+        QVERIFY(!runAdmin(logicHome.path(), {QStringLiteral("users"), QStringLiteral("disable"), QStringLiteral("crew9")}).isEmpty());
+        field = std::make_unique<ServerProcess>(fieldHome.path(), toLogic);
+        QVERIFY2(field->start(), (field->output() + field->errors()).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->failedActions(), 1, kWaitMs);
+        QCOMPARE(app.queued(), 0);
+        const auto failed = app.window->session()->actionQueue()->failedActions();
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed.first().error.contains(QLatin1String("disabled")), qPrintable(failed.first().error));
+        QCOMPARE(app.window->session()->userState(), QStringLiteral("loggedOut"));
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("loginForm"))->isVisible(), kWaitMs);
+        QCOMPARE(app.intText(1), QString::number(before + 5)); // logic never applied it
     }
 
     // Offline: with the server stopped, a restarted app shows the cached rows in the plugin view
