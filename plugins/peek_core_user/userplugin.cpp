@@ -48,6 +48,15 @@ QStringList strings(const peek::ValueList &list)
 
 class LogicHook final : public peek::PluginRoleHook {
 public:
+    void load(peek::PluginContext &ctx) override
+    {
+        ctx.declareSettings({
+            {QStringLiteral("ldapDirectories"), peek::SettingType::Password, QString(),
+             QStringLiteral("LDAP / Active Directory directories logins are checked with (JSON; docs/identity.md). Set it "
+                            "with `peek-server admin users directories set FILE`")},
+        });
+    }
+
     void start(peek::PluginContext &ctx) override
     {
         if (sodium_init() < 0)

@@ -153,8 +153,28 @@ peek::Result<void> UserStore::load()
     for (const Login &l : std::as_const(m_logins))
         if (m_devices)
             m_devices->setLoggedInUser(l.deviceId, l.userName);
+    readDirectories();
+    QObject::connect(&m_ctx.settings(), &peek::Settings::changed, this, [this](const QString &key) {
+        if (key == QLatin1String("ldapDirectories"))
+            readDirectories();
+    });
     qCInfo(m_ctx.log()).noquote() << m_users.size() << "user(s)," << m_logins.size() << "session(s)";
     return {};
+}
+
+void UserStore::readDirectories()
+{
+    auto parsed = parseDirectories(m_ctx.settings().stringValue(QStringLiteral("ldapDirectories")));
+    if (!parsed) {
+        qCWarning(m_ctx.log()).noquote() << "the LDAP directories are not used:" << parsed.error().message()
+                                         << "(fix them with `peek-server admin users directories set FILE`)";
+        m_directories.clear();
+        return;
+    }
+    m_directories = parsed.value();
+    for (const DirectoryConfig &d : std::as_const(m_directories))
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("logins are also checked with the directory %1 (%2%3)")
+                                             .arg(d.name, d.url, d.startTls ? QStringLiteral(", StartTLS") : QString());
 }
 
 void UserStore::warnWhenNoAdmin() const
@@ -234,9 +254,48 @@ QFuture<peek::Value> UserStore::login(const QString &userName, const QString &pa
              peek::Value(QStringLiteral("too many failed logins; try again in %1 minute(s)").arg((wait + 59) / 60))}}));
     }
     const auto it = m_users.constFind(name);
-    const QString hash = it == m_users.cend() ? QString() : it->passwordHash;
     auto promise = std::make_shared<QPromise<peek::Value>>();
     promise->start();
+    const bool internal = it != m_users.cend() && it->source == QLatin1String("internal");
+    if (!internal && !m_directories.isEmpty()) {
+        // A directory user (or one we do not know): the directories decide, in order.
+        struct Outcome
+        {
+            QString directory;
+            DirectoryAnswer answer;
+            QStringList unreachable;
+        };
+        const QList<DirectoryConfig> directories = m_directories;
+        QFuture<Outcome> asked = QtConcurrent::run([directories, name, password] {
+            Outcome out;
+            out.answer.outcome = DirectoryAnswer::Outcome::NoSuchUser;
+            for (const DirectoryConfig &d : directories) {
+                DirectoryAnswer a = authenticate(d, name, password);
+                if (a.outcome == DirectoryAnswer::Outcome::Unreachable) {
+                    out.unreachable << QStringLiteral("%1 (%2)").arg(d.name, a.detail);
+                    continue;
+                }
+                if (a.outcome == DirectoryAnswer::Outcome::NoSuchUser)
+                    continue;
+                out.directory = d.name;
+                out.answer = a;
+                break;
+            }
+            return out;
+        });
+        peek::onFinished(this, asked, [this, promise, name, deviceId, isField, acceptedWarnings, address](QFuture<Outcome> f) {
+            try {
+                const Outcome o = f.result();
+                promise->addResult(directoryLogin(name, o.directory, o.answer, o.unreachable, deviceId, isField,
+                                                  acceptedWarnings, address));
+            } catch (...) {
+                promise->setException(std::current_exception());
+            }
+            promise->finish();
+        });
+        return promise->future();
+    }
+    const QString hash = it == m_users.cend() ? QString() : it->passwordHash;
     QFuture<bool> checked = QtConcurrent::run([hash, password] { return verifyPassword(hash, password); });
     peek::onFinished(this, checked, [this, promise, name, deviceId, isField, acceptedWarnings, address](QFuture<bool> f) {
         const bool ok = f.resultCount() > 0 && f.result();
@@ -248,6 +307,52 @@ QFuture<peek::Value> UserStore::login(const QString &userName, const QString &pa
         promise->finish();
     });
     return promise->future();
+}
+
+peek::Value UserStore::directoryLogin(const QString &name, const QString &directory, const DirectoryAnswer &answer,
+                                      const QStringList &unreachable, const QString &deviceId, bool isField,
+                                      const QStringList &accepted, const QString &address)
+{
+    for (const QString &problem : unreachable)
+        qCWarning(m_ctx.log()).noquote() << "the directory" << problem << "cannot be reached: its users cannot log in "
+                                            "now; internal users still can";
+    if (answer.outcome != DirectoryAnswer::Outcome::Authenticated) {
+        if (answer.outcome == DirectoryAnswer::Outcome::NoSuchUser && !unreachable.isEmpty()) {
+            audit(QStringLiteral("login failed"), deviceId, name, {}, address, QStringLiteral("directory unreachable"));
+            return peek::Value(peek::Dict {
+                {QStringLiteral("succeeded"), peek::Value(false)},
+                {QStringLiteral("message"), peek::Value(QStringLiteral("the password cannot be checked now: the user "
+                                                                       "directory cannot be reached; try again later"))}});
+        }
+        return finishLogin(name, false, deviceId, isField, accepted, address);
+    }
+    User u = m_users.value(name);
+    const bool created = u.name.isEmpty();
+    const QString source = QStringLiteral("ldap:") + directory;
+    if (created) {
+        u.name = name;
+        u.createdUs = nowUs();
+    }
+    const bool changed = created || u.roles != answer.roles || u.source != source
+        || (!answer.displayName.isEmpty() && u.displayName != answer.displayName);
+    u.roles = answer.roles;
+    u.source = source;
+    if (!answer.displayName.isEmpty())
+        u.displayName = answer.displayName.left(200);
+    if (changed) {
+        if (auto saved = saveUser(u); !saved) {
+            qCWarning(m_ctx.log()).noquote() << "could not store directory user" << name << "-" << saved.error().message();
+            return peek::Value(peek::Dict {{QStringLiteral("succeeded"), peek::Value(false)},
+                                           {QStringLiteral("message"), peek::Value(QStringLiteral("the login could not be "
+                                                                                                  "stored; try again"))}});
+        }
+        m_users.insert(u.name, u);
+        audit(created ? QStringLiteral("user added") : QStringLiteral("roles changed"), {}, name, source, address,
+              QStringLiteral("from the directory %1; roles: %2").arg(directory, u.roles.join(QStringLiteral(", "))));
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("directory user %1 (%2): roles %3")
+                                             .arg(name, directory, u.roles.join(QStringLiteral(", ")));
+    }
+    return finishLogin(name, true, deviceId, isField, accepted, address);
 }
 
 peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const QString &deviceId, bool isField,
@@ -510,10 +615,24 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
             list.push_back(peek::Value(detail(m_users.value(i.userName))));
         return QtFuture::makeReadyFuture(peek::Value(list));
     }
+    if (command == QLatin1String("directories")) {
+        const QString json = kwString(kwargs, "json");
+        if (!kwargs.find(QStringLiteral("json")))
+            return QtFuture::makeReadyFuture(peek::Value(describeDirectories(m_directories)));
+        auto parsed = parseDirectories(json);
+        if (!parsed)
+            refuse(parsed.error().message());
+        if (auto stored = m_ctx.settings().setValueSync(QStringLiteral("ldapDirectories"), json); !stored)
+            refuse(QStringLiteral("could not store the directories: %1").arg(stored.error().peerMessage()));
+        readDirectories();
+        audit(QStringLiteral("directories changed"), {}, {}, actor, {},
+              QStringLiteral("%1 directory(ies)").arg(parsed.value().size()));
+        return QtFuture::makeReadyFuture(peek::Value(describeDirectories(parsed.value())));
+    }
     static const QStringList commands {QStringLiteral("add"), QStringLiteral("passwd"), QStringLiteral("roles"),
                                        QStringLiteral("disable"), QStringLiteral("enable")};
     if (!commands.contains(command))
-        refuse(QStringLiteral("unknown users command \"%1\": use add, list, passwd, roles, disable or enable")
+        refuse(QStringLiteral("unknown users command \"%1\": use add, list, passwd, roles, disable, enable or directories")
                    .arg(command.left(40)));
     const QString name = normalName(peek::rpcArgument<QString>(args, 1, "user"));
     static const QRegularExpression namePattern(QStringLiteral("^[a-z0-9][a-z0-9_.@-]{0,99}$"));

@@ -4,6 +4,7 @@
 // throttle on failed logins, single login per field device, and what changes tell the field and
 // office services ("user.changed").
 #include "api/userapi.h"
+#include "ldapdirectory.h"
 #include "usertuples.h"
 
 #include "peek/plugin.h"
@@ -65,6 +66,11 @@ private:
         qint64 lockedUntilMs = 0;
     };
 
+    // The directories' answer to a login (on the event loop); what finishLogin() is told.
+    peek::Value directoryLogin(const QString &name, const QString &directory, const DirectoryAnswer &answer,
+                               const QStringList &unreachable, const QString &deviceId, bool isField,
+                               const QStringList &accepted, const QString &address);
+    void readDirectories();
     peek::Value finishLogin(const QString &name, bool passwordOk, const QString &deviceId, bool isField,
                             const QStringList &accepted, const QString &address);
     // Seconds the user or the address must still wait after too many failures; 0: may try.
@@ -90,6 +96,7 @@ private:
     // Why sessions were ended (by token hash), so a device that presents one later is told why
     // (until logic restarts; bounded).
     QHash<QString, QString> m_endedReasons;
+    QList<DirectoryConfig> m_directories; // the "ldapDirectories" setting
     QHash<QString, Failures> m_userFailures;
     QHash<QString, Failures> m_addressFailures;
 };

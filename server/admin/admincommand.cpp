@@ -44,6 +44,8 @@ const char *kUsage =
     "  users passwd USER                a new password (ends the user's sessions)\n"
     "  users roles USER R,R             the user's roles (admin, field, office, plugins' roles)\n"
     "  users disable USER | enable USER refuse or allow the user's logins (disable ends sessions)\n"
+    "  users directories show | set FILE | clear\n"
+    "                                   the LDAP / Active Directory directories (JSON; docs/identity.md)\n"
     "  audit [--limit N]                the newest N identity events (default 100)\n"
     "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port.\n";
 
@@ -371,9 +373,21 @@ int run(const QStringList &arguments)
             kwargs.insert(QStringLiteral("roles"), Value(words.size() == 4 ? words[3] : roles));
         } else if ((command == QLatin1String("disable") || command == QLatin1String("enable")) && words.size() == 3) {
             args = {Value(command), Value(user)};
+        } else if (command == QLatin1String("directories")
+                   && ((words.size() == 3 && (user == QLatin1String("show") || user == QLatin1String("clear")))
+                       || (words.size() == 4 && user == QLatin1String("set")))) {
+            args = {Value(command)};
+            if (user == QLatin1String("clear")) {
+                kwargs.insert(QStringLiteral("json"), Value(QString()));
+            } else if (user == QLatin1String("set")) {
+                QFile file(words[3]);
+                if (!file.open(QIODevice::ReadOnly))
+                    return failed(QStringLiteral("cannot read %1: %2").arg(words[3], file.errorString()));
+                kwargs.insert(QStringLiteral("json"), Value(QString::fromUtf8(file.readAll())));
+            }
         } else {
-            return usage(QStringLiteral("users takes list, add USER, passwd USER, roles USER R,R, disable USER or "
-                                        "enable USER"));
+            return usage(QStringLiteral("users takes list, add USER, passwd USER, roles USER R,R, disable USER, "
+                                        "enable USER or directories show|set FILE|clear"));
         }
     } else if (group == QLatin1String("devices")) {
         if (command == QLatin1String("list") && words.size() == 2)
@@ -393,13 +407,17 @@ int run(const QStringList &arguments)
     if (!answer)
         return failed(answer.error().message());
     const QJsonValue out = toJson(answer.value());
-    if (json) {
+    if (json && answer.value().type() == Value::Type::String) {
+        std::printf("%s", qPrintable(answer.value().toString()));
+    } else if (json) {
         std::printf("%s\n", QJsonDocument(out.isArray() ? QJsonDocument(out.toArray()) : QJsonDocument(out.toObject()))
                                 .toJson(QJsonDocument::Indented).constData());
     } else if (group == QLatin1String("audit")) {
         printAudit(out.toArray());
     } else if (group == QLatin1String("users") && command == QLatin1String("list")) {
         printUsers(out.toArray());
+    } else if (group == QLatin1String("users") && command == QLatin1String("directories")) {
+        std::printf("%s", qPrintable(answer.value().toString()));
     } else if (group == QLatin1String("users")) {
         const QJsonObject u = out.toObject();
         std::printf("user %s: %s\n", qPrintable(text(u, "userName")),
