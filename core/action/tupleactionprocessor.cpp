@@ -91,7 +91,7 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
     const QString uuid = action::uuidOf(*actionTuple);
     // A proven service vouches for the sender in the filt; a device's own connection proves it.
     const auto caller = std::make_shared<const PeerIdentity>(
-        source.proven ? action::callerFromFilt(envelope.filt)
+        source.proven ? callerFromFilt(envelope.filt)
                       : (source.identity ? *source.identity : PeerIdentity {}));
     const auto transactional = m_transactional.constFind(actionTuple->tupleType());
     if (transactional != m_transactional.constEnd()) {
@@ -281,9 +281,9 @@ TupleActionProcessorProxy::TupleActionProcessorProxy(Vortex *vortex, const QStri
             PayloadEnvelope upstream = envelope;
             upstream.filt.remove(PayloadRouter::kMessageIdKey);
             // Who sent it, as the connection proved it: never what the device wrote.
-            upstream.filt.remove(action::kCallerKey);
+            upstream.filt.remove(kCallerKey);
             if (source.identity)
-                upstream.filt.insert(action::kCallerKey, action::callerValue(*source.identity));
+                upstream.filt.insert(kCallerKey, callerValue(*source.identity));
             const Dict deviceFilt = envelope.filt;
             onFinished(this, PayloadResponse::send(vortex, upstream, upstreamVortexName, timeoutMs),
                        [source, deviceFilt](const QFuture<PayloadEnvelope> &answered) {

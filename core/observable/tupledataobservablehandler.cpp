@@ -2,6 +2,8 @@
 
 #include "observablefilt.h"
 
+#include "vortex/caller.h"
+
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QSet>
@@ -15,12 +17,14 @@ struct TupleDataObservableHandler::Observed
     TupleSelector selector;
     Dict filt;
     QSet<quint64> connections;
+    std::shared_ptr<const PeerIdentity> caller; // whose data (a per-caller proxy's subscription)
 };
 
 struct TupleDataObservableHandler::Job
 {
     TupleSelector selector;
     Dict filt;
+    std::shared_ptr<const PeerIdentity> caller;
     bool running = false;
     bool rerun = false; // notified again while running: the data may have changed since
     // Polls answered by this run, each with its own request filt (and so its message id).
@@ -83,7 +87,12 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
         source.reply(PayloadEnvelope::error(envelope.filt, QStringLiteral("observable %1: the request has no tupleSelector").arg(m_name)));
         return;
     }
-    const QString key = selector.key();
+    // A per-caller subscription (the field or office proxy vouched for the caller): data of its
+    // own, not shared with other callers of the same selector.
+    const bool stamped = source.proven && envelope.filt.find(kCallerKey);
+    auto caller = std::make_shared<const PeerIdentity>(stamped ? callerFromFilt(envelope.filt) : PeerIdentity {});
+    const QString key = stamped ? selector.key() + QChar(0x1f) + caller->deviceId + QChar(0x1f) + caller->userName
+                                : selector.key();
     Dict filt = envelope.filt;
     filt.remove(PayloadRouter::kMessageIdKey);
 
@@ -98,31 +107,33 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
     if (envelope.filt.value(observable::kSubscribe).toBool()) {
         Observed *&o = m_observed[key];
         if (!o)
-            o = new Observed{selector, filt, {}};
+            o = new Observed{selector, filt, {}, caller};
         o->connections.insert(source.connectionId);
-        queue(key, selector, filt, 0, {});
+        queue(key, selector, filt, 0, {}, caller);
         return;
     }
-    queue(key, selector, filt, source.connectionId, envelope.filt); // a one-shot poll
+    queue(key, selector, filt, source.connectionId, envelope.filt, caller); // a one-shot poll
 }
 
 void TupleDataObservableHandler::notifyOfTupleUpdate(const TupleSelector &selector)
 {
     const QString key = selector.key();
-    const Observed *o = m_observed.value(key);
-    if (o)
-        queue(key, o->selector, o->filt, 0, {});
+    // Every caller's subscription of this selector (one shared one, or one per caller).
+    for (auto it = m_observed.cbegin(); it != m_observed.cend(); ++it)
+        if (it.key() == key || it.key().startsWith(key + QChar(0x1f)))
+            queue(it.key(), it.value()->selector, it.value()->filt, 0, {}, it.value()->caller);
 }
 
 void TupleDataObservableHandler::notifyOfTupleUpdateForTuple(const QString &tupleName)
 {
     for (auto it = m_observed.cbegin(); it != m_observed.cend(); ++it)
         if (it.value()->selector.name == tupleName)
-            queue(it.key(), it.value()->selector, it.value()->filt, 0, {});
+            queue(it.key(), it.value()->selector, it.value()->filt, 0, {}, it.value()->caller);
 }
 
 void TupleDataObservableHandler::queue(const QString &key, const TupleSelector &selector,
-                                       const Dict &filt, quint64 pollConnection, const Dict &pollFilt)
+                                       const Dict &filt, quint64 pollConnection, const Dict &pollFilt,
+                                       const std::shared_ptr<const PeerIdentity> &caller)
 {
     Job *&job = m_jobs[key];
     if (job) {
@@ -133,7 +144,7 @@ void TupleDataObservableHandler::queue(const QString &key, const TupleSelector &
             job->rerun = true;
         return;
     }
-    job = new Job{selector, filt, false, false, {}};
+    job = new Job{selector, filt, caller, false, false, {}};
     if (pollConnection)
         job->polls.append({pollConnection, pollFilt});
     m_queue.append(key);
@@ -153,9 +164,11 @@ void TupleDataObservableHandler::startJobs()
         const TupleProvider provider = m_providers.value(job->selector.name);
         const TupleSelector selector = job->selector;
         const Dict filt = job->filt;
+        const auto caller = job->caller ? job->caller : std::make_shared<const PeerIdentity>();
         const int level = m_options.compressionLevel;
         const QString name = m_name;
-        m_pool.start([this, key, provider, selector, filt, level, name] {
+        m_pool.start([this, key, provider, selector, filt, level, name, caller] {
+            CallerScope scope(*caller);
             PayloadEnvelope envelope;
             if (!provider) {
                 envelope = PayloadEnvelope::error(filt, QStringLiteral("observable %1 has no tuple provider for %2")

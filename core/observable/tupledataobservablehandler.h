@@ -1,5 +1,7 @@
 #pragma once
 
+#include "vortex/caller.h"
+
 #include "base/export.h"
 #include "tuple/tupleselector.h"
 #include "vortex/payloadenvelope.h"
@@ -22,7 +24,9 @@ struct PEEK_API ProvidedTuples
 };
 
 // Loads the tuples a selector names. Runs on a worker thread, never on the event loop; may
-// block (database, files). Throw to fail: subscribers get the error text.
+// block (database, files). Throw to fail: subscribers get the error text. For an observable whose
+// field and office proxies are per caller (TupleDataObservableProxyHandler::setPerCaller),
+// peek::currentCaller() says whose data it is (vortex/caller.h).
 using TupleProvider = std::function<ProvidedTuples(const Dict &filt, const TupleSelector &selector)>;
 
 // The owner side of an observable (on logic): answers subscribe / poll / unsubscribe requests
@@ -64,7 +68,7 @@ private:
     struct Job;
     void onRequest(const PayloadEnvelope &envelope, const MessageSource &source);
     void queue(const QString &key, const TupleSelector &selector, const Dict &filt,
-               quint64 pollConnection, const Dict &pollFilt);
+               quint64 pollConnection, const Dict &pollFilt, const std::shared_ptr<const PeerIdentity> &caller);
     void startJobs();
     void finishJob(const QString &key, const PayloadEnvelope &envelope, const QByteArray &vortexMsg);
     void dropConnection(quint64 connectionId);

@@ -2,6 +2,8 @@
 
 #include "observablefilt.h"
 
+#include "vortex/caller.h"
+
 #include <QLoggingCategory>
 #include <QSet>
 
@@ -12,6 +14,7 @@ namespace peek {
 struct TupleDataObservableProxyHandler::Entry
 {
     TupleSelector selector;
+    Value caller; // per caller: the stamp its upstream requests carry; null: shared
     QSet<quint64> subscribers;
     QSet<quint64> pollers; // waiting for the first data, once
     QByteArray cachedMessage;
@@ -76,7 +79,10 @@ void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &env
         source.reply(PayloadEnvelope::error(envelope.filt, QStringLiteral("observable %1: the request has no tupleSelector").arg(m_name)));
         return;
     }
-    const QString key = selector.key();
+    // Shared by every device, or (per caller) one per device and user as the connection proved.
+    const PeerIdentity caller = m_perCaller && source.identity ? *source.identity : PeerIdentity {};
+    const QString key = m_perCaller ? selector.key() + QChar(0x1f) + caller.deviceId + QChar(0x1f) + caller.userName
+                                    : selector.key();
     const bool unsubscribe = envelope.filt.value(observable::kUnsubscribe).toBool();
     const bool subscribe = envelope.filt.value(observable::kSubscribe).toBool();
 
@@ -100,14 +106,15 @@ void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &env
     if (!entry) {
         entry = new Entry;
         entry->selector = selector;
+        if (m_perCaller)
+            entry->caller = callerValue(caller);
         entry->idle.setSingleShot(true);
         connect(&entry->idle, &QTimer::timeout, this, [this, key] {
             Entry *e = m_entries.value(key);
             if (!e || !e->subscribers.isEmpty() || !e->pollers.isEmpty())
                 return;
             qCDebug(lcObservableProxy).noquote() << "unsubscribing upstream from idle selector" << key;
-            m_vortex->send(PayloadEnvelope(observable::requestFilt(m_plugin, m_name, e->selector, false, true)),
-                           m_options.upstreamVortexName);
+            m_vortex->send(PayloadEnvelope(upstreamFilt(e, false, true)), m_options.upstreamVortexName);
             delete m_entries.take(key);
         });
         subscribeUpstream(entry);
@@ -127,10 +134,17 @@ void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &env
         entry->pollers.insert(source.connectionId);
 }
 
+Dict TupleDataObservableProxyHandler::upstreamFilt(const Entry *entry, bool subscribe, bool unsubscribe) const
+{
+    Dict filt = observable::requestFilt(m_plugin, m_name, entry->selector, subscribe, unsubscribe);
+    if (!entry->caller.isNull())
+        filt.insert(kCallerKey, entry->caller);
+    return filt;
+}
+
 void TupleDataObservableProxyHandler::subscribeUpstream(Entry *entry)
 {
-    const int sent = m_vortex->send(PayloadEnvelope(observable::requestFilt(m_plugin, m_name, entry->selector, true)),
-                                    m_options.upstreamVortexName);
+    const int sent = m_vortex->send(PayloadEnvelope(upstreamFilt(entry, true, false)), m_options.upstreamVortexName);
     m_upstreamRequests += sent;
     if (sent == 0)
         qCDebug(lcObservableProxy) << "not connected to" << m_options.upstreamVortexName
@@ -142,7 +156,11 @@ void TupleDataObservableProxyHandler::onUpstreamUpdate(const PayloadEnvelope &en
     TupleSelector selector;
     if (!observable::selectorOf(envelope.filt, selector))
         return;
-    const QString key = selector.key();
+    QString key = selector.key();
+    if (m_perCaller) {
+        const PeerIdentity caller = callerFromFilt(envelope.filt);
+        key += QChar(0x1f) + caller.deviceId + QChar(0x1f) + caller.userName;
+    }
     Entry *entry = m_entries.value(key);
     if (!entry)
         return; // an update for a selector nobody here watches any more

@@ -33,6 +33,13 @@ public:
                                     QObject *parent = nullptr);
     ~TupleDataObservableProxyHandler() override;
 
+    // Per caller: each caller (device and user, as the connection proved) gets a subscription of
+    // its own at logic, stamped with the caller, so the providers can serve per-user data
+    // (peek::currentCaller()). Off (the default): one upstream subscription per selector, shared
+    // by every device. Set it before the first request.
+    void setPerCaller(bool perCaller) { m_perCaller = perCaller; }
+    bool isPerCaller() const { return m_perCaller; }
+
     int upstreamSubscriptionCount() const { return int(m_entries.size()); }
     int subscriberCount() const;
     qint64 upstreamRequestsSent() const { return m_upstreamRequests; }
@@ -48,6 +55,7 @@ private:
     void onDeviceRequest(const PayloadEnvelope &envelope, const MessageSource &source);
     void onUpstreamUpdate(const PayloadEnvelope &envelope, const MessageSource &source);
     void subscribeUpstream(Entry *entry);
+    Dict upstreamFilt(const Entry *entry, bool subscribe, bool unsubscribe) const;
     void idleCheck(const QString &key);
     void dropConnection(quint64 connectionId);
 
@@ -57,6 +65,7 @@ private:
     Options m_options;
     PayloadRouter::EndpointId m_endpoint = 0;
     QHash<QString, Entry *> m_entries;
+    bool m_perCaller = false;
     qint64 m_upstreamRequests = 0;
     qint64 m_staleDropped = 0;
 };

@@ -220,6 +220,17 @@ public:
 
     void start(peek::PluginContext &ctx) override
     {
+        // Per-user data: the caller's own answer (its field and office proxies are per caller).
+        ctx.observable(QStringLiteral("tutorialWhoAmI"))
+            .addTupleProvider(QString::fromLatin1(WhoAmITuple::kTupleType), [](const peek::Dict &, const peek::TupleSelector &) {
+                const peek::PeerIdentity &caller = peek::currentCaller();
+                auto me = std::make_shared<WhoAmITuple>();
+                me->userName = caller.userName;
+                me->deviceName = caller.deviceName;
+                for (const QString &role : caller.userRoles)
+                    me->roles.push_back(peek::Value(role));
+                return peek::ProvidedTuples {{me}, {}};
+            });
         auto &observable = ctx.observable();
         m_store = std::make_unique<StringIntStore>(ctx.database(), ctx.schema(), observable);
         StringIntStore *store = m_store.get();
@@ -303,6 +314,7 @@ public:
     void start(peek::PluginContext &ctx) override
     {
         ctx.proxyObservable();
+        ctx.proxyObservable(QStringLiteral("tutorialWhoAmI")).setPerCaller(true);
         ctx.proxyActions();
         ctx.addHttpDirectory(QStringLiteral("qml"), QStringLiteral("qml"));
         ctx.addHttpDirectory(QStringLiteral("icons"), QStringLiteral("icons"));

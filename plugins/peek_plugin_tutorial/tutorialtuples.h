@@ -18,6 +18,16 @@ struct StringIntTuple : peek::TypedTuple<StringIntTuple>
     QString changedOn; // and the device they did it on
 };
 
+// Who is asking (the observable "tutorialWhoAmI", per caller): each device and user gets its
+// own answer, from what the field or office service vouched for (peek::currentCaller()).
+struct WhoAmITuple : peek::TypedTuple<WhoAmITuple>
+{
+    PEEK_TUPLE(WhoAmITuple, "peek_plugin_tutorial.WhoAmITuple", userName, deviceName, roles)
+    QString userName;
+    QString deviceName;
+    peek::ValueList roles;
+};
+
 // Toggles the capitals of a row's string ("Peek" -> "PEEK" -> "peek").
 struct StringCapToggleActionTuple : peek::TypedTuple<StringCapToggleActionTuple>
 {

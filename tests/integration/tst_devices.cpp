@@ -394,6 +394,28 @@ private Q_SLOTS:
         QVERIFY(seen);
     }
 
+    // A provider serves each caller its own data: the tutorial's per-caller observable answers
+    // each device with its own user and device, from what the field service vouched for.
+    void aProviderServesEachCallerTheirOwnData()
+    {
+        Device a, b;
+        enrolled(a, QStringLiteral("crew-laptop-7"), true);
+        enrolled(b, QStringLiteral("crew-laptop-8"), true);
+        const Dict whoAmI = observable::requestFilt(kTutorial, QStringLiteral("tutorialWhoAmI"),
+                                                    TupleSelector(QStringLiteral("peek_plugin_tutorial.WhoAmITuple"), {}), true);
+        for (Device *d : {&a, &b}) {
+            const int before = d->peer->messages.size();
+            d->peer->send(PayloadEnvelope(whoAmI));
+            QVERIFY(QTest::qWaitFor([&] { return d->peer->messages.size() > before; }, 15000));
+            auto payload = d->peer->envelope(before).decodePayload();
+            QVERIFY2(payload && payload.value().tuples.size() == 1, d->peer->messages.value(before).left(300).constData());
+            const TuplePtr me = payload.value().tuples.front();
+            const QString name = d == &a ? QStringLiteral("crew-laptop-7") : QStringLiteral("crew-laptop-8");
+            QCOMPARE(me->field(QStringLiteral("userName")).toString(), QStringLiteral("user-") + name);
+            QCOMPARE(me->field(QStringLiteral("deviceName")).toString(), name);
+        }
+    }
+
     void aKnownDeviceIdWithAnotherTokenIsRefusedAndAudited()
     {
         Device original;

@@ -1,0 +1,58 @@
+#include "caller.h"
+
+namespace peek {
+
+Value callerValue(const PeerIdentity &identity)
+{
+    ValueList roles;
+    for (const QString &role : identity.userRoles)
+        roles.push_back(Value(role));
+    return Value(Dict {{QStringLiteral("deviceId"), Value(identity.deviceId)},
+                       {QStringLiteral("deviceName"), Value(identity.deviceName)},
+                       {QStringLiteral("userName"), Value(identity.userName)},
+                       {QStringLiteral("roles"), Value(roles)}});
+}
+
+PeerIdentity callerFromFilt(const Dict &filt)
+{
+    PeerIdentity caller;
+    const Value *stamped = filt.find(kCallerKey);
+    if (!stamped || stamped->type() != Value::Type::Dict)
+        return caller;
+    const Dict &d = stamped->toDict();
+    auto text = [&d](const char *key) {
+        const Value *v = d.find(QString::fromLatin1(key));
+        return v && v->type() == Value::Type::String ? v->toString() : QString();
+    };
+    caller.deviceId = text("deviceId");
+    caller.deviceName = text("deviceName");
+    caller.deviceApproved = !caller.deviceId.isEmpty();
+    caller.userName = text("userName");
+    if (const Value *roles = d.find(QStringLiteral("roles")); roles && roles->type() == Value::Type::List)
+        for (const Value &r : roles->toList())
+            if (r.type() == Value::Type::String)
+                caller.userRoles << r.toString();
+    return caller;
+}
+
+namespace {
+const PeerIdentity kNobody;
+thread_local const PeerIdentity *t_caller = nullptr;
+} // namespace
+
+const PeerIdentity &currentCaller()
+{
+    return t_caller ? *t_caller : kNobody;
+}
+
+CallerScope::CallerScope(const PeerIdentity &caller) : m_previous(t_caller)
+{
+    t_caller = &caller;
+}
+
+CallerScope::~CallerScope()
+{
+    t_caller = m_previous;
+}
+
+} // namespace peek
