@@ -402,9 +402,30 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
             limit = std::clamp<qint64>(peek::rpcArgument<qint64>(args, 1, "limit"), 1, kMaxAuditRows);
         return auditRows(limit);
     }
+    if (command == QLatin1String("auto-approve")) {
+        // Without arguments: what is set; with a type and on/off: set it.
+        if (args.size() > 1) {
+            const QString type = peek::rpcArgument<QString>(args, 1, "type");
+            const bool on = peek::rpcArgument<bool>(args, 2, "on");
+            if (type != QLatin1String("field") && type != QLatin1String("office"))
+                refuse(QStringLiteral("auto-approve takes field or office, not \"%1\"").arg(type.left(40)));
+            const QString key = type == QLatin1String("field") ? QStringLiteral("autoApproveField")
+                                                               : QStringLiteral("autoApproveOffice");
+            if (auto stored = m_ctx.settings().setValueSync(key, on); !stored)
+                refuse(QStringLiteral("could not store the setting: %1").arg(stored.error().peerMessage()));
+            const QString who = actor.isEmpty() ? QStringLiteral("an operator") : actor;
+            audit(QStringLiteral("auto-approval changed"), {}, {}, who, {},
+                  QStringLiteral("%1 devices: %2").arg(type, on ? QStringLiteral("on") : QStringLiteral("off")));
+            qCInfo(m_ctx.log()).noquote() << QStringLiteral("%1 turned auto-approval of new %2 devices %3")
+                                                 .arg(who, type, on ? QStringLiteral("on") : QStringLiteral("off"));
+        }
+        return peek::Value(peek::Dict {
+            {QStringLiteral("field"), peek::Value(m_ctx.settings().boolValue(QStringLiteral("autoApproveField")))},
+            {QStringLiteral("office"), peek::Value(m_ctx.settings().boolValue(QStringLiteral("autoApproveOffice")))}});
+    }
     if (command != QLatin1String("approve") && command != QLatin1String("revoke")
         && command != QLatin1String("remove"))
-        refuse(QStringLiteral("unknown devices command \"%1\": use list, approve, revoke, remove or audit")
+        refuse(QStringLiteral("unknown devices command \"%1\": use list, approve, revoke, remove, auto-approve or audit")
                    .arg(command.left(40)));
     const QString target = peek::rpcArgument<QString>(args, 1, "device");
     Device *d = find(target);

@@ -37,6 +37,8 @@ const char *kUsage =
     "  devices approve DEVICE           serve the device (DEVICE: its id or name)\n"
     "  devices revoke DEVICE            refuse it from now on; its connections close at once\n"
     "  devices remove DEVICE            forget it (it may enrol again)\n"
+    "  devices auto-approve [field|office on|off]\n"
+    "                                   approve new devices of a type without an operator (off by default)\n"
     "  users list                       every user, their roles and where they are logged in\n"
     "  users add USER [--roles R,R] [--display-name NAME]\n"
     "                                   a new internal user; the password is read from the terminal\n"
@@ -395,8 +397,14 @@ int run(const QStringList &arguments)
         else if ((command == QLatin1String("approve") || command == QLatin1String("revoke")
                   || command == QLatin1String("remove")) && words.size() == 3)
             args = {Value(command), Value(words[2])};
+        else if (command == QLatin1String("auto-approve") && words.size() == 2)
+            args = {Value(command)};
+        else if (command == QLatin1String("auto-approve") && words.size() == 4
+                 && (words[3] == QLatin1String("on") || words[3] == QLatin1String("off")))
+            args = {Value(command), Value(words[2]), Value(words[3] == QLatin1String("on"))};
         else
-            return usage(QStringLiteral("devices takes list, or approve/revoke/remove and one device"));
+            return usage(QStringLiteral("devices takes list, approve/revoke/remove and one device, or "
+                                        "auto-approve [field|office on|off]"));
     } else if (group == QLatin1String("audit") && words.size() == 1) {
         args = {Value(QStringLiteral("audit")), Value(limit)};
     } else {
@@ -428,6 +436,11 @@ int run(const QStringList &arguments)
                                                                           : QStringLiteral("enabled")));
     } else if (command == QLatin1String("list")) {
         printDevices(out.toArray());
+    } else if (command == QLatin1String("auto-approve")) {
+        const QJsonObject o = out.toObject();
+        std::printf("new field devices: %s\nnew office devices: %s\n",
+                    o.value(QLatin1String("field")).toBool() ? "approved automatically" : "wait for an operator",
+                    o.value(QLatin1String("office")).toBool() ? "approved automatically" : "wait for an operator");
     } else {
         const QJsonObject d = out.toObject();
         std::printf("%s %s (%s): %s\n", qPrintable(command == QLatin1String("remove") ? QStringLiteral("removed") : QStringLiteral("device")),

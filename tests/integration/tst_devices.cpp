@@ -488,6 +488,26 @@ private Q_SLOTS:
         QCOMPARE(good.askForRows(QStringLiteral("q7")), QString());
     }
 
+    // Auto-approval per device type, off by default: turned on for field devices, a new field
+    // device is approved at once (and audited); office devices still wait.
+    void autoApprovalIsPerDeviceTypeAndOffByDefault()
+    {
+        const Admin shown = admin({QStringLiteral("devices"), QStringLiteral("auto-approve")});
+        QCOMPARE(shown.code, 0);
+        QVERIFY2(shown.out.contains("new field devices: wait for an operator"), shown.out.constData());
+        QCOMPARE(admin({QStringLiteral("devices"), QStringLiteral("auto-approve"), QStringLiteral("field"), QStringLiteral("on")}).code, 0);
+        Device d;
+        QVERIFY(d.connect(m_ports.field));
+        d.enrol(QStringLiteral("crew-laptop-auto"), QStringLiteral("enrol-auto"));
+        const int answer = d.waitFor(QStringLiteral("enrol-auto"));
+        QVERIFY(answer >= 0);
+        QCOMPARE(d.stateAt(answer), QStringLiteral("approved"));
+        QCOMPARE(admin({QStringLiteral("devices"), QStringLiteral("auto-approve"), QStringLiteral("field"), QStringLiteral("off")}).code, 0);
+        QCOMPARE(admin({QStringLiteral("devices"), QStringLiteral("auto-approve"), QStringLiteral("toaster"), QStringLiteral("on")}).code, 1);
+        const Admin audit = admin({QStringLiteral("audit")});
+        QVERIFY(audit.out.contains("auto-approval changed"));
+    }
+
     void theAdminConsoleSaysWhatWentWrong()
     {
         const Admin unknown = admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("no-such-device")});
