@@ -207,14 +207,16 @@ DirectoryAnswer authenticate(const DirectoryConfig &d, const QString &userName, 
     timeval timeout {d.timeoutSeconds, 0};
     ldap_set_option(h.ld, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
     ldap_set_option(h.ld, LDAP_OPT_TIMEOUT, &timeout);
+    // TLS: the directory's certificate is always verified (the given CAs, else the system's); the
+    // options go into a TLS context of this handle's own.
+    const int demand = LDAP_OPT_X_TLS_DEMAND;
+    ldap_set_option(h.ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
     if (!d.caFile.isEmpty()) {
         const QByteArray ca = d.caFile.toUtf8();
         ldap_set_option(h.ld, LDAP_OPT_X_TLS_CACERTFILE, ca.constData());
-        const int newContext = 0;
-        ldap_set_option(h.ld, LDAP_OPT_X_TLS_NEWCTX, &newContext);
     }
-    const int demand = LDAP_OPT_X_TLS_DEMAND;
-    ldap_set_option(h.ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+    const int newContext = 0;
+    ldap_set_option(h.ld, LDAP_OPT_X_TLS_NEWCTX, &newContext);
     if (d.startTls) {
         rc = ldap_start_tls_s(h.ld, nullptr, nullptr);
         if (rc != LDAP_SUCCESS) {

@@ -92,6 +92,7 @@ class TestLdap : public QObject
 
     QTemporaryDir m_ldapDir;
     quint16 m_ldapPort = freePort();
+    quint16 m_ldapsPort = freePort();
     QProcess m_slapd;
     QTemporaryDir m_home;
     Ports m_ports;
@@ -120,6 +121,7 @@ class TestLdap : public QObject
         return a;
     }
     QString ldapUrl() const { return QStringLiteral("ldap://127.0.0.1:%1").arg(m_ldapPort); }
+    QString ldapsUrl() const { return QStringLiteral("ldaps://127.0.0.1:%1").arg(m_ldapsPort); }
     QJsonObject directory(const QString &url) const
     {
         return QJsonObject {{QStringLiteral("name"), QStringLiteral("test")},
@@ -200,6 +202,24 @@ private Q_SLOTS:
         // foreground (-d 0) on a loopback port, stopped with the test.
         const QString dir = m_ldapDir.path();
         QVERIFY(QDir(dir).mkpath(QStringLiteral("db")));
+        // TLS with the test CA's server certificate (names IP 127.0.0.1), split from its bundle.
+        QFile bundle(QStringLiteral(PEEK_TLS_FIXTURES "/server/peek-ssl-bundle.pem"));
+        QVERIFY(bundle.open(QIODevice::ReadOnly));
+        const QList<QByteArray> blocks = bundle.readAll().split('\n');
+        QList<QByteArray> pems;
+        for (const QByteArray &line : blocks) {
+            if (line.startsWith("-----BEGIN"))
+                pems << QByteArray();
+            if (!pems.isEmpty())
+                pems.last() += line + '\n';
+        }
+        QCOMPARE(pems.size(), 3); // key, certificate, CA
+        const QStringList names {QStringLiteral("key.pem"), QStringLiteral("cert.pem"), QStringLiteral("ca.pem")};
+        for (int i = 0; i < 3; ++i) {
+            QFile out(dir + u'/' + names[i]);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(pems[i]);
+        }
         QFile conf(dir + QStringLiteral("/slapd.conf"));
         QVERIFY(conf.open(QIODevice::WriteOnly));
         conf.write(QStringLiteral("include /etc/ldap/schema/core.schema\n"
@@ -207,6 +227,9 @@ private Q_SLOTS:
                                   "include /etc/ldap/schema/inetorgperson.schema\n"
                                   "include /etc/ldap/schema/nis.schema\n"
                                   "pidfile %1/slapd.pid\n"
+                                  "TLSCACertificateFile %1/ca.pem\n"
+                                  "TLSCertificateFile %1/cert.pem\n"
+                                  "TLSCertificateKeyFile %1/key.pem\n"
                                   "modulepath /usr/lib/ldap\n"
                                   "moduleload back_mdb\n"
                                   "database mdb\n"
@@ -227,7 +250,7 @@ private Q_SLOTS:
         QVERIFY2(slapadd.exitCode() == 0, slapadd.readAllStandardError().constData());
         m_slapd.setProcessChannelMode(QProcess::MergedChannels);
         m_slapd.start(QLatin1String(kSlapd), {QStringLiteral("-d"), QStringLiteral("0"), QStringLiteral("-f"), conf.fileName(),
-                                              QStringLiteral("-h"), ldapUrl() + u'/'});
+                                              QStringLiteral("-h"), ldapUrl() + QStringLiteral("/ ") + ldapsUrl() + u'/'});
         QVERIFY(m_slapd.waitForStarted(10000));
         QVERIFY2(QTest::qWaitFor([this] {
                      QTcpSocket probe;
@@ -308,6 +331,28 @@ private Q_SLOTS:
         QCOMPARE(login(QStringLiteral("nobody"), QStringLiteral("whatever it is")), QStringLiteral("wrong user name or password"));
         QCOMPARE(login(QStringLiteral("bob"), QString()), QStringLiteral("wrong user name or password"));
         QCOMPARE(login(QStringLiteral("bob"), QStringLiteral("bob password")), QString());
+    }
+
+    // ldaps:// and StartTLS, the directory's certificate verified against the given CA; a
+    // directory whose certificate does not verify is not used (a clear error in the log).
+    void directoriesOverTlsAreVerified()
+    {
+        const QString ca = QStringLiteral(PEEK_TLS_FIXTURES "/client/peek-ssl-bundle.pem");
+        QJsonObject ldaps = directory(ldapsUrl());
+        ldaps.insert(QStringLiteral("caFile"), ca);
+        QVERIFY(setDirectories(QJsonArray {ldaps}));
+        QCOMPARE(login(QStringLiteral("alice"), QStringLiteral("alice password")), QString());
+        QJsonObject startTls = directory(ldapUrl());
+        startTls.insert(QStringLiteral("caFile"), ca);
+        startTls.insert(QStringLiteral("startTls"), true);
+        QVERIFY(setDirectories(QJsonArray {startTls}));
+        QCOMPARE(login(QStringLiteral("bob"), QStringLiteral("bob password")), QString());
+        QJsonObject untrusted = directory(ldapsUrl());
+        untrusted.insert(QStringLiteral("caFile"), QStringLiteral(PEEK_TLS_FIXTURES "/otherca/peek-ssl-bundle.pem"));
+        QVERIFY(setDirectories(QJsonArray {untrusted}));
+        QCOMPARE(login(QStringLiteral("alice"), QStringLiteral("alice password")).left(40),
+                 QStringLiteral("the password cannot be checked now: the "));
+        QVERIFY(setDirectories(QJsonArray {directory(ldapUrl())}));
     }
 
     void anUnreachableDirectoryIsAClearErrorAndInternalUsersStillLogIn()
