@@ -31,6 +31,10 @@ public:
     {
         m_registry->setLoggedInUser(deviceId, userName);
     }
+    void notePosition(const QString &deviceId, double latitude, double longitude, qint64 fixTimeUs) override
+    {
+        m_registry->notePosition(deviceId, latitude, longitude, fixTimeUs);
+    }
     void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
                const QString &address, const QString &detail) override
     {

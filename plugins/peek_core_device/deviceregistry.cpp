@@ -141,6 +141,11 @@ std::shared_ptr<DeviceInfoTuple> DeviceRegistry::toTuple(const Device &d) const
     t->onlineVia = d.onlineVia;
     t->lastAddress = d.lastAddress;
     t->loggedInUser = d.loggedInUser;
+    if (d.fixTimeUs) {
+        t->lastLatitude = peek::Value(d.latitude);
+        t->lastLongitude = peek::Value(d.longitude);
+        t->lastFixTime = peek::DateTime::fromUtcMicros(d.fixTimeUs);
+    }
     t->message = messageFor(d.state);
     return t;
 }
@@ -192,6 +197,17 @@ bool DeviceRegistry::isApproved(const QString &deviceId) const
 {
     const auto it = m_devices.constFind(deviceId);
     return it != m_devices.cend() && it->state == QLatin1String(kApproved);
+}
+
+void DeviceRegistry::notePosition(const QString &deviceId, double latitude, double longitude, qint64 fixTimeUs)
+{
+    auto it = m_devices.find(deviceId);
+    if (it == m_devices.end() || fixTimeUs < it->fixTimeUs)
+        return;
+    it->latitude = latitude;
+    it->longitude = longitude;
+    it->fixTimeUs = fixTimeUs;
+    changed(*it, false);
 }
 
 void DeviceRegistry::setLoggedInUser(const QString &deviceId, const QString &userName)

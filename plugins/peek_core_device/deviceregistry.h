@@ -38,6 +38,7 @@ public:
     QString deviceName(const QString &deviceId) const;
     bool isApproved(const QString &deviceId) const;
     void setLoggedInUser(const QString &deviceId, const QString &userName);
+    void notePosition(const QString &deviceId, double latitude, double longitude, qint64 fixTimeUs);
     void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
                const QString &address, const QString &detail);
 
@@ -57,6 +58,9 @@ private:
         QString onlineVia;   // service vortex name; empty: offline
         QString serviceUuid; // that service's vortex uuid
         QString loggedInUser;
+        double latitude = 0;
+        double longitude = 0;
+        qint64 fixTimeUs = 0; // 0: no fix known (in memory; the positions plugin keeps them all)
     };
 
     std::shared_ptr<DeviceInfoTuple> toTuple(const Device &device) const;

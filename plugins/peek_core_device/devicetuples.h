@@ -50,7 +50,8 @@ struct DeviceOnlineTuple : peek::TypedTuple<DeviceOnlineTuple> {
 struct DeviceInfoTuple : peek::TypedTuple<DeviceInfoTuple> {
     PEEK_TUPLE(DeviceInfoTuple, "peek_core_device.DeviceInfoTuple", description, deviceId, deviceType,
                appVersion, platform, createdDate, lastOnline, deviceStatus, isEnrolled, state,
-               onlineVia, lastAddress, loggedInUser, message, enrolmentRequired)
+               onlineVia, lastAddress, loggedInUser, message, enrolmentRequired, lastLatitude, lastLongitude,
+               lastFixTime)
     QString description;
     QString deviceId;
     QString deviceType;
@@ -66,6 +67,10 @@ struct DeviceInfoTuple : peek::TypedTuple<DeviceInfoTuple> {
     QString loggedInUser;
     QString message;         // to the device: what its state means for it
     bool enrolmentRequired = true; // to the device: whether its service serves only approved devices
+    // The last position fix the positions plugin stored for it (null time: none known).
+    peek::Value lastLatitude;  // degrees, or null
+    peek::Value lastLongitude;
+    peek::DateTime lastFixTime;
 };
 
 } // namespace device

@@ -5,6 +5,7 @@
 //   field/office: proxies of the observable and the actions for the apps
 // The app side (Qt Positioning, throttling, the offline queue) is app/positioning;
 // docs/positioning.md describes both.
+#include "deviceapi.h"
 #include "positionstore.h"
 #include "positionstuples.h"
 
@@ -24,6 +25,7 @@ public:
     void start(peek::PluginContext &ctx) override
     {
         auto &observable = ctx.observable(QString::fromLatin1(kObservable));
+        device::DeviceApi *devices = ctx.otherPluginApi<device::DeviceApi>(QStringLiteral("peek_core_device"));
         m_store = std::make_unique<PositionStore>(ctx.database(), ctx.schema(), observable);
         PositionStore *store = m_store.get();
         observable.addTupleProvider(
@@ -43,11 +45,26 @@ public:
                     qCInfo(log).noquote() << "refused a position:" << wrong;
                     return peek::Error {wrong, {}, {}};
                 }
+                // A device reports only where it is itself (the caller its service proved).
+                const peek::PeerIdentity &caller = peek::currentCaller();
+                if (!caller.deviceId.isEmpty() && caller.deviceId != position.deviceId) {
+                    const QString wrong = QStringLiteral("device %1 sent a position of device %2: a device reports "
+                                                         "only its own position")
+                                              .arg(caller.deviceId, position.deviceId.left(100));
+                    qCWarning(log).noquote() << "refused a position:" << wrong;
+                    return peek::Error {wrong, {}, {}};
+                }
                 if (auto stored = PositionStore::store(db, schema, position); !stored)
                     return stored.error();
                 return std::vector<peek::TuplePtr> {};
             },
-            [store](const DevicePositionTuple &) { store->notifyChanged(); });
+            [store, devices](const DevicePositionTuple &position) {
+                store->notifyChanged();
+                // The device list shows each device's last fix.
+                if (devices)
+                    devices->notePosition(position.deviceId, position.latitude, position.longitude,
+                                          position.time.utcMicros());
+            });
     }
 
     void unload(peek::PluginContext &) override { m_store.reset(); }

@@ -275,8 +275,8 @@ private Q_SLOTS:
     {
         QVERIFY(m_home.isValid());
         QVERIFY(writeConfig(m_home.path(), m_ports,
-                            {QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("office")}, {kTutorial},
-                            devicesMustEnrol()));
+                            {QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("office")},
+                            {kTutorial, QStringLiteral("peek_plugin_positions")}, devicesMustEnrol()));
         m_server = std::make_unique<ServerProcess>(m_home.path());
         QVERIFY2(m_server->start(), m_server->errors().constData());
     }
@@ -414,6 +414,44 @@ private Q_SLOTS:
             QCOMPARE(me->field(QStringLiteral("userName")).toString(), QStringLiteral("user-") + name);
             QCOMPARE(me->field(QStringLiteral("deviceName")).toString(), name);
         }
+    }
+
+    // A device reports only its own position (the caller its service proved), and the device
+    // list shows its last fix.
+    void aDeviceReportsOnlyItsOwnPosition()
+    {
+        Device d;
+        enrolled(d, QStringLiteral("crew-laptop-9"), true);
+        auto position = [&d](const QString &deviceId, const QString &uuid) {
+            const QByteArray tuple = compact(
+                {{QStringLiteral("_ct"), QStringLiteral("rt")},
+                 {QStringLiteral("_c"), QStringLiteral("peek_plugin_positions.DevicePositionTuple")},
+                 {QStringLiteral("deviceId"), deviceId},
+                 {QStringLiteral("latitude"), -41.29},
+                 {QStringLiteral("longitude"), 174.78},
+                 {QStringLiteral("accuracyM"), 5},
+                 {QStringLiteral("uuid"), uuid},
+                 {QStringLiteral("time"), QJsonObject {{QStringLiteral("_ft"), QStringLiteral("datetime")},
+                                                       {QStringLiteral("_fd"), QStringLiteral("2026-01-02 03:04:05.000000+0000")}}}});
+            const int before = d.peer->messages.size();
+            d.peer->send(envelopeWithPayload(actionFilt(QStringLiteral("peek_plugin_positions"), uuid), payloadOf(tuple)));
+            const int at = d.waitFor(uuid, before);
+            return at < 0 ? QStringLiteral("<no answer>") : d.peer->envelope(at).errorText();
+        };
+        const QString other = position(QStringLiteral("someone-elses-device"), QStringLiteral("pos-other"));
+        QVERIFY2(other.contains(QLatin1String("reports only its own position")), qPrintable(other));
+        QCOMPARE(position(d.id, QStringLiteral("pos-own")), QString());
+        const Admin listed = admin({QStringLiteral("--json"), QStringLiteral("devices"), QStringLiteral("list")});
+        bool seen = false;
+        for (const QJsonValue &v : QJsonDocument::fromJson(listed.out).array()) {
+            const QJsonObject device = v.toObject();
+            if (device.value(QLatin1String("deviceId")).toString() != d.id)
+                continue;
+            seen = true;
+            QCOMPARE(device.value(QLatin1String("lastLatitude")).toDouble(), -41.29);
+            QVERIFY(!device.value(QLatin1String("lastFixTime")).toString().isEmpty());
+        }
+        QVERIFY(seen);
     }
 
     void aKnownDeviceIdWithAnotherTokenIsRefusedAndAudited()

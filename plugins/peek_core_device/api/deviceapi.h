@@ -16,6 +16,8 @@ public:
     virtual bool isApproved(const QString &deviceId) const = 0;
     // Who is logged in on the device (shown with it; empty: nobody).
     virtual void setLoggedInUser(const QString &deviceId, const QString &userName) = 0;
+    // The device's last position fix (the positions plugin reports it; shown with the device).
+    virtual void notePosition(const QString &deviceId, double latitude, double longitude, qint64 fixTimeUs) = 0;
     // Writes an identity event to the audit (core_device."IdentityAudit"). Never a password or a
     // token: the caller says what happened, to whom, by whom, from where.
     virtual void audit(const QString &event, const QString &deviceId, const QString &userName,
