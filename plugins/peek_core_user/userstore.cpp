@@ -16,7 +16,8 @@
 namespace user {
 namespace {
 
-constexpr int kMaxFailures = 5;              // per user, and 4x per address, in a window
+constexpr int kMaxFailures = 5;          // per user in a window ...
+constexpr int kMaxAddressFailures = 50;  // ... and per address (crews behind one NAT share it)
 constexpr qint64 kFailureWindowMs = 15 * 60 * 1000;
 constexpr qint64 kLockMs = 5 * 60 * 1000;    // then the user (or address) waits this long
 constexpr int kMinPasswordLength = 8;
@@ -30,6 +31,13 @@ qint64 nowUs()
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
+}
+
+// The host of "host:port" (connections differ in their port; a throttle counts the host).
+QString hostOf(const QString &address)
+{
+    const qsizetype colon = address.lastIndexOf(u':');
+    return colon > 0 ? address.left(colon) : address;
 }
 
 QString text(const QString &s)
@@ -206,7 +214,7 @@ qint64 UserStore::lockedFor(const QString &name, const QString &address) const
     qint64 until = 0;
     if (auto it = m_userFailures.constFind(name); it != m_userFailures.cend())
         until = std::max(until, it->lockedUntilMs);
-    if (auto it = m_addressFailures.constFind(address); it != m_addressFailures.cend())
+    if (auto it = m_addressFailures.constFind(hostOf(address)); it != m_addressFailures.cend())
         until = std::max(until, it->lockedUntilMs);
     return until > now ? (until - now + 999) / 1000 : 0;
 }
@@ -230,7 +238,7 @@ void UserStore::noteFailure(const QString &name, const QString &address)
     if (m_addressFailures.size() > 100000)
         m_addressFailures.clear();
     note(m_userFailures[name], kMaxFailures);
-    note(m_addressFailures[address], 4 * kMaxFailures);
+    note(m_addressFailures[hostOf(address)], kMaxAddressFailures);
 }
 
 QFuture<peek::Value> UserStore::login(const QString &userName, const QString &password, const QString &deviceId,
