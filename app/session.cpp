@@ -168,8 +168,12 @@ void Session::presentDevice(const QString &deviceId, const QString &deviceToken,
     m_device.id = deviceId;
     m_device.token = deviceToken;
     m_user.token = userToken;
-    if (userToken.isEmpty() && m_user.state == QLatin1String("loggedIn"))
-        setUser(QStringLiteral("loggedOut"), m_user.name, m_user.displayName, {}); // the keychain lost it
+    if (userToken.isEmpty() && m_user.state == QLatin1String("loggedIn")) {
+        // The keychain lost the session: what its user queued does not go out as the next one.
+        if (m_queue)
+            m_queue->failQueued(tr("not sent: the session of %1 was lost").arg(m_user.name));
+        setUser(QStringLiteral("loggedOut"), m_user.name, m_user.displayName, {});
+    }
     if (first)
         m_vortex->connectTo(m_serverUrl);
     else if (m_vortex->isConnectedTo(m_serviceName))

@@ -40,6 +40,17 @@ TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex,
         if (peer.vortexName != m_options.upstreamVortexName)
             dropConnection(peer.connectionId);
     });
+    // Another user (or none) on the connection: what it subscribed to before is not for them.
+    connect(vortex, &Vortex::identityChanged, this, [this](quint64 connectionId) {
+        const QStringList keys = m_entries.keys();
+        for (const QString &key : keys) {
+            Entry *entry = m_entries.value(key);
+            if (entry->subscribers.remove(connectionId))
+                m_vortex->releaseSubscription(connectionId);
+            entry->pollers.remove(connectionId);
+            idleCheck(key);
+        }
+    });
     connect(vortex, &Vortex::peerConnected, this, [this](const PeerInfo &peer) {
         if (peer.vortexName != m_options.upstreamVortexName)
             return;

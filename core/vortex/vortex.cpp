@@ -294,8 +294,16 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
 
 void Vortex::setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity)
 {
-    if (VortexConnection *c = m_connections.value(connectionId))
-        c->setIdentity(std::move(identity));
+    VortexConnection *c = m_connections.value(connectionId);
+    if (!c)
+        return;
+    const auto &before = c->identity();
+    const bool other = (before ? before->deviceId : QString()) != (identity ? identity->deviceId : QString())
+        || (before ? before->userName : QString()) != (identity ? identity->userName : QString())
+        || (before && before->deviceApproved) != (identity && identity->deviceApproved);
+    c->setIdentity(std::move(identity));
+    if (other && before)
+        Q_EMIT identityChanged(connectionId);
 }
 
 quint64 Vortex::addDeviceGate(DeviceGate gate)

@@ -220,6 +220,9 @@ Q_SIGNALS:
     // A dialler was refused before the handshake: reason is "missing" or "wrong" (its join
     // token), or "reserved name" (a device claiming a service's vortex name). For logs and tests.
     void joinRefused(const QString &vortexName, const QString &address, const QString &reason);
+    // What a connection proved changed to another device or user (or to nothing): what it was
+    // subscribed to as the one before is not its any more (the observable proxies drop it).
+    void identityChanged(quint64 connectionId);
     // A dial to `url` (connectTo) failed before a connection was up; it is tried again later.
     void dialFailed(const QUrl &url, const QString &reason);
 

@@ -70,7 +70,9 @@ bool DeviceGuard::gate(const peek::PayloadEnvelope &envelope, const peek::Messag
         return true;
     if (isEnrolment(envelope))
         return true;
-    refuse(envelope, source, &c, messageFor(c.state.isEmpty() ? QString::fromLatin1(kUnknown) : c.state));
+    refuse(envelope, source, &c,
+           c.state.isEmpty() ? QStringLiteral("device not enrolled: present this device first (device.online), or enrol it")
+                             : messageFor(c.state));
     return false;
 }
 
@@ -134,14 +136,24 @@ void DeviceGuard::check(quint64 connectionId)
     });
 }
 
-void DeviceGuard::settle(quint64 connectionId, const QString &state, const QString &description,
-                         const QString &type, const QString &message)
+void DeviceGuard::settle(quint64 connectionId, const QString &answeredState, const QString &description,
+                         const QString &type, const QString &answeredMessage)
 {
     auto it = m_connections.find(connectionId);
     if (it == m_connections.end())
         return; // closed meanwhile
     Connection &c = it.value();
     --c.checks;
+    QString state = answeredState;
+    QString message = answeredMessage;
+    // A device is served by the service of its type only (an office device approved
+    // automatically is not a field device).
+    const QString kind = m_ctx.role() == peek::Role::Field ? QStringLiteral("field") : QStringLiteral("office");
+    if (state == QLatin1String(kApproved) && !type.isEmpty() && type != kind) {
+        state = QString::fromLatin1(kRefused);
+        message = QStringLiteral("device not enrolled here: this is an enrolled %1 device; it may use the %1 service only")
+                      .arg(type);
+    }
     if (!state.isEmpty())
         c.state = state;
     const bool known = state == QLatin1String(kApproved) || state == QLatin1String(kPending)
@@ -170,18 +182,21 @@ void DeviceGuard::settle(quint64 connectionId, const QString &state, const QStri
     info.onlineVia = m_vortex->name();
     info.message = message;
     info.enrolmentRequired = m_required && !c.proven;
-    tell(connectionId, info);
-
-    if (c.checks > 0)
+    if (c.checks > 0) {
+        tell(connectionId, info);
         return; // a newer check decides about what is held
+    }
     std::deque<Held> held;
     held.swap(c.held);
     const bool pass = !m_required || approved(c);
+    const QString why = message.isEmpty() ? messageFor(c.state) : message;
+    // Telling may cut a device that does not read off (its entry goes): nothing of `c` after it.
+    tell(connectionId, info);
     for (Held &h : held) {
         if (pass || isEnrolment(h.envelope)) {
             m_vortex->deliver(h.envelope, h.source);
         } else if (auto again = m_connections.find(connectionId); again != m_connections.end()) {
-            refuse(h.envelope, h.source, &again.value(), message.isEmpty() ? messageFor(c.state) : message);
+            refuse(h.envelope, h.source, &again.value(), why);
         }
     }
 }
@@ -206,17 +221,22 @@ void DeviceGuard::onChanged(const peek::PayloadEnvelope &envelope, const peek::M
     for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
         if (it->deviceId == info->deviceId && !it->state.isEmpty() && it->state != QLatin1String(kRefused))
             ids << it.key();
+    const bool removed = info->state != QLatin1String(kApproved) && info->state != QLatin1String(kPending)
+        && info->state != QLatin1String(kRevoked);
+    int closed = 0;
+    if (removed) // closed while the connections still carry the device (settle would clear it)
+        closed = m_vortex->closeDevice(info->deviceId, QStringLiteral("device removed"));
     for (quint64 id : std::as_const(ids)) {
-        Connection &c = m_connections[id];
-        if (c.checks > 0)
-            continue; // its check answers with the new state
-        ++c.checks;
+        auto it = m_connections.find(id);
+        if (it == m_connections.end() || it->checks > 0)
+            continue; // gone, or its check answers with the new state
+        ++it->checks;
         settle(id, info->state, info->description, info->deviceType, info->message);
     }
-    if (!ids.isEmpty() && info->state != QLatin1String(kApproved) && info->state != QLatin1String(kPending)) {
-        const QString reason = info->state == QLatin1String(kRevoked) ? QStringLiteral("access revoked")
-                                                                      : QStringLiteral("device removed");
-        const int closed = m_vortex->closeDevice(info->deviceId, reason);
+    if (!ids.isEmpty() && (removed || info->state == QLatin1String(kRevoked))) {
+        const QString reason = removed ? QStringLiteral("device removed") : QStringLiteral("access revoked");
+        if (!removed)
+            closed = m_vortex->closeDevice(info->deviceId, reason);
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("closed %1 connection(s) of device %2 (\"%3\"): %4")
                                              .arg(closed)
                                              .arg(info->deviceId, info->description, reason);

@@ -291,10 +291,12 @@ std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
         return {toTuple(*known)}; // enrolling again changes nothing
     }
     const QString name = a.description.trimmed();
+    // Names and ids never overlap, so `devices approve X` cannot pick another device than meant.
     for (const Device &d : std::as_const(m_devices))
-        if (d.description == name)
-            refuse(QStringLiteral("cannot enrol device: a device named \"%1\" is already enrolled; choose another name")
-                       .arg(name));
+        if (d.description == name || d.description == a.deviceId || d.id == name)
+            refuse(QStringLiteral("cannot enrol device: a device named or identified \"%1\" is already enrolled; "
+                                  "choose another name")
+                       .arg(d.description == a.deviceId ? a.deviceId : name));
     Device d;
     d.id = a.deviceId;
     d.description = name;

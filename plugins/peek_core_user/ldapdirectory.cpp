@@ -116,7 +116,7 @@ peek::Result<QList<DirectoryConfig>> parseDirectories(const QString &json)
                                     QStringLiteral("searchFilter"), QStringLiteral("bindDn"),
                                     QStringLiteral("bindPassword"), QStringLiteral("displayNameAttribute"),
                                     QStringLiteral("groupBase"), QStringLiteral("groupFilter"),
-                                    QStringLiteral("groupRoles")};
+                                    QStringLiteral("groupRoles"), QStringLiteral("plainTextForTestsOnly")};
     int index = 0;
     for (const QJsonValue &v : doc.array()) {
         ++index;
@@ -137,6 +137,11 @@ peek::Result<QList<DirectoryConfig>> parseDirectories(const QString &json)
         d.startTls = o.value(QLatin1String("startTls")).toBool(false);
         if (d.startTls && d.url.startsWith(QLatin1String("ldaps://")))
             return wrong(QStringLiteral("startTls is for ldap:// URLs; ldaps:// is TLS already"));
+        // Passwords go to the directory: never in clear text, unless a test rig says so.
+        if (d.url.startsWith(QLatin1String("ldap://")) && !d.startTls
+            && !o.value(QLatin1String("plainTextForTestsOnly")).toBool(false))
+            return wrong(QStringLiteral("ldap:// without \"startTls\": true would send passwords in clear text; use "
+                                        "ldaps:// or StartTLS"));
         d.caFile = o.value(QLatin1String("caFile")).toString();
         d.timeoutSeconds = std::clamp(o.value(QLatin1String("timeoutSeconds")).toInt(5), 1, 60);
         d.bindDnTemplate = o.value(QLatin1String("bindDnTemplate")).toString();

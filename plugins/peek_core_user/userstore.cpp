@@ -326,6 +326,7 @@ peek::Value UserStore::directoryLogin(const QString &name, const QString &direct
                                             "now; internal users still can";
     if (answer.outcome != DirectoryAnswer::Outcome::Authenticated) {
         if (answer.outcome == DirectoryAnswer::Outcome::NoSuchUser && !unreachable.isEmpty()) {
+            noteFailure(name, address); // no free guesses while a directory is away
             audit(QStringLiteral("login failed"), deviceId, name, {}, address, QStringLiteral("directory unreachable"));
             return peek::Value(peek::Dict {
                 {QStringLiteral("succeeded"), peek::Value(false)},
@@ -371,6 +372,10 @@ peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const Q
                                        {QStringLiteral("message"), peek::Value(message)}});
     };
     const auto it = m_users.constFind(name);
+    // Guesses sent at once are all checked before the first failure counts: a lock that came
+    // meanwhile refuses even a right one.
+    if (const qint64 wait = lockedFor(name, address); wait && passwordOk)
+        return failed(QStringLiteral("too many failed logins; try again in %1 minute(s)").arg((wait + 59) / 60));
     if (!passwordOk) {
         noteFailure(name, address);
         const QString why = it == m_users.cend() ? QStringLiteral("unknown user") : QStringLiteral("wrong password");

@@ -501,6 +501,33 @@ private Q_SLOTS:
         QVERIFY2(audit.out.contains("revoked"), audit.out.constData());
     }
 
+    // An office device is not served by the field service, even approved; removing a device
+    // closes its connections at once.
+    void aDeviceIsServedByTheServiceOfItsTypeAndRemovalClosesIt()
+    {
+        Device office;
+        QVERIFY(office.connect(m_ports.field));
+        const QByteArray tuple = compact({{QStringLiteral("_ct"), QStringLiteral("rt")},
+                                          {QStringLiteral("_c"), QStringLiteral("peek_core_device.EnrolDeviceAction")},
+                                          {QStringLiteral("description"), QStringLiteral("planning-desk-9")},
+                                          {QStringLiteral("deviceId"), office.id},
+                                          {QStringLiteral("deviceType"), QStringLiteral("office")},
+                                          {QStringLiteral("deviceToken"), office.token}});
+        office.peer->send(envelopeWithPayload(actionFilt(QStringLiteral("peek_core_device"), QStringLiteral("enrol-office")),
+                                              payloadOf(tuple)));
+        QVERIFY(office.waitFor(QStringLiteral("enrol-office")) >= 0);
+        QCOMPARE(admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("planning-desk-9")}).code, 0);
+        office.online();
+        QVERIFY(office.waitForState(QStringLiteral("refused")));
+        QVERIFY(office.askForRows(QStringLiteral("q-office")).startsWith(QLatin1String("device not enrolled")));
+
+        Device d;
+        enrolled(d, QStringLiteral("crew-laptop-10"), true);
+        QCOMPARE(admin({QStringLiteral("devices"), QStringLiteral("remove"), QStringLiteral("crew-laptop-10")}).code, 0);
+        QVERIFY(d.peer->waitForDisconnect(15000));
+        QCOMPARE(d.peer->socket.closeReason(), QStringLiteral("device removed"));
+    }
+
     void badDeviceMessagesAreAnsweredAndHarmNoOne()
     {
         Device good;

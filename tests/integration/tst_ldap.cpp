@@ -126,6 +126,8 @@ class TestLdap : public QObject
     {
         return QJsonObject {{QStringLiteral("name"), QStringLiteral("test")},
                             {QStringLiteral("url"), url},
+                            // plain ldap:// needs saying so (the TLS case below removes it)
+                            {QStringLiteral("plainTextForTestsOnly"), true},
                             {QStringLiteral("timeoutSeconds"), 2},
                             {QStringLiteral("searchBase"), QStringLiteral("ou=people,dc=peek,dc=test")},
                             {QStringLiteral("searchFilter"), QStringLiteral("(uid={user})")},
@@ -345,6 +347,10 @@ private Q_SLOTS:
         QJsonObject startTls = directory(ldapUrl());
         startTls.insert(QStringLiteral("caFile"), ca);
         startTls.insert(QStringLiteral("startTls"), true);
+        startTls.remove(QStringLiteral("plainTextForTestsOnly"));
+        QJsonObject plain = startTls;
+        plain.remove(QStringLiteral("startTls"));
+        QVERIFY(!setDirectories(QJsonArray {plain})); // clear text is refused
         QVERIFY(setDirectories(QJsonArray {startTls}));
         QCOMPARE(login(QStringLiteral("bob"), QStringLiteral("bob password")), QString());
         QJsonObject untrusted = directory(ldapsUrl());

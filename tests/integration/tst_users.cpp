@@ -278,6 +278,47 @@ private Q_SLOTS:
         QVERIFY(d.rows().startsWith(QLatin1String("not logged in")));
     }
 
+    // What a connection subscribed to while a user was logged in stops with the logout: a change
+    // reaches the device still logged in, not the one logged out.
+    void subscriptionsEndWithTheLogout()
+    {
+        addUser(QStringLiteral("gina"));
+        addUser(QStringLiteral("hank"));
+        Device out, in;
+        ready(out, QStringLiteral("gina-tablet"));
+        ready(in, QStringLiteral("hank-tablet"));
+        QVERIFY(out.peer.envelope(out.login(QStringLiteral("gina"), kPassword)).isSuccess());
+        QVERIFY(in.peer.envelope(in.login(QStringLiteral("hank"), kPassword)).isSuccess());
+        const Dict subscribe = observable::requestFilt(kTutorial, kTutorial,
+                                                       TupleSelector(QStringLiteral("peek_plugin_tutorial.StringIntTuple"), {}), true);
+        auto rowsUpdate = [](const PayloadEnvelope &e) {
+            return Device::hasKey(e, QStringLiteral("key"), QStringLiteral("tupleDataObservable")) && e.isSuccess();
+        };
+        for (Device *d : {&out, &in}) {
+            const int before = d->peer.messages.size();
+            d->peer.send(PayloadEnvelope(subscribe));
+            QVERIFY(d->waitFor(before, rowsUpdate) >= 0);
+        }
+        const int logout = out.request({{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
+                                        {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+                                        {QStringLiteral("name"), QStringLiteral("peekPluginUser")}},
+                                       payloadOf(tuple(QStringLiteral("peek_core_user.UserLogoutAction"), {})));
+        QVERIFY(logout >= 0);
+        const int outBefore = out.peer.messages.size();
+        const int inBefore = in.peer.messages.size();
+        const int changed = in.request(
+            {{QStringLiteral("plugin"), kTutorial}, {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+             {QStringLiteral("name"), kTutorial}},
+            payloadOf(tuple(QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
+                            {{QStringLiteral("stringIntId"), 1}, {QStringLiteral("offset"), 1},
+                             {QStringLiteral("uuid"), QUuid::createUuid().toString(QUuid::WithoutBraces)}})));
+        QVERIFY(changed >= 0 && in.peer.envelope(changed).isSuccess());
+        QVERIFY(in.waitFor(inBefore, rowsUpdate) >= 0); // the logged-in device got the change ...
+        // ... and the logged-out one, which the same update would have reached by now, did not.
+        for (int i = outBefore; i < out.peer.messages.size(); ++i)
+            QVERIFY2(!rowsUpdate(out.peer.envelope(i)), out.peer.messages.value(i).left(200).constData());
+    }
+
     void aSecondFieldLoginAsksThenLogsTheFirstDeviceOut()
     {
         addUser(QStringLiteral("erin"));
