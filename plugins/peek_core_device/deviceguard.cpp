@@ -170,7 +170,9 @@ void DeviceGuard::settle(quint64 connectionId, const QString &answeredState, con
             identity->userRoles = before->userRoles;
         }
     }
-    m_vortex->setIdentity(connectionId, known ? identity : nullptr);
+    // A check that failed (logic away) changes nothing the connection proved before.
+    if (!state.isEmpty())
+        m_vortex->setIdentity(connectionId, known ? identity : nullptr);
 
     DeviceInfoTuple info;
     info.deviceId = c.deviceId;

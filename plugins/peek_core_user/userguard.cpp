@@ -42,6 +42,16 @@ UserGuard::UserGuard(peek::PluginContext &ctx)
     : m_ctx(ctx), m_vortex(ctx.vortex()), m_required(ctx.deviceEnrolmentRequired())
 {
     connect(m_vortex, &peek::Vortex::peerDisconnected, this, &UserGuard::peerGone);
+    // Logic back (restarted, or the link dropped): a session may have ended meanwhile (disabled,
+    // new password, logged in elsewhere); each one is checked again.
+    const QString logic = peek::Role(peek::Role::Logic).vortexName();
+    connect(m_vortex, &peek::Vortex::peerConnected, this, [this, logic](const peek::PeerInfo &peer) {
+        if (peer.vortexName != logic)
+            return;
+        for (auto it = m_connections.begin(); it != m_connections.end(); ++it)
+            if (!it->tokenHash.isEmpty())
+                recheck(it.key());
+    });
 }
 
 bool UserGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
@@ -178,11 +188,23 @@ void UserGuard::onResume(const peek::PayloadEnvelope &envelope, const peek::Mess
         return;
     }
     const quint64 connectionId = source.connectionId;
+    m_connections[connectionId].tokenHash = peek::secretHash(resume->userToken);
+    recheck(connectionId);
+}
+
+void UserGuard::recheck(quint64 connectionId)
+{
+    const auto identity = m_vortex->identity(connectionId);
+    if (!identity)
+        return;
     Connection &c = m_connections[connectionId];
-    c.tokenHash = peek::secretHash(resume->userToken);
     ++c.checks;
+    QString address;
+    for (const peek::PeerInfo &peer : m_vortex->peers())
+        if (peer.connectionId == connectionId)
+            address = peer.address;
     QFuture<peek::Value> answer = rpc::resume().call(
-        m_vortex, {peek::Value(c.tokenHash), peek::Value(source.identity->deviceId), peek::Value(source.address)});
+        m_vortex, {peek::Value(c.tokenHash), peek::Value(identity->deviceId), peek::Value(address)});
     peek::onFinished(this, answer, [this, connectionId](QFuture<peek::Value> finished) {
         auto it = m_connections.find(connectionId);
         if (it == m_connections.end())
@@ -190,8 +212,8 @@ void UserGuard::onResume(const peek::PayloadEnvelope &envelope, const peek::Mess
         --it->checks;
         auto result = peek::resultOf(finished, QStringLiteral("the service is stopping"));
         if (!result) {
+            // Not a logout: the session is checked again when logic is back (the app keeps it).
             qCWarning(m_ctx.log()).noquote() << "could not check a session with logic:" << result.error().message();
-            tell(connectionId, false, {}, {}, {}, QStringLiteral("cannot check the session now: %1").arg(result.error().message()));
             release(connectionId, QStringLiteral("cannot check the session now; try again"));
             return;
         }

@@ -44,6 +44,8 @@ private:
     void tell(quint64 connectionId, bool loggedIn, const QString &userName, const QString &displayName,
               const peek::ValueList &roles, const QString &message);
     void release(quint64 connectionId, const QString &why);
+    // Asks logic whether the connection's session still stands (user.resume, or logic back).
+    void recheck(quint64 connectionId);
     void peerGone(const peek::PeerInfo &peer);
 
     peek::PluginContext &m_ctx;

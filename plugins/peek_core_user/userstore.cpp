@@ -537,6 +537,10 @@ peek::Result<void> UserStore::saveUser(const User &u)
 {
     const QString schema = m_schema;
     return m_ctx.database().runSync(QStringList {schema}, [&](QSqlDatabase &db) -> peek::Result<void> {
+        // Replaced in one transaction: a failed insert keeps the old row.
+        peek::sql::Transaction tx(db);
+        if (auto begun = tx.begin(); !begun)
+            return begun;
         auto removed = peek::sql::exec(db, QStringLiteral("DELETE FROM %1.\"User\" WHERE user_name = ?").arg(schema),
                                        {u.name});
         if (!removed)
@@ -550,7 +554,7 @@ peek::Result<void> UserStore::saveUser(const User &u)
              text(u.source), u.createdUs, nowUs()});
         if (!inserted)
             return inserted.error();
-        return {};
+        return tx.commit();
     });
 }
 

@@ -276,12 +276,16 @@ Result<Value> call(const QString &home, const Rpc &rpc, const ValueList &args, D
         dialError = reason;
         loop.quit();
     });
-    QTimer::singleShot(kConnectTimeoutMs, &loop, [&] {
+    QTimer connectTimeout;
+    connectTimeout.setSingleShot(true);
+    QObject::connect(&connectTimeout, &QTimer::timeout, &loop, [&] {
         dialError = QStringLiteral("no answer within %1 s").arg(kConnectTimeoutMs / 1000);
         loop.quit();
     });
+    connectTimeout.start(kConnectTimeoutMs);
     vortex.connectTo(target.value().url);
     loop.exec();
+    connectTimeout.stop(); // the call has its own timeout
     if (!vortex.isConnectedTo(Role(Role::Logic).vortexName()))
         return Error {QStringLiteral("cannot reach logic at %1: %2 (is peek-server running with the logic role, "
                                      "and is this its home?)")
