@@ -8,6 +8,7 @@
 //
 //   build/bench/identity_bench [--logins 100] [--sessions 200] [--actions 5000] [--rate 1000]
 #include "../tests/integration/serverprocess.h"
+#include "../tests/integration/wirejson.h"
 #include "../tests/unit/vortex/rawpeer.h"
 
 #include "vortex/payload.h"
@@ -29,19 +30,6 @@ using namespace peek;
 
 namespace {
 
-QByteArray payloadOf(const QJsonObject &tuple)
-{
-    const QByteArray json = R"({"_ct":"rp","filt":{},"tuples":[)" + QJsonDocument(tuple).toJson(QJsonDocument::Compact)
-        + R"(],"date":null})";
-    return zlib::compress(json.constData(), json.size(), 6).toBase64();
-}
-
-QJsonObject tuple(const QString &type, QJsonObject fields)
-{
-    fields.insert(QStringLiteral("_ct"), QStringLiteral("rt"));
-    fields.insert(QStringLiteral("_c"), type);
-    return fields;
-}
 
 Dict processor(const QString &plugin, const QString &name, const QString &messageId)
 {
@@ -116,11 +104,7 @@ struct Server
     }
     bool admin(const QStringList &args, const QByteArray &input = {})
     {
-        QProcess p;
-        p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), home.path()} + args);
-        p.write(input);
-        p.closeWriteChannel();
-        return p.waitForFinished(30000) && p.exitCode() == 0;
+        return testing::runAdmin(home.path(), args, input).code == 0;
     }
     // User + system CPU of the server process so far, in microseconds.
     qint64 cpuMicros() const
@@ -145,7 +129,7 @@ struct Device
     {
         peer->send(PayloadEnvelope({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_device"))},
                                     {QStringLiteral("key"), Value(QStringLiteral("device.online"))}},
-                                   payloadOf(tuple(QStringLiteral("peek_core_device.DeviceOnlineTuple"),
+                                   testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_device.DeviceOnlineTuple"),
                                                    {{QStringLiteral("deviceId"), id}, {QStringLiteral("deviceToken"), token}}))));
     }
     int request(const Dict &filt, const QByteArray &data)
@@ -158,7 +142,7 @@ struct Device
     int login(const QString &user, const QString &password)
     {
         return request(processor(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser"), QStringLiteral("l%1").arg(++sent)),
-                       payloadOf(tuple(QStringLiteral("peek_core_user.UserLoginAction"),
+                       testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_user.UserLoginAction"),
                                        {{QStringLiteral("userName"), user}, {QStringLiteral("password"), password},
                                         {QStringLiteral("isFieldService"), true}})));
     }
@@ -203,7 +187,7 @@ double actionCost(Server &server, const std::vector<RawPeer *> &peers, int count
             const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
             peers[size_t(sent) % peers.size()]->send(PayloadEnvelope(
                 processor(QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_tutorial"), QStringLiteral("a%1").arg(sent)),
-                payloadOf(tuple(QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
+                testing::payloadData(testing::tupleJson(QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
                                 {{QStringLiteral("stringIntId"), 1}, {QStringLiteral("offset"), 1}, {QStringLiteral("uuid"), uuid}}))));
         }
         if (sent >= count)
@@ -263,7 +247,7 @@ int main(int argc, char *argv[])
     if (!openDevice(*device.peer, secure.ports.field))
         return 1;
     device.request(processor(QStringLiteral("peek_core_device"), QStringLiteral("peek_core_device"), QStringLiteral("enrol")),
-                   payloadOf(tuple(QStringLiteral("peek_core_device.EnrolDeviceAction"),
+                   testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_device.EnrolDeviceAction"),
                                    {{QStringLiteral("description"), QStringLiteral("bench device")},
                                     {QStringLiteral("deviceId"), device.id}, {QStringLiteral("deviceType"), QStringLiteral("field")},
                                     {QStringLiteral("deviceToken"), device.token}})));
@@ -303,7 +287,7 @@ int main(int argc, char *argv[])
         again.online();
         again.peer->send(PayloadEnvelope({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_user"))},
                                           {QStringLiteral("key"), Value(QStringLiteral("user.resume"))}},
-                                         payloadOf(tuple(QStringLiteral("peek_core_user.UserResumeTuple"),
+                                         testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_user.UserResumeTuple"),
                                                          {{QStringLiteral("userToken"), userToken}}))));
         if (waitFor(*again.peer, 0, [](const PayloadEnvelope &e) { return hasKey(e, QStringLiteral("key"), QStringLiteral("user.status")); }) < 0)
             return 1;
@@ -327,7 +311,7 @@ int main(int argc, char *argv[])
         d->online();
         d->peer->send(PayloadEnvelope({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_user"))},
                                        {QStringLiteral("key"), Value(QStringLiteral("user.resume"))}},
-                                      payloadOf(tuple(QStringLiteral("peek_core_user.UserResumeTuple"),
+                                      testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_user.UserResumeTuple"),
                                                       {{QStringLiteral("userToken"), userToken}}))));
         if (waitFor(*d->peer, 0, [](const PayloadEnvelope &e) { return hasKey(e, QStringLiteral("key"), QStringLiteral("user.status")); }) < 0)
             return 1;

@@ -116,6 +116,37 @@ private:
     QByteArray m_stderr;
 };
 
+// `peek-server admin ARGS` for the server home `home`, `input` on its standard input (e.g. a
+// password): its exit code (-1: it did not finish), standard output and standard error.
+struct AdminRun
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+inline AdminRun runAdmin(const QString &home, const QStringList &args, const QByteArray &input = {})
+{
+    QProcess p;
+    p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), home} + args);
+    p.write(input);
+    p.closeWriteChannel();
+    AdminRun run;
+    if (p.waitForFinished(30000)) {
+        run.code = p.exitCode();
+        run.out = p.readAllStandardOutput();
+        run.err = p.readAllStandardError();
+    }
+    return run;
+}
+
+// The log of the server whose home is `home` (empty when there is none yet).
+inline QByteArray serverLog(const QString &home)
+{
+    QFile f(home + QStringLiteral("/peek-server.log"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 // GET http://127.0.0.1:<port><path>; the status code and the body (status 0: no answer).
 struct HttpAnswer
 {

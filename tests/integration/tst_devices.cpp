@@ -215,32 +215,10 @@ class TestDevices : public QObject
     std::unique_ptr<ServerProcess> m_server;
 
     // peek-server admin ARGS for the test's home: exit code, stdout, stderr.
-    struct Admin
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
-    Admin admin(const QStringList &args, const QByteArray &input = {})
-    {
-        QProcess p;
-        p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), m_home.path()} + args);
-        if (!input.isEmpty())
-            p.write(input);
-        p.closeWriteChannel();
-        Admin a;
-        if (!p.waitForFinished(30000))
-            return a;
-        a.code = p.exitCode();
-        a.out = p.readAllStandardOutput();
-        a.err = p.readAllStandardError();
-        return a;
-    }
-    QByteArray serverLog()
-    {
-        QFile f(m_home.path() + QStringLiteral("/peek-server.log"));
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }
+    // peek-server admin ARGS for the test's home.
+    using Admin = AdminRun;
+    Admin admin(const QStringList &args, const QByteArray &input = {}) { return runAdmin(m_home.path(), args, input); }
+    QByteArray serverLog() { return testing::serverLog(m_home.path()); }
     // A device enrolled and, when `approve`, approved by the operator; connected and presented.
     void enrolled(Device &d, const QString &name, bool approve)
     {
@@ -582,12 +560,9 @@ private Q_SLOTS:
         QCOMPARE(usage.code, 2);
         QVERIFY(usage.err.contains("usage"));
         QTemporaryDir elsewhere;
-        QProcess p;
-        p.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("admin"), QStringLiteral("--home"), elsewhere.path(),
-                                                  QStringLiteral("devices"), QStringLiteral("list")});
-        QVERIFY(p.waitForFinished(30000));
-        QCOMPARE(p.exitCode(), 1);
-        QVERIFY(p.readAllStandardError().contains("config.json"));
+        const Admin noServer = runAdmin(elsewhere.path(), {QStringLiteral("devices"), QStringLiteral("list")});
+        QCOMPARE(noServer.code, 1);
+        QVERIFY(noServer.err.contains("config.json"));
     }
 
     void cleanupTestCase()

@@ -113,11 +113,8 @@ struct FieldApp
 // `peek-server admin ARGS` for the server home `home`: its standard output, empty when it failed.
 QByteArray runAdmin(const QString &home, const QStringList &args, const QByteArray &input = {})
 {
-    QProcess p;
-    p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), home} + args);
-    p.write(input);
-    p.closeWriteChannel();
-    return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
+    const testing::AdminRun run = testing::runAdmin(home, args, input);
+    return run.code == 0 ? run.out : QByteArray();
 }
 
 // The user taps Enrol with `name`; the operator approves it (logic's home); the login form shows.

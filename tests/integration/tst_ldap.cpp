@@ -4,6 +4,7 @@
 // usual message, and with the directory unreachable its users get a clear error while internal
 // users still log in.
 #include "serverprocess.h"
+#include "wirejson.h"
 
 #include "../unit/vortex/rawpeer.h"
 
@@ -28,19 +29,6 @@ const char *kSlapd = "/usr/sbin/slapd";
 const char *kSlapadd = "/usr/sbin/slapadd";
 const QByteArray kPassword = "correct horse battery";
 
-QByteArray payloadOf(const QJsonObject &tuple)
-{
-    const QByteArray json = R"({"_ct":"rp","filt":{},"tuples":[)" + QJsonDocument(tuple).toJson(QJsonDocument::Compact)
-        + R"(],"date":null})";
-    return zlib::compress(json.constData(), json.size(), 6).toBase64();
-}
-
-QJsonObject tuple(const QString &type, QJsonObject fields)
-{
-    fields.insert(QStringLiteral("_ct"), QStringLiteral("rt"));
-    fields.insert(QStringLiteral("_c"), type);
-    return fields;
-}
 
 // The directory: two people, two groups.
 const char *kDirectory =
@@ -100,26 +88,9 @@ class TestLdap : public QObject
     RawPeer m_device;
     int m_sent = 0;
 
-    struct Admin
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
-    Admin admin(const QStringList &args, const QByteArray &input = {})
-    {
-        QProcess p;
-        p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), m_home.path()} + args);
-        p.write(input);
-        p.closeWriteChannel();
-        Admin a;
-        if (p.waitForFinished(30000)) {
-            a.code = p.exitCode();
-            a.out = p.readAllStandardOutput();
-            a.err = p.readAllStandardError();
-        }
-        return a;
-    }
+    // peek-server admin ARGS for the test's home.
+    using Admin = AdminRun;
+    Admin admin(const QStringList &args, const QByteArray &input = {}) { return runAdmin(m_home.path(), args, input); }
     QString ldapUrl() const { return QStringLiteral("ldap://127.0.0.1:%1").arg(m_ldapPort); }
     QString ldapsUrl() const { return QStringLiteral("ldaps://127.0.0.1:%1").arg(m_ldapsPort); }
     QJsonObject directory(const QString &url) const
@@ -158,7 +129,7 @@ class TestLdap : public QObject
                    {QStringLiteral("name"), QStringLiteral("peekPluginUser")},
                    {PayloadRouter::kMessageIdKey, id}};
         const int before = m_device.messages.size();
-        m_device.send(PayloadEnvelope(filt, payloadOf(tuple(QStringLiteral("peek_core_user.UserLoginAction"),
+        m_device.send(PayloadEnvelope(filt, testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_user.UserLoginAction"),
                                                             {{QStringLiteral("userName"), user},
                                                              {QStringLiteral("password"), password},
                                                              {QStringLiteral("isOfficeService"), true},
@@ -186,11 +157,7 @@ class TestLdap : public QObject
             ? QString()
             : QStringLiteral("<not logged in>");
     }
-    QByteArray serverLog()
-    {
-        QFile f(m_home.path() + QStringLiteral("/peek-server.log"));
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }
+    QByteArray serverLog() { return testing::serverLog(m_home.path()); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -278,7 +245,7 @@ private Q_SLOTS:
                                        {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
                                        {QStringLiteral("name"), QStringLiteral("peek_core_device")},
                                        {PayloadRouter::kMessageIdKey, QStringLiteral("enrol")}},
-                                      payloadOf(tuple(QStringLiteral("peek_core_device.EnrolDeviceAction"),
+                                      testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_device.EnrolDeviceAction"),
                                                       {{QStringLiteral("description"), QStringLiteral("desk")},
                                                        {QStringLiteral("deviceId"), deviceId},
                                                        {QStringLiteral("deviceType"), QStringLiteral("office")},
@@ -287,7 +254,7 @@ private Q_SLOTS:
         QCOMPARE(admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("desk")}).code, 0);
         m_device.send(PayloadEnvelope({{QStringLiteral("plugin"), QStringLiteral("peek_core_device")},
                                        {QStringLiteral("key"), QStringLiteral("device.online")}},
-                                      payloadOf(tuple(QStringLiteral("peek_core_device.DeviceOnlineTuple"),
+                                      testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_device.DeviceOnlineTuple"),
                                                       {{QStringLiteral("deviceId"), deviceId},
                                                        {QStringLiteral("deviceToken"), token}}))));
         QVERIFY(m_device.waitForMessage(3, 20000));

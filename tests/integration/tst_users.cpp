@@ -1,6 +1,7 @@
 // Users and logins (issue 14, peek_core_user) against a real peek-server with enrolment and
 // login required, by raw wire-protocol clients and `peek-server admin` as an operator.
 #include "serverprocess.h"
+#include "wirejson.h"
 
 #include "../unit/vortex/rawpeer.h"
 
@@ -28,19 +29,6 @@ const QString kTutorial = QStringLiteral("peek_plugin_tutorial");
 const QByteArray kPassword = "correct horse battery";
 const QString kUserAlreadyLoggedOn = QStringLiteral("pl-user.USER_ALREADY_LOGGED_ON");
 
-QByteArray payloadOf(const QJsonObject &tuple)
-{
-    const QByteArray json = R"({"_ct":"rp","filt":{},"tuples":[)" + QJsonDocument(tuple).toJson(QJsonDocument::Compact)
-        + R"(],"date":null})";
-    return zlib::compress(json.constData(), json.size(), 6).toBase64();
-}
-
-QJsonObject tuple(const QString &type, QJsonObject fields)
-{
-    fields.insert(QStringLiteral("_ct"), QStringLiteral("rt"));
-    fields.insert(QStringLiteral("_c"), type);
-    return fields;
-}
 
 // A device of its own, enrolled, approved and connected; logs users in and out.
 struct Device
@@ -86,7 +74,7 @@ struct Device
     {
         peer.send(PayloadEnvelope({{QStringLiteral("plugin"), QStringLiteral("peek_core_device")},
                                    {QStringLiteral("key"), QStringLiteral("device.online")}},
-                                  payloadOf(tuple(QStringLiteral("peek_core_device.DeviceOnlineTuple"),
+                                  testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_device.DeviceOnlineTuple"),
                                                   {{QStringLiteral("deviceId"), id}, {QStringLiteral("deviceToken"), token}})))
                       .toVortexMsg());
     }
@@ -95,7 +83,7 @@ struct Device
         return request({{QStringLiteral("plugin"), QStringLiteral("peek_core_device")},
                         {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
                         {QStringLiteral("name"), QStringLiteral("peek_core_device")}},
-                       payloadOf(tuple(QStringLiteral("peek_core_device.EnrolDeviceAction"),
+                       testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_device.EnrolDeviceAction"),
                                        {{QStringLiteral("description"), name}, {QStringLiteral("deviceId"), id},
                                         {QStringLiteral("deviceType"), QStringLiteral("field")},
                                         {QStringLiteral("deviceToken"), token}})));
@@ -105,7 +93,7 @@ struct Device
         return request({{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
                         {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
                         {QStringLiteral("name"), QStringLiteral("peekPluginUser")}},
-                       payloadOf(tuple(QStringLiteral("peek_core_user.UserLoginAction"),
+                       testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_user.UserLoginAction"),
                                        {{QStringLiteral("userName"), user},
                                         {QStringLiteral("password"), QString::fromUtf8(password)},
                                         {QStringLiteral("isFieldService"), true},
@@ -147,31 +135,10 @@ class TestUsers : public QObject
     Ports m_ports;
     std::unique_ptr<ServerProcess> m_server;
 
-    struct Admin
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
-    Admin admin(const QStringList &args, const QByteArray &input = {})
-    {
-        QProcess p;
-        p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), m_home.path()} + args);
-        p.write(input);
-        p.closeWriteChannel();
-        Admin a;
-        if (p.waitForFinished(30000)) {
-            a.code = p.exitCode();
-            a.out = p.readAllStandardOutput();
-            a.err = p.readAllStandardError();
-        }
-        return a;
-    }
-    QByteArray serverLog()
-    {
-        QFile f(m_home.path() + QStringLiteral("/peek-server.log"));
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }
+    // peek-server admin ARGS for the test's home.
+    using Admin = AdminRun;
+    Admin admin(const QStringList &args, const QByteArray &input = {}) { return runAdmin(m_home.path(), args, input); }
+    QByteArray serverLog() { return testing::serverLog(m_home.path()); }
     void addUser(const QString &name, const QString &roles = QStringLiteral("field"))
     {
         const Admin a = admin({QStringLiteral("users"), QStringLiteral("add"), name, QStringLiteral("--roles"), roles},
@@ -271,7 +238,7 @@ private Q_SLOTS:
         const int out = d.request({{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
                                    {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
                                    {QStringLiteral("name"), QStringLiteral("peekPluginUser")}},
-                                  payloadOf(tuple(QStringLiteral("peek_core_user.UserLogoutAction"),
+                                  testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_user.UserLogoutAction"),
                                                   {{QStringLiteral("userName"), QStringLiteral("dave")}})));
         QVERIFY(out >= 0);
         QVERIFY(d.peer.envelope(out).isSuccess());
@@ -302,14 +269,14 @@ private Q_SLOTS:
         const int logout = out.request({{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
                                         {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
                                         {QStringLiteral("name"), QStringLiteral("peekPluginUser")}},
-                                       payloadOf(tuple(QStringLiteral("peek_core_user.UserLogoutAction"), {})));
+                                       testing::payloadData(testing::tupleJson(QStringLiteral("peek_core_user.UserLogoutAction"), {})));
         QVERIFY(logout >= 0);
         const int outBefore = out.peer.messages.size();
         const int inBefore = in.peer.messages.size();
         const int changed = in.request(
             {{QStringLiteral("plugin"), kTutorial}, {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
              {QStringLiteral("name"), kTutorial}},
-            payloadOf(tuple(QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
+            testing::payloadData(testing::tupleJson(QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
                             {{QStringLiteral("stringIntId"), 1}, {QStringLiteral("offset"), 1},
                              {QStringLiteral("uuid"), QUuid::createUuid().toString(QUuid::WithoutBraces)}})));
         QVERIFY(changed >= 0 && in.peer.envelope(changed).isSuccess());

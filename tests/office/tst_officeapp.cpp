@@ -274,22 +274,18 @@ private Q_SLOTS:
         QVERIFY(app.click(findItem(root, QStringLiteral("enrolDevice"))));
         QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("pending"), kWaitMs);
 
-        QProcess admin;
-        admin.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("admin"), QStringLiteral("--home"), serverHome.path(),
-                                                      QStringLiteral("devices"), QStringLiteral("approve"),
-                                                      QStringLiteral("Planning desk 2")});
-        QVERIFY(admin.waitForFinished(30000));
-        QCOMPARE(admin.exitCode(), 0);
+        QCOMPARE(testing::runAdmin(serverHome.path(), {QStringLiteral("devices"), QStringLiteral("approve"),
+                                                       QStringLiteral("Planning desk 2")})
+                     .code,
+                 0);
         QTRY_COMPARE_WITH_TIMEOUT(app.window->session()->deviceState(), QStringLiteral("approved"), kWaitMs);
         // Then a user logs in (office logins are not limited to one device).
-        QProcess add;
-        add.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("admin"), QStringLiteral("--home"), serverHome.path(),
-                                                    QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("planner"),
-                                                    QStringLiteral("--roles"), QStringLiteral("office")});
-        add.write("correct horse battery\n");
-        add.closeWriteChannel();
-        QVERIFY(add.waitForFinished(30000));
-        QCOMPARE(add.exitCode(), 0);
+        QCOMPARE(testing::runAdmin(serverHome.path(),
+                                   {QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("planner"),
+                                    QStringLiteral("--roles"), QStringLiteral("office")},
+                                   "correct horse battery\n")
+                     .code,
+                 0);
         QTRY_VERIFY_WITH_TIMEOUT(findItem(root, QStringLiteral("loginForm")) && findItem(root, QStringLiteral("loginForm"))->isVisible(),
                                  kWaitMs);
         findItem(root, QStringLiteral("userName"))->setProperty("text", QStringLiteral("planner"));
