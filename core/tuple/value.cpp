@@ -278,6 +278,12 @@ const Value *Dict::find(const QString &key) const
     return i < 0 ? nullptr : &m_entries[size_t(i)].second;
 }
 
+QString Dict::string(const QString &key) const
+{
+    const Value *v = find(key);
+    return v && v->type() == Value::Type::String ? v->toString() : QString();
+}
+
 void Dict::insert(const QString &key, Value value)
 {
     const int i = indexOf(key);

@@ -107,6 +107,9 @@ public:
     bool contains(const QString &key) const { return indexOf(key) >= 0; }
     Value value(const QString &key, const Value &fallback = {}) const;
     const Value *find(const QString &key) const;
+    // The string at `key`; empty when there is none or it is not a string (never converted: a
+    // peer's 1 is not "1").
+    QString string(const QString &key) const;
     void insert(const QString &key, Value value); // replaces in place or appends
     bool remove(const QString &key);
     int size() const { return int(m_entries.size()); }

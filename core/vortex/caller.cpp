@@ -20,14 +20,10 @@ PeerIdentity callerFromFilt(const Dict &filt)
     if (!stamped || stamped->type() != Value::Type::Dict)
         return caller;
     const Dict &d = stamped->toDict();
-    auto text = [&d](const char *key) {
-        const Value *v = d.find(QString::fromLatin1(key));
-        return v && v->type() == Value::Type::String ? v->toString() : QString();
-    };
-    caller.deviceId = text("deviceId");
-    caller.deviceName = text("deviceName");
+    caller.deviceId = d.string(QStringLiteral("deviceId"));
+    caller.deviceName = d.string(QStringLiteral("deviceName"));
     caller.deviceApproved = !caller.deviceId.isEmpty();
-    caller.userName = text("userName");
+    caller.userName = d.string(QStringLiteral("userName"));
     if (const Value *roles = d.find(QStringLiteral("roles")); roles && roles->type() == Value::Type::List)
         for (const Value &r : roles->toList())
             if (r.type() == Value::Type::String)

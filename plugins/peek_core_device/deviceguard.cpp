@@ -17,11 +17,6 @@ peek::Dict deviceFilt(const QString &key)
             {QStringLiteral("key"), peek::Value(key)}};
 }
 
-QString filtString(const peek::Dict &filt, const char *key)
-{
-    const peek::Value *value = filt.find(QString::fromLatin1(key));
-    return value && value->type() == peek::Value::Type::String ? value->toString() : QString();
-}
 
 } // namespace
 
@@ -42,9 +37,9 @@ DeviceGuard::DeviceGuard(peek::PluginContext &ctx)
 
 bool DeviceGuard::isEnrolment(const peek::PayloadEnvelope &envelope) const
 {
-    if (filtString(envelope.filt, "plugin") != QLatin1String(kPlugin)
-        || filtString(envelope.filt, "key") != peek::action::kKey
-        || filtString(envelope.filt, "name") != QLatin1String(kPlugin))
+    if (envelope.filt.string(QStringLiteral("plugin")) != QLatin1String(kPlugin)
+        || envelope.filt.string(QStringLiteral("key")) != peek::action::kKey
+        || envelope.filt.string(QStringLiteral("name")) != QLatin1String(kPlugin))
         return false;
     auto payload = envelope.decodePayload();
     return payload && payload.value().tuples.size() == 1 && payload.value().tuples.front()
@@ -54,8 +49,8 @@ bool DeviceGuard::isEnrolment(const peek::PayloadEnvelope &envelope) const
 bool DeviceGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
 {
     Connection &c = m_connections[source.connectionId];
-    if (filtString(envelope.filt, "plugin") == QLatin1String(kPlugin)
-        && filtString(envelope.filt, "key") == QLatin1String("device.online"))
+    if (envelope.filt.string(QStringLiteral("plugin")) == QLatin1String(kPlugin)
+        && envelope.filt.string(QStringLiteral("key")) == QLatin1String("device.online"))
         return true; // onOnline() checks it
     if (c.checks > 0) {
         if (c.held.size() >= kMaxHeld) {
@@ -84,7 +79,7 @@ void DeviceGuard::refuse(const peek::PayloadEnvelope &envelope, const peek::Mess
         c->lastRefusalLogMs = now;
         qCInfo(m_ctx.log()).noquote()
             << QStringLiteral("refused %1 from %2 (%3, device %4): %5")
-                   .arg(filtString(envelope.filt, "key").left(60), source.vortexName.left(60), source.address,
+                   .arg(envelope.filt.string(QStringLiteral("key")).left(60), source.vortexName.left(60), source.address,
                         c->deviceId.isEmpty() ? QStringLiteral("not presented") : c->deviceId, why);
     }
     source.reply(peek::PayloadEnvelope::error(envelope.filt, why));
@@ -131,7 +126,7 @@ void DeviceGuard::check(quint64 connectionId)
             return;
         }
         const peek::Dict answer = result.value().toDict();
-        auto text = [&answer](const char *key) { return filtString(answer, key); };
+        auto text = [&answer](const char *key) { return answer.string(QString::fromLatin1(key)); };
         settle(connectionId, text("state"), text("description"), text("deviceType"), text("message"));
     });
 }

@@ -92,10 +92,8 @@ public:
             return peek::Value();
         });
         ctx.listen(rpc::admin(), [registry](const peek::ValueList &a, const peek::Dict &kwargs) {
-            const peek::Value *actor = kwargs.find(QStringLiteral("actor"));
             return registry->admin(peek::rpcArgument<QString>(a, 0, "command"), a,
-                                   actor && actor->type() == peek::Value::Type::String ? actor->toString().left(100)
-                                                                                      : QString());
+                                   kwargs.string(QStringLiteral("actor")).left(100));
         });
         // A field or office service gone: the devices it served are offline.
         const QMetaObject::Connection link = QObject::connect(

@@ -12,22 +12,17 @@ constexpr size_t kMaxHeld = 64;
 constexpr qint64 kRefusalLogEveryMs = 60000;
 const QString kNotLoggedIn = QStringLiteral("not logged in: log in on this device first");
 
-QString filtString(const peek::Dict &filt, const char *key)
-{
-    const peek::Value *value = filt.find(QString::fromLatin1(key));
-    return value && value->type() == peek::Value::Type::String ? value->toString() : QString();
-}
 
 bool isLoginExchange(const peek::Dict &filt)
 {
-    const QString plugin = filtString(filt, "plugin");
+    const QString plugin = filt.string(QStringLiteral("plugin"));
     if (plugin == QLatin1String("peek_core_device"))
         return true; // peek_core_device's gate decides about those
     if (plugin != QLatin1String(kPlugin))
         return false;
-    const QString key = filtString(filt, "key");
+    const QString key = filt.string(QStringLiteral("key"));
     return key == QLatin1String("user.resume")
-        || (key == peek::action::kKey && filtString(filt, "name") == QLatin1String(kProcessor));
+        || (key == peek::action::kKey && filt.string(QStringLiteral("name")) == QLatin1String(kProcessor));
 }
 
 peek::Dict userFilt(const QString &key)
@@ -75,7 +70,7 @@ bool UserGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageS
     if (c.lastRefusalLogMs < 0 || now - c.lastRefusalLogMs >= kRefusalLogEveryMs) {
         c.lastRefusalLogMs = now;
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("refused %1 from device %2 (%3): nobody is logged in on it")
-                                             .arg(filtString(envelope.filt, "key").left(60),
+                                             .arg(envelope.filt.string(QStringLiteral("key")).left(60),
                                                   source.identity ? source.identity->deviceId : QStringLiteral("?"),
                                                   source.address);
     }
@@ -129,9 +124,9 @@ void UserGuard::login(const UserLoginAction &action, const peek::PayloadEnvelope
         auto response = std::make_shared<UserLoginResponseTuple>();
         const peek::Value *ok = a.find(QStringLiteral("succeeded"));
         response->succeeded = ok && ok->type() == peek::Value::Type::Bool && ok->toBool();
-        response->userName = filtString(a, "userName");
-        response->displayName = filtString(a, "displayName");
-        response->message = filtString(a, "message");
+        response->userName = a.string(QStringLiteral("userName"));
+        response->displayName = a.string(QStringLiteral("displayName"));
+        response->message = a.string(QStringLiteral("message"));
         response->deviceDescription = replyTo.identity ? replyTo.identity->deviceName : QString();
         if (const peek::Value *w = a.find(QStringLiteral("warnings")); w && w->type() == peek::Value::Type::Dict)
             response->warnings = w->toDict();
@@ -142,7 +137,7 @@ void UserGuard::login(const UserLoginAction &action, const peek::PayloadEnvelope
             return;
         }
         if (response->succeeded) {
-            const QString token = filtString(a, "userToken");
+            const QString token = a.string(QStringLiteral("userToken"));
             response->userToken = token;
             auto it = m_connections.find(connectionId);
             if (!m_vortex->identity(connectionId))
@@ -224,14 +219,14 @@ void UserGuard::recheck(quint64 connectionId)
         if (const peek::Value *r = a.find(QStringLiteral("roles")); r && r->type() == peek::Value::Type::List)
             roles = r->toList();
         if (loggedIn) {
-            setUser(connectionId, filtString(a, "userName"), roles);
+            setUser(connectionId, a.string(QStringLiteral("userName")), roles);
         } else {
             it->tokenHash.clear();
             setUser(connectionId, {}, {});
         }
-        tell(connectionId, loggedIn, filtString(a, "userName"), filtString(a, "displayName"), roles,
-             filtString(a, "message"));
-        release(connectionId, filtString(a, "message"));
+        tell(connectionId, loggedIn, a.string(QStringLiteral("userName")), a.string(QStringLiteral("displayName")), roles,
+             a.string(QStringLiteral("message")));
+        release(connectionId, a.string(QStringLiteral("message")));
     });
 }
 
@@ -287,7 +282,7 @@ void UserGuard::onChanged(const peek::PayloadEnvelope &envelope, const peek::Mes
         : nullptr;
     if (!status)
         return;
-    const QString deviceId = filtString(envelope.filt, "deviceId");
+    const QString deviceId = envelope.filt.string(QStringLiteral("deviceId"));
     for (const peek::PeerInfo &peer : m_vortex->peers()) {
         const auto identity = m_vortex->identity(peer.connectionId);
         if (!identity || identity->userName != status->userName || (!deviceId.isEmpty() && identity->deviceId != deviceId))

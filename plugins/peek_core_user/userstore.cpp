@@ -68,11 +68,6 @@ QStringList toStrings(const peek::Value &value)
     return out;
 }
 
-QString kwString(const peek::Dict &kwargs, const char *key)
-{
-    const peek::Value *v = kwargs.find(QString::fromLatin1(key));
-    return v && v->type() == peek::Value::Type::String ? v->toString() : QString();
-}
 
 // Argon2id (libsodium's crypto_pwhash_str, its interactive limits): runs on a pool thread.
 QString hashPassword(const QString &password)
@@ -624,7 +619,7 @@ QList<UserInfo> UserStore::all() const
 QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::Dict &kwargs)
 {
     const QString command = peek::rpcArgument<QString>(args, 0, "command");
-    const QString actorName = kwString(kwargs, "actor");
+    const QString actorName = kwargs.string(QStringLiteral("actor"));
     const QString actor = actorName.isEmpty() ? QStringLiteral("an operator") : actorName.left(100);
     if (command == QLatin1String("list")) {
         peek::ValueList list;
@@ -633,7 +628,7 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
         return QtFuture::makeReadyFuture(peek::Value(list));
     }
     if (command == QLatin1String("directories")) {
-        const QString json = kwString(kwargs, "json");
+        const QString json = kwargs.string(QStringLiteral("json"));
         if (!kwargs.find(QStringLiteral("json")))
             return QtFuture::makeReadyFuture(peek::Value(describeDirectories(m_directories)));
         auto parsed = parseDirectories(json);
@@ -663,14 +658,14 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
         refuse(QStringLiteral("no user is called %1 (see: peek-server admin users list)").arg(name));
 
     if (command == QLatin1String("add") || command == QLatin1String("passwd")) {
-        const QString password = kwString(kwargs, "password");
+        const QString password = kwargs.string(QStringLiteral("password"));
         if (password.size() < kMinPasswordLength || password.size() > 1000)
             refuse(QStringLiteral("the password must be %1 to 1000 characters").arg(kMinPasswordLength));
         User u = exists ? m_users.value(name) : User {};
         if (!exists) {
             u.name = name;
-            u.displayName = kwString(kwargs, "displayName").left(200);
-            u.roles = checkRoles(kwString(kwargs, "roles").split(u',', Qt::SkipEmptyParts));
+            u.displayName = kwargs.string(QStringLiteral("displayName")).left(200);
+            u.roles = checkRoles(kwargs.string(QStringLiteral("roles")).split(u',', Qt::SkipEmptyParts));
             u.createdUs = nowUs();
         }
         auto promise = std::make_shared<QPromise<peek::Value>>();
@@ -711,7 +706,7 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
     QString event;
     QString what;
     if (command == QLatin1String("roles")) {
-        u.roles = checkRoles(kwString(kwargs, "roles").split(u',', Qt::SkipEmptyParts));
+        u.roles = checkRoles(kwargs.string(QStringLiteral("roles")).split(u',', Qt::SkipEmptyParts));
         event = QStringLiteral("roles changed");
         what = QStringLiteral("roles: %1").arg(u.roles.join(QStringLiteral(", ")));
     } else {
