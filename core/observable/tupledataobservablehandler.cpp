@@ -99,15 +99,19 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
     if (envelope.filt.value(observable::kUnsubscribe).toBool()) {
         if (Observed *o = m_observed.value(key)) {
             o->connections.remove(source.connectionId);
-            if (o->connections.isEmpty())
+            if (o->connections.isEmpty()) {
+                m_keysBySelector.remove(o->selector.key(), key);
                 delete m_observed.take(key);
+            }
         }
         return;
     }
     if (envelope.filt.value(observable::kSubscribe).toBool()) {
         Observed *&o = m_observed[key];
-        if (!o)
+        if (!o) {
             o = new Observed{selector, filt, {}, caller};
+            m_keysBySelector.insert(selector.key(), key);
+        }
         o->connections.insert(source.connectionId);
         queue(key, selector, filt, 0, {}, caller);
         return;
@@ -117,11 +121,11 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
 
 void TupleDataObservableHandler::notifyOfTupleUpdate(const TupleSelector &selector)
 {
-    const QString key = selector.key();
     // Every caller's subscription of this selector (one shared one, or one per caller).
-    for (auto it = m_observed.cbegin(); it != m_observed.cend(); ++it)
-        if (it.key() == key || it.key().startsWith(key + QChar(0x1f)))
-            queue(it.key(), it.value()->selector, it.value()->filt, 0, {}, it.value()->caller);
+    const QStringList keys = m_keysBySelector.values(selector.key());
+    for (const QString &key : keys)
+        if (const Observed *o = m_observed.value(key))
+            queue(key, o->selector, o->filt, 0, {}, o->caller);
 }
 
 void TupleDataObservableHandler::notifyOfTupleUpdateForTuple(const QString &tupleName)
@@ -229,6 +233,7 @@ void TupleDataObservableHandler::dropConnection(quint64 connectionId)
     for (auto it = m_observed.begin(); it != m_observed.end();) {
         it.value()->connections.remove(connectionId);
         if (it.value()->connections.isEmpty()) {
+            m_keysBySelector.remove(it.value()->selector.key(), it.key());
             delete it.value();
             it = m_observed.erase(it);
         } else {

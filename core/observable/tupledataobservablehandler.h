@@ -79,7 +79,8 @@ private:
     Options m_options;
     PayloadRouter::EndpointId m_endpoint = 0;
     QHash<QString, TupleProvider> m_providers;
-    QHash<QString, Observed *> m_observed; // by selector key
+    QHash<QString, Observed *> m_observed; // by selector key (and caller, for per-caller ones)
+    QMultiHash<QString, QString> m_keysBySelector; // selector key -> its m_observed keys
     QHash<QString, Job *> m_jobs;          // queued or running, by selector key
     QStringList m_queue;                   // keys of jobs waiting for a slot
     int m_running = 0;
