@@ -21,6 +21,17 @@
 namespace peek::app {
 
 namespace {
+
+// The role names of a user.status or login answer.
+QStringList rolesOf(const Value &list)
+{
+    QStringList roles;
+    if (list.type() == Value::Type::List)
+        for (const Value &role : list.toList())
+            roles << role.toString();
+    return roles;
+}
+
 QPointer<Session> g_current;
 constexpr const char *kEngineProperty = "_peekSession";
 
@@ -276,12 +287,21 @@ void Session::onUserStatus(const PayloadEnvelope &envelope)
     const Tuple &status = *payload.value().tuples.front();
     const bool loggedIn = status.field(QStringLiteral("loggedIn")).toBool();
     const QString message = status.field(QStringLiteral("message")).toString();
-    m_user.statusHere = true;
     if (loggedIn) {
+        // Already served here and the roles changed: the service dropped what this connection
+        // watched as the user with the old roles; watch it again with the new ones.
+        const QStringList roles = rolesOf(status.field(QStringLiteral("roles")));
+        const bool rolesChanged = m_user.statusHere && m_user.state == QLatin1String("loggedIn") && roles != m_user.roles;
+        m_user.roles = roles;
+        m_user.statusHere = true;
         setUser(QStringLiteral("loggedIn"), status.field(QStringLiteral("userName")).toString(),
                 status.field(QStringLiteral("displayName")).toString(), {});
+        if (rolesChanged)
+            for (TupleDataObserverClient *client : std::as_const(m_clients))
+                client->resubscribeAll();
         return;
     }
+    m_user.statusHere = true;
     const bool hadSession = !m_user.token.isEmpty() || m_user.state == QLatin1String("loggedIn");
     m_user.token.clear();
     Q_EMIT userTokenChanged({});
@@ -343,6 +363,7 @@ void Session::login(const QString &userName, const QString &password, const QStr
             return;
         }
         m_user.token = response->field(QStringLiteral("userToken")).toString();
+        m_user.roles = rolesOf(response->field(QStringLiteral("roles")));
         m_user.statusHere = true;
         Q_EMIT userTokenChanged(m_user.token);
         setUser(QStringLiteral("loggedIn"), response->field(QStringLiteral("userName")).toString(),

@@ -183,6 +183,7 @@ private:
         QVariantMap warnings;
         QString token;          // the session's secret (from the keychain, or a login)
         bool statusHere = false; // the service said where the session stands on this connection
+        QStringList roles;       // as the service last said (not kept across restarts)
     } m_user;
     // Destroyed in reverse: clients and queue before the cache and the vortex they use.
     std::unique_ptr<Vortex> m_vortex;

@@ -91,8 +91,7 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
     // own, not shared with other callers of the same selector.
     const bool stamped = source.proven && envelope.filt.find(kCallerKey);
     auto caller = std::make_shared<const PeerIdentity>(stamped ? callerFromFilt(envelope.filt) : PeerIdentity {});
-    const QString key = stamped ? selector.key() + QChar(0x1f) + caller->deviceId + QChar(0x1f) + caller->userName
-                                : selector.key();
+    const QString key = stamped ? perCallerKey(selector.key(), *caller) : selector.key();
     Dict filt = envelope.filt;
     filt.remove(PayloadRouter::kMessageIdKey);
 

@@ -92,8 +92,7 @@ void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &env
     }
     // Shared by every device, or (per caller) one per device and user as the connection proved.
     const PeerIdentity caller = m_perCaller && source.identity ? *source.identity : PeerIdentity {};
-    const QString key = m_perCaller ? selector.key() + QChar(0x1f) + caller.deviceId + QChar(0x1f) + caller.userName
-                                    : selector.key();
+    const QString key = m_perCaller ? perCallerKey(selector.key(), caller) : selector.key();
     const bool unsubscribe = envelope.filt.value(observable::kUnsubscribe).toBool();
     const bool subscribe = envelope.filt.value(observable::kSubscribe).toBool();
 
@@ -167,11 +166,7 @@ void TupleDataObservableProxyHandler::onUpstreamUpdate(const PayloadEnvelope &en
     TupleSelector selector;
     if (!observable::selectorOf(envelope.filt, selector))
         return;
-    QString key = selector.key();
-    if (m_perCaller) {
-        const PeerIdentity caller = callerFromFilt(envelope.filt);
-        key += QChar(0x1f) + caller.deviceId + QChar(0x1f) + caller.userName;
-    }
+    const QString key = m_perCaller ? perCallerKey(selector.key(), callerFromFilt(envelope.filt)) : selector.key();
     Entry *entry = m_entries.value(key);
     if (!entry)
         return; // an update for a selector nobody here watches any more

@@ -7,6 +7,7 @@
 #include "task/task.h"
 #include "vortex/httproutes.h"
 #include "vortex/rpc.h"
+#include "vortex/vortex.h"
 
 #include <QLoggingCategory>
 #include <QObject>
@@ -106,8 +107,10 @@ public:
     // Stands `gate` before routing for every connection of this role that is not a proven
     // service (Vortex::addDeviceGate; after the gates of plugins started earlier). When the
     // plugin stops it goes; with no gate left, the role's fallback refuses every device when
-    // enrolment is required. Throws PluginError elsewhere.
-    using DeviceGate = std::function<bool(const PayloadEnvelope &, const MessageSource &)>;
+    // enrolment is required. The gate passes, refuses (answering the sender) or holds an
+    // envelope (Vortex::GateVerdict; it calls Vortex::releaseHeld once it knows). Throws
+    // PluginError elsewhere.
+    using DeviceGate = Vortex::DeviceGate;
     void guardDevices(DeviceGate gate);
 
     // ---- tasks (task/task.h) ----

@@ -31,6 +31,13 @@ PeerIdentity callerFromFilt(const Dict &filt)
     return caller;
 }
 
+QString perCallerKey(const QString &selectorKey, const PeerIdentity &identity)
+{
+    const QChar separator(0x1f);
+    return selectorKey + QChar(0x1e) + identity.deviceId + separator + identity.userName + separator
+        + identity.userRoles.join(separator);
+}
+
 namespace {
 const PeerIdentity kNobody;
 thread_local const PeerIdentity *t_caller = nullptr;

@@ -13,6 +13,9 @@ namespace peek {
 inline const QString kCallerKey = QStringLiteral("peekCaller");
 PEEK_API Value callerValue(const PeerIdentity &identity);
 PEEK_API PeerIdentity callerFromFilt(const Dict &filt);
+// A selector's key for one caller (device, user and roles): a per-caller observable keeps one
+// subscription per such key, so callers never share data.
+PEEK_API QString perCallerKey(const QString &selectorKey, const PeerIdentity &identity);
 
 // Who sent the action a delegate is applying, or whose subscription a tuple provider is loading
 // (the device and the user logged in on it, as the field or office service vouched): valid inside

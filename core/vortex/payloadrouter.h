@@ -27,6 +27,13 @@ struct PEEK_CORE_EXPORT PeerIdentity
     QStringList userRoles;
 };
 
+// The host of a connection's address "host:port" (IPv4 or IPv6), without the port.
+inline QString hostOfAddress(const QString &address)
+{
+    const qsizetype colon = address.lastIndexOf(u':');
+    return colon > 0 ? address.left(colon) : address;
+}
+
 // Who sent an envelope, and the way back to them.
 struct PEEK_CORE_EXPORT MessageSource
 {
@@ -34,11 +41,14 @@ struct PEEK_CORE_EXPORT MessageSource
     quint64 connectionId = 0;
     QString vortexName;
     QString vortexUuid;
-    QString address;
+    QString address; // "host:port" ("local" in the same process)
     bool proven = false; // a proven service (PeerInfo::proven), not a device
     // What a device connection proved (Vortex::setIdentity); null when nothing yet, and for services.
     std::shared_ptr<const PeerIdentity> identity;
     QByteArray raw; // the vortex message as received: proxies forward it without re-encoding
+
+    // The host of `address` without the port (what throttles count by).
+    QString host() const { return hostOfAddress(address); }
 
     // Sends an envelope back over the connection it came from; false if that is gone.
     bool reply(const PayloadEnvelope &envelope) const;

@@ -188,6 +188,7 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
     if (!m_connections.remove(connection->id()))
         return;
     m_subscriptions.remove(connection->id());
+    m_held.remove(connection->id());
     unindex(connection);
     const PeerInfo info = connection->info();
     if (connection->isReady()) {
@@ -287,9 +288,63 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
     }
     MessageSource source = sourceOf(connection);
     source.raw = message.size() == raw.size() ? raw : raw.left(message.size());
-    if (!connection->isProven() && !passesGates(envelope, source))
-        return; // a gate answered (or holds) it
-    m_router.dispatch(envelope, source);
+    if (connection->isProven())
+        m_router.dispatch(envelope, source);
+    else
+        admit(envelope, source);
+}
+
+void Vortex::admit(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    auto held = m_held.find(source.connectionId);
+    if (held == m_held.end()) {
+        switch (runGates(envelope, source)) {
+        case GateVerdict::Pass:
+            m_router.dispatch(envelope, source);
+            return;
+        case GateVerdict::Refused:
+            return;
+        case GateVerdict::Hold:
+            held = m_held.insert(source.connectionId, {});
+            break;
+        }
+    } else if (held->size() >= size_t(kMaxHeldPerConnection)) {
+        // Behind what waits (the order is the sender's), but not without end.
+        qCInfo(lcVortex).noquote() << m_name << "refused a message from" << source.vortexName.left(60) << source.address
+                                   << "- more than" << kMaxHeldPerConnection << "wait for its check";
+        source.reply(PayloadEnvelope::error(envelope.filt, QStringLiteral("too many messages before this connection was "
+                                                                          "checked; wait for the answer to the first")));
+        return;
+    }
+    held->push_back({envelope, source});
+}
+
+void Vortex::releaseHeld(quint64 connectionId)
+{
+    if (m_releasing.contains(connectionId))
+        return; // the release under way goes on with what is left
+    m_releasing.insert(connectionId);
+    for (;;) {
+        auto held = m_held.find(connectionId);
+        if (held == m_held.end())
+            break;
+        VortexConnection *connection = m_connections.value(connectionId);
+        if (held->empty() || !connection) {
+            m_held.erase(held);
+            break;
+        }
+        Held next = std::move(held->front());
+        held->pop_front();
+        next.source.identity = connection->identity();
+        const GateVerdict verdict = runGates(next.envelope, next.source);
+        if (verdict == GateVerdict::Hold) {
+            m_held[connectionId].push_front(std::move(next));
+            break;
+        }
+        if (verdict == GateVerdict::Pass)
+            m_router.dispatch(next.envelope, next.source);
+    }
+    m_releasing.remove(connectionId);
 }
 
 void Vortex::setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentity> identity)
@@ -300,7 +355,8 @@ void Vortex::setIdentity(quint64 connectionId, std::shared_ptr<const PeerIdentit
     const auto &before = c->identity();
     const bool other = (before ? before->deviceId : QString()) != (identity ? identity->deviceId : QString())
         || (before ? before->userName : QString()) != (identity ? identity->userName : QString())
-        || (before && before->deviceApproved) != (identity && identity->deviceApproved);
+        || (before && before->deviceApproved) != (identity && identity->deviceApproved)
+        || (before ? before->userRoles : QStringList()) != (identity ? identity->userRoles : QStringList());
     c->setIdentity(std::move(identity));
     if (other && before)
         Q_EMIT identityChanged(connectionId);
@@ -319,33 +375,21 @@ void Vortex::removeDeviceGate(quint64 id)
                   m_gates.end());
 }
 
-bool Vortex::passesGates(const PayloadEnvelope &envelope, const MessageSource &source)
+Vortex::GateVerdict Vortex::runGates(const PayloadEnvelope &envelope, const MessageSource &source)
 {
     if (m_gates.empty())
-        return !m_fallbackGate || m_fallbackGate(envelope, source);
+        return m_fallbackGate ? m_fallbackGate(envelope, source) : GateVerdict::Pass;
     const auto gates = m_gates; // a gate may add or remove gates
     for (const auto &gate : gates)
-        if (!gate.second(envelope, source))
-            return false;
-    return true;
+        if (const GateVerdict verdict = gate.second(envelope, source); verdict != GateVerdict::Pass)
+            return verdict;
+    return GateVerdict::Pass;
 }
 
 std::shared_ptr<const PeerIdentity> Vortex::identity(quint64 connectionId) const
 {
     const VortexConnection *c = m_connections.value(connectionId);
     return c ? c->identity() : nullptr;
-}
-
-bool Vortex::deliver(const PayloadEnvelope &envelope, MessageSource source)
-{
-    VortexConnection *connection = m_connections.value(source.connectionId);
-    if (!connection)
-        return false;
-    source.identity = connection->identity();
-    if (!connection->isProven() && !passesGates(envelope, source))
-        return false;
-    m_router.dispatch(envelope, source);
-    return true;
 }
 
 int Vortex::closeDevice(const QString &deviceId, const QString &reason)

@@ -5,12 +5,15 @@
 #include "payloadrouter.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QSslConfiguration>
 #include <QTimer>
 #include <QObject>
+#include <QSet>
 #include <QUrl>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -143,11 +146,18 @@ public:
     bool presentsJoinToken(const HttpRequest &request) const;
 
     // Devices (docs/threats.md rule 1): every envelope from a connection that is not a proven
-    // service passes the gates, in the order they were added, before it is routed. A gate
-    // returns false to stop it there: it answers the sender itself ("device not enrolled", ...)
-    // or holds the envelope and later hands it to deliver(). While no gate is added, the fallback
-    // gate (if set) stands alone (a service that cannot check devices refuses them all).
-    using DeviceGate = std::function<bool(const PayloadEnvelope &, const MessageSource &)>;
+    // service passes the gates, in the order they were added, before it is routed. A gate says
+    //  - Pass: on to the next gate, then routing;
+    //  - Refused: stopped there; the gate answered the sender itself ("device not enrolled", ...);
+    //  - Hold: the gate is still finding out who the sender is: the vortex keeps the envelope,
+    //    and every later one of that connection behind it, in arrival order (at most
+    //    kMaxHeldPerConnection; beyond, the sender is answered an error), until the gate calls
+    //    releaseHeld(); then they pass the gates again with what the connection proved by then.
+    // While no gate is added, the fallback gate (if set) stands alone (a service that cannot
+    // check devices refuses them all).
+    enum class GateVerdict { Pass, Refused, Hold };
+    using DeviceGate = std::function<GateVerdict(const PayloadEnvelope &, const MessageSource &)>;
+    static constexpr int kMaxHeldPerConnection = 64;
     quint64 addDeviceGate(DeviceGate gate);
     void removeDeviceGate(quint64 id);
     void setFallbackDeviceGate(DeviceGate gate) { m_fallbackGate = std::move(gate); }
@@ -158,10 +168,9 @@ public:
     std::shared_ptr<const PeerIdentity> identity(quint64 connectionId) const;
     // Closes every connection of a device (revoked, deleted); returns how many.
     int closeDevice(const QString &deviceId, const QString &reason);
-    // Routes an envelope a gate held back (while it checked who the sender is): it passes the
-    // gates again with what the connection has proven by now. False when that connection is gone
-    // or a gate stopped it.
-    bool deliver(const PayloadEnvelope &envelope, MessageSource source);
+    // The envelopes held for the connection pass the gates again, in order (see DeviceGate);
+    // a gate that holds one again stops the release there.
+    void releaseHeld(quint64 connectionId);
     void disconnectFrom(const QUrl &url);
     // An in-process link to another vortex: messages pass without a socket.
     void connectLocal(Vortex *other);
@@ -251,7 +260,16 @@ private:
     std::unique_ptr<Server> m_server;
     std::vector<std::unique_ptr<Client>> m_clients;
     HttpHandler m_httpHandler;
-    bool passesGates(const PayloadEnvelope &envelope, const MessageSource &source);
+    GateVerdict runGates(const PayloadEnvelope &envelope, const MessageSource &source);
+    // Gates, holds or routes an envelope from a connection that is not a proven service.
+    void admit(const PayloadEnvelope &envelope, const MessageSource &source);
+    struct Held
+    {
+        PayloadEnvelope envelope;
+        MessageSource source;
+    };
+    QHash<quint64, std::deque<Held>> m_held; // by connection
+    QSet<quint64> m_releasing;
     std::vector<std::pair<quint64, DeviceGate>> m_gates;
     quint64 m_nextGateId = 1;
     DeviceGate m_fallbackGate;

@@ -8,8 +8,11 @@
 namespace device {
 namespace {
 
-constexpr size_t kMaxHeld = 64;          // envelopes kept per connection while logic is asked
 constexpr qint64 kRefusalLogEveryMs = 60000;
+constexpr int kMaxOnlinePerMinute = 10;  // device.online per connection (each asks logic)
+constexpr int kMaxEnrolments = 60;       // enrolments per address ...
+constexpr qint64 kEnrolmentWindowMs = 10 * 60 * 1000; // ... in this long
+
 
 peek::Dict deviceFilt(const QString &key)
 {
@@ -46,29 +49,38 @@ bool DeviceGuard::isEnrolment(const peek::PayloadEnvelope &envelope) const
         && payload.value().tuples.front()->tupleType() == QLatin1String(EnrolDeviceAction::kTupleType);
 }
 
-bool DeviceGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+peek::Vortex::GateVerdict DeviceGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
 {
+    using Verdict = peek::Vortex::GateVerdict;
     Connection &c = m_connections[source.connectionId];
     if (envelope.filt.string(QStringLiteral("plugin")) == QLatin1String(kPlugin)
         && envelope.filt.string(QStringLiteral("key")) == QLatin1String("device.online"))
-        return true; // onOnline() checks it
-    if (c.checks > 0) {
-        if (c.held.size() >= kMaxHeld) {
-            refuse(envelope, source, &c, QStringLiteral("too many messages before the device was checked; send "
-                                                        "device.online and wait for device.status"));
-            return false;
-        }
-        c.held.push_back({envelope, source});
-        return false;
-    }
+        return Verdict::Pass; // onOnline() checks it
+    if (c.checks > 0)
+        return Verdict::Hold; // until logic answers (settle)
     if (!m_required || approved(c))
-        return true;
-    if (isEnrolment(envelope))
-        return true;
+        return Verdict::Pass;
+    if (isEnrolment(envelope)) {
+        // One address cannot fill the approval list (logic also caps the devices waiting).
+        const qint64 now = m_vortex->clockMs();
+        if (m_enrolments.size() > 10000)
+            m_enrolments.clear();
+        Window &w = m_enrolments[source.host()];
+        if (now - w.startMs >= kEnrolmentWindowMs)
+            w = {now, 0};
+        if (++w.count > kMaxEnrolments) {
+            refuse(envelope, source, &c,
+                   QStringLiteral("too many enrolments from this address; try again in %1 minute(s)")
+                       .arg((kEnrolmentWindowMs - (now - w.startMs)) / 60000 + 1));
+            return Verdict::Refused;
+        }
+        return Verdict::Pass;
+    }
     refuse(envelope, source, &c,
-           c.state.isEmpty() ? QStringLiteral("device not enrolled: present this device first (device.online), or enrol it")
-                             : messageFor(c.state));
-    return false;
+           !c.message.isEmpty() ? c.message
+           : c.state.isEmpty()  ? QStringLiteral("device not enrolled: present this device first (device.online), or enrol it")
+                                : messageFor(c.state));
+    return Verdict::Refused;
 }
 
 void DeviceGuard::refuse(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source,
@@ -101,6 +113,15 @@ void DeviceGuard::onOnline(const peek::PayloadEnvelope &envelope, const peek::Me
         return;
     }
     Connection &c = m_connections[source.connectionId];
+    const qint64 now = m_vortex->clockMs();
+    if (now - c.onlines.startMs >= 60000)
+        c.onlines = {now, 0};
+    if (c.checks > 0 || ++c.onlines.count > kMaxOnlinePerMinute) {
+        const QString why = c.checks > 0 ? QStringLiteral("device.online: this device is being checked; wait for device.status")
+                                         : QStringLiteral("device.online: at most %1 a minute per connection").arg(kMaxOnlinePerMinute);
+        refuse(envelope, source, &c, why);
+        return;
+    }
     c.deviceId = online->deviceId;
     c.tokenHash = peek::secretHash(online->deviceToken);
     c.appVersion = online->appVersion.left(40);
@@ -151,6 +172,7 @@ void DeviceGuard::settle(quint64 connectionId, const QString &answeredState, con
     }
     if (!state.isEmpty())
         c.state = state;
+    c.message = message.isEmpty() ? messageFor(c.state) : message;
     const bool known = state == QLatin1String(kApproved) || state == QLatin1String(kPending)
         || state == QLatin1String(kRevoked);
     // The user part (peek_core_user) stays while the connection is the same approved device.
@@ -179,23 +201,11 @@ void DeviceGuard::settle(quint64 connectionId, const QString &answeredState, con
     info.onlineVia = m_vortex->name();
     info.message = message;
     info.enrolmentRequired = m_required && !c.proven;
-    if (c.checks > 0) {
-        tell(connectionId, info);
-        return; // a newer check decides about what is held
-    }
-    std::deque<Held> held;
-    held.swap(c.held);
-    const bool pass = !m_required || approved(c);
-    const QString why = message.isEmpty() ? messageFor(c.state) : message;
+    const bool settled = c.checks == 0; // else a newer check decides about what is held
     // Telling may cut a device that does not read off (its entry goes): nothing of `c` after it.
     tell(connectionId, info);
-    for (Held &h : held) {
-        if (pass || isEnrolment(h.envelope)) {
-            m_vortex->deliver(h.envelope, h.source);
-        } else if (auto again = m_connections.find(connectionId); again != m_connections.end()) {
-            refuse(h.envelope, h.source, &again.value(), why);
-        }
-    }
+    if (settled)
+        m_vortex->releaseHeld(connectionId);
 }
 
 void DeviceGuard::tell(quint64 connectionId, const DeviceInfoTuple &info)

@@ -4,7 +4,7 @@
 // DeviceOnlineTuple); the guard asks logic, sets what it proved on the connection
 // (Vortex::setIdentity) and tells the device its state (key "device.status"). Until its device is
 // approved a connection gets the enrolment exchange only; everything else is refused with the
-// reason. What arrives while logic is being asked waits for the answer.
+// reason. What arrives while logic is being asked waits for the answer (the vortex holds it).
 #include "devicetuples.h"
 
 #include "peek/plugin.h"
@@ -13,8 +13,6 @@
 #include <QHash>
 #include <QObject>
 
-#include <deque>
-
 namespace device {
 
 class DeviceGuard : public QObject
@@ -22,15 +20,15 @@ class DeviceGuard : public QObject
 public:
     explicit DeviceGuard(peek::PluginContext &ctx);
 
-    bool gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
+    peek::Vortex::GateVerdict gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onOnline(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onChanged(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
 
 private:
-    struct Held
+    struct Window
     {
-        peek::PayloadEnvelope envelope;
-        peek::MessageSource source;
+        qint64 startMs = 0;
+        int count = 0;
     };
     struct Connection
     {
@@ -40,9 +38,10 @@ private:
         QString address;
         QString state;          // empty: not presented yet
         bool proven = false;    // a proven service's connection (a node without a join token): never gated
-        int checks = 0;         // identify calls in flight
-        std::deque<Held> held;  // arrived while checking
+        QString message;        // why it is not served (the last check's answer)
+        int checks = 0;         // identify calls in flight (the vortex holds what comes meanwhile)
         qint64 lastRefusalLogMs = -1;
+        Window onlines;         // device.online this minute
     };
 
     void check(quint64 connectionId);
@@ -59,6 +58,7 @@ private:
     QPointer<peek::Vortex> m_vortex;
     bool m_required;
     QHash<quint64, Connection> m_connections;
+    QHash<QString, Window> m_enrolments; // by address host
 };
 
 } // namespace device

@@ -5,6 +5,7 @@
 #include "peek/rpc.h"
 
 #include <QDateTime>
+#include <QTimer>
 #include <QRegularExpression>
 
 #include <sodium.h>
@@ -16,6 +17,9 @@ namespace {
 
 const QString kDeviceInfo = QString::fromLatin1(DeviceInfoTuple::kTupleType);
 constexpr qint64 kDefaultAuditRows = 100;
+constexpr int kMaxPending = 500;          // devices waiting for approval at once
+constexpr int kSeenFlushMs = 1000;        // last-seen writes are batched this long
+constexpr qint64 kRefusalLogEveryMs = 60000;
 constexpr qint64 kMaxAuditRows = 10000;
 
 // Text for a NOT NULL column: Qt binds a null QString as NULL.
@@ -32,6 +36,12 @@ qint64 nowUs()
 peek::DateTime dateOf(qint64 us)
 {
     return us ? peek::DateTime::fromUtcMicros(us) : peek::DateTime();
+}
+
+// " (N times since the last line)" for a refusal logged once a minute.
+QString timesText(int times)
+{
+    return times > 1 ? QStringLiteral(" (%1 times since the last line)").arg(times) : QString();
 }
 
 [[noreturn]] void refuse(const QString &why)
@@ -87,6 +97,71 @@ QString deviceKind(const QString &type)
 DeviceRegistry::DeviceRegistry(peek::PluginContext &ctx, peek::TupleDataObservableHandler &observable)
     : m_ctx(ctx), m_observable(observable), m_schema(ctx.schema())
 {
+}
+
+DeviceRegistry::~DeviceRegistry()
+{
+    flushSeen(true);
+}
+
+void DeviceRegistry::noteSeen(const Device &d)
+{
+    if (m_seen.isEmpty())
+        QTimer::singleShot(kSeenFlushMs, &m_flushContext, [this] { flushSeen(false); });
+    m_seen.insert(d.id);
+}
+
+void DeviceRegistry::flushSeen(bool wait)
+{
+    if (m_seen.isEmpty())
+        return;
+    QList<QVariantList> rows;
+    for (const QString &id : std::as_const(m_seen)) {
+        const auto it = m_devices.constFind(id);
+        if (it != m_devices.cend())
+            rows << QVariantList {it->lastOnlineUs ? QVariant(it->lastOnlineUs) : QVariant(QMetaType::fromType<qint64>()),
+                                  text(it->lastAddress), text(it->appVersion), it->id};
+    }
+    m_seen.clear();
+    const QString schema = m_schema;
+    auto write = [schema, rows](QSqlDatabase &db) -> peek::Result<void> {
+        peek::sql::Transaction tx(db);
+        if (auto begun = tx.begin(); !begun)
+            return begun;
+        const QString sql = QStringLiteral("UPDATE %1.\"DeviceInfo\" SET last_online_us = ?, last_address = ?, "
+                                           "app_version = ? WHERE device_id = ?")
+                                .arg(schema);
+        for (const QVariantList &binds : rows)
+            if (auto done = peek::sql::exec(db, sql, binds); !done)
+                return done.error();
+        return tx.commit();
+    };
+    const QLoggingCategory &log = m_ctx.log();
+    const auto failed = [&log, count = rows.size()](const peek::Result<void> &done) {
+        if (!done)
+            qCWarning(log).noquote() << "could not store when" << count << "device(s) were last seen -"
+                                     << done.error().message();
+    };
+    if (wait)
+        failed(m_ctx.database().runSync(QStringList {schema}, write));
+    else
+        m_ctx.database().run(QStringList {schema}, write).then(failed);
+}
+
+int DeviceRegistry::refusalToLog(const QString &deviceId)
+{
+    if (m_refusals.size() > 10000)
+        m_refusals.clear(); // made-up ids must not grow this without end
+    Refusals &r = m_refusals[deviceId];
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (r.lastLogMs && now - r.lastLogMs < kRefusalLogEveryMs) {
+        ++r.unlogged;
+        return 0;
+    }
+    const int count = r.unlogged + 1;
+    r.lastLogMs = now;
+    r.unlogged = 0;
+    return count;
 }
 
 peek::Result<void> DeviceRegistry::load()
@@ -280,12 +355,14 @@ std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
     if (Device *known = m_devices.contains(a.deviceId) ? &m_devices[a.deviceId] : nullptr) {
         if (sodium_memcmp(known->tokenHash.toLatin1().constData(), hash.toLatin1().constData(), hash.size()) != 0
             || known->tokenHash.size() != hash.size()) {
-            qCWarning(m_ctx.log()).noquote()
-                << QStringLiteral("refused the enrolment of device %1 (\"%2\"): the id is enrolled with another "
-                                  "token, a possible copy of device \"%3\"")
-                       .arg(a.deviceId, a.description.left(100), known->description);
-            audit(QStringLiteral("enrolment refused"), a.deviceId, {}, {}, {},
-                  QStringLiteral("token differs from the enrolled one (possible cloned device)"));
+            if (const int times = refusalToLog(a.deviceId)) {
+                qCWarning(m_ctx.log()).noquote()
+                    << QStringLiteral("refused the enrolment of device %1 (\"%2\"): the id is enrolled with another "
+                                      "token, a possible copy of device \"%3\"%4")
+                           .arg(a.deviceId, a.description.left(100), known->description, timesText(times));
+                audit(QStringLiteral("enrolment refused"), a.deviceId, {}, {}, {},
+                      QStringLiteral("token differs from the enrolled one (possible cloned device)%1").arg(timesText(times)));
+            }
             refuse(messageFor(QString::fromLatin1(kRefused)));
         }
         return {toTuple(*known)}; // enrolling again changes nothing
@@ -297,12 +374,29 @@ std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
             refuse(QStringLiteral("cannot enrol device: a device named or identified \"%1\" is already enrolled; "
                                   "choose another name")
                        .arg(d.description == a.deviceId ? a.deviceId : name));
+    const bool autoApproved = autoApproves(a.deviceType);
+    if (!autoApproved) {
+        qsizetype pending = 0;
+        for (const Device &other : std::as_const(m_devices))
+            pending += other.state == QLatin1String(kPending) ? 1 : 0;
+        if (pending >= kMaxPending) {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            if (now - m_lastPendingCapLogMs >= kRefusalLogEveryMs) {
+                m_lastPendingCapLogMs = now;
+                qCWarning(m_ctx.log()).noquote()
+                    << QStringLiteral("refused enrolments: %1 devices are waiting for approval; approve or remove "
+                                      "some (peek-server admin devices list)")
+                           .arg(pending);
+            }
+            refuse(QStringLiteral("cannot enrol device: too many devices are waiting for approval; ask an admin"));
+        }
+    }
     Device d;
     d.id = a.deviceId;
     d.description = name;
     d.type = deviceKind(a.deviceType);
     d.tokenHash = hash;
-    d.state = QString::fromLatin1(autoApproves(d.type) ? kApproved : kPending);
+    d.state = QString::fromLatin1(autoApproved ? kApproved : kPending);
     d.platform = a.platform;
     d.appVersion = a.appVersion;
     d.createdUs = nowUs();
@@ -336,11 +430,13 @@ peek::Dict DeviceRegistry::identify(const QString &deviceId, const QString &toke
     Device &d = it.value();
     if (d.tokenHash.size() != tokenHash.size()
         || sodium_memcmp(d.tokenHash.toLatin1().constData(), tokenHash.toLatin1().constData(), tokenHash.size()) != 0) {
-        qCWarning(m_ctx.log()).noquote()
-            << QStringLiteral("refused device %1 (\"%2\") from %3 through %4: wrong token, a possible cloned device")
-                   .arg(deviceId, d.description, address, serviceName);
-        audit(QStringLiteral("refused"), deviceId, {}, serviceName, address,
-              QStringLiteral("wrong token (possible cloned device)"));
+        if (const int times = refusalToLog(deviceId)) {
+            qCWarning(m_ctx.log()).noquote()
+                << QStringLiteral("refused device %1 (\"%2\") from %3 through %4: wrong token, a possible cloned device%5")
+                       .arg(deviceId, d.description, address, serviceName, timesText(times));
+            audit(QStringLiteral("refused"), deviceId, {}, serviceName, address,
+                  QStringLiteral("wrong token (possible cloned device)%1").arg(timesText(times)));
+        }
         return answer(QString::fromLatin1(kRefused), nullptr);
     }
     const bool cameOnline = d.onlineVia.isEmpty();
@@ -350,7 +446,7 @@ peek::Dict DeviceRegistry::identify(const QString &deviceId, const QString &toke
     d.lastAddress = address.left(100);
     if (!appVersion.isEmpty())
         d.appVersion = appVersion.left(40);
-    save(d, false);
+    noteSeen(d);
     if (cameOnline)
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("device %1 (\"%2\", %3) is online through %4 from %5")
                                              .arg(d.id, d.description, d.state, serviceName, address);
@@ -366,7 +462,7 @@ void DeviceRegistry::offline(const QString &deviceId, const QString &serviceUuid
     it->onlineVia.clear();
     it->serviceUuid.clear();
     it->lastOnlineUs = nowUs();
-    save(*it, false);
+    noteSeen(*it);
     qCInfo(m_ctx.log()).noquote() << QStringLiteral("device %1 (\"%2\") is offline").arg(it->id, it->description);
     changed(*it, false);
 }

@@ -9,6 +9,8 @@
 #include "peek/storage.h"
 
 #include <QHash>
+#include <QObject>
+#include <QSet>
 
 namespace device {
 
@@ -16,6 +18,8 @@ class DeviceRegistry
 {
 public:
     DeviceRegistry(peek::PluginContext &ctx, peek::TupleDataObservableHandler &observable);
+    // Writes what is still to be written of when devices were last seen.
+    ~DeviceRegistry();
 
     // Reads the devices; every one is offline until a service says otherwise.
     peek::Result<void> load();
@@ -66,6 +70,14 @@ private:
     std::shared_ptr<DeviceInfoTuple> toTuple(const Device &device) const;
     Device *find(const QString &idOrName);
     void save(const Device &device, bool inserted);
+    // When a device was last seen, from where, with which app version: written in batches off
+    // the event loop (a connect storm of thousands of devices is one transaction a second).
+    void noteSeen(const Device &device);
+    void flushSeen(bool wait);
+    // A refusal of `deviceId` worth a log line and an audit row: the first, then one a minute
+    // per device with how many were not logged (a flood from a cloned or made-up device must
+    // not flood the log and the audit table). 0: stay quiet; else the refusals since the last.
+    int refusalToLog(const QString &deviceId);
     // The observable's subscribers and (stateChanged) the services hear of it.
     void changed(const Device &device, bool stateChanged);
     void tellServices(const std::shared_ptr<DeviceInfoTuple> &info);
@@ -76,6 +88,15 @@ private:
     peek::TupleDataObservableHandler &m_observable;
     QString m_schema;
     QHash<QString, Device> m_devices;
+    QSet<QString> m_seen; // devices whose last-seen columns are still to be written
+    QObject m_flushContext; // the pending flush goes with the registry
+    struct Refusals
+    {
+        qint64 lastLogMs = 0;
+        int unlogged = 0;
+    };
+    QHash<QString, Refusals> m_refusals;
+    qint64 m_lastPendingCapLogMs = 0;
 };
 
 // What a device's state means for it (the message of its DeviceInfoTuple).

@@ -8,7 +8,6 @@
 namespace user {
 namespace {
 
-constexpr size_t kMaxHeld = 64;
 constexpr qint64 kRefusalLogEveryMs = 60000;
 const QString kNotLoggedIn = QStringLiteral("not logged in: log in on this device first");
 
@@ -49,22 +48,16 @@ UserGuard::UserGuard(peek::PluginContext &ctx)
     });
 }
 
-bool UserGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
+peek::Vortex::GateVerdict UserGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
 {
+    using Verdict = peek::Vortex::GateVerdict;
     if (isLoginExchange(envelope.filt))
-        return true;
+        return Verdict::Pass;
     auto it = m_connections.find(source.connectionId);
-    if (it != m_connections.end() && it->checks > 0) {
-        if (it->held.size() >= kMaxHeld) {
-            source.reply(peek::PayloadEnvelope::error(envelope.filt, QStringLiteral("too many messages before the "
-                                                                                    "session was checked")));
-            return false;
-        }
-        it->held.push_back({envelope, source});
-        return false;
-    }
+    if (it != m_connections.end() && it->checks > 0)
+        return Verdict::Hold; // until logic answers (recheck)
     if (!m_required || (source.identity && !source.identity->userName.isEmpty()))
-        return true;
+        return Verdict::Pass;
     Connection &c = m_connections[source.connectionId];
     const qint64 now = m_vortex->clockMs();
     if (c.lastRefusalLogMs < 0 || now - c.lastRefusalLogMs >= kRefusalLogEveryMs) {
@@ -75,7 +68,7 @@ bool UserGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageS
                                                   source.address);
     }
     source.reply(peek::PayloadEnvelope::error(envelope.filt, kNotLoggedIn));
-    return false;
+    return Verdict::Refused;
 }
 
 void UserGuard::onAction(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
@@ -209,7 +202,7 @@ void UserGuard::recheck(quint64 connectionId)
         if (!result) {
             // Not a logout: the session is checked again when logic is back (the app keeps it).
             qCWarning(m_ctx.log()).noquote() << "could not check a session with logic:" << result.error().message();
-            release(connectionId, QStringLiteral("cannot check the session now; try again"));
+            release(connectionId);
             return;
         }
         const peek::Dict a = result.value().toDict();
@@ -226,21 +219,15 @@ void UserGuard::recheck(quint64 connectionId)
         }
         tell(connectionId, loggedIn, a.string(QStringLiteral("userName")), a.string(QStringLiteral("displayName")), roles,
              a.string(QStringLiteral("message")));
-        release(connectionId, a.string(QStringLiteral("message")));
+        release(connectionId);
     });
 }
 
-void UserGuard::release(quint64 connectionId, const QString &why)
+void UserGuard::release(quint64 connectionId)
 {
     auto it = m_connections.find(connectionId);
-    if (it == m_connections.end() || it->checks > 0)
-        return;
-    std::deque<Held> held;
-    held.swap(it->held);
-    for (Held &h : held) {
-        if (!m_vortex->deliver(h.envelope, h.source) && !why.isEmpty())
-            qCDebug(m_ctx.log()).noquote() << "a held message was not delivered:" << why;
-    }
+    if (it != m_connections.end() && it->checks == 0)
+        m_vortex->releaseHeld(connectionId);
 }
 
 void UserGuard::setUser(quint64 connectionId, const QString &userName, const peek::ValueList &roles)
@@ -287,6 +274,11 @@ void UserGuard::onChanged(const peek::PayloadEnvelope &envelope, const peek::Mes
         const auto identity = m_vortex->identity(peer.connectionId);
         if (!identity || identity->userName != status->userName || (!deviceId.isEmpty() && identity->deviceId != deviceId))
             continue;
+        if (status->loggedIn) { // still logged in, with other roles
+            setUser(peer.connectionId, status->userName, status->roles);
+            tell(peer.connectionId, true, status->userName, status->displayName, status->roles, {});
+            continue;
+        }
         if (auto it = m_connections.find(peer.connectionId); it != m_connections.end())
             it->tokenHash.clear();
         setUser(peer.connectionId, {}, {});

@@ -10,8 +10,6 @@
 #include <QHash>
 #include <QObject>
 
-#include <deque>
-
 namespace user {
 
 class UserGuard : public QObject
@@ -19,22 +17,16 @@ class UserGuard : public QObject
 public:
     explicit UserGuard(peek::PluginContext &ctx);
 
-    bool gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
+    peek::Vortex::GateVerdict gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onAction(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onResume(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onChanged(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
 
 private:
-    struct Held
-    {
-        peek::PayloadEnvelope envelope;
-        peek::MessageSource source;
-    };
     struct Connection
     {
         QString tokenHash;      // the session logged in (or resumed) on it
-        int checks = 0;         // resumes in flight
-        std::deque<Held> held;
+        int checks = 0;         // resumes in flight (the vortex holds what comes meanwhile)
         qint64 lastRefusalLogMs = -1;
     };
 
@@ -43,7 +35,7 @@ private:
     void setUser(quint64 connectionId, const QString &userName, const peek::ValueList &roles);
     void tell(quint64 connectionId, bool loggedIn, const QString &userName, const QString &displayName,
               const peek::ValueList &roles, const QString &message);
-    void release(quint64 connectionId, const QString &why);
+    void release(quint64 connectionId);
     // Asks logic whether the connection's session still stands (user.resume, or logic back).
     void recheck(quint64 connectionId);
     void peerGone(const peek::PeerInfo &peer);

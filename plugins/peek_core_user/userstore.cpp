@@ -33,13 +33,7 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-// The host of "host:port" (connections differ in their port; a throttle counts the host).
-QString hostOf(const QString &address)
-{
-    const qsizetype colon = address.lastIndexOf(u':');
-    return colon > 0 ? address.left(colon) : address;
-}
-
+// Text for a NOT NULL column: Qt binds a null QString as NULL.
 QString text(const QString &s)
 {
     return s.isNull() ? QStringLiteral("") : s;
@@ -203,13 +197,22 @@ void UserStore::audit(const QString &event, const QString &deviceId, const QStri
         m_devices->audit(event, deviceId, userName, actor, address, detail);
 }
 
+QString UserStore::shownName(const QString &name) const
+{
+    if (m_users.contains(name))
+        return name;
+    // Not a user: perhaps a password typed into the name field. Logs and the audit get a
+    // fingerprint that tells repeated tries apart, never the text.
+    return QStringLiteral("(unknown name #%1)").arg(peek::secretHash(name).left(8));
+}
+
 qint64 UserStore::lockedFor(const QString &name, const QString &address) const
 {
     const qint64 now = nowMs();
     qint64 until = 0;
     if (auto it = m_userFailures.constFind(name); it != m_userFailures.cend())
         until = std::max(until, it->lockedUntilMs);
-    if (auto it = m_addressFailures.constFind(hostOf(address)); it != m_addressFailures.cend())
+    if (auto it = m_addressFailures.constFind(peek::hostOfAddress(address)); it != m_addressFailures.cend())
         until = std::max(until, it->lockedUntilMs);
     return until > now ? (until - now + 999) / 1000 : 0;
 }
@@ -233,7 +236,7 @@ void UserStore::noteFailure(const QString &name, const QString &address)
     if (m_addressFailures.size() > 100000)
         m_addressFailures.clear();
     note(m_userFailures[name], kMaxFailures);
-    note(m_addressFailures[hostOf(address)], kMaxAddressFailures);
+    note(m_addressFailures[peek::hostOfAddress(address)], kMaxAddressFailures);
 }
 
 QFuture<peek::Value> UserStore::login(const QString &userName, const QString &password, const QString &deviceId,
@@ -248,9 +251,10 @@ QFuture<peek::Value> UserStore::login(const QString &userName, const QString &pa
     if (const qint64 wait = lockedFor(name, address)) {
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("refused a login of user %1 from %2 (device %3): too many "
                                                         "failed logins, %4 s to wait")
-                                             .arg(name, address, deviceId)
+                                             .arg(shownName(name), address, deviceId)
                                              .arg(wait);
-        audit(QStringLiteral("login throttled"), deviceId, name, {}, address, QStringLiteral("too many failed logins"));
+        audit(QStringLiteral("login throttled"), deviceId, shownName(name), {}, address,
+              QStringLiteral("too many failed logins"));
         return QtFuture::makeReadyFuture(peek::Value(peek::Dict {
             {QStringLiteral("succeeded"), peek::Value(false)},
             {QStringLiteral("message"),
@@ -322,7 +326,8 @@ peek::Value UserStore::directoryLogin(const QString &name, const QString &direct
     if (answer.outcome != DirectoryAnswer::Outcome::Authenticated) {
         if (answer.outcome == DirectoryAnswer::Outcome::NoSuchUser && !unreachable.isEmpty()) {
             noteFailure(name, address); // no free guesses while a directory is away
-            audit(QStringLiteral("login failed"), deviceId, name, {}, address, QStringLiteral("directory unreachable"));
+            audit(QStringLiteral("login failed"), deviceId, shownName(name), {}, address,
+                  QStringLiteral("directory unreachable"));
             return peek::Value(peek::Dict {
                 {QStringLiteral("succeeded"), peek::Value(false)},
                 {QStringLiteral("message"), peek::Value(QStringLiteral("the password cannot be checked now: the user "
@@ -355,6 +360,7 @@ peek::Value UserStore::directoryLogin(const QString &name, const QString &direct
               QStringLiteral("from the directory %1; roles: %2").arg(directory, u.roles.join(QStringLiteral(", "))));
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("directory user %1 (%2): roles %3")
                                              .arg(name, directory, u.roles.join(QStringLiteral(", ")));
+        tellRoles(u); // the user's other sessions get the roles the directory gives now
     }
     return finishLogin(name, true, deviceId, isField, accepted, address);
 }
@@ -375,8 +381,8 @@ peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const Q
         noteFailure(name, address);
         const QString why = it == m_users.cend() ? QStringLiteral("unknown user") : QStringLiteral("wrong password");
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("failed login of user %1 from %2 on device %3: %4")
-                                             .arg(name, address, deviceName(deviceId), why);
-        audit(QStringLiteral("login failed"), deviceId, name, {}, address, why);
+                                             .arg(shownName(name), address, deviceName(deviceId), why);
+        audit(QStringLiteral("login failed"), deviceId, shownName(name), {}, address, why);
         return failed(kWrongCredentials);
     }
     const User &u = it.value();
@@ -519,6 +525,26 @@ void UserStore::tellServices(const QString &userName, const QString &deviceId, c
     status->loggedIn = false;
     status->userName = userName;
     status->message = reason;
+    tellServices(status, deviceId);
+}
+
+void UserStore::tellRoles(const User &u)
+{
+    bool loggedIn = false;
+    for (const Login &l : std::as_const(m_logins))
+        loggedIn = loggedIn || l.userName == u.name;
+    if (!loggedIn)
+        return;
+    auto status = std::make_shared<UserStatusTuple>();
+    status->loggedIn = true;
+    status->userName = u.name;
+    status->displayName = u.displayName;
+    status->roles = toList(u.roles);
+    tellServices(status, {});
+}
+
+void UserStore::tellServices(const std::shared_ptr<UserStatusTuple> &status, const QString &deviceId)
+{
     peek::Payload payload({{QStringLiteral("plugin"), peek::Value(QString::fromLatin1(kPlugin))},
                            {QStringLiteral("key"), peek::Value(QStringLiteral("user.changed"))},
                            {QStringLiteral("deviceId"), peek::Value(deviceId)}},
@@ -673,9 +699,20 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
         QFuture<QString> hashed = QtConcurrent::run([password] { return hashPassword(password); });
         peek::onFinished(this, hashed, [this, promise, u, command, actor](QFuture<QString> f) mutable {
             try {
-                u.passwordHash = f.resultCount() ? f.result() : QString();
-                if (u.passwordHash.isEmpty())
+                const QString hash = f.resultCount() ? f.result() : QString();
+                if (hash.isEmpty())
                     refuse(QStringLiteral("the password could not be hashed (out of memory?)"));
+                // The record may have changed while the password was hashed (disabled, roles):
+                // only the hash is this command's.
+                const auto now = m_users.constFind(u.name);
+                if (command == QLatin1String("add") && now != m_users.cend())
+                    refuse(QStringLiteral("user %1 was added by someone else meanwhile").arg(u.name));
+                if (command != QLatin1String("add")) {
+                    if (now == m_users.cend())
+                        refuse(QStringLiteral("user %1 is gone").arg(u.name));
+                    u = now.value();
+                }
+                u.passwordHash = hash;
                 if (auto saved = saveUser(u); !saved)
                     refuse(QStringLiteral("could not store user %1: %2").arg(u.name, saved.error().peerMessage()));
                 m_users.insert(u.name, u);
@@ -724,6 +761,8 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
             if (l.userName == u.name)
                 sessions << l;
         endLogins(sessions, QStringLiteral("logged out: user %1 is disabled").arg(u.name), actor);
+    } else if (command == QLatin1String("roles")) {
+        tellRoles(u);
     }
     return QtFuture::makeReadyFuture(peek::Value(detail(u)));
 }

@@ -83,6 +83,11 @@ private:
     // services to log those connections out with `reason`.
     void endLogins(const QList<Login> &logins, const QString &reason, const QString &actor);
     void tellServices(const QString &userName, const QString &deviceId, const QString &reason);
+    void tellServices(const std::shared_ptr<UserStatusTuple> &status, const QString &deviceId);
+    // The user's live sessions get their roles now (after an admin or their directory changed them).
+    void tellRoles(const User &u);
+    // The name as logs and the audit show it: a known user's name, else a fingerprint.
+    QString shownName(const QString &name) const;
     std::shared_ptr<UserDetailTuple> detail(const User &u) const;
     void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
                const QString &address, const QString &detail);

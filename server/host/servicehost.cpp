@@ -26,7 +26,7 @@ namespace {
 
 // Field and office before peek_core_device guards them (or after it stopped or failed): no device
 // is served, and each is told why. Logged once per connection.
-std::function<bool(const PayloadEnvelope &, const MessageSource &)> closedDeviceGate(Role role)
+Vortex::DeviceGate closedDeviceGate(Role role)
 {
     auto logged = std::make_shared<QSet<quint64>>();
     return [role, logged](const PayloadEnvelope &envelope, const MessageSource &source) {
@@ -42,7 +42,7 @@ std::function<bool(const PayloadEnvelope &, const MessageSource &)> closedDevice
                                                .arg(role.name(), source.vortexName, source.address);
         }
         source.reply(PayloadEnvelope::error(envelope.filt, why));
-        return false;
+        return Vortex::GateVerdict::Refused;
     };
 }
 

@@ -459,6 +459,35 @@ private Q_SLOTS:
             QVERIFY(!serverLog().contains(d->token.toUtf8()));
         }
         QVERIFY(serverLog().contains("possible cloned device"));
+
+        // A clone that keeps trying is refused every time, but logged and audited once a minute
+        // (with the count), not once per try: a flood does not flood the log or the audit table.
+        for (int i = 0; i < 4; ++i) {
+            const int before = clone.peer->messages.size();
+            clone.online();
+            const int status = clone.waitFor(QStringLiteral("device.status"), before);
+            QVERIFY(status >= 0);
+            QCOMPARE(clone.stateAt(status), QStringLiteral("refused"));
+        }
+        const QByteArray cloneLine = QStringLiteral("refused device %1 ").arg(clone.id).toUtf8();
+        QCOMPARE(serverLog().count(cloneLine), 1);
+        const Admin again = admin({QStringLiteral("--json"), QStringLiteral("audit"), QStringLiteral("--limit"), QStringLiteral("1000")});
+        int refusedRows = 0;
+        for (const QJsonValue &row : QJsonDocument::fromJson(again.out).array())
+            refusedRows += row[QLatin1String("deviceId")].toString() == clone.id
+                && row[QLatin1String("event")].toString() == QLatin1String("refused");
+        QCOMPARE(refusedRows, 1);
+        // device.online asks logic each time: a connection may present itself ten times a minute.
+        for (int i = 0; i < 5; ++i) { // the 6th to the 10th
+            const int before = clone.peer->messages.size();
+            clone.online();
+            QVERIFY(clone.waitFor(QStringLiteral("device.status"), before) >= 0);
+        }
+        const int before = clone.peer->messages.size();
+        clone.online();
+        QVERIFY(QTest::qWaitFor([&] { return clone.peer->messages.size() > before; }, 15000));
+        QVERIFY2(clone.peer->envelope(before).errorText().contains(QLatin1String("at most 10 a minute")),
+                 clone.peer->messages.value(before).left(300).constData());
     }
 
     void revokingClosesTheDevicesConnectionsAtOnce()
@@ -563,6 +592,29 @@ private Q_SLOTS:
         const Admin noServer = runAdmin(elsewhere.path(), {QStringLiteral("devices"), QStringLiteral("list")});
         QCOMPARE(noServer.code, 1);
         QVERIFY(noServer.err.contains("config.json"));
+    }
+
+    // One address cannot fill the approval list: after 60 enrolments in 10 minutes (this test's
+    // earlier cases used some) the next is refused with the reason; approved devices are still
+    // served.
+    void enrolmentsFromOneAddressAreLimited()
+    {
+        Device served;
+        enrolled(served, QStringLiteral("crew-laptop-20"), true);
+        Device flood;
+        QVERIFY(flood.connect(m_ports.field));
+        QString refusal;
+        for (int i = 0; i < 61 && refusal.isEmpty(); ++i) {
+            flood.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            const QString id = QStringLiteral("flood-%1").arg(i);
+            flood.enrol(QStringLiteral("made-up device %1").arg(i), id);
+            const int answer = flood.waitFor(id);
+            QVERIFY(answer >= 0);
+            if (!flood.peer->envelope(answer).isSuccess())
+                refusal = flood.peer->envelope(answer).errorText();
+        }
+        QVERIFY2(refusal.startsWith(QLatin1String("too many enrolments from this address")), qPrintable(refusal));
+        QCOMPARE(served.askForRows(QStringLiteral("q9")), QString());
     }
 
     void cleanupTestCase()

@@ -28,6 +28,7 @@ namespace {
 const QString kTutorial = QStringLiteral("peek_plugin_tutorial");
 const QByteArray kPassword = "correct horse battery";
 const QString kUserAlreadyLoggedOn = QStringLiteral("pl-user.USER_ALREADY_LOGGED_ON");
+const QByteArray kTypedAsName = "tr0ub4dor-typed-as-name";
 
 
 // A device of its own, enrolled, approved and connected; logs users in and out.
@@ -203,7 +204,9 @@ private Q_SLOTS:
         addUser(QStringLiteral("carol"));
         Device d;
         ready(d, QStringLiteral("carol-tablet"));
-        const int unknown = d.login(QStringLiteral("nobody"), kPassword);
+        // A name nobody has (here: a password typed into the name field) never reaches the log
+        // or the audit as text (noPasswordOrHash... checks).
+        const int unknown = d.login(QString::fromLatin1(kTypedAsName), kPassword);
         const int wrong = d.login(QStringLiteral("carol"), "not her password");
         QVERIFY(unknown >= 0 && wrong >= 0);
         QCOMPARE(d.peer.envelope(unknown).errorText(), QStringLiteral("wrong user name or password"));
@@ -331,6 +334,43 @@ private Q_SLOTS:
         QVERIFY(d.peer.envelope(d.login(QStringLiteral("frank"), kPassword)).isSuccess());
     }
 
+    // Roles an admin changes reach the user's live session at once: the app hears them
+    // (user.status) and logic's plugins see them on the next request.
+    void changedRolesReachTheLiveSession()
+    {
+        addUser(QStringLiteral("ida"));
+        Device d;
+        ready(d, QStringLiteral("ida-tablet"));
+        QVERIFY(d.peer.envelope(d.login(QStringLiteral("ida"), kPassword)).isSuccess());
+        const int before = d.peer.messages.size();
+        const Admin changed = admin({QStringLiteral("users"), QStringLiteral("roles"), QStringLiteral("ida"),
+                                     QStringLiteral("field,surveyor")});
+        QVERIFY2(changed.code == 0, changed.err.constData());
+        const int told = d.waitFor(before, [](const PayloadEnvelope &e) {
+            if (!Device::hasKey(e, QStringLiteral("key"), QStringLiteral("user.status")))
+                return false;
+            auto p = e.decodePayload();
+            return p && !p.value().tuples.empty() && p.value().tuples.front()->field(QStringLiteral("loggedIn")).toBool();
+        });
+        QVERIFY(told >= 0);
+        const ValueList roles = d.field(told, QStringLiteral("roles")).toList();
+        QCOMPARE(roles.size(), size_t(2));
+        QCOMPARE(roles.back().toString(), QStringLiteral("surveyor"));
+
+        const Dict whoAmI = observable::requestFilt(kTutorial, QStringLiteral("tutorialWhoAmI"),
+                                                    TupleSelector(QStringLiteral("peek_plugin_tutorial.WhoAmITuple"), {}), true);
+        const int asked = d.peer.messages.size();
+        d.peer.send(PayloadEnvelope(whoAmI));
+        const int me = d.waitFor(asked, [](const PayloadEnvelope &e) {
+            return Device::hasKey(e, QStringLiteral("plugin"), kTutorial);
+        });
+        QVERIFY(me >= 0);
+        QCOMPARE(d.field(me, QStringLiteral("userName")).toString(), QStringLiteral("ida"));
+        const ValueList seen = d.field(me, QStringLiteral("roles")).toList();
+        QVERIFY2(seen.size() == 2 && seen.back().toString() == QLatin1String("surveyor"),
+                 d.peer.messages.value(me).left(300).constData());
+    }
+
     void noPasswordOrHashAppearsInTheLogTheAuditOrTheLists()
     {
         const Admin audit = admin({QStringLiteral("--json"), QStringLiteral("audit"), QStringLiteral("--limit"), QStringLiteral("1000")});
@@ -340,6 +380,7 @@ private Q_SLOTS:
             QVERIFY(!text.isEmpty());
             QVERIFY(!text.contains(kPassword));
             QVERIFY(!text.contains("not her password"));
+            QVERIFY(!text.contains(kTypedAsName));
             QVERIFY(!text.contains("$argon2id$"));
         }
         QVERIFY(audit.out.contains("\"event\": \"login\""));

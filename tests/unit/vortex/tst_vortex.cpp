@@ -779,9 +779,9 @@ private Q_SLOTS:
         field.addDeviceGate([&](const PayloadEnvelope &e, const MessageSource &s) {
             ++gated;
             if (s.identity && s.identity->deviceApproved)
-                return true;
+                return Vortex::GateVerdict::Pass;
             s.reply(PayloadEnvelope::error(e.filt, QStringLiteral("device not enrolled")));
-            return false;
+            return Vortex::GateVerdict::Refused;
         });
         QList<MessageSource> routed;
         field.router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("rows")}},
@@ -817,6 +817,64 @@ private Q_SLOTS:
         QVERIFY(device.waitForDisconnect(5000));
         QCOMPARE(device.socket.closeReason(), QStringLiteral("access revoked"));
         QCOMPARE(service.socket.state(), QAbstractSocket::ConnectedState);
+    }
+
+    // A gate that is still checking holds what comes: the vortex keeps it, and what the
+    // connection sends after it, in order, answers the sender beyond its bound, and on release
+    // runs it through the gates again with what the connection proved by then.
+    void aHoldingGateKeepsTheOrderAndIsBounded()
+    {
+        VortexOptions options = fastOptions();
+        options.silenceTimeoutMs = 30000; // the raw peer sends no heartbeats
+        Vortex field(QStringLiteral("peek-field-service"), options);
+        field.setJoinToken("s3cret-token"); // else every connection counts as a proven service
+        QVERIFY(field.listen(QHostAddress::LocalHost, 0));
+        bool checking = true;
+        int gated = 0;
+        field.addDeviceGate([&](const PayloadEnvelope &e, const MessageSource &s) {
+            ++gated;
+            if (checking)
+                return Vortex::GateVerdict::Hold;
+            if (s.identity && s.identity->deviceApproved)
+                return Vortex::GateVerdict::Pass;
+            s.reply(PayloadEnvelope::error(e.filt, QStringLiteral("device not enrolled")));
+            return Vortex::GateVerdict::Refused;
+        });
+        QStringList routed;
+        field.router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("rows")}},
+                                   [&](const PayloadEnvelope &e, const MessageSource &s) {
+                                       QVERIFY(s.identity && s.identity->deviceApproved);
+                                       routed << e.filt.string(QStringLiteral("n"));
+                                   });
+        QSignalSpy connected(&field, &Vortex::peerConnected);
+        RawPeer device;
+        QVERIFY(device.open(field.serverPort()));
+        const int total = Vortex::kMaxHeldPerConnection + 3;
+        for (int i = 0; i < total; ++i)
+            device.send(PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("rows")},
+                                              {QStringLiteral("n"), QString::number(i)}}));
+        // The three beyond the bound are answered at once; the gate saw only the first.
+        QVERIFY(device.waitForMessage(4));
+        for (int i = 1; i < 4; ++i)
+            QVERIFY(device.envelope(i).errorText().startsWith(QLatin1String("too many messages before")));
+        QCOMPARE(gated, 1);
+        QVERIFY(routed.isEmpty());
+
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 5000);
+        const quint64 id = connected.first().first().value<PeerInfo>().connectionId;
+        auto identity = std::make_shared<PeerIdentity>();
+        identity->deviceId = QStringLiteral("dev-2");
+        identity->deviceApproved = true;
+        field.setIdentity(id, identity);
+        checking = false;
+        field.releaseHeld(id);
+        QCOMPARE(routed.size(), Vortex::kMaxHeldPerConnection);
+        for (int i = 0; i < routed.size(); ++i)
+            QCOMPARE(routed[i], QString::number(i));
+        // Released: what comes now goes straight through the gates.
+        device.send(PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("rows")}, {QStringLiteral("n"), QStringLiteral("last")}}));
+        QTRY_COMPARE_WITH_TIMEOUT(routed.size(), Vortex::kMaxHeldPerConnection + 1, 5000);
+        QCOMPARE(routed.last(), QStringLiteral("last"));
     }
 
     void localLinksNeedNoJoinToken()
