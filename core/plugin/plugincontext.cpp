@@ -88,7 +88,7 @@ bool PluginContext::deviceEnrolmentRequired() const
 
 void PluginContext::guardDevices(DeviceGate gate)
 {
-    d->requireRole({Role::Field, Role::Office}, "guardDevices()");
+    d->requireRole({Role::Field, Role::Office, Role::Logic}, "guardDevices()");
     if (!PluginMetadata::isCorePlugin(d->metadata.name))
         throw PluginError(QStringLiteral("%1: only the platform's core plugins (peek_core_*) may guard devices")
                               .arg(d->metadata.name));

@@ -100,14 +100,15 @@ public:
     // A raw vortex endpoint; "plugin": <name> is added to the filt.
     void addEndpoint(Dict filt, std::function<void(const PayloadEnvelope &, const MessageSource &)> handler);
 
-    // ---- devices (field/office; core plugins only, peek_core_*) ----
+    // ---- devices and admins (field/office, and logic's admin port; core plugins only, peek_core_*) ----
     // Whether devices must be enrolled and approved before they are served (config.json
     // devices.requireEnrolment, on by default).
     bool deviceEnrolmentRequired() const;
     // Stands `gate` before routing for every connection of this role that is not a proven
     // service (Vortex::addDeviceGate; after the gates of plugins started earlier). When the
     // plugin stops it goes; with no gate left, the role's fallback refuses every device when
-    // enrolment is required. The gate passes, refuses (answering the sender) or holds an
+    // enrolment is required (on logic: every connection of the admin port that has not logged
+    // in, the only ones not proven there). The gate passes, refuses (answering the sender) or holds an
     // envelope (Vortex::GateVerdict; it calls Vortex::releaseHeld once it knows). Throws
     // PluginError elsewhere.
     using DeviceGate = Vortex::DeviceGate;

@@ -1,5 +1,6 @@
 #include "rpc.h"
 
+#include "caller.h"
 #include "futurecontext.h"
 
 #include "tuple/tupleregistry.h"
@@ -70,7 +71,10 @@ PayloadRouter::EndpointId Rpc::listenAsync(Vortex *vortex, AsyncHandler handler)
     QPointer<Vortex> guard(vortex);
     return vortex->router().addEndpoint(
         filt(), [name, acceptOnly, handler, guard](const PayloadEnvelope &envelope, const MessageSource &source) {
-            if (!acceptOnly.isEmpty() && !acceptOnly.contains(source.vortexName)) {
+            // An admin logged in on logic's admin port may call what the admin service may.
+            const bool admin = !source.proven && source.identity && acceptOnly.contains(kAdminServiceName)
+                && source.identity->userRoles.contains(QLatin1String("admin"));
+            if (!acceptOnly.isEmpty() && !acceptOnly.contains(source.vortexName) && !admin) {
                 qCWarning(lcRpc).noquote() << "RPC" << name << "refused a call from" << source.vortexName
                                            << source.address << "(accepts only" << acceptOnly.join(u',') << ")";
                 answerError(source, envelope.filt,
@@ -90,6 +94,7 @@ PayloadRouter::EndpointId Rpc::listenAsync(Vortex *vortex, AsyncHandler handler)
             const Dict kwargs = argTuple ? argTuple->field(QStringLiteral("kwargs")).toDict() : Dict{};
             QFuture<Value> result;
             try {
+                const CallerScope caller(source.identity ? *source.identity : PeerIdentity {});
                 result = handler(args, kwargs);
             } catch (const std::exception &e) {
                 answerError(source, envelope.filt, QString::fromUtf8(e.what()));
@@ -145,6 +150,15 @@ QFuture<Value> Rpc::call(Vortex *caller, ValueList args, Dict kwargs, int timeou
                     QStringLiteral("unreadable RPC result: %1").arg(result ? QString() : result.error().what));
             return result.value().tuples.front()->field(QStringLiteral("result"));
         });
+}
+
+QString rpcActor(const Dict &kwargs)
+{
+    const QString admin = currentCaller().userName;
+    if (!admin.isEmpty())
+        return admin;
+    const QString said = kwargs.string(QStringLiteral("actor")).left(100);
+    return said.isEmpty() ? QStringLiteral("an operator") : said;
 }
 
 } // namespace peek

@@ -71,6 +71,16 @@ private:
     Options m_options;
 };
 
+// The name of the administration service's callers: `peek-server admin` on the logic machine
+// dials as this (a proven service); RPCs for administration accept it in acceptOnlyFrom. Such an
+// RPC also accepts a connection on logic's admin port on which a user with the admin role has
+// logged in (docs/administration.md).
+inline const QString kAdminServiceName = QStringLiteral("peek-admin-service");
+
+// Who asked an RPC for an audit line: the admin logged in on the calling connection, or, for a
+// proven service (the local `peek-server admin`), what it wrote in kwargs "actor"; never empty.
+PEEK_API QString rpcActor(const Dict &kwargs);
+
 // Checked RPC arguments: the argument at `index` as T (qint64, int, double, bool, QString,
 // ValueList, Dict, DateTime), converted as a tuple field of type T would be (an int must be a whole
 // number, a string a string), or std::invalid_argument naming the argument, what it must be and

@@ -124,6 +124,10 @@ public:
     // handshake, so only services join (logic's ports). Plain HTTP and connectLocal() are not
     // affected. Empty (the default): see setJoinToken().
     void requireJoinToken(const QByteArray &token) { m_requiredJoinToken = token; }
+    // A port of listen() where a connection may come without the join token although one is
+    // required (logic's admin port): it is not a proven service, passes the gates (the admin
+    // login's, peek_core_user) and may not use a service's vortex name.
+    void allowLoginOn(quint16 port) { m_loginPorts.insert(port); }
 
     // Dialling out: connects to ws(s)://host:port (path /vortexws added when missing) and keeps
     // reconnecting with backoff until stopped.
@@ -199,6 +203,8 @@ public:
 
     QList<PeerInfo> peers() const;
     bool isConnectedTo(const QString &vortexName) const;
+    // Whether the connection is still open.
+    bool hasConnection(quint64 connectionId) const { return m_connections.contains(connectionId); }
     // The newest ready connection to a peer of that name (what a request goes out on); 0: none.
     quint64 connectionTo(const QString &vortexName) const;
 
@@ -277,6 +283,7 @@ private:
     QSslConfiguration m_clientTls; // null: Qt's default for wss://
     QByteArray m_joinToken;         // sent when dialling
     QByteArray m_requiredJoinToken; // demanded when serving; empty: none
+    QSet<quint16> m_loginPorts;     // ... except on these (allowLoginOn)
     // The token that proves a service dialling in: the demanded one, else the one we dial with.
     const QByteArray &proofToken() const { return m_requiredJoinToken.isEmpty() ? m_joinToken : m_requiredJoinToken; }
     // Ready connections by the peer's vortex name, and incoming ones by vortexUuid.

@@ -341,7 +341,7 @@ void Vortex::Server::inspect(QTcpSocket *socket)
                 return;
             }
             proven = true;
-        } else if (!q->m_requiredJoinToken.isEmpty()) {
+        } else if (!q->m_requiredJoinToken.isEmpty() && !q->m_loginPorts.contains(socket->localPort())) {
             refuseJoin(socket, claimed, QStringLiteral("missing"));
             return;
         } else if (Role::isServiceVortexName(claimed)) {

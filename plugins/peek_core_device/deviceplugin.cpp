@@ -93,7 +93,7 @@ public:
         });
         ctx.listen(rpc::admin(), [registry](const peek::ValueList &a, const peek::Dict &kwargs) {
             return registry->admin(peek::rpcArgument<QString>(a, 0, "command"), a,
-                                   kwargs.string(QStringLiteral("actor")).left(100));
+                                   peek::rpcActor(kwargs));
         });
         // A field or office service gone: the devices it served are offline.
         const QMetaObject::Connection link = QObject::connect(

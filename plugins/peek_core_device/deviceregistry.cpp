@@ -527,7 +527,7 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
                                                                : QStringLiteral("autoApproveOffice");
             if (auto stored = m_ctx.settings().setValueSync(key, on); !stored)
                 refuse(QStringLiteral("could not store the setting: %1").arg(stored.error().peerMessage()));
-            const QString who = actor.isEmpty() ? QStringLiteral("an operator") : actor;
+            const QString &who = actor;
             audit(QStringLiteral("auto-approval changed"), {}, {}, who, {},
                   QStringLiteral("%1 devices: %2").arg(type, on ? QStringLiteral("on") : QStringLiteral("off")));
             qCInfo(m_ctx.log()).noquote() << QStringLiteral("%1 turned auto-approval of new %2 devices %3")
@@ -546,7 +546,7 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
     if (!d)
         refuse(QStringLiteral("no enrolled device has the id or name \"%1\" (see: peek-server admin devices list)")
                    .arg(target.left(100)));
-    const QString who = actor.isEmpty() ? QStringLiteral("an operator") : actor;
+    const QString &who = actor;
     if (command == QLatin1String("remove")) {
         const Device removed = *d;
         auto deleted = m_ctx.database().runSync(QStringList {m_schema}, [&](QSqlDatabase &db) -> peek::Result<void> {

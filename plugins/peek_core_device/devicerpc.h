@@ -5,12 +5,6 @@
 
 namespace device::rpc {
 
-// The vortex name `peek-server admin` connects to logic with (a service name: only a connection
-// that presented the join token may use it).
-inline QString adminVortexName()
-{
-    return QStringLiteral("peek-admin-service");
-}
 
 // Field/office -> logic: a device presented (deviceId, hash of its token) on a connection.
 // Args: deviceId, tokenHash, appVersion, address, serviceName, serviceUuid.
@@ -42,7 +36,7 @@ inline const peek::Rpc &admin()
 {
     static const peek::Rpc rpc(QStringLiteral("peek_core_device.admin"),
                                {QStringLiteral("peek_core_device"), peek::Role(peek::Role::Logic).vortexName(),
-                                {adminVortexName()}});
+                                {peek::kAdminServiceName}});
     return rpc;
 }
 

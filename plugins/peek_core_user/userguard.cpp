@@ -12,10 +12,12 @@ constexpr qint64 kRefusalLogEveryMs = 60000;
 const QString kNotLoggedIn = QStringLiteral("not logged in: log in on this device first");
 
 
-bool isLoginExchange(const peek::Dict &filt)
+const QString kNotAdmin = QStringLiteral("admin login required: log in as a user with the admin role");
+
+bool isLoginExchange(const peek::Dict &filt, bool admins)
 {
     const QString plugin = filt.string(QStringLiteral("plugin"));
-    if (plugin == QLatin1String("peek_core_device"))
+    if (plugin == QLatin1String("peek_core_device") && !admins)
         return true; // peek_core_device's gate decides about those
     if (plugin != QLatin1String(kPlugin))
         return false;
@@ -33,9 +35,27 @@ peek::Dict userFilt(const QString &key)
 } // namespace
 
 UserGuard::UserGuard(peek::PluginContext &ctx)
-    : m_ctx(ctx), m_vortex(ctx.vortex()), m_required(ctx.deviceEnrolmentRequired())
+    : UserGuard(ctx,
+                Backend {[vortex = QPointer<peek::Vortex>(ctx.vortex())](const peek::ValueList &args) {
+                             return rpc::login().call(vortex, args);
+                         },
+                         [vortex = QPointer<peek::Vortex>(ctx.vortex())](const peek::ValueList &args) {
+                             return rpc::resume().call(vortex, args);
+                         },
+                         [vortex = QPointer<peek::Vortex>(ctx.vortex())](const peek::ValueList &args) {
+                             (void)rpc::logout().call(vortex, args);
+                         }},
+                false)
+{
+}
+
+UserGuard::UserGuard(peek::PluginContext &ctx, Backend backend, bool admins)
+    : m_ctx(ctx), m_vortex(ctx.vortex()), m_backend(std::move(backend)), m_admins(admins),
+      m_required(admins || ctx.deviceEnrolmentRequired())
 {
     connect(m_vortex, &peek::Vortex::peerDisconnected, this, &UserGuard::peerGone);
+    if (admins)
+        return; // logic itself: its store answers
     // Logic back (restarted, or the link dropped): a session may have ended meanwhile (disabled,
     // new password, logged in elsewhere); each one is checked again.
     const QString logic = peek::Role(peek::Role::Logic).vortexName();
@@ -51,24 +71,37 @@ UserGuard::UserGuard(peek::PluginContext &ctx)
 peek::Vortex::GateVerdict UserGuard::gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
 {
     using Verdict = peek::Vortex::GateVerdict;
-    if (isLoginExchange(envelope.filt))
+    if (isLoginExchange(envelope.filt, m_admins))
         return Verdict::Pass;
     auto it = m_connections.find(source.connectionId);
     if (it != m_connections.end() && it->checks > 0)
         return Verdict::Hold; // until logic answers (recheck)
-    if (!m_required || (source.identity && !source.identity->userName.isEmpty()))
+    if (!m_required || served(source))
         return Verdict::Pass;
     Connection &c = m_connections[source.connectionId];
     const qint64 now = m_vortex->clockMs();
     if (c.lastRefusalLogMs < 0 || now - c.lastRefusalLogMs >= kRefusalLogEveryMs) {
         c.lastRefusalLogMs = now;
-        qCInfo(m_ctx.log()).noquote() << QStringLiteral("refused %1 from device %2 (%3): nobody is logged in on it")
-                                             .arg(envelope.filt.string(QStringLiteral("key")).left(60),
-                                                  source.identity ? source.identity->deviceId : QStringLiteral("?"),
-                                                  source.address);
+        if (m_admins)
+            qCInfo(m_ctx.log()).noquote() << QStringLiteral("refused %1 from %2 (%3) on the admin port: no admin is "
+                                                            "logged in on it")
+                                                 .arg(envelope.filt.string(QStringLiteral("key")).left(60),
+                                                      source.vortexName.left(60), source.address);
+        else
+            qCInfo(m_ctx.log()).noquote() << QStringLiteral("refused %1 from device %2 (%3): nobody is logged in on it")
+                                                 .arg(envelope.filt.string(QStringLiteral("key")).left(60),
+                                                      source.identity ? source.identity->deviceId : QStringLiteral("?"),
+                                                      source.address);
     }
-    source.reply(peek::PayloadEnvelope::error(envelope.filt, kNotLoggedIn));
+    source.reply(peek::PayloadEnvelope::error(envelope.filt, m_admins ? kNotAdmin : kNotLoggedIn));
     return Verdict::Refused;
+}
+
+bool UserGuard::served(const peek::MessageSource &source) const
+{
+    if (!source.identity || source.identity->userName.isEmpty())
+        return false;
+    return !m_admins || source.identity->userRoles.contains(QLatin1String("admin"));
 }
 
 void UserGuard::onAction(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source)
@@ -90,7 +123,7 @@ void UserGuard::onAction(const peek::PayloadEnvelope &envelope, const peek::Mess
 void UserGuard::login(const UserLoginAction &action, const peek::PayloadEnvelope &envelope,
                       const peek::MessageSource &source)
 {
-    if (!source.identity || !source.identity->deviceApproved) {
+    if (!m_admins && (!source.identity || !source.identity->deviceApproved)) {
         source.reply(peek::PayloadEnvelope::error(envelope.filt, QStringLiteral("device not enrolled: a user logs in "
                                                                                 "on an approved device")));
         return;
@@ -100,13 +133,13 @@ void UserGuard::login(const UserLoginAction &action, const peek::PayloadEnvelope
         if (key.type() == peek::Value::Type::String && accepted.size() < 10)
             accepted.push_back(key);
     const bool isField = m_ctx.role() == peek::Role::Field;
-    const QString deviceId = source.identity->deviceId;
+    const QString deviceId = source.identity ? source.identity->deviceId : QString();
     const quint64 connectionId = source.connectionId;
     const peek::Dict filt = envelope.filt;
     const peek::MessageSource replyTo = source;
-    QFuture<peek::Value> answer = rpc::login().call(
-        m_vortex, {peek::Value(action.userName), peek::Value(action.password), peek::Value(deviceId),
-                   peek::Value(isField), peek::Value(accepted), peek::Value(source.address)});
+    QFuture<peek::Value> answer
+        = m_backend.login({peek::Value(action.userName), peek::Value(action.password), peek::Value(deviceId),
+                           peek::Value(isField), peek::Value(accepted), peek::Value(source.address)});
     peek::onFinished(this, answer, [this, connectionId, filt, replyTo, deviceId](QFuture<peek::Value> finished) {
         auto result = peek::resultOf(finished, QStringLiteral("the service is stopping"));
         if (!result) {
@@ -132,12 +165,10 @@ void UserGuard::login(const UserLoginAction &action, const peek::PayloadEnvelope
         if (response->succeeded) {
             const QString token = a.string(QStringLiteral("userToken"));
             response->userToken = token;
-            auto it = m_connections.find(connectionId);
-            if (!m_vortex->identity(connectionId))
+            if (!m_vortex->hasConnection(connectionId))
                 return; // the connection closed meanwhile
             m_connections[connectionId].tokenHash = peek::secretHash(token);
             setUser(connectionId, response->userName, response->roles);
-            Q_UNUSED(it)
         }
         replyTo.reply(peek::PayloadEnvelope::fromPayload(peek::Payload(filt, {response})));
         if (response->succeeded)
@@ -153,8 +184,7 @@ void UserGuard::logout(const peek::PayloadEnvelope &envelope, const peek::Messag
         it->tokenHash.clear();
     setUser(source.connectionId, {}, {});
     if (!tokenHash.isEmpty() && source.identity)
-        rpc::logout().call(m_vortex, {peek::Value(tokenHash), peek::Value(source.identity->deviceId),
-                                      peek::Value(source.address)});
+        m_backend.logout({peek::Value(tokenHash), peek::Value(source.identity->deviceId), peek::Value(source.address)});
     source.reply(peek::PayloadEnvelope::fromPayload(peek::Payload(envelope.filt, {})));
     tell(source.connectionId, false, {}, {}, {}, QStringLiteral("logged out"));
 }
@@ -171,7 +201,7 @@ void UserGuard::onResume(const peek::PayloadEnvelope &envelope, const peek::Mess
                                                                      .arg(QString::fromLatin1(UserResumeTuple::kTupleType))));
         return;
     }
-    if (!source.identity || !source.identity->deviceApproved) {
+    if (!m_admins && (!source.identity || !source.identity->deviceApproved)) {
         tell(source.connectionId, false, {}, {}, {}, QStringLiteral("device not enrolled: the session waits for the device"));
         return;
     }
@@ -183,7 +213,7 @@ void UserGuard::onResume(const peek::PayloadEnvelope &envelope, const peek::Mess
 void UserGuard::recheck(quint64 connectionId)
 {
     const auto identity = m_vortex->identity(connectionId);
-    if (!identity)
+    if (!identity && !m_admins)
         return;
     Connection &c = m_connections[connectionId];
     ++c.checks;
@@ -191,8 +221,8 @@ void UserGuard::recheck(quint64 connectionId)
     for (const peek::PeerInfo &peer : m_vortex->peers())
         if (peer.connectionId == connectionId)
             address = peer.address;
-    QFuture<peek::Value> answer = rpc::resume().call(
-        m_vortex, {peek::Value(c.tokenHash), peek::Value(identity->deviceId), peek::Value(address)});
+    QFuture<peek::Value> answer = m_backend.resume(
+        {peek::Value(c.tokenHash), peek::Value(identity ? identity->deviceId : QString()), peek::Value(address)});
     peek::onFinished(this, answer, [this, connectionId](QFuture<peek::Value> finished) {
         auto it = m_connections.find(connectionId);
         if (it == m_connections.end())
@@ -207,10 +237,16 @@ void UserGuard::recheck(quint64 connectionId)
         }
         const peek::Dict a = result.value().toDict();
         const peek::Value *in = a.find(QStringLiteral("loggedIn"));
-        const bool loggedIn = in && in->type() == peek::Value::Type::Bool && in->toBool();
+        bool loggedIn = in && in->type() == peek::Value::Type::Bool && in->toBool();
         peek::ValueList roles;
         if (const peek::Value *r = a.find(QStringLiteral("roles")); r && r->type() == peek::Value::Type::List)
             roles = r->toList();
+        QString message = a.string(QStringLiteral("message"));
+        if (loggedIn && m_admins
+            && std::none_of(roles.begin(), roles.end(), [](const peek::Value &r) { return r.toString() == QLatin1String("admin"); })) {
+            loggedIn = false; // an admin's session outlived their admin role
+            message = kNotAdmin;
+        }
         if (loggedIn) {
             setUser(connectionId, a.string(QStringLiteral("userName")), roles);
         } else {
@@ -218,7 +254,7 @@ void UserGuard::recheck(quint64 connectionId)
             setUser(connectionId, {}, {});
         }
         tell(connectionId, loggedIn, a.string(QStringLiteral("userName")), a.string(QStringLiteral("displayName")), roles,
-             a.string(QStringLiteral("message")));
+             message);
         release(connectionId);
     });
 }
@@ -233,9 +269,9 @@ void UserGuard::release(quint64 connectionId)
 void UserGuard::setUser(quint64 connectionId, const QString &userName, const peek::ValueList &roles)
 {
     const auto before = m_vortex->identity(connectionId);
-    if (!before)
-        return;
-    auto identity = std::make_shared<peek::PeerIdentity>(*before);
+    if (!before && !m_admins)
+        return; // a device's user needs the device proven first
+    auto identity = before ? std::make_shared<peek::PeerIdentity>(*before) : std::make_shared<peek::PeerIdentity>();
     identity->userName = userName;
     identity->userRoles.clear();
     for (const peek::Value &r : roles)
@@ -269,20 +305,24 @@ void UserGuard::onChanged(const peek::PayloadEnvelope &envelope, const peek::Mes
         : nullptr;
     if (!status)
         return;
-    const QString deviceId = envelope.filt.string(QStringLiteral("deviceId"));
+    applyChange(*status, envelope.filt.string(QStringLiteral("deviceId")));
+}
+
+void UserGuard::applyChange(const UserStatusTuple &status, const QString &deviceId)
+{
     for (const peek::PeerInfo &peer : m_vortex->peers()) {
         const auto identity = m_vortex->identity(peer.connectionId);
-        if (!identity || identity->userName != status->userName || (!deviceId.isEmpty() && identity->deviceId != deviceId))
+        if (!identity || identity->userName != status.userName || (!deviceId.isEmpty() && identity->deviceId != deviceId))
             continue;
-        if (status->loggedIn) { // still logged in, with other roles
-            setUser(peer.connectionId, status->userName, status->roles);
-            tell(peer.connectionId, true, status->userName, status->displayName, status->roles, {});
+        if (status.loggedIn) { // still logged in, with other roles
+            setUser(peer.connectionId, status.userName, status.roles);
+            tell(peer.connectionId, true, status.userName, status.displayName, status.roles, {});
             continue;
         }
         if (auto it = m_connections.find(peer.connectionId); it != m_connections.end())
             it->tokenHash.clear();
         setUser(peer.connectionId, {}, {});
-        tell(peer.connectionId, false, {}, {}, {}, status->message);
+        tell(peer.connectionId, false, {}, {}, {}, status.message);
     }
 }
 

@@ -7,6 +7,7 @@
 #include "peek/plugin.h"
 #include "peek/rpc.h"
 
+#include <QFuture>
 #include <QHash>
 #include <QObject>
 
@@ -15,12 +16,26 @@ namespace user {
 class UserGuard : public QObject
 {
 public:
+    // Where logins, session checks and logouts go: to logic over RPC (field and office), or to
+    // the store itself (logic's admin port). Arguments and answers as the RPCs of userrpc.h.
+    struct Backend
+    {
+        std::function<QFuture<peek::Value>(const peek::ValueList &)> login;
+        std::function<QFuture<peek::Value>(const peek::ValueList &)> resume;
+        std::function<void(const peek::ValueList &)> logout;
+    };
+    // Field and office: devices' users, over RPC to logic.
     explicit UserGuard(peek::PluginContext &ctx);
+    // Logic's admin port (`admins`): a connection is served once a user with the admin role
+    // logged in on it (no device); everything else is refused.
+    UserGuard(peek::PluginContext &ctx, Backend backend, bool admins);
 
     peek::Vortex::GateVerdict gate(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onAction(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onResume(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
     void onChanged(const peek::PayloadEnvelope &envelope, const peek::MessageSource &source);
+    // A session ended, or its roles changed (logic's user.changed, or the store itself).
+    void applyChange(const UserStatusTuple &status, const QString &deviceId);
 
 private:
     struct Connection
@@ -40,8 +55,12 @@ private:
     void recheck(quint64 connectionId);
     void peerGone(const peek::PeerInfo &peer);
 
+    bool served(const peek::MessageSource &source) const;
+
     peek::PluginContext &m_ctx;
     QPointer<peek::Vortex> m_vortex;
+    Backend m_backend;
+    bool m_admins = false;
     bool m_required;
     QHash<quint64, Connection> m_connections;
 };

@@ -69,23 +69,51 @@ public:
         if (auto loaded = m_store->load(); !loaded)
             throw peek::PluginError(loaded.error().message());
         UserStore *store = m_store.get();
-        ctx.listenAsync(rpc::login(), [store](const peek::ValueList &a, const peek::Dict &) {
+        // The same calls answer the services' RPCs and logic's own admin port (`admin`).
+        const auto login = [store](const peek::ValueList &a, bool admin) {
             using peek::rpcArgument;
             return store->login(rpcArgument<QString>(a, 0, "userName"), rpcArgument<QString>(a, 1, "password"),
-                                rpcArgument<QString>(a, 2, "deviceId"), rpcArgument<bool>(a, 3, "isField"),
-                                strings(rpcArgument<peek::ValueList>(a, 4, "acceptedWarningKeys")),
-                                rpcArgument<QString>(a, 5, "address"));
-        });
-        ctx.listen(rpc::resume(), [store](const peek::ValueList &a, const peek::Dict &) {
+                                {rpcArgument<QString>(a, 2, "deviceId"), rpcArgument<bool>(a, 3, "isField"),
+                                 strings(rpcArgument<peek::ValueList>(a, 4, "acceptedWarningKeys")),
+                                 rpcArgument<QString>(a, 5, "address"), admin});
+        };
+        const auto resume = [store](const peek::ValueList &a) {
             using peek::rpcArgument;
             return peek::Value(store->resume(rpcArgument<QString>(a, 0, "tokenHash"),
                                              rpcArgument<QString>(a, 1, "deviceId"), rpcArgument<QString>(a, 2, "address")));
-        });
-        ctx.listen(rpc::logout(), [store](const peek::ValueList &a, const peek::Dict &) {
+        };
+        const auto logout = [store](const peek::ValueList &a) {
             using peek::rpcArgument;
             return peek::Value(store->logout(rpcArgument<QString>(a, 0, "tokenHash"),
                                              rpcArgument<QString>(a, 1, "deviceId"), rpcArgument<QString>(a, 2, "address")));
+        };
+        ctx.listenAsync(rpc::login(), [login](const peek::ValueList &a, const peek::Dict &) { return login(a, false); });
+        ctx.listen(rpc::resume(), [resume](const peek::ValueList &a, const peek::Dict &) { return resume(a); });
+        ctx.listen(rpc::logout(), [logout](const peek::ValueList &a, const peek::Dict &) { return logout(a); });
+
+        // Logic's admin port: admins log in there (docs/administration.md).
+        m_admins = std::make_unique<UserGuard>(
+            ctx,
+            UserGuard::Backend {[login](const peek::ValueList &a) { return login(a, true); },
+                                [resume](const peek::ValueList &a) { return QtFuture::makeReadyFuture(resume(a)); },
+                                [logout](const peek::ValueList &a) { (void)logout(a); }},
+            true);
+        UserGuard *admins = m_admins.get();
+        store->setChangeListener([admins](const UserStatusTuple &status, const QString &deviceId) {
+            admins->applyChange(status, deviceId);
         });
+        ctx.addEndpoint({{QStringLiteral("key"), peek::Value(peek::action::kKey)},
+                         {QStringLiteral("name"), peek::Value(QString::fromLatin1(kProcessor))}},
+                        [admins](const peek::PayloadEnvelope &e, const peek::MessageSource &s) {
+                            if (!s.proven) // services never log in here
+                                admins->onAction(e, s);
+                        });
+        ctx.addEndpoint({{QStringLiteral("key"), peek::Value(QStringLiteral("user.resume"))}},
+                        [admins](const peek::PayloadEnvelope &e, const peek::MessageSource &s) {
+                            if (!s.proven)
+                                admins->onResume(e, s);
+                        });
+        ctx.guardDevices([admins](const peek::PayloadEnvelope &e, const peek::MessageSource &s) { return admins->gate(e, s); });
         ctx.listenAsync(rpc::admin(), [store](const peek::ValueList &a, const peek::Dict &kwargs) {
             return store->admin(a, kwargs);
         });
@@ -93,10 +121,15 @@ public:
         store->warnWhenNoAdmin();
     }
 
-    void unload(peek::PluginContext &) override { m_store.reset(); }
+    void unload(peek::PluginContext &) override
+    {
+        m_admins.reset();
+        m_store.reset();
+    }
 
 private:
     std::unique_ptr<UserStore> m_store;
+    std::unique_ptr<UserGuard> m_admins;
 };
 
 class ServiceHook final : public peek::PluginRoleHook {

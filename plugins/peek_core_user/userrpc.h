@@ -41,7 +41,7 @@ inline const peek::Rpc &admin()
 {
     static const peek::Rpc rpc(QStringLiteral("peek_core_user.admin"),
                                {QStringLiteral("peek_core_user"), peek::Role(peek::Role::Logic).vortexName(),
-                                {QStringLiteral("peek-admin-service")}});
+                                {peek::kAdminServiceName}});
     return rpc;
 }
 

@@ -239,9 +239,10 @@ void UserStore::noteFailure(const QString &name, const QString &address)
     note(m_addressFailures[peek::hostOfAddress(address)], kMaxAddressFailures);
 }
 
-QFuture<peek::Value> UserStore::login(const QString &userName, const QString &password, const QString &deviceId,
-                                      bool isField, const QStringList &acceptedWarnings, const QString &address)
+QFuture<peek::Value> UserStore::login(const QString &userName, const QString &password, const LoginRequest &request)
 {
+    const QString &deviceId = request.deviceId;
+    const QString &address = request.address;
     const QString name = normalName(userName);
     if (name.isEmpty() || name.size() > 100 || password.size() > 1000)
         return QtFuture::makeReadyFuture(peek::Value(peek::Dict {
@@ -290,11 +291,10 @@ QFuture<peek::Value> UserStore::login(const QString &userName, const QString &pa
             }
             return out;
         });
-        peek::onFinished(this, asked, [this, promise, name, deviceId, isField, acceptedWarnings, address](QFuture<Outcome> f) {
+        peek::onFinished(this, asked, [this, promise, name, request](QFuture<Outcome> f) {
             try {
                 const Outcome o = f.result();
-                promise->addResult(directoryLogin(name, o.directory, o.answer, o.unreachable, deviceId, isField,
-                                                  acceptedWarnings, address));
+                promise->addResult(directoryLogin(name, o.directory, o.answer, o.unreachable, request));
             } catch (...) {
                 promise->setException(std::current_exception());
             }
@@ -304,10 +304,10 @@ QFuture<peek::Value> UserStore::login(const QString &userName, const QString &pa
     }
     const QString hash = it == m_users.cend() ? QString() : it->passwordHash;
     QFuture<bool> checked = QtConcurrent::run([hash, password] { return verifyPassword(hash, password); });
-    peek::onFinished(this, checked, [this, promise, name, deviceId, isField, acceptedWarnings, address](QFuture<bool> f) {
+    peek::onFinished(this, checked, [this, promise, name, request](QFuture<bool> f) {
         const bool ok = f.resultCount() > 0 && f.result();
         try {
-            promise->addResult(finishLogin(name, ok, deviceId, isField, acceptedWarnings, address));
+            promise->addResult(finishLogin(name, ok, request));
         } catch (...) {
             promise->setException(std::current_exception());
         }
@@ -317,9 +317,10 @@ QFuture<peek::Value> UserStore::login(const QString &userName, const QString &pa
 }
 
 peek::Value UserStore::directoryLogin(const QString &name, const QString &directory, const DirectoryAnswer &answer,
-                                      const QStringList &unreachable, const QString &deviceId, bool isField,
-                                      const QStringList &accepted, const QString &address)
+                                      const QStringList &unreachable, const LoginRequest &request)
 {
+    const QString &deviceId = request.deviceId;
+    const QString &address = request.address;
     for (const QString &problem : unreachable)
         qCWarning(m_ctx.log()).noquote() << "the directory" << problem << "cannot be reached: its users cannot log in "
                                             "now; internal users still can";
@@ -333,7 +334,7 @@ peek::Value UserStore::directoryLogin(const QString &name, const QString &direct
                 {QStringLiteral("message"), peek::Value(QStringLiteral("the password cannot be checked now: the user "
                                                                        "directory cannot be reached; try again later"))}});
         }
-        return finishLogin(name, false, deviceId, isField, accepted, address);
+        return finishLogin(name, false, request);
     }
     User u = m_users.value(name);
     const bool created = u.name.isEmpty();
@@ -362,12 +363,15 @@ peek::Value UserStore::directoryLogin(const QString &name, const QString &direct
                                              .arg(name, directory, u.roles.join(QStringLiteral(", ")));
         tellRoles(u); // the user's other sessions get the roles the directory gives now
     }
-    return finishLogin(name, true, deviceId, isField, accepted, address);
+    return finishLogin(name, true, request);
 }
 
-peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const QString &deviceId, bool isField,
-                                   const QStringList &accepted, const QString &address)
+peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const LoginRequest &request)
 {
+    const QString &deviceId = request.deviceId;
+    const QString &address = request.address;
+    const QStringList &accepted = request.acceptedWarnings;
+    const bool isField = request.isField && !request.admin;
     auto failed = [](const QString &message) {
         return peek::Value(peek::Dict {{QStringLiteral("succeeded"), peek::Value(false)},
                                        {QStringLiteral("message"), peek::Value(message)}});
@@ -392,13 +396,23 @@ peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const Q
         audit(QStringLiteral("login failed"), deviceId, name, {}, address, QStringLiteral("user disabled"));
         return failed(QStringLiteral("user %1 is disabled; ask an admin").arg(name));
     }
-    if (m_devices && !m_devices->isApproved(deviceId))
+    if (request.admin && !u.roles.contains(QLatin1String("admin"))) {
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("refused the admin login of user %1 from %2: not an admin")
+                                             .arg(name, address);
+        audit(QStringLiteral("login failed"), {}, name, {}, address, QStringLiteral("admin login without the admin role"));
+        return failed(QStringLiteral("user %1 may not administer Peek: that needs the admin role").arg(name));
+    }
+    if (!request.admin && m_devices && !m_devices->isApproved(deviceId))
         return failed(QStringLiteral("device not enrolled: this device is not approved"));
 
     // Single login per field device; one user per device.
     peek::Dict warnings;
     QList<Login> toEnd;
     for (const Login &l : std::as_const(m_logins)) {
+        if (request.admin)
+            break; // admin sessions (no device) are not limited ...
+        if (l.deviceId.isEmpty())
+            continue; // ... and limit no one
         if (l.userName == name && l.deviceId == deviceId) {
             toEnd << l; // logging in again here replaces the session
         } else if (l.userName == name && isField && l.isField) {
@@ -448,12 +462,18 @@ peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const Q
         return failed(QStringLiteral("the login could not be stored; try again (the service's log has the details)"));
     }
     m_logins.insert(login.tokenHash, login);
-    if (m_devices)
-        m_devices->setLoggedInUser(deviceId, name);
-    qCInfo(m_ctx.log()).noquote() << QStringLiteral("user %1 logged in on %2 device \"%3\" from %4")
-                                         .arg(name, isField ? QStringLiteral("field") : QStringLiteral("office"),
-                                              deviceName(deviceId), address);
-    audit(QStringLiteral("login"), deviceId, name, {}, address, isField ? QStringLiteral("field") : QStringLiteral("office"));
+    if (request.admin) {
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("user %1 logged in as an admin from %2").arg(name, address);
+        audit(QStringLiteral("login"), {}, name, {}, address, QStringLiteral("admin"));
+    } else {
+        if (m_devices)
+            m_devices->setLoggedInUser(deviceId, name);
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("user %1 logged in on %2 device \"%3\" from %4")
+                                             .arg(name, isField ? QStringLiteral("field") : QStringLiteral("office"),
+                                                  deviceName(deviceId), address);
+        audit(QStringLiteral("login"), deviceId, name, {}, address,
+              isField ? QStringLiteral("field") : QStringLiteral("office"));
+    }
     return peek::Value(peek::Dict {{QStringLiteral("succeeded"), peek::Value(true)},
                                    {QStringLiteral("userName"), peek::Value(name)},
                                    {QStringLiteral("displayName"), peek::Value(u.displayName)},
@@ -525,6 +545,11 @@ void UserStore::tellServices(const QString &userName, const QString &deviceId, c
     status->loggedIn = false;
     status->userName = userName;
     status->message = reason;
+    if (deviceId.isEmpty()) { // an admin session: only logic's admin port has it
+        if (m_changeListener)
+            m_changeListener(*status, deviceId);
+        return;
+    }
     tellServices(status, deviceId);
 }
 
@@ -545,6 +570,8 @@ void UserStore::tellRoles(const User &u)
 
 void UserStore::tellServices(const std::shared_ptr<UserStatusTuple> &status, const QString &deviceId)
 {
+    if (m_changeListener)
+        m_changeListener(*status, deviceId);
     peek::Payload payload({{QStringLiteral("plugin"), peek::Value(QString::fromLatin1(kPlugin))},
                            {QStringLiteral("key"), peek::Value(QStringLiteral("user.changed"))},
                            {QStringLiteral("deviceId"), peek::Value(deviceId)}},
@@ -587,7 +614,7 @@ peek::Result<void> UserStore::saveLogin(const Login &l)
                                         QStringLiteral("INSERT INTO %1.\"UserLogin\" (token_hash, user_name, device_id, "
                                                        "is_field, logged_in_us) VALUES (?, ?, ?, ?, ?)")
                                             .arg(schema),
-                                        {l.tokenHash, l.userName, l.deviceId, l.isField ? 1 : 0, l.sinceUs});
+                                        {l.tokenHash, l.userName, text(l.deviceId), l.isField ? 1 : 0, l.sinceUs});
         if (!inserted)
             return inserted.error();
         return {};
@@ -645,8 +672,7 @@ QList<UserInfo> UserStore::all() const
 QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::Dict &kwargs)
 {
     const QString command = peek::rpcArgument<QString>(args, 0, "command");
-    const QString actorName = kwargs.string(QStringLiteral("actor"));
-    const QString actor = actorName.isEmpty() ? QStringLiteral("an operator") : actorName.left(100);
+    const QString actor = peek::rpcActor(kwargs);
     if (command == QLatin1String("list")) {
         peek::ValueList list;
         for (const UserInfo &i : all())

@@ -29,11 +29,24 @@ public:
     // Says in the log how to create the first admin when there is none.
     void warnWhenNoAdmin() const;
 
-    QFuture<peek::Value> login(const QString &userName, const QString &password, const QString &deviceId,
-                               bool isField, const QStringList &acceptedWarnings, const QString &address);
+    // Who logs in where: a user on a device (from a field or office service), or an admin on
+    // logic's admin port (no device; the admin role is required; no single-login rule).
+    struct LoginRequest
+    {
+        QString deviceId;
+        bool isField = false;
+        QStringList acceptedWarnings;
+        QString address;
+        bool admin = false;
+    };
+    QFuture<peek::Value> login(const QString &userName, const QString &password, const LoginRequest &request);
     peek::Dict resume(const QString &tokenHash, const QString &deviceId, const QString &address);
     peek::Dict logout(const QString &tokenHash, const QString &deviceId, const QString &address);
     QFuture<peek::Value> admin(const peek::ValueList &args, const peek::Dict &kwargs);
+
+    // Also told of every session change the services hear of (logic's admin connections).
+    using ChangeListener = std::function<void(const UserStatusTuple &status, const QString &deviceId)>;
+    void setChangeListener(ChangeListener listener) { m_changeListener = std::move(listener); }
 
     UserInfo info(const QString &userName) const;
     QList<UserInfo> all() const;
@@ -68,11 +81,9 @@ private:
 
     // The directories' answer to a login (on the event loop); what finishLogin() is told.
     peek::Value directoryLogin(const QString &name, const QString &directory, const DirectoryAnswer &answer,
-                               const QStringList &unreachable, const QString &deviceId, bool isField,
-                               const QStringList &accepted, const QString &address);
+                               const QStringList &unreachable, const LoginRequest &request);
     void readDirectories();
-    peek::Value finishLogin(const QString &name, bool passwordOk, const QString &deviceId, bool isField,
-                            const QStringList &accepted, const QString &address);
+    peek::Value finishLogin(const QString &name, bool passwordOk, const LoginRequest &request);
     // Seconds the user or the address must still wait after too many failures; 0: may try.
     qint64 lockedFor(const QString &name, const QString &address) const;
     void noteFailure(const QString &name, const QString &address);
@@ -104,6 +115,7 @@ private:
     QList<DirectoryConfig> m_directories; // the "ldapDirectories" setting
     QHash<QString, Failures> m_userFailures;
     QHash<QString, Failures> m_addressFailures;
+    ChangeListener m_changeListener;
 };
 
 } // namespace user

@@ -1,9 +1,11 @@
 #include "admin/admincommand.h"
 
+#include "action/tupleactions.h"
 #include "base/role.h"
 #include "service/tlsbundle.h"
 #include "tuple/tuple.h"
 #include "vortex/futurecontext.h"
+#include "vortex/payloadresponse.h"
 #include "vortex/rpc.h"
 #include "vortex/vortex.h"
 
@@ -32,7 +34,7 @@ namespace {
 constexpr int kConnectTimeoutMs = 10000;
 
 const char *kUsage =
-    "usage: peek-server admin [--home DIR] [--json] COMMAND\n"
+    "usage: peek-server admin [--home DIR | --url URL --user NAME] [--json] COMMAND\n"
     "  devices list                     every enrolled device, its state and online status\n"
     "  devices approve DEVICE           serve the device (DEVICE: its id or name)\n"
     "  devices revoke DEVICE            refuse it from now on; its connections close at once\n"
@@ -49,7 +51,11 @@ const char *kUsage =
     "  users directories show | set FILE | clear\n"
     "                                   the LDAP / Active Directory directories (JSON; docs/identity.md)\n"
     "  audit [--limit N]                the newest N identity events (default 100)\n"
-    "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port.\n";
+    "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port,\n"
+    "as the operator of that machine (the home's join token). With --url ws[s]://HOST:8010 it talks to\n"
+    "a logic elsewhere as the admin user NAME (a user with the admin role), whose password is read\n"
+    "from the terminal or the first line of standard input (a command's own password comes next).\n"
+    "Exit status: 0 done, 1 refused or failed (the message says why), 2 wrong usage.\n";
 
 int usage(const QString &problem)
 {
@@ -199,9 +205,18 @@ void printAudit(const QJsonArray &events)
 struct Target
 {
     QUrl url;
-    QByteArray joinToken;
+    QByteArray joinToken;          // the local operator: the home's join token
     std::optional<TlsBundle> tls;
+    QString user;                  // an admin elsewhere (--url): logs in as this user ...
+    QString password;              // ... with this password
 };
+
+// Standard input, read through one stream (a second stream would lose what the first buffered).
+QTextStream &standardInput()
+{
+    static QTextStream in(stdin);
+    return in;
+}
 
 Result<Target> readHome(const QString &home)
 {
@@ -229,44 +244,82 @@ Result<Target> readHome(const QString &home)
     return target;
 }
 
-// Reads a password: from the terminal without echo (twice), else the first line of stdin.
-Result<QString> readPassword()
+// Reads a password: from the terminal without echo (`twice`: asked twice), else the next line
+// of standard input.
+Result<QString> readPassword(const QString &prompt = QStringLiteral("Password: "), bool twice = true)
 {
     if (!isatty(STDIN_FILENO)) {
-        QTextStream in(stdin);
-        const QString line = in.readLine();
+        const QString line = standardInput().readLine();
         if (line.isEmpty())
-            return Error {QStringLiteral("no password on standard input (give it as the first line)")};
+            return Error {QStringLiteral("no password on standard input (give it as a line of its own)")};
         return line;
     }
-    auto ask = [](const char *prompt) {
-        std::fprintf(stderr, "%s", prompt);
+    auto ask = [](const QString &text) {
+        std::fprintf(stderr, "%s", qPrintable(text));
         std::fflush(stderr);
         termios old {};
         tcgetattr(STDIN_FILENO, &old);
         termios quiet = old;
         quiet.c_lflag &= ~tcflag_t(ECHO);
         tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-        QTextStream in(stdin);
-        const QString line = in.readLine();
+        const QString line = standardInput().readLine();
         tcsetattr(STDIN_FILENO, TCSANOW, &old);
         std::fprintf(stderr, "\n");
         return line;
     };
-    const QString first = ask("Password: ");
-    if (ask("Password again: ") != first)
+    const QString first = ask(prompt);
+    if (twice && ask(QStringLiteral("Password again: ")) != first)
         return Error {QStringLiteral("the two passwords differ; nothing was changed")};
     return first;
 }
 
-// Calls `rpc` on the running logic of `home`; the answer, or why there is none.
-Result<Value> call(const QString &home, const Rpc &rpc, const ValueList &args, Dict kwargs = {})
+// Logs the admin in on the connection to logic (the admin port's gate serves nothing else before).
+Result<void> logIn(Vortex &vortex, const Target &target, QEventLoop &loop)
 {
-    auto target = readHome(home);
+    auto action = std::make_shared<GenericTuple>(
+        QStringLiteral("peek_core_user.UserLoginAction"),
+        Dict {{QStringLiteral("userName"), Value(target.user)},
+              {QStringLiteral("password"), Value(target.password)},
+              {QStringLiteral("isFieldService"), Value(false)},
+              {QStringLiteral("isOfficeService"), Value(false)},
+              {QStringLiteral("acceptedWarningKeys"), Value(ValueList {})}});
+    const Payload payload(action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
+                          {action});
+    QFuture<PayloadEnvelope> answer = PayloadResponse::send(&vortex, PayloadEnvelope::fromPayload(payload),
+                                                            Role(Role::Logic).vortexName(), kConnectTimeoutMs);
+    Result<void> result = Error {QStringLiteral("no answer to the login")};
+    onFinished(&loop, answer, [&](QFuture<PayloadEnvelope> finished) {
+        auto envelope = resultOf(finished, QStringLiteral("cancelled"));
+        if (!envelope) {
+            result = Error {QStringLiteral("login as %1 failed: %2").arg(target.user, envelope.error().message())};
+        } else {
+            auto decoded = envelope.value().decodePayload();
+            const Tuple *response = decoded && decoded.value().tuples.size() == 1 ? decoded.value().tuples.front().get()
+                                                                                 : nullptr;
+            if (!response || !response->field(QStringLiteral("succeeded")).toBool())
+                result = Error {QStringLiteral("login as %1 failed: %2")
+                                    .arg(target.user, response ? response->field(QStringLiteral("message")).toString()
+                                                               : QStringLiteral("unreadable answer"))};
+            else
+                result = {};
+        }
+        loop.quit();
+    });
+    if (!answer.isFinished())
+        loop.exec();
+    return result;
+}
+
+// Calls `rpc` on the logic of `target`; the answer, or why there is none.
+Result<Value> call(const Result<Target> &target, const Rpc &rpc, const ValueList &args, Dict kwargs = {})
+{
     if (!target)
         return target.error();
-    Vortex vortex(QStringLiteral("peek-admin-service"));
-    vortex.setJoinToken(target.value().joinToken);
+    const bool remote = !target.value().user.isEmpty();
+    // The local operator is a service (the join token); an admin elsewhere is not, and logs in.
+    Vortex vortex(remote ? QStringLiteral("peek-admin-console") : kAdminServiceName);
+    if (!remote)
+        vortex.setJoinToken(target.value().joinToken);
     if (target.value().tls)
         vortex.setClientTls(target.value().tls->clientConfiguration());
     QEventLoop loop;
@@ -288,8 +341,15 @@ Result<Value> call(const QString &home, const Rpc &rpc, const ValueList &args, D
     connectTimeout.stop(); // the call has its own timeout
     if (!vortex.isConnectedTo(Role(Role::Logic).vortexName()))
         return Error {QStringLiteral("cannot reach logic at %1: %2 (is peek-server running with the logic role, "
-                                     "and is this its home?)")
-                          .arg(target.value().url.toString(), dialError)};
+                                     "and is this its %3?)")
+                          .arg(target.value().url.toString(), dialError,
+                               remote ? QStringLiteral("admin port") : QStringLiteral("home"))};
+    if (remote) {
+        if (auto in = logIn(vortex, target.value(), loop); !in) {
+            vortex.close();
+            return in.error();
+        }
+    }
     const QString actor = QStringLiteral("%1 (peek-server admin)").arg(qEnvironmentVariable("USER", QStringLiteral("operator")));
     kwargs.insert(QStringLiteral("actor"), Value(actor));
     QFuture<Value> answer = rpc.call(&vortex, args, kwargs);
@@ -314,18 +374,25 @@ int run(const QStringList &arguments)
     QString roles;
     QString displayName;
     bool rolesSet = false;
+    QString url;
+    QString user;
     QStringList words;
     for (int i = 0; i < arguments.size(); ++i) {
         const QString &a = arguments[i];
         if (a == QLatin1String("--json")) {
             json = true;
         } else if (a == QLatin1String("--home") || a == QLatin1String("--limit") || a == QLatin1String("--roles")
-                   || a == QLatin1String("--display-name")) {
+                   || a == QLatin1String("--display-name") || a == QLatin1String("--url")
+                   || a == QLatin1String("--user")) {
             if (i + 1 >= arguments.size())
                 return usage(QStringLiteral("%1 needs a value").arg(a));
             const QString value = arguments[++i];
             if (a == QLatin1String("--home")) {
                 home = value;
+            } else if (a == QLatin1String("--url")) {
+                url = value;
+            } else if (a == QLatin1String("--user")) {
+                user = value;
             } else if (a == QLatin1String("--roles")) {
                 roles = value;
                 rolesSet = true;
@@ -351,6 +418,29 @@ int run(const QStringList &arguments)
     QLoggingCategory::setFilterRules(QStringLiteral("peek.*.info=false\npeek.*.debug=false"));
     if (words.isEmpty())
         return usage(QStringLiteral("say what to do"));
+    // Where to: the local logic of the home as its operator, or a logic elsewhere as an admin.
+    Result<Target> target = Error {QString()};
+    if (url.isEmpty() != user.isEmpty())
+        return usage(QStringLiteral("--url and --user go together (an admin logs in on a logic elsewhere)"));
+    if (!url.isEmpty()) {
+        const QUrl parsed(url.contains(QLatin1String("://")) ? url : QStringLiteral("ws://") + url);
+        if (!parsed.isValid() || parsed.host().isEmpty()
+            || (parsed.scheme() != QLatin1String("ws") && parsed.scheme() != QLatin1String("wss")))
+            return usage(QStringLiteral("--url must be ws://HOST:PORT or wss://HOST:PORT (logic's admin port), not '%1'")
+                             .arg(url));
+        Target remote;
+        remote.url = parsed;
+        if (remote.url.port() < 0)
+            remote.url.setPort(Role::kLogicAdminPort);
+        remote.user = user;
+        auto password = readPassword(QStringLiteral("Password of %1 at %2: ").arg(user, remote.url.host()), false);
+        if (!password)
+            return failed(password.error().message());
+        remote.password = password.value();
+        target = remote;
+    } else {
+        target = readHome(QDir(home).absolutePath());
+    }
 
     const Rpc devicesAdmin(QStringLiteral("peek_core_device.admin"),
                            {QStringLiteral("peek_core_device"), Role(Role::Logic).vortexName(), {}});
@@ -415,7 +505,7 @@ int run(const QStringList &arguments)
         return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
     }
 
-    auto answer = call(home, *rpc, args, kwargs);
+    auto answer = call(target, *rpc, args, kwargs);
     if (!answer)
         return failed(answer.error().message());
     const QJsonValue out = toJson(answer.value());

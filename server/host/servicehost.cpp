@@ -25,21 +25,27 @@ Q_LOGGING_CATEGORY(lcHost, "peek.service")
 namespace {
 
 // Field and office before peek_core_device guards them (or after it stopped or failed): no device
-// is served, and each is told why. Logged once per connection.
+// is served, and each is told why; logic's admin port likewise until peek_core_user checks admin
+// logins. Logged once per connection.
 Vortex::DeviceGate closedDeviceGate(Role role)
 {
     auto logged = std::make_shared<QSet<quint64>>();
     return [role, logged](const PayloadEnvelope &envelope, const MessageSource &source) {
-        const QString why = QStringLiteral("device not enrolled: the %1 service cannot check devices now "
-                                           "(peek_core_device is not running); try again later")
-                                .arg(role.name());
+        const QString why = role == Role::Logic
+            ? QStringLiteral("admin login required: the logic service cannot check logins now (peek_core_user "
+                             "is not running)")
+            : QStringLiteral("device not enrolled: the %1 service cannot check devices now "
+                             "(peek_core_device is not running); try again later")
+                  .arg(role.name());
         if (!logged->contains(source.connectionId)) {
             if (logged->size() > 10000)
                 logged->clear();
             logged->insert(source.connectionId);
-            qCWarning(lcHost).noquote() << QStringLiteral("%1 service: refused device %2 (%3): peek_core_device "
-                                                          "is not running, so no device can be checked")
-                                               .arg(role.name(), source.vortexName, source.address);
+            qCWarning(lcHost).noquote() << QStringLiteral("%1 service: refused %2 (%3): %4 is not running, so "
+                                                          "it cannot be checked")
+                                               .arg(role.name(), source.vortexName, source.address,
+                                                    role == Role::Logic ? QStringLiteral("peek_core_user")
+                                                                        : QStringLiteral("peek_core_device"));
         }
         source.reply(PayloadEnvelope::error(envelope.filt, why));
         return Vortex::GateVerdict::Refused;
@@ -140,9 +146,11 @@ Result<void> ServiceHost::start()
             role->vortex->setServerTls(tls->serverConfiguration());
         if (tls)
             role->vortex->setClientTls(tls->clientConfiguration());
-        if (name == Role::Logic)
+        if (name == Role::Logic) {
             role->vortex->requireJoinToken(m_options.joinToken);
-        else
+            // The admin port also takes admins, who log in (peek_core_user's admin gate).
+            role->vortex->allowLoginOn(quint16(m_options.logicAdminPort));
+        } else
             role->vortex->setJoinToken(m_options.joinToken);
         QList<int> ports;
         if (name == Role::Logic)
@@ -176,7 +184,8 @@ Result<void> ServiceHost::start()
         env.http = role->http.get();
         env.home = m_options.home;
         env.requireDeviceEnrolment = m_options.requireDeviceEnrolment;
-        if ((role->role == Role::Field || role->role == Role::Office) && m_options.requireDeviceEnrolment)
+        if (((role->role == Role::Field || role->role == Role::Office) && m_options.requireDeviceEnrolment)
+            || role->role == Role::Logic)
             role->vortex->setFallbackDeviceGate(closedDeviceGate(role->role));
         if (role->role == Role::Logic) {
             env.database = m_database.get();

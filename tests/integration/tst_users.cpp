@@ -10,6 +10,7 @@
 #include "vortex/payload.h"
 #include "vortex/payloadenvelope.h"
 #include "vortex/payloadrouter.h"
+#include "vortex/rpc.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -369,6 +370,76 @@ private Q_SLOTS:
         const ValueList seen = d.field(me, QStringLiteral("roles")).toList();
         QVERIFY2(seen.size() == 2 && seen.back().toString() == QLatin1String("surveyor"),
                  d.peer.messages.value(me).left(300).constData());
+    }
+
+    // Logic's admin port takes admins who log in, and nobody else: a client without the join
+    // token (a device, an attacker) gets nothing but the login exchange; a user without the admin
+    // role cannot log in there; an admin can, and calls the administration RPCs as themselves
+    // (the audit names them). The console does the same with --url and --user.
+    void theAdminPortServesLoggedInAdminsOnly()
+    {
+        addUser(QStringLiteral("root-admin"), QStringLiteral("admin"));
+        addUser(QStringLiteral("jo"), QStringLiteral("field"));
+        const QString devicesAdmin = QStringLiteral("peek_core_device.admin");
+        const auto callRpc = [](Device &d, const QString &name, const QStringList &args) {
+            auto call = std::make_shared<RpcArgTuple>();
+            for (const QString &a : args)
+                call->args.push_back(a == QLatin1String("off") ? Value(false) : Value(a));
+            call->kwargs = Dict {{QStringLiteral("actor"), Value(QStringLiteral("forged"))}};
+            return d.request({{QStringLiteral("plugin"), QStringLiteral("peek_core_device")},
+                              {QStringLiteral("_internal"), QStringLiteral("vortexRPC")},
+                              {QStringLiteral("key"), name}},
+                             PayloadEnvelope::fromPayload(Payload({}, {call})).data);
+        };
+        Device stranger; // no join token, no login
+        QVERIFY(stranger.peer.open(m_ports.logicAdmin));
+        const int refused = callRpc(stranger, devicesAdmin, {QStringLiteral("list")});
+        QVERIFY(refused >= 0);
+        QVERIFY2(stranger.peer.envelope(refused).errorText().startsWith(QLatin1String("admin login required")),
+                 qPrintable(stranger.peer.envelope(refused).errorText()));
+        const int rows = stranger.peer.messages.size();
+        stranger.peer.send(PayloadEnvelope(observable::requestFilt(kTutorial, kTutorial,
+                                                                   TupleSelector(QStringLiteral("peek_plugin_tutorial.StringIntTuple"), {}), false)));
+        QVERIFY(stranger.waitFor(rows, [](const PayloadEnvelope &e) {
+            return e.errorText().startsWith(QLatin1String("admin login required"));
+        }) >= 0);
+        // A user without the admin role, and a wrong password, cannot log in here.
+        QVERIFY2(stranger.peer.envelope(stranger.login(QStringLiteral("jo"), kPassword)).errorText().contains(QLatin1String("admin role")),
+                 "a field user logged in on the admin port");
+        QCOMPARE(stranger.peer.envelope(stranger.login(QStringLiteral("root-admin"), "wrong password")).errorText(),
+                 QStringLiteral("wrong user name or password"));
+        QVERIFY(callRpc(stranger, devicesAdmin, {QStringLiteral("list")}) >= 0);
+        QVERIFY(stranger.peer.envelope(stranger.peer.messages.size() - 1).errorText().startsWith(QLatin1String("admin login required")));
+
+        // The admin: logged in, the RPC answers, and the audit names the admin, not what they wrote.
+        const int in = stranger.login(QStringLiteral("root-admin"), kPassword);
+        QVERIFY2(stranger.peer.envelope(in).isSuccess(), qPrintable(stranger.peer.envelope(in).errorText()));
+        const int listed = callRpc(stranger, devicesAdmin, {QStringLiteral("auto-approve"), QStringLiteral("office"), QStringLiteral("off")});
+        QVERIFY(listed >= 0);
+        QVERIFY2(stranger.peer.envelope(listed).isSuccess(), qPrintable(stranger.peer.envelope(listed).errorText()));
+        const Admin audit = admin({QStringLiteral("--json"), QStringLiteral("audit")});
+        QVERIFY2(audit.out.contains("\"actor\": \"root-admin\""), audit.out.right(600).constData());
+        QVERIFY(!audit.out.contains("forged"));
+
+        // The console: --url and --user, the password on standard input.
+        const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(m_ports.logicAdmin);
+        const QStringList remote {QStringLiteral("--url"), url, QStringLiteral("--user"), QStringLiteral("root-admin")};
+        const Admin listedRemote = admin(remote + QStringList {QStringLiteral("users"), QStringLiteral("list")}, kPassword + "\n");
+        QVERIFY2(listedRemote.code == 0, listedRemote.err.constData());
+        QVERIFY(listedRemote.out.contains("root-admin"));
+        const Admin added = admin(remote + QStringList {QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("kim")},
+                                  kPassword + "\n" + kPassword + "\n");
+        QVERIFY2(added.code == 0, added.err.constData());
+        const Admin wrong = admin(remote + QStringList {QStringLiteral("users"), QStringLiteral("list")}, "not the password\n");
+        QCOMPARE(wrong.code, 1);
+        QVERIFY2(wrong.err.contains("login as root-admin failed: wrong user name or password"), wrong.err.constData());
+        const Admin notAdmin = admin({QStringLiteral("--url"), url, QStringLiteral("--user"), QStringLiteral("jo"),
+                                      QStringLiteral("devices"), QStringLiteral("list")},
+                                     kPassword + "\n");
+        QCOMPARE(notAdmin.code, 1);
+        QVERIFY2(notAdmin.err.contains("admin role"), notAdmin.err.constData());
+        const Admin audited = admin({QStringLiteral("--json"), QStringLiteral("audit")});
+        QVERIFY2(audited.out.contains("\"actor\": \"root-admin\""), audited.out.constData());
     }
 
     void noPasswordOrHashAppearsInTheLogTheAuditOrTheLists()
