@@ -2,6 +2,7 @@
 
 #include "action/tupleactions.h"
 #include "base/role.h"
+#include "host/adminservice.h"
 #include "service/tlsbundle.h"
 #include "tuple/tuple.h"
 #include "vortex/futurecontext.h"
@@ -51,6 +52,9 @@ const char *kUsage =
     "  users directories show | set FILE | clear\n"
     "                                   the LDAP / Active Directory directories (JSON; docs/identity.md)\n"
     "  audit [--limit N]                the newest N identity events (default 100)\n"
+    "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
+    "  plugins list                     every plugin on every service, its version and state (and why it failed)\n"
+    "  health                           ok, or what is degraded (a failed plugin); exit status 1 when degraded\n"
     "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port,\n"
     "as the operator of that machine (the home's join token). With --url ws[s]://HOST:8010 it talks to\n"
     "a logic elsewhere as the admin user NAME (a user with the admin role), whose password is read\n"
@@ -154,6 +158,94 @@ void printDevices(const QJsonArray &devices)
                 QStringLiteral("ONLINE"), QStringLiteral("LAST SEEN"), QStringLiteral("ADDRESS"),
                 QStringLiteral("APP")},
                rows);
+}
+
+// "3d 4h", "5m 12s": how long since `since`.
+QString ago(const DateTime &since)
+{
+    if (!since.isValid())
+        return QStringLiteral("-");
+    qint64 s = std::max<qint64>(0, (QDateTime::currentMSecsSinceEpoch() * 1000 - since.utcMicros()) / 1000000);
+    const qint64 d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
+    s %= 60;
+    if (d)
+        return QStringLiteral("%1d %2h").arg(d).arg(h);
+    if (h)
+        return QStringLiteral("%1h %2m").arg(h).arg(m);
+    return m ? QStringLiteral("%1m %2s").arg(m).arg(s) : QStringLiteral("%1s").arg(s);
+}
+
+// The services of peek_admin.services, each with its plugins' states counted.
+QList<const ServiceInfoTuple *> servicesOf(const Value &answer)
+{
+    QList<const ServiceInfoTuple *> out;
+    for (const Value &v : answer.toList())
+        if (const auto *s = dynamic_cast<const ServiceInfoTuple *>(v.toTuple().get()))
+            out << s;
+    return out;
+}
+
+QString pluginCounts(const ServiceInfoTuple &s)
+{
+    QMap<QString, int> counts;
+    for (const Value &p : s.plugins)
+        ++counts[p.toDict().string(QStringLiteral("state"))];
+    QStringList parts;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+    return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+}
+
+void printServices(const Value &answer)
+{
+    QList<QStringList> rows;
+    for (const ServiceInfoTuple *s : servicesOf(answer))
+        rows << QStringList {s->vortexName, s->role, s->host, QString::number(s->pid), s->version, ago(s->startedAt),
+                             s->link == QLatin1String("connected") ? QStringLiteral("connected from %1, %2 ago").arg(s->address, ago(s->connectedAt))
+                                                                   : s->link,
+                             pluginCounts(*s)};
+    printTable({QStringLiteral("SERVICE"), QStringLiteral("ROLE"), QStringLiteral("HOST"), QStringLiteral("PID"),
+                QStringLiteral("VERSION"), QStringLiteral("UP"), QStringLiteral("LINK"), QStringLiteral("PLUGINS")},
+               rows);
+}
+
+void printPlugins(const Value &answer)
+{
+    QList<QStringList> rows;
+    for (const ServiceInfoTuple *s : servicesOf(answer))
+        for (const Value &p : s->plugins) {
+            const Dict d = p.toDict();
+            rows << QStringList {d.string(QStringLiteral("name")), d.string(QStringLiteral("version")), s->role,
+                                 QStringLiteral("%1:%2").arg(s->host).arg(s->pid), d.string(QStringLiteral("state")),
+                                 d.string(QStringLiteral("error"))};
+        }
+    if (rows.isEmpty()) {
+        std::printf("no plugins run anywhere\n");
+        return;
+    }
+    printTable({QStringLiteral("PLUGIN"), QStringLiteral("VERSION"), QStringLiteral("ROLE"), QStringLiteral("PROCESS"),
+                QStringLiteral("STATE"), QStringLiteral("ERROR")},
+               rows);
+}
+
+// Prints what is degraded; true when everything is ok.
+bool printHealth(const Value &answer)
+{
+    QStringList problems;
+    const auto services = servicesOf(answer);
+    for (const ServiceInfoTuple *s : services)
+        for (const Value &p : s->plugins) {
+            const Dict d = p.toDict();
+            if (d.string(QStringLiteral("state")) == QLatin1String("failed"))
+                problems << QStringLiteral("plugin %1 failed on %2 (%3:%4): %5")
+                                .arg(d.string(QStringLiteral("name")), s->role, s->host)
+                                .arg(s->pid)
+                                .arg(d.string(QStringLiteral("error")));
+        }
+    std::printf("%s: %lld service(s) linked to logic\n", problems.isEmpty() ? "ok" : "degraded", qlonglong(services.size()));
+    for (const QString &p : std::as_const(problems))
+        std::printf("  %s\n", qPrintable(p));
+    return problems.isEmpty();
 }
 
 QString rolesText(const QJsonObject &u)
@@ -501,6 +593,10 @@ int run(const QStringList &arguments)
                                         "auto-approve [field|office on|off]"));
     } else if (group == QLatin1String("audit") && words.size() == 1) {
         args = {Value(QStringLiteral("audit")), Value(limit)};
+    } else if ((group == QLatin1String("services") && words.size() == 1)
+               || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
+               || (group == QLatin1String("health") && words.size() == 1)) {
+        rpc = &adminServicesRpc();
     } else {
         return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
     }
@@ -509,6 +605,15 @@ int run(const QStringList &arguments)
     if (!answer)
         return failed(answer.error().message());
     const QJsonValue out = toJson(answer.value());
+    if (json && group == QLatin1String("health")) {
+        bool ok = true;
+        for (const ServiceInfoTuple *s : servicesOf(answer.value()))
+            for (const Value &p : s->plugins)
+                ok = ok && p.toDict().string(QStringLiteral("state")) != QLatin1String("failed");
+        std::printf("%s\n", QJsonDocument(out.toArray()).toJson(QJsonDocument::Indented).constData());
+        std::fflush(stdout);
+        return ok ? 0 : 1;
+    }
     if (json && answer.value().type() == Value::Type::String) {
         std::printf("%s", qPrintable(answer.value().toString()));
     } else if (json) {
@@ -516,6 +621,14 @@ int run(const QStringList &arguments)
                                 .toJson(QJsonDocument::Indented).constData());
     } else if (group == QLatin1String("audit")) {
         printAudit(out.toArray());
+    } else if (group == QLatin1String("services")) {
+        printServices(answer.value());
+    } else if (group == QLatin1String("plugins")) {
+        printPlugins(answer.value());
+    } else if (group == QLatin1String("health")) {
+        const bool ok = printHealth(answer.value());
+        std::fflush(stdout);
+        return ok ? 0 : 1;
     } else if (group == QLatin1String("users") && command == QLatin1String("list")) {
         printUsers(out.toArray());
     } else if (group == QLatin1String("users") && command == QLatin1String("directories")) {

@@ -1,5 +1,7 @@
 #include "host/servicehost.h"
 
+#include "host/adminservice.h"
+
 #include "plugin/pluginmanager.h"
 #include "service/logging.h"
 #include "service/tlsbundle.h"
@@ -15,6 +17,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QHostInfo>
+#include <QSysInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
 
@@ -163,6 +166,18 @@ Result<void> ServiceHost::start()
             if (auto listening = listen(*role, ports); !listening)
                 return listening;
         }
+        if (name == Role::Logic) {
+            const Service *self = role.get();
+            m_admin = std::make_unique<AdminService>(role->vortex.get(), [this, self] { return report(*self); });
+        } else {
+            // Logic's admin service hears of it whenever its link comes (back).
+            const Service *self = role.get();
+            const QString logicName = Role(Role::Logic).vortexName();
+            connect(role->vortex.get(), &Vortex::peerConnected, this, [this, self, logicName](const PeerInfo &peer) {
+                if (peer.vortexName == logicName)
+                    sendReport(*self);
+            });
+        }
         if (name == Role::Logic)
             logic = role->vortex.get();
         else if (logic)
@@ -196,6 +211,10 @@ Result<void> ServiceHost::start()
         }
         role->plugins = std::make_unique<RolePlugins>(*m_plugins, env);
         role->plugins->startAll();
+        if (role->role == Role::Logic)
+            m_admin->selfChanged();
+        else
+            sendReport(*role);
         if (role->role == Role::Field || role->role == Role::Office)
             serveUiBundles(*role);
     }
@@ -222,6 +241,7 @@ void ServiceHost::stop()
     }
     if (m_taskQueue)
         m_taskQueue->stop();
+    m_admin.reset();
     for (auto it = m_services.rbegin(); it != m_services.rend(); ++it)
         (*it)->vortex->close();
     m_services.clear();
@@ -285,6 +305,41 @@ void ServiceHost::serveUiBundles(Service &service)
     bundles.serve(*service.http);
     qCInfo(lcHost).noquote() << QStringLiteral("%1 service: serving %2 plugin UI bundle(s) at %3")
                                     .arg(service.role.name()).arg(bundles.bundles().size()).arg(bundles.indexPath());
+}
+
+std::shared_ptr<ServiceInfoTuple> ServiceHost::report(const Service &service) const
+{
+    auto info = std::make_shared<ServiceInfoTuple>();
+    info->vortexName = service.vortex->name();
+    info->vortexUuid = service.vortex->uuid();
+    info->role = service.role.name();
+    info->host = QSysInfo::machineHostName();
+    info->version = QCoreApplication::applicationVersion();
+    info->pid = QCoreApplication::applicationPid();
+    info->startedAt = DateTime::fromUtcMicros(m_startedAt.toMSecsSinceEpoch() * 1000);
+    if (service.role == Role::Logic) {
+        info->link = QStringLiteral("self");
+        info->connectedAt = info->startedAt;
+    }
+    if (service.plugins) {
+        for (const RolePlugins::Record &record : service.plugins->records()) {
+            Dict plugin {{QStringLiteral("name"), Value(record.name)},
+                         {QStringLiteral("version"), Value(record.version)},
+                         {QStringLiteral("state"), Value(RolePlugins::stateName(record.state))}};
+            if (!record.error.isEmpty())
+                plugin.insert(QStringLiteral("error"), Value(record.error));
+            info->plugins.push_back(Value(plugin));
+        }
+    }
+    return info;
+}
+
+void ServiceHost::sendReport(const Service &service)
+{
+    const QString logicName = Role(Role::Logic).vortexName();
+    if (!service.vortex->isConnectedTo(logicName))
+        return; // it goes when the link comes
+    service.vortex->send(PayloadEnvelope::fromPayload(Payload(serviceReportFilt(), {report(service)})), logicName);
 }
 
 QJsonObject ServiceHost::health() const

@@ -16,7 +16,9 @@
 
 namespace peek {
 
+class AdminService;
 class Database;
+struct ServiceInfoTuple;
 class HttpRoutes;
 class PluginManager;
 class RolePlugins;
@@ -87,6 +89,9 @@ private:
     // Field and office: the UI bundles of the role's started plugins, on its port.
     void serveUiBundles(Service &service);
     Result<void> openStorage();
+    // What the role's service reports about itself to logic's admin service.
+    std::shared_ptr<ServiceInfoTuple> report(const Service &service) const;
+    void sendReport(const Service &service);
 
     ServiceHostOptions m_options;
     std::vector<std::unique_ptr<Service>> m_services; // in Role::all() order
@@ -95,6 +100,7 @@ private:
     std::unique_ptr<TaskQueue> m_taskQueue;
     std::unique_ptr<TaskWorker> m_taskWorker;
     std::unique_ptr<PluginManager> m_plugins;
+    std::unique_ptr<AdminService> m_admin; // logic
     QElapsedTimer m_uptime;
     QDateTime m_startedAt;
     bool m_tls = false;

@@ -1,0 +1,124 @@
+#include "host/adminservice.h"
+
+#include "base/role.h"
+#include "tuple/tupleregistry.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcAdmin, "peek.admin")
+
+namespace peek {
+
+PEEK_REGISTER_TUPLE(ServiceInfoTuple)
+
+namespace {
+const QString kPlugin = QStringLiteral("peek_admin");
+const QString kServiceInfo = QString::fromLatin1(ServiceInfoTuple::kTupleType);
+} // namespace
+
+Dict serviceReportFilt()
+{
+    return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("service.report"))}};
+}
+
+const Rpc &adminServicesRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.services"),
+                         {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    return rpc;
+}
+
+AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, QObject *parent)
+    : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin)
+{
+    m_selfInfo = m_self();
+    m_observable.addTupleProvider(kServiceInfo, [this](const Dict &, const TupleSelector &selector) {
+        if (!selector.selector.isEmpty())
+            throw std::invalid_argument("peek_admin.ServiceInfoTuple takes an empty selector (every service)");
+        return ProvidedTuples {services(), {}};
+    });
+    m_reportEndpoint = logic->router().addEndpoint(
+        serviceReportFilt(), [this](const PayloadEnvelope &e, const MessageSource &s) { onReport(e, s); });
+    m_rpcEndpoint = adminServicesRpc().listen(logic, [this](const ValueList &, const Dict &) {
+        ValueList list;
+        for (const TuplePtr &t : services())
+            list.push_back(Value(t));
+        return Value(list);
+    });
+    connect(logic, &Vortex::peerDisconnected, this, [this](const PeerInfo &peer) {
+        QMutexLocker lock(&m_mutex);
+        if (m_reported.remove(peer.connectionId)) {
+            lock.unlock();
+            qCInfo(lcAdmin).noquote() << peer.vortexName << peer.address << "is gone from the services list";
+            changed();
+        }
+    });
+}
+
+AdminService::~AdminService()
+{
+    if (m_vortex) {
+        m_vortex->router().removeEndpoint(m_reportEndpoint);
+        m_vortex->router().removeEndpoint(m_rpcEndpoint);
+    }
+}
+
+void AdminService::selfChanged()
+{
+    auto info = m_self();
+    {
+        QMutexLocker lock(&m_mutex);
+        m_selfInfo = std::move(info);
+    }
+    changed();
+}
+
+void AdminService::onReport(const PayloadEnvelope &envelope, const MessageSource &source)
+{
+    if (!source.proven)
+        return; // only services report (the gates keep others away; this is the second lock)
+    auto payload = envelope.decodePayload();
+    const auto *report = payload && payload.value().tuples.size() == 1
+        ? dynamic_cast<const ServiceInfoTuple *>(payload.value().tuples.front().get())
+        : nullptr;
+    if (!report) {
+        qCWarning(lcAdmin).noquote() << "ignored an unreadable service report from" << source.vortexName << source.address;
+        return;
+    }
+    auto info = std::make_shared<ServiceInfoTuple>(*report);
+    // What logic sees of the link, whatever the report says.
+    info->vortexName = source.vortexName;
+    info->vortexUuid = source.vortexUuid;
+    info->address = source.address;
+    info->link = source.address == QLatin1String("local") ? QStringLiteral("in process") : QStringLiteral("connected");
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto before = m_reported.constFind(source.connectionId);
+        info->connectedAt = before != m_reported.cend() ? (*before)->connectedAt : DateTime::currentUtc();
+        m_reported.insert(source.connectionId, info);
+    }
+    changed();
+}
+
+std::vector<TuplePtr> AdminService::services() const
+{
+    QMutexLocker lock(&m_mutex);
+    std::vector<std::shared_ptr<ServiceInfoTuple>> peers(m_reported.cbegin(), m_reported.cend());
+    std::sort(peers.begin(), peers.end(), [](const auto &a, const auto &b) {
+        const auto rank = [](const QString &role) { return int(Role::fromName(role).value_or(Role::Worker).id()); };
+        const int ra = rank(a->role), rb = rank(b->role);
+        return std::tie(ra, a->host, a->pid, a->vortexUuid) < std::tie(rb, b->host, b->pid, b->vortexUuid);
+    });
+    std::vector<TuplePtr> out;
+    if (m_selfInfo)
+        out.push_back(m_selfInfo);
+    out.insert(out.end(), peers.begin(), peers.end());
+    return out;
+}
+
+void AdminService::changed()
+{
+    m_observable.notifyOfTupleUpdate(TupleSelector(kServiceInfo, {}));
+}
+
+} // namespace peek

@@ -1,0 +1,72 @@
+#pragma once
+// peek_admin: the administration service on logic (docs/administration.md). Every service linked
+// to logic (in its process or dialled in) reports itself (role, host, pid, version, start, its
+// plugins and their states); logic keeps what the connected ones said and serves it, live, as
+// the observable "peek_admin" (tuple peek_admin.ServiceInfoTuple) and on request as the RPC
+// peek_admin.services. Only logged-in admins and the local console reach them (logic's gates,
+// peek::kAdminServiceName).
+#include "observable/tupledataobservablehandler.h"
+#include "tuple/tuple.h"
+#include "vortex/rpc.h"
+#include "vortex/vortex.h"
+
+#include <QMap>
+#include <QMutex>
+
+#include <functional>
+#include <memory>
+
+namespace peek {
+
+// One service as it reported itself, and its link to logic as logic sees it.
+struct ServiceInfoTuple : TypedTuple<ServiceInfoTuple>
+{
+    PEEK_TUPLE(ServiceInfoTuple, "peek_admin.ServiceInfoTuple", vortexName, vortexUuid, role, host, version, pid,
+               startedAt, connectedAt, link, address, plugins)
+    QString vortexName;
+    QString vortexUuid;
+    QString role;
+    QString host;
+    QString version;
+    qint64 pid = 0;
+    DateTime startedAt;
+    DateTime connectedAt; // when its link to logic came up (logic: when it started)
+    QString link;         // "self" (logic), "in process", "connected"
+    QString address;      // the link's far end ("local" in process)
+    ValueList plugins;    // {name, version, state, error} each
+};
+
+// What a service sends logic about itself: filt {plugin: peek_admin, key: service.report}.
+Dict serviceReportFilt();
+
+// peek-server admin services / plugins list / health: every service's ServiceInfoTuple.
+const Rpc &adminServicesRpc();
+
+class AdminService : public QObject
+{
+    Q_OBJECT
+public:
+    // `self` says how logic's own service is now.
+    AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, QObject *parent = nullptr);
+    ~AdminService() override;
+
+    // Logic's own report changed (its plugins started, say): observers hear of it.
+    void selfChanged();
+    // Every service, logic first, then by role and host.
+    std::vector<TuplePtr> services() const;
+
+private:
+    void onReport(const PayloadEnvelope &envelope, const MessageSource &source);
+    void changed();
+
+    QPointer<Vortex> m_vortex;
+    std::function<std::shared_ptr<ServiceInfoTuple>()> m_self;
+    mutable QMutex m_mutex; // the observable's providers read on worker threads
+    std::shared_ptr<ServiceInfoTuple> m_selfInfo;
+    QMap<quint64, std::shared_ptr<ServiceInfoTuple>> m_reported; // by connection
+    TupleDataObservableHandler m_observable;
+    PayloadRouter::EndpointId m_reportEndpoint = 0;
+    PayloadRouter::EndpointId m_rpcEndpoint = 0;
+};
+
+} // namespace peek

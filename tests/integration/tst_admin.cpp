@@ -1,0 +1,202 @@
+// The administration service (issue 15) against real peek-server processes: logic and a field
+// service as separate processes, `peek-server admin` as the local operator, and an admin logged in
+// on logic's admin port with a raw wire-protocol client watching the services live.
+#include "serverprocess.h"
+#include "wirejson.h"
+
+#include "../unit/vortex/rawpeer.h"
+
+#include "observable/observablefilt.h"
+#include "tuple/tupleselector.h"
+#include "vortex/payload.h"
+#include "vortex/payloadenvelope.h"
+#include "vortex/payloadrouter.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace peek;
+using namespace testing;
+
+namespace {
+
+const QByteArray kPassword = "correct horse battery";
+
+bool linkPlugin(const QString &home, const QString &plugin)
+{
+    const QString plugins = home + QStringLiteral("/plugins");
+    return QDir().mkpath(plugins)
+        && QFile::link(QStringLiteral(PEEK_TEST_PLUGINS_DIR "/") + plugin, plugins + u'/' + plugin);
+}
+
+// The services of the newest peek_admin observable message after `from` that satisfies `match`
+// (vortexName and role of each); -1 when none came.
+int waitForServices(RawPeer &peer, int from, const std::function<bool(const QList<TuplePtr> &)> &match)
+{
+    int found = -1;
+    (void)QTest::qWaitFor([&] {
+        for (int i = from; i < peer.messages.size(); ++i) {
+            const PayloadEnvelope e = peer.envelope(i);
+            if (e.filt.string(QStringLiteral("plugin")) != QLatin1String("peek_admin") || !e.isSuccess())
+                continue;
+            auto payload = e.decodePayload();
+            if (!payload)
+                continue;
+            QList<TuplePtr> services(payload.value().tuples.begin(), payload.value().tuples.end());
+            if (match(services)) {
+                found = i;
+                return true;
+            }
+        }
+        return false;
+    }, 20000);
+    return found;
+}
+
+QStringList rolesOf(const QList<TuplePtr> &services)
+{
+    QStringList roles;
+    for (const TuplePtr &s : services)
+        roles << s->field(QStringLiteral("role")).toString();
+    return roles;
+}
+
+} // namespace
+
+class TestAdmin : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_logicHome, m_fieldHome;
+    Ports m_ports;
+    std::unique_ptr<ServerProcess> m_logic, m_field;
+
+    AdminRun admin(const QStringList &args, const QByteArray &input = {}) { return runAdmin(m_logicHome.path(), args, input); }
+    std::unique_ptr<ServerProcess> startField()
+    {
+        auto field = std::make_unique<ServerProcess>(
+            m_fieldHome.path(),
+            QStringList {QStringLiteral("--logic-url"), QStringLiteral("ws://127.0.0.1:%1").arg(m_ports.logicDataExchange)});
+        return field->start() ? std::move(field) : nullptr;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QStringList plugins {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_test_failstart")};
+        QVERIFY(writeConfig(m_logicHome.path(), m_ports, {QStringLiteral("logic")}, plugins));
+        QVERIFY(writeConfig(m_fieldHome.path(), m_ports, {QStringLiteral("field")}, plugins));
+        QVERIFY(linkPlugin(m_logicHome.path(), QStringLiteral("peek_test_failstart")));
+        QVERIFY(linkPlugin(m_fieldHome.path(), QStringLiteral("peek_test_failstart")));
+        m_logic = std::make_unique<ServerProcess>(m_logicHome.path());
+        QVERIFY2(m_logic->start(), (m_logic->output() + m_logic->errors()).constData());
+        m_field = startField();
+        QVERIFY(m_field);
+    }
+
+    // `services`: logic and the field service, each with its own pid and how it is linked;
+    // `plugins list`: every plugin on every service, the failed one with its error; `health`
+    // says degraded and why, with exit status 1.
+    void theConsoleListsServicesPluginsAndHealth()
+    {
+        const QString fieldPid = QString::number(m_field->process().processId());
+        const QString logicPid = QString::number(m_logic->process().processId());
+        AdminRun services;
+        // The field service reports itself once its link is up (right after it said ready).
+        QVERIFY(QTest::qWaitFor([&] {
+            services = admin({QStringLiteral("services")});
+            return services.out.contains("peek-field-service");
+        }, 20000));
+        QCOMPARE(services.code, 0);
+        QVERIFY2(services.out.contains(logicPid.toUtf8()) && services.out.contains(fieldPid.toUtf8()), services.out.constData());
+        QVERIFY2(services.out.contains("self") && services.out.contains("connected from 127.0.0.1"), services.out.constData());
+
+        const AdminRun json = admin({QStringLiteral("--json"), QStringLiteral("services")});
+        QCOMPARE(json.code, 0);
+        const QJsonArray list = QJsonDocument::fromJson(json.out).array();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list[0][QLatin1String("role")].toString(), QStringLiteral("logic"));
+        QCOMPARE(list[1][QLatin1String("role")].toString(), QStringLiteral("field"));
+        QCOMPARE(QString::number(list[1][QLatin1String("pid")].toInteger()), fieldPid);
+        QCOMPARE(list[1][QLatin1String("link")].toString(), QStringLiteral("connected"));
+
+        const AdminRun plugins = admin({QStringLiteral("plugins"), QStringLiteral("list")});
+        QCOMPARE(plugins.code, 0);
+        QVERIFY2(plugins.out.contains("peek_plugin_tutorial") && plugins.out.contains("peek_test_failstart"),
+                 plugins.out.constData());
+        QVERIFY2(plugins.out.contains("failed"), plugins.out.constData());
+
+        const AdminRun health = admin({QStringLiteral("health")});
+        QCOMPARE(health.code, 1);
+        QVERIFY2(health.out.startsWith("degraded: 2 service(s)"), health.out.constData());
+        QVERIFY2(health.out.contains("plugin peek_test_failstart failed on logic") && health.out.contains("on purpose"),
+                 health.out.constData());
+        QCOMPARE(admin({QStringLiteral("--json"), QStringLiteral("health")}).code, 1);
+        QCOMPARE(admin({QStringLiteral("plugins")}).code, 2); // usage
+    }
+
+    // An admin logged in on the admin port watches the services: the field service going away
+    // and coming back (a new process) shows without asking again.
+    void anAdminWatchesTheServicesLive()
+    {
+        const AdminRun added = admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("ops"),
+                                      QStringLiteral("--roles"), QStringLiteral("admin")},
+                                     kPassword + "\n");
+        QVERIFY2(added.code == 0, added.err.constData());
+        RawPeer peer;
+        QVERIFY(peer.open(m_ports.logicAdmin));
+        const QByteArray data = payloadData(tupleJson(QStringLiteral("peek_core_user.UserLoginAction"),
+                                                      {{QStringLiteral("userName"), QStringLiteral("ops")},
+                                                       {QStringLiteral("password"), QString::fromLatin1(kPassword)},
+                                                       {QStringLiteral("acceptedWarningKeys"), QJsonArray()}}));
+        Dict loginFilt {{QStringLiteral("plugin"), QStringLiteral("peek_core_user")},
+                        {QStringLiteral("key"), QStringLiteral("tupleActionProcessorName")},
+                        {QStringLiteral("name"), QStringLiteral("peekPluginUser")},
+                        {PayloadRouter::kMessageIdKey, QStringLiteral("in")}};
+        peer.send(PayloadEnvelope(loginFilt, data));
+        QVERIFY(QTest::qWaitFor([&] {
+            for (int i = 0; i < peer.messages.size(); ++i)
+                if (peer.envelope(i).filt.string(PayloadRouter::kMessageIdKey) == QLatin1String("in"))
+                    return peer.envelope(i).isSuccess();
+            return false;
+        }, 20000));
+
+        const int before = peer.messages.size();
+        peer.send(PayloadEnvelope(observable::requestFilt(QStringLiteral("peek_admin"), QStringLiteral("peek_admin"),
+                                                          TupleSelector(QStringLiteral("peek_admin.ServiceInfoTuple"), {}), true)));
+        const int both = waitForServices(peer, before, [](const QList<TuplePtr> &s) {
+            return rolesOf(s) == QStringList {QStringLiteral("logic"), QStringLiteral("field")};
+        });
+        QVERIFY2(both >= 0, peer.messages.isEmpty() ? "" : peer.messages.last().left(300).constData());
+
+        m_field->kill();
+        const int gone = waitForServices(peer, both + 1, [](const QList<TuplePtr> &s) {
+            return rolesOf(s) == QStringList {QStringLiteral("logic")};
+        });
+        QVERIFY(gone >= 0);
+
+        m_field = startField();
+        QVERIFY(m_field);
+        const qint64 newPid = m_field->process().processId();
+        QVERIFY(waitForServices(peer, gone + 1, [newPid](const QList<TuplePtr> &s) {
+            return rolesOf(s) == QStringList {QStringLiteral("logic"), QStringLiteral("field")}
+                && s.last()->field(QStringLiteral("pid")).toInt() == newPid
+                && !s.last()->field(QStringLiteral("plugins")).toList().empty();
+        }) >= 0);
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_field)
+            m_field->terminate();
+        if (m_logic)
+            m_logic->terminate();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAdmin)
+#include "tst_admin.moc"
