@@ -29,7 +29,6 @@ QString libraryIn(const QString &directory, const QString &name)
 PluginManager::PluginManager(QStringList searchDirectories, QStringList enabled)
     : m_searchDirectories(std::move(searchDirectories)), m_enabled(std::move(enabled))
 {
-    QMap<QString, QString> broken; // plugin directory name -> error
     for (const QString &path : std::as_const(m_searchDirectories)) {
         const QDir dir(path);
         if (!dir.exists())
@@ -40,8 +39,8 @@ PluginManager::PluginManager(QStringList searchDirectories, QStringList enabled)
                 continue;
             auto metadata = PluginMetadata::fromFile(file);
             if (!metadata) {
-                if (!m_found.contains(sub) && !broken.contains(sub))
-                    broken.insert(sub, metadata.error().message());
+                if (!m_found.contains(sub) && !m_broken.contains(sub))
+                    m_broken.insert(sub, metadata.error().message());
                 continue;
             }
             const QString name = metadata.value().name;
@@ -50,11 +49,27 @@ PluginManager::PluginManager(QStringList searchDirectories, QStringList enabled)
                                   .arg(name, m_found.value(name).directory, metadata.value().directory);
                 continue;
             }
-            broken.remove(name);
+            m_broken.remove(name);
             m_found.insert(name, std::move(metadata).value());
         }
     }
+    for (auto it = m_broken.cbegin(); it != m_broken.cend(); ++it) {
+        if (!m_enabled.contains(it.key()))
+            m_warnings << it.value();
+    }
+    for (const QString &warning : std::as_const(m_warnings))
+        qCWarning(lcPlugin).noquote() << warning;
+    order();
+}
 
+void PluginManager::setEnabled(const QStringList &enabled)
+{
+    m_enabled = enabled;
+    order();
+}
+
+void PluginManager::order()
+{
     // The core plugins run whether config.json lists them or not (first, in name order).
     QStringList core;
     for (auto it = m_found.cbegin(); it != m_found.cend(); ++it)
@@ -67,22 +82,15 @@ PluginManager::PluginManager(QStringList searchDirectories, QStringList enabled)
     for (const QString &name : std::as_const(m_enabled)) {
         if (m_found.contains(name))
             candidates << m_found.value(name);
-        else if (broken.contains(name))
-            failed.insert(name, broken.value(name));
+        else if (m_broken.contains(name))
+            failed.insert(name, m_broken.value(name));
         else
             failed.insert(name, QStringLiteral("%1 is enabled in config.json but not installed (searched %2)")
                                     .arg(name, m_searchDirectories.join(QStringLiteral(", "))));
     }
-    for (auto it = broken.cbegin(); it != broken.cend(); ++it) {
-        if (!m_enabled.contains(it.key()))
-            m_warnings << it.value();
-    }
     m_order = orderByDependencies(candidates);
     for (auto it = failed.cbegin(); it != failed.cend(); ++it)
         m_order.failed.insert(it.key(), it.value());
-
-    for (const QString &warning : std::as_const(m_warnings))
-        qCWarning(lcPlugin).noquote() << warning;
     for (auto it = m_order.failed.cbegin(); it != m_order.failed.cend(); ++it)
         qCCritical(lcPlugin).noquote() << "cannot run" << it.key() << "-" << it.value();
 }
@@ -302,30 +310,54 @@ void RolePlugins::startOne(const PluginMetadata &metadata)
     }
 }
 
+void RolePlugins::stopOne(Running &running)
+{
+    if (running.record.state == State::Started && running.hook) {
+        try {
+            running.hook->stop(*running.context);
+        } catch (const std::exception &e) {
+            qCWarning(running.context->log()).noquote() << running.record.name << "stop failed:" << e.what();
+        }
+        running.context->tearDown();
+        try {
+            running.hook->unload(*running.context);
+        } catch (const std::exception &e) {
+            qCWarning(running.context->log()).noquote() << running.record.name << "unload failed:" << e.what();
+        }
+        running.hook.reset();
+        qCInfo(running.context->log()).noquote() << "stopped" << running.record.name << "on" << m_env.role.name();
+    }
+    running.record.state = State::Stopped;
+}
+
 void RolePlugins::stopAll()
 {
-    for (auto it = m_running.rbegin(); it != m_running.rend(); ++it) {
-        Running &running = **it;
-        if (running.record.state != State::Started) {
+    for (auto it = m_running.rbegin(); it != m_running.rend(); ++it)
+        stopOne(**it);
+}
+
+bool RolePlugins::sync()
+{
+    QStringList wanted;
+    for (const PluginMetadata &metadata : m_manager.ordered())
+        if (metadata.runsOn(m_env.role))
+            wanted << metadata.name;
+    bool changed = false;
+    // What goes, newest first (dependents before what they need).
+    for (auto it = m_running.size(); it-- > 0;) {
+        if (wanted.contains(m_running[it]->record.name))
             continue;
-        }
-        if (running.hook) {
-            try {
-                running.hook->stop(*running.context);
-            } catch (const std::exception &e) {
-                qCWarning(running.context->log()).noquote() << running.record.name << "stop failed:" << e.what();
-            }
-            running.context->tearDown();
-            try {
-                running.hook->unload(*running.context);
-            } catch (const std::exception &e) {
-                qCWarning(running.context->log()).noquote() << running.record.name << "unload failed:" << e.what();
-            }
-            running.hook.reset();
-            qCInfo(running.context->log()).noquote() << "stopped" << running.record.name << "on" << m_env.role.name();
-        }
-        running.record.state = State::Stopped;
+        stopOne(*m_running[it]);
+        m_running.erase(m_running.begin() + qsizetype(it));
+        changed = true;
     }
+    for (const PluginMetadata &metadata : m_manager.ordered()) {
+        if (metadata.runsOn(m_env.role) && !find(metadata.name)) {
+            startOne(metadata);
+            changed = true;
+        }
+    }
+    return changed;
 }
 
 } // namespace peek

@@ -36,6 +36,13 @@ public:
     // Problems with plugins that are not enabled (bad plugin.json, duplicates): for the log.
     const QStringList &warnings() const { return m_warnings; }
     const PluginMetadata *metadata(const QString &name) const;
+    // Installed plugins (enabled or not), by name.
+    QStringList installed() const { return m_found.keys(); }
+
+    // Another set of enabled plugins (the core plugins are added as at construction): ordered()
+    // and failed() follow; the roles apply it with RolePlugins::sync(). Libraries already loaded
+    // stay loaded.
+    void setEnabled(const QStringList &enabled);
 
     // The plugin's entry point, loading its library on first use. Fails when the library is
     // missing, cannot be loaded, is not a Peek plugin, or registers tuple types whose names do
@@ -46,6 +53,7 @@ public:
     void unloadAll();
 
 private:
+    void order(); // m_order from m_enabled and what was found
     struct Library
     {
         std::unique_ptr<QPluginLoader> loader;
@@ -57,6 +65,7 @@ private:
     QMap<QString, PluginMetadata> m_found;
     PluginOrder m_order;
     QStringList m_warnings;
+    QMap<QString, QString> m_broken; // plugin directory name -> why its plugin.json is unreadable
     std::map<QString, Library> m_libraries;
 };
 
@@ -82,6 +91,10 @@ public:
     Role role() const { return m_env.role; }
     void startAll();
     void stopAll();
+    // Brings the role to the manager's enabled set (PluginManager::setEnabled): stops what is no
+    // longer enabled (or lost a dependency), in reverse start order, then starts what is newly
+    // enabled, in dependency order. True when anything changed.
+    bool sync();
     QList<Record> records() const;
     static QString stateName(State state);
     QObject *api(const QString &plugin) const;
@@ -97,6 +110,7 @@ private:
         std::unique_ptr<PluginRoleHook> hook;
     };
     void startOne(const PluginMetadata &metadata);
+    void stopOne(Running &running);
     void fail(Running &running, const QString &phase, const Error &error);
     // Logic: creates the plugin's schema and applies its migrations/ (nothing elsewhere).
     Result<void> migrate(const PluginMetadata &metadata, const PluginContext &context);

@@ -189,8 +189,9 @@ Result<void> UiBundleServer::add(const PluginMetadata &plugin)
     return {};
 }
 
-void UiBundleServer::serve(HttpRoutes &routes) const
+QList<quint64> UiBundleServer::serve(HttpRoutes &routes) const
 {
+    QList<quint64> ids;
     QJsonArray entries;
     for (const UiBundle &bundle : m_bundles)
         entries.append(bundle.indexEntry());
@@ -198,7 +199,7 @@ void UiBundleServer::serve(HttpRoutes &routes) const
         entries.append(failure);
     const QJsonDocument index(QJsonObject {{QStringLiteral("app"), m_app}, {QStringLiteral("bundles"), entries}});
     const QString indexPath = this->indexPath();
-    routes.add(indexPath, [index, indexPath](const HttpRequest &request) {
+    ids << routes.add(indexPath, [index, indexPath](const HttpRequest &request) {
         if (request.url.path() != indexPath)
             return HttpResponse::text(404, "No such file: " + request.url.path().toUtf8() + "\n");
         HttpResponse response = HttpResponse::json(index);
@@ -209,7 +210,7 @@ void UiBundleServer::serve(HttpRoutes &routes) const
     for (const UiBundle &bundle : m_bundles)
         zips.insert(bundle.urlPath(), bundle.zip);
     const QString prefix = QStringLiteral("/peek/ui/%1/").arg(m_app);
-    routes.add(prefix, [zips](const HttpRequest &request) {
+    ids << routes.add(prefix, [zips](const HttpRequest &request) {
         const auto zip = zips.constFind(request.url.path());
         if (zip == zips.cend())
             return HttpResponse::text(404, "No such bundle: " + request.url.path().toUtf8()
@@ -220,6 +221,7 @@ void UiBundleServer::serve(HttpRoutes &routes) const
         response.extraHeaders = "Cache-Control: public, max-age=31536000, immutable\r\n";
         return response;
     });
+    return ids;
 }
 
 } // namespace peek

@@ -61,7 +61,9 @@ public:
     // Builds the bundle of `plugin` when it has an entry for this app; fails when its files
     // cannot be read (the plugin then has no bundle: apps show an error card for it).
     Result<void> add(const PluginMetadata &plugin);
-    void serve(HttpRoutes &routes) const;
+    // Adds the routes of the index and the bundles; their ids (to remove them when the plugins
+    // change and the bundles are served anew).
+    QList<quint64> serve(HttpRoutes &routes) const;
 
     const QList<UiBundle> &bundles() const { return m_bundles; }
     QString indexPath() const { return QStringLiteral("/peek/ui/%1/index.json").arg(m_app); }

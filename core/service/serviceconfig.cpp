@@ -319,6 +319,11 @@ QJsonObject withValue(QJsonObject object, QStringList path, const QJsonValue &va
 
 Result<void> ServiceConfig::setString(const QString &path, const QString &value)
 {
+    return setValue(path, value);
+}
+
+Result<void> ServiceConfig::setValue(const QString &path, const QJsonValue &value)
+{
     QJsonObject updated = withValue(m_object, path.split(QLatin1Char('.')), value);
     if (auto written = writeAtomically(m_filePath, updated, true); !written)
         return written.error();

@@ -92,6 +92,8 @@ public:
     // Sets a string at a dotted path and writes the file back (atomically, readable by its owner
     // only: used for secrets such as logic.joinToken).
     Result<void> setString(const QString &path, const QString &value);
+    // Sets any JSON value at a dotted path and writes the file back the same way.
+    Result<void> setValue(const QString &path, const QJsonValue &value);
 
 private:
     QString m_filePath;

@@ -54,6 +54,8 @@ const char *kUsage =
     "  audit [--limit N]                the newest N identity events (default 100)\n"
     "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
     "  plugins list                     every plugin on every service, its version and state (and why it failed)\n"
+    "  plugins enable NAME | disable NAME\n"
+    "                                   start or stop a plugin on every service, without restarting them\n"
     "  health                           ok, or what is degraded (a failed plugin); exit status 1 when degraded\n"
     "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port,\n"
     "as the operator of that machine (the home's join token). With --url ws[s]://HOST:8010 it talks to\n"
@@ -597,6 +599,10 @@ int run(const QStringList &arguments)
                || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
                || (group == QLatin1String("health") && words.size() == 1)) {
         rpc = &adminServicesRpc();
+    } else if (group == QLatin1String("plugins") && words.size() == 3
+               && (command == QLatin1String("enable") || command == QLatin1String("disable"))) {
+        rpc = &adminPluginsRpc();
+        args = {Value(command), Value(words[2])};
     } else {
         return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
     }
@@ -623,6 +629,10 @@ int run(const QStringList &arguments)
         printAudit(out.toArray());
     } else if (group == QLatin1String("services")) {
         printServices(answer.value());
+    } else if (group == QLatin1String("plugins") && command != QLatin1String("list")) {
+        std::printf("%s %s on every service linked to logic\n", qPrintable(words[2]),
+                    command == QLatin1String("enable") ? "enabled" : "disabled");
+        printPlugins(answer.value());
     } else if (group == QLatin1String("plugins")) {
         printPlugins(answer.value());
     } else if (group == QLatin1String("health")) {

@@ -1,6 +1,7 @@
 #include "host/adminservice.h"
 
 #include "base/role.h"
+#include "plugin/pluginmetadata.h"
 #include "tuple/tupleregistry.h"
 
 #include <QLoggingCategory>
@@ -10,6 +11,7 @@ Q_LOGGING_CATEGORY(lcAdmin, "peek.admin")
 namespace peek {
 
 PEEK_REGISTER_TUPLE(ServiceInfoTuple)
+PEEK_REGISTER_TUPLE(EnabledPluginsTuple)
 
 namespace {
 const QString kPlugin = QStringLiteral("peek_admin");
@@ -21,6 +23,18 @@ Dict serviceReportFilt()
     return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("service.report"))}};
 }
 
+Dict enabledPluginsFilt()
+{
+    return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("plugins.enabled"))}};
+}
+
+const Rpc &adminPluginsRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.plugins"),
+                         {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    return rpc;
+}
+
 const Rpc &adminServicesRpc()
 {
     static const Rpc rpc(QStringLiteral("peek_admin.services"),
@@ -28,8 +42,10 @@ const Rpc &adminServicesRpc()
     return rpc;
 }
 
-AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, QObject *parent)
-    : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin)
+AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
+                           QObject *parent)
+    : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin),
+      m_plugins(std::move(plugins))
 {
     m_selfInfo = m_self();
     m_observable.addTupleProvider(kServiceInfo, [this](const Dict &, const TupleSelector &selector) {
@@ -44,6 +60,13 @@ AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceI
         for (const TuplePtr &t : services())
             list.push_back(Value(t));
         return Value(list);
+    });
+    m_pluginsEndpoint = adminPluginsRpc().listen(
+        logic, [this](const ValueList &args, const Dict &kwargs) { return changePlugins(args, kwargs); });
+    // A service that links (first start, back after a restart or an outage) runs what is enabled now.
+    connect(logic, &Vortex::peerConnected, this, [this](const PeerInfo &peer) {
+        if (peer.proven && peer.vortexName != Role(Role::Logic).vortexName() && Role::fromVortexName(peer.vortexName))
+            m_vortex->sendToConnection(peer.connectionId, enabledEnvelope().toVortexMsg());
     });
     connect(logic, &Vortex::peerDisconnected, this, [this](const PeerInfo &peer) {
         QMutexLocker lock(&m_mutex);
@@ -60,7 +83,51 @@ AdminService::~AdminService()
     if (m_vortex) {
         m_vortex->router().removeEndpoint(m_reportEndpoint);
         m_vortex->router().removeEndpoint(m_rpcEndpoint);
+        m_vortex->router().removeEndpoint(m_pluginsEndpoint);
     }
+}
+
+PayloadEnvelope AdminService::enabledEnvelope() const
+{
+    auto tuple = std::make_shared<EnabledPluginsTuple>();
+    for (const QString &name : m_plugins.enabled())
+        tuple->enabled.push_back(Value(name));
+    return PayloadEnvelope::fromPayload(Payload(enabledPluginsFilt(), {tuple}));
+}
+
+Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
+{
+    const QString command = rpcArgument<QString>(args, 0, "command");
+    const QString name = rpcArgument<QString>(args, 1, "plugin");
+    if (command != QLatin1String("enable") && command != QLatin1String("disable"))
+        throw std::invalid_argument(QStringLiteral("plugins takes enable or disable, not \"%1\"").arg(command.left(40)).toStdString());
+    if (!m_plugins.installed().contains(name))
+        throw std::invalid_argument(QStringLiteral("no plugin %1 is installed on logic (see: peek-server admin plugins list)")
+                                        .arg(name.left(100))
+                                        .toStdString());
+    if (PluginMetadata::isCorePlugin(name))
+        throw std::invalid_argument(QStringLiteral("%1 is a core plugin: it always runs").arg(name).toStdString());
+    QStringList enabled = m_plugins.enabled();
+    const bool on = command == QLatin1String("enable");
+    if (on == enabled.contains(name))
+        throw std::invalid_argument(QStringLiteral("%1 is %2 already").arg(name, on ? QStringLiteral("enabled") : QStringLiteral("disabled"))
+                                        .toStdString());
+    if (on)
+        enabled << name;
+    else
+        enabled.removeAll(name);
+    const QString who = rpcActor(kwargs);
+    qCInfo(lcAdmin).noquote() << QStringLiteral("%1 %2 plugin %3").arg(who, on ? QStringLiteral("enabled") : QStringLiteral("disabled"), name);
+    if (auto applied = m_plugins.setEnabled(enabled); !applied)
+        throw std::runtime_error(QStringLiteral("could not %1 %2: %3").arg(command, name, applied.error().peerMessage()).toStdString());
+    const PayloadEnvelope told = enabledEnvelope();
+    for (const Role role : Role::all())
+        if (role != Role::Logic)
+            m_vortex->send(told, role.vortexName());
+    ValueList list;
+    for (const TuplePtr &t : services())
+        list.push_back(Value(t));
+    return Value(list);
 }
 
 void AdminService::selfChanged()

@@ -39,6 +39,20 @@ struct ServiceInfoTuple : TypedTuple<ServiceInfoTuple>
 // What a service sends logic about itself: filt {plugin: peek_admin, key: service.report}.
 Dict serviceReportFilt();
 
+// Which plugins are enabled in the installation: logic tells every service when it links and
+// whenever an admin changes it (filt {plugin: peek_admin, key: plugins.enabled}); the services
+// start and stop plugins to match, without restarting.
+struct EnabledPluginsTuple : TypedTuple<EnabledPluginsTuple>
+{
+    PEEK_TUPLE(EnabledPluginsTuple, "peek_admin.EnabledPluginsTuple", enabled)
+    ValueList enabled; // plugin names (the core plugins run anyway)
+};
+Dict enabledPluginsFilt();
+
+// peek-server admin plugins enable|disable NAME: args command, plugin; answers the services as
+// peek_admin.services does, once logic's own roles have applied it.
+const Rpc &adminPluginsRpc();
+
 // peek-server admin services / plugins list / health: every service's ServiceInfoTuple.
 const Rpc &adminServicesRpc();
 
@@ -46,8 +60,16 @@ class AdminService : public QObject
 {
     Q_OBJECT
 public:
+    // What logic's process can do about plugins (ServiceHost).
+    struct Plugins
+    {
+        std::function<QStringList()> enabled;                       // as configured (no core plugins)
+        std::function<QStringList()> installed;                     // found in logic's plugin directories
+        std::function<Result<void>(const QStringList &)> setEnabled; // applied here, then told to every service
+    };
     // `self` says how logic's own service is now.
-    AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, QObject *parent = nullptr);
+    AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
+                 QObject *parent = nullptr);
     ~AdminService() override;
 
     // Logic's own report changed (its plugins started, say): observers hear of it.
@@ -57,6 +79,8 @@ public:
 
 private:
     void onReport(const PayloadEnvelope &envelope, const MessageSource &source);
+    Value changePlugins(const ValueList &args, const Dict &kwargs);
+    PayloadEnvelope enabledEnvelope() const;
     void changed();
 
     QPointer<Vortex> m_vortex;
@@ -67,6 +91,8 @@ private:
     TupleDataObservableHandler m_observable;
     PayloadRouter::EndpointId m_reportEndpoint = 0;
     PayloadRouter::EndpointId m_rpcEndpoint = 0;
+    PayloadRouter::EndpointId m_pluginsEndpoint = 0;
+    Plugins m_plugins;
 };
 
 } // namespace peek

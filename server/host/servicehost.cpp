@@ -4,6 +4,7 @@
 
 #include "plugin/pluginmanager.h"
 #include "service/logging.h"
+#include "service/serviceconfig.h"
 #include "service/tlsbundle.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
@@ -64,6 +65,7 @@ struct ServiceHost::Service
     std::unique_ptr<Vortex> vortex;
     std::unique_ptr<HttpRoutes> http; // roles with a port
     std::unique_ptr<RolePlugins> plugins;
+    QList<quint64> bundleRoutes; // the UI bundles' routes (field, office)
 };
 
 ServiceHost::ServiceHost(ServiceHostOptions options, QObject *parent)
@@ -168,7 +170,12 @@ Result<void> ServiceHost::start()
         }
         if (name == Role::Logic) {
             const Service *self = role.get();
-            m_admin = std::make_unique<AdminService>(role->vortex.get(), [this, self] { return report(*self); });
+            AdminService::Plugins plugins {
+                [this] { return m_options.enabledPlugins; },
+                [this] { return m_plugins ? m_plugins->installed() : QStringList(); },
+                [this](const QStringList &enabled) { return setEnabledPlugins(enabled); }};
+            m_admin = std::make_unique<AdminService>(role->vortex.get(), [this, self] { return report(*self); },
+                                                     std::move(plugins));
         } else {
             // Logic's admin service hears of it whenever its link comes (back).
             const Service *self = role.get();
@@ -176,6 +183,23 @@ Result<void> ServiceHost::start()
             connect(role->vortex.get(), &Vortex::peerConnected, this, [this, self, logicName](const PeerInfo &peer) {
                 if (peer.vortexName == logicName)
                     sendReport(*self);
+            });
+            // Logic says which plugins are enabled (when linked, and when an admin changes it).
+            role->vortex->router().addEndpoint(enabledPluginsFilt(), [this, logicName](const PayloadEnvelope &e,
+                                                                                       const MessageSource &source) {
+                if (!source.proven || source.vortexName != logicName)
+                    return;
+                auto payload = e.decodePayload();
+                const auto *told = payload && payload.value().tuples.size() == 1
+                    ? dynamic_cast<const EnabledPluginsTuple *>(payload.value().tuples.front().get())
+                    : nullptr;
+                if (!told)
+                    return;
+                QStringList enabled;
+                for (const Value &name : told->enabled)
+                    enabled << name.toString();
+                if (auto applied = setEnabledPlugins(enabled); !applied)
+                    qCWarning(lcHost).noquote() << "could not apply the plugins logic enabled:" << applied.error().message();
             });
         }
         if (name == Role::Logic)
@@ -302,9 +326,35 @@ void ServiceHost::serveUiBundles(Service &service)
             qCWarning(lcHost).noquote() << QStringLiteral("%1 service: %2; the apps show an error card for it")
                                                .arg(service.role.name(), added.error().message());
     }
-    bundles.serve(*service.http);
+    for (quint64 id : std::as_const(service.bundleRoutes))
+        service.http->remove(id);
+    service.bundleRoutes = bundles.serve(*service.http);
     qCInfo(lcHost).noquote() << QStringLiteral("%1 service: serving %2 plugin UI bundle(s) at %3")
                                     .arg(service.role.name()).arg(bundles.bundles().size()).arg(bundles.indexPath());
+}
+
+Result<void> ServiceHost::setEnabledPlugins(const QStringList &enabled)
+{
+    if (!m_plugins || enabled == m_options.enabledPlugins)
+        return {};
+    qCInfo(lcHost).noquote() << "enabled plugins:" << (enabled.isEmpty() ? QStringLiteral("(none)") : enabled.join(QStringLiteral(", ")));
+    m_options.enabledPlugins = enabled;
+    m_plugins->setEnabled(enabled);
+    for (const auto &role : m_services) {
+        if (!role->plugins || !role->plugins->sync())
+            continue;
+        if (role->role == Role::Field || role->role == Role::Office)
+            serveUiBundles(*role);
+        if (role->role == Role::Logic)
+            m_admin->selfChanged();
+        else
+            sendReport(*role);
+    }
+    // Kept for the next start (which may come before logic is reachable again).
+    auto config = ServiceConfig::load(m_options.home);
+    if (!config)
+        return config.error();
+    return config.value().setValue(QStringLiteral("plugin.enabled"), QJsonArray::fromStringList(enabled));
 }
 
 std::shared_ptr<ServiceInfoTuple> ServiceHost::report(const Service &service) const

@@ -77,6 +77,11 @@ public:
     // What GET /health answers a service (the join token in its X-Peek-Join-Token header);
     // anyone else gets only "status" and "version".
     QJsonObject health() const;
+    // Enables exactly these plugins (besides the core plugins) in every role of this process, at
+    // once: what is no longer enabled stops, what is newly enabled starts; config.json keeps it
+    // (plugin.enabled). On logic an admin does it (peek-server admin plugins enable|disable) and
+    // logic tells every service; elsewhere logic's word is applied.
+    Result<void> setEnabledPlugins(const QStringList &enabled);
     // Human-readable lines describing where each role listens or what it dials (for start-up output).
     QStringList describe() const;
 

@@ -189,6 +189,72 @@ private Q_SLOTS:
         }) >= 0);
     }
 
+    // An admin disables a plugin: it stops on every service at once, the processes stay (same
+    // pids), the field port stops serving its view, and each home's config.json keeps it; enabled
+    // again it starts again. A field service that was down meanwhile catches up when it links.
+    void pluginsAreDisabledAndEnabledWithoutARestart()
+    {
+        const qint64 fieldPid = m_field->process().processId();
+        const qint64 logicPid = m_logic->process().processId();
+        const QString tutorial = QStringLiteral("peek_plugin_tutorial");
+        // tutorial's state on each role, from the services list.
+        const auto states = [this, &tutorial] {
+            QMap<QString, QString> out;
+            const AdminRun listed = admin({QStringLiteral("--json"), QStringLiteral("services")});
+            for (const QJsonValue &service : QJsonDocument::fromJson(listed.out).array()) {
+                QString state = QStringLiteral("absent");
+                for (const QJsonValue &plugin : service[QLatin1String("plugins")].toArray())
+                    if (plugin[QLatin1String("name")].toString() == tutorial)
+                        state = plugin[QLatin1String("state")].toString();
+                out.insert(service[QLatin1String("role")].toString(), state);
+            }
+            return out;
+        };
+        const auto fieldIndex = [this] {
+            return httpGet(m_ports.field, "/peek/ui/field/index.json").body;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(states().value(QStringLiteral("field")), QStringLiteral("started"), 20000);
+        QVERIFY(fieldIndex().contains("peek_plugin_tutorial"));
+
+        const AdminRun disabled = admin({QStringLiteral("plugins"), QStringLiteral("disable"), tutorial});
+        QVERIFY2(disabled.code == 0, disabled.err.constData());
+        QVERIFY2(disabled.out.startsWith("peek_plugin_tutorial disabled on every service"), disabled.out.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(states(), (QMap<QString, QString> {{QStringLiteral("logic"), QStringLiteral("absent")},
+                                                                     {QStringLiteral("field"), QStringLiteral("absent")}}),
+                                  20000);
+        QCOMPARE(m_field->process().processId(), fieldPid);
+        QCOMPARE(m_logic->process().processId(), logicPid);
+        QVERIFY(!fieldIndex().contains("peek_plugin_tutorial"));
+        for (const QString &home : {m_logicHome.path(), m_fieldHome.path()}) {
+            QFile config(home + QStringLiteral("/config.json"));
+            QVERIFY(config.open(QIODevice::ReadOnly));
+            const QJsonArray enabled = QJsonDocument::fromJson(config.readAll())[QLatin1String("plugin")][QLatin1String("enabled")].toArray();
+            QVERIFY2(!enabled.contains(tutorial) && enabled.contains(QStringLiteral("peek_test_failstart")), qPrintable(home));
+        }
+
+        // Refusals say why and change nothing.
+        const AdminRun again = admin({QStringLiteral("plugins"), QStringLiteral("disable"), tutorial});
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.contains("disabled already"), again.err.constData());
+        const AdminRun core = admin({QStringLiteral("plugins"), QStringLiteral("disable"), QStringLiteral("peek_core_user")});
+        QCOMPARE(core.code, 1);
+        QVERIFY2(core.err.contains("core plugin"), core.err.constData());
+        const AdminRun unknown = admin({QStringLiteral("plugins"), QStringLiteral("enable"), QStringLiteral("peek_plugin_nope")});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY2(unknown.err.contains("no plugin peek_plugin_nope is installed"), unknown.err.constData());
+
+        // Enabled while the field service is down: it catches up when it links again.
+        m_field->kill();
+        QTRY_VERIFY_WITH_TIMEOUT(!states().contains(QStringLiteral("field")), 20000);
+        const AdminRun enabled = admin({QStringLiteral("plugins"), QStringLiteral("enable"), tutorial});
+        QVERIFY2(enabled.code == 0, enabled.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(states().value(QStringLiteral("logic")), QStringLiteral("started"), 20000);
+        m_field = startField();
+        QVERIFY(m_field);
+        QTRY_COMPARE_WITH_TIMEOUT(states().value(QStringLiteral("field")), QStringLiteral("started"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(fieldIndex().contains("peek_plugin_tutorial"), 20000);
+    }
+
     void cleanupTestCase()
     {
         if (m_field)
