@@ -113,6 +113,14 @@ void PluginContextPrivate::requireRole(std::initializer_list<Role> roles, const 
                                names.join(QStringLiteral(" or "))));
 }
 
+void PluginContext::audit(AuditEvent event) const
+{
+    if (!d->env.audit)
+        throw PluginError(QStringLiteral("%1 on %2: the audit is logic's").arg(d->metadata.name, d->env.role.name()));
+    event.source = d->metadata.name;
+    d->env.audit->record(std::move(event));
+}
+
 Database &PluginContext::database() const
 {
     if (!d->env.database)

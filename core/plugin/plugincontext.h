@@ -3,6 +3,7 @@
 #include "base/export.h"
 #include "base/role.h"
 #include "plugin/pluginmetadata.h"
+#include "storage/auditlog.h"
 #include "storage/settings.h"
 #include "task/task.h"
 #include "vortex/httproutes.h"
@@ -113,6 +114,12 @@ public:
     // PluginError elsewhere.
     using DeviceGate = Vortex::DeviceGate;
     void guardDevices(DeviceGate gate);
+
+    // ---- audit (logic) ----
+    // Records a change in the installation's audit (storage/auditlog.h): who did what, when, from
+    // where; `source` is set to this plugin. Never a password, hash or token. Throws PluginError
+    // on other roles.
+    void audit(AuditEvent event) const;
 
     // ---- tasks (task/task.h) ----
     // Worker: runs `task` (named "<plugin>.<task>") on the worker's threads from now until the

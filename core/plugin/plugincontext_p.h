@@ -11,6 +11,7 @@
 
 namespace peek {
 
+class AuditLog;
 class TaskQueue;
 class TaskWorker;
 
@@ -22,6 +23,7 @@ struct PEEK_CORE_EXPORT RoleEnvironment
     Database *database = nullptr;            // logic (and worker): the installation's database
     TaskQueue *tasks = nullptr;              // logic: queues tasks for the workers
     TaskWorker *taskWorker = nullptr;        // worker: runs them
+    const AuditLog *audit = nullptr;         // logic: the installation's audit
     HttpRoutes *http = nullptr;              // roles with a port: its HTTP routes
     QString home;                            // the service home directory
     std::function<QObject *(const QString &plugin)> findApi; // published APIs of this role

@@ -35,11 +35,6 @@ public:
     {
         m_registry->notePosition(deviceId, latitude, longitude, fixTimeUs);
     }
-    void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
-               const QString &address, const QString &detail) override
-    {
-        m_registry->audit(event, deviceId, userName, actor, address, detail);
-    }
 
 private:
     DeviceRegistry *m_registry;

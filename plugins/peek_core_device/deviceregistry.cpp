@@ -16,11 +16,9 @@ namespace device {
 namespace {
 
 const QString kDeviceInfo = QString::fromLatin1(DeviceInfoTuple::kTupleType);
-constexpr qint64 kDefaultAuditRows = 100;
 constexpr int kMaxPending = 500;          // devices waiting for approval at once
 constexpr int kSeenFlushMs = 1000;        // last-seen writes are batched this long
 constexpr qint64 kRefusalLogEveryMs = 60000;
-constexpr qint64 kMaxAuditRows = 10000;
 
 // Text for a NOT NULL column: Qt binds a null QString as NULL.
 QString text(const QString &s)
@@ -297,28 +295,7 @@ void DeviceRegistry::setLoggedInUser(const QString &deviceId, const QString &use
 void DeviceRegistry::audit(const QString &event, const QString &deviceId, const QString &userName,
                            const QString &actor, const QString &address, const QString &detail)
 {
-    const QString schema = m_schema;
-    const QVariantList binds {nowUs(), event, text(deviceId), text(userName.left(100)), text(actor.left(100)),
-                              text(address.left(100)), text(detail.left(400))};
-    const QLoggingCategory &log = m_ctx.log();
-    m_ctx.database()
-        .run(QStringList {schema},
-             [schema, binds](QSqlDatabase &db) -> peek::Result<void> {
-                 auto done = peek::sql::exec(
-                     db,
-                     QStringLiteral("INSERT INTO %1.\"IdentityAudit\" (time_us, event, device_id, user_name, actor, address, "
-                                    "detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                         .arg(schema),
-                     binds);
-                 if (!done)
-                     return done.error();
-                 return {};
-             })
-        .then([&log, event, deviceId](const peek::Result<void> &done) {
-            if (!done)
-                qCWarning(log).noquote() << "could not write the audit of" << event << "for device" << deviceId
-                                         << "-" << done.error().message();
-        });
+    m_ctx.audit({0, event, {}, deviceId, userName, actor, address, detail});
 }
 
 void DeviceRegistry::changed(const Device &d, bool stateChanged)
@@ -510,12 +487,6 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
             list.push_back(peek::Value(t));
         return peek::Value(list);
     }
-    if (command == QLatin1String("audit")) {
-        qint64 limit = kDefaultAuditRows;
-        if (args.size() > 1)
-            limit = std::clamp<qint64>(peek::rpcArgument<qint64>(args, 1, "limit"), 1, kMaxAuditRows);
-        return auditRows(limit);
-    }
     if (command == QLatin1String("auto-approve")) {
         // Without arguments: what is set; with a type and on/off: set it.
         if (args.size() > 1) {
@@ -539,7 +510,7 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
     }
     if (command != QLatin1String("approve") && command != QLatin1String("revoke")
         && command != QLatin1String("remove"))
-        refuse(QStringLiteral("unknown devices command \"%1\": use list, approve, revoke, remove, auto-approve or audit")
+        refuse(QStringLiteral("unknown devices command \"%1\": use list, approve, revoke, remove or auto-approve")
                    .arg(command.left(40)));
     const QString target = peek::rpcArgument<QString>(args, 1, "device");
     Device *d = find(target);
@@ -581,36 +552,5 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
     return peek::Value(toTuple(*d));
 }
 
-peek::Value DeviceRegistry::auditRows(qint64 limit) const
-{
-    const QString schema = m_schema;
-    auto rows = m_ctx.database().runSync(QStringList {schema}, [&](QSqlDatabase &db) -> peek::Result<peek::ValueList> {
-        auto query = peek::sql::exec(
-            db, QStringLiteral("SELECT time_us, event, device_id, user_name, actor, address, detail FROM "
-                               "%1.\"IdentityAudit\" ORDER BY time_us DESC LIMIT ?")
-                    .arg(schema),
-            {limit});
-        if (!query)
-            return query.error();
-        peek::ValueList list;
-        while (query.value().next()) {
-            const QSqlQuery &q = query.value();
-            list.push_back(peek::Value(peek::Dict {
-                {QStringLiteral("time"), peek::Value(peek::DateTime::fromUtcMicros(q.value(0).toLongLong()))},
-                {QStringLiteral("event"), peek::Value(q.value(1).toString())},
-                {QStringLiteral("deviceId"), peek::Value(q.value(2).toString())},
-                {QStringLiteral("userName"), peek::Value(q.value(3).toString())},
-                {QStringLiteral("actor"), peek::Value(q.value(4).toString())},
-                {QStringLiteral("address"), peek::Value(q.value(5).toString())},
-                {QStringLiteral("detail"), peek::Value(q.value(6).toString())},
-            }));
-        }
-        std::reverse(list.begin(), list.end());
-        return list;
-    });
-    if (!rows)
-        refuse(QStringLiteral("could not read the audit: %1").arg(rows.error().peerMessage()));
-    return peek::Value(std::move(rows).value());
-}
 
 } // namespace device

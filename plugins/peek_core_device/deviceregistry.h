@@ -32,7 +32,7 @@ public:
     void offline(const QString &deviceId, const QString &serviceUuid);
     // A service's link to logic closed: its devices are offline.
     void serviceGone(const QString &serviceUuid);
-    // peek-server admin devices ... / audit.
+    // peek-server admin devices ...
     peek::Value admin(const QString &command, const peek::ValueList &args, const QString &actor);
     // The observable's provider: all devices, or {deviceId}.
     std::vector<peek::TuplePtr> provide(const peek::TupleSelector &selector) const;
@@ -82,7 +82,6 @@ private:
     void changed(const Device &device, bool stateChanged);
     void tellServices(const std::shared_ptr<DeviceInfoTuple> &info);
     bool autoApproves(const QString &type) const;
-    peek::Value auditRows(qint64 limit) const;
 
     peek::PluginContext &m_ctx;
     peek::TupleDataObservableHandler &m_observable;

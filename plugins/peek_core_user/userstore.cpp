@@ -193,8 +193,7 @@ QString UserStore::deviceName(const QString &deviceId) const
 void UserStore::audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
                       const QString &address, const QString &detail)
 {
-    if (m_devices)
-        m_devices->audit(event, deviceId, userName, actor, address, detail);
+    m_ctx.audit({0, event, {}, deviceId, userName, actor, address, detail});
 }
 
 QString UserStore::shownName(const QString &name) const

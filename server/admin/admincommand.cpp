@@ -51,7 +51,7 @@ const char *kUsage =
     "  users disable USER | enable USER refuse or allow the user's logins (disable ends sessions)\n"
     "  users directories show | set FILE | clear\n"
     "                                   the LDAP / Active Directory directories (JSON; docs/identity.md)\n"
-    "  audit [--limit N]                the newest N identity events (default 100)\n"
+    "  audit [--limit N]                the newest N changes: who did what, when, from where (default 100)\n"
     "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
     "  plugins list                     every plugin on every service, its version and state (and why it failed)\n"
     "  plugins enable NAME | disable NAME\n"
@@ -284,14 +284,15 @@ void printAudit(const QJsonArray &events)
     QList<QStringList> rows;
     for (const QJsonValue &v : events) {
         const QJsonObject e = v.toObject();
-        rows << QStringList {text(e, "time"), text(e, "event"), text(e, "deviceId"), text(e, "userName"),
-                             text(e, "actor"), text(e, "address"), text(e, "detail")};
+        rows << QStringList {text(e, "time"), text(e, "event"), text(e, "source"), text(e, "deviceId"),
+                             text(e, "userName"), text(e, "actor"), text(e, "address"), text(e, "detail")};
     }
     if (rows.isEmpty()) {
         std::printf("the audit is empty\n");
         return;
     }
-    printTable({QStringLiteral("TIME"), QStringLiteral("EVENT"), QStringLiteral("DEVICE"), QStringLiteral("USER"),
+    printTable({QStringLiteral("TIME"), QStringLiteral("EVENT"), QStringLiteral("PART"), QStringLiteral("DEVICE"),
+                QStringLiteral("USER"),
                 QStringLiteral("BY"), QStringLiteral("ADDRESS"), QStringLiteral("DETAIL")},
                rows);
 }
@@ -594,7 +595,8 @@ int run(const QStringList &arguments)
             return usage(QStringLiteral("devices takes list, approve/revoke/remove and one device, or "
                                         "auto-approve [field|office on|off]"));
     } else if (group == QLatin1String("audit") && words.size() == 1) {
-        args = {Value(QStringLiteral("audit")), Value(limit)};
+        rpc = &adminAuditRpc();
+        args = {Value(limit)};
     } else if ((group == QLatin1String("services") && words.size() == 1)
                || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
                || (group == QLatin1String("health") && words.size() == 1)) {

@@ -35,6 +35,12 @@ const Rpc &adminPluginsRpc()
     return rpc;
 }
 
+const Rpc &adminAuditRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.audit"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    return rpc;
+}
+
 const Rpc &adminServicesRpc()
 {
     static const Rpc rpc(QStringLiteral("peek_admin.services"),
@@ -43,9 +49,9 @@ const Rpc &adminServicesRpc()
 }
 
 AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
-                           QObject *parent)
+                           const AuditLog *audit, QObject *parent)
     : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin),
-      m_plugins(std::move(plugins))
+      m_plugins(std::move(plugins)), m_audit(audit)
 {
     m_selfInfo = m_self();
     m_observable.addTupleProvider(kServiceInfo, [this](const Dict &, const TupleSelector &selector) {
@@ -59,6 +65,25 @@ AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceI
         ValueList list;
         for (const TuplePtr &t : services())
             list.push_back(Value(t));
+        return Value(list);
+    });
+    m_auditEndpoint = adminAuditRpc().listen(logic, [this](const ValueList &args, const Dict &) {
+        const qint64 limit = args.empty() ? 100 : std::clamp<qint64>(rpcArgument<qint64>(args, 0, "limit"), 1, 10000);
+        if (!m_audit)
+            throw std::runtime_error("this logic has no database, so no audit");
+        auto events = m_audit->newest(limit);
+        if (!events)
+            throw std::runtime_error(QStringLiteral("could not read the audit: %1").arg(events.error().peerMessage()).toStdString());
+        ValueList list;
+        for (const AuditEvent &e : events.value())
+            list.push_back(Value(Dict {{QStringLiteral("time"), Value(DateTime::fromUtcMicros(e.timeUs))},
+                                       {QStringLiteral("event"), Value(e.event)},
+                                       {QStringLiteral("source"), Value(e.source)},
+                                       {QStringLiteral("deviceId"), Value(e.deviceId)},
+                                       {QStringLiteral("userName"), Value(e.userName)},
+                                       {QStringLiteral("actor"), Value(e.actor)},
+                                       {QStringLiteral("address"), Value(e.address)},
+                                       {QStringLiteral("detail"), Value(e.detail)}}));
         return Value(list);
     });
     m_pluginsEndpoint = adminPluginsRpc().listen(
@@ -84,6 +109,7 @@ AdminService::~AdminService()
         m_vortex->router().removeEndpoint(m_reportEndpoint);
         m_vortex->router().removeEndpoint(m_rpcEndpoint);
         m_vortex->router().removeEndpoint(m_pluginsEndpoint);
+        m_vortex->router().removeEndpoint(m_auditEndpoint);
     }
 }
 
@@ -120,6 +146,9 @@ Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
     qCInfo(lcAdmin).noquote() << QStringLiteral("%1 %2 plugin %3").arg(who, on ? QStringLiteral("enabled") : QStringLiteral("disabled"), name);
     if (auto applied = m_plugins.setEnabled(enabled); !applied)
         throw std::runtime_error(QStringLiteral("could not %1 %2: %3").arg(command, name, applied.error().peerMessage()).toStdString());
+    if (m_audit)
+        m_audit->record({0, on ? QStringLiteral("plugin enabled") : QStringLiteral("plugin disabled"),
+                         QStringLiteral("platform"), {}, {}, who, {}, name});
     const PayloadEnvelope told = enabledEnvelope();
     for (const Role role : Role::all())
         if (role != Role::Logic)

@@ -6,6 +6,7 @@
 // peek_admin.services. Only logged-in admins and the local console reach them (logic's gates,
 // peek::kAdminServiceName).
 #include "observable/tupledataobservablehandler.h"
+#include "storage/auditlog.h"
 #include "tuple/tuple.h"
 #include "vortex/rpc.h"
 #include "vortex/vortex.h"
@@ -53,6 +54,10 @@ Dict enabledPluginsFilt();
 // peek_admin.services does, once logic's own roles have applied it.
 const Rpc &adminPluginsRpc();
 
+// peek-server admin audit: args limit (1 to 10,000; default 100); the newest events, oldest
+// first, each {time, event, source, deviceId, userName, actor, address, detail}.
+const Rpc &adminAuditRpc();
+
 // peek-server admin services / plugins list / health: every service's ServiceInfoTuple.
 const Rpc &adminServicesRpc();
 
@@ -69,7 +74,7 @@ public:
     };
     // `self` says how logic's own service is now.
     AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
-                 QObject *parent = nullptr);
+                 const AuditLog *audit, QObject *parent = nullptr);
     ~AdminService() override;
 
     // Logic's own report changed (its plugins started, say): observers hear of it.
@@ -92,6 +97,8 @@ private:
     PayloadRouter::EndpointId m_reportEndpoint = 0;
     PayloadRouter::EndpointId m_rpcEndpoint = 0;
     PayloadRouter::EndpointId m_pluginsEndpoint = 0;
+    PayloadRouter::EndpointId m_auditEndpoint = 0;
+    const AuditLog *m_audit = nullptr;
     Plugins m_plugins;
 };
 

@@ -174,8 +174,14 @@ Result<void> ServiceHost::start()
                 [this] { return m_options.enabledPlugins; },
                 [this] { return m_plugins ? m_plugins->installed() : QStringList(); },
                 [this](const QStringList &enabled) { return setEnabledPlugins(enabled); }};
+            if (m_database) {
+                auto audit = AuditLog::open(*m_database);
+                if (!audit)
+                    return audit.error();
+                m_audit = std::move(audit).value();
+            }
             m_admin = std::make_unique<AdminService>(role->vortex.get(), [this, self] { return report(*self); },
-                                                     std::move(plugins));
+                                                     std::move(plugins), m_audit ? &*m_audit : nullptr);
         } else {
             // Logic's admin service hears of it whenever its link comes (back).
             const Service *self = role.get();
@@ -229,6 +235,7 @@ Result<void> ServiceHost::start()
         if (role->role == Role::Logic) {
             env.database = m_database.get();
             env.tasks = m_taskQueue.get();
+            env.audit = m_audit ? &*m_audit : nullptr;
         } else if (role->role == Role::Worker) {
             env.database = m_database.get();
             env.taskWorker = m_taskWorker.get();
@@ -274,6 +281,7 @@ void ServiceHost::stop()
     m_taskWorker.reset();
     m_taskQueue.reset();
     m_taskNotifier.reset();
+    m_audit.reset();
     m_database.reset();
 }
 

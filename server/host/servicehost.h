@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/role.h"
+#include "storage/auditlog.h"
 #include "task/task.h"
 #include "vortex/vortex.h"
 
@@ -12,6 +13,7 @@
 #include <QUrl>
 
 #include <map>
+#include <optional>
 #include <memory>
 
 namespace peek {
@@ -106,6 +108,7 @@ private:
     std::unique_ptr<TaskWorker> m_taskWorker;
     std::unique_ptr<PluginManager> m_plugins;
     std::unique_ptr<AdminService> m_admin; // logic
+    std::optional<AuditLog> m_audit;       // logic
     QElapsedTimer m_uptime;
     QDateTime m_startedAt;
     bool m_tls = false;

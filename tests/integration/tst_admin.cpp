@@ -232,6 +232,12 @@ private Q_SLOTS:
             QVERIFY2(!enabled.contains(tutorial) && enabled.contains(QStringLiteral("peek_test_failstart")), qPrintable(home));
         }
 
+        // The audit says who did it.
+        const AdminRun audit = admin({QStringLiteral("--json"), QStringLiteral("audit")});
+        QVERIFY2(audit.out.contains("\"event\": \"plugin disabled\"") && audit.out.contains("(peek-server admin)")
+                     && audit.out.contains("\"detail\": \"peek_plugin_tutorial\""),
+                 audit.out.constData());
+
         // Refusals say why and change nothing.
         const AdminRun again = admin({QStringLiteral("plugins"), QStringLiteral("disable"), tutorial});
         QCOMPARE(again.code, 1);

@@ -18,10 +18,6 @@ public:
     virtual void setLoggedInUser(const QString &deviceId, const QString &userName) = 0;
     // The device's last position fix (the positions plugin reports it; shown with the device).
     virtual void notePosition(const QString &deviceId, double latitude, double longitude, qint64 fixTimeUs) = 0;
-    // Writes an identity event to the audit (core_device."IdentityAudit"). Never a password or a
-    // token: the caller says what happened, to whom, by whom, from where.
-    virtual void audit(const QString &event, const QString &deviceId, const QString &userName,
-                       const QString &actor, const QString &address, const QString &detail) = 0;
 };
 
 } // namespace device
