@@ -145,6 +145,11 @@ Settings &PluginContext::declareSettings(QList<SettingDeclaration> declarations)
     return *d->settings;
 }
 
+bool PluginContext::hasSettings() const
+{
+    return d->settings != nullptr;
+}
+
 Settings &PluginContext::settings() const
 {
     if (!d->settings)

@@ -77,6 +77,7 @@ public:
     // or start(). Throws PluginError when the declarations are wrong or there is no database.
     Settings &declareSettings(QList<SettingDeclaration> declarations);
     Settings &settings() const; // after declareSettings
+    bool hasSettings() const;   // declareSettings was called
     // A directory for the plugin's files on this service: <home>/plugin-files/<plugin>, created
     // on first use.
     QString fileStorageDirectory() const;

@@ -207,6 +207,15 @@ QObject *RolePlugins::api(const QString &plugin) const
     return nullptr;
 }
 
+Settings *RolePlugins::settings(const QString &plugin) const
+{
+    for (const auto &running : m_running)
+        if (running->record.name == plugin && running->record.state == State::Started && running->context
+            && running->context->hasSettings())
+            return &running->context->settings();
+    return nullptr;
+}
+
 QList<RolePlugins::Record> RolePlugins::records() const
 {
     QList<Record> list;

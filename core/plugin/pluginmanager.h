@@ -98,6 +98,8 @@ public:
     QList<Record> records() const;
     static QString stateName(State state);
     QObject *api(const QString &plugin) const;
+    // The settings a started plugin declared on this role (logic); null when none.
+    Settings *settings(const QString &plugin) const;
 
 Q_SIGNALS:
     void pluginFailed(const QString &plugin, const QString &error);

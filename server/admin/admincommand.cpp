@@ -54,6 +54,9 @@ const char *kUsage =
     "  audit [--limit N]                the newest N changes: who did what, when, from where (default 100)\n"
     "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
     "  plugins list                     every plugin on every service, its version and state (and why it failed)\n"
+    "  plugins settings NAME [KEY VALUE | KEY - | KEY --reset]\n"
+    "                                   a plugin's settings on logic with their types (passwords masked); set one\n"
+    "                                   (\"-\": the value from the terminal or standard input) or reset it\n"
     "  plugins enable NAME | disable NAME\n"
     "                                   start or stop a plugin on every service, without restarting them\n"
     "  health                           ok, or what is degraded (a failed plugin); exit status 1 when degraded\n"
@@ -227,6 +230,20 @@ void printPlugins(const Value &answer)
     }
     printTable({QStringLiteral("PLUGIN"), QStringLiteral("VERSION"), QStringLiteral("ROLE"), QStringLiteral("PROCESS"),
                 QStringLiteral("STATE"), QStringLiteral("ERROR")},
+               rows);
+}
+
+void printSettings(const QJsonArray &settings)
+{
+    QList<QStringList> rows;
+    for (const QJsonValue &v : settings) {
+        const QJsonObject o = v.toObject();
+        rows << QStringList {text(o, "key"), text(o, "type"), text(o, "value"),
+                             o.value(QLatin1String("stored")).toBool() ? QStringLiteral("set") : QStringLiteral("default"),
+                             text(o, "description")};
+    }
+    printTable({QStringLiteral("KEY"), QStringLiteral("TYPE"), QStringLiteral("VALUE"), QStringLiteral("FROM"),
+                QStringLiteral("WHAT")},
                rows);
 }
 
@@ -469,6 +486,7 @@ int run(const QStringList &arguments)
     QString roles;
     QString displayName;
     bool rolesSet = false;
+    bool reset = false;
     QString url;
     QString user;
     QStringList words;
@@ -476,6 +494,8 @@ int run(const QStringList &arguments)
         const QString &a = arguments[i];
         if (a == QLatin1String("--json")) {
             json = true;
+        } else if (a == QLatin1String("--reset")) {
+            reset = true;
         } else if (a == QLatin1String("--home") || a == QLatin1String("--limit") || a == QLatin1String("--roles")
                    || a == QLatin1String("--display-name") || a == QLatin1String("--url")
                    || a == QLatin1String("--user")) {
@@ -601,6 +621,24 @@ int run(const QStringList &arguments)
                || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
                || (group == QLatin1String("health") && words.size() == 1)) {
         rpc = &adminServicesRpc();
+    } else if (group == QLatin1String("plugins") && command == QLatin1String("settings")
+               && (words.size() == 3 || (words.size() == 4 && reset) || (words.size() == 5 && !reset))) {
+        rpc = &adminSettingsRpc();
+        args = {Value(words[2])};
+        if (words.size() >= 4)
+            args.push_back(Value(words[3]));
+        if (words.size() == 5) {
+            QString value = words[4];
+            if (value == QLatin1String("-")) { // kept out of the command line (passwords)
+                auto read = readPassword(QStringLiteral("Value of %1: ").arg(words[3]), false);
+                if (!read)
+                    return failed(read.error().message());
+                value = read.value();
+            }
+            args.push_back(Value(value));
+        }
+        if (reset)
+            kwargs.insert(QStringLiteral("reset"), Value(true));
     } else if (group == QLatin1String("plugins") && words.size() == 3
                && (command == QLatin1String("enable") || command == QLatin1String("disable"))) {
         rpc = &adminPluginsRpc();
@@ -631,6 +669,8 @@ int run(const QStringList &arguments)
         printAudit(out.toArray());
     } else if (group == QLatin1String("services")) {
         printServices(answer.value());
+    } else if (group == QLatin1String("plugins") && command == QLatin1String("settings")) {
+        printSettings(out.toArray());
     } else if (group == QLatin1String("plugins") && command != QLatin1String("list")) {
         std::printf("%s %s on every service linked to logic\n", qPrintable(words[2]),
                     command == QLatin1String("enable") ? "enabled" : "disabled");

@@ -41,6 +41,12 @@ const Rpc &adminAuditRpc()
     return rpc;
 }
 
+const Rpc &adminSettingsRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.settings"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    return rpc;
+}
+
 const Rpc &adminServicesRpc()
 {
     static const Rpc rpc(QStringLiteral("peek_admin.services"),
@@ -86,6 +92,8 @@ AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceI
                                        {QStringLiteral("detail"), Value(e.detail)}}));
         return Value(list);
     });
+    m_settingsEndpoint = adminSettingsRpc().listen(
+        logic, [this](const ValueList &args, const Dict &kwargs) { return pluginSettings(args, kwargs); });
     m_pluginsEndpoint = adminPluginsRpc().listen(
         logic, [this](const ValueList &args, const Dict &kwargs) { return changePlugins(args, kwargs); });
     // A service that links (first start, back after a restart or an outage) runs what is enabled now.
@@ -110,6 +118,7 @@ AdminService::~AdminService()
         m_vortex->router().removeEndpoint(m_rpcEndpoint);
         m_vortex->router().removeEndpoint(m_pluginsEndpoint);
         m_vortex->router().removeEndpoint(m_auditEndpoint);
+        m_vortex->router().removeEndpoint(m_settingsEndpoint);
     }
 }
 
@@ -156,6 +165,68 @@ Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
     ValueList list;
     for (const TuplePtr &t : services())
         list.push_back(Value(t));
+    return Value(list);
+}
+
+Value AdminService::pluginSettings(const ValueList &args, const Dict &kwargs)
+{
+    const QString plugin = rpcArgument<QString>(args, 0, "plugin");
+    Settings *settings = m_plugins.settings ? m_plugins.settings(plugin) : nullptr;
+    if (!settings)
+        throw std::invalid_argument(QStringLiteral("%1 has no settings on logic (it is not running there, or declares none)")
+                                        .arg(plugin.left(100))
+                                        .toStdString());
+    if (args.size() > 1) {
+        const QString key = rpcArgument<QString>(args, 1, "key");
+        const SettingDeclaration *declaration = settings->declaration(key);
+        if (!declaration)
+            throw std::invalid_argument(QStringLiteral("%1 has no setting \"%2\" (see: peek-server admin plugins settings %1)")
+                                            .arg(plugin, key.left(100))
+                                            .toStdString());
+        const Value *reset = kwargs.find(QStringLiteral("reset"));
+        const bool toDefault = reset && reset->type() == Value::Type::Bool && reset->toBool();
+        Result<void> stored;
+        if (toDefault) {
+            stored = settings->resetSync(key);
+        } else {
+            const Value value = args.size() > 2 ? args[2] : Value();
+            if (value.type() != Value::Type::String && value.type() != Value::Type::Bool && value.type() != Value::Type::Int)
+                throw std::invalid_argument(QStringLiteral("the value of %1.%2 must be a string, a whole number or true/false")
+                                                .arg(plugin, key)
+                                                .toStdString());
+            stored = settings->setValueSync(key, value.type() == Value::Type::Bool  ? QVariant(value.toBool())
+                                                  : value.type() == Value::Type::Int ? QVariant(qlonglong(value.toInt()))
+                                                                                     : QVariant(value.toString()));
+        }
+        if (!stored)
+            throw std::invalid_argument(stored.error().peerMessage().toStdString());
+        const QString who = rpcActor(kwargs);
+        const QString what = toDefault ? QStringLiteral("%1.%2 back to its default").arg(plugin, key)
+                                       : QStringLiteral("%1.%2 = %3").arg(plugin, key, settings->displayValue(key));
+        qCInfo(lcAdmin).noquote() << who << "set" << what;
+        if (m_audit)
+            m_audit->record({0, QStringLiteral("setting changed"), QStringLiteral("platform"), {}, {}, who, {}, what});
+    }
+    ValueList list;
+    for (const SettingDeclaration &d : settings->declarations()) {
+        const bool password = d.type == SettingType::Password;
+        const auto shown = [password](const QVariant &v) {
+            if (password)
+                return Value(v.toString().isEmpty() ? QString() : QString::fromLatin1(Settings::kMask));
+            if (v.typeId() == QMetaType::Bool)
+                return Value(v.toBool());
+            if (v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong)
+                return Value(qint64(v.toLongLong()));
+            return Value(v.toString());
+        };
+        static const char *types[] = {"bool", "int", "string", "password"};
+        list.push_back(Value(Dict {{QStringLiteral("key"), Value(d.key)},
+                                   {QStringLiteral("type"), Value(QString::fromLatin1(types[int(d.type)]))},
+                                   {QStringLiteral("value"), shown(settings->value(d.key))},
+                                   {QStringLiteral("default"), shown(d.defaultValue)},
+                                   {QStringLiteral("stored"), Value(settings->isStored(d.key))},
+                                   {QStringLiteral("description"), Value(d.description)}}));
+    }
     return Value(list);
 }
 

@@ -7,6 +7,7 @@
 // peek::kAdminServiceName).
 #include "observable/tupledataobservablehandler.h"
 #include "storage/auditlog.h"
+#include "storage/settings.h"
 #include "tuple/tuple.h"
 #include "vortex/rpc.h"
 #include "vortex/vortex.h"
@@ -58,6 +59,11 @@ const Rpc &adminPluginsRpc();
 // first, each {time, event, source, deviceId, userName, actor, address, detail}.
 const Rpc &adminAuditRpc();
 
+// peek-server admin plugins settings NAME [KEY VALUE | KEY --reset]: args plugin[, key[, value]],
+// kwargs reset (bool). Answers every setting of the plugin, each {key, type, value, default,
+// stored, description}, a password's value and default masked, after the change if there was one.
+const Rpc &adminSettingsRpc();
+
 // peek-server admin services / plugins list / health: every service's ServiceInfoTuple.
 const Rpc &adminServicesRpc();
 
@@ -71,6 +77,7 @@ public:
         std::function<QStringList()> enabled;                       // as configured (no core plugins)
         std::function<QStringList()> installed;                     // found in logic's plugin directories
         std::function<Result<void>(const QStringList &)> setEnabled; // applied here, then told to every service
+        std::function<Settings *(const QString &)> settings;          // a plugin's settings on logic, or null
     };
     // `self` says how logic's own service is now.
     AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
@@ -85,6 +92,7 @@ public:
 private:
     void onReport(const PayloadEnvelope &envelope, const MessageSource &source);
     Value changePlugins(const ValueList &args, const Dict &kwargs);
+    Value pluginSettings(const ValueList &args, const Dict &kwargs);
     PayloadEnvelope enabledEnvelope() const;
     void changed();
 
@@ -98,6 +106,7 @@ private:
     PayloadRouter::EndpointId m_rpcEndpoint = 0;
     PayloadRouter::EndpointId m_pluginsEndpoint = 0;
     PayloadRouter::EndpointId m_auditEndpoint = 0;
+    PayloadRouter::EndpointId m_settingsEndpoint = 0;
     const AuditLog *m_audit = nullptr;
     Plugins m_plugins;
 };

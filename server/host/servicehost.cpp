@@ -173,7 +173,8 @@ Result<void> ServiceHost::start()
             AdminService::Plugins plugins {
                 [this] { return m_options.enabledPlugins; },
                 [this] { return m_plugins ? m_plugins->installed() : QStringList(); },
-                [this](const QStringList &enabled) { return setEnabledPlugins(enabled); }};
+                [this](const QStringList &enabled) { return setEnabledPlugins(enabled); },
+                [this, self](const QString &plugin) { return self->plugins ? self->plugins->settings(plugin) : nullptr; }};
             if (m_database) {
                 auto audit = AuditLog::open(*m_database);
                 if (!audit)

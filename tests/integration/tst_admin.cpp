@@ -261,6 +261,54 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(fieldIndex().contains("peek_plugin_tutorial"), 20000);
     }
 
+    // A plugin's settings on logic, typed: listed (passwords masked), set (the plugin sees it at
+    // once), refused with the reason when wrong, reset, and audited.
+    void pluginSettingsAreReadAndWrittenWithTheirTypes()
+    {
+        const QString device = QStringLiteral("peek_core_device");
+        const AdminRun listed = admin({QStringLiteral("--json"), QStringLiteral("plugins"), QStringLiteral("settings"), device});
+        QVERIFY2(listed.code == 0, listed.err.constData());
+        const QJsonArray settings = QJsonDocument::fromJson(listed.out).array();
+        QVERIFY(!settings.isEmpty());
+        QCOMPARE(settings[0][QLatin1String("key")].toString(), QStringLiteral("autoApproveField"));
+        QCOMPARE(settings[0][QLatin1String("type")].toString(), QStringLiteral("bool"));
+        QCOMPARE(settings[0][QLatin1String("value")].toBool(), false);
+        QCOMPARE(settings[0][QLatin1String("stored")].toBool(), false);
+
+        const AdminRun set = admin({QStringLiteral("plugins"), QStringLiteral("settings"), device,
+                                    QStringLiteral("autoApproveField"), QStringLiteral("true")});
+        QVERIFY2(set.code == 0, set.err.constData());
+        QVERIFY2(set.out.contains("autoApproveField") && set.out.contains("set"), set.out.constData());
+        const AdminRun seen = admin({QStringLiteral("devices"), QStringLiteral("auto-approve")});
+        QVERIFY2(seen.out.contains("new field devices: approved automatically"), seen.out.constData());
+
+        const AdminRun wrongType = admin({QStringLiteral("plugins"), QStringLiteral("settings"), device,
+                                          QStringLiteral("autoApproveField"), QStringLiteral("maybe")});
+        QCOMPARE(wrongType.code, 1);
+        QVERIFY2(wrongType.err.contains("autoApproveField"), wrongType.err.constData());
+        const AdminRun unknownKey = admin({QStringLiteral("plugins"), QStringLiteral("settings"), device,
+                                           QStringLiteral("noSuchKey"), QStringLiteral("1")});
+        QCOMPARE(unknownKey.code, 1);
+        QVERIFY2(unknownKey.err.contains("has no setting \"noSuchKey\""), unknownKey.err.constData());
+        const AdminRun noSettings = admin({QStringLiteral("plugins"), QStringLiteral("settings"), QStringLiteral("peek_plugin_nope")});
+        QCOMPARE(noSettings.code, 1);
+
+        const AdminRun reset = admin({QStringLiteral("plugins"), QStringLiteral("settings"), device,
+                                      QStringLiteral("autoApproveField"), QStringLiteral("--reset")});
+        QVERIFY2(reset.code == 0, reset.err.constData());
+        QVERIFY(admin({QStringLiteral("devices"), QStringLiteral("auto-approve")}).out.contains("new field devices: wait for an operator"));
+
+        // A password setting shows its type, never its value.
+        const AdminRun user = admin({QStringLiteral("--json"), QStringLiteral("plugins"), QStringLiteral("settings"),
+                                     QStringLiteral("peek_core_user")});
+        QVERIFY2(user.code == 0 && user.out.contains("\"type\": \"password\""), user.out.constData());
+
+        const AdminRun audit = admin({QStringLiteral("--json"), QStringLiteral("audit")});
+        QVERIFY2(audit.out.contains("peek_core_device.autoApproveField = true")
+                     && audit.out.contains("peek_core_device.autoApproveField back to its default"),
+                 audit.out.constData());
+    }
+
     void cleanupTestCase()
     {
         if (m_field)
