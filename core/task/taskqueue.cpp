@@ -285,4 +285,22 @@ QJsonObject TaskQueue::health() const
     return health;
 }
 
+Result<QMap<QString, QMap<QString, int>>> TaskQueue::countsByName() const
+{
+    return m_database->runSync([](QSqlDatabase &db) { return taskstore::countsByName(db); });
+}
+
+Result<QList<taskstore::FailedTask>> TaskQueue::failedTasks(int limit) const
+{
+    return m_database->runSync([limit](QSqlDatabase &db) { return taskstore::failedTasks(db, limit); });
+}
+
+Result<bool> TaskQueue::retry(const QString &id)
+{
+    auto retried = m_database->runSync([&id](QSqlDatabase &db) { return taskstore::retryFailed(db, id); });
+    if (retried && retried.value() && m_notifier)
+        m_notifier->announceQueued(); // the workers claim it (PostgreSQL heard it from the database)
+    return retried;
+}
+
 } // namespace peek

@@ -54,6 +54,12 @@ public:
     // For /health: counts by state, callers waiting, and per worker running/done/failed.
     QJsonObject health() const;
 
+    // For the administration (on the calling thread; rare): tasks by name and state, the newest
+    // failed ones, and a failed one queued again (false: no failed task has that id).
+    Result<QMap<QString, QMap<QString, int>>> countsByName() const;
+    Result<QList<taskstore::FailedTask>> failedTasks(int limit) const;
+    Result<bool> retry(const QString &id);
+
 private:
     using Promise = std::shared_ptr<QPromise<Value>>;
     void waitFor(const QString &id, const Promise &promise);

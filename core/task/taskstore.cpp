@@ -500,4 +500,55 @@ Result<Stats> stats(QSqlDatabase &db)
     return stats;
 }
 
+Result<QMap<QString, QMap<QString, int>>> countsByName(QSqlDatabase &db)
+{
+    auto q = sql::exec(db, QStringLiteral("SELECT name, state, COUNT(*) FROM peek_task GROUP BY name, state"), {},
+                       QStringLiteral("counting tasks by name"));
+    if (!q)
+        return q.error();
+    QMap<QString, QMap<QString, int>> counts;
+    while (q.value().next())
+        counts[q.value().value(0).toString()][q.value().value(1).toString()] += q.value().value(2).toInt();
+    return counts;
+}
+
+Result<QList<FailedTask>> failedTasks(QSqlDatabase &db, int limit)
+{
+    auto q = sql::exec(db,
+                       QStringLiteral("SELECT id, name, attempts, worker, finished_at, error FROM peek_task "
+                                      "WHERE state = 'failed' ORDER BY finished_at DESC LIMIT ?"),
+                       {limit}, QStringLiteral("reading the failed tasks"));
+    if (!q)
+        return q.error();
+    QList<FailedTask> failed;
+    while (q.value().next()) {
+        const QSqlQuery &r = q.value();
+        failed << FailedTask {r.value(0).toString(), r.value(1).toString(), r.value(2).toInt(), r.value(3).toString(),
+                              r.value(4).toLongLong(), r.value(5).toString()};
+    }
+    return failed;
+}
+
+Result<bool> retryFailed(QSqlDatabase &db, const QString &id)
+{
+    bool retried = false;
+    auto done = inTransaction(db, QStringLiteral("retrying task %1").arg(id), [&]() -> Result<void> {
+        const QString t = now(db);
+        auto q = sql::exec(db,
+                           QStringLiteral("UPDATE peek_task SET state = 'queued', attempts = 0, run_after = %1, "
+                                          "lease_until = NULL, worker = NULL, started_at = NULL, finished_at = NULL, "
+                                          "expires_at = NULL, result = NULL, error = NULL "
+                                          "WHERE id = ? AND state = 'failed'")
+                               .arg(t),
+                           {id}, QStringLiteral("retrying task %1").arg(id));
+        if (!q)
+            return q.error();
+        retried = q.value().numRowsAffected() > 0;
+        return retried ? notify(db, kQueuedChannel) : Result<void> {};
+    });
+    if (!done)
+        return done.error();
+    return retried;
+}
+
 } // namespace peek::taskstore

@@ -127,4 +127,22 @@ struct Stats
 };
 PEEK_CORE_EXPORT Result<Stats> stats(QSqlDatabase &db);
 
+// For the administration: the tasks in the table by name and state ({name: {state: count}}).
+PEEK_CORE_EXPORT Result<QMap<QString, QMap<QString, int>>> countsByName(QSqlDatabase &db);
+
+struct FailedTask
+{
+    QString id;
+    QString name;
+    int attempts = 0;
+    QString worker;
+    qint64 finishedAt = 0;
+    QString error;
+};
+// The newest `limit` tasks that failed for good (until their results expire).
+PEEK_CORE_EXPORT Result<QList<FailedTask>> failedTasks(QSqlDatabase &db, int limit);
+// Queues a failed task again, its attempts counted anew; false when `id` is not a failed task.
+// Announces it on PostgreSQL (the caller announces on SQLite).
+PEEK_CORE_EXPORT Result<bool> retryFailed(QSqlDatabase &db, const QString &id);
+
 } // namespace peek::taskstore

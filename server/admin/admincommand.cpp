@@ -53,6 +53,8 @@ const char *kUsage =
     "                                   the LDAP / Active Directory directories (JSON; docs/identity.md)\n"
     "  audit [--limit N]                the newest N changes: who did what, when, from where (default 100)\n"
     "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
+    "  tasks                            the task queue by task name, and the tasks that failed with their errors\n"
+    "  tasks retry ID                   queue a failed task again\n"
     "  plugins list                     every plugin on every service, its version and state (and why it failed)\n"
     "  plugins settings NAME [KEY VALUE | KEY - | KEY --reset]\n"
     "                                   a plugin's settings on logic with their types (passwords masked); set one\n"
@@ -230,6 +232,33 @@ void printPlugins(const Value &answer)
     }
     printTable({QStringLiteral("PLUGIN"), QStringLiteral("VERSION"), QStringLiteral("ROLE"), QStringLiteral("PROCESS"),
                 QStringLiteral("STATE"), QStringLiteral("ERROR")},
+               rows);
+}
+
+void printTasks(const QJsonObject &tasks)
+{
+    QList<QStringList> rows;
+    for (const QJsonValue &v : tasks.value(QLatin1String("counts")).toArray()) {
+        const QJsonObject o = v.toObject();
+        rows << QStringList {text(o, "name"), text(o, "queued"), text(o, "running"), text(o, "done"), text(o, "failed")};
+    }
+    if (rows.isEmpty())
+        std::printf("no tasks in the queue\n");
+    else
+        printTable({QStringLiteral("TASK"), QStringLiteral("QUEUED"), QStringLiteral("RUNNING"), QStringLiteral("DONE"),
+                    QStringLiteral("FAILED")},
+                   rows);
+    rows.clear();
+    for (const QJsonValue &v : tasks.value(QLatin1String("failed")).toArray()) {
+        const QJsonObject o = v.toObject();
+        rows << QStringList {text(o, "id"), text(o, "name"), text(o, "attempts"), text(o, "worker"), text(o, "finishedAt"),
+                             text(o, "error")};
+    }
+    if (rows.isEmpty())
+        return;
+    std::printf("\nfailed (peek-server admin tasks retry ID queues one again):\n");
+    printTable({QStringLiteral("ID"), QStringLiteral("TASK"), QStringLiteral("ATTEMPTS"), QStringLiteral("WORKER"),
+                QStringLiteral("FAILED AT"), QStringLiteral("ERROR")},
                rows);
 }
 
@@ -621,6 +650,10 @@ int run(const QStringList &arguments)
                || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
                || (group == QLatin1String("health") && words.size() == 1)) {
         rpc = &adminServicesRpc();
+    } else if (group == QLatin1String("tasks") && (words.size() == 1 || (words.size() == 3 && command == QLatin1String("retry")))) {
+        rpc = &adminTasksRpc();
+        if (words.size() == 3)
+            args = {Value(command), Value(words[2])};
     } else if (group == QLatin1String("plugins") && command == QLatin1String("settings")
                && (words.size() == 3 || (words.size() == 4 && reset) || (words.size() == 5 && !reset))) {
         rpc = &adminSettingsRpc();
@@ -671,6 +704,10 @@ int run(const QStringList &arguments)
         printServices(answer.value());
     } else if (group == QLatin1String("plugins") && command == QLatin1String("settings")) {
         printSettings(out.toArray());
+    } else if (group == QLatin1String("tasks")) {
+        if (command == QLatin1String("retry"))
+            std::printf("task %s is queued again\n", qPrintable(words[2]));
+        printTasks(out.toObject());
     } else if (group == QLatin1String("plugins") && command != QLatin1String("list")) {
         std::printf("%s %s on every service linked to logic\n", qPrintable(words[2]),
                     command == QLatin1String("enable") ? "enabled" : "disabled");

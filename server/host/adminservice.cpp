@@ -2,6 +2,8 @@
 
 #include "base/role.h"
 #include "plugin/pluginmetadata.h"
+#include "task/taskqueue.h"
+#include "task/taskstore.h"
 #include "tuple/tupleregistry.h"
 
 #include <QLoggingCategory>
@@ -47,6 +49,12 @@ const Rpc &adminSettingsRpc()
     return rpc;
 }
 
+const Rpc &adminTasksRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.tasks"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    return rpc;
+}
+
 const Rpc &adminServicesRpc()
 {
     static const Rpc rpc(QStringLiteral("peek_admin.services"),
@@ -55,10 +63,12 @@ const Rpc &adminServicesRpc()
 }
 
 AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
-                           const AuditLog *audit, QObject *parent)
+                           const AuditLog *audit, TaskQueue *tasks, QObject *parent)
     : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin),
-      m_plugins(std::move(plugins)), m_audit(audit)
+      m_plugins(std::move(plugins)), m_audit(audit), m_tasks(tasks)
 {
+    m_tasksEndpoint = adminTasksRpc().listen(
+        logic, [this](const ValueList &args, const Dict &kwargs) { return this->tasks(args, kwargs); });
     m_selfInfo = m_self();
     m_observable.addTupleProvider(kServiceInfo, [this](const Dict &, const TupleSelector &selector) {
         if (!selector.selector.isEmpty())
@@ -119,6 +129,7 @@ AdminService::~AdminService()
         m_vortex->router().removeEndpoint(m_pluginsEndpoint);
         m_vortex->router().removeEndpoint(m_auditEndpoint);
         m_vortex->router().removeEndpoint(m_settingsEndpoint);
+        m_vortex->router().removeEndpoint(m_tasksEndpoint);
     }
 }
 
@@ -228,6 +239,51 @@ Value AdminService::pluginSettings(const ValueList &args, const Dict &kwargs)
                                    {QStringLiteral("description"), Value(d.description)}}));
     }
     return Value(list);
+}
+
+Value AdminService::tasks(const ValueList &args, const Dict &kwargs)
+{
+    if (!m_tasks)
+        throw std::runtime_error("this logic has no task queue (no database)");
+    if (!args.empty()) {
+        const QString command = rpcArgument<QString>(args, 0, "command");
+        if (command != QLatin1String("retry"))
+            throw std::invalid_argument(QStringLiteral("tasks takes retry ID, not \"%1\"").arg(command.left(40)).toStdString());
+        const QString id = rpcArgument<QString>(args, 1, "task id");
+        auto retried = m_tasks->retry(id);
+        if (!retried)
+            throw std::runtime_error(QStringLiteral("could not retry task %1: %2").arg(id.left(100), retried.error().peerMessage()).toStdString());
+        if (!retried.value())
+            throw std::invalid_argument(QStringLiteral("no failed task has the id %1 (see: peek-server admin tasks)")
+                                            .arg(id.left(100))
+                                            .toStdString());
+        const QString who = rpcActor(kwargs);
+        qCInfo(lcAdmin).noquote() << who << "queued the failed task" << id << "again";
+        if (m_audit)
+            m_audit->record({0, QStringLiteral("task retried"), QStringLiteral("platform"), {}, {}, who, {}, id});
+    }
+    auto counts = m_tasks->countsByName();
+    if (!counts)
+        throw std::runtime_error(QStringLiteral("could not count the tasks: %1").arg(counts.error().peerMessage()).toStdString());
+    auto failed = m_tasks->failedTasks(100);
+    if (!failed)
+        throw std::runtime_error(QStringLiteral("could not read the failed tasks: %1").arg(failed.error().peerMessage()).toStdString());
+    ValueList byName;
+    for (auto it = counts.value().cbegin(); it != counts.value().cend(); ++it) {
+        Dict row {{QStringLiteral("name"), Value(it.key())}};
+        for (const char *state : {"queued", "running", "done", "failed"})
+            row.insert(QString::fromLatin1(state), Value(qint64(it.value().value(QString::fromLatin1(state)))));
+        byName.push_back(Value(row));
+    }
+    ValueList failedList;
+    for (const taskstore::FailedTask &t : failed.value())
+        failedList.push_back(Value(Dict {{QStringLiteral("id"), Value(t.id)},
+                                         {QStringLiteral("name"), Value(t.name)},
+                                         {QStringLiteral("attempts"), Value(qint64(t.attempts))},
+                                         {QStringLiteral("worker"), Value(t.worker)},
+                                         {QStringLiteral("finishedAt"), Value(DateTime::fromUtcMicros(t.finishedAt * 1000))},
+                                         {QStringLiteral("error"), Value(t.error)}}));
+    return Value(Dict {{QStringLiteral("counts"), Value(byName)}, {QStringLiteral("failed"), Value(failedList)}});
 }
 
 void AdminService::selfChanged()

@@ -20,6 +20,8 @@
 
 namespace peek {
 
+class TaskQueue;
+
 // One service as it reported itself, and its link to logic as logic sees it.
 struct ServiceInfoTuple : TypedTuple<ServiceInfoTuple>
 {
@@ -64,6 +66,10 @@ const Rpc &adminAuditRpc();
 // stored, description}, a password's value and default masked, after the change if there was one.
 const Rpc &adminSettingsRpc();
 
+// peek-server admin tasks [retry ID]: args [] or ["retry", id]. Answers {counts: [{name, queued,
+// running, done, failed}], failed: [{id, name, attempts, worker, finishedAt, error}] (newest 100)}.
+const Rpc &adminTasksRpc();
+
 // peek-server admin services / plugins list / health: every service's ServiceInfoTuple.
 const Rpc &adminServicesRpc();
 
@@ -81,7 +87,7 @@ public:
     };
     // `self` says how logic's own service is now.
     AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
-                 const AuditLog *audit, QObject *parent = nullptr);
+                 const AuditLog *audit, TaskQueue *tasks, QObject *parent = nullptr);
     ~AdminService() override;
 
     // Logic's own report changed (its plugins started, say): observers hear of it.
@@ -93,6 +99,7 @@ private:
     void onReport(const PayloadEnvelope &envelope, const MessageSource &source);
     Value changePlugins(const ValueList &args, const Dict &kwargs);
     Value pluginSettings(const ValueList &args, const Dict &kwargs);
+    Value tasks(const ValueList &args, const Dict &kwargs);
     PayloadEnvelope enabledEnvelope() const;
     void changed();
 
@@ -107,6 +114,8 @@ private:
     PayloadRouter::EndpointId m_pluginsEndpoint = 0;
     PayloadRouter::EndpointId m_auditEndpoint = 0;
     PayloadRouter::EndpointId m_settingsEndpoint = 0;
+    PayloadRouter::EndpointId m_tasksEndpoint = 0;
+    TaskQueue *m_tasks = nullptr;
     const AuditLog *m_audit = nullptr;
     Plugins m_plugins;
 };

@@ -182,7 +182,8 @@ Result<void> ServiceHost::start()
                 m_audit = std::move(audit).value();
             }
             m_admin = std::make_unique<AdminService>(role->vortex.get(), [this, self] { return report(*self); },
-                                                     std::move(plugins), m_audit ? &*m_audit : nullptr);
+                                                     std::move(plugins), m_audit ? &*m_audit : nullptr,
+                                                     m_taskQueue.get());
         } else {
             // Logic's admin service hears of it whenever its link comes (back).
             const Service *self = role.get();

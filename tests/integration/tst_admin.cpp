@@ -11,6 +11,8 @@
 #include "vortex/payload.h"
 #include "vortex/payloadenvelope.h"
 #include "vortex/payloadrouter.h"
+#include "vortex/rpc.h"
+#include "vortex/vortex.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -307,6 +309,59 @@ private Q_SLOTS:
         QVERIFY2(audit.out.contains("peek_core_device.autoApproveField = true")
                      && audit.out.contains("peek_core_device.autoApproveField back to its default"),
                  audit.out.constData());
+    }
+
+    // The task queue as an admin sees it: counts by task name, a task that failed with its
+    // error, and a retry once its outside system is back (logic and a worker, one process).
+    void failedTasksAreListedAndRetried()
+    {
+        QTemporaryDir home;
+        const Ports ports;
+        QVERIFY(writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("worker")},
+                            {QStringLiteral("peek_test_tasks")}));
+        QVERIFY(linkPlugin(home.path(), QStringLiteral("peek_test_tasks")));
+        const QString flagDir = home.path() + QStringLiteral("/plugin-files/peek_test_tasks");
+        QVERIFY(QDir().mkpath(flagDir));
+        QFile flag(flagDir + QStringLiteral("/fail"));
+        QVERIFY(flag.open(QIODevice::WriteOnly));
+        flag.close();
+        ServerProcess server(home.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+
+        Vortex client(QStringLiteral("peek-test-client"));
+        client.setJoinToken(kJoinToken);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(ports.logicDataExchange)));
+        QVERIFY(QTest::qWaitFor([&] { return client.isConnectedTo(QStringLiteral("peek-logic-service")); }, 20000));
+        const Rpc queue(QStringLiteral("peek_test_tasks.queue"), {QStringLiteral("peek_test_tasks"), QStringLiteral("peek-logic-service"), {}});
+        QFuture<Value> queued = queue.call(&client, {Value(QStringLiteral("peek_test_tasks.failsWhileFlagged")), Value(qint64(1)),
+                                                     Value(ValueList {Value(QStringLiteral("payload"))})});
+        QVERIFY(QTest::qWaitFor([&] { return queued.isFinished(); }, 20000));
+        const QString id = queued.result().toList().front().toString();
+        QVERIFY(!id.isEmpty());
+
+        const auto tasks = [&home] {
+            return QJsonDocument::fromJson(runAdmin(home.path(), {QStringLiteral("--json"), QStringLiteral("tasks")}).out).object();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(tasks()[QLatin1String("failed")].toArray().size(), 1, 20000);
+        const QJsonObject failed = tasks()[QLatin1String("failed")].toArray()[0].toObject();
+        QCOMPARE(failed[QLatin1String("id")].toString(), id);
+        QVERIFY2(failed[QLatin1String("error")].toString().contains(QLatin1String("the outside system is down")),
+                 qPrintable(failed[QLatin1String("error")].toString()));
+        const AdminRun table = runAdmin(home.path(), {QStringLiteral("tasks")});
+        QCOMPARE(table.code, 0);
+        QVERIFY2(table.out.contains("peek_test_tasks.failsWhileFlagged") && table.out.contains(id.toUtf8()), table.out.constData());
+
+        QVERIFY(QFile::remove(flag.fileName())); // the outside system is back
+        const AdminRun retried = runAdmin(home.path(), {QStringLiteral("tasks"), QStringLiteral("retry"), id});
+        QVERIFY2(retried.code == 0, retried.err.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(tasks()[QLatin1String("failed")].toArray().isEmpty()
+                                     && tasks()[QLatin1String("counts")].toArray()[0][QLatin1String("done")].toInt() == 1,
+                                 20000);
+        const AdminRun again = runAdmin(home.path(), {QStringLiteral("tasks"), QStringLiteral("retry"), id});
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.contains("no failed task has the id"), again.err.constData());
+        QVERIFY(runAdmin(home.path(), {QStringLiteral("--json"), QStringLiteral("audit")}).out.contains("task retried"));
+        server.terminate();
     }
 
     void cleanupTestCase()

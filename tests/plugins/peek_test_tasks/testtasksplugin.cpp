@@ -18,7 +18,9 @@
 #include "peek/storage.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QThread>
 
 namespace {
@@ -59,6 +61,14 @@ public:
         const QString schema = ctx.schema();
         ctx.addTask(peek::Task(kPlugin + QStringLiteral(".echo")), [database, schema](const peek::TaskCall &call) {
             recordRun(database, schema, call);
+            return echo(call);
+        });
+        // Fails while the file "fail" is in the plugin's file directory (an outside system that
+        // is down, for the administration's failed tasks and retry).
+        const QString flag = QDir(ctx.fileStorageDirectory()).absoluteFilePath(QStringLiteral("fail"));
+        ctx.addTask(peek::Task(kPlugin + QStringLiteral(".failsWhileFlagged")), [flag](const peek::TaskCall &call) {
+            if (QFileInfo::exists(flag))
+                throw std::runtime_error(QStringLiteral("the outside system is down (%1 exists)").arg(flag).toStdString());
             return echo(call);
         });
         ctx.addTask(peek::Task(kPlugin + QStringLiteral(".holdFirstAttempt")), [database, schema](const peek::TaskCall &call) {
