@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QHash>
 #include <QMutex>
@@ -370,6 +371,56 @@ const QLoggingCategory &pluginCategory(const QString &role, const QString &plugi
 const QLoggingCategory &roleCategory(const QString &role)
 {
     return categoryNamed(QStringLiteral("peek.") + role);
+}
+
+QString filePathIn(const QString &home)
+{
+    return QDir(home).absoluteFilePath(QStringLiteral("peek-server.log"));
+}
+
+Result<Tail> readTail(const QString &filePath, qint64 afterOffset, int maxRecords, const QString &minLevel)
+{
+    static const QStringList levels {QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"),
+                                     QStringLiteral("error")};
+    const int min = int(levels.indexOf(minLevel));
+    if (min < 0)
+        return Error {QStringLiteral("unknown log level \"%1\": use debug, info, warning or error").arg(minLevel.left(20))};
+    constexpr qint64 kMaxRead = 4 * 1024 * 1024;
+    QFile file(filePath);
+    Tail tail;
+    if (!file.exists())
+        return tail;
+    if (!file.open(QIODevice::ReadOnly))
+        return Error {QStringLiteral("cannot read the log %1: %2").arg(filePath, file.errorString())};
+    const qint64 size = file.size();
+    qint64 from = afterOffset < 0 || afterOffset > size ? std::max<qint64>(0, size - kMaxRead) : afterOffset;
+    from = std::max(from, size - kMaxRead);
+    if (!file.seek(from))
+        return Error {QStringLiteral("cannot read the log %1: %2").arg(filePath, file.errorString())};
+    const QByteArray data = file.read(size - from);
+    tail.endOffset = from + data.size();
+    // A partial first line (reading from the middle) is skipped: records start with a digit.
+    QList<QByteArray> lines = data.split('\n');
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    QStringList records;
+    bool keep = false;
+    for (const QByteArray &line : std::as_const(lines)) {
+        const bool starts = !line.isEmpty() && line.front() >= '0' && line.front() <= '9' && line.size() > 24;
+        if (starts) {
+            const QByteArray label = line.mid(24, 5).trimmed();
+            const int level = label == "DEBUG" ? 0 : label == "INFO" ? 1 : label == "WARN" ? 2 : 3;
+            keep = level >= min;
+            if (keep)
+                records << QString::fromUtf8(line);
+        } else if (keep && !records.isEmpty()) {
+            records.last() += u'\n' + QString::fromUtf8(line);
+        }
+    }
+    if (records.size() > maxRecords)
+        records = records.mid(records.size() - maxRecords);
+    tail.records = records;
+    return tail;
 }
 
 } // namespace peek::logging

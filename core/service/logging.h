@@ -57,4 +57,21 @@ PEEK_CORE_EXPORT const QLoggingCategory &pluginCategory(const QString &role, con
 // The category of a role's platform code, "peek.<role>"; kept like pluginCategory().
 PEEK_CORE_EXPORT const QLoggingCategory &roleCategory(const QString &role);
 
+// The log file of a service home: <home>/peek-server.log.
+PEEK_CORE_EXPORT QString filePathIn(const QString &home);
+
+// What readTail() found: whole records (a record's continuation lines with it), oldest first,
+// and where the file ended, to ask for what comes after (follow).
+struct Tail {
+    QStringList records;
+    qint64 endOffset = 0;
+};
+// The records of the log at `filePath` at `minLevel` or above (debug | info | warning | error):
+// with afterOffset < 0 the last `maxRecords` of the file; else those written after that offset
+// (from the start when the file is shorter: it was rotated), at most `maxRecords`, the oldest
+// first. Reads at most the last 4 MiB. Fails on an unknown level or a file that cannot be read
+// (a missing file is empty).
+PEEK_CORE_EXPORT Result<Tail> readTail(const QString &filePath, qint64 afterOffset, int maxRecords,
+                                       const QString &minLevel);
+
 } // namespace peek::logging

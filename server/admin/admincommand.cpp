@@ -54,6 +54,10 @@ const char *kUsage =
     "  audit [--limit N]                the newest N changes: who did what, when, from where (default 100)\n"
     "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
     "  tasks                            the task queue by task name, and the tasks that failed with their errors\n"
+    "  logs [--service S] [--lines N] [--level L] [--follow]\n"
+    "                                   the last N (100) records of a service's log at level L (info) or above,\n"
+    "                                   read over its link to logic; S: a name, role, uuid or host:pid (logic);\n"
+    "                                   --follow: then what comes, every second, until Ctrl+C\n"
     "  tasks retry ID                   queue a failed task again\n"
     "  plugins list                     every plugin on every service, its version and state (and why it failed)\n"
     "  plugins settings NAME [KEY VALUE | KEY - | KEY --reset]\n"
@@ -452,7 +456,11 @@ Result<void> logIn(Vortex &vortex, const Target &target, QEventLoop &loop)
 }
 
 // Calls `rpc` on the logic of `target`; the answer, or why there is none.
-Result<Value> call(const Result<Target> &target, const Rpc &rpc, const ValueList &args, Dict kwargs = {})
+// With `again`: after each answer it says the arguments of the next call, a second later, over
+// the same connection (logs --follow), or nullopt to stop.
+using Again = std::function<std::optional<ValueList>(const Value &answer)>;
+Result<Value> call(const Result<Target> &target, const Rpc &rpc, ValueList args, Dict kwargs = {},
+                   const Again &again = {})
 {
     if (!target)
         return target.error();
@@ -493,16 +501,26 @@ Result<Value> call(const Result<Target> &target, const Rpc &rpc, const ValueList
     }
     const QString actor = QStringLiteral("%1 (peek-server admin)").arg(qEnvironmentVariable("USER", QStringLiteral("operator")));
     kwargs.insert(QStringLiteral("actor"), Value(actor));
-    QFuture<Value> answer = rpc.call(&vortex, args, kwargs);
-    Result<Value> result = Error {QStringLiteral("no answer")};
-    onFinished(&loop, answer, [&](QFuture<Value> finished) {
-        result = resultOf(finished, QStringLiteral("cancelled"));
-        loop.quit();
-    });
-    if (!answer.isFinished())
+    for (;;) {
+        QFuture<Value> answer = rpc.call(&vortex, args, kwargs);
+        Result<Value> result = Error {QStringLiteral("no answer")};
+        onFinished(&loop, answer, [&](QFuture<Value> finished) {
+            result = resultOf(finished, QStringLiteral("cancelled"));
+            loop.quit();
+        });
+        if (!answer.isFinished())
+            loop.exec();
+        std::optional<ValueList> next;
+        if (result && again)
+            next = again(result.value());
+        if (!next) {
+            vortex.close();
+            return result;
+        }
+        args = std::move(*next);
+        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
         loop.exec();
-    vortex.close();
-    return result;
+    }
 }
 
 } // namespace
@@ -516,6 +534,10 @@ int run(const QStringList &arguments)
     QString displayName;
     bool rolesSet = false;
     bool reset = false;
+    bool follow = false;
+    QString service;
+    QString level = QStringLiteral("info");
+    qint64 lines = 100;
     QString url;
     QString user;
     QStringList words;
@@ -525,9 +547,12 @@ int run(const QStringList &arguments)
             json = true;
         } else if (a == QLatin1String("--reset")) {
             reset = true;
+        } else if (a == QLatin1String("--follow")) {
+            follow = true;
         } else if (a == QLatin1String("--home") || a == QLatin1String("--limit") || a == QLatin1String("--roles")
                    || a == QLatin1String("--display-name") || a == QLatin1String("--url")
-                   || a == QLatin1String("--user")) {
+                   || a == QLatin1String("--user") || a == QLatin1String("--service") || a == QLatin1String("--level")
+                   || a == QLatin1String("--lines")) {
             if (i + 1 >= arguments.size())
                 return usage(QStringLiteral("%1 needs a value").arg(a));
             const QString value = arguments[++i];
@@ -537,6 +562,15 @@ int run(const QStringList &arguments)
                 url = value;
             } else if (a == QLatin1String("--user")) {
                 user = value;
+            } else if (a == QLatin1String("--service")) {
+                service = value;
+            } else if (a == QLatin1String("--level")) {
+                level = value;
+            } else if (a == QLatin1String("--lines")) {
+                bool ok = false;
+                lines = value.toLongLong(&ok);
+                if (!ok || lines < 1 || lines > 1000)
+                    return usage(QStringLiteral("--lines must be a whole number from 1 to 1000, not '%1'").arg(value));
             } else if (a == QLatin1String("--roles")) {
                 roles = value;
                 rolesSet = true;
@@ -650,6 +684,9 @@ int run(const QStringList &arguments)
                || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
                || (group == QLatin1String("health") && words.size() == 1)) {
         rpc = &adminServicesRpc();
+    } else if (group == QLatin1String("logs") && words.size() == 1) {
+        rpc = &adminLogsRpc();
+        args = {Value(service), Value(qint64(-1)), Value(lines), Value(level)};
     } else if (group == QLatin1String("tasks") && (words.size() == 1 || (words.size() == 3 && command == QLatin1String("retry")))) {
         rpc = &adminTasksRpc();
         if (words.size() == 3)
@@ -680,6 +717,29 @@ int run(const QStringList &arguments)
         return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
     }
 
+    if (group == QLatin1String("logs")) {
+        // Each answer is printed as it comes; with --follow the next asks for what came after.
+        const auto print = [json](const Value &answer) {
+            const auto *tail = dynamic_cast<const LogTailTuple *>(answer.toTuple().get());
+            if (!tail)
+                return false;
+            if (json) {
+                std::printf("%s\n", QJsonDocument(toJson(answer).toObject()).toJson(QJsonDocument::Compact).constData());
+            } else {
+                for (const Value &record : tail->records)
+                    std::printf("%s\n", qPrintable(record.toString()));
+            }
+            std::fflush(stdout);
+            return true;
+        };
+        auto done = call(target, *rpc, args, kwargs, [&](const Value &answer) -> std::optional<ValueList> {
+            if (!print(answer) || !follow)
+                return std::nullopt;
+            const auto *tail = dynamic_cast<const LogTailTuple *>(answer.toTuple().get());
+            return ValueList {Value(service), Value(tail->endOffset), Value(qint64(1000)), Value(level)};
+        });
+        return done ? 0 : failed(done.error().message());
+    }
     auto answer = call(target, *rpc, args, kwargs);
     if (!answer)
         return failed(answer.error().message());

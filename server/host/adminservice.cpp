@@ -2,6 +2,7 @@
 
 #include "base/role.h"
 #include "plugin/pluginmetadata.h"
+#include "service/logging.h"
 #include "task/taskqueue.h"
 #include "task/taskstore.h"
 #include "tuple/tupleregistry.h"
@@ -14,6 +15,7 @@ namespace peek {
 
 PEEK_REGISTER_TUPLE(ServiceInfoTuple)
 PEEK_REGISTER_TUPLE(EnabledPluginsTuple)
+PEEK_REGISTER_TUPLE(LogTailTuple)
 
 namespace {
 const QString kPlugin = QStringLiteral("peek_admin");
@@ -49,6 +51,38 @@ const Rpc &adminSettingsRpc()
     return rpc;
 }
 
+Dict logReadFilt()
+{
+    return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("log.read"))}};
+}
+
+PayloadEnvelope answerLogRead(const PayloadEnvelope &request, const QString &logFile)
+{
+    auto payload = request.decodePayload();
+    const auto *asked = payload && payload.value().tuples.size() == 1
+        ? dynamic_cast<const LogTailTuple *>(payload.value().tuples.front().get())
+        : nullptr;
+    if (!asked)
+        return PayloadEnvelope::error(request.filt, QStringLiteral("log.read takes one peek_admin.LogTailTuple"));
+    auto tail = logging::readTail(logFile, asked->afterOffset, int(std::clamp<qint64>(asked->maxRecords, 1, 1000)),
+                                  asked->minLevel);
+    if (!tail)
+        return PayloadEnvelope::error(request.filt, tail.error().peerMessage());
+    auto answer = std::make_shared<LogTailTuple>(*asked);
+    answer->records.clear();
+    for (const QString &record : tail.value().records)
+        answer->records.push_back(Value(record));
+    answer->endOffset = tail.value().endOffset;
+    answer->file = logFile;
+    return PayloadEnvelope::fromPayload(Payload(request.filt, {answer}));
+}
+
+const Rpc &adminLogsRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.logs"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    return rpc;
+}
+
 const Rpc &adminTasksRpc()
 {
     static const Rpc rpc(QStringLiteral("peek_admin.tasks"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
@@ -63,10 +97,11 @@ const Rpc &adminServicesRpc()
 }
 
 AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
-                           const AuditLog *audit, TaskQueue *tasks, QObject *parent)
+                           const AuditLog *audit, TaskQueue *tasks, QString logFile, QObject *parent)
     : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin),
-      m_plugins(std::move(plugins)), m_audit(audit), m_tasks(tasks)
+      m_plugins(std::move(plugins)), m_audit(audit), m_tasks(tasks), m_logFile(std::move(logFile))
 {
+    m_logsEndpoint = adminLogsRpc().listenAsync(logic, [this](const ValueList &args, const Dict &) { return logs(args); });
     m_tasksEndpoint = adminTasksRpc().listen(
         logic, [this](const ValueList &args, const Dict &kwargs) { return this->tasks(args, kwargs); });
     m_selfInfo = m_self();
@@ -130,6 +165,7 @@ AdminService::~AdminService()
         m_vortex->router().removeEndpoint(m_auditEndpoint);
         m_vortex->router().removeEndpoint(m_settingsEndpoint);
         m_vortex->router().removeEndpoint(m_tasksEndpoint);
+        m_vortex->router().removeEndpoint(m_logsEndpoint);
     }
 }
 
@@ -239,6 +275,110 @@ Value AdminService::pluginSettings(const ValueList &args, const Dict &kwargs)
                                    {QStringLiteral("description"), Value(d.description)}}));
     }
     return Value(list);
+}
+
+QFuture<Value> AdminService::logs(const ValueList &args)
+{
+    const QString wanted = args.empty() ? QString() : rpcArgument<QString>(args, 0, "service");
+    auto request = std::make_shared<LogTailTuple>();
+    request->afterOffset = args.size() > 1 ? rpcArgument<qint64>(args, 1, "afterOffset") : -1;
+    request->maxRecords = args.size() > 2 ? std::clamp<qint64>(rpcArgument<qint64>(args, 2, "maxRecords"), 1, 1000) : 100;
+    request->minLevel = args.size() > 3 ? rpcArgument<QString>(args, 3, "minLevel") : QStringLiteral("info");
+
+    // Which service: logic itself when none is named, else the one the name picks.
+    std::shared_ptr<ServiceInfoTuple> target;
+    quint64 connectionId = 0;
+    QStringList matches;
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto picks = [&wanted](const ServiceInfoTuple &s) {
+            return wanted.isEmpty() ? s.role == QLatin1String("logic")
+                                    : wanted == s.vortexName || wanted == s.role || wanted == s.vortexUuid
+                    || wanted == QStringLiteral("%1:%2").arg(s.host).arg(s.pid);
+        };
+        if (m_selfInfo && picks(*m_selfInfo)) {
+            target = m_selfInfo;
+            matches << QStringLiteral("%1 on %2:%3").arg(target->role, target->host).arg(target->pid);
+        }
+        for (auto it = m_reported.cbegin(); it != m_reported.cend(); ++it)
+            if (picks(**it)) {
+                target = *it;
+                connectionId = it.key();
+                matches << QStringLiteral("%1 on %2:%3 (%4)").arg((*it)->role, (*it)->host).arg((*it)->pid).arg((*it)->vortexUuid);
+            }
+    }
+    if (!target)
+        throw std::invalid_argument(QStringLiteral("no service linked to logic is \"%1\" (see: peek-server admin services)")
+                                        .arg(wanted.left(100))
+                                        .toStdString());
+    if (matches.size() > 1 && !(m_selfInfo && target->pid == m_selfInfo->pid && target->host == m_selfInfo->host
+                                && std::all_of(matches.begin(), matches.end(), [this](const QString &m) {
+                                       return m.contains(QStringLiteral("%1:%2").arg(m_selfInfo->host).arg(m_selfInfo->pid));
+                                   })))
+        throw std::invalid_argument(QStringLiteral("\"%1\" names %2 services: %3; name one by its uuid or host:pid")
+                                        .arg(wanted)
+                                        .arg(matches.size())
+                                        .arg(matches.join(QStringLiteral(", ")))
+                                        .toStdString());
+    const QString whose = QStringLiteral("%1 on %2:%3").arg(target->role, target->host).arg(target->pid);
+    // The same process (logic, or a role in its process): its own file.
+    if (m_selfInfo && target->pid == m_selfInfo->pid && target->host == m_selfInfo->host) {
+        const PayloadEnvelope answered = answerLogRead(PayloadEnvelope::fromPayload(Payload(logReadFilt(), {request})), m_logFile);
+        if (!answered.isSuccess())
+            throw std::runtime_error(answered.errorText().toStdString());
+        auto payload = answered.decodePayload();
+        auto tail = std::make_shared<LogTailTuple>(*dynamic_cast<const LogTailTuple *>(payload.value().tuples.front().get()));
+        tail->service = whose;
+        return QtFuture::makeReadyFuture(Value(TuplePtr(tail)));
+    }
+    // Another process: asked over its link, answered on the same one.
+    auto promise = std::make_shared<QPromise<Value>>();
+    promise->start();
+    const QString messageId = QStringLiteral("peek_admin.log.%1").arg(m_nextLogRead++);
+    Dict filt = logReadFilt();
+    filt.insert(PayloadRouter::kMessageIdKey, Value(messageId));
+    auto timeout = std::make_shared<QTimer>();
+    timeout->setSingleShot(true);
+    const auto finish = [promise, timeout](const std::function<void()> &answer) {
+        if (promise->future().isFinished())
+            return;
+        timeout->stop();
+        answer();
+        promise->finish();
+    };
+    m_vortex->router().addResponseWaiter(
+        messageId,
+        [finish, promise, whose](const PayloadEnvelope &e, const MessageSource &) {
+            finish([&] {
+                auto payload = e.decodePayload();
+                const auto *tail = e.isSuccess() && payload && payload.value().tuples.size() == 1
+                    ? dynamic_cast<const LogTailTuple *>(payload.value().tuples.front().get())
+                    : nullptr;
+                if (!tail) {
+                    promise->setException(std::make_exception_ptr(std::runtime_error(
+                        QStringLiteral("%1 could not read its log: %2")
+                            .arg(whose, e.isSuccess() ? QStringLiteral("unreadable answer") : e.errorText())
+                            .toStdString())));
+                    return;
+                }
+                auto answer = std::make_shared<LogTailTuple>(*tail);
+                answer->service = whose;
+                promise->addResult(Value(TuplePtr(answer)));
+            });
+        },
+        connectionId);
+    QPointer<Vortex> vortex = m_vortex;
+    connect(timeout.get(), &QTimer::timeout, this, [finish, promise, whose, messageId, vortex] {
+        if (vortex)
+            vortex->router().removeResponseWaiter(messageId);
+        finish([&] {
+            promise->setException(std::make_exception_ptr(
+                std::runtime_error(QStringLiteral("%1 did not answer within 10 s").arg(whose).toStdString())));
+        });
+    });
+    timeout->start(10000);
+    m_vortex->sendToConnection(connectionId, PayloadEnvelope::fromPayload(Payload(filt, {request})).toVortexMsg());
+    return promise->future();
 }
 
 Value AdminService::tasks(const ValueList &args, const Dict &kwargs)

@@ -66,6 +66,30 @@ const Rpc &adminAuditRpc();
 // stored, description}, a password's value and default masked, after the change if there was one.
 const Rpc &adminSettingsRpc();
 
+// One read of a service's log: logic asks (filt {plugin: peek_admin, key: log.read}, with
+// afterOffset, maxRecords, minLevel) over the service's link; the service answers on the same
+// request with records, endOffset and file (logging::readTail), or an error.
+struct LogTailTuple : TypedTuple<LogTailTuple>
+{
+    PEEK_TUPLE(LogTailTuple, "peek_admin.LogTailTuple", afterOffset, maxRecords, minLevel, records, endOffset, file,
+               service)
+    qint64 afterOffset = -1;
+    qint64 maxRecords = 100;
+    QString minLevel = QStringLiteral("info");
+    ValueList records;
+    qint64 endOffset = 0;
+    QString file;
+    QString service; // logic's answer: whose log it is ("field on srv2:1804")
+};
+Dict logReadFilt();
+// What a service answers logic's log.read with (the service side of it).
+PayloadEnvelope answerLogRead(const PayloadEnvelope &request, const QString &logFile);
+
+// peek-server admin logs [--service S] [--lines N] [--level L] [--follow]: args service (a
+// vortex name, role, vortex uuid or host:pid; empty: logic), afterOffset, maxRecords (1 to 1000),
+// minLevel. Answers a LogTailTuple.
+const Rpc &adminLogsRpc();
+
 // peek-server admin tasks [retry ID]: args [] or ["retry", id]. Answers {counts: [{name, queued,
 // running, done, failed}], failed: [{id, name, attempts, worker, finishedAt, error}] (newest 100)}.
 const Rpc &adminTasksRpc();
@@ -87,7 +111,7 @@ public:
     };
     // `self` says how logic's own service is now.
     AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
-                 const AuditLog *audit, TaskQueue *tasks, QObject *parent = nullptr);
+                 const AuditLog *audit, TaskQueue *tasks, QString logFile, QObject *parent = nullptr);
     ~AdminService() override;
 
     // Logic's own report changed (its plugins started, say): observers hear of it.
@@ -100,6 +124,7 @@ private:
     Value changePlugins(const ValueList &args, const Dict &kwargs);
     Value pluginSettings(const ValueList &args, const Dict &kwargs);
     Value tasks(const ValueList &args, const Dict &kwargs);
+    QFuture<Value> logs(const ValueList &args);
     PayloadEnvelope enabledEnvelope() const;
     void changed();
 
@@ -115,6 +140,9 @@ private:
     PayloadRouter::EndpointId m_auditEndpoint = 0;
     PayloadRouter::EndpointId m_settingsEndpoint = 0;
     PayloadRouter::EndpointId m_tasksEndpoint = 0;
+    PayloadRouter::EndpointId m_logsEndpoint = 0;
+    QString m_logFile;
+    quint64 m_nextLogRead = 1;
     TaskQueue *m_tasks = nullptr;
     const AuditLog *m_audit = nullptr;
     Plugins m_plugins;

@@ -137,7 +137,7 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
 Result<void> HostSetup::installLog()
 {
     logging::Options logOptions;
-    logOptions.filePath = QDir(options.home).absoluteFilePath(QStringLiteral("peek-server.log"));
+    logOptions.filePath = logging::filePathIn(options.home);
     logOptions.level = m_logLevel;
     logOptions.defaultRole = options.roles.size() == Role::all().size() ? QStringLiteral("all")
                                                                           : Role::namesOf(options.roles).join(u',');

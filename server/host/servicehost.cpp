@@ -183,7 +183,7 @@ Result<void> ServiceHost::start()
             }
             m_admin = std::make_unique<AdminService>(role->vortex.get(), [this, self] { return report(*self); },
                                                      std::move(plugins), m_audit ? &*m_audit : nullptr,
-                                                     m_taskQueue.get());
+                                                     m_taskQueue.get(), logging::filePathIn(m_options.home));
         } else {
             // Logic's admin service hears of it whenever its link comes (back).
             const Service *self = role.get();
@@ -191,6 +191,13 @@ Result<void> ServiceHost::start()
             connect(role->vortex.get(), &Vortex::peerConnected, this, [this, self, logicName](const PeerInfo &peer) {
                 if (peer.vortexName == logicName)
                     sendReport(*self);
+            });
+            // Logic asks for the last lines of this process's log (an admin reads them).
+            const QString logFile = logging::filePathIn(m_options.home);
+            role->vortex->router().addEndpoint(logReadFilt(), [logicName, logFile](const PayloadEnvelope &e,
+                                                                                   const MessageSource &source) {
+                if (source.proven && source.vortexName == logicName)
+                    source.reply(answerLogRead(e, logFile));
             });
             // Logic says which plugins are enabled (when linked, and when an admin changes it).
             role->vortex->router().addEndpoint(enabledPluginsFilt(), [this, logicName](const PayloadEnvelope &e,

@@ -18,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -309,6 +310,50 @@ private Q_SLOTS:
         QVERIFY2(audit.out.contains("peek_core_device.autoApproveField = true")
                      && audit.out.contains("peek_core_device.autoApproveField back to its default"),
                  audit.out.constData());
+    }
+
+    // Any service's log, read over its link to logic: logic's by default, the field service's
+    // by name, filtered by level, and followed as it grows.
+    void logsOfAnyServiceAreReadAndFollowed()
+    {
+        const AdminRun logic = admin({QStringLiteral("logs"), QStringLiteral("--lines"), QStringLiteral("1000")});
+        QVERIFY2(logic.code == 0, logic.err.constData());
+        QVERIFY2(logic.out.contains("peek-logic-service listening on"), logic.out.right(500).constData());
+        QVERIFY(!logic.out.contains("plugin UI bundle(s)")); // the field service's, in its own log
+
+        QTRY_VERIFY_WITH_TIMEOUT(admin({QStringLiteral("services")}).out.contains("peek-field-service"), 20000);
+        const AdminRun field = admin({QStringLiteral("logs"), QStringLiteral("--service"), QStringLiteral("field"),
+                                      QStringLiteral("--lines"), QStringLiteral("1000")});
+        QVERIFY2(field.code == 0, field.err.constData());
+        QVERIFY2(field.out.contains("field service: serving"), field.out.right(500).constData());
+        const AdminRun warnings = admin({QStringLiteral("logs"), QStringLiteral("--service"), QStringLiteral("peek-field-service"),
+                                         QStringLiteral("--level"), QStringLiteral("warning")});
+        QCOMPARE(warnings.code, 0);
+        for (const QByteArray &line : warnings.out.split('\n'))
+            if (!line.isEmpty() && line.front() >= '0' && line.front() <= '9')
+                QVERIFY2(line.contains(" WARN ") || line.contains(" ERROR ") || line.contains(" FATAL "), line.constData());
+
+        const AdminRun nobody = admin({QStringLiteral("logs"), QStringLiteral("--service"), QStringLiteral("nope")});
+        QCOMPARE(nobody.code, 1);
+        QVERIFY2(nobody.err.contains("no service linked to logic is \"nope\""), nobody.err.constData());
+        const AdminRun loud = admin({QStringLiteral("logs"), QStringLiteral("--level"), QStringLiteral("loud")});
+        QCOMPARE(loud.code, 1);
+        QVERIFY2(loud.err.contains("unknown log level"), loud.err.constData());
+
+        QProcess follow;
+        follow.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("admin"), QStringLiteral("--home"), m_logicHome.path(),
+                                                      QStringLiteral("logs"), QStringLiteral("--service"), QStringLiteral("field"),
+                                                      QStringLiteral("--lines"), QStringLiteral("1"), QStringLiteral("--follow")});
+        QVERIFY(follow.waitForStarted());
+        QByteArray seen;
+        QVERIFY(QTest::qWaitFor([&] { seen += follow.readAllStandardOutput(); return !seen.isEmpty(); }, 20000));
+        QVERIFY(!seen.contains("enabled plugins:"));
+        QCOMPARE(admin({QStringLiteral("plugins"), QStringLiteral("disable"), QStringLiteral("peek_plugin_tutorial")}).code, 0);
+        QVERIFY2(QTest::qWaitFor([&] { seen += follow.readAllStandardOutput(); return seen.contains("enabled plugins:"); }, 20000),
+                 seen.constData());
+        follow.kill();
+        follow.waitForFinished();
+        QCOMPARE(admin({QStringLiteral("plugins"), QStringLiteral("enable"), QStringLiteral("peek_plugin_tutorial")}).code, 0);
     }
 
     // The task queue as an admin sees it: counts by task name, a task that failed with its
