@@ -92,6 +92,10 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("peek-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PEEK_VERSION));
 
+    // Packs an installed plugin: peek-server package PLUGIN_DIR [--out DIR].
+    if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("package"))
+        return peek::admin::package(args.mid(2));
+
     // The operator's console: peek-server admin ... (talks to the running logic).
     if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("admin"))
         return peek::admin::run(args.mid(2));

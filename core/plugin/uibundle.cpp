@@ -111,31 +111,42 @@ Result<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app)
     bundle.version = plugin.version.toString();
     bundle.hash = uiBundleHash(files);
 
-    QBuffer buffer(&bundle.zip);
+    auto zipped = zipFiles(files);
+    if (!zipped)
+        return failed(QStringLiteral("%1: cannot make its %2 UI bundle: %3").arg(plugin.name, app, zipped.error().message()));
+    bundle.zip = std::move(zipped).value();
+    return bundle;
+}
+
+Result<QByteArray> zipFiles(const UiBundleFiles &files)
+{
+    QByteArray data;
+    QBuffer buffer(&data);
     QuaZip zip(&buffer);
     if (!zip.open(QuaZip::mdCreate))
-        return failed(QStringLiteral("%1: cannot create its %2 UI bundle (zip error %3)")
-                          .arg(plugin.name, app).arg(zip.getZipError()));
+        return Error {QStringLiteral("cannot create a zip (zip error %1)").arg(zip.getZipError())};
     // A fixed time keeps the zip the same for the same files.
     const QDateTime fixedTime(QDate(2020, 1, 1), QTime(0, 0), Qt::UTC);
     for (auto f = files.cbegin(); f != files.cend(); ++f) {
         QuaZipFile out(&zip);
         QuaZipNewInfo info(f.key());
         info.dateTime = fixedTime;
-        if (!out.open(QIODevice::WriteOnly, info) || out.write(f.value()) != f.value().size()) {
-            return failed(QStringLiteral("%1: cannot add %2 to its %3 UI bundle (zip error %4)")
-                              .arg(plugin.name, f.key(), app).arg(out.getZipError()));
-        }
+        if (!out.open(QIODevice::WriteOnly, info) || out.write(f.value()) != f.value().size())
+            return Error {QStringLiteral("cannot add %1 to the zip (zip error %2)").arg(f.key()).arg(out.getZipError())};
         out.close();
     }
     zip.close();
     if (zip.getZipError() != 0)
-        return failed(QStringLiteral("%1: cannot finish its %2 UI bundle (zip error %3)")
-                          .arg(plugin.name, app).arg(zip.getZipError()));
-    return bundle;
+        return Error {QStringLiteral("cannot finish the zip (zip error %1)").arg(zip.getZipError())};
+    return data;
 }
 
 Result<UiBundleFiles> readUiBundleZip(const QByteArray &data, qint64 maxBytes)
+{
+    return readZipFiles(data, maxBytes);
+}
+
+Result<UiBundleFiles> readZipFiles(const QByteArray &data, qint64 maxBytes)
 {
     const auto fail = [](const QString &message) -> Result<UiBundleFiles> {
         return Error {message, {}, {}};

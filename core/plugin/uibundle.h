@@ -49,6 +49,10 @@ PEEK_CORE_EXPORT Result<UiBundle> buildUiBundle(const PluginMetadata &plugin, co
 
 // The files of a bundle's zip, refusing absolute paths, "..", and more than `maxBytes` unpacked.
 PEEK_CORE_EXPORT Result<UiBundleFiles> readUiBundleZip(const QByteArray &zip, qint64 maxBytes = 64 << 20);
+// The same for any zip of files (plugin packages too): path -> content.
+PEEK_CORE_EXPORT Result<UiBundleFiles> readZipFiles(const QByteArray &zip, qint64 maxBytes);
+// Zips files (path -> content) with a fixed time, so the same files make the same zip.
+PEEK_CORE_EXPORT Result<QByteArray> zipFiles(const UiBundleFiles &files);
 
 // The bundles of one app's service, served on its port:
 //   GET /peek/ui/<app>/index.json      {"app": "field", "bundles": [indexEntry, ...]}

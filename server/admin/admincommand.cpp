@@ -3,6 +3,7 @@
 #include "action/tupleactions.h"
 #include "base/role.h"
 #include "host/adminservice.h"
+#include "plugin/pluginpackage.h"
 #include "service/tlsbundle.h"
 #include "tuple/tuple.h"
 #include "vortex/futurecontext.h"
@@ -804,6 +805,42 @@ int run(const QStringList &arguments)
                     qPrintable(command == QLatin1String("remove") ? QStringLiteral("forgotten") : text(d, "state")));
     }
     std::fflush(stdout);
+    return 0;
+}
+
+int package(const QStringList &arguments)
+{
+    QString directory;
+    QString out = QDir::currentPath();
+    for (int i = 0; i < arguments.size(); ++i) {
+        if (arguments[i] == QLatin1String("--out") && i + 1 < arguments.size())
+            out = arguments[++i];
+        else if (!arguments[i].startsWith(QLatin1String("--")) && directory.isEmpty())
+            directory = arguments[i];
+        else {
+            std::fprintf(stderr, "usage: peek-server package PLUGIN_DIR [--out DIR]\n");
+            return 2;
+        }
+    }
+    if (directory.isEmpty()) {
+        std::fprintf(stderr, "usage: peek-server package PLUGIN_DIR [--out DIR]\n");
+        return 2;
+    }
+    auto built = PluginPackage::build(directory);
+    if (!built)
+        return failed(built.error().message());
+    auto checked = PluginPackage::read(built.value());
+    if (!checked)
+        return failed(checked.error().message());
+    if (!QDir().mkpath(out))
+        return failed(QStringLiteral("cannot create %1").arg(out));
+    QFile file(QDir(out).absoluteFilePath(checked.value().fileName()));
+    if (!file.open(QIODevice::WriteOnly) || file.write(built.value()) != built.value().size())
+        return failed(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    std::printf("%s: %s %s, %lld files, %lld bytes, for %s\n", qPrintable(file.fileName()),
+                qPrintable(checked.value().name()), qPrintable(checked.value().version()),
+                qlonglong(checked.value().files.size()), qlonglong(built.value().size()),
+                qPrintable(checked.value().abi.toString()));
     return 0;
 }
 

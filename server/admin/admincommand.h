@@ -11,4 +11,8 @@ namespace peek::admin {
 // `arguments` are those after "admin".
 int run(const QStringList &arguments);
 
+// peek-server package PLUGIN_DIR [--out DIR]: writes <DIR>/<name>-<version>.peekplugin (DIR: the
+// current folder) from an installed plugin's folder, and checks it reads back.
+int package(const QStringList &arguments);
+
 } // namespace peek::admin
