@@ -59,7 +59,41 @@ PluginManager::PluginManager(QStringList searchDirectories, QStringList enabled)
     }
     for (const QString &warning : std::as_const(m_warnings))
         qCWarning(lcPlugin).noquote() << warning;
+    m_scanned = m_found;
     order();
+}
+
+Result<void> PluginManager::useDirectory(const QString &name, const QString &directory)
+{
+    if (directory.isEmpty()) {
+        m_packageDirectories.remove(name);
+        if (m_scanned.contains(name))
+            m_found.insert(name, m_scanned.value(name));
+        else
+            m_found.remove(name);
+    } else {
+        auto metadata = PluginMetadata::fromFile(QDir(directory).absoluteFilePath(QStringLiteral("plugin.json")), false);
+        if (!metadata)
+            return metadata.error();
+        if (metadata.value().name != name)
+            return Error {QStringLiteral("%1 holds plugin %2, not %3").arg(directory, metadata.value().name, name)};
+        m_packageDirectories.insert(name, directory);
+        m_found.insert(name, std::move(metadata).value());
+    }
+    forgetLibrary(name);
+    order();
+    return {};
+}
+
+void PluginManager::forgetLibrary(const QString &name)
+{
+    auto it = m_libraries.find(name);
+    if (it == m_libraries.end())
+        return;
+    for (const QString &type : std::as_const(it->second.tupleTypes))
+        TupleRegistry::instance().unregister(type);
+    m_retired.push_back(std::move(it->second.loader));
+    m_libraries.erase(it);
 }
 
 void PluginManager::setEnabled(const QStringList &enabled)

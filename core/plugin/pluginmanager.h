@@ -44,6 +44,13 @@ public:
     // stay loaded.
     void setEnabled(const QStringList &enabled);
 
+    // Plugin packages (docs/administration.md): runs the plugin installed in `directory` (a
+    // package unpacked there) instead of the search directories' copy; empty: theirs again.
+    // Only after every role stopped the plugin (RolePlugins::sync); ordered() follows.
+    Result<void> useDirectory(const QString &name, const QString &directory);
+    // Where the plugin runs from when a package put it there; empty: the search directories.
+    QString packageDirectory(const QString &name) const { return m_packageDirectories.value(name); }
+
     // The plugin's entry point, loading its library on first use. Fails when the library is
     // missing, cannot be loaded, is not a Peek plugin, or registers tuple types whose names do
     // not start with "<plugin>.".
@@ -54,6 +61,9 @@ public:
 
 private:
     void order(); // m_order from m_enabled and what was found
+    // Forgets the plugin's library (its tuple types go; its code stays mapped, see unloadAll)
+    // so the next entry() loads the library of its directory now.
+    void forgetLibrary(const QString &name);
     struct Library
     {
         std::unique_ptr<QPluginLoader> loader;
@@ -62,7 +72,10 @@ private:
     };
     QStringList m_searchDirectories;
     QStringList m_enabled;
-    QMap<QString, PluginMetadata> m_found;
+    QMap<QString, PluginMetadata> m_found;   // what runs: the search directories', then packages'
+    QMap<QString, PluginMetadata> m_scanned; // the search directories'
+    QMap<QString, QString> m_packageDirectories;
+    std::vector<std::unique_ptr<QPluginLoader>> m_retired; // replaced libraries, kept mapped
     PluginOrder m_order;
     QStringList m_warnings;
     QMap<QString, QString> m_broken; // plugin directory name -> why its plugin.json is unreadable

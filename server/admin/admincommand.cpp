@@ -16,12 +16,14 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QTimer>
+#include <QUuid>
 
 #include <QTextStream>
 
@@ -55,15 +57,17 @@ const char *kUsage =
     "  audit [--limit N]                the newest N changes: who did what, when, from where (default 100)\n"
     "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
     "  tasks                            the task queue by task name, and the tasks that failed with their errors\n"
+    "  tasks retry ID                   queue a failed task again\n"
     "  logs [--service S] [--lines N] [--level L] [--follow]\n"
     "                                   the last N (100) records of a service's log at level L (info) or above,\n"
     "                                   read over its link to logic; S: a name, role, uuid or host:pid (logic);\n"
     "                                   --follow: then what comes, every second, until Ctrl+C\n"
-    "  tasks retry ID                   queue a failed task again\n"
     "  plugins list                     every plugin on every service, its version and state (and why it failed)\n"
     "  plugins settings NAME [KEY VALUE | KEY - | KEY --reset]\n"
     "                                   a plugin's settings on logic with their types (passwords masked); set one\n"
     "                                   (\"-\": the value from the terminal or standard input) or reset it\n"
+    "  plugins install FILE             install or upgrade a plugin package (.peekplugin) on logic\n"
+    "  plugins rollback NAME            back to the version that ran before the last install\n"
     "  plugins enable NAME | disable NAME\n"
     "                                   start or stop a plugin on every service, without restarting them\n"
     "  health                           ok, or what is degraded (a failed plugin); exit status 1 when degraded\n"
@@ -461,7 +465,7 @@ Result<void> logIn(Vortex &vortex, const Target &target, QEventLoop &loop)
 // the same connection (logs --follow), or nullopt to stop.
 using Again = std::function<std::optional<ValueList>(const Value &answer)>;
 Result<Value> call(const Result<Target> &target, const Rpc &rpc, ValueList args, Dict kwargs = {},
-                   const Again &again = {})
+                   const Again &again = {}, int pauseMs = 1000)
 {
     if (!target)
         return target.error();
@@ -519,8 +523,10 @@ Result<Value> call(const Result<Target> &target, const Rpc &rpc, ValueList args,
             return result;
         }
         args = std::move(*next);
-        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
-        loop.exec();
+        if (pauseMs > 0) {
+            QTimer::singleShot(pauseMs, &loop, &QEventLoop::quit);
+            loop.exec();
+        }
     }
 }
 
@@ -685,6 +691,8 @@ int run(const QStringList &arguments)
                || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
                || (group == QLatin1String("health") && words.size() == 1)) {
         rpc = &adminServicesRpc();
+    } else if (group == QLatin1String("plugins") && command == QLatin1String("install") && words.size() == 3) {
+        rpc = &adminInstallRpc(); // sent in pieces below
     } else if (group == QLatin1String("logs") && words.size() == 1) {
         rpc = &adminLogsRpc();
         args = {Value(service), Value(qint64(-1)), Value(lines), Value(level)};
@@ -711,13 +719,51 @@ int run(const QStringList &arguments)
         if (reset)
             kwargs.insert(QStringLiteral("reset"), Value(true));
     } else if (group == QLatin1String("plugins") && words.size() == 3
-               && (command == QLatin1String("enable") || command == QLatin1String("disable"))) {
+               && (command == QLatin1String("enable") || command == QLatin1String("disable")
+                   || command == QLatin1String("rollback"))) {
         rpc = &adminPluginsRpc();
         args = {Value(command), Value(words[2])};
     } else {
         return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
     }
 
+    if (group == QLatin1String("plugins") && command == QLatin1String("install") && words.size() == 3) {
+        QFile file(words[2]);
+        if (!file.open(QIODevice::ReadOnly))
+            return failed(QStringLiteral("cannot read %1: %2").arg(words[2], file.errorString()));
+        const QByteArray package = file.readAll();
+        if (package.isEmpty())
+            return failed(QStringLiteral("%1 is empty").arg(words[2]));
+        constexpr qint64 kPiece = 256 * 1024;
+        const QString uploadId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        const auto piece = [&](qint64 offset) {
+            return ValueList {Value(uploadId), Value(offset), Value(qint64(package.size())),
+                              Value(QString::fromLatin1(package.mid(offset, kPiece).toBase64()))};
+        };
+        const bool showProgress = isatty(STDERR_FILENO);
+        qint64 sent = 0;
+        auto done = call(target, adminInstallRpc(), piece(0), kwargs, [&](const Value &answer) -> std::optional<ValueList> {
+            const Value *received = answer.toDict().find(QStringLiteral("received"));
+            if (!received)
+                return std::nullopt; // installed
+            sent = received->toInt();
+            if (showProgress)
+                std::fprintf(stderr, "\ruploading %s: %lld%% of %.1f MB", qPrintable(QFileInfo(words[2]).fileName()),
+                             qlonglong(sent * 100 / package.size()), double(package.size()) / 1e6);
+            return piece(sent);
+        }, 0);
+        if (showProgress)
+            std::fprintf(stderr, "\n");
+        if (!done)
+            return failed(done.error().message());
+        if (json) {
+            std::printf("%s\n", QJsonDocument(toJson(done.value()).toObject()).toJson(QJsonDocument::Indented).constData());
+        } else {
+            std::printf("installed %s\n", qPrintable(done.value().toDict().string(QStringLiteral("installed"))));
+            printPlugins(*done.value().toDict().find(QStringLiteral("services")));
+        }
+        return 0;
+    }
     if (group == QLatin1String("logs")) {
         // Each answer is printed as it comes; with --follow the next asks for what came after.
         const auto print = [json](const Value &answer) {
@@ -770,8 +816,10 @@ int run(const QStringList &arguments)
             std::printf("task %s is queued again\n", qPrintable(words[2]));
         printTasks(out.toObject());
     } else if (group == QLatin1String("plugins") && command != QLatin1String("list")) {
-        std::printf("%s %s on every service linked to logic\n", qPrintable(words[2]),
-                    command == QLatin1String("enable") ? "enabled" : "disabled");
+        std::printf("%s %s\n", qPrintable(words[2]),
+                    command == QLatin1String("enable")    ? "enabled on every service linked to logic"
+                    : command == QLatin1String("disable") ? "disabled on every service linked to logic"
+                                                          : "rolled back to the version before");
         printPlugins(answer.value());
     } else if (group == QLatin1String("plugins")) {
         printPlugins(answer.value());

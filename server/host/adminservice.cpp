@@ -2,6 +2,7 @@
 
 #include "base/role.h"
 #include "plugin/pluginmetadata.h"
+#include "plugin/pluginpackage.h"
 #include "service/logging.h"
 #include "task/taskqueue.h"
 #include "task/taskstore.h"
@@ -83,6 +84,12 @@ const Rpc &adminLogsRpc()
     return rpc;
 }
 
+const Rpc &adminInstallRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.install"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    return rpc;
+}
+
 const Rpc &adminTasksRpc()
 {
     static const Rpc rpc(QStringLiteral("peek_admin.tasks"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
@@ -101,6 +108,8 @@ AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceI
     : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin),
       m_plugins(std::move(plugins)), m_audit(audit), m_tasks(tasks), m_logFile(std::move(logFile))
 {
+    m_installEndpoint = adminInstallRpc().listen(
+        logic, [this](const ValueList &args, const Dict &kwargs) { return install(args, kwargs); });
     m_logsEndpoint = adminLogsRpc().listenAsync(logic, [this](const ValueList &args, const Dict &) { return logs(args); });
     m_tasksEndpoint = adminTasksRpc().listen(
         logic, [this](const ValueList &args, const Dict &kwargs) { return this->tasks(args, kwargs); });
@@ -113,10 +122,7 @@ AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceI
     m_reportEndpoint = logic->router().addEndpoint(
         serviceReportFilt(), [this](const PayloadEnvelope &e, const MessageSource &s) { onReport(e, s); });
     m_rpcEndpoint = adminServicesRpc().listen(logic, [this](const ValueList &, const Dict &) {
-        ValueList list;
-        for (const TuplePtr &t : services())
-            list.push_back(Value(t));
-        return Value(list);
+        return servicesValue();
     });
     m_auditEndpoint = adminAuditRpc().listen(logic, [this](const ValueList &args, const Dict &) {
         const qint64 limit = args.empty() ? 100 : std::clamp<qint64>(rpcArgument<qint64>(args, 0, "limit"), 1, 10000);
@@ -166,6 +172,7 @@ AdminService::~AdminService()
         m_vortex->router().removeEndpoint(m_settingsEndpoint);
         m_vortex->router().removeEndpoint(m_tasksEndpoint);
         m_vortex->router().removeEndpoint(m_logsEndpoint);
+        m_vortex->router().removeEndpoint(m_installEndpoint);
     }
 }
 
@@ -181,8 +188,20 @@ Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
 {
     const QString command = rpcArgument<QString>(args, 0, "command");
     const QString name = rpcArgument<QString>(args, 1, "plugin");
+    if (command == QLatin1String("rollback")) {
+        if (!m_plugins.rollback)
+            throw std::runtime_error("this logic cannot roll plugins back");
+        auto back = m_plugins.rollback(name);
+        if (!back)
+            throw std::invalid_argument(back.error().peerMessage().toStdString());
+        const QString who = rpcActor(kwargs);
+        qCInfo(lcAdmin).noquote() << who << "rolled back to" << back.value();
+        if (m_audit)
+            m_audit->record({0, QStringLiteral("plugin rolled back"), QStringLiteral("platform"), {}, {}, who, {}, back.value()});
+        return servicesValue();
+    }
     if (command != QLatin1String("enable") && command != QLatin1String("disable"))
-        throw std::invalid_argument(QStringLiteral("plugins takes enable or disable, not \"%1\"").arg(command.left(40)).toStdString());
+        throw std::invalid_argument(QStringLiteral("plugins takes enable, disable or rollback, not \"%1\"").arg(command.left(40)).toStdString());
     if (!m_plugins.installed().contains(name))
         throw std::invalid_argument(QStringLiteral("no plugin %1 is installed on logic (see: peek-server admin plugins list)")
                                         .arg(name.left(100))
@@ -209,10 +228,7 @@ Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
     for (const Role role : Role::all())
         if (role != Role::Logic)
             m_vortex->send(told, role.vortexName());
-    ValueList list;
-    for (const TuplePtr &t : services())
-        list.push_back(Value(t));
-    return Value(list);
+    return servicesValue();
 }
 
 Value AdminService::pluginSettings(const ValueList &args, const Dict &kwargs)
@@ -275,6 +291,52 @@ Value AdminService::pluginSettings(const ValueList &args, const Dict &kwargs)
                                    {QStringLiteral("description"), Value(d.description)}}));
     }
     return Value(list);
+}
+
+Value AdminService::install(const ValueList &args, const Dict &kwargs)
+{
+    const QString uploadId = rpcArgument<QString>(args, 0, "uploadId").left(100);
+    const qint64 offset = rpcArgument<qint64>(args, 1, "offset");
+    const qint64 total = rpcArgument<qint64>(args, 2, "total");
+    const QByteArray chunk = QByteArray::fromBase64(rpcArgument<QString>(args, 3, "chunk").toLatin1());
+    const PluginPackageLimits limits;
+    if (total <= 0 || total > limits.maxPackageBytes)
+        throw std::invalid_argument(QStringLiteral("a package is 1 to %1 bytes, not %2").arg(limits.maxPackageBytes).arg(total).toStdString());
+    if (chunk.size() > (1 << 20))
+        throw std::invalid_argument("a piece of a package is at most 1 MiB");
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto it = m_uploads.begin(); it != m_uploads.end();)
+        it = now - it->touchedMs > 10 * 60 * 1000 ? m_uploads.erase(it) : std::next(it); // abandoned
+    if (!m_uploads.contains(uploadId) && m_uploads.size() >= 4)
+        throw std::runtime_error("four packages are being uploaded already; try again when they are done");
+    Upload &upload = m_uploads[uploadId];
+    if (offset == 0 && upload.data.isEmpty())
+        upload.total = total;
+    if (offset != upload.data.size() || total != upload.total || offset + chunk.size() > total) {
+        m_uploads.remove(uploadId);
+        throw std::invalid_argument(QStringLiteral("upload %1: a piece at %2 of %3 bytes does not follow what came; start again")
+                                        .arg(uploadId).arg(offset).arg(total).toStdString());
+    }
+    upload.data += chunk;
+    upload.touchedMs = now;
+    if (upload.data.size() < total)
+        return Value(Dict {{QStringLiteral("received"), Value(qint64(upload.data.size()))}});
+    const QByteArray package = m_uploads.take(uploadId).data;
+    const QString who = rpcActor(kwargs);
+    if (!m_plugins.install)
+        throw std::runtime_error("this logic cannot install packages");
+    auto installed = m_plugins.install(package);
+    if (!installed) {
+        qCWarning(lcAdmin).noquote() << who << "could not install a package:" << installed.error().message();
+        if (m_audit)
+            m_audit->record({0, QStringLiteral("plugin install failed"), QStringLiteral("platform"), {}, {}, who, {},
+                             installed.error().peerMessage()});
+        throw std::runtime_error(installed.error().peerMessage().toStdString());
+    }
+    qCInfo(lcAdmin).noquote() << who << "installed" << installed.value();
+    if (m_audit)
+        m_audit->record({0, QStringLiteral("plugin installed"), QStringLiteral("platform"), {}, {}, who, {}, installed.value()});
+    return Value(Dict {{QStringLiteral("installed"), Value(installed.value())}, {QStringLiteral("services"), servicesValue()}});
 }
 
 QFuture<Value> AdminService::logs(const ValueList &args)
@@ -461,6 +523,14 @@ void AdminService::onReport(const PayloadEnvelope &envelope, const MessageSource
         m_reported.insert(source.connectionId, info);
     }
     changed();
+}
+
+Value AdminService::servicesValue() const
+{
+    ValueList list;
+    for (const TuplePtr &t : services())
+        list.push_back(Value(t));
+    return Value(list);
 }
 
 std::vector<TuplePtr> AdminService::services() const

@@ -90,6 +90,12 @@ PayloadEnvelope answerLogRead(const PayloadEnvelope &request, const QString &log
 // minLevel. Answers a LogTailTuple.
 const Rpc &adminLogsRpc();
 
+// peek-server admin plugins install FILE: the package in pieces over one connection. Args
+// uploadId (the client's), offset, total (bytes), chunk (base64, at most 1 MiB decoded). Answers
+// {received} until the last piece, then installs it (ServiceHost::installPackage) and answers
+// {installed: "<name> <version>", services: [ServiceInfoTuple]}.
+const Rpc &adminInstallRpc();
+
 // peek-server admin tasks [retry ID]: args [] or ["retry", id]. Answers {counts: [{name, queued,
 // running, done, failed}], failed: [{id, name, attempts, worker, finishedAt, error}] (newest 100)}.
 const Rpc &adminTasksRpc();
@@ -108,6 +114,8 @@ public:
         std::function<QStringList()> installed;                     // found in logic's plugin directories
         std::function<Result<void>(const QStringList &)> setEnabled; // applied here, then told to every service
         std::function<Settings *(const QString &)> settings;          // a plugin's settings on logic, or null
+        std::function<Result<QString>(const QByteArray &)> install;    // a package, here ("<name> <version>")
+        std::function<Result<QString>(const QString &)> rollback;      // back to the version before
     };
     // `self` says how logic's own service is now.
     AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
@@ -118,6 +126,7 @@ public:
     void selfChanged();
     // Every service, logic first, then by role and host.
     std::vector<TuplePtr> services() const;
+    Value servicesValue() const; // the same as a list
 
 private:
     void onReport(const PayloadEnvelope &envelope, const MessageSource &source);
@@ -125,6 +134,7 @@ private:
     Value pluginSettings(const ValueList &args, const Dict &kwargs);
     Value tasks(const ValueList &args, const Dict &kwargs);
     QFuture<Value> logs(const ValueList &args);
+    Value install(const ValueList &args, const Dict &kwargs);
     PayloadEnvelope enabledEnvelope() const;
     void changed();
 
@@ -141,6 +151,14 @@ private:
     PayloadRouter::EndpointId m_settingsEndpoint = 0;
     PayloadRouter::EndpointId m_tasksEndpoint = 0;
     PayloadRouter::EndpointId m_logsEndpoint = 0;
+    PayloadRouter::EndpointId m_installEndpoint = 0;
+    struct Upload
+    {
+        QByteArray data;
+        qint64 total = 0;
+        qint64 touchedMs = 0;
+    };
+    QHash<QString, Upload> m_uploads;
     QString m_logFile;
     quint64 m_nextLogRead = 1;
     TaskQueue *m_tasks = nullptr;

@@ -3,6 +3,7 @@
 #include "host/adminservice.h"
 
 #include "plugin/pluginmanager.h"
+#include "plugin/pluginpackage.h"
 #include "service/logging.h"
 #include "service/serviceconfig.h"
 #include "service/tlsbundle.h"
@@ -18,6 +19,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QHostInfo>
+#include <QSaveFile>
 #include <QSysInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -174,7 +176,9 @@ Result<void> ServiceHost::start()
                 [this] { return m_options.enabledPlugins; },
                 [this] { return m_plugins ? m_plugins->installed() : QStringList(); },
                 [this](const QStringList &enabled) { return setEnabledPlugins(enabled); },
-                [this, self](const QString &plugin) { return self->plugins ? self->plugins->settings(plugin) : nullptr; }};
+                [this, self](const QString &plugin) { return self->plugins ? self->plugins->settings(plugin) : nullptr; },
+                [this](const QByteArray &file) { return installPackage(file); },
+                [this](const QString &name) { return rollbackPackage(name); }};
             if (m_database) {
                 auto audit = AuditLog::open(*m_database);
                 if (!audit)
@@ -230,6 +234,22 @@ Result<void> ServiceHost::start()
     QStringList directories = m_options.pluginDirectories;
     directories << QDir(m_options.home).absoluteFilePath(QStringLiteral("plugins"));
     m_plugins = std::make_unique<PluginManager>(directories, m_options.enabledPlugins);
+    // The packages installed here run instead of the search directories' copies.
+    {
+        QFile installed(QDir(packagesDirectory()).absoluteFilePath(QStringLiteral("installed.json")));
+        if (installed.open(QIODevice::ReadOnly)) {
+            const QJsonObject versions = QJsonDocument::fromJson(installed.readAll()).object();
+            for (auto it = versions.constBegin(); it != versions.constEnd(); ++it) {
+                const QString base = QDir(packagesDirectory()).absoluteFilePath(it.key());
+                const QString directory = base + u'/' + it.value()[QLatin1String("version")].toString();
+                const QString previous = it.value()[QLatin1String("previous")].toString();
+                if (!previous.isEmpty())
+                    m_previousPackage.insert(it.key(), base + u'/' + previous);
+                if (auto used = m_plugins->useDirectory(it.key(), directory); !used)
+                    qCWarning(lcHost).noquote() << "the installed package of" << it.key() << "cannot be used:" << used.error().message();
+            }
+        }
+    }
 
     for (const auto &role : m_services) {
         RoleEnvironment env;
@@ -357,6 +377,16 @@ Result<void> ServiceHost::setEnabledPlugins(const QStringList &enabled)
     qCInfo(lcHost).noquote() << "enabled plugins:" << (enabled.isEmpty() ? QStringLiteral("(none)") : enabled.join(QStringLiteral(", ")));
     m_options.enabledPlugins = enabled;
     m_plugins->setEnabled(enabled);
+    syncRoles();
+    // Kept for the next start (which may come before logic is reachable again).
+    auto config = ServiceConfig::load(m_options.home);
+    if (!config)
+        return config.error();
+    return config.value().setValue(QStringLiteral("plugin.enabled"), QJsonArray::fromStringList(enabled));
+}
+
+void ServiceHost::syncRoles()
+{
     for (const auto &role : m_services) {
         if (!role->plugins || !role->plugins->sync())
             continue;
@@ -367,11 +397,144 @@ Result<void> ServiceHost::setEnabledPlugins(const QStringList &enabled)
         else
             sendReport(*role);
     }
-    // Kept for the next start (which may come before logic is reachable again).
+}
+
+QString ServiceHost::packagesDirectory() const
+{
+    return QDir(m_options.home).absoluteFilePath(QStringLiteral("packages"));
+}
+
+Result<void> ServiceHost::saveInstalledPackages() const
+{
+    QJsonObject installed;
+    for (const QString &name : m_plugins->installed()) {
+        const QString directory = m_plugins->packageDirectory(name);
+        if (!directory.isEmpty())
+            installed.insert(name, QJsonObject {{QStringLiteral("version"), QFileInfo(directory).fileName()},
+                                                {QStringLiteral("previous"),
+                                                 m_previousPackage.value(name).isEmpty()
+                                                     ? QString()
+                                                     : QFileInfo(m_previousPackage.value(name)).fileName()}});
+    }
+    QSaveFile file(QDir(packagesDirectory()).absoluteFilePath(QStringLiteral("installed.json")));
+    if (!QDir().mkpath(packagesDirectory()) || !file.open(QIODevice::WriteOnly)
+        || file.write(QJsonDocument(installed).toJson()) < 0 || !file.commit())
+        return Error {QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString())};
+    return {};
+}
+
+QStringList ServiceHost::switchPlugin(const QString &name, const QString &directory, const QStringList &enabled)
+{
+    QStringList without = enabled;
+    without.removeAll(name);
+    m_plugins->setEnabled(without);
+    syncRoles(); // it stops everywhere here, and what needs it
+    QStringList failures;
+    if (auto used = m_plugins->useDirectory(name, directory); !used)
+        failures << used.error().message();
+    m_options.enabledPlugins = enabled;
+    m_plugins->setEnabled(enabled);
+    syncRoles();
+    if (m_plugins->failed().contains(name))
+        failures << m_plugins->failed().value(name);
+    for (const auto &role : m_services)
+        if (role->plugins)
+            for (const RolePlugins::Record &record : role->plugins->records())
+                if (record.name == name && record.state == RolePlugins::State::Failed)
+                    failures << QStringLiteral("on %1: %2").arg(role->role.name(), record.error);
+    return failures;
+}
+
+Result<QString> ServiceHost::installPackage(const QByteArray &file)
+{
+    if (!m_plugins)
+        return Error {QStringLiteral("this service is not running")};
+    auto read = PluginPackage::read(file);
+    if (!read)
+        return read.error();
+    const PluginPackage &package = read.value();
+    const QString name = package.name();
+    if (PluginMetadata::isCorePlugin(name))
+        return Error {QStringLiteral("%1 is a core plugin: it comes with the platform, not as a package").arg(name)};
+    for (const PluginDependency &dependency : package.metadata.dependencies) {
+        const PluginMetadata *installed = m_plugins->metadata(dependency.name);
+        if (!installed)
+            return Error {QStringLiteral("%1 %2 needs %3, which is not installed here")
+                              .arg(name, package.version(), dependency.name)};
+        if (!dependency.satisfiedBy(installed->version, installed->compatVersion))
+            return Error {QStringLiteral("%1 %2 needs %3 %4; %5 is installed")
+                              .arg(name, package.version(), dependency.name, dependency.constraint,
+                                   installed->version.toString())};
+    }
+    // Kept: the file (served to the services) and what it unpacks to.
+    const QString directory = QDir(packagesDirectory()).absoluteFilePath(QStringLiteral("%1/%2").arg(name, package.version()));
+    if (!QFileInfo::exists(QDir(directory).absoluteFilePath(QStringLiteral("plugin.json")))) {
+        QDir(directory).removeRecursively(); // what a failed unpack left
+        if (auto unpacked = package.unpackTo(directory); !unpacked)
+            return unpacked.error();
+    }
+    QSaveFile kept(QDir(packagesDirectory()).absoluteFilePath(package.fileName()));
+    if (!kept.open(QIODevice::WriteOnly) || kept.write(file) != file.size() || !kept.commit())
+        return Error {QStringLiteral("cannot keep %1: %2").arg(kept.fileName(), kept.errorString())};
+
+    const QString before = m_plugins->packageDirectory(name);
+    const PluginMetadata *was = m_plugins->metadata(name);
+    const QString wasVersion = was ? was->version.toString() : QString();
+    QStringList enabled = m_options.enabledPlugins;
+    const bool wasEnabled = enabled.contains(name);
+    if (!wasEnabled)
+        enabled << name;
+    qCInfo(lcHost).noquote() << QStringLiteral("installing %1 %2 (was %3)")
+                                    .arg(name, package.version(), wasVersion.isEmpty() ? QStringLiteral("not installed") : wasVersion);
+    const QStringList failures = switchPlugin(name, directory, enabled);
+    if (!failures.isEmpty()) {
+        qCWarning(lcHost).noquote() << QStringLiteral("%1 %2 failed here (%3); going back to %4")
+                                           .arg(name, package.version(), failures.join(QStringLiteral("; ")),
+                                                wasVersion.isEmpty() ? QStringLiteral("nothing") : wasVersion);
+        QStringList back = m_options.enabledPlugins;
+        if (!wasEnabled)
+            back.removeAll(name);
+        (void)switchPlugin(name, before, back);
+        return Error {QStringLiteral("%1 %2 did not start, so %3 runs: %4")
+                          .arg(name, package.version(),
+                               wasVersion.isEmpty() ? QStringLiteral("nothing of it") : QStringLiteral("version %1").arg(wasVersion),
+                               failures.join(QStringLiteral("; ")))};
+    }
+    if (before != directory)
+        m_previousPackage.insert(name, before);
+    if (auto saved = saveInstalledPackages(); !saved)
+        return saved.error();
     auto config = ServiceConfig::load(m_options.home);
     if (!config)
         return config.error();
-    return config.value().setValue(QStringLiteral("plugin.enabled"), QJsonArray::fromStringList(enabled));
+    if (auto stored = config.value().setValue(QStringLiteral("plugin.enabled"), QJsonArray::fromStringList(enabled)); !stored)
+        return stored.error();
+    qCInfo(lcHost).noquote() << QStringLiteral("%1 %2 runs").arg(name, package.version());
+    return QStringLiteral("%1 %2").arg(name, package.version());
+}
+
+Result<QString> ServiceHost::rollbackPackage(const QString &name)
+{
+    if (!m_plugins)
+        return Error {QStringLiteral("this service is not running")};
+    const QString current = m_plugins->packageDirectory(name);
+    if (current.isEmpty())
+        return Error {QStringLiteral("%1 was not installed from a package here: nothing to roll back").arg(name)};
+    const QString previous = m_previousPackage.value(name);
+    const PluginMetadata *now = m_plugins->metadata(name);
+    const QString from = now ? now->version.toString() : QString();
+    const QStringList failures = switchPlugin(name, previous, m_options.enabledPlugins);
+    if (!failures.isEmpty()) {
+        (void)switchPlugin(name, current, m_options.enabledPlugins);
+        return Error {QStringLiteral("%1 could not go back (%2), so %3 runs").arg(name, failures.join(QStringLiteral("; ")), from)};
+    }
+    m_previousPackage.remove(name); // one step back; the next install starts a new history
+    if (auto saved = saveInstalledPackages(); !saved)
+        return saved.error();
+    const PluginMetadata *back = m_plugins->metadata(name);
+    const QString to = back ? back->version.toString() : QStringLiteral("?");
+    qCInfo(lcHost).noquote() << QStringLiteral("rolled %1 back from %2 to %3").arg(name, from, to);
+    return QStringLiteral("%1 %2").arg(name, to);
 }
 
 std::shared_ptr<ServiceInfoTuple> ServiceHost::report(const Service &service) const

@@ -84,6 +84,16 @@ public:
     // (plugin.enabled). On logic an admin does it (peek-server admin plugins enable|disable) and
     // logic tells every service; elsewhere logic's word is applied.
     Result<void> setEnabledPlugins(const QStringList &enabled);
+    // Installs a plugin package (docs/administration.md) in this process, without a restart: it
+    // is checked (PluginPackage::read, and its dependencies here), unpacked into
+    // <home>/packages/<name>/<version> beside its file, the plugin (and what needs it) stops on
+    // every role, the new version starts (migrating its schema on logic) and is enabled. When it
+    // fails to start on a role, the version before comes back and the error says what failed
+    // where. Answers "<name> <version>" as it runs now.
+    Result<QString> installPackage(const QByteArray &file);
+    // Goes back to the version that ran before the last install of `name` (a package kept
+    // here, or the search directories' copy), the same way. Answers "<name> <version>".
+    Result<QString> rollbackPackage(const QString &name);
     // Human-readable lines describing where each role listens or what it dials (for start-up output).
     QStringList describe() const;
 
@@ -99,6 +109,17 @@ private:
     // What the role's service reports about itself to logic's admin service.
     std::shared_ptr<ServiceInfoTuple> report(const Service &service) const;
     void sendReport(const Service &service);
+    // Applies the manager's enabled set to every role (stop what goes, start what comes), then
+    // serves the bundles anew and reports.
+    void syncRoles();
+    // Stops `name` everywhere here, runs it from `directory` (empty: the search directories') and
+    // starts it again with `enabled`; the roles it failed on, with the errors.
+    QStringList switchPlugin(const QString &name, const QString &directory, const QStringList &enabled);
+    QString packagesDirectory() const;
+    Result<void> saveInstalledPackages() const;
+    // Per plugin installed from a package: the directory it ran from before (empty: the search
+    // directories' copy), for rollback.
+    QMap<QString, QString> m_previousPackage;
 
     ServiceHostOptions m_options;
     std::vector<std::unique_ptr<Service>> m_services; // in Role::all() order

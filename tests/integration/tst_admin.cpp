@@ -409,6 +409,131 @@ private Q_SLOTS:
         server.terminate();
     }
 
+    // Plugin packages in one process (logic and field): an upgrade with a migration runs at once
+    // on every role without a restart and stays after one; a damaged package, one that needs a
+    // plugin that is not there, and one that fails to start are refused with the reason while the
+    // running version goes on; rollback returns the version before, unless that version does not
+    // know the schema the newer one migrated.
+    void packagesAreInstalledUpgradedAndRolledBack()
+    {
+        QTemporaryDir home, work;
+        const Ports ports;
+        QVERIFY(writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                            {QStringLiteral("peek_plugin_tutorial")}));
+        auto server = std::make_unique<ServerProcess>(home.path());
+        QVERIFY2(server->start(), (server->output() + server->errors()).constData());
+        const qint64 pid = server->process().processId();
+        const auto run = [&home](const QStringList &args) { return runAdmin(home.path(), args); };
+        // tutorial's version and state per role.
+        const auto tutorial = [&run] {
+            QMap<QString, QString> out;
+            for (const QJsonValue &service : QJsonDocument::fromJson(run({QStringLiteral("--json"), QStringLiteral("services")}).out).array())
+                for (const QJsonValue &plugin : service[QLatin1String("plugins")].toArray())
+                    if (plugin[QLatin1String("name")].toString() == QLatin1String("peek_plugin_tutorial"))
+                        out.insert(service[QLatin1String("role")].toString(),
+                                   plugin[QLatin1String("version")].toString() + u' ' + plugin[QLatin1String("state")].toString());
+            return out;
+        };
+        const auto on = [](const QString &versionAndState) {
+            return QMap<QString, QString> {{QStringLiteral("logic"), versionAndState}, {QStringLiteral("field"), versionAndState}};
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.0.0 started")), 20000);
+
+        // A package of the tutorial as built, made version 1.1.0 with one more migration.
+        const auto makePackage = [&work](const QString &folder, const QString &version, const QString &library,
+                                         const QJsonArray &dependencies) {
+            const QString dir = work.filePath(folder + QStringLiteral("/peek_plugin_tutorial"));
+            const QString built = QStringLiteral(PEEK_TEST_PLUGINS_DIR "/../../plugins/peek_plugin_tutorial");
+            if (!QDir().mkpath(dir + QStringLiteral("/migrations")))
+                return QString();
+            QFile json(built + QStringLiteral("/plugin.json"));
+            if (!json.open(QIODevice::ReadOnly))
+                return QString();
+            QJsonObject plugin = QJsonDocument::fromJson(json.readAll()).object();
+            plugin.insert(QStringLiteral("version"), version);
+            plugin.insert(QStringLiteral("dependencies"), dependencies);
+            plugin.remove(QStringLiteral("ui"));
+            QFile out(dir + QStringLiteral("/plugin.json"));
+            if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(plugin).toJson()) <= 0)
+                return QString();
+            out.close();
+            for (const QString &m : QDir(built + QStringLiteral("/migrations")).entryList(QDir::Files))
+                QFile::copy(built + QStringLiteral("/migrations/") + m, dir + QStringLiteral("/migrations/") + m);
+            QFile marker(dir + QStringLiteral("/migrations/0003_upgrade_marker.sql"));
+            if (!marker.open(QIODevice::WriteOnly) || marker.write("CREATE TABLE pl_tutorial.upgrade_marker (id INTEGER PRIMARY KEY);\n") <= 0)
+                return QString();
+            marker.close();
+            QFile::copy(library, dir + QStringLiteral("/libpeek_plugin_tutorial.so"));
+            QProcess package;
+            package.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("package"), dir, QStringLiteral("--out"), work.path()});
+            package.waitForFinished(30000);
+            return package.exitCode() == 0 ? work.filePath(QStringLiteral("peek_plugin_tutorial-%1.peekplugin").arg(version)) : QString();
+        };
+        const QString tutorialLibrary = QStringLiteral(PEEK_TEST_PLUGINS_DIR "/../../plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so");
+        const QString v11 = makePackage(QStringLiteral("v11"), QStringLiteral("1.1.0"), tutorialLibrary, {});
+        QVERIFY(!v11.isEmpty());
+
+        const AdminRun installed = run({QStringLiteral("plugins"), QStringLiteral("install"), v11});
+        QVERIFY2(installed.code == 0, installed.err.constData());
+        QVERIFY2(installed.out.startsWith("installed peek_plugin_tutorial 1.1.0"), installed.out.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.0 started")), 20000);
+        QCOMPARE(server->process().processId(), pid); // no restart
+        QVERIFY(serverLog(home.path()).contains("applied migration 0003_upgrade_marker.sql of schema pl_tutorial"));
+
+        // Refused, each with the reason; 1.1.0 keeps running.
+        QFile file(v11);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QByteArray damaged = file.readAll();
+        damaged[damaged.size() / 2] = char(damaged[damaged.size() / 2] ^ 0x55);
+        QFile damagedFile(work.filePath(QStringLiteral("damaged.peekplugin")));
+        QVERIFY(damagedFile.open(QIODevice::WriteOnly) && damagedFile.write(damaged) == damaged.size());
+        damagedFile.close();
+        const AdminRun refused = run({QStringLiteral("plugins"), QStringLiteral("install"), damagedFile.fileName()});
+        QCOMPARE(refused.code, 1);
+        QVERIFY2(refused.err.contains("not a usable plugin package"), refused.err.constData());
+        const QString needs = makePackage(QStringLiteral("needs"), QStringLiteral("1.3.0"), tutorialLibrary,
+                                          QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("peek_plugin_nope")}}});
+        QVERIFY(!needs.isEmpty());
+        const AdminRun missing = run({QStringLiteral("plugins"), QStringLiteral("install"), needs});
+        QCOMPARE(missing.code, 1);
+        QVERIFY2(missing.err.contains("needs peek_plugin_nope, which is not installed"), missing.err.constData());
+        const QString failing = makePackage(QStringLiteral("failing"), QStringLiteral("1.2.0"),
+                                            QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart/libpeek_test_failstart.so"), {});
+        QVERIFY(!failing.isEmpty());
+        const AdminRun notStarted = run({QStringLiteral("plugins"), QStringLiteral("install"), failing});
+        QCOMPARE(notStarted.code, 1);
+        QVERIFY2(notStarted.err.contains("peek_plugin_tutorial 1.2.0 did not start, so version 1.1.0 runs"), notStarted.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.0 started")), 20000);
+
+        // Kept across a restart.
+        server->terminate();
+        QVERIFY(server->process().waitForFinished(15000));
+        server = std::make_unique<ServerProcess>(home.path());
+        QVERIFY2(server->start(), (server->output() + server->errors()).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.0 started")), 20000);
+
+        // Back to 1.0.0 would run code that does not know the schema 1.1.0 migrated: refused.
+        const AdminRun tooOld = run({QStringLiteral("plugins"), QStringLiteral("rollback"), QStringLiteral("peek_plugin_tutorial")});
+        QCOMPARE(tooOld.code, 1);
+        QVERIFY2(tooOld.err.contains("the database is newer than the software") && tooOld.err.contains("so 1.1.0 runs"),
+                 tooOld.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.0 started")), 20000);
+        // A fix without a migration, rolled back to 1.1.0.
+        const QString v111 = makePackage(QStringLiteral("v111"), QStringLiteral("1.1.1"), tutorialLibrary, {});
+        QVERIFY(!v111.isEmpty());
+        QCOMPARE(run({QStringLiteral("plugins"), QStringLiteral("install"), v111}).code, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.1 started")), 20000);
+        const AdminRun back = run({QStringLiteral("plugins"), QStringLiteral("rollback"), QStringLiteral("peek_plugin_tutorial")});
+        QVERIFY2(back.code == 0, back.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.0 started")), 20000);
+        const AdminRun nothing = run({QStringLiteral("plugins"), QStringLiteral("rollback"), QStringLiteral("peek_plugin_tutorial")});
+        QCOMPARE(nothing.code, 1);
+        const QByteArray audit = run({QStringLiteral("--json"), QStringLiteral("audit")}).out;
+        QVERIFY2(audit.contains("plugin installed") && audit.contains("plugin install failed") && audit.contains("plugin rolled back"),
+                 audit.constData());
+        server->terminate();
+    }
+
     void cleanupTestCase()
     {
         if (m_field)
