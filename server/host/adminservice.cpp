@@ -181,7 +181,17 @@ PayloadEnvelope AdminService::enabledEnvelope() const
     auto tuple = std::make_shared<EnabledPluginsTuple>();
     for (const QString &name : m_plugins.enabled())
         tuple->enabled.push_back(Value(name));
+    if (m_plugins.packages)
+        tuple->packages = m_plugins.packages();
     return PayloadEnvelope::fromPayload(Payload(enabledPluginsFilt(), {tuple}));
+}
+
+void AdminService::tellServices()
+{
+    const PayloadEnvelope told = enabledEnvelope();
+    for (const Role role : Role::all())
+        if (role != Role::Logic)
+            m_vortex->send(told, role.vortexName());
 }
 
 Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
@@ -196,6 +206,7 @@ Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
             throw std::invalid_argument(back.error().peerMessage().toStdString());
         const QString who = rpcActor(kwargs);
         qCInfo(lcAdmin).noquote() << who << "rolled back to" << back.value();
+        tellServices();
         if (m_audit)
             m_audit->record({0, QStringLiteral("plugin rolled back"), QStringLiteral("platform"), {}, {}, who, {}, back.value()});
         return servicesValue();
@@ -224,10 +235,7 @@ Value AdminService::changePlugins(const ValueList &args, const Dict &kwargs)
     if (m_audit)
         m_audit->record({0, on ? QStringLiteral("plugin enabled") : QStringLiteral("plugin disabled"),
                          QStringLiteral("platform"), {}, {}, who, {}, name});
-    const PayloadEnvelope told = enabledEnvelope();
-    for (const Role role : Role::all())
-        if (role != Role::Logic)
-            m_vortex->send(told, role.vortexName());
+    tellServices();
     return servicesValue();
 }
 
@@ -334,6 +342,7 @@ Value AdminService::install(const ValueList &args, const Dict &kwargs)
         throw std::runtime_error(installed.error().peerMessage().toStdString());
     }
     qCInfo(lcAdmin).noquote() << who << "installed" << installed.value();
+    tellServices();
     if (m_audit)
         m_audit->record({0, QStringLiteral("plugin installed"), QStringLiteral("platform"), {}, {}, who, {}, installed.value()});
     return Value(Dict {{QStringLiteral("installed"), Value(installed.value())}, {QStringLiteral("services"), servicesValue()}});

@@ -48,8 +48,10 @@ Dict serviceReportFilt();
 // start and stop plugins to match, without restarting.
 struct EnabledPluginsTuple : TypedTuple<EnabledPluginsTuple>
 {
-    PEEK_TUPLE(EnabledPluginsTuple, "peek_admin.EnabledPluginsTuple", enabled)
-    ValueList enabled; // plugin names (the core plugins run anyway)
+    PEEK_TUPLE(EnabledPluginsTuple, "peek_admin.EnabledPluginsTuple", enabled, packages)
+    ValueList enabled;  // plugin names (the core plugins run anyway)
+    ValueList packages; // the packages logic runs: {name, version, file, sha256}; a service
+                        // fetches each from logic (GET /peek/packages/<file>, with the join token)
 };
 Dict enabledPluginsFilt();
 
@@ -116,6 +118,7 @@ public:
         std::function<Settings *(const QString &)> settings;          // a plugin's settings on logic, or null
         std::function<Result<QString>(const QByteArray &)> install;    // a package, here ("<name> <version>")
         std::function<Result<QString>(const QString &)> rollback;      // back to the version before
+        std::function<ValueList()> packages;                           // what EnabledPluginsTuple::packages says
     };
     // `self` says how logic's own service is now.
     AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
@@ -136,6 +139,8 @@ private:
     QFuture<Value> logs(const ValueList &args);
     Value install(const ValueList &args, const Dict &kwargs);
     PayloadEnvelope enabledEnvelope() const;
+    // Tells every service linked to logic what is enabled and which packages run.
+    void tellServices();
     void changed();
 
     QPointer<Vortex> m_vortex;

@@ -17,6 +17,10 @@
 #include "plugin/uibundle.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QDir>
 #include <QHostInfo>
 #include <QSaveFile>
@@ -113,8 +117,118 @@ Result<void> ServiceHost::listen(Service &service, const QList<int> &ports)
         return HttpResponse::json(QJsonDocument(QJsonObject {{QStringLiteral("status"), full.value(QStringLiteral("status"))},
                                                              {QStringLiteral("version"), full.value(QStringLiteral("version"))}}));
     });
+    // Logic serves the packages it runs to the services (the join token), which fetch them.
+    if (service.role == Role::Logic) {
+        service.http->add(QStringLiteral("/peek/packages/"), [this, vortex](const HttpRequest &request) {
+            if (!vortex->presentsJoinToken(request))
+                return HttpResponse::text(403, "Packages are for Peek services (the join token).\n");
+            const QString file = request.url.path().mid(QStringLiteral("/peek/packages/").size());
+            if (file.contains(u'/') || file.startsWith(u'.') || !file.endsWith(QLatin1String(PluginPackage::kSuffix)))
+                return HttpResponse::text(404, "No such package.\n");
+            QFile package(QDir(packagesDirectory()).absoluteFilePath(file));
+            if (!package.open(QIODevice::ReadOnly))
+                return HttpResponse::text(404, "No such package: " + file.toUtf8() + "\n");
+            HttpResponse response;
+            response.contentType = "application/zip";
+            response.body = package.readAll();
+            return response;
+        });
+    }
     service.http->serve(service.vortex.get());
     return {};
+}
+
+ValueList ServiceHost::runningPackages() const
+{
+    ValueList out;
+    if (!m_plugins)
+        return out;
+    for (const QString &name : m_plugins->installed()) {
+        const QString directory = m_plugins->packageDirectory(name);
+        if (directory.isEmpty())
+            continue;
+        const QString version = QFileInfo(directory).fileName();
+        const QString file = QStringLiteral("%1-%2%3").arg(name, version, QLatin1String(PluginPackage::kSuffix));
+        QFile package(QDir(packagesDirectory()).absoluteFilePath(file));
+        if (!package.open(QIODevice::ReadOnly))
+            continue;
+        out.push_back(Value(Dict {{QStringLiteral("name"), Value(name)},
+                                  {QStringLiteral("version"), Value(version)},
+                                  {QStringLiteral("file"), Value(file)},
+                                  {QStringLiteral("sha256"),
+                                   Value(QString::fromLatin1(QCryptographicHash::hash(package.readAll(), QCryptographicHash::Sha256).toHex()))}}));
+    }
+    return out;
+}
+
+void ServiceHost::applyFromLogic(const QStringList &enabled, const ValueList &packages)
+{
+    if (m_admin || !m_plugins)
+        return; // logic's process is where the word comes from
+    const quint64 word = ++m_logicWord;
+    struct Wanted
+    {
+        QString name, version, file, sha256;
+    };
+    QList<Wanted> fetch;
+    QStringList named;
+    for (const Value &p : packages) {
+        const Dict d = p.toDict();
+        const Wanted w {d.string(QStringLiteral("name")), d.string(QStringLiteral("version")), d.string(QStringLiteral("file")),
+                        d.string(QStringLiteral("sha256"))};
+        if (w.name.isEmpty() || w.file.contains(u'/'))
+            continue;
+        named << w.name;
+        if (QFileInfo(m_plugins->packageDirectory(w.name)).fileName() != w.version || m_plugins->packageDirectory(w.name).isEmpty())
+            fetch << w;
+    }
+    // What logic no longer runs from a package runs from the search directories here too.
+    for (const QString &name : m_plugins->installed()) {
+        if (m_plugins->packageDirectory(name).isEmpty() || named.contains(name))
+            continue;
+        qCInfo(lcHost).noquote() << "logic runs" << name << "as installed again; so does this service";
+        (void)switchPlugin(name, QString(), m_options.enabledPlugins);
+        m_previousPackage.remove(name);
+        (void)saveInstalledPackages();
+    }
+    const auto finish = [this, enabled, word] {
+        if (word != m_logicWord)
+            return; // a newer word from logic applies instead
+        if (auto applied = setEnabledPlugins(enabled); !applied)
+            qCWarning(lcHost).noquote() << "could not apply the plugins logic enabled:" << applied.error().message();
+    };
+    if (fetch.isEmpty()) {
+        finish();
+        return;
+    }
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    auto left = std::make_shared<int>(int(fetch.size()));
+    QUrl base = m_options.logicUrl;
+    base.setScheme(base.scheme() == QLatin1String("wss") ? QStringLiteral("https") : QStringLiteral("http"));
+    for (const Wanted &w : std::as_const(fetch)) {
+        QUrl url = base;
+        url.setPath(QStringLiteral("/peek/packages/") + w.file);
+        QNetworkRequest request(url);
+        request.setRawHeader("X-Peek-Join-Token", m_options.joinToken);
+        if (m_clientTls)
+            request.setSslConfiguration(*m_clientTls);
+        qCInfo(lcHost).noquote() << "fetching" << w.name << w.version << "from logic" << url.toString();
+        QNetworkReply *reply = m_network->get(request);
+        connect(reply, &QNetworkReply::finished, this, [this, reply, w, left, finish] {
+            reply->deleteLater();
+            const QByteArray data = reply->readAll();
+            if (reply->error() != QNetworkReply::NoError) {
+                qCWarning(lcHost).noquote() << "could not fetch" << w.name << w.version << "from logic:" << reply->errorString();
+            } else if (QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()) != w.sha256) {
+                qCWarning(lcHost).noquote() << "refused" << w.name << w.version << "from logic: its SHA-256 is not the one logic announced";
+            } else if (auto installed = installPackage(data); !installed) {
+                qCWarning(lcHost).noquote() << "could not install" << w.name << w.version << "here:" << installed.error().message();
+            }
+            if (--*left == 0)
+                finish();
+        });
+    }
 }
 
 Result<void> ServiceHost::start()
@@ -153,6 +267,8 @@ Result<void> ServiceHost::start()
             role->vortex->setServerTls(tls->serverConfiguration());
         if (tls)
             role->vortex->setClientTls(tls->clientConfiguration());
+        if (tls)
+            m_clientTls = tls->clientConfiguration();
         if (name == Role::Logic) {
             role->vortex->requireJoinToken(m_options.joinToken);
             // The admin port also takes admins, who log in (peek_core_user's admin gate).
@@ -178,7 +294,8 @@ Result<void> ServiceHost::start()
                 [this](const QStringList &enabled) { return setEnabledPlugins(enabled); },
                 [this, self](const QString &plugin) { return self->plugins ? self->plugins->settings(plugin) : nullptr; },
                 [this](const QByteArray &file) { return installPackage(file); },
-                [this](const QString &name) { return rollbackPackage(name); }};
+                [this](const QString &name) { return rollbackPackage(name); },
+                [this] { return runningPackages(); }};
             if (m_database) {
                 auto audit = AuditLog::open(*m_database);
                 if (!audit)
@@ -217,8 +334,7 @@ Result<void> ServiceHost::start()
                 QStringList enabled;
                 for (const Value &name : told->enabled)
                     enabled << name.toString();
-                if (auto applied = setEnabledPlugins(enabled); !applied)
-                    qCWarning(lcHost).noquote() << "could not apply the plugins logic enabled:" << applied.error().message();
+                applyFromLogic(enabled, told->packages);
             });
         }
         if (name == Role::Logic)

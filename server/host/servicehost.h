@@ -10,15 +10,19 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include <map>
 #include <optional>
 #include <memory>
 
+class QNetworkAccessManager;
+
 namespace peek {
 
 class AdminService;
+
 class Database;
 struct ServiceInfoTuple;
 class HttpRoutes;
@@ -94,6 +98,12 @@ public:
     // Goes back to the version that ran before the last install of `name` (a package kept
     // here, or the search directories' copy), the same way. Answers "<name> <version>".
     Result<QString> rollbackPackage(const QString &name);
+    // Logic's word on what runs (EnabledPluginsTuple): the packages it runs are fetched from it
+    // (those not here yet), checked and switched to, those it no longer runs give way to the
+    // search directories' copies, then `enabled` applies. In logic's own process: nothing to do.
+    void applyFromLogic(const QStringList &enabled, const ValueList &packages);
+    // The packages that run here, for the services: {name, version, file, sha256}.
+    ValueList runningPackages() const;
     // Human-readable lines describing where each role listens or what it dials (for start-up output).
     QStringList describe() const;
 
@@ -120,6 +130,9 @@ private:
     // Per plugin installed from a package: the directory it ran from before (empty: the search
     // directories' copy), for rollback.
     QMap<QString, QString> m_previousPackage;
+    QNetworkAccessManager *m_network = nullptr; // fetches packages from logic (non-logic processes)
+    std::optional<QSslConfiguration> m_clientTls;
+    quint64 m_logicWord = 0; // the newest applyFromLogic, so an older one's fetches do not undo it
 
     ServiceHostOptions m_options;
     std::vector<std::unique_ptr<Service>> m_services; // in Role::all() order

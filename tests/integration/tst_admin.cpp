@@ -15,6 +15,7 @@
 #include "vortex/vortex.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -67,6 +68,41 @@ QStringList rolesOf(const QList<TuplePtr> &services)
         roles << s->field(QStringLiteral("role")).toString();
     return roles;
 }
+
+// A package of the tutorial as built, as `version`, with one more migration (0003, a table) and
+// `library` as its library; its path in `work`, or empty.
+QString makePackage(const QString &work, const QString &folder, const QString &version, const QString &library,
+                    const QJsonArray &dependencies)
+{
+    const QString dir = work + u'/' + folder + QStringLiteral("/peek_plugin_tutorial");
+    const QString built = QStringLiteral(PEEK_TEST_PLUGINS_DIR "/../../plugins/peek_plugin_tutorial");
+    if (!QDir().mkpath(dir + QStringLiteral("/migrations")))
+        return QString();
+    QFile json(built + QStringLiteral("/plugin.json"));
+    if (!json.open(QIODevice::ReadOnly))
+        return QString();
+    QJsonObject plugin = QJsonDocument::fromJson(json.readAll()).object();
+    plugin.insert(QStringLiteral("version"), version);
+    plugin.insert(QStringLiteral("dependencies"), dependencies);
+    plugin.remove(QStringLiteral("ui"));
+    QFile out(dir + QStringLiteral("/plugin.json"));
+    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(plugin).toJson()) <= 0)
+        return QString();
+    out.close();
+    for (const QString &m : QDir(built + QStringLiteral("/migrations")).entryList(QDir::Files))
+        QFile::copy(built + QStringLiteral("/migrations/") + m, dir + QStringLiteral("/migrations/") + m);
+    QFile marker(dir + QStringLiteral("/migrations/0003_upgrade_marker.sql"));
+    if (!marker.open(QIODevice::WriteOnly) || marker.write("CREATE TABLE pl_tutorial.upgrade_marker (id INTEGER PRIMARY KEY);\n") <= 0)
+        return QString();
+    marker.close();
+    QFile::copy(library, dir + QStringLiteral("/libpeek_plugin_tutorial.so"));
+    QProcess package;
+    package.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("package"), dir, QStringLiteral("--out"), work});
+    package.waitForFinished(30000);
+    return package.exitCode() == 0 ? work + QStringLiteral("/peek_plugin_tutorial-%1.peekplugin").arg(version) : QString();
+}
+
+const QString kTutorialLibrary = QStringLiteral(PEEK_TEST_PLUGINS_DIR "/../../plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so");
 
 } // namespace
 
@@ -439,38 +475,7 @@ private Q_SLOTS:
         };
         QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.0.0 started")), 20000);
 
-        // A package of the tutorial as built, made version 1.1.0 with one more migration.
-        const auto makePackage = [&work](const QString &folder, const QString &version, const QString &library,
-                                         const QJsonArray &dependencies) {
-            const QString dir = work.filePath(folder + QStringLiteral("/peek_plugin_tutorial"));
-            const QString built = QStringLiteral(PEEK_TEST_PLUGINS_DIR "/../../plugins/peek_plugin_tutorial");
-            if (!QDir().mkpath(dir + QStringLiteral("/migrations")))
-                return QString();
-            QFile json(built + QStringLiteral("/plugin.json"));
-            if (!json.open(QIODevice::ReadOnly))
-                return QString();
-            QJsonObject plugin = QJsonDocument::fromJson(json.readAll()).object();
-            plugin.insert(QStringLiteral("version"), version);
-            plugin.insert(QStringLiteral("dependencies"), dependencies);
-            plugin.remove(QStringLiteral("ui"));
-            QFile out(dir + QStringLiteral("/plugin.json"));
-            if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(plugin).toJson()) <= 0)
-                return QString();
-            out.close();
-            for (const QString &m : QDir(built + QStringLiteral("/migrations")).entryList(QDir::Files))
-                QFile::copy(built + QStringLiteral("/migrations/") + m, dir + QStringLiteral("/migrations/") + m);
-            QFile marker(dir + QStringLiteral("/migrations/0003_upgrade_marker.sql"));
-            if (!marker.open(QIODevice::WriteOnly) || marker.write("CREATE TABLE pl_tutorial.upgrade_marker (id INTEGER PRIMARY KEY);\n") <= 0)
-                return QString();
-            marker.close();
-            QFile::copy(library, dir + QStringLiteral("/libpeek_plugin_tutorial.so"));
-            QProcess package;
-            package.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("package"), dir, QStringLiteral("--out"), work.path()});
-            package.waitForFinished(30000);
-            return package.exitCode() == 0 ? work.filePath(QStringLiteral("peek_plugin_tutorial-%1.peekplugin").arg(version)) : QString();
-        };
-        const QString tutorialLibrary = QStringLiteral(PEEK_TEST_PLUGINS_DIR "/../../plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so");
-        const QString v11 = makePackage(QStringLiteral("v11"), QStringLiteral("1.1.0"), tutorialLibrary, {});
+        const QString v11 = makePackage(work.path(), QStringLiteral("v11"), QStringLiteral("1.1.0"), kTutorialLibrary, {});
         QVERIFY(!v11.isEmpty());
 
         const AdminRun installed = run({QStringLiteral("plugins"), QStringLiteral("install"), v11});
@@ -491,13 +496,13 @@ private Q_SLOTS:
         const AdminRun refused = run({QStringLiteral("plugins"), QStringLiteral("install"), damagedFile.fileName()});
         QCOMPARE(refused.code, 1);
         QVERIFY2(refused.err.contains("not a usable plugin package"), refused.err.constData());
-        const QString needs = makePackage(QStringLiteral("needs"), QStringLiteral("1.3.0"), tutorialLibrary,
+        const QString needs = makePackage(work.path(), QStringLiteral("needs"), QStringLiteral("1.3.0"), kTutorialLibrary,
                                           QJsonArray {QJsonObject {{QStringLiteral("name"), QStringLiteral("peek_plugin_nope")}}});
         QVERIFY(!needs.isEmpty());
         const AdminRun missing = run({QStringLiteral("plugins"), QStringLiteral("install"), needs});
         QCOMPARE(missing.code, 1);
         QVERIFY2(missing.err.contains("needs peek_plugin_nope, which is not installed"), missing.err.constData());
-        const QString failing = makePackage(QStringLiteral("failing"), QStringLiteral("1.2.0"),
+        const QString failing = makePackage(work.path(), QStringLiteral("failing"), QStringLiteral("1.2.0"),
                                             QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart/libpeek_test_failstart.so"), {});
         QVERIFY(!failing.isEmpty());
         const AdminRun notStarted = run({QStringLiteral("plugins"), QStringLiteral("install"), failing});
@@ -519,7 +524,7 @@ private Q_SLOTS:
                  tooOld.err.constData());
         QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.0 started")), 20000);
         // A fix without a migration, rolled back to 1.1.0.
-        const QString v111 = makePackage(QStringLiteral("v111"), QStringLiteral("1.1.1"), tutorialLibrary, {});
+        const QString v111 = makePackage(work.path(), QStringLiteral("v111"), QStringLiteral("1.1.1"), kTutorialLibrary, {});
         QVERIFY(!v111.isEmpty());
         QCOMPARE(run({QStringLiteral("plugins"), QStringLiteral("install"), v111}).code, 0);
         QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.1 started")), 20000);
@@ -532,6 +537,51 @@ private Q_SLOTS:
         QVERIFY2(audit.contains("plugin installed") && audit.contains("plugin install failed") && audit.contains("plugin rolled back"),
                  audit.constData());
         server->terminate();
+    }
+
+    // A package installed on logic reaches the field service in its own process: it fetches it
+    // from logic, checks it and switches without a restart; a field service that was down during
+    // an install catches up when it links; a rollback on logic is followed.
+    void aPackageReachesTheServicesInOtherProcesses()
+    {
+        QTemporaryDir work;
+        const auto versions = [this] {
+            QMap<QString, QString> out;
+            for (const QJsonValue &service : QJsonDocument::fromJson(admin({QStringLiteral("--json"), QStringLiteral("services")}).out).array())
+                for (const QJsonValue &plugin : service[QLatin1String("plugins")].toArray())
+                    if (plugin[QLatin1String("name")].toString() == QLatin1String("peek_plugin_tutorial"))
+                        out.insert(service[QLatin1String("role")].toString(),
+                                   plugin[QLatin1String("version")].toString() + u' ' + plugin[QLatin1String("state")].toString());
+            return out;
+        };
+        const auto both = [](const QString &versionAndState) {
+            return QMap<QString, QString> {{QStringLiteral("logic"), versionAndState}, {QStringLiteral("field"), versionAndState}};
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.0.0 started")), 20000);
+        const qint64 fieldPid = m_field->process().processId();
+
+        const QString v11 = makePackage(work.path(), QStringLiteral("v11"), QStringLiteral("1.1.0"), kTutorialLibrary, {});
+        QVERIFY(!v11.isEmpty());
+        const AdminRun installed = admin({QStringLiteral("plugins"), QStringLiteral("install"), v11});
+        QVERIFY2(installed.code == 0, installed.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.1.0 started")), 20000);
+        QCOMPARE(m_field->process().processId(), fieldPid);
+        QVERIFY(serverLog(m_fieldHome.path()).contains("fetching peek_plugin_tutorial 1.1.0 from logic"));
+        QVERIFY(QFileInfo::exists(m_fieldHome.path() + QStringLiteral("/packages/peek_plugin_tutorial/1.1.0/libpeek_plugin_tutorial.so")));
+
+        // Down during the next install: it catches up when it links again.
+        m_field->kill();
+        QTRY_VERIFY_WITH_TIMEOUT(!versions().contains(QStringLiteral("field")), 20000);
+        const QString v111 = makePackage(work.path(), QStringLiteral("v111"), QStringLiteral("1.1.1"), kTutorialLibrary, {});
+        QCOMPARE(admin({QStringLiteral("plugins"), QStringLiteral("install"), v111}).code, 0);
+        m_field = startField();
+        QVERIFY(m_field);
+        QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.1.1 started")), 20000);
+
+        // Rolled back on logic: followed.
+        const AdminRun back = admin({QStringLiteral("plugins"), QStringLiteral("rollback"), QStringLiteral("peek_plugin_tutorial")});
+        QVERIFY2(back.code == 0, back.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.1.0 started")), 20000);
     }
 
     void cleanupTestCase()
