@@ -102,6 +102,24 @@ QString makePackage(const QString &work, const QString &folder, const QString &v
     return package.exitCode() == 0 ? work + QStringLiteral("/peek_plugin_tutorial-%1.peekplugin").arg(version) : QString();
 }
 
+// The tutorial's "<version> <state>" on each role, as logic of `home` lists its services.
+QMap<QString, QString> tutorialOnEachRole(const QString &home)
+{
+    QMap<QString, QString> out;
+    const QByteArray listed = runAdmin(home, {QStringLiteral("--json"), QStringLiteral("services")}).out;
+    for (const QJsonValue &service : QJsonDocument::fromJson(listed).array())
+        for (const QJsonValue &plugin : service[QLatin1String("plugins")].toArray())
+            if (plugin[QLatin1String("name")].toString() == QLatin1String("peek_plugin_tutorial"))
+                out.insert(service[QLatin1String("role")].toString(),
+                           plugin[QLatin1String("version")].toString() + u' ' + plugin[QLatin1String("state")].toString());
+    return out;
+}
+
+QMap<QString, QString> onLogicAndField(const QString &versionAndState)
+{
+    return {{QStringLiteral("logic"), versionAndState}, {QStringLiteral("field"), versionAndState}};
+}
+
 const QString kTutorialLibrary = QStringLiteral(PEEK_TEST_PLUGINS_DIR "/../../plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so");
 
 } // namespace
@@ -460,19 +478,8 @@ private Q_SLOTS:
         QVERIFY2(server->start(), (server->output() + server->errors()).constData());
         const qint64 pid = server->process().processId();
         const auto run = [&home](const QStringList &args) { return runAdmin(home.path(), args); };
-        // tutorial's version and state per role.
-        const auto tutorial = [&run] {
-            QMap<QString, QString> out;
-            for (const QJsonValue &service : QJsonDocument::fromJson(run({QStringLiteral("--json"), QStringLiteral("services")}).out).array())
-                for (const QJsonValue &plugin : service[QLatin1String("plugins")].toArray())
-                    if (plugin[QLatin1String("name")].toString() == QLatin1String("peek_plugin_tutorial"))
-                        out.insert(service[QLatin1String("role")].toString(),
-                                   plugin[QLatin1String("version")].toString() + u' ' + plugin[QLatin1String("state")].toString());
-            return out;
-        };
-        const auto on = [](const QString &versionAndState) {
-            return QMap<QString, QString> {{QStringLiteral("logic"), versionAndState}, {QStringLiteral("field"), versionAndState}};
-        };
+        const auto tutorial = [&home] { return tutorialOnEachRole(home.path()); };
+        const auto on = onLogicAndField;
         QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.0.0 started")), 20000);
 
         const QString v11 = makePackage(work.path(), QStringLiteral("v11"), QStringLiteral("1.1.0"), kTutorialLibrary, {});
@@ -545,18 +552,8 @@ private Q_SLOTS:
     void aPackageReachesTheServicesInOtherProcesses()
     {
         QTemporaryDir work;
-        const auto versions = [this] {
-            QMap<QString, QString> out;
-            for (const QJsonValue &service : QJsonDocument::fromJson(admin({QStringLiteral("--json"), QStringLiteral("services")}).out).array())
-                for (const QJsonValue &plugin : service[QLatin1String("plugins")].toArray())
-                    if (plugin[QLatin1String("name")].toString() == QLatin1String("peek_plugin_tutorial"))
-                        out.insert(service[QLatin1String("role")].toString(),
-                                   plugin[QLatin1String("version")].toString() + u' ' + plugin[QLatin1String("state")].toString());
-            return out;
-        };
-        const auto both = [](const QString &versionAndState) {
-            return QMap<QString, QString> {{QStringLiteral("logic"), versionAndState}, {QStringLiteral("field"), versionAndState}};
-        };
+        const auto versions = [this] { return tutorialOnEachRole(m_logicHome.path()); };
+        const auto both = onLogicAndField;
         QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.0.0 started")), 20000);
         const qint64 fieldPid = m_field->process().processId();
 
