@@ -5,6 +5,7 @@
 #include "observable/tupleofflinecache.h"
 #include "action/tupleactions.h"
 #include "base/role.h"
+#include "plugin/uibundle.h"
 #include "vortex/futurecontext.h"
 #include "vortex/payload.h"
 #include "vortex/payloadresponse.h"
@@ -154,6 +155,12 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
     // downloaded.
     m_bundleCheck.setInterval(options.bundleCheckIntervalMs);
     connect(&m_bundleCheck, &QTimer::timeout, this, [this] { m_bundles->refresh(m_serverUrl); });
+    // ... and at once when the service says its bundles changed (a plugin installed, upgraded,
+    // enabled or disabled).
+    m_vortex->router().addEndpoint(uiBundlesChangedFilt(), [this](const PayloadEnvelope &, const MessageSource &source) {
+        if (source.vortexName == m_serviceName)
+            m_bundles->refresh(m_serverUrl);
+    });
     connect(this, &Session::connectionStateChanged, this, [this](const QString &state) {
         if (state == QLatin1String("online")) {
             m_bundles->refresh(m_serverUrl);

@@ -118,6 +118,12 @@ Result<UiBundle> buildUiBundle(const PluginMetadata &plugin, const QString &app)
     return bundle;
 }
 
+Dict uiBundlesChangedFilt()
+{
+    return {{QStringLiteral("plugin"), Value(QStringLiteral("peek_ui"))},
+            {QStringLiteral("key"), Value(QStringLiteral("bundles.changed"))}};
+}
+
 Result<QByteArray> zipFiles(const UiBundleFiles &files)
 {
     QByteArray data;

@@ -3,6 +3,7 @@
 #include "base/export.h"
 #include "pluginmetadata.h"
 #include "base/result.h"
+#include "tuple/value.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -53,6 +54,10 @@ PEEK_CORE_EXPORT Result<UiBundleFiles> readUiBundleZip(const QByteArray &zip, qi
 PEEK_CORE_EXPORT Result<UiBundleFiles> readZipFiles(const QByteArray &zip, qint64 maxBytes);
 // Zips files (path -> content) with a fixed time, so the same files make the same zip.
 PEEK_CORE_EXPORT Result<QByteArray> zipFiles(const UiBundleFiles &files);
+
+// What a field or office service tells its connected apps when its bundles changed after start
+// (filt {plugin: peek_ui, key: bundles.changed}, no payload): they read index.json at once.
+PEEK_CORE_EXPORT Dict uiBundlesChangedFilt();
 
 // The bundles of one app's service, served on its port:
 //   GET /peek/ui/<app>/index.json      {"app": "field", "bundles": [indexEntry, ...]}

@@ -479,9 +479,16 @@ void ServiceHost::serveUiBundles(Service &service)
             qCWarning(lcHost).noquote() << QStringLiteral("%1 service: %2; the apps show an error card for it")
                                                .arg(service.role.name(), added.error().message());
     }
+    const bool changed = !service.bundleRoutes.isEmpty(); // served before: the apps have the old ones
     for (quint64 id : std::as_const(service.bundleRoutes))
         service.http->remove(id);
     service.bundleRoutes = bundles.serve(*service.http);
+    if (changed) {
+        const QByteArray told = PayloadEnvelope(uiBundlesChangedFilt()).toVortexMsg();
+        for (const PeerInfo &peer : service.vortex->peers())
+            if (!peer.proven)
+                service.vortex->sendToConnection(peer.connectionId, told);
+    }
     qCInfo(lcHost).noquote() << QStringLiteral("%1 service: serving %2 plugin UI bundle(s) at %3")
                                     .arg(service.role.name()).arg(bundles.bundles().size()).arg(bundles.indexPath());
 }

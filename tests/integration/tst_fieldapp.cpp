@@ -501,6 +501,31 @@ private Q_SLOTS:
         QVERIFY(app.click(app.item(QStringLiteral("tile_peek_plugin_tutorial"))));
         QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
     }
+
+    // An admin disables a plugin: the field service tells its apps that its views changed, and
+    // the app's home loses the tile at once (its own check comes every 5 minutes); enabled
+    // again, the tile comes back.
+    void theAppsFollowAPluginAnAdminDisablesAtOnce()
+    {
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial")}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+        FieldApp app(appDir.path(), ports.field, QString());
+        QVERIFY(app.started);
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
+
+        QVERIFY(!runAdmin(serverHome.path(), {QStringLiteral("plugins"), QStringLiteral("disable"),
+                                              QStringLiteral("peek_plugin_tutorial")})
+                     .isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!app.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
+        QVERIFY(!runAdmin(serverHome.path(), {QStringLiteral("plugins"), QStringLiteral("enable"),
+                                              QStringLiteral("peek_plugin_tutorial")})
+                     .isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
+    }
 };
 
 QTEST_MAIN(TestFieldApp)
