@@ -1,6 +1,8 @@
 // The administration service (issue 15) against real peek-server processes: logic and a field
 // service as separate processes, `peek-server admin` as the local operator, and an admin logged in
 // on logic's admin port with a raw wire-protocol client watching the services live.
+#include "pgdatabase.h"
+#include "pgrequired.h"
 #include "serverprocess.h"
 #include "wirejson.h"
 
@@ -579,6 +581,69 @@ private Q_SLOTS:
         const AdminRun back = admin({QStringLiteral("plugins"), QStringLiteral("rollback"), QStringLiteral("peek_plugin_tutorial")});
         QVERIFY2(back.code == 0, back.err.constData());
         QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.1.0 started")), 20000);
+    }
+
+    // On PostgreSQL, logic, a field service and a worker as separate processes: a package none
+    // of them had is installed while the worker is down; logic runs it at once (same pids), the
+    // worker gets it when it comes back and runs its tasks.
+    void onPostgreSqlAWorkerDownDuringAnInstallGetsThePackage()
+    {
+        PgDatabase pg;
+        PEEK_REQUIRE_POSTGRES(pg.available(), pg.error());
+        const Ports ports;
+        const QJsonObject storage {{QStringLiteral("storage"), QJsonObject {{QStringLiteral("url"), pg.url()}}}};
+        QTemporaryDir logicHome, fieldHome, workerHome;
+        const QStringList plugins {QStringLiteral("peek_plugin_tutorial")};
+        QVERIFY(writeConfig(logicHome.path(), ports, {QStringLiteral("logic")}, plugins, storage));
+        QVERIFY(writeConfig(fieldHome.path(), ports, {QStringLiteral("field")}, plugins));
+        QVERIFY(writeConfig(workerHome.path(), ports, {QStringLiteral("worker")}, plugins, storage));
+        ServerProcess logic(logicHome.path()), field(fieldHome.path()), worker(workerHome.path());
+        QVERIFY2(logic.start(), (logic.output() + logic.errors()).constData());
+        QVERIFY2(field.start(), (field.output() + field.errors()).constData());
+        QVERIFY2(worker.start(), (worker.output() + worker.errors()).constData());
+        const auto tasksPlugin = [&logicHome] {
+            QMap<QString, QString> out; // role -> state of peek_test_tasks
+            const QByteArray listed = runAdmin(logicHome.path(), {QStringLiteral("--json"), QStringLiteral("services")}).out;
+            for (const QJsonValue &service : QJsonDocument::fromJson(listed).array()) {
+                QString state = QStringLiteral("absent");
+                for (const QJsonValue &plugin : service[QLatin1String("plugins")].toArray())
+                    if (plugin[QLatin1String("name")].toString() == QLatin1String("peek_test_tasks"))
+                        state = plugin[QLatin1String("state")].toString();
+                out.insert(service[QLatin1String("role")].toString(), state);
+            }
+            return out;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(tasksPlugin().size(), 3, 20000);
+        QCOMPARE(tasksPlugin().value(QStringLiteral("logic")), QStringLiteral("absent"));
+        const qint64 logicPid = logic.process().processId(), fieldPid = field.process().processId();
+
+        worker.kill();
+        QTRY_COMPARE_WITH_TIMEOUT(tasksPlugin().size(), 2, 20000);
+        const AdminRun installed = runAdmin(logicHome.path(), {QStringLiteral("plugins"), QStringLiteral("install"),
+                                                              QStringLiteral(PEEK_PACKAGES_DIR "/peek_test_tasks-0.1.0.peekplugin")});
+        QVERIFY2(installed.code == 0, installed.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(tasksPlugin().value(QStringLiteral("logic")), QStringLiteral("started"), 20000);
+        QCOMPARE(tasksPlugin().value(QStringLiteral("field")), QStringLiteral("absent")); // not one of its roles
+        QCOMPARE(logic.process().processId(), logicPid);
+        QCOMPARE(field.process().processId(), fieldPid);
+
+        QVERIFY2(worker.start(), (worker.output() + worker.errors()).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(tasksPlugin().value(QStringLiteral("worker")), QStringLiteral("started"), 20000);
+        // Its tasks run on the worker.
+        Vortex client(QStringLiteral("peek-test-client"));
+        client.setJoinToken(kJoinToken);
+        client.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(ports.logicDataExchange)));
+        QVERIFY(QTest::qWaitFor([&] { return client.isConnectedTo(QStringLiteral("peek-logic-service")); }, 20000));
+        const Rpc run(QStringLiteral("peek_test_tasks.run"), {QStringLiteral("peek_test_tasks"), QStringLiteral("peek-logic-service"), {}, 60000});
+        QFuture<Value> ran = run.call(&client, {Value(QStringLiteral("peek_test_tasks.echo")), Value(qint64(1)),
+                                                Value(ValueList {Value(QStringLiteral("hello"))})});
+        QVERIFY(QTest::qWaitFor([&] { return ran.isFinished(); }, 60000));
+        const Dict answer = ran.result().toList().front().toDict();
+        QVERIFY2(answer.find(QStringLiteral("result")), qPrintable(answer.string(QStringLiteral("error"))));
+        QCOMPARE(answer.find(QStringLiteral("result"))->toDict().find(QStringLiteral("pid"))->toInt(), worker.process().processId());
+        worker.terminate();
+        field.terminate();
+        logic.terminate();
     }
 
     void cleanupTestCase()
