@@ -66,11 +66,13 @@ const char *kUsage =
     "  plugins settings NAME [KEY VALUE | KEY - | KEY --reset]\n"
     "                                   a plugin's settings on logic with their types (passwords masked); set one\n"
     "                                   (\"-\": the value from the terminal or standard input) or reset it\n"
-    "  plugins install FILE             install or upgrade a plugin package (.peekplugin) on logic\n"
+    "  plugins install FILE | upgrade FILE\n"
+    "                                   install or upgrade a plugin package (.peekplugin) on every service\n"
     "  plugins rollback NAME            back to the version that ran before the last install\n"
     "  plugins enable NAME | disable NAME\n"
     "                                   start or stop a plugin on every service, without restarting them\n"
-    "  health                           ok, or what is degraded (a failed plugin); exit status 1 when degraded\n"
+    "  health                           ok, or what is degraded (a failed plugin, a package a service could\n"
+    "                                   not run); exit status 1 when degraded\n"
     "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port,\n"
     "as the operator of that machine (the home's join token). With --url ws[s]://HOST:8010 it talks to\n"
     "a logic elsewhere as the admin user NAME (a user with the admin role), whose password is read\n"
@@ -299,6 +301,9 @@ bool printHealth(const Value &answer)
                                 .arg(s->pid)
                                 .arg(d.string(QStringLiteral("error")));
         }
+    for (const ServiceInfoTuple *s : services)
+        for (const Value &p : s->problems)
+            problems << QStringLiteral("on %1 (%2:%3): %4").arg(s->role, s->host).arg(s->pid).arg(p.toString());
     std::printf("%s: %lld service(s) linked to logic\n", problems.isEmpty() ? "ok" : "degraded", qlonglong(services.size()));
     for (const QString &p : std::as_const(problems))
         std::printf("  %s\n", qPrintable(p));
@@ -691,7 +696,8 @@ int run(const QStringList &arguments)
                || (group == QLatin1String("plugins") && command == QLatin1String("list") && words.size() == 2)
                || (group == QLatin1String("health") && words.size() == 1)) {
         rpc = &adminServicesRpc();
-    } else if (group == QLatin1String("plugins") && command == QLatin1String("install") && words.size() == 3) {
+    } else if (group == QLatin1String("plugins") && (command == QLatin1String("install") || command == QLatin1String("upgrade"))
+               && words.size() == 3) {
         rpc = &adminInstallRpc(); // sent in pieces below
     } else if (group == QLatin1String("logs") && words.size() == 1) {
         rpc = &adminLogsRpc();
@@ -727,7 +733,8 @@ int run(const QStringList &arguments)
         return usage(QStringLiteral("unknown command '%1'").arg(words.join(u' ')));
     }
 
-    if (group == QLatin1String("plugins") && command == QLatin1String("install") && words.size() == 3) {
+    if (group == QLatin1String("plugins") && (command == QLatin1String("install") || command == QLatin1String("upgrade"))
+        && words.size() == 3) {
         QFile file(words[2]);
         if (!file.open(QIODevice::ReadOnly))
             return failed(QStringLiteral("cannot read %1: %2").arg(words[2], file.errorString()));
@@ -793,9 +800,11 @@ int run(const QStringList &arguments)
     const QJsonValue out = toJson(answer.value());
     if (json && group == QLatin1String("health")) {
         bool ok = true;
-        for (const ServiceInfoTuple *s : servicesOf(answer.value()))
+        for (const ServiceInfoTuple *s : servicesOf(answer.value())) {
             for (const Value &p : s->plugins)
                 ok = ok && p.toDict().string(QStringLiteral("state")) != QLatin1String("failed");
+            ok = ok && s->problems.empty();
+        }
         std::printf("%s\n", QJsonDocument(out.toArray()).toJson(QJsonDocument::Indented).constData());
         std::fflush(stdout);
         return ok ? 0 : 1;

@@ -26,7 +26,7 @@ class TaskQueue;
 struct ServiceInfoTuple : TypedTuple<ServiceInfoTuple>
 {
     PEEK_TUPLE(ServiceInfoTuple, "peek_admin.ServiceInfoTuple", vortexName, vortexUuid, role, host, version, pid,
-               startedAt, connectedAt, link, address, plugins)
+               startedAt, connectedAt, link, address, plugins, problems)
     QString vortexName;
     QString vortexUuid;
     QString role;
@@ -38,6 +38,7 @@ struct ServiceInfoTuple : TypedTuple<ServiceInfoTuple>
     QString link;         // "self" (logic), "in process", "connected"
     QString address;      // the link's far end ("local" in process)
     ValueList plugins;    // {name, version, state, error} each
+    ValueList problems;   // what it could not do of logic's word ("peek_x 1.2.0: why"), if anything
 };
 
 // What a service sends logic about itself: filt {plugin: peek_admin, key: service.report}.

@@ -166,6 +166,7 @@ void ServiceHost::applyFromLogic(const QStringList &enabled, const ValueList &pa
     if (m_admin || !m_plugins)
         return; // logic's process is where the word comes from
     const quint64 word = ++m_logicWord;
+    m_packageProblems.clear(); // what still fails says so again below
     struct Wanted
     {
         QString name, version, file, sha256;
@@ -218,12 +219,19 @@ void ServiceHost::applyFromLogic(const QStringList &enabled, const ValueList &pa
         connect(reply, &QNetworkReply::finished, this, [this, reply, w, left, finish] {
             reply->deleteLater();
             const QByteArray data = reply->readAll();
-            if (reply->error() != QNetworkReply::NoError) {
-                qCWarning(lcHost).noquote() << "could not fetch" << w.name << w.version << "from logic:" << reply->errorString();
-            } else if (QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()) != w.sha256) {
-                qCWarning(lcHost).noquote() << "refused" << w.name << w.version << "from logic: its SHA-256 is not the one logic announced";
-            } else if (auto installed = installPackage(data); !installed) {
-                qCWarning(lcHost).noquote() << "could not install" << w.name << w.version << "here:" << installed.error().message();
+            QString problem;
+            if (reply->error() != QNetworkReply::NoError)
+                problem = QStringLiteral("could not fetch it from logic: %1").arg(reply->errorString());
+            else if (QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()) != w.sha256)
+                problem = QStringLiteral("refused: its SHA-256 is not the one logic announced");
+            else if (auto installed = installPackage(data); !installed)
+                problem = installed.error().peerMessage();
+            if (!problem.isEmpty()) {
+                qCWarning(lcHost).noquote() << w.name << w.version << "does not run here:" << problem;
+                m_packageProblems.insert(w.name, QStringLiteral("%1 %2: %3").arg(w.name, w.version, problem));
+                for (const auto &role : m_services) // the admin sees it in the services list and health
+                    if (role->role != Role::Logic)
+                        sendReport(*role);
             }
             if (--*left == 0)
                 finish();
@@ -674,6 +682,8 @@ std::shared_ptr<ServiceInfoTuple> ServiceHost::report(const Service &service) co
         info->link = QStringLiteral("self");
         info->connectedAt = info->startedAt;
     }
+    for (const QString &problem : m_packageProblems)
+        info->problems.push_back(Value(problem));
     if (service.plugins) {
         for (const RolePlugins::Record &record : service.plugins->records()) {
             Dict plugin {{QStringLiteral("name"), Value(record.name)},

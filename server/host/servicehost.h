@@ -132,6 +132,7 @@ private:
     QMap<QString, QString> m_previousPackage;
     QNetworkAccessManager *m_network = nullptr; // fetches packages from logic (non-logic processes)
     std::optional<QSslConfiguration> m_clientTls;
+    QMap<QString, QString> m_packageProblems; // plugin -> why logic's package does not run here
     quint64 m_logicWord = 0; // the newest applyFromLogic, so an older one's fetches do not undo it
 
     ServiceHostOptions m_options;

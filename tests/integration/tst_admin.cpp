@@ -581,6 +581,26 @@ private Q_SLOTS:
         const AdminRun back = admin({QStringLiteral("plugins"), QStringLiteral("rollback"), QStringLiteral("peek_plugin_tutorial")});
         QVERIFY2(back.code == 0, back.err.constData());
         QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.1.0 started")), 20000);
+
+        // An upgrade the field service cannot unpack (a file where its folder goes): the field
+        // keeps 1.1.0, and the admin sees which service and why (health says degraded).
+        QVERIFY(QDir().mkpath(m_fieldHome.path() + QStringLiteral("/packages/peek_plugin_tutorial")));
+        QFile blocker(m_fieldHome.path() + QStringLiteral("/packages/peek_plugin_tutorial/1.3.0"));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        const QString v13 = makePackage(work.path(), QStringLiteral("v13"), QStringLiteral("1.3.0"), kTutorialLibrary, {});
+        QCOMPARE(admin({QStringLiteral("plugins"), QStringLiteral("upgrade"), v13}).code, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(versions(), (QMap<QString, QString> {{QStringLiteral("logic"), QStringLiteral("1.3.0 started")},
+                                                                       {QStringLiteral("field"), QStringLiteral("1.1.0 started")}}),
+                                  20000);
+        AdminRun health;
+        QVERIFY(QTest::qWaitFor([&] {
+            health = admin({QStringLiteral("health")});
+            return health.out.contains("peek_plugin_tutorial 1.3.0");
+        }, 20000));
+        QCOMPARE(health.code, 1);
+        QVERIFY2(health.out.startsWith("degraded") && health.out.contains("on field") && health.out.contains("cannot"),
+                 health.out.constData());
     }
 
     // On PostgreSQL, logic, a field service and a worker as separate processes: a package none
