@@ -22,6 +22,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -486,6 +488,24 @@ private Q_SLOTS:
 
         const QString v11 = makePackage(work.path(), QStringLiteral("v11"), QStringLiteral("1.1.0"), kTutorialLibrary, {});
         QVERIFY(!v11.isEmpty());
+        // The tutorial's data before the upgrade (its schema's SQLite file), changed so that a
+        // recreated table would show.
+        const auto tutorialSql = [&home](const QString &statement) {
+            QVariant answer;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tutorial"));
+                db.setDatabaseName(home.path() + QStringLiteral("/pl_tutorial.sqlite"));
+                if (db.open()) {
+                    QSqlQuery q(db);
+                    if (q.exec(statement) && q.next())
+                        answer = q.value(0);
+                }
+            }
+            QSqlDatabase::removeDatabase(QStringLiteral("tutorial"));
+            return answer;
+        };
+        tutorialSql(QStringLiteral("UPDATE \"StringInt\" SET int1 = 4242 WHERE id = 1"));
+        QCOMPARE(tutorialSql(QStringLiteral("SELECT int1 FROM \"StringInt\" WHERE id = 1")).toInt(), 4242);
 
         const AdminRun installed = run({QStringLiteral("plugins"), QStringLiteral("install"), v11});
         QVERIFY2(installed.code == 0, installed.err.constData());
@@ -493,6 +513,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(tutorial(), on(QStringLiteral("1.1.0 started")), 20000);
         QCOMPARE(server->process().processId(), pid); // no restart
         QVERIFY(serverLog(home.path()).contains("applied migration 0003_upgrade_marker.sql of schema pl_tutorial"));
+        // Data kept, the new migration applied beside it.
+        QCOMPARE(tutorialSql(QStringLiteral("SELECT int1 FROM \"StringInt\" WHERE id = 1")).toInt(), 4242);
+        QCOMPARE(tutorialSql(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'upgrade_marker'")).toInt(), 1);
 
         // Refused, each with the reason; 1.1.0 keeps running.
         QFile file(v11);
