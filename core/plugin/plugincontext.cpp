@@ -208,7 +208,12 @@ T &own(PluginContext *context, Args &&...args)
 TupleDataObservableHandler &PluginContext::observable(const QString &name)
 {
     d->requireRole({Role::Logic}, "observable()");
-    return own<TupleDataObservableHandler>(this, d->env.vortex, d->metadata.name, d->nameOr(name));
+    // One handler per observable name: a second would answer the same requests without the
+    // first one's providers.
+    QPointer<TupleDataObservableHandler> &handler = d->observables[d->nameOr(name)];
+    if (!handler)
+        handler = &own<TupleDataObservableHandler>(this, d->env.vortex, d->metadata.name, d->nameOr(name));
+    return *handler;
 }
 
 TupleDataObservableProxyHandler &PluginContext::proxyObservable(const QString &name)

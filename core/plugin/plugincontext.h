@@ -88,7 +88,8 @@ public:
     void addHttpDirectory(const QString &subPath, const QString &directory);
 
     // ---- data: observables, actions, RPC, endpoints ----
-    // Logic: the owner of an observable (name defaults to the plugin's name).
+    // Logic: the owner of an observable (name defaults to the plugin's name); the same handler
+    // for the same name each time.
     TupleDataObservableHandler &observable(const QString &name = {});
     // Field/office: the proxy of logic's observable of that name.
     TupleDataObservableProxyHandler &proxyObservable(const QString &name = {});

@@ -4,6 +4,7 @@
 
 #include "plugin/plugincontext.h"
 
+#include <QHash>
 #include <QPointer>
 
 #include <functional>
@@ -13,6 +14,7 @@ namespace peek {
 
 class AuditLog;
 class TaskQueue;
+class TupleDataObservableHandler;
 class TaskWorker;
 
 // What a role offers its plugins; filled by the service host.
@@ -50,6 +52,7 @@ public:
     const QLoggingCategory *log = nullptr;
     Settings *settings = nullptr;
     QPointer<QObject> api;
+    QHash<QString, QPointer<TupleDataObservableHandler>> observables; // by name: one handler each
     std::vector<std::function<void()>> teardown;
 };
 

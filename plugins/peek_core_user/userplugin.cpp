@@ -117,6 +117,17 @@ public:
         ctx.listenAsync(rpc::admin(), [store](const peek::ValueList &a, const peek::Dict &kwargs) {
             return store->admin(a, kwargs);
         });
+        // Every user and where they are logged in, live, for the admin tools (the admin port's
+        // gate lets admins only).
+        peek::TupleDataObservableHandler &observable = ctx.observable();
+        observable.addTupleProvider(QString::fromLatin1(UserDetailTuple::kTupleType),
+                                          [store](const peek::Dict &, const peek::TupleSelector &selector) {
+                                              if (!selector.selector.isEmpty())
+                                                  throw std::invalid_argument("peek_core_user.UserDetailTuple takes an "
+                                                                              "empty selector (every user)");
+                                              return peek::ProvidedTuples {store->snapshot(), {}};
+                                          });
+        store->setObservable(&observable);
         ctx.publishApi(new UserLogicApi(store));
         store->warnWhenNoAdmin();
     }

@@ -356,6 +356,7 @@ peek::Value UserStore::directoryLogin(const QString &name, const QString &direct
                                                                                                   "stored; try again"))}});
         }
         m_users.insert(u.name, u);
+        usersChanged();
         audit(created ? QStringLiteral("user added") : QStringLiteral("roles changed"), {}, name, source, address,
               QStringLiteral("from the directory %1; roles: %2").arg(directory, u.roles.join(QStringLiteral(", "))));
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("directory user %1 (%2): roles %3")
@@ -461,6 +462,7 @@ peek::Value UserStore::finishLogin(const QString &name, bool passwordOk, const L
         return failed(QStringLiteral("the login could not be stored; try again (the service's log has the details)"));
     }
     m_logins.insert(login.tokenHash, login);
+    usersChanged();
     if (request.admin) {
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("user %1 logged in as an admin from %2").arg(name, address);
         audit(QStringLiteral("login"), {}, name, {}, address, QStringLiteral("admin"));
@@ -510,6 +512,7 @@ peek::Dict UserStore::logout(const QString &tokenHash, const QString &deviceId, 
     const Login l = *it;
     m_logins.remove(l.tokenHash);
     (void)removeLogins({l.tokenHash});
+    usersChanged();
     if (m_devices)
         m_devices->setLoggedInUser(l.deviceId, {});
     qCInfo(m_ctx.log()).noquote() << QStringLiteral("user %1 logged out on device \"%2\"").arg(l.userName, deviceName(l.deviceId));
@@ -536,6 +539,7 @@ void UserStore::endLogins(const QList<Login> &logins, const QString &reason, con
         tellServices(l.userName, l.deviceId, reason);
     }
     (void)removeLogins(hashes);
+    usersChanged();
 }
 
 void UserStore::tellServices(const QString &userName, const QString &deviceId, const QString &reason)
@@ -651,6 +655,31 @@ std::shared_ptr<UserDetailTuple> UserStore::detail(const User &u) const
     return t;
 }
 
+void UserStore::setObservable(peek::TupleDataObservableHandler *observable)
+{
+    m_observable = observable;
+    usersChanged();
+}
+
+std::vector<peek::TuplePtr> UserStore::snapshot() const
+{
+    QMutexLocker lock(&m_snapshotMutex);
+    return m_snapshot;
+}
+
+void UserStore::usersChanged()
+{
+    std::vector<peek::TuplePtr> users;
+    for (const UserInfo &i : all())
+        users.push_back(detail(m_users.value(i.userName)));
+    {
+        QMutexLocker lock(&m_snapshotMutex);
+        m_snapshot = std::move(users);
+    }
+    if (m_observable)
+        m_observable->notifyOfTupleUpdate(peek::TupleSelector(QString::fromLatin1(UserDetailTuple::kTupleType), {}));
+}
+
 UserInfo UserStore::info(const QString &userName) const
 {
     const auto it = m_users.constFind(normalName(userName));
@@ -741,6 +770,7 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
                 if (auto saved = saveUser(u); !saved)
                     refuse(QStringLiteral("could not store user %1: %2").arg(u.name, saved.error().peerMessage()));
                 m_users.insert(u.name, u);
+                usersChanged();
                 if (command == QLatin1String("add")) {
                     audit(QStringLiteral("user added"), {}, u.name, actor, {},
                           QStringLiteral("roles: %1").arg(u.roles.join(QStringLiteral(", "))));
@@ -778,6 +808,7 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
     if (auto saved = saveUser(u); !saved)
         refuse(QStringLiteral("could not store user %1: %2").arg(u.name, saved.error().peerMessage()));
     m_users.insert(u.name, u);
+    usersChanged();
     audit(event, {}, u.name, actor, {}, what);
     qCInfo(m_ctx.log()).noquote() << QStringLiteral("%1: %2 %3").arg(actor, event, u.name) << what;
     if (u.disabled && command == QLatin1String("disable")) {

@@ -7,11 +7,13 @@
 #include "ldapdirectory.h"
 #include "usertuples.h"
 
+#include "peek/observable.h"
 #include "peek/plugin.h"
 #include "peek/storage.h"
 
 #include <QFuture>
 #include <QHash>
+#include <QMutex>
 #include <QObject>
 
 namespace device {
@@ -47,6 +49,12 @@ public:
     // Also told of every session change the services hear of (logic's admin connections).
     using ChangeListener = std::function<void(const UserStatusTuple &status, const QString &deviceId)>;
     void setChangeListener(ChangeListener listener) { m_changeListener = std::move(listener); }
+
+    // The observable "peek_core_user" (UserDetailTuple, empty selector: every user) for the admin
+    // tools: told of every change to a user or their sessions.
+    void setObservable(peek::TupleDataObservableHandler *observable);
+    // What the observable's provider serves (any thread): every user, by name.
+    std::vector<peek::TuplePtr> snapshot() const;
 
     UserInfo info(const QString &userName) const;
     QList<UserInfo> all() const;
@@ -103,6 +111,8 @@ private:
     void audit(const QString &event, const QString &deviceId, const QString &userName, const QString &actor,
                const QString &address, const QString &detail);
     QString deviceName(const QString &deviceId) const;
+    // A user or a session changed: the snapshot is made again and the observers are told.
+    void usersChanged();
 
     peek::PluginContext &m_ctx;
     device::DeviceApi *m_devices;
@@ -116,6 +126,9 @@ private:
     QHash<QString, Failures> m_userFailures;
     QHash<QString, Failures> m_addressFailures;
     ChangeListener m_changeListener;
+    peek::TupleDataObservableHandler *m_observable = nullptr;
+    mutable QMutex m_snapshotMutex;
+    std::vector<peek::TuplePtr> m_snapshot;
 };
 
 } // namespace user

@@ -248,6 +248,35 @@ private Q_SLOTS:
                 && s.last()->field(QStringLiteral("pid")).toInt() == newPid
                 && !s.last()->field(QStringLiteral("plugins")).toList().empty();
         }) >= 0);
+
+        // The users, live: one added by the operator shows without asking again.
+        const int beforeUsers = peer.messages.size();
+        peer.send(PayloadEnvelope(observable::requestFilt(QStringLiteral("peek_core_user"), QStringLiteral("peek_core_user"),
+                                                          TupleSelector(QStringLiteral("peek_core_user.UserDetailTuple"), {}), true)));
+        const auto usersIn = [&peer](int from, const QString &name) {
+            int found = -1;
+            (void)QTest::qWaitFor([&] {
+                for (int i = from; i < peer.messages.size(); ++i) {
+                    const PayloadEnvelope e = peer.envelope(i);
+                    if (e.filt.string(QStringLiteral("plugin")) != QLatin1String("peek_core_user") || !e.isSuccess())
+                        continue;
+                    auto payload = e.decodePayload();
+                    for (const TuplePtr &t : payload ? payload.value().tuples : std::vector<TuplePtr> {})
+                        if (t->field(QStringLiteral("userName")).toString() == name) {
+                            found = i;
+                            return true;
+                        }
+                }
+                return false;
+            }, 20000);
+            return found;
+        };
+        const int listed = usersIn(beforeUsers, QStringLiteral("ops"));
+        QVERIFY(listed >= 0);
+        QVERIFY(!peer.messages.value(listed).contains("argon2")); // never a hash
+        QCOMPARE(admin({QStringLiteral("users"), QStringLiteral("add"), QStringLiteral("newcomer")}, kPassword + "\n").code, 0);
+        const int newcomer = usersIn(listed + 1, QStringLiteral("newcomer"));
+        QVERIFY(newcomer >= 0);
     }
 
     // An admin disables a plugin: it stops on every service at once, the processes stay (same
