@@ -192,6 +192,7 @@ peek::Result<void> DeviceRegistry::load()
     });
     if (!rows)
         return rows.error().context(QStringLiteral("reading the enrolled devices"));
+    QWriteLocker lock(&m_lock);
     for (const Device &d : rows.value())
         m_devices.insert(d.id, d);
     qCInfo(m_ctx.log()).noquote() << m_devices.size() << "enrolled device(s)";
@@ -277,9 +278,12 @@ void DeviceRegistry::notePosition(const QString &deviceId, double latitude, doub
     auto it = m_devices.find(deviceId);
     if (it == m_devices.end() || fixTimeUs < it->fixTimeUs)
         return;
-    it->latitude = latitude;
-    it->longitude = longitude;
-    it->fixTimeUs = fixTimeUs;
+    {
+        QWriteLocker lock(&m_lock);
+        it->latitude = latitude;
+        it->longitude = longitude;
+        it->fixTimeUs = fixTimeUs;
+    }
     changed(*it, false);
 }
 
@@ -288,7 +292,10 @@ void DeviceRegistry::setLoggedInUser(const QString &deviceId, const QString &use
     auto it = m_devices.find(deviceId);
     if (it == m_devices.end() || it->loggedInUser == userName)
         return;
-    it->loggedInUser = userName;
+    {
+        QWriteLocker lock(&m_lock);
+        it->loggedInUser = userName;
+    }
     changed(*it, false);
 }
 
@@ -378,7 +385,10 @@ std::vector<peek::TuplePtr> DeviceRegistry::enrol(const EnrolDeviceAction &a)
     d.appVersion = a.appVersion;
     d.createdUs = nowUs();
     save(d, true);
-    m_devices.insert(d.id, d);
+    {
+        QWriteLocker lock(&m_lock);
+        m_devices.insert(d.id, d);
+    }
     audit(QStringLiteral("enrolled"), d.id, {}, {}, {},
           QStringLiteral("\"%1\", %2 device; %3").arg(name, d.type,
               d.state == QLatin1String(kApproved) ? QStringLiteral("approved automatically (setting)")
@@ -417,12 +427,15 @@ peek::Dict DeviceRegistry::identify(const QString &deviceId, const QString &toke
         return answer(QString::fromLatin1(kRefused), nullptr);
     }
     const bool cameOnline = d.onlineVia.isEmpty();
-    d.onlineVia = serviceName;
-    d.serviceUuid = serviceUuid;
-    d.lastOnlineUs = nowUs();
-    d.lastAddress = address.left(100);
-    if (!appVersion.isEmpty())
-        d.appVersion = appVersion.left(40);
+    {
+        QWriteLocker lock(&m_lock);
+        d.onlineVia = serviceName;
+        d.serviceUuid = serviceUuid;
+        d.lastOnlineUs = nowUs();
+        d.lastAddress = address.left(100);
+        if (!appVersion.isEmpty())
+            d.appVersion = appVersion.left(40);
+    }
     noteSeen(d);
     if (cameOnline)
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("device %1 (\"%2\", %3) is online through %4 from %5")
@@ -436,9 +449,12 @@ void DeviceRegistry::offline(const QString &deviceId, const QString &serviceUuid
     auto it = m_devices.find(deviceId);
     if (it == m_devices.end() || it->serviceUuid != serviceUuid || it->onlineVia.isEmpty())
         return;
-    it->onlineVia.clear();
-    it->serviceUuid.clear();
-    it->lastOnlineUs = nowUs();
+    {
+        QWriteLocker lock(&m_lock);
+        it->onlineVia.clear();
+        it->serviceUuid.clear();
+        it->lastOnlineUs = nowUs();
+    }
     noteSeen(*it);
     qCInfo(m_ctx.log()).noquote() << QStringLiteral("device %1 (\"%2\") is offline").arg(it->id, it->description);
     changed(*it, false);
@@ -465,6 +481,7 @@ std::vector<peek::TuplePtr> DeviceRegistry::provide(const peek::TupleSelector &s
                        .arg(kDeviceInfo, key));
     }
     std::vector<peek::TuplePtr> out;
+    QReadLocker lock(&m_lock); // may run on a worker thread (the observable's provider)
     if (!only.isEmpty()) {
         if (auto it = m_devices.constFind(only); it != m_devices.cend())
             out.push_back(toTuple(*it));
@@ -529,7 +546,10 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
         });
         if (!deleted)
             refuse(QStringLiteral("could not remove device %1: %2").arg(removed.id, deleted.error().peerMessage()));
-        m_devices.remove(removed.id);
+        {
+            QWriteLocker lock(&m_lock);
+            m_devices.remove(removed.id);
+        }
         audit(QStringLiteral("removed"), removed.id, {}, who, {}, QStringLiteral("\"%1\"").arg(removed.description));
         qCInfo(m_ctx.log()).noquote() << QStringLiteral("%1 removed device %2 (\"%3\")").arg(who, removed.id, removed.description);
         Device gone = removed;
@@ -539,7 +559,10 @@ peek::Value DeviceRegistry::admin(const QString &command, const peek::ValueList 
     }
     const QString state = QString::fromLatin1(command == QLatin1String("approve") ? kApproved : kRevoked);
     if (d->state != state) {
-        d->state = state;
+        {
+            QWriteLocker lock(&m_lock);
+            d->state = state;
+        }
         save(*d, false);
         audit(command == QLatin1String("approve") ? QStringLiteral("approved") : QStringLiteral("revoked"), d->id, {}, who,
               {}, QStringLiteral("\"%1\"").arg(d->description));

@@ -9,6 +9,7 @@
 #include "peek/storage.h"
 
 #include <QHash>
+#include <QReadWriteLock>
 #include <QObject>
 #include <QSet>
 
@@ -87,6 +88,9 @@ private:
     peek::TupleDataObservableHandler &m_observable;
     QString m_schema;
     QHash<QString, Device> m_devices;
+    // The observable's provider reads m_devices on its worker threads (provide()); every change,
+    // made on logic's event loop, holds this for writing (reads there need no lock).
+    mutable QReadWriteLock m_lock;
     QSet<QString> m_seen; // devices whose last-seen columns are still to be written
     QObject m_flushContext; // the pending flush goes with the registry
     struct Refusals
