@@ -21,6 +21,12 @@ PEEK_REGISTER_TUPLE(LogTailTuple)
 namespace {
 const QString kPlugin = QStringLiteral("peek_admin");
 const QString kServiceInfo = QString::fromLatin1(ServiceInfoTuple::kTupleType);
+
+// The administration's RPCs: on logic, for the local console and logged-in admins only.
+Rpc::Options adminOnly()
+{
+    return {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}};
+}
 } // namespace
 
 Dict serviceReportFilt()
@@ -35,20 +41,19 @@ Dict enabledPluginsFilt()
 
 const Rpc &adminPluginsRpc()
 {
-    static const Rpc rpc(QStringLiteral("peek_admin.plugins"),
-                         {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    static const Rpc rpc(QStringLiteral("peek_admin.plugins"), adminOnly());
     return rpc;
 }
 
 const Rpc &adminAuditRpc()
 {
-    static const Rpc rpc(QStringLiteral("peek_admin.audit"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    static const Rpc rpc(QStringLiteral("peek_admin.audit"), adminOnly());
     return rpc;
 }
 
 const Rpc &adminSettingsRpc()
 {
-    static const Rpc rpc(QStringLiteral("peek_admin.settings"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    static const Rpc rpc(QStringLiteral("peek_admin.settings"), adminOnly());
     return rpc;
 }
 
@@ -56,6 +61,26 @@ Dict logReadFilt()
 {
     return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("log.read"))}};
 }
+
+namespace {
+
+// The read `asked` for, from this process's log.
+Result<std::shared_ptr<LogTailTuple>> readLog(const LogTailTuple &asked, const QString &logFile)
+{
+    auto tail = logging::readTail(logFile, asked.afterOffset, int(std::clamp<qint64>(asked.maxRecords, 1, 1000)),
+                                  asked.minLevel);
+    if (!tail)
+        return tail.error();
+    auto answer = std::make_shared<LogTailTuple>(asked);
+    answer->records.clear();
+    for (const QString &record : tail.value().records)
+        answer->records.push_back(Value(record));
+    answer->endOffset = tail.value().endOffset;
+    answer->file = logFile;
+    return answer;
+}
+
+} // namespace
 
 PayloadEnvelope answerLogRead(const PayloadEnvelope &request, const QString &logFile)
 {
@@ -65,41 +90,33 @@ PayloadEnvelope answerLogRead(const PayloadEnvelope &request, const QString &log
         : nullptr;
     if (!asked)
         return PayloadEnvelope::error(request.filt, QStringLiteral("log.read takes one peek_admin.LogTailTuple"));
-    auto tail = logging::readTail(logFile, asked->afterOffset, int(std::clamp<qint64>(asked->maxRecords, 1, 1000)),
-                                  asked->minLevel);
-    if (!tail)
-        return PayloadEnvelope::error(request.filt, tail.error().peerMessage());
-    auto answer = std::make_shared<LogTailTuple>(*asked);
-    answer->records.clear();
-    for (const QString &record : tail.value().records)
-        answer->records.push_back(Value(record));
-    answer->endOffset = tail.value().endOffset;
-    answer->file = logFile;
-    return PayloadEnvelope::fromPayload(Payload(request.filt, {answer}));
+    auto answer = readLog(*asked, logFile);
+    if (!answer)
+        return PayloadEnvelope::error(request.filt, answer.error().peerMessage());
+    return PayloadEnvelope::fromPayload(Payload(request.filt, {answer.value()}));
 }
 
 const Rpc &adminLogsRpc()
 {
-    static const Rpc rpc(QStringLiteral("peek_admin.logs"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    static const Rpc rpc(QStringLiteral("peek_admin.logs"), adminOnly());
     return rpc;
 }
 
 const Rpc &adminInstallRpc()
 {
-    static const Rpc rpc(QStringLiteral("peek_admin.install"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    static const Rpc rpc(QStringLiteral("peek_admin.install"), adminOnly());
     return rpc;
 }
 
 const Rpc &adminTasksRpc()
 {
-    static const Rpc rpc(QStringLiteral("peek_admin.tasks"), {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    static const Rpc rpc(QStringLiteral("peek_admin.tasks"), adminOnly());
     return rpc;
 }
 
 const Rpc &adminServicesRpc()
 {
-    static const Rpc rpc(QStringLiteral("peek_admin.services"),
-                         {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}});
+    static const Rpc rpc(QStringLiteral("peek_admin.services"), adminOnly());
     return rpc;
 }
 
@@ -356,51 +373,62 @@ QFuture<Value> AdminService::logs(const ValueList &args)
     request->maxRecords = args.size() > 2 ? std::clamp<qint64>(rpcArgument<qint64>(args, 2, "maxRecords"), 1, 1000) : 100;
     request->minLevel = args.size() > 3 ? rpcArgument<QString>(args, 3, "minLevel") : QStringLiteral("info");
 
-    // Which service: logic itself when none is named, else the one the name picks.
-    std::shared_ptr<ServiceInfoTuple> target;
-    quint64 connectionId = 0;
-    QStringList matches;
+    // Which log: logic's own when no service is named, else that of the process the name picks
+    // (a log is a process's: roles in one process share it).
+    struct Pick
+    {
+        std::shared_ptr<ServiceInfoTuple> service;
+        quint64 connectionId = 0; // 0: logic's own process
+        QStringList names;        // the services it matched there
+    };
+    QMap<QString, Pick> processes; // by host:pid
     {
         QMutexLocker lock(&m_mutex);
-        const auto picks = [&wanted](const ServiceInfoTuple &s) {
-            return wanted.isEmpty() ? s.role == QLatin1String("logic")
-                                    : wanted == s.vortexName || wanted == s.role || wanted == s.vortexUuid
-                    || wanted == QStringLiteral("%1:%2").arg(s.host).arg(s.pid);
-        };
-        if (m_selfInfo && picks(*m_selfInfo)) {
-            target = m_selfInfo;
-            matches << QStringLiteral("%1 on %2:%3").arg(target->role, target->host).arg(target->pid);
-        }
-        for (auto it = m_reported.cbegin(); it != m_reported.cend(); ++it)
-            if (picks(**it)) {
-                target = *it;
-                connectionId = it.key();
-                matches << QStringLiteral("%1 on %2:%3 (%4)").arg((*it)->role, (*it)->host).arg((*it)->pid).arg((*it)->vortexUuid);
+        const auto pick = [this, &wanted, &processes](const std::shared_ptr<ServiceInfoTuple> &s, quint64 link) {
+            const QString process = QStringLiteral("%1:%2").arg(s->host).arg(s->pid);
+            // Logic's own process reads its own file; another is asked over its link.
+            const quint64 connectionId = m_selfInfo && s->host == m_selfInfo->host && s->pid == m_selfInfo->pid ? 0 : link;
+            const bool picked = wanted.isEmpty() ? s->role == QLatin1String("logic")
+                                                 : wanted == s->vortexName || wanted == s->role || wanted == s->vortexUuid
+                    || wanted == process;
+            if (!picked)
+                return;
+            Pick &p = processes[process];
+            if (!p.service || s->role == QLatin1String("logic")) {
+                p.service = s;
+                p.connectionId = connectionId;
             }
+            p.names << QStringLiteral("%1 (%2)").arg(s->role, s->vortexUuid);
+        };
+        if (m_selfInfo)
+            pick(m_selfInfo, 0);
+        for (auto it = m_reported.cbegin(); it != m_reported.cend(); ++it)
+            pick(*it, it.key());
     }
-    if (!target)
+    if (processes.isEmpty())
         throw std::invalid_argument(QStringLiteral("no service linked to logic is \"%1\" (see: peek-server admin services)")
                                         .arg(wanted.left(100))
                                         .toStdString());
-    if (matches.size() > 1 && !(m_selfInfo && target->pid == m_selfInfo->pid && target->host == m_selfInfo->host
-                                && std::all_of(matches.begin(), matches.end(), [this](const QString &m) {
-                                       return m.contains(QStringLiteral("%1:%2").arg(m_selfInfo->host).arg(m_selfInfo->pid));
-                                   })))
-        throw std::invalid_argument(QStringLiteral("\"%1\" names %2 services: %3; name one by its uuid or host:pid")
+    if (processes.size() > 1) {
+        QStringList named;
+        for (auto it = processes.cbegin(); it != processes.cend(); ++it)
+            named << QStringLiteral("%1 on %2").arg(it->names.join(QStringLiteral(", ")), it.key());
+        throw std::invalid_argument(QStringLiteral("\"%1\" names services in %2 processes: %3; name one by its uuid or host:pid")
                                         .arg(wanted)
-                                        .arg(matches.size())
-                                        .arg(matches.join(QStringLiteral(", ")))
+                                        .arg(processes.size())
+                                        .arg(named.join(QStringLiteral("; ")))
                                         .toStdString());
+    }
+    const std::shared_ptr<ServiceInfoTuple> target = processes.first().service;
+    const quint64 connectionId = processes.first().connectionId;
     const QString whose = QStringLiteral("%1 on %2:%3").arg(target->role, target->host).arg(target->pid);
-    // The same process (logic, or a role in its process): its own file.
-    if (m_selfInfo && target->pid == m_selfInfo->pid && target->host == m_selfInfo->host) {
-        const PayloadEnvelope answered = answerLogRead(PayloadEnvelope::fromPayload(Payload(logReadFilt(), {request})), m_logFile);
-        if (!answered.isSuccess())
-            throw std::runtime_error(answered.errorText().toStdString());
-        auto payload = answered.decodePayload();
-        auto tail = std::make_shared<LogTailTuple>(*dynamic_cast<const LogTailTuple *>(payload.value().tuples.front().get()));
-        tail->service = whose;
-        return QtFuture::makeReadyFuture(Value(TuplePtr(tail)));
+    // Logic's process (logic, or a role in its process): its own file.
+    if (connectionId == 0) {
+        auto tail = readLog(*request, m_logFile);
+        if (!tail)
+            throw std::runtime_error(tail.error().peerMessage().toStdString());
+        tail.value()->service = whose;
+        return QtFuture::makeReadyFuture(Value(TuplePtr(tail.value())));
     }
     // Another process: asked over its link, answered on the same one.
     auto promise = std::make_shared<QPromise<Value>>();

@@ -149,14 +149,19 @@ ValueList ServiceHost::runningPackages() const
             continue;
         const QString version = QFileInfo(directory).fileName();
         const QString file = QStringLiteral("%1-%2%3").arg(name, version, QLatin1String(PluginPackage::kSuffix));
-        QFile package(QDir(packagesDirectory()).absoluteFilePath(file));
-        if (!package.open(QIODevice::ReadOnly))
-            continue;
+        QString &sha256 = m_packageHashes[file]; // told on every link: the file is read once
+        if (sha256.isEmpty()) {
+            QFile package(QDir(packagesDirectory()).absoluteFilePath(file));
+            if (!package.open(QIODevice::ReadOnly)) {
+                m_packageHashes.remove(file);
+                continue;
+            }
+            sha256 = QString::fromLatin1(QCryptographicHash::hash(package.readAll(), QCryptographicHash::Sha256).toHex());
+        }
         out.push_back(Value(Dict {{QStringLiteral("name"), Value(name)},
                                   {QStringLiteral("version"), Value(version)},
                                   {QStringLiteral("file"), Value(file)},
-                                  {QStringLiteral("sha256"),
-                                   Value(QString::fromLatin1(QCryptographicHash::hash(package.readAll(), QCryptographicHash::Sha256).toHex()))}}));
+                                  {QStringLiteral("sha256"), Value(sha256)}}));
     }
     return out;
 }
@@ -180,7 +185,7 @@ void ServiceHost::applyFromLogic(const QStringList &enabled, const ValueList &pa
         if (w.name.isEmpty() || w.file.contains(u'/'))
             continue;
         named << w.name;
-        if (QFileInfo(m_plugins->packageDirectory(w.name)).fileName() != w.version || m_plugins->packageDirectory(w.name).isEmpty())
+        if (QFileInfo(m_plugins->packageDirectory(w.name)).fileName() != w.version) // none, or another
             fetch << w;
     }
     // What logic no longer runs from a package runs from the search directories here too.
@@ -510,6 +515,11 @@ Result<void> ServiceHost::setEnabledPlugins(const QStringList &enabled)
     m_plugins->setEnabled(enabled);
     syncRoles();
     // Kept for the next start (which may come before logic is reachable again).
+    return saveEnabledPlugins(enabled);
+}
+
+Result<void> ServiceHost::saveEnabledPlugins(const QStringList &enabled) const
+{
     auto config = ServiceConfig::load(m_options.home);
     if (!config)
         return config.error();
@@ -607,6 +617,8 @@ Result<QString> ServiceHost::installPackage(const QByteArray &file)
     QSaveFile kept(QDir(packagesDirectory()).absoluteFilePath(package.fileName()));
     if (!kept.open(QIODevice::WriteOnly) || kept.write(file) != file.size() || !kept.commit())
         return Error {QStringLiteral("cannot keep %1: %2").arg(kept.fileName(), kept.errorString())};
+    m_packageHashes.insert(package.fileName(),
+                           QString::fromLatin1(QCryptographicHash::hash(file, QCryptographicHash::Sha256).toHex()));
 
     const QString before = m_plugins->packageDirectory(name);
     const PluginMetadata *was = m_plugins->metadata(name);
@@ -635,10 +647,7 @@ Result<QString> ServiceHost::installPackage(const QByteArray &file)
         m_previousPackage.insert(name, before);
     if (auto saved = saveInstalledPackages(); !saved)
         return saved.error();
-    auto config = ServiceConfig::load(m_options.home);
-    if (!config)
-        return config.error();
-    if (auto stored = config.value().setValue(QStringLiteral("plugin.enabled"), QJsonArray::fromStringList(enabled)); !stored)
+    if (auto stored = saveEnabledPlugins(enabled); !stored)
         return stored.error();
     qCInfo(lcHost).noquote() << QStringLiteral("%1 %2 runs").arg(name, package.version());
     return QStringLiteral("%1 %2").arg(name, package.version());

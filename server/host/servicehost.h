@@ -127,12 +127,15 @@ private:
     QStringList switchPlugin(const QString &name, const QString &directory, const QStringList &enabled);
     QString packagesDirectory() const;
     Result<void> saveInstalledPackages() const;
+    // plugin.enabled in this home's config.json.
+    Result<void> saveEnabledPlugins(const QStringList &enabled) const;
     // Per plugin installed from a package: the directory it ran from before (empty: the search
     // directories' copy), for rollback.
     QMap<QString, QString> m_previousPackage;
     QNetworkAccessManager *m_network = nullptr; // fetches packages from logic (non-logic processes)
     std::optional<QSslConfiguration> m_clientTls;
     QMap<QString, QString> m_packageProblems; // plugin -> why logic's package does not run here
+    mutable QHash<QString, QString> m_packageHashes; // package file -> its SHA-256 (read once)
     quint64 m_logicWord = 0; // the newest applyFromLogic, so an older one's fetches do not undo it
 
     ServiceHostOptions m_options;
