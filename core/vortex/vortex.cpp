@@ -509,21 +509,26 @@ quint64 Vortex::connectionTo(const QString &vortexName) const
     return it == m_readyByName.constEnd() || it->isEmpty() ? 0 : it->last()->id();
 }
 
+const PeerBudgets &Vortex::budgetsFor(quint16 localPort, bool proven) const
+{
+    const auto login = m_loginPorts.constFind(localPort);
+    return !proven && login != m_loginPorts.constEnd() ? *login : m_options.budgets;
+}
+
 bool Vortex::reserveSubscription(quint64 connectionId)
 {
-    if (m_options.budgets.maxSubscriptionsPerConnection <= 0)
-        return true;
     VortexConnection *c = m_connections.value(connectionId);
-    if (!c || !c->info().incoming)
+    if (!c || !c->info().incoming || c->budgets().maxSubscriptionsPerConnection <= 0)
         return true;
+    const int max = c->budgets().maxSubscriptionsPerConnection;
     int &count = m_subscriptions[connectionId];
-    if (count >= m_options.budgets.maxSubscriptionsPerConnection) {
+    if (count >= max) {
         const PeerInfo info = c->info();
         limitTripped(QStringLiteral("maxSubscriptionsPerConnection"), c->host(),
                      QStringLiteral("%1 (%2) asked for more than %3 subscriptions")
                          .arg(info.vortexName)
                          .arg(info.address)
-                         .arg(m_options.budgets.maxSubscriptionsPerConnection));
+                         .arg(max));
         return false;
     }
     ++count;

@@ -126,8 +126,13 @@ public:
     void requireJoinToken(const QByteArray &token) { m_requiredJoinToken = token; }
     // A port of listen() where a connection may come without the join token although one is
     // required (logic's admin port): it is not a proven service, passes the gates (the admin
-    // login's, peek_core_user) and may not use a service's vortex name.
-    void allowLoginOn(quint16 port) { m_loginPorts.insert(port); }
+    // login's, peek_core_user) and may not use a service's vortex name. Such connections have
+    // `budgets` (the node's own are usually off where only services connect), counted per
+    // address apart from the services' connections.
+    void allowLoginOn(quint16 port, const PeerBudgets &budgets = {}) { m_loginPorts.insert(port, budgets); }
+    // The budgets of an incoming connection on `localPort`: those of allowLoginOn() for one that
+    // is not a proven service there, else the node's.
+    const PeerBudgets &budgetsFor(quint16 localPort, bool proven) const;
 
     // Dialling out: connects to ws(s)://host:port (path /vortexws added when missing) and keeps
     // reconnecting with backoff until stopped.
@@ -283,7 +288,7 @@ private:
     QSslConfiguration m_clientTls; // null: Qt's default for wss://
     QByteArray m_joinToken;         // sent when dialling
     QByteArray m_requiredJoinToken; // demanded when serving; empty: none
-    QSet<quint16> m_loginPorts;     // ... except on these (allowLoginOn)
+    QHash<quint16, PeerBudgets> m_loginPorts; // ... except on these (allowLoginOn), with their budgets
     // The token that proves a service dialling in: the demanded one, else the one we dial with.
     const QByteArray &proofToken() const { return m_requiredJoinToken.isEmpty() ? m_joinToken : m_requiredJoinToken; }
     // Ready connections by the peer's vortex name, and incoming ones by vortexUuid.

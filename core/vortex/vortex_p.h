@@ -80,7 +80,13 @@ struct Vortex::Server : QObject
     std::shared_ptr<QHash<QString, AddressBudget>> addressBudgets = std::make_shared<QHash<QString, AddressBudget>>();
     QHash<QString, AddressBudget> &addresses = *addressBudgets;
 
-    QString admitAddress(const QString &address);
+    // `key`: the address, or for connections on a login port that are not proven services
+    // (Vortex::allowLoginOn) the address under "login:", so each group has its own count.
+    QString admitAddress(const QString &key, const PeerBudgets &budgets);
+    // Refuses `socket` for `limit` of `budgets`: a 503, or for TLS before its handshake (the
+    // upgrade request not read yet) an abort.
+    void refuseAddress(QTcpSocket *socket, const QString &address, const QString &limit, const PeerBudgets &budgets,
+                       bool upgradeRead);
     void holdAddress(QTcpSocket *socket, const QString &address);
     void pruneAddresses(qint64 nowMs);
     static QString peerKey(const QHostAddress &address, quint16 port);

@@ -8,7 +8,8 @@ Q_LOGGING_CATEGORY(lcConnection, "peek.vortex.connection")
 namespace peek {
 
 VortexConnection::VortexConnection(Vortex *owner, quint64 id, bool incoming)
-    : QObject(owner), m_owner(owner), m_id(id), m_incoming(incoming), m_proven(!incoming)
+    : QObject(owner), m_owner(owner), m_id(id), m_incoming(incoming), m_proven(!incoming),
+      m_budgets(owner->options().budgets)
 {
 }
 
@@ -51,9 +52,8 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     m_lastReceivedMs = owner->clockMs();
     m_lastHeartbeatMs = m_lastReceivedMs;
     // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
-    m_messageTokens = std::max(1, o.budgets.messageBurst);
-    m_byteTokens = double(std::max<qint64>(o.maxMessageBytes, o.budgets.byteBurst));
     m_budgetRefilledMs = m_lastReceivedMs;
+    setBudgets(m_budgets);
     if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
         if (!m_transport)
             m_transport = tcp;
@@ -63,6 +63,13 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
         if (incoming)
             m_tcp = tcp;
     }
+}
+
+void WebSocketConnection::setBudgets(const PeerBudgets &budgets)
+{
+    VortexConnection::setBudgets(budgets);
+    m_messageTokens = std::max(1, budgets.messageBurst);
+    m_byteTokens = double(std::max<qint64>(m_owner->options().maxMessageBytes, budgets.byteBurst));
 }
 
 WebSocketConnection::~WebSocketConnection()
@@ -92,7 +99,7 @@ void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &m
 
 void WebSocketConnection::checkOutputBuffer()
 {
-    const qint64 max = m_owner->options().budgets.maxOutputBufferBytes;
+    const qint64 max = m_budgets.maxOutputBufferBytes;
     if (max <= 0 || !m_incoming || !m_transport || m_transport->bytesToWrite() <= max)
         return;
     const qint64 unsent = m_transport->bytesToWrite();
@@ -118,29 +125,29 @@ void WebSocketConnection::cutOff(const QString &limit, const QString &what, QWeb
 
 bool WebSocketConnection::withinBudget(qint64 nowMs, qint64 bytes)
 {
-    const VortexOptions &o = m_owner->options();
-    if (!m_incoming || (o.budgets.messagesPerSecond <= 0 && o.budgets.bytesPerSecond <= 0))
+    const PeerBudgets &b = m_budgets;
+    if (!m_incoming || (b.messagesPerSecond <= 0 && b.bytesPerSecond <= 0))
         return true;
     const qint64 elapsed = std::max<qint64>(0, nowMs - m_budgetRefilledMs);
     m_budgetRefilledMs = nowMs;
-    if (o.budgets.messagesPerSecond > 0) {
-        m_messageTokens = std::min<double>(std::max(1, o.budgets.messageBurst),
-                                           m_messageTokens + elapsed * o.budgets.messagesPerSecond / 1000.0);
+    if (b.messagesPerSecond > 0) {
+        m_messageTokens = std::min<double>(std::max(1, b.messageBurst),
+                                           m_messageTokens + elapsed * b.messagesPerSecond / 1000.0);
         if (m_messageTokens < 1.0) {
             cutOff(QStringLiteral("messagesPerSecond"),
-                   QStringLiteral("more than %1 messages/s (burst %2)").arg(o.budgets.messagesPerSecond).arg(o.budgets.messageBurst),
+                   QStringLiteral("more than %1 messages/s (burst %2)").arg(b.messagesPerSecond).arg(b.messageBurst),
                    QWebSocketProtocol::CloseCodePolicyViolated);
             return false;
         }
         m_messageTokens -= 1.0;
     }
-    if (o.budgets.bytesPerSecond > 0) {
+    if (b.bytesPerSecond > 0) {
         // The burst is at least one message of the largest size allowed.
-        const double burst = double(std::max<qint64>(o.maxMessageBytes, o.budgets.byteBurst));
-        m_byteTokens = std::min(burst, m_byteTokens + elapsed * o.budgets.bytesPerSecond / 1000.0);
+        const double burst = double(std::max<qint64>(m_owner->options().maxMessageBytes, b.byteBurst));
+        m_byteTokens = std::min(burst, m_byteTokens + elapsed * b.bytesPerSecond / 1000.0);
         if (m_byteTokens < double(bytes)) {
             cutOff(QStringLiteral("bytesPerSecond"),
-                   QStringLiteral("more than %1 bytes/s (burst %2)").arg(o.budgets.bytesPerSecond).arg(qint64(burst)),
+                   QStringLiteral("more than %1 bytes/s (burst %2)").arg(b.bytesPerSecond).arg(qint64(burst)),
                    QWebSocketProtocol::CloseCodePolicyViolated);
             return false;
         }

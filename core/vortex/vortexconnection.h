@@ -30,6 +30,9 @@ public:
     // incoming one is when it presented the join token.
     bool isProven() const { return m_proven; }
     void setProven(bool proven) { m_proven = proven; }
+    // The per-peer budgets this (incoming) connection is held to: the node's unless set.
+    const PeerBudgets &budgets() const { return m_budgets; }
+    virtual void setBudgets(const PeerBudgets &budgets) { m_budgets = budgets; }
     const std::shared_ptr<const PeerIdentity> &identity() const { return m_identity; }
     void setIdentity(std::shared_ptr<const PeerIdentity> identity) { m_identity = std::move(identity); }
     void setRemote(const QString &name, const QString &uuid);
@@ -57,6 +60,7 @@ protected:
     bool m_incoming;
     bool m_ready = false;
     bool m_proven;
+    PeerBudgets m_budgets;
     std::shared_ptr<const PeerIdentity> m_identity;
     QString m_remoteName;
     QString m_remoteUuid;
@@ -77,6 +81,7 @@ public:
     void sendFrame(const QByteArray &frame, const QByteArray &message) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void tick(qint64 nowMs, bool slept) override;
+    void setBudgets(const PeerBudgets &budgets) override;
 
 private:
     void onText(const QString &message);

@@ -55,19 +55,18 @@ void Vortex::Server::Listener::incomingConnection(qintptr descriptor)
 }
 
 // Takes a connection from `address`'s budget, or says which limit refuses it.
-QString Vortex::Server::admitAddress(const QString &address)
+QString Vortex::Server::admitAddress(const QString &key, const PeerBudgets &budgets)
 {
-    const VortexOptions &o = q->m_options;
-    AddressBudget &b = addresses[address];
-    if (o.budgets.maxConnectionsPerAddress > 0 && b.open >= o.budgets.maxConnectionsPerAddress)
+    AddressBudget &b = addresses[key];
+    if (budgets.maxConnectionsPerAddress > 0 && b.open >= budgets.maxConnectionsPerAddress)
         return QStringLiteral("maxConnectionsPerAddress");
-    if (o.budgets.acceptRatePerAddress > 0) {
+    if (budgets.acceptRatePerAddress > 0) {
         const qint64 now = q->clockMs();
         if (b.refilledAtMs < 0)
-            b.tokens = std::max(1, o.budgets.acceptBurstPerAddress);
+            b.tokens = std::max(1, budgets.acceptBurstPerAddress);
         else
-            b.tokens = std::min<double>(std::max(1, o.budgets.acceptBurstPerAddress),
-                                        b.tokens + (now - b.refilledAtMs) * o.budgets.acceptRatePerAddress / 1000.0);
+            b.tokens = std::min<double>(std::max(1, budgets.acceptBurstPerAddress),
+                                        b.tokens + (now - b.refilledAtMs) * budgets.acceptRatePerAddress / 1000.0);
         b.refilledAtMs = now;
         if (b.tokens < 1.0)
             return QStringLiteral("acceptRatePerAddress");
@@ -76,11 +75,43 @@ QString Vortex::Server::admitAddress(const QString &address)
     return {};
 }
 
+void Vortex::Server::refuseAddress(QTcpSocket *socket, const QString &address, const QString &limit,
+                                   const PeerBudgets &budgets, bool upgradeRead)
+{
+    q->limitTripped(limit, address,
+                    limit == QLatin1String("maxConnectionsPerAddress")
+                        ? QStringLiteral("more than %1 connections open").arg(budgets.maxConnectionsPerAddress)
+                        : QStringLiteral("more than %1 new connections/s").arg(budgets.acceptRatePerAddress));
+    if (qobject_cast<QSslSocket *>(socket) && !upgradeRead) {
+        // Before the TLS handshake: nothing readable could be answered.
+        socket->abort();
+        socket->deleteLater();
+    } else {
+        answerHttp(socket, 503, "Too many connections from your address; retry later.\n",
+                   "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
+    }
+}
+
+namespace {
+// Runs `done` when its parent goes: a child is destroyed with its parent whatever happened to the
+// parent's signal connections (QWebSocket disconnects every signal of the TCP socket it takes
+// over, destroyed() included).
+class OnDestroyed final : public QObject
+{
+public:
+    OnDestroyed(QObject *parent, std::function<void()> done) : QObject(parent), m_done(std::move(done)) {}
+    ~OnDestroyed() override { m_done(); }
+
+private:
+    std::function<void()> m_done;
+};
+} // namespace
+
 // The socket counts against its address until it is destroyed (with its WebSocket).
 void Vortex::Server::holdAddress(QTcpSocket *socket, const QString &address)
 {
     ++addresses[address].open;
-    connect(socket, &QObject::destroyed, [budgets = std::weak_ptr(addressBudgets), address] {
+    new OnDestroyed(socket, [budgets = std::weak_ptr(addressBudgets), address] {
         const auto alive = budgets.lock();
         if (!alive)
             return;
@@ -93,9 +124,12 @@ void Vortex::Server::holdAddress(QTcpSocket *socket, const QString &address)
 // Forgets addresses with nothing open whose bucket has refilled.
 void Vortex::Server::pruneAddresses(qint64 nowMs)
 {
-    const VortexOptions &o = q->m_options;
-    const double refillMs = o.budgets.acceptRatePerAddress > 0
-        ? std::max(1, o.budgets.acceptBurstPerAddress) * 1000.0 / o.budgets.acceptRatePerAddress : 0;
+    const auto refill = [](const PeerBudgets &b) {
+        return b.acceptRatePerAddress > 0 ? std::max(1, b.acceptBurstPerAddress) * 1000.0 / b.acceptRatePerAddress : 0.0;
+    };
+    double refillMs = refill(q->m_options.budgets);
+    for (const PeerBudgets &login : std::as_const(q->m_loginPorts))
+        refillMs = std::max(refillMs, refill(login));
     for (auto it = addresses.begin(); it != addresses.end();)
         it = it->open <= 0 && nowMs - it->refilledAtMs > refillMs ? addresses.erase(it) : std::next(it);
 }
@@ -172,18 +206,8 @@ void Vortex::Server::onNewConnection(Listener *listener)
         auto *tls = qobject_cast<QSslSocket *>(socket);
         // One address's storm is refused before it can use up the global allowance.
         const QString address = socket->peerAddress().toString();
-        if (const QString limit = admitAddress(address); !limit.isEmpty()) {
-            q->limitTripped(limit, address,
-                            limit == QLatin1String("maxConnectionsPerAddress")
-                                ? QStringLiteral("more than %1 connections open").arg(q->m_options.budgets.maxConnectionsPerAddress)
-                                : QStringLiteral("more than %1 new connections/s").arg(q->m_options.budgets.acceptRatePerAddress));
-            if (tls) {
-                socket->abort();
-                socket->deleteLater();
-            } else {
-                answerHttp(socket, 503, "Too many connections from your address; retry later.\n",
-                           "Retry-After: " + QByteArray::number(q->m_options.retryAfterSeconds) + "\r\n");
-            }
+        if (const QString limit = admitAddress(address, q->m_options.budgets); !limit.isEmpty()) {
+            refuseAddress(socket, address, limit, q->m_options.budgets, false);
             continue;
         }
         if (!takeToken()) {
@@ -349,6 +373,20 @@ void Vortex::Server::inspect(QTcpSocket *socket)
             return;
         }
     }
+    if (!proven && q->m_loginPorts.contains(socket->localPort())) {
+        // Not a service, on a port where people log in: counted and limited apart.
+        const QString address = socket->peerAddress().toString();
+        const QString key = QStringLiteral("login:") + address;
+        const PeerBudgets &budgets = q->budgetsFor(socket->localPort(), false);
+        if (const QString limit = admitAddress(key, budgets); !limit.isEmpty()) {
+            socket->disconnect(this);
+            pending.remove(peerKey(socket->peerAddress(), socket->peerPort()));
+            socket->readAll(); // unread input would turn the close into a reset that loses the answer
+            refuseAddress(socket, address, limit, budgets, true);
+            return;
+        }
+        holdAddress(socket, key);
+    }
     if (auto waiting = pending.find(peerKey(socket->peerAddress(), socket->peerPort())); waiting != pending.end())
         waiting->proven = proven;
     socket->disconnect(this);
@@ -398,6 +436,7 @@ void Vortex::Server::onWebSocket()
         const QUrlQuery query(socket->requestUrl());
         auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true, transport);
         connection->setProven(handshake.proven);
+        connection->setBudgets(q->budgetsFor(socket->localPort(), handshake.proven));
         connection->setRemote(query.queryItemValue(QStringLiteral("vortexName"), QUrl::FullyDecoded),
                               query.queryItemValue(QStringLiteral("vortexUuid"), QUrl::FullyDecoded));
         q->addConnection(connection);

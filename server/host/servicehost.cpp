@@ -284,8 +284,13 @@ Result<void> ServiceHost::start()
             m_clientTls = tls->clientConfiguration();
         if (name == Role::Logic) {
             role->vortex->requireJoinToken(m_options.joinToken);
-            // The admin port also takes admins, who log in (peek_core_user's admin gate).
-            role->vortex->allowLoginOn(quint16(m_options.logicAdminPort));
+            // The admin port also takes admins, who log in (peek_core_user's admin gate). They
+            // are held to the device ports' budgets, with fewer connections: admins are few.
+            PeerBudgets admins = m_options.vortexOptions.budgets;
+            admins.maxConnectionsPerAddress = std::min(admins.maxConnectionsPerAddress > 0 ? admins.maxConnectionsPerAddress : 20, 20);
+            admins.acceptRatePerAddress = std::min(admins.acceptRatePerAddress > 0 ? admins.acceptRatePerAddress : 5.0, 5.0);
+            admins.acceptBurstPerAddress = std::min(admins.acceptBurstPerAddress > 0 ? admins.acceptBurstPerAddress : 20, 20);
+            role->vortex->allowLoginOn(quint16(m_options.logicAdminPort), admins);
         } else
             role->vortex->setJoinToken(m_options.joinToken);
         QList<int> ports;

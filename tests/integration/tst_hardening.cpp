@@ -101,13 +101,17 @@ class TestHardening : public QObject
         return id;
     }
 
-    QJsonObject fieldHealth()
+    QJsonObject fieldHealth(const QString &role = QStringLiteral("field"))
     {
         const HttpAnswer health = httpGet(m_ports.field, "/health");
         for (const QJsonValue &service : health.json().value(QStringLiteral("services")).toArray())
-            if (service.toObject().value(QStringLiteral("role")).toString() == QLatin1String("field"))
+            if (service.toObject().value(QStringLiteral("role")).toString() == role)
                 return service.toObject();
         return {};
+    }
+    qint64 trippedOnLogic(const QString &limit)
+    {
+        return qint64(fieldHealth(QStringLiteral("logic")).value(QStringLiteral("limitsTripped")).toObject().value(limit).toDouble());
     }
 
     qint64 tripped(const QString &limit)
@@ -347,6 +351,36 @@ private Q_SLOTS:
         }, 10000));
         QVERIFY(tripped(QStringLiteral("maxSubscriptionsPerConnection")) >= 1);
         checkStillServed("too many subscriptions");
+    }
+
+    // Logic's admin port takes connections without the join token (admins log in there), held
+    // to budgets of their own: 20 open per address, floods cut off; services are not counted.
+    void strangersOnTheAdminPortAreHeldToBudgets()
+    {
+        std::vector<std::unique_ptr<RawPeer>> strangers;
+        for (int i = 0; i < 20; ++i) {
+            strangers.push_back(std::make_unique<RawPeer>());
+            QVERIFY2(strangers.back()->open(m_ports.logicAdmin), qPrintable(QString::number(i)));
+        }
+        const qint64 before = trippedOnLogic(QStringLiteral("maxConnectionsPerAddress"));
+        RawPeer oneTooMany;
+        QVERIFY(!oneTooMany.open(m_ports.logicAdmin));
+        QVERIFY(trippedOnLogic(QStringLiteral("maxConnectionsPerAddress")) > before);
+        // A service with the join token is not one of them.
+        RawPeer service;
+        QVERIFY(service.open(m_ports.logicAdmin, QStringLiteral("peek-test-service"), kJoinToken));
+        strangers.pop_back(); // one leaves: another may come
+        QVERIFY(QTest::qWaitFor([this] { return RawPeer().open(m_ports.logicAdmin); }, 10000));
+
+        // A flood before any login: that connection is cut off, the others stay.
+        RawPeer &flooder = *strangers.front();
+        for (int i = 0; i < 5000; ++i)
+            flooder.send(QByteArray("."));
+        QVERIFY(flooder.waitForDisconnect(10000));
+        QCOMPARE(flooder.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+        QVERIFY(trippedOnLogic(QStringLiteral("messagesPerSecond")) >= 1);
+        QCOMPARE(strangers.back()->socket.state(), QAbstractSocket::ConnectedState);
+        checkStillServed("strangers on the admin port");
     }
 
     void aFloodOfMessagesCutsOffOnlyTheFlooder()
