@@ -5,7 +5,8 @@
 #
 #   bench/package_deploy.sh [BUILD_DIR] [ROUNDS]      (default: build, 5)
 #
-# Prints, per round: the install command's time (upload, checks, logic's switch and migration),
+# Prints, per round: the install command's time with --no-wait (upload, checks, logic's switch and
+# migration; without it the command waits for every service, the second figure),
 # the time until every service reports the new version (logic's services list), and until the
 # field service's bundle index (what the field app reads, told at once) shows it.
 set -euo pipefail
@@ -55,7 +56,7 @@ printf "%-6s %-8s %12s %16s %16s\n" round version "install ms" "everywhere ms" "
 for ((r = 1; r <= rounds; ++r)); do
     for v in 1.1.0 1.1.1; do
         start=$(now)
-        "$server" admin --home "$work/logic" plugins install "$work/peek_plugin_tutorial-$v.peekplugin" > /dev/null
+        "$server" admin --home "$work/logic" plugins install --no-wait "$work/peek_plugin_tutorial-$v.peekplugin" > /dev/null
         installed=$(now)
         until curl -s "http://127.0.0.1:$base/peek/ui/field/index.json" | grep -Eq "\"version\": ?\"$v\""; do sleep 0.01; done
         index=$(now)
@@ -63,4 +64,10 @@ for ((r = 1; r <= rounds; ++r)); do
         all=$(now)
         printf "%-6s %-8s %12d %16d %16d\n" "$r" "$v" $(((installed - start) / 1000000)) $(((all - start) / 1000000)) $(((index - start) / 1000000))
     done
+done
+# The console's own answer: it returns when every service has reported the new version.
+for v in 1.1.0 1.1.1; do
+    start=$(now)
+    "$server" admin --home "$work/logic" plugins install "$work/peek_plugin_tutorial-$v.peekplugin" > /dev/null
+    printf "plugins install %s, waiting for the 3 services: %d ms\n" "$v" $((($(now) - start) / 1000000))
 done

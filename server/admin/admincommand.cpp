@@ -13,6 +13,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
@@ -66,8 +67,11 @@ const char *kUsage =
     "  plugins settings NAME [KEY VALUE | KEY - | KEY --reset]\n"
     "                                   a plugin's settings on logic with their types (passwords masked); set one\n"
     "                                   (\"-\": the value from the terminal or standard input) or reset it\n"
-    "  plugins install FILE | upgrade FILE\n"
-    "                                   install or upgrade a plugin package (.peekplugin) on every service\n"
+    "  plugins install FILE | upgrade FILE [--wait SECONDS | --no-wait]\n"
+    "                                   install or upgrade a plugin package (.peekplugin): logic checks and runs\n"
+    "                                   it, then every linked service of its roles fetches and runs it; waits\n"
+    "                                   (120 s) for each service's result and lists it: exit status 1 when a\n"
+    "                                   service could not run it (it keeps the version before)\n"
     "  plugins rollback NAME            back to the version that ran before the last install\n"
     "  plugins enable NAME | disable NAME\n"
     "                                   start or stop a plugin on every service, without restarting them\n"
@@ -244,6 +248,71 @@ void printPlugins(const Value &answer)
     printTable({QStringLiteral("PLUGIN"), QStringLiteral("VERSION"), QStringLiteral("ROLE"), QStringLiteral("PROCESS"),
                 QStringLiteral("STATE"), QStringLiteral("ERROR")},
                rows);
+}
+
+// Where a deployment (an install, upgrade or rollback of `name` to `version`) stands on each
+// service that runs `roles` (or runs the plugin already): "started", "failed" with the reason
+// (the service runs the version before), another final state (disabled), or "waiting".
+struct Deployed
+{
+    QString service, role, process, state, running, error;
+};
+QList<Deployed> deployment(const Value &services, const QString &name, const QString &version, const QList<Role> &roles)
+{
+    QList<Deployed> out;
+    for (const ServiceInfoTuple *s : servicesOf(services)) {
+        Deployed d {s->vortexName, s->role, QStringLiteral("%1:%2").arg(s->host).arg(s->pid), QStringLiteral("waiting"), {}, {}};
+        bool runs = false;
+        for (const Value &p : s->plugins) {
+            const Dict plugin = p.toDict();
+            if (plugin.string(QStringLiteral("name")) != name)
+                continue;
+            runs = true;
+            d.running = plugin.string(QStringLiteral("version"));
+            if (d.running == version && plugin.string(QStringLiteral("state")) != QLatin1String("starting")) {
+                d.state = plugin.string(QStringLiteral("state"));
+                d.error = plugin.string(QStringLiteral("error"));
+            }
+        }
+        const QString prefix = QStringLiteral("%1 %2: ").arg(name, version);
+        for (const Value &problem : s->problems)
+            if (problem.toString().startsWith(prefix)) {
+                d.state = QStringLiteral("failed");
+                d.error = problem.toString().mid(prefix.size());
+            }
+        const std::optional<Role> role = Role::fromName(s->role);
+        if (runs || (role && roles.contains(*role)))
+            out << d;
+    }
+    return out;
+}
+
+bool printDeployment(const QList<Deployed> &services, const QString &version)
+{
+    QList<QStringList> rows;
+    bool ok = true;
+    for (const Deployed &d : services) {
+        QString result = d.state == QLatin1String("started") ? QStringLiteral("%1 started").arg(version)
+                         : d.state == QLatin1String("waiting")
+                             ? QStringLiteral("no answer yet (runs %1)").arg(d.running.isEmpty() ? QStringLiteral("nothing") : d.running)
+                             : QStringLiteral("%1 %2").arg(version, d.state);
+        if (d.state == QLatin1String("failed"))
+            result = QStringLiteral("failed, %1 runs: %2").arg(d.running.isEmpty() ? QStringLiteral("nothing") : d.running, d.error);
+        ok = ok && d.state != QLatin1String("failed") && d.state != QLatin1String("waiting");
+        rows << QStringList {d.role, d.service, d.process, result};
+    }
+    printTable({QStringLiteral("ROLE"), QStringLiteral("SERVICE"), QStringLiteral("PROCESS"), QStringLiteral("RESULT")}, rows);
+    return ok;
+}
+
+QJsonArray deploymentJson(const QList<Deployed> &services)
+{
+    QJsonArray out;
+    for (const Deployed &d : services)
+        out.append(QJsonObject {{QStringLiteral("service"), d.service}, {QStringLiteral("role"), d.role},
+                                {QStringLiteral("process"), d.process}, {QStringLiteral("state"), d.state},
+                                {QStringLiteral("running"), d.running}, {QStringLiteral("error"), d.error}});
+    return out;
 }
 
 void printTasks(const QJsonObject &tasks)
@@ -466,12 +535,19 @@ Result<void> logIn(Vortex &vortex, const Target &target, QEventLoop &loop)
 }
 
 // Calls `rpc` on the logic of `target`; the answer, or why there is none.
-// With `again`: after each answer it says the arguments of the next call, a second later, over
-// the same connection (logs --follow), or nullopt to stop.
-using Again = std::function<std::optional<ValueList>(const Value &answer)>;
-Result<Value> call(const Result<Target> &target, const Rpc &rpc, ValueList args, Dict kwargs = {},
-                   const Again &again = {}, int pauseMs = 1000)
+// With `again`: after each answer it says the next call over the same connection (the next piece
+// of an upload, logs --follow, waiting for the services), or nullopt to stop.
+struct Next
 {
+    ValueList args;
+    const Rpc *rpc = nullptr; // null: the same as before
+    int pauseMs = 0;          // before the call
+};
+using Again = std::function<std::optional<Next>(const Value &answer)>;
+Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList args, Dict kwargs = {},
+                   const Again &again = {})
+{
+    const Rpc *rpc = &first;
     if (!target)
         return target.error();
     const bool remote = !target.value().user.isEmpty();
@@ -512,7 +588,7 @@ Result<Value> call(const Result<Target> &target, const Rpc &rpc, ValueList args,
     const QString actor = QStringLiteral("%1 (peek-server admin)").arg(qEnvironmentVariable("USER", QStringLiteral("operator")));
     kwargs.insert(QStringLiteral("actor"), Value(actor));
     for (;;) {
-        QFuture<Value> answer = rpc.call(&vortex, args, kwargs);
+        QFuture<Value> answer = rpc->call(&vortex, args, kwargs);
         Result<Value> result = Error {QStringLiteral("no answer")};
         onFinished(&loop, answer, [&](QFuture<Value> finished) {
             result = resultOf(finished, QStringLiteral("cancelled"));
@@ -520,16 +596,18 @@ Result<Value> call(const Result<Target> &target, const Rpc &rpc, ValueList args,
         });
         if (!answer.isFinished())
             loop.exec();
-        std::optional<ValueList> next;
+        std::optional<Next> next;
         if (result && again)
             next = again(result.value());
         if (!next) {
             vortex.close();
             return result;
         }
-        args = std::move(*next);
-        if (pauseMs > 0) {
-            QTimer::singleShot(pauseMs, &loop, &QEventLoop::quit);
+        args = std::move(next->args);
+        if (next->rpc)
+            rpc = next->rpc;
+        if (next->pauseMs > 0) {
+            QTimer::singleShot(next->pauseMs, &loop, &QEventLoop::quit);
             loop.exec();
         }
     }
@@ -547,6 +625,8 @@ int run(const QStringList &arguments)
     bool rolesSet = false;
     bool reset = false;
     bool follow = false;
+    bool noWait = false;
+    qint64 waitSeconds = 120;
     QString service;
     QString level = QStringLiteral("info");
     qint64 lines = 100;
@@ -561,10 +641,12 @@ int run(const QStringList &arguments)
             reset = true;
         } else if (a == QLatin1String("--follow")) {
             follow = true;
+        } else if (a == QLatin1String("--no-wait")) {
+            noWait = true;
         } else if (a == QLatin1String("--home") || a == QLatin1String("--limit") || a == QLatin1String("--roles")
                    || a == QLatin1String("--display-name") || a == QLatin1String("--url")
                    || a == QLatin1String("--user") || a == QLatin1String("--service") || a == QLatin1String("--level")
-                   || a == QLatin1String("--lines")) {
+                   || a == QLatin1String("--lines") || a == QLatin1String("--wait")) {
             if (i + 1 >= arguments.size())
                 return usage(QStringLiteral("%1 needs a value").arg(a));
             const QString value = arguments[++i];
@@ -583,6 +665,11 @@ int run(const QStringList &arguments)
                 lines = value.toLongLong(&ok);
                 if (!ok || lines < 1 || lines > 1000)
                     return usage(QStringLiteral("--lines must be a whole number from 1 to 1000, not '%1'").arg(value));
+            } else if (a == QLatin1String("--wait")) {
+                bool ok = false;
+                waitSeconds = value.toLongLong(&ok);
+                if (!ok || waitSeconds < 1 || waitSeconds > 3600)
+                    return usage(QStringLiteral("--wait must be a whole number of seconds from 1 to 3600, not '%1'").arg(value));
             } else if (a == QLatin1String("--roles")) {
                 roles = value;
                 rolesSet = true;
@@ -748,27 +835,61 @@ int run(const QStringList &arguments)
                               Value(QString::fromLatin1(package.mid(offset, kPiece).toBase64()))};
         };
         const bool showProgress = isatty(STDERR_FILENO);
+        // What it is, to follow it onto the services (logic says why when it cannot be read).
+        const auto local = PluginPackage::read(package, PluginAbi {});
         qint64 sent = 0;
-        auto done = call(target, adminInstallRpc(), piece(0), kwargs, [&](const Value &answer) -> std::optional<ValueList> {
-            const Value *received = answer.toDict().find(QStringLiteral("received"));
-            if (!received)
-                return std::nullopt; // installed
-            sent = received->toInt();
+        std::optional<Value> installed;
+        QList<Deployed> services;
+        QDeadlineTimer deadline;
+        auto done = call(target, adminInstallRpc(), piece(0), kwargs, [&](const Value &answer) -> std::optional<Next> {
+            if (!installed) {
+                if (const Value *received = answer.toDict().find(QStringLiteral("received"))) {
+                    sent = received->toInt();
+                    if (showProgress)
+                        std::fprintf(stderr, "\ruploading %s: %lld%% of %.1f MB", qPrintable(QFileInfo(words[2]).fileName()),
+                                     qlonglong(sent * 100 / package.size()), double(package.size()) / 1e6);
+                    return Next {piece(sent)};
+                }
+                installed = answer; // logic runs it; now the other services
+                if (noWait || !local)
+                    return std::nullopt;
+                deadline.setRemainingTime(waitSeconds * 1000);
+                return Next {{}, &adminServicesRpc()};
+            }
+            services = deployment(answer, local.value().name(), local.value().version(), local.value().metadata.roles);
+            const auto waiting = std::count_if(services.cbegin(), services.cend(),
+                                               [](const Deployed &d) { return d.state == QLatin1String("waiting"); });
             if (showProgress)
-                std::fprintf(stderr, "\ruploading %s: %lld%% of %.1f MB", qPrintable(QFileInfo(words[2]).fileName()),
-                             qlonglong(sent * 100 / package.size()), double(package.size()) / 1e6);
-            return piece(sent);
-        }, 0);
+                std::fprintf(stderr, "\rservices running %s %s: %lld of %lld   ", qPrintable(local.value().name()),
+                             qPrintable(local.value().version()), qlonglong(services.size() - waiting), qlonglong(services.size()));
+            return waiting == 0 || deadline.hasExpired() ? std::nullopt : std::optional<Next>(Next {{}, nullptr, 250});
+        });
         if (showProgress)
             std::fprintf(stderr, "\n");
         if (!done)
             return failed(done.error().message());
+        const QString what = installed->toDict().string(QStringLiteral("installed"));
         if (json) {
-            std::printf("%s\n", QJsonDocument(toJson(done.value()).toObject()).toJson(QJsonDocument::Indented).constData());
+            QJsonObject out = toJson(*installed).toObject();
+            if (!noWait && local)
+                out.insert(QStringLiteral("services"), deploymentJson(services));
+            std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
         } else {
-            std::printf("installed %s\n", qPrintable(done.value().toDict().string(QStringLiteral("installed"))));
-            printPlugins(*done.value().toDict().find(QStringLiteral("services")));
+            std::printf("installed %s\n", qPrintable(what));
         }
+        if (noWait || !local) {
+            if (!json)
+                printPlugins(*installed->toDict().find(QStringLiteral("services")));
+            return 0;
+        }
+        const bool everywhere = json ? std::none_of(services.cbegin(), services.cend(), [](const Deployed &d) {
+                                           return d.state == QLatin1String("failed") || d.state == QLatin1String("waiting");
+                                       })
+                                     : printDeployment(services, local.value().version());
+        std::fflush(stdout);
+        if (!everywhere)
+            return failed(QStringLiteral("%1 does not run on every service it should (see above); they keep the version "
+                                         "before; `peek-server admin health` shows it until it is fixed").arg(what));
         return 0;
     }
     if (group == QLatin1String("logs")) {
@@ -786,11 +907,11 @@ int run(const QStringList &arguments)
             std::fflush(stdout);
             return true;
         };
-        auto done = call(target, *rpc, args, kwargs, [&](const Value &answer) -> std::optional<ValueList> {
+        auto done = call(target, *rpc, args, kwargs, [&](const Value &answer) -> std::optional<Next> {
             if (!print(answer) || !follow)
                 return std::nullopt;
             const auto *tail = dynamic_cast<const LogTailTuple *>(answer.toTuple().get());
-            return ValueList {Value(service), Value(tail->endOffset), Value(qint64(1000)), Value(level)};
+            return Next {{Value(service), Value(tail->endOffset), Value(qint64(1000)), Value(level)}, nullptr, 1000};
         });
         return done ? 0 : failed(done.error().message());
     }

@@ -9,6 +9,7 @@
 #include "../unit/vortex/rawpeer.h"
 
 #include "observable/observablefilt.h"
+#include "plugin/uibundle.h"
 #include "tuple/tupleselector.h"
 #include "vortex/payload.h"
 #include "vortex/payloadenvelope.h"
@@ -563,6 +564,47 @@ private Q_SLOTS:
         const AdminRun missing = run({QStringLiteral("plugins"), QStringLiteral("install"), needs});
         QCOMPARE(missing.code, 1);
         QVERIFY2(missing.err.contains("needs peek_plugin_nope, which is not installed"), missing.err.constData());
+        // Altered after it was built: for another Peek (the manifest's ABI), and with a path
+        // that leaves the plugin's folder.
+        const auto alteredPackage = [&](const QString &name, const std::function<void(UiBundleFiles &)> &change) {
+            QFile built(v11);
+            if (!built.open(QIODevice::ReadOnly))
+                return QString();
+            auto files = readZipFiles(built.readAll(), qint64(1) << 30);
+            if (!files)
+                return QString();
+            change(files.value());
+            QFile out(work.filePath(name));
+            const QByteArray zipped = zipFiles(files.value()).value();
+            return out.open(QIODevice::WriteOnly) && out.write(zipped) == zipped.size() ? out.fileName() : QString();
+        };
+        const QString otherAbi = alteredPackage(QStringLiteral("abi.peekplugin"), [](UiBundleFiles &f) {
+            QJsonObject manifest = QJsonDocument::fromJson(f.value(QStringLiteral("peek-package.json"))).object();
+            QJsonObject abi = manifest.value(QLatin1String("abi")).toObject();
+            abi.insert(QStringLiteral("peek"), QStringLiteral("9.0.0"));
+            manifest.insert(QStringLiteral("abi"), abi);
+            f.insert(QStringLiteral("peek-package.json"), QJsonDocument(manifest).toJson());
+        });
+        const QString escaping = alteredPackage(QStringLiteral("escaping.peekplugin"), [](UiBundleFiles &f) {
+            f.insert(QStringLiteral("peek_plugin_tutorial/../../../etc/peek-owned"), "x");
+        });
+        QVERIFY(!otherAbi.isEmpty() && !escaping.isEmpty());
+        const AdminRun wrongAbi = run({QStringLiteral("plugins"), QStringLiteral("install"), otherAbi});
+        QCOMPARE(wrongAbi.code, 1);
+        QVERIFY2(wrongAbi.err.contains("was built for Peek 9.0.0"), wrongAbi.err.constData());
+        const AdminRun outside = run({QStringLiteral("plugins"), QStringLiteral("install"), escaping});
+        QCOMPARE(outside.code, 1);
+        QVERIFY2(outside.err.contains("outside"), outside.err.constData());
+        // A library that does not load (not a shared object at all).
+        QFile notALibrary(work.filePath(QStringLiteral("not-a-library.so")));
+        QVERIFY(notALibrary.open(QIODevice::WriteOnly) && notALibrary.write("not an ELF file\n") > 0);
+        notALibrary.close();
+        const QString unloadable = makePackage(work.path(), QStringLiteral("unloadable"), QStringLiteral("1.2.1"),
+                                               notALibrary.fileName(), {});
+        QVERIFY(!unloadable.isEmpty());
+        const AdminRun notLoaded = run({QStringLiteral("plugins"), QStringLiteral("install"), unloadable});
+        QCOMPARE(notLoaded.code, 1);
+        QVERIFY2(notLoaded.err.contains("peek_plugin_tutorial 1.2.1 did not start, so version 1.1.0 runs"), notLoaded.err.constData());
         const QString failing = makePackage(work.path(), QStringLiteral("failing"), QStringLiteral("1.2.0"),
                                             QStringLiteral(PEEK_TEST_PLUGINS_DIR "/peek_test_failstart/libpeek_test_failstart.so"), {});
         QVERIFY(!failing.isEmpty());
@@ -613,9 +655,17 @@ private Q_SLOTS:
 
         const QString v11 = makePackage(work.path(), QStringLiteral("v11"), QStringLiteral("1.1.0"), kTutorialLibrary, {});
         QVERIFY(!v11.isEmpty());
-        const AdminRun installed = admin({QStringLiteral("plugins"), QStringLiteral("install"), v11});
+        const AdminRun installed = admin({QStringLiteral("--json"), QStringLiteral("plugins"), QStringLiteral("install"), v11});
         QVERIFY2(installed.code == 0, installed.err.constData());
-        QTRY_COMPARE_WITH_TIMEOUT(versions(), both(QStringLiteral("1.1.0 started")), 20000);
+        // The answer comes when every service runs it, each listed.
+        const QJsonObject answer = QJsonDocument::fromJson(installed.out).object();
+        QCOMPARE(answer.value(QLatin1String("installed")).toString(), QStringLiteral("peek_plugin_tutorial 1.1.0"));
+        QStringList results;
+        for (const QJsonValue &service : answer.value(QLatin1String("services")).toArray())
+            results << service[QLatin1String("role")].toString() + u' ' + service[QLatin1String("state")].toString();
+        results.sort();
+        QCOMPARE(results, (QStringList {QStringLiteral("field started"), QStringLiteral("logic started")}));
+        QCOMPARE(versions(), both(QStringLiteral("1.1.0 started")));
         QCOMPARE(m_field->process().processId(), fieldPid);
         QVERIFY(serverLog(m_fieldHome.path()).contains("fetching peek_plugin_tutorial 1.1.0 from logic"));
         QVERIFY(QFileInfo::exists(m_fieldHome.path() + QStringLiteral("/packages/peek_plugin_tutorial/1.1.0/libpeek_plugin_tutorial.so")));
@@ -641,7 +691,13 @@ private Q_SLOTS:
         QVERIFY(blocker.open(QIODevice::WriteOnly));
         blocker.close();
         const QString v13 = makePackage(work.path(), QStringLiteral("v13"), QStringLiteral("1.3.0"), kTutorialLibrary, {});
-        QCOMPARE(admin({QStringLiteral("plugins"), QStringLiteral("upgrade"), v13}).code, 0);
+        // The console waits for every service's result and says which one failed and why.
+        const AdminRun upgraded = admin({QStringLiteral("plugins"), QStringLiteral("upgrade"), v13});
+        QCOMPARE(upgraded.code, 1);
+        QVERIFY2(upgraded.out.startsWith("installed peek_plugin_tutorial 1.3.0"), upgraded.out.constData());
+        QVERIFY2(upgraded.out.contains("1.3.0 started") && upgraded.out.contains("failed, 1.1.0 runs: cannot"),
+                 upgraded.out.constData());
+        QVERIFY2(upgraded.err.contains("does not run on every service"), upgraded.err.constData());
         QTRY_COMPARE_WITH_TIMEOUT(versions(), (QMap<QString, QString> {{QStringLiteral("logic"), QStringLiteral("1.3.0 started")},
                                                                        {QStringLiteral("field"), QStringLiteral("1.1.0 started")}}),
                                   20000);

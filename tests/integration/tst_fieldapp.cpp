@@ -526,6 +526,32 @@ private Q_SLOTS:
                      .isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
     }
+
+    // A plugin the server does not run comes as a package through the console: the server runs
+    // it without a restart, and a field app that is open shows its tile at once, and its view.
+    void aPluginInstalledFromAPackageShowsInTheOpenApp()
+    {
+        QTemporaryDir serverHome, appDir;
+        const Ports ports;
+        QVERIFY(testing::writeConfig(serverHome.path(), ports,
+                                     {QStringLiteral("logic"), QStringLiteral("field"), QStringLiteral("agent")}, {}));
+        ServerProcess server(serverHome.path());
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+        const qint64 pid = server.process().processId();
+        FieldApp app(appDir.path(), ports.field, QString());
+        QVERIFY(app.started);
+        QTRY_COMPARE_WITH_TIMEOUT(app.state(), QStringLiteral("online"), kWaitMs);
+        QVERIFY(!app.item(QStringLiteral("tile_peek_plugin_tutorial")));
+
+        const QByteArray installed = runAdmin(serverHome.path(), {QStringLiteral("plugins"), QStringLiteral("install"),
+                                                                  QStringLiteral(PEEK_PACKAGES_DIR "/peek_plugin_tutorial-1.0.0.peekplugin")});
+        QVERIFY2(installed.startsWith("installed peek_plugin_tutorial 1.0.0"), installed.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_tutorial")), kWaitMs);
+        QVERIFY(app.click(app.item(QStringLiteral("tile_peek_plugin_tutorial"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 1, kWaitMs); // the view, with the rows the agent made
+        QCOMPARE(server.process().processId(), pid);
+        QVERIFY(app.screenshot(QStringLiteral("field-plugin-installed-from-package")));
+    }
 };
 
 QTEST_MAIN(TestFieldApp)
