@@ -1,15 +1,13 @@
 #include "admin/admincommand.h"
 
-#include "action/tupleactions.h"
+#include "admin/adminclient.h"
 #include "base/role.h"
 #include "host/adminservice.h"
 #include "plugin/pluginpackage.h"
 #include "service/tlsbundle.h"
 #include "tuple/tuple.h"
 #include "vortex/futurecontext.h"
-#include "vortex/payloadresponse.h"
 #include "vortex/rpc.h"
-#include "vortex/vortex.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -497,43 +495,6 @@ Result<QString> readPassword(const QString &prompt = QStringLiteral("Password: "
     return first;
 }
 
-// Logs the admin in on the connection to logic (the admin port's gate serves nothing else before).
-Result<void> logIn(Vortex &vortex, const Target &target, QEventLoop &loop)
-{
-    auto action = std::make_shared<GenericTuple>(
-        QStringLiteral("peek_core_user.UserLoginAction"),
-        Dict {{QStringLiteral("userName"), Value(target.user)},
-              {QStringLiteral("password"), Value(target.password)},
-              {QStringLiteral("isFieldService"), Value(false)},
-              {QStringLiteral("isOfficeService"), Value(false)},
-              {QStringLiteral("acceptedWarningKeys"), Value(ValueList {})}});
-    const Payload payload(action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
-                          {action});
-    QFuture<PayloadEnvelope> answer = PayloadResponse::send(&vortex, PayloadEnvelope::fromPayload(payload),
-                                                            Role(Role::Logic).vortexName(), kConnectTimeoutMs);
-    Result<void> result = Error {QStringLiteral("no answer to the login")};
-    onFinished(&loop, answer, [&](QFuture<PayloadEnvelope> finished) {
-        auto envelope = resultOf(finished, QStringLiteral("cancelled"));
-        if (!envelope) {
-            result = Error {QStringLiteral("login as %1 failed: %2").arg(target.user, envelope.error().message())};
-        } else {
-            auto decoded = envelope.value().decodePayload();
-            const Tuple *response = decoded && decoded.value().tuples.size() == 1 ? decoded.value().tuples.front().get()
-                                                                                 : nullptr;
-            if (!response || !response->field(QStringLiteral("succeeded")).toBool())
-                result = Error {QStringLiteral("login as %1 failed: %2")
-                                    .arg(target.user, response ? response->field(QStringLiteral("message")).toString()
-                                                               : QStringLiteral("unreadable answer"))};
-            else
-                result = {};
-        }
-        loop.quit();
-    });
-    if (!answer.isFinished())
-        loop.exec();
-    return result;
-}
-
 // Calls `rpc` on the logic of `target`; the answer, or why there is none.
 // With `again`: after each answer it says the next call over the same connection (the next piece
 // of an upload, logs --follow, waiting for the services), or nullopt to stop.
@@ -551,16 +512,18 @@ Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList arg
     if (!target)
         return target.error();
     const bool remote = !target.value().user.isEmpty();
-    // The local operator is a service (the join token); an admin elsewhere is not, and logs in.
-    Vortex vortex(remote ? QStringLiteral("peek-admin-console") : kAdminServiceName);
+    AdminClient::Options options;
+    options.url = target.value().url;
     if (!remote)
-        vortex.setJoinToken(target.value().joinToken);
+        options.joinToken = target.value().joinToken;
     if (target.value().tls)
-        vortex.setClientTls(target.value().tls->clientConfiguration());
+        options.tls = target.value().tls->clientConfiguration();
+    options.timeoutMs = kConnectTimeoutMs;
+    AdminClient client(options);
     QEventLoop loop;
     QString dialError;
-    QObject::connect(&vortex, &Vortex::peerConnected, &loop, [&](const PeerInfo &) { loop.quit(); });
-    QObject::connect(&vortex, &Vortex::dialFailed, &loop, [&](const QUrl &, const QString &reason) {
+    QObject::connect(&client, &AdminClient::connected, &loop, &QEventLoop::quit);
+    QObject::connect(&client, &AdminClient::dialFailed, &loop, [&](const QString &reason) {
         dialError = reason;
         loop.quit();
     });
@@ -571,24 +534,34 @@ Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList arg
         loop.quit();
     });
     connectTimeout.start(kConnectTimeoutMs);
-    vortex.connectTo(target.value().url);
+    client.open();
     loop.exec();
     connectTimeout.stop(); // the call has its own timeout
-    if (!vortex.isConnectedTo(Role(Role::Logic).vortexName()))
+    if (!client.isConnected())
         return Error {QStringLiteral("cannot reach logic at %1: %2 (is peek-server running with the logic role, "
                                      "and is this its %3?)")
                           .arg(target.value().url.toString(), dialError,
                                remote ? QStringLiteral("admin port") : QStringLiteral("home"))};
     if (remote) {
-        if (auto in = logIn(vortex, target.value(), loop); !in) {
-            vortex.close();
-            return in.error();
-        }
+        QFuture<AdminLogin> in = client.logIn(target.value().user, target.value().password);
+        AdminLogin login;
+        login.message = QStringLiteral("no answer to the login");
+        onFinished(&loop, in, [&](QFuture<AdminLogin> finished) {
+            if (auto answer = resultOf(finished, QStringLiteral("cancelled")))
+                login = answer.value();
+            else
+                login.message = answer.error().message();
+            loop.quit();
+        });
+        if (!in.isFinished())
+            loop.exec();
+        if (!login.loggedIn)
+            return Error {QStringLiteral("login as %1 failed: %2").arg(target.value().user, login.message)};
     }
     const QString actor = QStringLiteral("%1 (peek-server admin)").arg(qEnvironmentVariable("USER", QStringLiteral("operator")));
     kwargs.insert(QStringLiteral("actor"), Value(actor));
     for (;;) {
-        QFuture<Value> answer = rpc->call(&vortex, args, kwargs);
+        QFuture<Value> answer = client.call(*rpc, args, kwargs);
         Result<Value> result = Error {QStringLiteral("no answer")};
         onFinished(&loop, answer, [&](QFuture<Value> finished) {
             result = resultOf(finished, QStringLiteral("cancelled"));
@@ -599,10 +572,8 @@ Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList arg
         std::optional<Next> next;
         if (result && again)
             next = again(result.value());
-        if (!next) {
-            vortex.close();
+        if (!next)
             return result;
-        }
         args = std::move(next->args);
         if (next->rpc)
             rpc = next->rpc;
@@ -719,17 +690,13 @@ int run(const QStringList &arguments)
         target = readHome(QDir(home).absolutePath());
     }
 
-    const Rpc devicesAdmin(QStringLiteral("peek_core_device.admin"),
-                           {QStringLiteral("peek_core_device"), Role(Role::Logic).vortexName(), {}});
-    const Rpc usersAdmin(QStringLiteral("peek_core_user.admin"),
-                         {QStringLiteral("peek_core_user"), Role(Role::Logic).vortexName(), {}});
-    const Rpc *rpc = &devicesAdmin;
+    const Rpc *rpc = &deviceAdminRpc();
     ValueList args;
     Dict kwargs;
     const QString group = words.value(0);
     const QString command = words.value(1);
     if (group == QLatin1String("users")) {
-        rpc = &usersAdmin;
+        rpc = &userAdminRpc();
         const QString user = words.value(2);
         if (command == QLatin1String("list") && words.size() == 2) {
             args = {Value(command)};

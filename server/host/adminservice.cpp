@@ -14,53 +14,10 @@ Q_LOGGING_CATEGORY(lcAdmin, "peek.admin")
 
 namespace peek {
 
-PEEK_REGISTER_TUPLE(ServiceInfoTuple)
-PEEK_REGISTER_TUPLE(EnabledPluginsTuple)
-PEEK_REGISTER_TUPLE(LogTailTuple)
-
 namespace {
-const QString kPlugin = QStringLiteral("peek_admin");
+const QString kPlugin = adminPluginName();
 const QString kServiceInfo = QString::fromLatin1(ServiceInfoTuple::kTupleType);
-
-// The administration's RPCs: on logic, for the local console and logged-in admins only.
-Rpc::Options adminOnly()
-{
-    return {kPlugin, Role(Role::Logic).vortexName(), {kAdminServiceName}};
-}
 } // namespace
-
-Dict serviceReportFilt()
-{
-    return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("service.report"))}};
-}
-
-Dict enabledPluginsFilt()
-{
-    return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("plugins.enabled"))}};
-}
-
-const Rpc &adminPluginsRpc()
-{
-    static const Rpc rpc(QStringLiteral("peek_admin.plugins"), adminOnly());
-    return rpc;
-}
-
-const Rpc &adminAuditRpc()
-{
-    static const Rpc rpc(QStringLiteral("peek_admin.audit"), adminOnly());
-    return rpc;
-}
-
-const Rpc &adminSettingsRpc()
-{
-    static const Rpc rpc(QStringLiteral("peek_admin.settings"), adminOnly());
-    return rpc;
-}
-
-Dict logReadFilt()
-{
-    return {{QStringLiteral("plugin"), Value(kPlugin)}, {QStringLiteral("key"), Value(QStringLiteral("log.read"))}};
-}
 
 namespace {
 
@@ -94,30 +51,6 @@ PayloadEnvelope answerLogRead(const PayloadEnvelope &request, const QString &log
     if (!answer)
         return PayloadEnvelope::error(request.filt, answer.error().peerMessage());
     return PayloadEnvelope::fromPayload(Payload(request.filt, {answer.value()}));
-}
-
-const Rpc &adminLogsRpc()
-{
-    static const Rpc rpc(QStringLiteral("peek_admin.logs"), adminOnly());
-    return rpc;
-}
-
-const Rpc &adminInstallRpc()
-{
-    static const Rpc rpc(QStringLiteral("peek_admin.install"), adminOnly());
-    return rpc;
-}
-
-const Rpc &adminTasksRpc()
-{
-    static const Rpc rpc(QStringLiteral("peek_admin.tasks"), adminOnly());
-    return rpc;
-}
-
-const Rpc &adminServicesRpc()
-{
-    static const Rpc rpc(QStringLiteral("peek_admin.services"), adminOnly());
-    return rpc;
 }
 
 AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,

@@ -1,0 +1,95 @@
+#include "admin/adminapi.h"
+
+#include "base/role.h"
+#include "tuple/tupleregistry.h"
+
+namespace peek {
+
+const QString &adminPluginName()
+{
+    static const QString name = QStringLiteral("peek_admin");
+    return name;
+}
+
+PEEK_REGISTER_TUPLE(ServiceInfoTuple)
+PEEK_REGISTER_TUPLE(EnabledPluginsTuple)
+PEEK_REGISTER_TUPLE(LogTailTuple)
+
+namespace {
+// The administration's RPCs: on logic, for the local console and logged-in admins only.
+Rpc::Options adminOnly()
+{
+    return {adminPluginName(), Role(Role::Logic).vortexName(), {kAdminServiceName}};
+}
+} // namespace
+
+Dict serviceReportFilt()
+{
+    return {{QStringLiteral("plugin"), Value(adminPluginName())}, {QStringLiteral("key"), Value(QStringLiteral("service.report"))}};
+}
+
+Dict enabledPluginsFilt()
+{
+    return {{QStringLiteral("plugin"), Value(adminPluginName())}, {QStringLiteral("key"), Value(QStringLiteral("plugins.enabled"))}};
+}
+
+const Rpc &adminPluginsRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.plugins"), adminOnly());
+    return rpc;
+}
+
+const Rpc &adminAuditRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.audit"), adminOnly());
+    return rpc;
+}
+
+const Rpc &adminSettingsRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.settings"), adminOnly());
+    return rpc;
+}
+
+Dict logReadFilt()
+{
+    return {{QStringLiteral("plugin"), Value(adminPluginName())}, {QStringLiteral("key"), Value(QStringLiteral("log.read"))}};
+}
+
+const Rpc &adminLogsRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.logs"), adminOnly());
+    return rpc;
+}
+
+const Rpc &adminInstallRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.install"), adminOnly());
+    return rpc;
+}
+
+const Rpc &adminTasksRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.tasks"), adminOnly());
+    return rpc;
+}
+
+const Rpc &adminServicesRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_admin.services"), adminOnly());
+    return rpc;
+}
+
+const Rpc &deviceAdminRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_core_device.admin"), {QStringLiteral("peek_core_device"), Role(Role::Logic).vortexName(), {}});
+    return rpc;
+}
+
+const Rpc &userAdminRpc()
+{
+    static const Rpc rpc(QStringLiteral("peek_core_user.admin"), {QStringLiteral("peek_core_user"), Role(Role::Logic).vortexName(), {}});
+    return rpc;
+}
+
+} // namespace peek
