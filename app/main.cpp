@@ -1,5 +1,6 @@
 // peek: the field (and later office) app. Parses the command line, picks the server URL and the
 // data directory, and hands over to AppWindow.
+#include "adminwindow.h"
 #include "appwindow.h"
 #include "officewindow.h"
 #include "screenshot.h"
@@ -48,7 +49,7 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Peek app"));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("mode"), QStringLiteral("field or office"));
+    parser.addPositionalArgument(QStringLiteral("mode"), QStringLiteral("field, office or admin"));
     const QCommandLineOption server(QStringLiteral("server"),
                                     QStringLiteral("Service URL (remembered), e.g. ws://host:8000."),
                                     QStringLiteral("url"));
@@ -80,9 +81,41 @@ int main(int argc, char *argv[])
 
     const QStringList args = parser.positionalArguments();
     const QString mode = args.value(0);
-    if (args.size() != 1 || (mode != QLatin1String("field") && mode != QLatin1String("office"))) {
-        std::fprintf(stderr, "peek: say the mode: peek field|office [options] (see --help)\n");
+    if (args.size() != 1
+        || (mode != QLatin1String("field") && mode != QLatin1String("office") && mode != QLatin1String("admin"))) {
+        std::fprintf(stderr, "peek: say the mode: peek field|office|admin [options] (see --help)\n");
         return 2;
+    }
+    if (mode == QLatin1String("admin")) {
+        // The admin window on logic's admin port: --server wss://host:8010 (remembered).
+        if (parser.isSet(data) || parser.isSet(theme) || parser.isSet(reportStartup) || parser.isSet(nmea)) {
+            std::fprintf(stderr, "peek: --data, --theme, --report-startup and --nmea are not for the admin window\n");
+            return 2;
+        }
+        peek::app::OfficeWindow::prepareApplication(); // the same desktop look as the office window
+        peek::app::AdminWindow::Options admin;
+        if (parser.isSet(server)) {
+            admin.serverUrl = QUrl(parser.value(server).contains(QLatin1String("://")) ? parser.value(server)
+                                                                                       : QStringLiteral("ws://") + parser.value(server));
+            if (!admin.serverUrl.isValid() || admin.serverUrl.host().isEmpty()) {
+                std::fprintf(stderr, "peek: --server %s is not logic's admin address; use wss://host:8010\n",
+                             qPrintable(parser.value(server)));
+                return 2;
+            }
+            if (admin.serverUrl.port() < 0)
+                admin.serverUrl.setPort(8010);
+        }
+        admin.size = parseSize(parser.value(size));
+        admin.startPage = parser.value(page);
+        peek::app::AdminWindow window(admin);
+        window.show();
+        if (parser.isSet(screenshot)) {
+            const QString file = parser.value(screenshot);
+            peek::app::screenshotWhenSettled(
+                &window, [&window] { return window.state() != QLatin1String("busy"); },
+                [&window] { return window.grab().toImage(); }, file);
+        }
+        return QApplication::exec();
     }
 
     peek::app::AppWindow::Options options;

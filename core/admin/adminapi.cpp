@@ -92,4 +92,43 @@ const Rpc &userAdminRpc()
     return rpc;
 }
 
+QList<const ServiceInfoTuple *> servicesOf(const Value &answer)
+{
+    QList<const ServiceInfoTuple *> out;
+    for (const Value &v : answer.toList())
+        if (const auto *s = dynamic_cast<const ServiceInfoTuple *>(v.toTuple().get()))
+            out << s;
+    return out;
+}
+
+QList<Deployed> deployment(const Value &services, const QString &name, const QString &version, const QList<Role> &roles)
+{
+    QList<Deployed> out;
+    for (const ServiceInfoTuple *s : servicesOf(services)) {
+        Deployed d {s->vortexName, s->role, QStringLiteral("%1:%2").arg(s->host).arg(s->pid), QStringLiteral("waiting"), {}, {}};
+        bool runs = false;
+        for (const Value &p : s->plugins) {
+            const Dict plugin = p.toDict();
+            if (plugin.string(QStringLiteral("name")) != name)
+                continue;
+            runs = true;
+            d.running = plugin.string(QStringLiteral("version"));
+            if (d.running == version && plugin.string(QStringLiteral("state")) != QLatin1String("starting")) {
+                d.state = plugin.string(QStringLiteral("state"));
+                d.error = plugin.string(QStringLiteral("error"));
+            }
+        }
+        const QString prefix = QStringLiteral("%1 %2: ").arg(name, version);
+        for (const Value &problem : s->problems)
+            if (problem.toString().startsWith(prefix)) {
+                d.state = QStringLiteral("failed");
+                d.error = problem.toString().mid(prefix.size());
+            }
+        const std::optional<Role> role = Role::fromName(s->role);
+        if (runs || (role && roles.contains(*role)))
+            out << d;
+    }
+    return out;
+}
+
 } // namespace peek

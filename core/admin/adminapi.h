@@ -4,6 +4,7 @@
 // the admin window) use. Only the local console (peek::kAdminServiceName, the join token) and
 // logged-in admins reach them.
 #include "base/export.h"
+#include "base/role.h"
 #include "tuple/tuple.h"
 #include "vortex/rpc.h"
 
@@ -93,6 +94,19 @@ PEEK_CORE_EXPORT const Rpc &adminTasksRpc();
 
 // peek-server admin services / plugins list / health: every service's ServiceInfoTuple.
 PEEK_CORE_EXPORT const Rpc &adminServicesRpc();
+
+// The services in an answer of peek_admin.services (a list of ServiceInfoTuple).
+PEEK_CORE_EXPORT QList<const ServiceInfoTuple *> servicesOf(const Value &answer);
+
+// Where a deployment (an install, upgrade or rollback of `name` to `version`) stands on each
+// service that runs `roles` (or runs the plugin already): "started", "failed" with the reason
+// (the service runs the version before), another final state (disabled), or "waiting".
+struct PEEK_CORE_EXPORT Deployed
+{
+    QString service, role, process, state, running, error;
+};
+PEEK_CORE_EXPORT QList<Deployed> deployment(const Value &services, const QString &name, const QString &version,
+                                            const QList<Role> &roles);
 
 // The identity plugins' administration (docs/identity.md): args a command and its words.
 PEEK_CORE_EXPORT const Rpc &deviceAdminRpc(); // peek_core_device.admin

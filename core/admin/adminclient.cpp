@@ -24,14 +24,6 @@ Dict userFilt(const QString &key)
     return {{QStringLiteral("plugin"), Value(kUserPlugin)}, {QStringLiteral("key"), Value(key)}};
 }
 
-QFuture<AdminLogin> answered(const AdminLogin &answer)
-{
-    QPromise<AdminLogin> promise;
-    promise.start();
-    promise.addResult(answer);
-    promise.finish();
-    return promise.future();
-}
 } // namespace
 
 AdminClient::AdminClient(Options options, QObject *parent)
@@ -122,6 +114,19 @@ QFuture<AdminLogin> AdminClient::logIn(const QString &userName, const QString &p
         }
         return out;
     });
+}
+
+QFuture<PayloadEnvelope> AdminClient::logOut()
+{
+    auto action = std::make_shared<GenericTuple>(
+        QStringLiteral("peek_core_user.UserLogoutAction"),
+        Dict {{QStringLiteral("userName"), Value(m_user)},
+              {QStringLiteral("isFieldService"), Value(false)},
+              {QStringLiteral("isOfficeService"), Value(false)},
+              {QStringLiteral("acceptedWarningKeys"), Value(ValueList {})}});
+    m_user.clear();
+    const Payload payload(action::processorFilt(kUserPlugin, QStringLiteral("peekPluginUser")), {action});
+    return PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload), logicName(), m_options.timeoutMs);
 }
 
 QFuture<AdminLogin> AdminClient::resume(const QString &token)

@@ -55,6 +55,8 @@ public:
     // The answer says who, or why not; it is also what the connection is from then on.
     QFuture<AdminLogin> logIn(const QString &userName, const QString &password);
     QFuture<AdminLogin> resume(const QString &token);
+    // Ends the admin session at logic (the token no longer resumes it); done when answered.
+    QFuture<PayloadEnvelope> logOut();
     // The logged-in admin ("" when none).
     QString userName() const { return m_user; }
 

@@ -195,16 +195,6 @@ QString ago(const DateTime &since)
     return m ? QStringLiteral("%1m %2s").arg(m).arg(s) : QStringLiteral("%1s").arg(s);
 }
 
-// The services of peek_admin.services, each with its plugins' states counted.
-QList<const ServiceInfoTuple *> servicesOf(const Value &answer)
-{
-    QList<const ServiceInfoTuple *> out;
-    for (const Value &v : answer.toList())
-        if (const auto *s = dynamic_cast<const ServiceInfoTuple *>(v.toTuple().get()))
-            out << s;
-    return out;
-}
-
 QString pluginCounts(const ServiceInfoTuple &s)
 {
     QMap<QString, int> counts;
@@ -246,43 +236,6 @@ void printPlugins(const Value &answer)
     printTable({QStringLiteral("PLUGIN"), QStringLiteral("VERSION"), QStringLiteral("ROLE"), QStringLiteral("PROCESS"),
                 QStringLiteral("STATE"), QStringLiteral("ERROR")},
                rows);
-}
-
-// Where a deployment (an install, upgrade or rollback of `name` to `version`) stands on each
-// service that runs `roles` (or runs the plugin already): "started", "failed" with the reason
-// (the service runs the version before), another final state (disabled), or "waiting".
-struct Deployed
-{
-    QString service, role, process, state, running, error;
-};
-QList<Deployed> deployment(const Value &services, const QString &name, const QString &version, const QList<Role> &roles)
-{
-    QList<Deployed> out;
-    for (const ServiceInfoTuple *s : servicesOf(services)) {
-        Deployed d {s->vortexName, s->role, QStringLiteral("%1:%2").arg(s->host).arg(s->pid), QStringLiteral("waiting"), {}, {}};
-        bool runs = false;
-        for (const Value &p : s->plugins) {
-            const Dict plugin = p.toDict();
-            if (plugin.string(QStringLiteral("name")) != name)
-                continue;
-            runs = true;
-            d.running = plugin.string(QStringLiteral("version"));
-            if (d.running == version && plugin.string(QStringLiteral("state")) != QLatin1String("starting")) {
-                d.state = plugin.string(QStringLiteral("state"));
-                d.error = plugin.string(QStringLiteral("error"));
-            }
-        }
-        const QString prefix = QStringLiteral("%1 %2: ").arg(name, version);
-        for (const Value &problem : s->problems)
-            if (problem.toString().startsWith(prefix)) {
-                d.state = QStringLiteral("failed");
-                d.error = problem.toString().mid(prefix.size());
-            }
-        const std::optional<Role> role = Role::fromName(s->role);
-        if (runs || (role && roles.contains(*role)))
-            out << d;
-    }
-    return out;
 }
 
 bool printDeployment(const QList<Deployed> &services, const QString &version)

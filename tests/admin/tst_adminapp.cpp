@@ -1,0 +1,244 @@
+// The admin window (issue 16) against a real peek-server with logic and field: the login (a
+// wrong password, a user without the admin role, then an admin), the live pages, a device
+// approved from the Devices page, a package installed from the Plugins page onto every service,
+// the session resumed at the next start and ended when logic ends it. Screenshots of every page.
+#include "adminwindow.h"
+#include "memorysecretstore.h"
+#include "quickitems.h"
+#include "serverprocess.h"
+
+#include "../unit/vortex/rawpeer.h"
+
+#include "action/tupleactions.h"
+#include "tuple/tuple.h"
+#include "vortex/payload.h"
+#include "vortex/payloadenvelope.h"
+
+#include <QApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace peek;
+using peek::app::AdminWindow;
+using peek::app::MemorySecretStore;
+using testing::Ports;
+using testing::ServerProcess;
+
+namespace {
+
+constexpr int kWaitMs = 20000;
+const QByteArray kPassword = "correct horse battery";
+
+// The text of `page`'s table, every row, for QVERIFY messages and checks.
+QString tableText(AdminWindow &w, const QString &page)
+{
+    QStringList rows;
+    auto *model = w.model(page);
+    for (int r = 0; model && r < model->rowCount(); ++r) {
+        QStringList cells;
+        for (int c = 0; c < model->columnCount(); ++c)
+            cells << model->data(model->index(r, c), Qt::DisplayRole).toString();
+        rows << cells.join(u'|');
+    }
+    return rows.join(u'\n');
+}
+
+bool screenshot(AdminWindow &w, const QString &name)
+{
+    QApplication::processEvents();
+    return testing::saveScreenshot(w.grab().toImage(), name);
+}
+
+} // namespace
+
+class TestAdminApp : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home;
+    Ports m_ports;
+    std::unique_ptr<ServerProcess> m_server;
+    MemorySecretStore m_secrets; // the keychain of the admin's desktop
+    std::unique_ptr<AdminWindow> m_window;
+
+    testing::AdminRun admin(const QStringList &args, const QByteArray &input = {})
+    {
+        return testing::runAdmin(m_home.path(), args, input);
+    }
+    AdminWindow::Options options() const
+    {
+        AdminWindow::Options o;
+        o.serverUrl = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_ports.logicAdmin));
+        o.size = QSize(1280, 800);
+        o.confirm = false;
+        return o;
+    }
+    // Types into the login form and presses Enter (or clicks Log In).
+    void logIn(AdminWindow &w, const QString &user, const QString &password, bool click)
+    {
+        w.userEdit()->clear();
+        QTest::keyClicks(w.userEdit(), user);
+        w.passwordEdit()->clear();
+        QTest::keyClicks(w.passwordEdit(), password);
+        if (click)
+            QTest::mouseClick(w.loginButton(), Qt::LeftButton);
+        else
+            QTest::keyClick(w.passwordEdit(), Qt::Key_Return);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // the window's QSettings stay out of the user's
+        QCoreApplication::setOrganizationName(QStringLiteral("PeekTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_adminapp"));
+        QSettings().clear();
+        QVERIFY(testing::writeConfig(m_home.path(), m_ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial")},
+                                     QJsonObject {{QStringLiteral("devices"), QJsonObject {{QStringLiteral("requireEnrolment"), true}}}}));
+        m_server = std::make_unique<ServerProcess>(m_home.path());
+        QVERIFY2(m_server->start(), (m_server->output() + m_server->errors()).constData());
+        for (const auto &[user, roles] : {std::pair {"root", "admin"}, std::pair {"jo", "field"}}) {
+            const auto added = admin({QStringLiteral("users"), QStringLiteral("add"), QLatin1String(user), QStringLiteral("--roles"),
+                                      QLatin1String(roles)},
+                                     kPassword + "\n");
+            QVERIFY2(added.code == 0, added.err.constData());
+        }
+    }
+
+    // A wrong password and a user without the admin role are refused with the reason; the
+    // admin logs in and the dashboard fills with the services, devices, users and tasks.
+    void theAdminLogsInAfterAWrongPassword()
+    {
+        m_window = std::make_unique<AdminWindow>(options(), &m_secrets);
+        AdminWindow &w = *m_window;
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(w.state(), QStringLiteral("login"), kWaitMs);
+        logIn(w, QStringLiteral("root"), QStringLiteral("not the password"), true);
+        QTRY_VERIFY_WITH_TIMEOUT(w.loginMessage()->text().contains(QLatin1String("wrong user name or password")), kWaitMs);
+        QCOMPARE(w.state(), QStringLiteral("login"));
+        QVERIFY(screenshot(w, QStringLiteral("admin-login-failed")));
+
+        logIn(w, QStringLiteral("jo"), QString::fromLatin1(kPassword), true);
+        QTRY_VERIFY_WITH_TIMEOUT(w.loginMessage()->text().contains(QLatin1String("admin role")), kWaitMs);
+        QCOMPARE(w.state(), QStringLiteral("login"));
+
+        logIn(w, QStringLiteral("root"), QString::fromLatin1(kPassword), false);
+        QTRY_COMPARE_WITH_TIMEOUT(w.state(), QStringLiteral("ready"), kWaitMs);
+        QCOMPARE(w.currentPage(), QStringLiteral("dashboard"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.dashboardText()->text().contains(QLatin1String("Services (2)")), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w.dashboardText()->text().contains(QLatin1String("logged in of 2")), kWaitMs);
+        QVERIFY(screenshot(w, QStringLiteral("admin-dashboard")));
+        QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("plugins")).contains(QLatin1String("peek_plugin_tutorial|1.0.0|logic")),
+                                 kWaitMs);
+    }
+
+    // A device enrols on the field port (a raw client): it shows as pending at once; the admin
+    // selects it and clicks Approve; logic has it approved.
+    void aPendingDeviceIsApprovedFromTheDevicesPage()
+    {
+        AdminWindow &w = *m_window;
+        QVERIFY(w.showPage(QStringLiteral("devices")));
+        RawPeer device;
+        QVERIFY(device.open(m_ports.field));
+        const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        auto enrol = std::make_shared<GenericTuple>(
+            QStringLiteral("peek_core_device.EnrolDeviceAction"),
+            Dict {{QStringLiteral("description"), Value(QStringLiteral("crew-tablet-1"))},
+                  {QStringLiteral("deviceId"), Value(id)},
+                  {QStringLiteral("deviceType"), Value(QStringLiteral("field"))},
+                  {QStringLiteral("appVersion"), Value(QStringLiteral("1.0-test"))},
+                  {QStringLiteral("deviceToken"), Value(QUuid::createUuid().toString(QUuid::Id128).repeated(2))},
+                  {QStringLiteral("platform"), Value(QStringLiteral("linux"))},
+                  {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))}});
+        device.send(PayloadEnvelope::fromPayload(
+            Payload(action::processorFilt(QStringLiteral("peek_core_device"), QStringLiteral("peek_core_device")), {enrol})));
+        QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("devices")).contains(QLatin1String("crew-tablet-1|field|pending")),
+                                 kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w.dashboardText()->text().contains(QLatin1String("1 waiting for approval")), kWaitMs);
+        QVERIFY(w.selectRow(QStringLiteral("devices"), QStringLiteral("description"), QStringLiteral("crew-tablet-1")));
+        auto *approve = w.findChild<QPushButton *>(QStringLiteral("approveDevice"));
+        QVERIFY(approve && approve->isEnabled());
+        QTest::mouseClick(approve, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("devices")).contains(QLatin1String("crew-tablet-1|field|approved")),
+                                 kWaitMs);
+        const QByteArray listed = admin({QStringLiteral("--json"), QStringLiteral("devices"), QStringLiteral("list")}).out;
+        bool approved = false;
+        for (const QJsonValue &d : QJsonDocument::fromJson(listed).array())
+            approved = approved || (d[QLatin1String("deviceId")].toString() == id && d[QLatin1String("state")].toString() == QLatin1String("approved"));
+        QVERIFY2(approved, listed.constData());
+        QVERIFY(screenshot(w, QStringLiteral("admin-devices")));
+    }
+
+    // A package none of the services had, installed from the Plugins page: the progress ends
+    // with it running on logic and field, each listed.
+    void aPackageInstalledFromThePluginsPageRunsEverywhere()
+    {
+        AdminWindow &w = *m_window;
+        QSignalSpy finished(&w, &AdminWindow::installFinished);
+        w.installPackage(QStringLiteral(PEEK_PACKAGES_DIR "/peek_test_tasks-0.1.0.peekplugin"));
+        QCOMPARE(w.currentPage(), QStringLiteral("plugins"));
+        QVERIFY(finished.wait(60000));
+        QVERIFY2(finished.front().front().toBool(), qPrintable(w.installStatus()->text()));
+        QCOMPARE(w.installProgress()->value(), 100);
+        QVERIFY2(w.installStatus()->text().contains(QLatin1String("runs on every service")), qPrintable(w.installStatus()->text()));
+        QVERIFY2(w.installStatus()->text().contains(QLatin1String("logic: 0.1.0 started")), qPrintable(w.installStatus()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("plugins")).contains(QLatin1String("peek_test_tasks|0.1.0|logic")), kWaitMs);
+        QVERIFY(screenshot(w, QStringLiteral("admin-plugins")));
+    }
+
+    // The other pages fill with what logic has: users, tasks, a service's log, the audit.
+    void everyPageShowsLogicsData()
+    {
+        AdminWindow &w = *m_window;
+        QVERIFY(w.showPage(QStringLiteral("users")));
+        QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("users")).contains(QLatin1String("root||admin")), kWaitMs);
+        QVERIFY(screenshot(w, QStringLiteral("admin-users")));
+        QVERIFY(w.showPage(QStringLiteral("tasks")));
+        QVERIFY(screenshot(w, QStringLiteral("admin-tasks")));
+        QVERIFY(w.showPage(QStringLiteral("logs")));
+        QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("logs")).contains(QLatin1String("started peek_plugin_tutorial")), kWaitMs);
+        QVERIFY(screenshot(w, QStringLiteral("admin-logs")));
+        QVERIFY(w.showPage(QStringLiteral("audit")));
+        QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("audit")).contains(QLatin1String("approved")), kWaitMs);
+        QTest::keyClicks(w.filter(QStringLiteral("audit")), QStringLiteral("plugin installed"));
+        QVERIFY(screenshot(w, QStringLiteral("admin-audit")));
+    }
+
+    // The next start resumes the session from the keychain; when logic ends it (the password
+    // changed), the window returns to the login page and says why.
+    void theSessionIsResumedAndEndsWithTheReason()
+    {
+        m_window.reset();
+        m_window = std::make_unique<AdminWindow>(options(), &m_secrets);
+        AdminWindow &w = *m_window;
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(w.state(), QStringLiteral("ready"), kWaitMs);
+        const auto changed = admin({QStringLiteral("users"), QStringLiteral("passwd"), QStringLiteral("root")}, kPassword + "\n");
+        QVERIFY2(changed.code == 0, changed.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(w.state(), QStringLiteral("login"), kWaitMs);
+        QVERIFY2(w.loginMessage()->text().startsWith(QLatin1String("Your session ended")), qPrintable(w.loginMessage()->text()));
+        QCOMPARE(w.userEdit()->text(), QStringLiteral("root")); // remembered
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        if (m_server)
+            m_server->terminate();
+    }
+};
+
+QTEST_MAIN(TestAdminApp)
+#include "tst_adminapp.moc"
