@@ -56,7 +56,7 @@ PayloadEnvelope answerLogRead(const PayloadEnvelope &request, const QString &log
 AdminService::AdminService(Vortex *logic, std::function<std::shared_ptr<ServiceInfoTuple>()> self, Plugins plugins,
                            const AuditLog *audit, TaskQueue *tasks, QString logFile, QObject *parent)
     : QObject(parent), m_vortex(logic), m_self(std::move(self)), m_observable(logic, kPlugin, kPlugin),
-      m_plugins(std::move(plugins)), m_audit(audit), m_tasks(tasks), m_logFile(std::move(logFile))
+      m_logFile(std::move(logFile)), m_tasks(tasks), m_audit(audit), m_plugins(std::move(plugins))
 {
     m_installEndpoint = adminInstallRpc().listen(
         logic, [this](const ValueList &args, const Dict &kwargs) { return install(args, kwargs); });
