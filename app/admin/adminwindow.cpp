@@ -16,6 +16,8 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
+#include <QSpinBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -38,6 +40,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <limits>
 
 namespace peek::app {
 
@@ -419,6 +422,15 @@ QWidget *AdminWindow::buildMainPage()
     progressRow->addWidget(m_installProgress);
     progressRow->addWidget(m_installStatus, 1);
     qobject_cast<QVBoxLayout *>(plugins.widget->layout())->insertLayout(2, progressRow);
+    // The selected plugin's settings, as a form of their declared types.
+    m_settingsBox = new QGroupBox(tr("Settings"));
+    m_settingsBox->setObjectName(QStringLiteral("settingsForm"));
+    m_settingsBox->hide();
+    plugins.widget->layout()->addWidget(m_settingsBox);
+    connect(plugins.view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this, p = &plugins] {
+        const QList<Dict> rows = p->selected();
+        loadSettings(rows.size() == 1 ? rows.front().string(QStringLiteral("name")) : QString());
+    });
 
     Page &devices = addTablePage(QStringLiteral("devices"), tr("Devices"),
                                  {{QStringLiteral("description"), tr("Name")},
@@ -935,6 +947,110 @@ void AdminWindow::readLogs(bool fromStart)
                });
 }
 
+// --- plugin settings -----------------------------------------------------------------------------
+
+void AdminWindow::loadSettings(const QString &plugin)
+{
+    if (plugin.isEmpty()) {
+        m_settingsPlugin.clear();
+        m_settingsBox->hide();
+        return;
+    }
+    m_settingsPlugin = plugin;
+    onFinished(this, m_client->call(adminSettingsRpc(), {Value(plugin)}), [this, plugin](QFuture<Value> finished) {
+        if (plugin != m_settingsPlugin)
+            return; // another plugin was selected meanwhile
+        auto answer = resultOf(finished, tr("cancelled"));
+        delete m_settingsBox->layout();
+        qDeleteAll(m_settingsBox->findChildren<QWidget *>(QString(), Qt::FindDirectChildrenOnly));
+        auto *form = new QFormLayout(m_settingsBox);
+        m_settingsBox->setTitle(tr("Settings of %1").arg(plugin));
+        m_settings.clear();
+        if (!answer) {
+            form->addRow(new QLabel(answer.error().message()));
+            m_settingsBox->show();
+            return;
+        }
+        for (const Value &v : answer.value().toList()) {
+            const Dict setting = v.toDict();
+            m_settings << setting;
+            const QString key = setting.string(QStringLiteral("key"));
+            const QString type = setting.string(QStringLiteral("type"));
+            const Value *value = setting.find(QStringLiteral("value"));
+            QWidget *editor = nullptr;
+            if (type == QLatin1String("bool")) {
+                auto *box = new QCheckBox;
+                box->setChecked(value && value->toBool());
+                editor = box;
+            } else if (type == QLatin1String("int")) {
+                auto *spin = new QSpinBox;
+                spin->setRange(std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+                spin->setValue(value ? int(value->toInt()) : 0);
+                editor = spin;
+            } else {
+                auto *line = new QLineEdit;
+                if (type == QLatin1String("password")) {
+                    // Never read back: typed anew, or left as it is.
+                    line->setEchoMode(QLineEdit::Password);
+                    line->setPlaceholderText(value && !value->toString().isEmpty() ? tr("(set; type to change)") : tr("(not set)"));
+                } else {
+                    line->setText(value ? value->toString() : QString());
+                }
+                editor = line;
+            }
+            editor->setObjectName(QStringLiteral("setting_") + key);
+            editor->setToolTip(setting.string(QStringLiteral("description")));
+            auto *cell = new QWidget;
+            auto *column = new QVBoxLayout(cell);
+            column->setContentsMargins(0, 0, 0, 0);
+            column->addWidget(editor);
+            auto *error = new QLabel;
+            error->setObjectName(QStringLiteral("settingError_") + key);
+            error->setStyleSheet(QStringLiteral("color: #b42318;"));
+            error->setWordWrap(true);
+            error->hide();
+            column->addWidget(error);
+            form->addRow(key + u':', cell);
+        }
+        auto *save = new QPushButton(tr("&Save Settings"));
+        save->setObjectName(QStringLiteral("saveSettings"));
+        connect(save, &QPushButton::clicked, this, [this, plugin] { saveSettings(plugin); });
+        form->addRow(QString(), save);
+        m_settingsBox->show();
+    });
+}
+
+void AdminWindow::saveSettings(const QString &plugin)
+{
+    for (const Dict &setting : std::as_const(m_settings)) {
+        const QString key = setting.string(QStringLiteral("key"));
+        QWidget *editor = m_settingsBox->findChild<QWidget *>(QStringLiteral("setting_") + key);
+        auto *error = m_settingsBox->findChild<QLabel *>(QStringLiteral("settingError_") + key);
+        const Value *was = setting.find(QStringLiteral("value"));
+        Value now;
+        if (auto *box = qobject_cast<QCheckBox *>(editor))
+            now = Value(box->isChecked());
+        else if (auto *spin = qobject_cast<QSpinBox *>(editor))
+            now = Value(qint64(spin->value()));
+        else if (auto *line = qobject_cast<QLineEdit *>(editor))
+            now = line->echoMode() == QLineEdit::Password && line->text().isEmpty() ? Value() : Value(line->text());
+        if (now.isNull() || (was && was->type() == now.type() && RowTableModel::text(*was) == RowTableModel::text(now)))
+            continue; // unchanged
+        onFinished(this, m_client->call(adminSettingsRpc(), {Value(plugin), Value(key), now}),
+                   [this, plugin, key, error = QPointer<QLabel>(error)](QFuture<Value> finished) {
+                       auto answer = resultOf(finished, tr("cancelled"));
+                       if (error) {
+                           error->setText(answer ? QString() : answer.error().message());
+                           error->setVisible(!answer);
+                       }
+                       if (answer) {
+                           statusBar()->showMessage(tr("%1: %2 saved").arg(plugin, key), 8000);
+                           refreshAudit();
+                       }
+                   });
+    }
+}
+
 // --- actions -------------------------------------------------------------------------------------
 
 void AdminWindow::run(const Rpc &rpc, const ValueList &args, const Dict &kwargs, const QString &done)
@@ -1102,7 +1218,7 @@ void AdminWindow::restoreSettings()
         p->view->horizontalHeader()->restoreState(settings.value(QStringLiteral("admin/table/") + p->key).toByteArray());
 }
 
-void AdminWindow::saveSettings() const
+void AdminWindow::saveWindowSettings() const
 {
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
@@ -1114,7 +1230,7 @@ void AdminWindow::saveSettings() const
 
 void AdminWindow::closeEvent(QCloseEvent *event)
 {
-    saveSettings();
+    saveWindowSettings();
     QMainWindow::closeEvent(event);
 }
 

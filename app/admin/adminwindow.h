@@ -13,6 +13,7 @@
 #include <memory>
 
 class QComboBox;
+class QGroupBox;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -73,6 +74,9 @@ public:
     QProgressBar *installProgress() const { return m_installProgress; }
     QLabel *installStatus() const { return m_installStatus; }
     QLabel *dashboardText() const { return m_dashboard; }
+    // The settings form of the plugin selected on the Plugins page (its editors are named
+    // "setting_<key>", their errors "settingError_<key>", the button "saveSettings").
+    QGroupBox *settingsForm() const { return m_settingsBox; }
     // The row of `page`'s table whose `key` field is `value` selected; false when none.
     bool selectRow(const QString &page, const QString &key, const QString &value);
 
@@ -109,11 +113,14 @@ private:
     void refreshTasks();
     void refreshAudit();
     void readLogs(bool fromStart);
+    // The settings form for `plugin` (read from logic), or none.
+    void loadSettings(const QString &plugin);
+    void saveSettings(const QString &plugin);
     // Runs an administration RPC; failures go to the status bar and a message box.
     void run(const Rpc &rpc, const ValueList &args, const Dict &kwargs, const QString &done);
     bool confirm(const QString &question);
     void restoreSettings();
-    void saveSettings() const;
+    void saveWindowSettings() const;
     QString sessionKey() const;
 
     Options m_options;
@@ -136,6 +143,9 @@ private:
     QLabel *m_linkLabel = nullptr;
     QProgressBar *m_installProgress = nullptr;
     QLabel *m_installStatus = nullptr;
+    QGroupBox *m_settingsBox = nullptr;
+    QString m_settingsPlugin;
+    QList<Dict> m_settings; // as logic answered: key, type, value, default, stored, description
     QComboBox *m_logService = nullptr;
     QComboBox *m_logLevel = nullptr;
     QCheckBox *m_logFollow = nullptr;

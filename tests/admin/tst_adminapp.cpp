@@ -15,6 +15,8 @@
 #include "vortex/payloadenvelope.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QGroupBox>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -196,6 +198,28 @@ private Q_SLOTS:
         QVERIFY2(w.installStatus()->text().contains(QLatin1String("logic: 0.1.0 started")), qPrintable(w.installStatus()->text()));
         QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("plugins")).contains(QLatin1String("peek_test_tasks|0.1.0|logic")), kWaitMs);
         QVERIFY(screenshot(w, QStringLiteral("admin-plugins")));
+    }
+
+    // The tutorial's settings as a form of their types: a changed greeting reaches the plugin
+    // on logic (what the console reads from the same store).
+    void aSettingChangedInTheFormReachesThePlugin()
+    {
+        AdminWindow &w = *m_window;
+        QVERIFY(w.showPage(QStringLiteral("plugins")));
+        QVERIFY(w.selectRow(QStringLiteral("plugins"), QStringLiteral("name"), QStringLiteral("peek_plugin_tutorial")));
+        QLineEdit *greeting = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((greeting = w.settingsForm()->findChild<QLineEdit *>(QStringLiteral("setting_greeting"))), kWaitMs);
+        QVERIFY(w.settingsForm()->findChild<QCheckBox *>(QStringLiteral("setting_subIntsOnAgentLink")));
+        QCOMPARE(greeting->text(), QStringLiteral("Hello from the Peek tutorial"));
+        greeting->selectAll();
+        QTest::keyClicks(greeting, QStringLiteral("Hello from the admin window"));
+        QVERIFY(screenshot(w, QStringLiteral("admin-plugin-settings")));
+        QTest::mouseClick(w.settingsForm()->findChild<QPushButton *>(QStringLiteral("saveSettings")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(admin({QStringLiteral("--json"), QStringLiteral("plugins"), QStringLiteral("settings"),
+                                        QStringLiteral("peek_plugin_tutorial")})
+                                     .out.contains("Hello from the admin window"),
+                                 kWaitMs);
+        QVERIFY(!w.settingsForm()->findChild<QLabel *>(QStringLiteral("settingError_greeting"))->isVisible());
     }
 
     // The other pages fill with what logic has: users, tasks, a service's log, the audit.
