@@ -19,93 +19,93 @@
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="28"/>
         <source>Waiting for approval</source>
-        <translation type="unfinished"></translation>
+        <translation>Wartet auf Freigabe</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="29"/>
         <source>Access revoked</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugriff widerrufen</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="30"/>
         <source>Enrol this device</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Gerät registrieren</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="31"/>
         <source>Checking this device</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerät wird geprüft</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="39"/>
         <source>An administrator must approve “%1” before it can be used. This screen moves on by itself once it is approved.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Administrator muss „%1“ freigeben, bevor es verwendet werden kann. Diese Anzeige geht nach der Freigabe von selbst weiter.</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="41"/>
         <source>An administrator revoked this device&apos;s access. Ask them to approve it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Administrator hat den Zugriff dieses Geräts widerrufen. Bitten Sie ihn, das Gerät erneut freizugeben.</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="43"/>
         <source>Before this %1 device is used, the service must know it. Give it a name your administrator will recognise; they approve it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bevor dieses Gerät (%1) verwendet werden kann, muss es beim Dienst bekannt sein. Geben Sie ihm einen Namen, den Ihr Administrator wiedererkennt; er gibt es dann frei.</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="45"/>
         <source>Asking the service whether this device may be used…</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Dienst wird gefragt, ob dieses Gerät verwendet werden darf…</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="46"/>
         <source>The service cannot be reached. This device is checked as soon as it can be.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Dienst ist nicht erreichbar. Das Gerät wird geprüft, sobald er erreichbar ist.</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="62"/>
         <source>Device name</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerätename</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="73"/>
         <source>Enrol</source>
-        <translation type="unfinished"></translation>
+        <translation>Registrieren</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="92"/>
         <source>Administrator: peek-server admin devices approve “%1”</source>
-        <translation type="unfinished"></translation>
+        <translation>Administrator: peek-server admin devices approve „%1“</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="123"/>
         <location filename="../app/qml/DeviceGate.qml" line="170"/>
         <source>Log in</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmelden</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="129"/>
         <source>Log in to use %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Melden Sie sich an, um %1 zu verwenden.</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="129"/>
         <source>this device</source>
-        <translation type="unfinished"></translation>
+        <translation>dieses Gerät</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="138"/>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzername</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="148"/>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort</translation>
     </message>
     <message>
         <location filename="../app/qml/DeviceGate.qml" line="170"/>
         <source>Log in anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>Trotzdem anmelden</translation>
     </message>
 </context>
 <context>
@@ -238,7 +238,7 @@
     <message>
         <location filename="../app/field/ServerSetup.qml" line="32"/>
         <source>Type the address of your Peek office service, e.g. peek.example.org:8002.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie die Adresse Ihres Peek-Bürodienstes ein, z. B. peek.example.org:8002.</translation>
     </message>
     <message>
         <location filename="../app/field/ServerSetup.qml" line="33"/>
@@ -306,12 +306,12 @@
     <message>
         <location filename="../app/field/StatusBar.qml" line="93"/>
         <source>Log out</source>
-        <translation type="unfinished"></translation>
+        <translation>Abmelden</translation>
     </message>
     <message>
         <location filename="../app/field/StatusBar.qml" line="93"/>
         <source>%1 · Log out</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · Abmelden</translation>
     </message>
 </context>
 <context>
@@ -320,79 +320,79 @@
         <location filename="../app/admin/adminwindow.cpp" line="120"/>
         <location filename="../app/admin/adminwindow.cpp" line="179"/>
         <source>Peek Admin</source>
-        <translation type="unfinished"></translation>
+        <translation>Peek Admin</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="127"/>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="128"/>
         <source>&amp;Install Plugin Package...</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugin-Paket &amp;installieren...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="129"/>
         <location filename="../app/admin/adminwindow.cpp" line="394"/>
         <source>Install Plugin Package</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugin-Paket installieren</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="130"/>
         <location filename="../app/admin/adminwindow.cpp" line="395"/>
         <source>Peek plugin packages (*.peekplugin)</source>
-        <translation type="unfinished"></translation>
+        <translation>Peek-Plugin-Pakete (*.peekplugin)</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="135"/>
         <source>&amp;Log Out</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Abmelden</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="137"/>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="138"/>
         <source>&amp;Go</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Gehe zu</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="184"/>
         <source>Log in to the logic service&apos;s admin port as a user with the admin role.</source>
-        <translation type="unfinished"></translation>
+        <translation>Melden Sie sich am Admin-Port des Logic-Dienstes als Benutzer mit der Rolle admin an.</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="189"/>
         <source>host:8010 or wss://host:8010</source>
-        <translation type="unfinished"></translation>
+        <translation>host:8010 oder wss://host:8010</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="195"/>
         <source>&amp;Logic server:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Logic-Server:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="196"/>
         <source>&amp;User:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Benutzer:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="197"/>
         <source>&amp;Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Passwort:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="198"/>
         <source>Log In</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmelden</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="229"/>
         <source>&apos;%1&apos; is not a logic address: use host:8010 or wss://host:8010.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist keine Logic-Adresse: Verwenden Sie host:8010 oder wss://host:8010.</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="239"/>
@@ -406,631 +406,631 @@
         <location filename="../app/admin/adminwindow.cpp" line="1061"/>
         <location filename="../app/admin/adminwindow.cpp" line="1111"/>
         <source>cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>abgebrochen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="273"/>
         <source>Filter</source>
-        <translation type="unfinished"></translation>
+        <translation>Filter</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="334"/>
         <source>%1: %2?</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2?</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="363"/>
         <location filename="../app/admin/adminwindow.cpp" line="871"/>
         <source>Dashboard</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersicht</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="363"/>
         <location filename="../app/admin/adminwindow.cpp" line="383"/>
         <source>Plugins</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugins</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="363"/>
         <location filename="../app/admin/adminwindow.cpp" line="435"/>
         <location filename="../app/admin/adminwindow.cpp" line="875"/>
         <source>Devices</source>
-        <translation type="unfinished"></translation>
+        <translation>Geräte</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="363"/>
         <location filename="../app/admin/adminwindow.cpp" line="460"/>
         <location filename="../app/admin/adminwindow.cpp" line="878"/>
         <source>Users</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="363"/>
         <location filename="../app/admin/adminwindow.cpp" line="517"/>
         <location filename="../app/admin/adminwindow.cpp" line="880"/>
         <source>Tasks</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgaben</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="363"/>
         <location filename="../app/admin/adminwindow.cpp" line="534"/>
         <source>Logs</source>
-        <translation type="unfinished"></translation>
+        <translation>Protokolle</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="363"/>
         <location filename="../app/admin/adminwindow.cpp" line="558"/>
         <source>Audit</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfprotokoll</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="384"/>
         <source>Plugin</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugin</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="385"/>
         <source>Version</source>
-        <translation type="unfinished"></translation>
+        <translation>Version</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="386"/>
         <source>Service</source>
-        <translation type="unfinished"></translation>
+        <translation>Dienst</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="387"/>
         <source>Process</source>
-        <translation type="unfinished"></translation>
+        <translation>Prozess</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="388"/>
         <location filename="../app/admin/adminwindow.cpp" line="438"/>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="389"/>
         <location filename="../app/admin/adminwindow.cpp" line="525"/>
         <source>Error</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="391"/>
         <source>&amp;Install or Upgrade...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Installieren oder aktualisieren...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="400"/>
         <source>&amp;Enable</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Aktivieren</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="402"/>
         <source>%1 enabled on every service</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf allen Diensten aktiviert</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="404"/>
         <location filename="../app/admin/adminwindow.cpp" line="511"/>
         <source>&amp;Disable</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Deaktivieren</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="406"/>
         <source>%1 disabled on every service</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf allen Diensten deaktiviert</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="408"/>
         <source>&amp;Roll Back</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Zurücksetzen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="410"/>
         <source>%1 rolled back to the version before</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf die vorherige Version zurückgesetzt</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="419"/>
         <source>Drop a .peekplugin file here to install or upgrade it on every service.</source>
-        <translation type="unfinished"></translation>
+        <translation>Legen Sie hier eine .peekplugin-Datei ab, um sie auf allen Diensten zu installieren oder zu aktualisieren.</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="426"/>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="436"/>
         <location filename="../app/admin/adminwindow.cpp" line="462"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="437"/>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="439"/>
         <source>Online via</source>
-        <translation type="unfinished"></translation>
+        <translation>Online über</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="440"/>
         <source>Last seen</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuletzt gesehen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="441"/>
         <source>App version</source>
-        <translation type="unfinished"></translation>
+        <translation>App-Version</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="442"/>
         <location filename="../app/admin/adminwindow.cpp" line="461"/>
         <location filename="../app/admin/adminwindow.cpp" line="563"/>
         <source>User</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="443"/>
         <source>Last position</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzte Position</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="444"/>
         <source>Id</source>
-        <translation type="unfinished"></translation>
+        <translation>ID</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="446"/>
         <source>&amp;Approve</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Freigeben</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="448"/>
         <source>%1 approved</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 freigegeben</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="450"/>
         <source>&amp;Revoke</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Widerrufen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="452"/>
         <source>%1 revoked</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 widerrufen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="454"/>
         <source>Re&amp;move</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Entfernen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="456"/>
         <source>%1 removed</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 entfernt</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="463"/>
         <location filename="../app/admin/adminwindow.cpp" line="501"/>
         <source>Roles</source>
-        <translation type="unfinished"></translation>
+        <translation>Rollen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="464"/>
         <source>Disabled</source>
-        <translation type="unfinished"></translation>
+        <translation>Deaktiviert</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="465"/>
         <source>Source</source>
-        <translation type="unfinished"></translation>
+        <translation>Quelle</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="466"/>
         <source>Logged in on</source>
-        <translation type="unfinished"></translation>
+        <translation>Angemeldet auf</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="468"/>
         <source>&amp;Add User...</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer &amp;hinzufügen...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="472"/>
         <location filename="../app/admin/adminwindow.cpp" line="475"/>
         <location filename="../app/admin/adminwindow.cpp" line="479"/>
         <source>Add User</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer hinzufügen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="472"/>
         <source>User name:</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzername:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="475"/>
         <source>Password of %1:</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort von %1:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="479"/>
         <source>Roles (comma-separated: admin, field, office):</source>
-        <translation type="unfinished"></translation>
+        <translation>Rollen (durch Komma getrennt: admin, field, office):</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="486"/>
         <source>user %1 added</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer %1 hinzugefügt</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="489"/>
         <source>Reset &amp;Password...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Passwort zurücksetzen...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="492"/>
         <source>Reset Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort zurücksetzen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="492"/>
         <source>New password of %1:</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Passwort von %1:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="496"/>
         <source>password of %1 set</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort von %1 gesetzt</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="498"/>
         <source>&amp;Roles...</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Rollen...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="501"/>
         <source>Roles of %1 (comma-separated):</source>
-        <translation type="unfinished"></translation>
+        <translation>Rollen von %1 (durch Komma getrennt):</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="505"/>
         <source>roles of %1 set</source>
-        <translation type="unfinished"></translation>
+        <translation>Rollen von %1 gesetzt</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="507"/>
         <source>E&amp;nable</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Aktivieren</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="509"/>
         <source>%1 may log in</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 darf sich anmelden</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="513"/>
         <source>%1 disabled</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 deaktiviert</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="518"/>
         <source>Task</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgabe</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="519"/>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation>In Warteschlange</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="520"/>
         <source>Running</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="521"/>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="522"/>
         <source>Failed task</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagene Aufgabe</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="523"/>
         <source>Attempts</source>
-        <translation type="unfinished"></translation>
+        <translation>Versuche</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="524"/>
         <source>Finished</source>
-        <translation type="unfinished"></translation>
+        <translation>Beendet</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="527"/>
         <source>&amp;Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="530"/>
         <source>task %1 queued again</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgabe %1 erneut in Warteschlange gestellt</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="534"/>
         <source>Record</source>
-        <translation type="unfinished"></translation>
+        <translation>Eintrag</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="543"/>
         <source>&amp;Follow</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Mitverfolgen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="546"/>
         <source>Service:</source>
-        <translation type="unfinished"></translation>
+        <translation>Dienst:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="548"/>
         <source>Level:</source>
-        <translation type="unfinished"></translation>
+        <translation>Stufe:</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="559"/>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeit</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="560"/>
         <source>Event</source>
-        <translation type="unfinished"></translation>
+        <translation>Ereignis</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="561"/>
         <source>Part</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereich</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="562"/>
         <source>Device</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerät</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="564"/>
         <source>By</source>
-        <translation type="unfinished"></translation>
+        <translation>Von</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="565"/>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>Herkunft</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="566"/>
         <source>Detail</source>
-        <translation type="unfinished"></translation>
+        <translation>Details</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="632"/>
         <source>Your session ended: %1. Log in again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihre Sitzung wurde beendet: %1. Melden Sie sich erneut an.</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="633"/>
         <source>logic no longer knows it</source>
-        <translation type="unfinished"></translation>
+        <translation>Logic kennt sie nicht mehr</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="650"/>
         <source>Connecting to %1...</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbinde mit %1...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="653"/>
         <location filename="../app/admin/adminwindow.cpp" line="700"/>
         <source>Connected to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbunden mit %1</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="663"/>
         <location filename="../app/admin/adminwindow.cpp" line="683"/>
         <source>Your session ended: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihre Sitzung wurde beendet: %1</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="671"/>
         <source>Cannot reach logic at %1: %2. Check the address (logic&apos;s admin port, 8010 by default).</source>
-        <translation type="unfinished"></translation>
+        <translation>Logic unter %1 ist nicht erreichbar: %2. Prüfen Sie die Adresse (Admin-Port von Logic, standardmäßig 8010).</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="676"/>
         <source>Reconnecting to %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbinde erneut mit %1: %2</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="679"/>
         <source>Reconnecting to %1...</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbinde erneut mit %1...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="712"/>
         <source>%1 on %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf %2</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="729"/>
         <source>Logged out.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgemeldet.</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="808"/>
         <source>%1: %2 started</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 gestartet</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="809"/>
         <source>%1: waiting (runs %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: wartet (läuft: %2)</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="809"/>
         <source>nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>nichts</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="810"/>
         <source>%1: failed, %2 runs: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: fehlgeschlagen, %2 läuft: %3</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="811"/>
         <source>%1: %2 %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 %3</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="816"/>
         <source>%1 %2 on the services: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2 auf den Diensten: %3</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="821"/>
         <source>%1 %2 runs on every service: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2 läuft auf allen Diensten: %3</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="821"/>
         <source>%1 %2 does not run everywhere: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2 läuft nicht überall: %3</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="839"/>
         <source>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;up %5 min&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;seit %5 Min.&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="847"/>
         <source>%1 on %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf %2: %3</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="850"/>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="873"/>
         <source>Services (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Dienste (%1)</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="876"/>
         <source>%1 online, %2 waiting for approval</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 online, %2 warten auf Freigabe</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="878"/>
         <source>%1 logged in of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 von %2 angemeldet</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="881"/>
         <source>%1 queued, %2 running, %3 failed</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 in Warteschlange, %2 laufend, %3 fehlgeschlagen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="883"/>
         <source>Failed plugins</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagene Plugins</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="884"/>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>keine</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="967"/>
         <source>Settings of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen von %1</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="995"/>
         <source>(set; type to change)</source>
-        <translation type="unfinished"></translation>
+        <translation>(gesetzt; zum Ändern eingeben)</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="995"/>
         <source>(not set)</source>
-        <translation type="unfinished"></translation>
+        <translation>(nicht gesetzt)</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1015"/>
         <source>&amp;Save Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen &amp;speichern</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1047"/>
         <source>%1: %2 saved</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 gespeichert</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1065"/>
         <source>Not done</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht ausgeführt</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1077"/>
         <source>Confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Bestätigen</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1088"/>
         <source>Cannot read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1104"/>
         <source>Uploading %1...</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird hochgeladen...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1114"/>
         <source>%1 was not installed: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wurde nicht installiert: %2</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1121"/>
         <source>Checking %1 and starting it on logic...</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird geprüft und auf Logic gestartet...</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="1126"/>
         <source>Installed %1 on logic; waiting for the services...</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf Logic installiert; warte auf die Dienste...</translation>
     </message>
 </context>
 <context>
     <name>peek::app::AppWindow</name>
     <message>
-        <location filename="../app/appwindow.cpp" line="300"/>
+        <location filename="../app/field/appwindow.cpp" line="300"/>
         <source>“%1” is not a server address; type host:port, e.g. peek.example.org:8000</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist keine Serveradresse; geben Sie host:port ein, z. B. peek.example.org:8000</translation>
     </message>
     <message>
-        <location filename="../app/appwindow.cpp" line="329"/>
+        <location filename="../app/field/appwindow.cpp" line="329"/>
         <source>%1 answers, but it is not a Peek %2 service. Check the port: the field service usually listens on 8000, the office service on 8002.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 antwortet, ist aber kein Peek-Dienst für %2. Prüfen Sie den Port: Der Außendienst-Dienst lauscht meist auf 8000, der Bürodienst auf 8002.</translation>
     </message>
     <message>
-        <location filename="../app/appwindow.cpp" line="332"/>
+        <location filename="../app/field/appwindow.cpp" line="332"/>
         <source>Cannot reach %1: %2. Check the address and that the service runs.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht erreichbar: %2. Prüfen Sie die Adresse und ob der Dienst läuft.</translation>
     </message>
 </context>
 <context>
@@ -1038,67 +1038,67 @@
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="37"/>
         <source>Failed actions</source>
-        <translation type="unfinished">Fehlgeschlagene Aktionen</translation>
+        <translation>Fehlgeschlagene Aktionen</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="50"/>
         <source>Plugin</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugin</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="50"/>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktion</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="50"/>
         <source>Failed at</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen am</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="50"/>
         <source>Error</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="56"/>
         <source>&amp;Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Erneut senden</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="57"/>
         <source>&amp;Discard</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Verwerfen</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="58"/>
         <source>Retry &amp;all</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Alle erneut senden</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="62"/>
         <source>Sends the selected actions again</source>
-        <translation type="unfinished"></translation>
+        <translation>Sendet die ausgewählten Aktionen erneut</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="63"/>
         <source>Drops the selected actions; their changes are not made</source>
-        <translation type="unfinished"></translation>
+        <translation>Verwirft die ausgewählten Aktionen; ihre Änderungen werden nicht ausgeführt</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="107"/>
         <source>No failed actions: everything this device queued was delivered or is still waiting to be sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine fehlgeschlagenen Aktionen: Alles, was dieses Gerät in die Warteschlange gestellt hat, wurde zugestellt oder wartet noch auf den Versand.</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="110"/>
         <source>One action could not be done. Retry sends it again (after fixing the cause); discard drops it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Aktion konnte nicht ausgeführt werden. „Erneut senden“ schickt sie noch einmal (nachdem die Ursache behoben ist); „Verwerfen“ entfernt sie.</translation>
     </message>
     <message>
         <location filename="../app/office/failedactionsdialog.cpp" line="112"/>
         <source>%1 actions could not be done. Retry sends them again (after fixing the cause); discard drops them.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Aktionen konnten nicht ausgeführt werden. „Erneut senden“ schickt sie noch einmal (nachdem die Ursache behoben ist); „Verwerfen“ entfernt sie.</translation>
     </message>
 </context>
 <context>
@@ -1107,17 +1107,17 @@
         <location filename="../app/office/officewindow.cpp" line="200"/>
         <location filename="../app/office/officewindow.cpp" line="673"/>
         <source>Peek Office</source>
-        <translation type="unfinished"></translation>
+        <translation>Peek Office</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="249"/>
         <source>PLUGINS</source>
-        <translation type="unfinished"></translation>
+        <translation>PLUGINS</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="268"/>
         <source>Plugins</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugins</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="315"/>
@@ -1125,334 +1125,336 @@
         <location filename="../app/office/officewindow.cpp" line="707"/>
         <location filename="../app/office/officewindow.cpp" line="716"/>
         <source>Change Server…</source>
-        <translation type="unfinished"></translation>
+        <translation>Server wechseln…</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="373"/>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="374"/>
         <source>Change &amp;server…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Server wechseln…</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="376"/>
         <source>&amp;Log Out</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Abmelden</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="382"/>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="386"/>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="388"/>
         <source>&amp;Reload Plugin View</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugin-Ansicht &amp;neu laden</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="391"/>
         <source>Refresh Plugin &amp;List</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugin-&amp;Liste aktualisieren</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="394"/>
         <source>&amp;Actions</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;ktionen</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="396"/>
         <source>&amp;Retry Failed Actions</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagene Aktionen &amp;erneut senden</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="397"/>
         <source>&amp;Discard Failed Actions…</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagene Aktionen &amp;verwerfen…</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="400"/>
         <source>&amp;Show Failed Actions…</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagene Aktionen &amp;anzeigen…</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="402"/>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Hilfe</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="403"/>
         <source>&amp;About Peek</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Über Peek</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="422"/>
         <source>Shows the failed actions, to retry or discard them</source>
-        <translation type="unfinished">Zeigt die fehlgeschlagenen Aktionen, um sie erneut zu senden oder zu verwerfen</translation>
+        <translation>Zeigt die fehlgeschlagenen Aktionen, um sie erneut zu senden oder zu verwerfen</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="474"/>
         <location filename="../app/office/officewindow.cpp" line="725"/>
         <source>No server</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Server</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="474"/>
         <source>Server %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Server %1</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="585"/>
         <source>Connecting to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbinde mit %1</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="670"/>
         <source>Version %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Version %1</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="673"/>
         <source>%1 — Peek Office</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Peek Office</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="694"/>
         <source>Connect to your Peek server</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit Ihrem Peek-Server verbinden</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="695"/>
         <source>Tell Peek where the office service runs (host:port); it is remembered for the next start.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie an, wo der Bürodienst läuft (host:port); die Adresse wird für den nächsten Start gespeichert.</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="697"/>
         <source>Choose Server…</source>
-        <translation type="unfinished"></translation>
+        <translation>Server wählen…</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="699"/>
         <source>Peek cannot start</source>
-        <translation type="unfinished"></translation>
+        <translation>Peek kann nicht starten</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="704"/>
         <source>No plugins</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Plugins</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="706"/>
         <source>The office service at %1 has no plugins with an office view.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Bürodienst unter %1 hat keine Plugins mit Büroansicht.</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="709"/>
         <source>No plugins yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Plugins</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="712"/>
         <source>Fetching the plugins from the office service at %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugins werden vom Bürodienst unter %1 geladen…</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="713"/>
         <source>Plugins appear once Peek has reached the office service at %1. Peek keeps trying; check the address if this stays.</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugins erscheinen, sobald Peek den Bürodienst unter %1 erreicht hat. Peek versucht es weiter; prüfen Sie die Adresse, falls das so bleibt.</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="728"/>
         <source>Online</source>
-        <translation type="unfinished">Online</translation>
+        <translation>Online</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="731"/>
         <source>Connecting</source>
-        <translation type="unfinished">Verbinde</translation>
+        <translation>Verbinde</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="734"/>
         <source>Offline</source>
-        <translation type="unfinished">Offline</translation>
+        <translation>Offline</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="743"/>
         <source>No server address yet (File › Change Server…)</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Serveradresse (Datei › Server wechseln…)</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="744"/>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="751"/>
         <source>%1 waiting to send</source>
-        <translation type="unfinished">%1 warten auf Versand</translation>
+        <translation>%1 warten auf Versand</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="752"/>
         <source>Actions kept on this device until the service confirms them</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktionen, die auf diesem Gerät bleiben, bis der Dienst sie bestätigt</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="753"/>
         <source>%1 failed</source>
-        <translation type="unfinished">%1 fehlgeschlagen</translation>
+        <translation>%1 fehlgeschlagen</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="767"/>
         <source>Not synced</source>
-        <translation type="unfinished">Nicht synchronisiert</translation>
+        <translation>Nicht synchronisiert</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="768"/>
         <source>No data has arrived from the service yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Vom Dienst sind noch keine Daten eingetroffen</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="772"/>
         <source>Synced %1</source>
-        <translation type="unfinished">Synchronisiert %1</translation>
+        <translation>Synchronisiert %1</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="774"/>
         <source>Data last arrived %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuletzt Daten empfangen: %1</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="782"/>
         <source>Address of the office service (host:port):</source>
-        <translation type="unfinished"></translation>
+        <translation>Adresse des Bürodienstes (host:port):</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="785"/>
         <source>Change Server</source>
-        <translation type="unfinished"></translation>
+        <translation>Server wechseln</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="794"/>
         <source>“%1” is not a server address; type host:port, e.g. peek.example.org:8002.
 
 Address of the office service (host:port):</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist keine Serveradresse; geben Sie host:port ein, z. B. peek.example.org:8002.
+
+Adresse des Bürodienstes (host:port):</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="811"/>
         <source>Fetching the plugin list…</source>
-        <translation type="unfinished"></translation>
+        <translation>Plugin-Liste wird geladen…</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="819"/>
         <source>1 failed action queued again</source>
-        <translation type="unfinished"></translation>
+        <translation>1 fehlgeschlagene Aktion erneut in Warteschlange gestellt</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="820"/>
         <source>%1 failed actions queued again</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 fehlgeschlagene Aktionen erneut in Warteschlange gestellt</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="830"/>
         <source>Discard Failed Actions</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagene Aktionen verwerfen</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="831"/>
         <source>Discard the failed action? Its change will not be made.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die fehlgeschlagene Aktion verwerfen? Ihre Änderung wird nicht ausgeführt.</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="832"/>
         <source>Discard %1 failed actions? Their changes will not be made.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 fehlgeschlagene Aktionen verwerfen? Ihre Änderungen werden nicht ausgeführt.</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="837"/>
         <source>1 failed action discarded</source>
-        <translation type="unfinished"></translation>
+        <translation>1 fehlgeschlagene Aktion verworfen</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="838"/>
         <source>%1 failed actions discarded</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 fehlgeschlagene Aktionen verworfen</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="857"/>
         <source>About Peek</source>
-        <translation type="unfinished"></translation>
+        <translation>Über Peek</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="858"/>
         <source>&lt;h3&gt;Peek Office %1&lt;/h3&gt;&lt;p&gt;The office app of Peek: the plugins&apos; desktop views, working offline with the data last received and the actions queued on this computer.&lt;/p&gt;&lt;table cellspacing=&apos;4&apos;&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Server&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Data&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Qt&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Peek Office %1&lt;/h3&gt;&lt;p&gt;Die Büro-App von Peek: die Desktop-Ansichten der Plugins, offline nutzbar mit den zuletzt empfangenen Daten und den auf diesem Computer in der Warteschlange stehenden Aktionen.&lt;/p&gt;&lt;table cellspacing=&apos;4&apos;&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Server&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Daten&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Qt&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
     <message>
         <location filename="../app/office/officewindow.cpp" line="866"/>
         <source>none yet</source>
-        <translation type="unfinished"></translation>
+        <translation>noch keiner</translation>
     </message>
 </context>
 <context>
     <name>peek::app::PluginBundles</name>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="134"/>
+        <location filename="../app/link/pluginbundles.cpp" line="134"/>
         <source>The view of %1 is missing on this device; it is fetched again when the service is reachable.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Ansicht von %1 fehlt auf diesem Gerät; sie wird erneut geladen, sobald der Dienst erreichbar ist.</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="172"/>
+        <location filename="../app/link/pluginbundles.cpp" line="172"/>
         <source>Cannot get the plugin list from %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Plugin-Liste von %1 kann nicht abgerufen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="174"/>
+        <location filename="../app/link/pluginbundles.cpp" line="174"/>
         <source>The plugin list from %1 is not JSON</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Plugin-Liste von %1 ist kein JSON</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="184"/>
+        <location filename="../app/link/pluginbundles.cpp" line="184"/>
         <source>The service listed a bundle with a bad name or hash: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Dienst hat ein Paket mit ungültigem Namen oder Hash aufgeführt: %1</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="214"/>
+        <location filename="../app/link/pluginbundles.cpp" line="214"/>
         <source>cannot download %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht heruntergeladen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="218"/>
+        <location filename="../app/link/pluginbundles.cpp" line="218"/>
         <source>The view of %1 (version %2) could not be updated: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Ansicht von %1 (Version %2) konnte nicht aktualisiert werden: %3</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="250"/>
+        <location filename="../app/link/pluginbundles.cpp" line="250"/>
         <source>its content does not match its hash (expected %1, got %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>der Inhalt passt nicht zum Hash (erwartet %1, erhalten %2)</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="253"/>
+        <location filename="../app/link/pluginbundles.cpp" line="253"/>
         <source>the bundle has no %1</source>
-        <translation type="unfinished"></translation>
+        <translation>das Paket enthält keine Datei %1</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="262"/>
-        <location filename="../app/pluginbundles.cpp" line="266"/>
+        <location filename="../app/link/pluginbundles.cpp" line="262"/>
+        <location filename="../app/link/pluginbundles.cpp" line="266"/>
         <source>cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/pluginbundles.cpp" line="271"/>
+        <location filename="../app/link/pluginbundles.cpp" line="271"/>
         <source>cannot move %1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht nach %2 verschoben werden</translation>
     </message>
 </context>
 <context>
@@ -1460,61 +1462,61 @@ Address of the office service (host:port):</source>
     <message>
         <location filename="../app/admin/rowtablemodel.cpp" line="42"/>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>ja</translation>
     </message>
     <message>
         <location filename="../app/admin/rowtablemodel.cpp" line="42"/>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation>nein</translation>
     </message>
 </context>
 <context>
     <name>peek::app::Session</name>
     <message>
-        <location filename="../app/session.cpp" line="192"/>
+        <location filename="../app/link/session.cpp" line="191"/>
         <source>not sent: the session of %1 was lost</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht gesendet: die Sitzung von %1 ging verloren</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="318"/>
+        <location filename="../app/link/session.cpp" line="317"/>
         <source>not sent: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht gesendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="325"/>
+        <location filename="../app/link/session.cpp" line="324"/>
         <source>The service cannot be reached: log in once it is online.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Dienst ist nicht erreichbar: Melden Sie sich an, sobald er online ist.</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="349"/>
-        <location filename="../app/session.cpp" line="438"/>
+        <location filename="../app/link/session.cpp" line="348"/>
+        <location filename="../app/link/session.cpp" line="437"/>
         <source>the session closed</source>
-        <translation type="unfinished"></translation>
+        <translation>die Sitzung wurde geschlossen</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="351"/>
+        <location filename="../app/link/session.cpp" line="350"/>
         <source>Login failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="358"/>
+        <location filename="../app/link/session.cpp" line="357"/>
         <source>Login failed: the service&apos;s answer is unreadable</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung fehlgeschlagen: Die Antwort des Dienstes ist nicht lesbar</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="397"/>
+        <location filename="../app/link/session.cpp" line="396"/>
         <source>not sent: %1 logged out before it was sent</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht gesendet: %1 hat sich vor dem Versand abgemeldet</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="421"/>
+        <location filename="../app/link/session.cpp" line="420"/>
         <source>The service cannot be reached: enrol this device once it is online.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Dienst ist nicht erreichbar: Registrieren Sie dieses Gerät, sobald er online ist.</translation>
     </message>
     <message>
-        <location filename="../app/session.cpp" line="440"/>
+        <location filename="../app/link/session.cpp" line="439"/>
         <source>Enrolment failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Registrierung fehlgeschlagen: %1</translation>
     </message>
 </context>
 </TS>

@@ -1,6 +1,8 @@
 #include "actionpusher.h"
 
 #include "session.h"
+
+#include <QQmlEngine>
 #include "variantvalue.h"
 
 namespace peek::app {
@@ -32,7 +34,7 @@ void ActionPusher::setProcessor(const QString &processorName)
 
 bool ActionPusher::push(const QString &tupleType, const QVariantMap &fields)
 {
-    Session *session = Session::of(this);
+    Session *session = Session::ofEngine(qmlEngine(this));
     if (!session)
         return fail(
             QStringLiteral("cannot push %1: no session (the app sets one before it loads QML)")

@@ -5,6 +5,7 @@
 
 #include "tuple/tuple.h"
 
+#include <QQmlEngine>
 #include <QSysInfo>
 
 namespace peek::app {

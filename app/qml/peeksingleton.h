@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QAbstractItemModel>
 #include <QDateTime>
 #include <QMetaObject>
 #include <QObject>

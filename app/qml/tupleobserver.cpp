@@ -1,6 +1,8 @@
 #include "tupleobserver.h"
 
 #include "session.h"
+
+#include <QQmlEngine>
 #include "variantvalue.h"
 
 namespace peek::app {
@@ -74,7 +76,7 @@ void TupleObserver::resubscribe()
     if (!m_complete)
         return;
     delete m_subscription.data();
-    Session *session = Session::of(this);
+    Session *session = Session::ofEngine(qmlEngine(this));
     QString why;
     if (!session)
         why = QStringLiteral("no session: the app sets one before it loads QML");

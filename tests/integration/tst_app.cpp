@@ -129,7 +129,9 @@ private Q_SLOTS:
                          &output),
                  2);
         QVERIFY2(output.contains("are for the field app"), output.constData());
-        QCOMPARE(runPeek(appHome.path(), {QStringLiteral("admin")}, &output), 2);
+        QCOMPARE(runPeek(appHome.path(), {QStringLiteral("admin"), QStringLiteral("--nmea"), QStringLiteral("x.nmea")}, &output), 2);
+        QVERIFY2(output.contains("not for the admin window"), output.constData());
+        QCOMPARE(runPeek(appHome.path(), {QStringLiteral("kiosk")}, &output), 2);
         QVERIFY2(output.contains("say the mode"), output.constData());
     }
 };

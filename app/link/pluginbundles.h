@@ -4,7 +4,6 @@
 #include <QList>
 #include <QPointer>
 #include <QUrl>
-#include <QtQml/qqmlregistration.h>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -25,7 +24,6 @@ namespace peek::app {
 // as broken, or one never fetched, has a row with `error` set so the app shows an error card.
 class PluginBundles : public QAbstractListModel {
     Q_OBJECT
-    QML_ANONYMOUS
     Q_PROPERTY(int count READ count NOTIFY countChanged)
     // Goes up each time the list is replaced (a binding on it sees new versions of the same list).
     Q_PROPERTY(int revision READ revision NOTIFY revisionChanged)

@@ -14,7 +14,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QQmlEngine>
 #include <QSaveFile>
 #include <QSysInfo>
 #include <QUuid>
@@ -474,12 +473,12 @@ Session *Session::current()
     return g_current.data();
 }
 
-void Session::attachTo(QQmlEngine *engine)
+void Session::attachTo(QObject *engine)
 {
     engine->setProperty(kEngineProperty, QVariant::fromValue(QPointer<QObject>(this)));
 }
 
-Session *Session::ofEngine(const QQmlEngine *engine)
+Session *Session::ofEngine(const QObject *engine)
 {
     if (engine) {
         const QVariant attached = engine->property(kEngineProperty);
@@ -489,10 +488,6 @@ Session *Session::ofEngine(const QQmlEngine *engine)
     return current();
 }
 
-Session *Session::of(const QObject *qmlObject)
-{
-    return ofEngine(qmlEngine(qmlObject));
-}
 
 int Session::queuedActions() const
 {

@@ -13,7 +13,6 @@
 
 #include <memory>
 
-class QQmlEngine;
 
 namespace peek {
 class TupleOfflineCache;
@@ -62,10 +61,9 @@ public:
     static Session *current();
     // The session of one QML engine (several windows with their own sessions in one process):
     // the QML types of that engine use it instead of current(). Set it before loading QML.
-    void attachTo(QQmlEngine *engine);
-    // The session for a QML object: its engine's (attachTo), else current().
-    static Session *of(const QObject *qmlObject);
-    static Session *ofEngine(const QQmlEngine *engine);
+    void attachTo(QObject *engine);
+    // The session of a QML engine (attachTo), else current().
+    static Session *ofEngine(const QObject *engine);
 
     bool isReady() const { return m_error.isEmpty(); }
     QString errorString() const { return m_error; }
