@@ -317,700 +317,758 @@
 <context>
     <name>peek::app::AdminWindow</name>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="120"/>
-        <location filename="../app/admin/adminwindow.cpp" line="179"/>
+        <location filename="../app/admin/adminwindow.cpp" line="122"/>
+        <location filename="../app/admin/adminwindow.cpp" line="181"/>
         <source>Peek Admin</source>
         <translation>Peek Admin</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="127"/>
+        <location filename="../app/admin/adminwindow.cpp" line="129"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="128"/>
+        <location filename="../app/admin/adminwindow.cpp" line="130"/>
         <source>&amp;Install Plugin Package...</source>
         <translation>Plugin-Paket &amp;installieren...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="129"/>
-        <location filename="../app/admin/adminwindow.cpp" line="394"/>
+        <location filename="../app/admin/adminwindow.cpp" line="131"/>
+        <location filename="../app/admin/adminwindow.cpp" line="396"/>
         <source>Install Plugin Package</source>
         <translation>Plugin-Paket installieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="130"/>
-        <location filename="../app/admin/adminwindow.cpp" line="395"/>
+        <location filename="../app/admin/adminwindow.cpp" line="132"/>
+        <location filename="../app/admin/adminwindow.cpp" line="397"/>
         <source>Peek plugin packages (*.peekplugin)</source>
         <translation>Peek-Plugin-Pakete (*.peekplugin)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="135"/>
+        <location filename="../app/admin/adminwindow.cpp" line="137"/>
         <source>&amp;Log Out</source>
         <translation>&amp;Abmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="137"/>
+        <location filename="../app/admin/adminwindow.cpp" line="139"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="138"/>
+        <location filename="../app/admin/adminwindow.cpp" line="140"/>
         <source>&amp;Go</source>
         <translation>&amp;Gehe zu</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="184"/>
+        <location filename="../app/admin/adminwindow.cpp" line="186"/>
         <source>Log in to the logic service&apos;s admin port as a user with the admin role.</source>
         <translation>Melden Sie sich am Admin-Port des Logic-Dienstes als Benutzer mit der Rolle admin an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="189"/>
+        <location filename="../app/admin/adminwindow.cpp" line="191"/>
         <source>host:8010 or wss://host:8010</source>
         <translation>host:8010 oder wss://host:8010</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="195"/>
+        <location filename="../app/admin/adminwindow.cpp" line="197"/>
         <source>&amp;Logic server:</source>
         <translation>&amp;Logic-Server:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="196"/>
+        <location filename="../app/admin/adminwindow.cpp" line="198"/>
         <source>&amp;User:</source>
         <translation>&amp;Benutzer:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="197"/>
+        <location filename="../app/admin/adminwindow.cpp" line="199"/>
         <source>&amp;Password:</source>
         <translation>&amp;Passwort:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="198"/>
+        <location filename="../app/admin/adminwindow.cpp" line="200"/>
         <source>Log In</source>
         <translation>Anmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="229"/>
+        <location filename="../app/admin/adminwindow.cpp" line="231"/>
         <source>&apos;%1&apos; is not a logic address: use host:8010 or wss://host:8010.</source>
         <translation>„%1“ ist keine Logic-Adresse: Verwenden Sie host:8010 oder wss://host:8010.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="239"/>
-        <location filename="../app/admin/adminwindow.cpp" line="626"/>
-        <location filename="../app/admin/adminwindow.cpp" line="661"/>
-        <location filename="../app/admin/adminwindow.cpp" line="893"/>
-        <location filename="../app/admin/adminwindow.cpp" line="909"/>
+        <location filename="../app/admin/adminwindow.cpp" line="241"/>
+        <location filename="../app/admin/adminwindow.cpp" line="665"/>
+        <location filename="../app/admin/adminwindow.cpp" line="700"/>
         <location filename="../app/admin/adminwindow.cpp" line="933"/>
-        <location filename="../app/admin/adminwindow.cpp" line="963"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1041"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1061"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1111"/>
+        <location filename="../app/admin/adminwindow.cpp" line="949"/>
+        <location filename="../app/admin/adminwindow.cpp" line="973"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1003"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1081"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1099"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1112"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1135"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1185"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="273"/>
+        <location filename="../app/admin/adminwindow.cpp" line="275"/>
         <source>Filter</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="334"/>
+        <location filename="../app/admin/adminwindow.cpp" line="336"/>
         <source>%1: %2?</source>
         <translation>%1: %2?</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="363"/>
-        <location filename="../app/admin/adminwindow.cpp" line="871"/>
+        <location filename="../app/admin/adminwindow.cpp" line="365"/>
+        <location filename="../app/admin/adminwindow.cpp" line="911"/>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="363"/>
-        <location filename="../app/admin/adminwindow.cpp" line="383"/>
+        <location filename="../app/admin/adminwindow.cpp" line="365"/>
+        <location filename="../app/admin/adminwindow.cpp" line="385"/>
         <source>Plugins</source>
         <translation>Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="363"/>
-        <location filename="../app/admin/adminwindow.cpp" line="435"/>
-        <location filename="../app/admin/adminwindow.cpp" line="875"/>
+        <location filename="../app/admin/adminwindow.cpp" line="365"/>
+        <location filename="../app/admin/adminwindow.cpp" line="437"/>
+        <location filename="../app/admin/adminwindow.cpp" line="915"/>
         <source>Devices</source>
         <translation>Geräte</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="363"/>
-        <location filename="../app/admin/adminwindow.cpp" line="460"/>
-        <location filename="../app/admin/adminwindow.cpp" line="878"/>
+        <location filename="../app/admin/adminwindow.cpp" line="365"/>
+        <location filename="../app/admin/adminwindow.cpp" line="462"/>
+        <location filename="../app/admin/adminwindow.cpp" line="918"/>
         <source>Users</source>
         <translation>Benutzer</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="363"/>
-        <location filename="../app/admin/adminwindow.cpp" line="517"/>
-        <location filename="../app/admin/adminwindow.cpp" line="880"/>
+        <location filename="../app/admin/adminwindow.cpp" line="365"/>
+        <location filename="../app/admin/adminwindow.cpp" line="556"/>
+        <location filename="../app/admin/adminwindow.cpp" line="920"/>
         <source>Tasks</source>
         <translation>Aufgaben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="363"/>
-        <location filename="../app/admin/adminwindow.cpp" line="534"/>
+        <location filename="../app/admin/adminwindow.cpp" line="365"/>
+        <location filename="../app/admin/adminwindow.cpp" line="573"/>
         <source>Logs</source>
         <translation>Protokolle</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="363"/>
-        <location filename="../app/admin/adminwindow.cpp" line="558"/>
+        <location filename="../app/admin/adminwindow.cpp" line="365"/>
+        <location filename="../app/admin/adminwindow.cpp" line="597"/>
         <source>Audit</source>
         <translation>Prüfprotokoll</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="384"/>
+        <location filename="../app/admin/adminwindow.cpp" line="386"/>
         <source>Plugin</source>
         <translation>Plugin</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="385"/>
+        <location filename="../app/admin/adminwindow.cpp" line="387"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="386"/>
+        <location filename="../app/admin/adminwindow.cpp" line="388"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="387"/>
+        <location filename="../app/admin/adminwindow.cpp" line="389"/>
         <source>Process</source>
         <translation>Prozess</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="388"/>
-        <location filename="../app/admin/adminwindow.cpp" line="438"/>
+        <location filename="../app/admin/adminwindow.cpp" line="390"/>
+        <location filename="../app/admin/adminwindow.cpp" line="440"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="389"/>
-        <location filename="../app/admin/adminwindow.cpp" line="525"/>
+        <location filename="../app/admin/adminwindow.cpp" line="391"/>
+        <location filename="../app/admin/adminwindow.cpp" line="564"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="391"/>
+        <location filename="../app/admin/adminwindow.cpp" line="393"/>
         <source>&amp;Install or Upgrade...</source>
         <translation>&amp;Installieren oder aktualisieren...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="400"/>
+        <location filename="../app/admin/adminwindow.cpp" line="402"/>
         <source>&amp;Enable</source>
         <translation>&amp;Aktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="402"/>
+        <location filename="../app/admin/adminwindow.cpp" line="404"/>
         <source>%1 enabled on every service</source>
         <translation>%1 auf allen Diensten aktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="404"/>
-        <location filename="../app/admin/adminwindow.cpp" line="511"/>
+        <location filename="../app/admin/adminwindow.cpp" line="406"/>
+        <location filename="../app/admin/adminwindow.cpp" line="513"/>
         <source>&amp;Disable</source>
         <translation>&amp;Deaktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="406"/>
+        <location filename="../app/admin/adminwindow.cpp" line="408"/>
         <source>%1 disabled on every service</source>
         <translation>%1 auf allen Diensten deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="408"/>
+        <location filename="../app/admin/adminwindow.cpp" line="410"/>
         <source>&amp;Roll Back</source>
         <translation>&amp;Zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="410"/>
+        <location filename="../app/admin/adminwindow.cpp" line="412"/>
         <source>%1 rolled back to the version before</source>
         <translation>%1 auf die vorherige Version zurückgesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="419"/>
+        <location filename="../app/admin/adminwindow.cpp" line="421"/>
         <source>Drop a .peekplugin file here to install or upgrade it on every service.</source>
         <translation>Legen Sie hier eine .peekplugin-Datei ab, um sie auf allen Diensten zu installieren oder zu aktualisieren.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="426"/>
+        <location filename="../app/admin/adminwindow.cpp" line="428"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="436"/>
-        <location filename="../app/admin/adminwindow.cpp" line="462"/>
+        <location filename="../app/admin/adminwindow.cpp" line="438"/>
+        <location filename="../app/admin/adminwindow.cpp" line="464"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="437"/>
+        <location filename="../app/admin/adminwindow.cpp" line="439"/>
         <source>Type</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="439"/>
+        <location filename="../app/admin/adminwindow.cpp" line="441"/>
         <source>Online via</source>
         <translation>Online über</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="440"/>
+        <location filename="../app/admin/adminwindow.cpp" line="442"/>
         <source>Last seen</source>
         <translation>Zuletzt gesehen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="441"/>
+        <location filename="../app/admin/adminwindow.cpp" line="443"/>
         <source>App version</source>
         <translation>App-Version</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="442"/>
-        <location filename="../app/admin/adminwindow.cpp" line="461"/>
-        <location filename="../app/admin/adminwindow.cpp" line="563"/>
+        <location filename="../app/admin/adminwindow.cpp" line="444"/>
+        <location filename="../app/admin/adminwindow.cpp" line="463"/>
+        <location filename="../app/admin/adminwindow.cpp" line="602"/>
         <source>User</source>
         <translation>Benutzer</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="443"/>
+        <location filename="../app/admin/adminwindow.cpp" line="445"/>
         <source>Last position</source>
         <translation>Letzte Position</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="444"/>
+        <location filename="../app/admin/adminwindow.cpp" line="446"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="446"/>
+        <location filename="../app/admin/adminwindow.cpp" line="448"/>
         <source>&amp;Approve</source>
         <translation>&amp;Freigeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="448"/>
+        <location filename="../app/admin/adminwindow.cpp" line="450"/>
         <source>%1 approved</source>
         <translation>%1 freigegeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="450"/>
+        <location filename="../app/admin/adminwindow.cpp" line="452"/>
         <source>&amp;Revoke</source>
         <translation>&amp;Widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="452"/>
+        <location filename="../app/admin/adminwindow.cpp" line="454"/>
         <source>%1 revoked</source>
         <translation>%1 widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="454"/>
+        <location filename="../app/admin/adminwindow.cpp" line="456"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="456"/>
+        <location filename="../app/admin/adminwindow.cpp" line="458"/>
         <source>%1 removed</source>
         <translation>%1 entfernt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="463"/>
-        <location filename="../app/admin/adminwindow.cpp" line="501"/>
+        <location filename="../app/admin/adminwindow.cpp" line="465"/>
+        <location filename="../app/admin/adminwindow.cpp" line="503"/>
         <source>Roles</source>
         <translation>Rollen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="464"/>
+        <location filename="../app/admin/adminwindow.cpp" line="466"/>
         <source>Disabled</source>
         <translation>Deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="465"/>
+        <location filename="../app/admin/adminwindow.cpp" line="467"/>
         <source>Source</source>
         <translation>Quelle</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="466"/>
+        <location filename="../app/admin/adminwindow.cpp" line="468"/>
         <source>Logged in on</source>
         <translation>Angemeldet auf</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="468"/>
+        <location filename="../app/admin/adminwindow.cpp" line="470"/>
         <source>&amp;Add User...</source>
         <translation>Benutzer &amp;hinzufügen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="472"/>
-        <location filename="../app/admin/adminwindow.cpp" line="475"/>
-        <location filename="../app/admin/adminwindow.cpp" line="479"/>
+        <location filename="../app/admin/adminwindow.cpp" line="474"/>
+        <location filename="../app/admin/adminwindow.cpp" line="477"/>
+        <location filename="../app/admin/adminwindow.cpp" line="481"/>
         <source>Add User</source>
         <translation>Benutzer hinzufügen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="472"/>
+        <location filename="../app/admin/adminwindow.cpp" line="474"/>
         <source>User name:</source>
         <translation>Benutzername:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="475"/>
+        <location filename="../app/admin/adminwindow.cpp" line="477"/>
         <source>Password of %1:</source>
         <translation>Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="479"/>
+        <location filename="../app/admin/adminwindow.cpp" line="481"/>
         <source>Roles (comma-separated: admin, field, office):</source>
         <translation>Rollen (durch Komma getrennt: admin, field, office):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="486"/>
+        <location filename="../app/admin/adminwindow.cpp" line="488"/>
         <source>user %1 added</source>
         <translation>Benutzer %1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="489"/>
+        <location filename="../app/admin/adminwindow.cpp" line="491"/>
         <source>Reset &amp;Password...</source>
         <translation>&amp;Passwort zurücksetzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="492"/>
+        <location filename="../app/admin/adminwindow.cpp" line="494"/>
         <source>Reset Password</source>
         <translation>Passwort zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="492"/>
+        <location filename="../app/admin/adminwindow.cpp" line="494"/>
         <source>New password of %1:</source>
         <translation>Neues Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="496"/>
+        <location filename="../app/admin/adminwindow.cpp" line="498"/>
         <source>password of %1 set</source>
         <translation>Passwort von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="498"/>
+        <location filename="../app/admin/adminwindow.cpp" line="500"/>
         <source>&amp;Roles...</source>
         <translation>&amp;Rollen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="501"/>
+        <location filename="../app/admin/adminwindow.cpp" line="503"/>
         <source>Roles of %1 (comma-separated):</source>
         <translation>Rollen von %1 (durch Komma getrennt):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="505"/>
+        <location filename="../app/admin/adminwindow.cpp" line="507"/>
         <source>roles of %1 set</source>
         <translation>Rollen von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="507"/>
+        <location filename="../app/admin/adminwindow.cpp" line="509"/>
         <source>E&amp;nable</source>
         <translation>&amp;Aktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="509"/>
+        <location filename="../app/admin/adminwindow.cpp" line="511"/>
         <source>%1 may log in</source>
         <translation>%1 darf sich anmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="513"/>
+        <location filename="../app/admin/adminwindow.cpp" line="515"/>
         <source>%1 disabled</source>
         <translation>%1 deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="518"/>
+        <location filename="../app/admin/adminwindow.cpp" line="519"/>
+        <source>Directories (LDAP / Active Directory)</source>
+        <translation>Verzeichnisse (LDAP / Active Directory)</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="530"/>
+        <source>Set From &amp;File...</source>
+        <translation>Aus &amp;Datei setzen...</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="532"/>
+        <source>&amp;Test Connection</source>
+        <translation>Verbindung &amp;testen</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="543"/>
+        <source>Directories</source>
+        <translation>Verzeichnisse</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="543"/>
+        <source>JSON files (*.json)</source>
+        <translation>JSON-Dateien (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="552"/>
+        <source>directories set</source>
+        <translation>Verzeichnisse gesetzt</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="557"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="519"/>
+        <location filename="../app/admin/adminwindow.cpp" line="558"/>
         <source>Queued</source>
         <translation>In Warteschlange</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="520"/>
+        <location filename="../app/admin/adminwindow.cpp" line="559"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="521"/>
+        <location filename="../app/admin/adminwindow.cpp" line="560"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="522"/>
+        <location filename="../app/admin/adminwindow.cpp" line="561"/>
         <source>Failed task</source>
         <translation>Fehlgeschlagene Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="523"/>
+        <location filename="../app/admin/adminwindow.cpp" line="562"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="524"/>
+        <location filename="../app/admin/adminwindow.cpp" line="563"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="527"/>
+        <location filename="../app/admin/adminwindow.cpp" line="566"/>
         <source>&amp;Retry</source>
         <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="530"/>
+        <location filename="../app/admin/adminwindow.cpp" line="569"/>
         <source>task %1 queued again</source>
         <translation>Aufgabe %1 erneut in Warteschlange gestellt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="534"/>
+        <location filename="../app/admin/adminwindow.cpp" line="573"/>
         <source>Record</source>
         <translation>Eintrag</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="543"/>
+        <location filename="../app/admin/adminwindow.cpp" line="582"/>
         <source>&amp;Follow</source>
         <translation>&amp;Mitverfolgen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="546"/>
+        <location filename="../app/admin/adminwindow.cpp" line="585"/>
         <source>Service:</source>
         <translation>Dienst:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="548"/>
+        <location filename="../app/admin/adminwindow.cpp" line="587"/>
         <source>Level:</source>
         <translation>Stufe:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="559"/>
+        <location filename="../app/admin/adminwindow.cpp" line="598"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="560"/>
+        <location filename="../app/admin/adminwindow.cpp" line="599"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="561"/>
+        <location filename="../app/admin/adminwindow.cpp" line="600"/>
         <source>Part</source>
         <translation>Bereich</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="562"/>
+        <location filename="../app/admin/adminwindow.cpp" line="601"/>
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="564"/>
+        <location filename="../app/admin/adminwindow.cpp" line="603"/>
         <source>By</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="565"/>
+        <location filename="../app/admin/adminwindow.cpp" line="604"/>
         <source>From</source>
         <translation>Herkunft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="566"/>
+        <location filename="../app/admin/adminwindow.cpp" line="605"/>
         <source>Detail</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="632"/>
+        <location filename="../app/admin/adminwindow.cpp" line="671"/>
         <source>Your session ended: %1. Log in again.</source>
         <translation>Ihre Sitzung wurde beendet: %1. Melden Sie sich erneut an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="633"/>
+        <location filename="../app/admin/adminwindow.cpp" line="672"/>
         <source>logic no longer knows it</source>
         <translation>Logic kennt sie nicht mehr</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="650"/>
+        <location filename="../app/admin/adminwindow.cpp" line="689"/>
         <source>Connecting to %1...</source>
         <translation>Verbinde mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="653"/>
-        <location filename="../app/admin/adminwindow.cpp" line="700"/>
+        <location filename="../app/admin/adminwindow.cpp" line="692"/>
+        <location filename="../app/admin/adminwindow.cpp" line="739"/>
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="663"/>
-        <location filename="../app/admin/adminwindow.cpp" line="683"/>
+        <location filename="../app/admin/adminwindow.cpp" line="702"/>
+        <location filename="../app/admin/adminwindow.cpp" line="722"/>
         <source>Your session ended: %1</source>
         <translation>Ihre Sitzung wurde beendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="671"/>
+        <location filename="../app/admin/adminwindow.cpp" line="710"/>
         <source>Cannot reach logic at %1: %2. Check the address (logic&apos;s admin port, 8010 by default).</source>
         <translation>Logic unter %1 ist nicht erreichbar: %2. Prüfen Sie die Adresse (Admin-Port von Logic, standardmäßig 8010).</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="676"/>
+        <location filename="../app/admin/adminwindow.cpp" line="715"/>
         <source>Reconnecting to %1: %2</source>
         <translation>Verbinde erneut mit %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="679"/>
+        <location filename="../app/admin/adminwindow.cpp" line="718"/>
         <source>Reconnecting to %1...</source>
         <translation>Verbinde erneut mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="712"/>
+        <location filename="../app/admin/adminwindow.cpp" line="751"/>
         <source>%1 on %2</source>
         <translation>%1 auf %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="729"/>
+        <location filename="../app/admin/adminwindow.cpp" line="769"/>
         <source>Logged out.</source>
         <translation>Abgemeldet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="808"/>
+        <location filename="../app/admin/adminwindow.cpp" line="848"/>
         <source>%1: %2 started</source>
         <translation>%1: %2 gestartet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="809"/>
+        <location filename="../app/admin/adminwindow.cpp" line="849"/>
         <source>%1: waiting (runs %2)</source>
         <translation>%1: wartet (läuft: %2)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="809"/>
+        <location filename="../app/admin/adminwindow.cpp" line="849"/>
         <source>nothing</source>
         <translation>nichts</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="810"/>
+        <location filename="../app/admin/adminwindow.cpp" line="850"/>
         <source>%1: failed, %2 runs: %3</source>
         <translation>%1: fehlgeschlagen, %2 läuft: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="811"/>
+        <location filename="../app/admin/adminwindow.cpp" line="851"/>
         <source>%1: %2 %3</source>
         <translation>%1: %2 %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="816"/>
+        <location filename="../app/admin/adminwindow.cpp" line="856"/>
         <source>%1 %2 on the services: %3</source>
         <translation>%1 %2 auf den Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="821"/>
+        <location filename="../app/admin/adminwindow.cpp" line="861"/>
         <source>%1 %2 runs on every service: %3</source>
         <translation>%1 %2 läuft auf allen Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="821"/>
+        <location filename="../app/admin/adminwindow.cpp" line="861"/>
         <source>%1 %2 does not run everywhere: %3</source>
         <translation>%1 %2 läuft nicht überall: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="839"/>
+        <location filename="../app/admin/adminwindow.cpp" line="879"/>
         <source>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;up %5 min&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;seit %5 Min.&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="847"/>
+        <location filename="../app/admin/adminwindow.cpp" line="887"/>
         <source>%1 on %2: %3</source>
         <translation>%1 auf %2: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="850"/>
+        <location filename="../app/admin/adminwindow.cpp" line="890"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="873"/>
+        <location filename="../app/admin/adminwindow.cpp" line="913"/>
         <source>Services (%1)</source>
         <translation>Dienste (%1)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="876"/>
+        <location filename="../app/admin/adminwindow.cpp" line="916"/>
         <source>%1 online, %2 waiting for approval</source>
         <translation>%1 online, %2 warten auf Freigabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="878"/>
+        <location filename="../app/admin/adminwindow.cpp" line="918"/>
         <source>%1 logged in of %2</source>
         <translation>%1 von %2 angemeldet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="881"/>
+        <location filename="../app/admin/adminwindow.cpp" line="921"/>
         <source>%1 queued, %2 running, %3 failed</source>
         <translation>%1 in Warteschlange, %2 laufend, %3 fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="883"/>
+        <location filename="../app/admin/adminwindow.cpp" line="923"/>
         <source>Failed plugins</source>
         <translation>Fehlgeschlagene Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="884"/>
+        <location filename="../app/admin/adminwindow.cpp" line="924"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="967"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1007"/>
         <source>Settings of %1</source>
         <translation>Einstellungen von %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="995"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1035"/>
         <source>(set; type to change)</source>
         <translation>(gesetzt; zum Ändern eingeben)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="995"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1035"/>
         <source>(not set)</source>
         <translation>(nicht gesetzt)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1015"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1055"/>
         <source>&amp;Save Settings</source>
         <translation>Einstellungen &amp;speichern</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1047"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1087"/>
         <source>%1: %2 saved</source>
         <translation>%1: %2 gespeichert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1065"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1103"/>
+        <source>No directories: users log in with their Peek password only.</source>
+        <translation>Keine Verzeichnisse: Benutzer melden sich nur mit ihrem Peek-Passwort an.</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="1110"/>
+        <source>Testing...</source>
+        <translation>Wird getestet...</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="1121"/>
+        <source>%1 (%2) works: %3</source>
+        <translation>%1 (%2) funktioniert: %3</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="1121"/>
+        <source>%1 (%2) FAILED: %3</source>
+        <translation>%1 (%2) FEHLGESCHLAGEN: %3</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="1124"/>
+        <source>No directories are configured.</source>
+        <translation>Es sind keine Verzeichnisse eingerichtet.</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="1139"/>
         <source>Not done</source>
         <translation>Nicht ausgeführt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1077"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1151"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1088"/>
+        <location filename="../app/admin/adminwindow.cpp" line="548"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1162"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1104"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1178"/>
         <source>Uploading %1...</source>
         <translation>%1 wird hochgeladen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1114"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1188"/>
         <source>%1 was not installed: %2</source>
         <translation>%1 wurde nicht installiert: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1121"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1195"/>
         <source>Checking %1 and starting it on logic...</source>
         <translation>%1 wird geprüft und auf Logic gestartet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1126"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1200"/>
         <source>Installed %1 on logic; waiting for the services...</source>
         <translation>%1 auf Logic installiert; warte auf die Dienste...</translation>
     </message>
@@ -1104,242 +1162,242 @@
 <context>
     <name>peek::app::OfficeWindow</name>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="200"/>
-        <location filename="../app/office/officewindow.cpp" line="673"/>
+        <location filename="../app/office/officewindow.cpp" line="67"/>
+        <location filename="../app/office/officewindow.cpp" line="540"/>
         <source>Peek Office</source>
         <translation>Peek Office</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="249"/>
+        <location filename="../app/office/officewindow.cpp" line="116"/>
         <source>PLUGINS</source>
         <translation>PLUGINS</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="268"/>
+        <location filename="../app/office/officewindow.cpp" line="135"/>
         <source>Plugins</source>
         <translation>Plugins</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="315"/>
-        <location filename="../app/office/officewindow.cpp" line="701"/>
-        <location filename="../app/office/officewindow.cpp" line="707"/>
-        <location filename="../app/office/officewindow.cpp" line="716"/>
+        <location filename="../app/office/officewindow.cpp" line="182"/>
+        <location filename="../app/office/officewindow.cpp" line="568"/>
+        <location filename="../app/office/officewindow.cpp" line="574"/>
+        <location filename="../app/office/officewindow.cpp" line="583"/>
         <source>Change Server…</source>
         <translation>Server wechseln…</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="373"/>
+        <location filename="../app/office/officewindow.cpp" line="240"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="374"/>
+        <location filename="../app/office/officewindow.cpp" line="241"/>
         <source>Change &amp;server…</source>
         <translation>&amp;Server wechseln…</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="376"/>
+        <location filename="../app/office/officewindow.cpp" line="243"/>
         <source>&amp;Log Out</source>
         <translation>&amp;Abmelden</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="382"/>
+        <location filename="../app/office/officewindow.cpp" line="249"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="386"/>
+        <location filename="../app/office/officewindow.cpp" line="253"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="388"/>
+        <location filename="../app/office/officewindow.cpp" line="255"/>
         <source>&amp;Reload Plugin View</source>
         <translation>Plugin-Ansicht &amp;neu laden</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="391"/>
+        <location filename="../app/office/officewindow.cpp" line="258"/>
         <source>Refresh Plugin &amp;List</source>
         <translation>Plugin-&amp;Liste aktualisieren</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="394"/>
+        <location filename="../app/office/officewindow.cpp" line="261"/>
         <source>&amp;Actions</source>
         <translation>A&amp;ktionen</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="396"/>
+        <location filename="../app/office/officewindow.cpp" line="263"/>
         <source>&amp;Retry Failed Actions</source>
         <translation>Fehlgeschlagene Aktionen &amp;erneut senden</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="397"/>
+        <location filename="../app/office/officewindow.cpp" line="264"/>
         <source>&amp;Discard Failed Actions…</source>
         <translation>Fehlgeschlagene Aktionen &amp;verwerfen…</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="400"/>
+        <location filename="../app/office/officewindow.cpp" line="267"/>
         <source>&amp;Show Failed Actions…</source>
         <translation>Fehlgeschlagene Aktionen &amp;anzeigen…</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="402"/>
+        <location filename="../app/office/officewindow.cpp" line="269"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="403"/>
+        <location filename="../app/office/officewindow.cpp" line="270"/>
         <source>&amp;About Peek</source>
         <translation>&amp;Über Peek</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="422"/>
+        <location filename="../app/office/officewindow.cpp" line="289"/>
         <source>Shows the failed actions, to retry or discard them</source>
         <translation>Zeigt die fehlgeschlagenen Aktionen, um sie erneut zu senden oder zu verwerfen</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="474"/>
-        <location filename="../app/office/officewindow.cpp" line="725"/>
+        <location filename="../app/office/officewindow.cpp" line="341"/>
+        <location filename="../app/office/officewindow.cpp" line="592"/>
         <source>No server</source>
         <translation>Kein Server</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="474"/>
+        <location filename="../app/office/officewindow.cpp" line="341"/>
         <source>Server %1</source>
         <translation>Server %1</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="585"/>
+        <location filename="../app/office/officewindow.cpp" line="452"/>
         <source>Connecting to %1</source>
         <translation>Verbinde mit %1</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="670"/>
+        <location filename="../app/office/officewindow.cpp" line="537"/>
         <source>Version %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="673"/>
+        <location filename="../app/office/officewindow.cpp" line="540"/>
         <source>%1 — Peek Office</source>
         <translation>%1 — Peek Office</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="694"/>
+        <location filename="../app/office/officewindow.cpp" line="561"/>
         <source>Connect to your Peek server</source>
         <translation>Mit Ihrem Peek-Server verbinden</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="695"/>
+        <location filename="../app/office/officewindow.cpp" line="562"/>
         <source>Tell Peek where the office service runs (host:port); it is remembered for the next start.</source>
         <translation>Geben Sie an, wo der Bürodienst läuft (host:port); die Adresse wird für den nächsten Start gespeichert.</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="697"/>
+        <location filename="../app/office/officewindow.cpp" line="564"/>
         <source>Choose Server…</source>
         <translation>Server wählen…</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="699"/>
+        <location filename="../app/office/officewindow.cpp" line="566"/>
         <source>Peek cannot start</source>
         <translation>Peek kann nicht starten</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="704"/>
+        <location filename="../app/office/officewindow.cpp" line="571"/>
         <source>No plugins</source>
         <translation>Keine Plugins</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="706"/>
+        <location filename="../app/office/officewindow.cpp" line="573"/>
         <source>The office service at %1 has no plugins with an office view.</source>
         <translation>Der Bürodienst unter %1 hat keine Plugins mit Büroansicht.</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="709"/>
+        <location filename="../app/office/officewindow.cpp" line="576"/>
         <source>No plugins yet</source>
         <translation>Noch keine Plugins</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="712"/>
+        <location filename="../app/office/officewindow.cpp" line="579"/>
         <source>Fetching the plugins from the office service at %1…</source>
         <translation>Plugins werden vom Bürodienst unter %1 geladen…</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="713"/>
+        <location filename="../app/office/officewindow.cpp" line="580"/>
         <source>Plugins appear once Peek has reached the office service at %1. Peek keeps trying; check the address if this stays.</source>
         <translation>Plugins erscheinen, sobald Peek den Bürodienst unter %1 erreicht hat. Peek versucht es weiter; prüfen Sie die Adresse, falls das so bleibt.</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="728"/>
+        <location filename="../app/office/officewindow.cpp" line="595"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="731"/>
+        <location filename="../app/office/officewindow.cpp" line="598"/>
         <source>Connecting</source>
         <translation>Verbinde</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="734"/>
+        <location filename="../app/office/officewindow.cpp" line="601"/>
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="743"/>
+        <location filename="../app/office/officewindow.cpp" line="610"/>
         <source>No server address yet (File › Change Server…)</source>
         <translation>Noch keine Serveradresse (Datei › Server wechseln…)</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="744"/>
+        <location filename="../app/office/officewindow.cpp" line="611"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="751"/>
+        <location filename="../app/office/officewindow.cpp" line="618"/>
         <source>%1 waiting to send</source>
         <translation>%1 warten auf Versand</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="752"/>
+        <location filename="../app/office/officewindow.cpp" line="619"/>
         <source>Actions kept on this device until the service confirms them</source>
         <translation>Aktionen, die auf diesem Gerät bleiben, bis der Dienst sie bestätigt</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="753"/>
+        <location filename="../app/office/officewindow.cpp" line="620"/>
         <source>%1 failed</source>
         <translation>%1 fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="767"/>
+        <location filename="../app/office/officewindow.cpp" line="634"/>
         <source>Not synced</source>
         <translation>Nicht synchronisiert</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="768"/>
+        <location filename="../app/office/officewindow.cpp" line="635"/>
         <source>No data has arrived from the service yet</source>
         <translation>Vom Dienst sind noch keine Daten eingetroffen</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="772"/>
+        <location filename="../app/office/officewindow.cpp" line="639"/>
         <source>Synced %1</source>
         <translation>Synchronisiert %1</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="774"/>
+        <location filename="../app/office/officewindow.cpp" line="641"/>
         <source>Data last arrived %1</source>
         <translation>Zuletzt Daten empfangen: %1</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="782"/>
+        <location filename="../app/office/officewindow.cpp" line="649"/>
         <source>Address of the office service (host:port):</source>
         <translation>Adresse des Bürodienstes (host:port):</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="785"/>
+        <location filename="../app/office/officewindow.cpp" line="652"/>
         <source>Change Server</source>
         <translation>Server wechseln</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="794"/>
+        <location filename="../app/office/officewindow.cpp" line="661"/>
         <source>“%1” is not a server address; type host:port, e.g. peek.example.org:8002.
 
 Address of the office service (host:port):</source>
@@ -1348,57 +1406,57 @@ Address of the office service (host:port):</source>
 Adresse des Bürodienstes (host:port):</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="811"/>
+        <location filename="../app/office/officewindow.cpp" line="678"/>
         <source>Fetching the plugin list…</source>
         <translation>Plugin-Liste wird geladen…</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="819"/>
+        <location filename="../app/office/officewindow.cpp" line="686"/>
         <source>1 failed action queued again</source>
         <translation>1 fehlgeschlagene Aktion erneut in Warteschlange gestellt</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="820"/>
+        <location filename="../app/office/officewindow.cpp" line="687"/>
         <source>%1 failed actions queued again</source>
         <translation>%1 fehlgeschlagene Aktionen erneut in Warteschlange gestellt</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="830"/>
+        <location filename="../app/office/officewindow.cpp" line="697"/>
         <source>Discard Failed Actions</source>
         <translation>Fehlgeschlagene Aktionen verwerfen</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="831"/>
+        <location filename="../app/office/officewindow.cpp" line="698"/>
         <source>Discard the failed action? Its change will not be made.</source>
         <translation>Die fehlgeschlagene Aktion verwerfen? Ihre Änderung wird nicht ausgeführt.</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="832"/>
+        <location filename="../app/office/officewindow.cpp" line="699"/>
         <source>Discard %1 failed actions? Their changes will not be made.</source>
         <translation>%1 fehlgeschlagene Aktionen verwerfen? Ihre Änderungen werden nicht ausgeführt.</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="837"/>
+        <location filename="../app/office/officewindow.cpp" line="704"/>
         <source>1 failed action discarded</source>
         <translation>1 fehlgeschlagene Aktion verworfen</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="838"/>
+        <location filename="../app/office/officewindow.cpp" line="705"/>
         <source>%1 failed actions discarded</source>
         <translation>%1 fehlgeschlagene Aktionen verworfen</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="857"/>
+        <location filename="../app/office/officewindow.cpp" line="724"/>
         <source>About Peek</source>
         <translation>Über Peek</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="858"/>
+        <location filename="../app/office/officewindow.cpp" line="725"/>
         <source>&lt;h3&gt;Peek Office %1&lt;/h3&gt;&lt;p&gt;The office app of Peek: the plugins&apos; desktop views, working offline with the data last received and the actions queued on this computer.&lt;/p&gt;&lt;table cellspacing=&apos;4&apos;&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Server&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Data&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Qt&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
         <translation>&lt;h3&gt;Peek Office %1&lt;/h3&gt;&lt;p&gt;Die Büro-App von Peek: die Desktop-Ansichten der Plugins, offline nutzbar mit den zuletzt empfangenen Daten und den auf diesem Computer in der Warteschlange stehenden Aktionen.&lt;/p&gt;&lt;table cellspacing=&apos;4&apos;&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Server&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Daten&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%3&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;Qt&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
     <message>
-        <location filename="../app/office/officewindow.cpp" line="866"/>
+        <location filename="../app/office/officewindow.cpp" line="733"/>
         <source>none yet</source>
         <translation>noch keiner</translation>
     </message>

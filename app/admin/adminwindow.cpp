@@ -21,6 +21,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -513,6 +515,43 @@ QWidget *AdminWindow::buildMainPage()
             tr("%1 disabled").arg(r.string(QStringLiteral("userName"))));
     }, true);
     users.buttons->addStretch(1);
+    // The directories users also log in with, and a test of each.
+    auto *directories = new QGroupBox(tr("Directories (LDAP / Active Directory)"));
+    directories->setObjectName(QStringLiteral("directoriesBox"));
+    auto *directoryLayout = new QVBoxLayout(directories);
+    m_directoriesText = new QLabel;
+    m_directoriesText->setObjectName(QStringLiteral("directories"));
+    m_directoriesText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_directoriesText->setWordWrap(true);
+    m_directoryTest = new QLabel;
+    m_directoryTest->setObjectName(QStringLiteral("directoryTest"));
+    m_directoryTest->setWordWrap(true);
+    auto *directoryButtons = new QHBoxLayout;
+    auto *setDirectories = new QPushButton(tr("Set From &File..."));
+    setDirectories->setObjectName(QStringLiteral("setDirectories"));
+    auto *testButton = new QPushButton(tr("&Test Connection"));
+    testButton->setObjectName(QStringLiteral("testDirectories"));
+    directoryButtons->addWidget(setDirectories);
+    directoryButtons->addWidget(testButton);
+    directoryButtons->addStretch(1);
+    directoryLayout->addWidget(m_directoriesText);
+    directoryLayout->addLayout(directoryButtons);
+    directoryLayout->addWidget(m_directoryTest);
+    users.widget->layout()->addWidget(directories);
+    connect(testButton, &QPushButton::clicked, this, &AdminWindow::testDirectories);
+    connect(setDirectories, &QPushButton::clicked, this, [this] {
+        const QString chosen = QFileDialog::getOpenFileName(this, tr("Directories"), QString(), tr("JSON files (*.json)"));
+        if (chosen.isEmpty())
+            return;
+        QFile file(chosen);
+        if (!file.open(QIODevice::ReadOnly)) {
+            m_directoryTest->setText(tr("Cannot read %1: %2").arg(chosen, file.errorString()));
+            return;
+        }
+        run(userAdminRpc(), {Value(QStringLiteral("directories"))}, {{QStringLiteral("json"), Value(QString::fromUtf8(file.readAll()))}},
+            tr("directories set"));
+        refreshDirectories();
+    });
 
     Page &tasks = addTablePage(QStringLiteral("tasks"), tr("Tasks"),
                                {{QStringLiteral("name"), tr("Task")},
@@ -718,6 +757,7 @@ void AdminWindow::onLoggedIn(const AdminLogin &login, const QString &token)
         showPage(QStringLiteral("dashboard"));
     refreshTasks();
     refreshAudit();
+    refreshDirectories();
 }
 
 void AdminWindow::logOut()
@@ -1049,6 +1089,40 @@ void AdminWindow::saveSettings(const QString &plugin)
                        }
                    });
     }
+}
+
+// --- directories ---------------------------------------------------------------------------------
+
+void AdminWindow::refreshDirectories()
+{
+    onFinished(this, m_client->call(userAdminRpc(), {Value(QStringLiteral("directories"))}), [this](QFuture<Value> finished) {
+        auto answer = resultOf(finished, tr("cancelled"));
+        const QString json = answer ? answer.value().toString().trimmed() : QString();
+        m_directoriesText->setText(!answer ? answer.error().message()
+                                   : QJsonDocument::fromJson(json.toUtf8()).array().isEmpty()
+                                       ? tr("No directories: users log in with their Peek password only.")
+                                       : json);
+    });
+}
+
+void AdminWindow::testDirectories()
+{
+    m_directoryTest->setText(tr("Testing..."));
+    onFinished(this, m_client->call(userAdminRpc(), {Value(QStringLiteral("directories-test"))}), [this](QFuture<Value> finished) {
+        auto answer = resultOf(finished, tr("cancelled"));
+        if (!answer) {
+            m_directoryTest->setText(answer.error().message());
+            return;
+        }
+        QStringList lines;
+        for (const Value &v : answer.value().toList()) {
+            const Dict d = v.toDict();
+            const bool ok = d.find(QStringLiteral("ok")) && d.find(QStringLiteral("ok"))->toBool();
+            lines << (ok ? tr("%1 (%2) works: %3") : tr("%1 (%2) FAILED: %3"))
+                         .arg(d.string(QStringLiteral("name")), d.string(QStringLiteral("url")), d.string(QStringLiteral("message")));
+        }
+        m_directoryTest->setText(lines.isEmpty() ? tr("No directories are configured.") : lines.join(u'\n'));
+    });
 }
 
 // --- actions -------------------------------------------------------------------------------------

@@ -77,6 +77,9 @@ public:
     // The settings form of the plugin selected on the Plugins page (its editors are named
     // "setting_<key>", their errors "settingError_<key>", the button "saveSettings").
     QGroupBox *settingsForm() const { return m_settingsBox; }
+    // The Users page's directories (LDAP / Active Directory) and what their test said.
+    QLabel *directoriesText() const { return m_directoriesText; }
+    QLabel *directoryTestResult() const { return m_directoryTest; }
     // The row of `page`'s table whose `key` field is `value` selected; false when none.
     bool selectRow(const QString &page, const QString &key, const QString &value);
 
@@ -116,6 +119,8 @@ private:
     // The settings form for `plugin` (read from logic), or none.
     void loadSettings(const QString &plugin);
     void saveSettings(const QString &plugin);
+    void refreshDirectories();
+    void testDirectories();
     // Runs an administration RPC; failures go to the status bar and a message box.
     void run(const Rpc &rpc, const ValueList &args, const Dict &kwargs, const QString &done);
     bool confirm(const QString &question);
@@ -146,6 +151,8 @@ private:
     QGroupBox *m_settingsBox = nullptr;
     QString m_settingsPlugin;
     QList<Dict> m_settings; // as logic answered: key, type, value, default, stored, description
+    QLabel *m_directoriesText = nullptr;
+    QLabel *m_directoryTest = nullptr;
     QComboBox *m_logService = nullptr;
     QComboBox *m_logLevel = nullptr;
     QCheckBox *m_logFollow = nullptr;

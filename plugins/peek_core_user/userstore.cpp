@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QPromise>
 #include <QRegularExpression>
+#include <QRandomGenerator>
+#include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <sodium.h>
@@ -51,17 +53,6 @@ peek::ValueList toList(const QStringList &strings)
         list.push_back(peek::Value(s));
     return list;
 }
-
-QStringList toStrings(const peek::Value &value)
-{
-    QStringList out;
-    if (value.type() == peek::Value::Type::List)
-        for (const peek::Value &v : value.toList())
-            if (v.type() == peek::Value::Type::String)
-                out << v.toString();
-    return out;
-}
-
 
 // Argon2id (libsodium's crypto_pwhash_str, its interactive limits): runs on a pool thread.
 QString hashPassword(const QString &password)
@@ -707,6 +698,29 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
             list.push_back(peek::Value(detail(m_users.value(i.userName))));
         return QtFuture::makeReadyFuture(peek::Value(list));
     }
+    if (command == QLatin1String("directories-test")) {
+        // Each directory asked for a user that is not there: an answer (no such user, wrong
+        // password) proves the address, TLS, the service bind and the search work; what failed
+        // otherwise is in the detail.
+        const QList<DirectoryConfig> directories = m_directories;
+        return QtConcurrent::run([directories] {
+            peek::ValueList out;
+            const QString probe = QStringLiteral("peek-connection-test-")
+                + QString::number(QRandomGenerator::system()->generate(), 36);
+            for (const DirectoryConfig &d : directories) {
+                const DirectoryAnswer a = authenticate(d, probe, QUuid::createUuid().toString());
+                const bool ok = a.outcome != DirectoryAnswer::Outcome::Unreachable;
+                out.push_back(peek::Value(peek::Dict {
+                    {QStringLiteral("name"), peek::Value(d.name)},
+                    {QStringLiteral("url"), peek::Value(d.url)},
+                    {QStringLiteral("ok"), peek::Value(ok)},
+                    {QStringLiteral("message"),
+                     peek::Value(ok ? QStringLiteral("reachable: the directory answered a test login (%1)").arg(a.detail)
+                                    : a.detail)}}));
+            }
+            return peek::Value(out);
+        });
+    }
     if (command == QLatin1String("directories")) {
         const QString json = kwargs.string(QStringLiteral("json"));
         if (!kwargs.find(QStringLiteral("json")))
@@ -724,7 +738,7 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
     static const QStringList commands {QStringLiteral("add"), QStringLiteral("passwd"), QStringLiteral("roles"),
                                        QStringLiteral("disable"), QStringLiteral("enable")};
     if (!commands.contains(command))
-        refuse(QStringLiteral("unknown users command \"%1\": use add, list, passwd, roles, disable, enable or directories")
+        refuse(QStringLiteral("unknown users command \"%1\": use add, list, passwd, roles, disable, enable, directories or directories-test")
                    .arg(command.left(40)));
     const QString name = normalName(peek::rpcArgument<QString>(args, 1, "user"));
     static const QRegularExpression namePattern(QStringLiteral("^[a-z0-9][a-z0-9_.@-]{0,99}$"));

@@ -51,8 +51,10 @@ const char *kUsage =
     "  users passwd USER                a new password (ends the user's sessions)\n"
     "  users roles USER R,R             the user's roles (admin, field, office, plugins' roles)\n"
     "  users disable USER | enable USER refuse or allow the user's logins (disable ends sessions)\n"
-    "  users directories show | set FILE | clear\n"
+    "  users directories show | set FILE | clear | test\n"
     "                                   the LDAP / Active Directory directories (JSON; docs/identity.md)\n"
+    "  users directories test           try each directory (address, TLS, service bind, search); exit 1 when\n"
+    "                                   one cannot be used, with what failed\n"
     "  audit [--limit N]                the newest N changes: who did what, when, from where (default 100)\n"
     "  services                         every service linked to logic: role, host, pid, version, uptime, link\n"
     "  tasks                            the task queue by task name, and the tasks that failed with their errors\n"
@@ -666,6 +668,8 @@ int run(const QStringList &arguments)
             kwargs.insert(QStringLiteral("roles"), Value(words.size() == 4 ? words[3] : roles));
         } else if ((command == QLatin1String("disable") || command == QLatin1String("enable")) && words.size() == 3) {
             args = {Value(command), Value(user)};
+        } else if (command == QLatin1String("directories") && words.size() == 3 && user == QLatin1String("test")) {
+            args = {Value(QStringLiteral("directories-test"))};
         } else if (command == QLatin1String("directories")
                    && ((words.size() == 3 && (user == QLatin1String("show") || user == QLatin1String("clear")))
                        || (words.size() == 4 && user == QLatin1String("set")))) {
@@ -680,7 +684,7 @@ int run(const QStringList &arguments)
             }
         } else {
             return usage(QStringLiteral("users takes list, add USER, passwd USER, roles USER R,R, disable USER, "
-                                        "enable USER or directories show|set FILE|clear"));
+                                        "enable USER or directories show|set FILE|clear|test"));
         }
     } else if (group == QLatin1String("devices")) {
         if (command == QLatin1String("list") && words.size() == 2)
@@ -879,6 +883,21 @@ int run(const QStringList &arguments)
         return ok ? 0 : 1;
     } else if (group == QLatin1String("users") && command == QLatin1String("list")) {
         printUsers(out.toArray());
+    } else if (group == QLatin1String("users") && command == QLatin1String("directories") && words.value(2) == QLatin1String("test")) {
+        bool ok = true;
+        QList<QStringList> rows;
+        for (const QJsonValue &v : out.toArray()) {
+            const QJsonObject d = v.toObject();
+            ok = ok && d.value(QLatin1String("ok")).toBool();
+            rows << QStringList {text(d, "name"), text(d, "url"), d.value(QLatin1String("ok")).toBool() ? QStringLiteral("ok") : QStringLiteral("FAILED"),
+                                 text(d, "message")};
+        }
+        if (rows.isEmpty())
+            std::printf("no directories are configured (peek-server admin users directories set FILE)\n");
+        else
+            printTable({QStringLiteral("DIRECTORY"), QStringLiteral("URL"), QStringLiteral("RESULT"), QStringLiteral("DETAIL")}, rows);
+        std::fflush(stdout);
+        return ok ? 0 : 1;
     } else if (group == QLatin1String("users") && command == QLatin1String("directories")) {
         std::printf("%s", qPrintable(answer.value().toString()));
     } else if (group == QLatin1String("users")) {

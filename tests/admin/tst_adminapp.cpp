@@ -228,6 +228,9 @@ private Q_SLOTS:
         AdminWindow &w = *m_window;
         QVERIFY(w.showPage(QStringLiteral("users")));
         QTRY_VERIFY_WITH_TIMEOUT(tableText(w, QStringLiteral("users")).contains(QLatin1String("root||admin")), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w.directoriesText()->text().startsWith(QLatin1String("No directories")), kWaitMs);
+        QTest::mouseClick(w.findChild<QPushButton *>(QStringLiteral("testDirectories")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(w.directoryTestResult()->text(), QStringLiteral("No directories are configured."), kWaitMs);
         QVERIFY(screenshot(w, QStringLiteral("admin-users")));
         QVERIFY(w.showPage(QStringLiteral("tasks")));
         QVERIFY(screenshot(w, QStringLiteral("admin-tasks")));

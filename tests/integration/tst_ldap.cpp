@@ -328,10 +328,22 @@ private Q_SLOTS:
         QVERIFY(setDirectories(QJsonArray {directory(ldapUrl())}));
     }
 
+    // `users directories test` (the admin window's Test Connection): the directory answers a
+    // made-up login, so it can be used; once it is down, the test says what failed, exit 1.
+    void theDirectoryConnectionIsTested()
+    {
+        const Admin tested = admin({QStringLiteral("users"), QStringLiteral("directories"), QStringLiteral("test")});
+        QVERIFY2(tested.code == 0, (tested.out + tested.err).constData());
+        QVERIFY2(tested.out.contains("ok") && tested.out.contains("reachable"), tested.out.constData());
+    }
+
     void anUnreachableDirectoryIsAClearErrorAndInternalUsersStillLogIn()
     {
         m_slapd.terminate();
         QVERIFY(m_slapd.waitForFinished(10000));
+        const Admin tested = admin({QStringLiteral("users"), QStringLiteral("directories"), QStringLiteral("test")});
+        QCOMPARE(tested.code, 1);
+        QVERIFY2(tested.out.contains("FAILED") && tested.out.contains("Can't contact LDAP server"), tested.out.constData());
         QCOMPARE(login(QStringLiteral("alice"), QStringLiteral("alice password")).left(40),
                  QStringLiteral("the password cannot be checked now: the "));
         QCOMPARE(login(QStringLiteral("carol"), QString::fromLatin1(kPassword)), QString());
