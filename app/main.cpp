@@ -4,6 +4,7 @@
 #include "appwindow.h"
 #include "officewindow.h"
 #include "screenshot.h"
+#include "startupreport.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -140,7 +141,6 @@ int main(int argc, char *argv[])
             return 2;
         }
     }
-    options.screenshot = parser.value(screenshot);
     options.startPage = parser.value(page);
     options.theme = parser.value(theme);
     if (!options.theme.isEmpty() && options.theme != QLatin1String("outdoor")
@@ -148,12 +148,10 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "peek: --theme %s: use outdoor or standard\n", qPrintable(options.theme));
         return 2;
     }
-    options.reportStartup = parser.isSet(reportStartup);
     options.nmeaFile = parser.value(nmea);
-    options.startedAtMs = startedAtMs;
 
     if (mode == QLatin1String("office")) {
-        if (!options.theme.isEmpty() || options.reportStartup || !options.nmeaFile.isEmpty()) {
+        if (!options.theme.isEmpty() || parser.isSet(reportStartup) || !options.nmeaFile.isEmpty()) {
             std::fprintf(stderr, "peek: --theme, --report-startup and --nmea are for the field app\n");
             return 2;
         }
@@ -165,7 +163,7 @@ int main(int argc, char *argv[])
         office.startPage = options.startPage;
         peek::app::OfficeWindow window(office);
         window.show();
-        if (!options.screenshot.isEmpty()) {
+        if (parser.isSet(screenshot)) {
             // Once the link has settled and the plugin's view (or the empty page) is there.
             peek::app::screenshotWhenSettled(
                 &window,
@@ -180,12 +178,30 @@ int main(int argc, char *argv[])
                         (void)quick->grabFramebuffer(); // renders what changed since the last frame
                     return window.grab().toImage();
                 },
-                options.screenshot);
+                parser.value(screenshot));
         }
         return QApplication::exec();
     }
 
     peek::app::AppWindow window(options);
+    // The hooks of a run that renders or times one screen, then quits.
+    QObject::connect(&window, &peek::app::AppWindow::screenShown, &window, [&](bool main) {
+        if (parser.isSet(reportStartup) && main) {
+            peek::app::reportStartupWhenReady(
+                window.window(), [&window] { return window.startPageShown(); },
+                [&window] {
+                    return QStringLiteral("%1, %2 rows, %3")
+                        .arg(window.startPageName())
+                        .arg(window.rowsShown())
+                        .arg(window.session()->connectionState());
+                },
+                startedAtMs);
+        } else if (parser.isSet(screenshot) && !parser.isSet(reportStartup)) {
+            peek::app::screenshotWhenSettled(
+                &window, [&window] { return window.settled(); },
+                [&window] { return window.window() ? window.window()->grabWindow() : QImage(); }, parser.value(screenshot));
+        }
+    });
     if (!window.start())
         return 1;
     return QApplication::exec();

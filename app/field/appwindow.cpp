@@ -5,7 +5,6 @@
 #include "positioningsettings.h"
 #include "pluginbundles.h"
 #include "positionreporter.h"
-#include "screenshot.h"
 #include "session.h"
 
 #include <QAbstractItemModel>
@@ -45,7 +44,7 @@ QString outdoorKey(const QString &mode)
 }
 
 // The rows the observers of a view hold (TupleObserver is a list model).
-int rowsShown(QObject *view)
+int countRows(QObject *view)
 {
     int rows = 0;
     for (QAbstractItemModel *model : view->findChildren<QAbstractItemModel *>())
@@ -100,8 +99,7 @@ void AppWindow::showServerSetup()
               {{QStringLiteral("mode"), m_options.mode}}))
         return;
     connect(m_window, SIGNAL(connectRequested(QString)), this, SLOT(onServerChosen(QString)));
-    if (!m_options.screenshot.isEmpty())
-        scheduleScreenshot(false);
+    Q_EMIT screenShown(false);
 }
 
 bool AppWindow::showMain()
@@ -134,10 +132,7 @@ bool AppWindow::showMain()
                              || PositioningSettings::load(settings).enabled);
         connect(m_window, SIGNAL(positionSharingChanged()), this, SLOT(onPositionSharingChanged()));
     }
-    if (m_options.reportStartup)
-        reportWhenReady();
-    else if (!m_options.screenshot.isEmpty())
-        scheduleScreenshot(true);
+    Q_EMIT screenShown(true);
     return true;
 }
 
@@ -272,24 +267,16 @@ bool AppWindow::startPageShown() const
     return pluginView && pluginView->property("settled").toBool();
 }
 
-void AppWindow::reportWhenReady()
+QString AppWindow::startPageName() const
 {
-    // Checked after every frame: the first frame after the view exists shows it.
-    connect(m_window, &QQuickWindow::frameSwapped, this, [this] {
-        if (!startPageShown())
-            return;
-        const QObject *pluginView = openPluginView();
-        QObject *content = pluginView ? pluginView->property("view").value<QObject *>() : nullptr;
-        std::fprintf(stdout, "peek: ready in %lld ms (%s, %d rows, %s)\n",
-                     static_cast<long long>(QDateTime::currentMSecsSinceEpoch()
-                                            - m_options.startedAtMs),
-                     qPrintable(m_options.startPage.isEmpty() ? QStringLiteral("home")
-                                                              : m_options.startPage),
-                     content ? rowsShown(content) : 0, qPrintable(m_session->connectionState()));
-        std::fflush(stdout);
-        QCoreApplication::exit(0);
-    });
-    m_window->update();
+    return m_options.startPage.isEmpty() ? QStringLiteral("home") : m_options.startPage;
+}
+
+int AppWindow::rowsShown() const
+{
+    const QObject *pluginView = openPluginView();
+    QObject *content = pluginView ? pluginView->property("view").value<QObject *>() : nullptr;
+    return content ? countRows(content) : 0;
 }
 
 void AppWindow::onServerChosen(const QString &address)
@@ -334,20 +321,12 @@ void AppWindow::onServerChosen(const QString &address)
     });
 }
 
-void AppWindow::scheduleScreenshot(bool waitForConnection)
+bool AppWindow::settled() const
 {
-    // The server-address screen is ready once shown; the main window once the link has settled
-    // and the start page shows.
-    screenshotWhenSettled(
-        this,
-        [this, waitForConnection] {
-            const bool exposed = m_window && m_window->isExposed();
-            if (!waitForConnection || !m_session)
-                return exposed;
-            return exposed && m_session->connectionState() != QLatin1String("connecting")
-                   && startPageShown();
-        },
-        [this] { return m_window ? m_window->grabWindow() : QImage(); }, m_options.screenshot);
+    const bool exposed = m_window && m_window->isExposed();
+    if (!m_session) // the server-address screen
+        return exposed;
+    return exposed && m_session->connectionState() != QLatin1String("connecting") && startPageShown();
 }
 
 } // namespace peek::app

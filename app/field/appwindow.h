@@ -21,8 +21,8 @@ class PositionReporter;
 class SecretStore;
 
 // The app's one window and what it shows: the server-address screen on a first start without
-// a known server, else the mode's main QML over a Session. With a screenshot file set it renders
-// offscreen once the screen has settled, writes the PNG and quits the application.
+// a known server, else the mode's main QML over a Session. It says when a screen is shown and
+// whether it has settled; the screenshot and start-up report hooks (beside main) use that.
 class AppWindow final : public QObject {
     Q_OBJECT
 public:
@@ -31,13 +31,8 @@ public:
         QUrl serverUrl;    // empty: ask for it
         QString dataDir;   // the session's data directory
         QSize size;        // window size; empty: the QML default
-        QString screenshot; // PNG to write, then quit; empty: run interactively
         QString startPage; // page to open first ("" = home, a plugin's name)
         QString theme;     // "outdoor" or "standard" (remembered); "": the remembered one
-        // Print "peek: ready in N ms ..." once the start page shows with its data, then quit
-        // (the cold-start benchmark).
-        bool reportStartup = false;
-        qint64 startedAtMs = 0; // when main() began (ms since the epoch), for reportStartup
         Session::Options session; // transport and queue settings (tests shorten the backoffs)
         // Field: an NMEA recording replayed as the position receiver (turns position reports on
         // for this run); empty: the device's receiver, when the user's setting is on.
@@ -56,6 +51,19 @@ public:
     // Shows the first screen; false (with a message on stderr) when it could not load.
     bool start();
 
+    // The screen on show is still: the server-address screen once exposed; the main window once
+    // the link has settled (not "connecting") and the start page shows with its view.
+    bool settled() const;
+    // The start page shows (its plugin listed and its view created; home at once).
+    bool startPageShown() const;
+    // The start page's name ("home" or a plugin) and how many rows its view holds.
+    QString startPageName() const;
+    int rowsShown() const;
+
+Q_SIGNALS:
+    // A screen was loaded: the server-address screen (main false) or the main window.
+    void screenShown(bool main);
+
 private Q_SLOTS:
     // From ServerSetup.qml's connectRequested(address).
     void onServerChosen(const QString &address);
@@ -66,13 +74,9 @@ private:
     void showServerSetup();
     bool showMain();
     bool load(const QUrl &url, const QVariantMap &properties);
-    void scheduleScreenshot(bool waitForConnection);
-    void reportWhenReady();
     // Starts or stops the position reports as the setting (or --nmea) says; tells the window.
     void applyPositionSharing(bool on);
     void openSecrets();
-    // The start page is open (or there is none) and its view, if any, has been created.
-    bool startPageShown() const;
     // The PluginView of the plugin page on screen; null on home.
     QObject *openPluginView() const;
 
