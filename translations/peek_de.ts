@@ -396,17 +396,17 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="241"/>
-        <location filename="../app/admin/adminwindow.cpp" line="665"/>
-        <location filename="../app/admin/adminwindow.cpp" line="700"/>
-        <location filename="../app/admin/adminwindow.cpp" line="933"/>
-        <location filename="../app/admin/adminwindow.cpp" line="949"/>
-        <location filename="../app/admin/adminwindow.cpp" line="973"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1003"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1081"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1099"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1112"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1135"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1185"/>
+        <location filename="../app/admin/adminwindow.cpp" line="669"/>
+        <location filename="../app/admin/adminwindow.cpp" line="704"/>
+        <location filename="../app/admin/adminwindow.cpp" line="937"/>
+        <location filename="../app/admin/adminwindow.cpp" line="953"/>
+        <location filename="../app/admin/adminwindow.cpp" line="977"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1007"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1085"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1103"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1116"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1139"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1189"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
@@ -422,7 +422,7 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="911"/>
+        <location filename="../app/admin/adminwindow.cpp" line="915"/>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
@@ -435,33 +435,33 @@
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="365"/>
         <location filename="../app/admin/adminwindow.cpp" line="437"/>
-        <location filename="../app/admin/adminwindow.cpp" line="915"/>
+        <location filename="../app/admin/adminwindow.cpp" line="919"/>
         <source>Devices</source>
         <translation>Geräte</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="365"/>
         <location filename="../app/admin/adminwindow.cpp" line="462"/>
-        <location filename="../app/admin/adminwindow.cpp" line="918"/>
+        <location filename="../app/admin/adminwindow.cpp" line="922"/>
         <source>Users</source>
         <translation>Benutzer</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="556"/>
-        <location filename="../app/admin/adminwindow.cpp" line="920"/>
+        <location filename="../app/admin/adminwindow.cpp" line="560"/>
+        <location filename="../app/admin/adminwindow.cpp" line="924"/>
         <source>Tasks</source>
         <translation>Aufgaben</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="573"/>
+        <location filename="../app/admin/adminwindow.cpp" line="577"/>
         <source>Logs</source>
         <translation>Protokolle</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="597"/>
+        <location filename="../app/admin/adminwindow.cpp" line="601"/>
         <source>Audit</source>
         <translation>Prüfprotokoll</translation>
     </message>
@@ -493,7 +493,7 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="391"/>
-        <location filename="../app/admin/adminwindow.cpp" line="564"/>
+        <location filename="../app/admin/adminwindow.cpp" line="568"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
@@ -514,7 +514,7 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="406"/>
-        <location filename="../app/admin/adminwindow.cpp" line="513"/>
+        <location filename="../app/admin/adminwindow.cpp" line="517"/>
         <source>&amp;Disable</source>
         <translation>&amp;Deaktivieren</translation>
     </message>
@@ -572,7 +572,7 @@
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="444"/>
         <location filename="../app/admin/adminwindow.cpp" line="463"/>
-        <location filename="../app/admin/adminwindow.cpp" line="602"/>
+        <location filename="../app/admin/adminwindow.cpp" line="606"/>
         <source>User</source>
         <translation>Benutzer</translation>
     </message>
@@ -715,360 +715,370 @@
         <translation>%1 darf sich anmelden</translation>
     </message>
     <message>
+        <location filename="../app/admin/adminwindow.cpp" line="513"/>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Entsperren</translation>
+    </message>
+    <message>
         <location filename="../app/admin/adminwindow.cpp" line="515"/>
+        <source>%1 unlocked: the failed logins are forgotten</source>
+        <translation>%1 entsperrt: die fehlgeschlagenen Anmeldungen sind vergessen</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="519"/>
         <source>%1 disabled</source>
         <translation>%1 deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="519"/>
+        <location filename="../app/admin/adminwindow.cpp" line="523"/>
         <source>Directories (LDAP / Active Directory)</source>
         <translation>Verzeichnisse (LDAP / Active Directory)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="530"/>
+        <location filename="../app/admin/adminwindow.cpp" line="534"/>
         <source>Set From &amp;File...</source>
         <translation>Aus &amp;Datei setzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="532"/>
+        <location filename="../app/admin/adminwindow.cpp" line="536"/>
         <source>&amp;Test Connection</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="543"/>
+        <location filename="../app/admin/adminwindow.cpp" line="547"/>
         <source>Directories</source>
         <translation>Verzeichnisse</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="543"/>
+        <location filename="../app/admin/adminwindow.cpp" line="547"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="552"/>
+        <location filename="../app/admin/adminwindow.cpp" line="556"/>
         <source>directories set</source>
         <translation>Verzeichnisse gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="557"/>
+        <location filename="../app/admin/adminwindow.cpp" line="561"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="558"/>
+        <location filename="../app/admin/adminwindow.cpp" line="562"/>
         <source>Queued</source>
         <translation>In Warteschlange</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="559"/>
+        <location filename="../app/admin/adminwindow.cpp" line="563"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="560"/>
+        <location filename="../app/admin/adminwindow.cpp" line="564"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="561"/>
+        <location filename="../app/admin/adminwindow.cpp" line="565"/>
         <source>Failed task</source>
         <translation>Fehlgeschlagene Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="562"/>
+        <location filename="../app/admin/adminwindow.cpp" line="566"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="563"/>
+        <location filename="../app/admin/adminwindow.cpp" line="567"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="566"/>
+        <location filename="../app/admin/adminwindow.cpp" line="570"/>
         <source>&amp;Retry</source>
         <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="569"/>
+        <location filename="../app/admin/adminwindow.cpp" line="573"/>
         <source>task %1 queued again</source>
         <translation>Aufgabe %1 erneut in Warteschlange gestellt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="573"/>
+        <location filename="../app/admin/adminwindow.cpp" line="577"/>
         <source>Record</source>
         <translation>Eintrag</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="582"/>
+        <location filename="../app/admin/adminwindow.cpp" line="586"/>
         <source>&amp;Follow</source>
         <translation>&amp;Mitverfolgen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="585"/>
+        <location filename="../app/admin/adminwindow.cpp" line="589"/>
         <source>Service:</source>
         <translation>Dienst:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="587"/>
+        <location filename="../app/admin/adminwindow.cpp" line="591"/>
         <source>Level:</source>
         <translation>Stufe:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="598"/>
+        <location filename="../app/admin/adminwindow.cpp" line="602"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="599"/>
+        <location filename="../app/admin/adminwindow.cpp" line="603"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="600"/>
+        <location filename="../app/admin/adminwindow.cpp" line="604"/>
         <source>Part</source>
         <translation>Bereich</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="601"/>
+        <location filename="../app/admin/adminwindow.cpp" line="605"/>
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="603"/>
+        <location filename="../app/admin/adminwindow.cpp" line="607"/>
         <source>By</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="604"/>
+        <location filename="../app/admin/adminwindow.cpp" line="608"/>
         <source>From</source>
         <translation>Herkunft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="605"/>
+        <location filename="../app/admin/adminwindow.cpp" line="609"/>
         <source>Detail</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="671"/>
+        <location filename="../app/admin/adminwindow.cpp" line="675"/>
         <source>Your session ended: %1. Log in again.</source>
         <translation>Ihre Sitzung wurde beendet: %1. Melden Sie sich erneut an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="672"/>
+        <location filename="../app/admin/adminwindow.cpp" line="676"/>
         <source>logic no longer knows it</source>
         <translation>Logic kennt sie nicht mehr</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="689"/>
+        <location filename="../app/admin/adminwindow.cpp" line="693"/>
         <source>Connecting to %1...</source>
         <translation>Verbinde mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="692"/>
-        <location filename="../app/admin/adminwindow.cpp" line="739"/>
+        <location filename="../app/admin/adminwindow.cpp" line="696"/>
+        <location filename="../app/admin/adminwindow.cpp" line="743"/>
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="702"/>
-        <location filename="../app/admin/adminwindow.cpp" line="722"/>
+        <location filename="../app/admin/adminwindow.cpp" line="706"/>
+        <location filename="../app/admin/adminwindow.cpp" line="726"/>
         <source>Your session ended: %1</source>
         <translation>Ihre Sitzung wurde beendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="710"/>
+        <location filename="../app/admin/adminwindow.cpp" line="714"/>
         <source>Cannot reach logic at %1: %2. Check the address (logic&apos;s admin port, 8010 by default).</source>
         <translation>Logic unter %1 ist nicht erreichbar: %2. Prüfen Sie die Adresse (Admin-Port von Logic, standardmäßig 8010).</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="715"/>
+        <location filename="../app/admin/adminwindow.cpp" line="719"/>
         <source>Reconnecting to %1: %2</source>
         <translation>Verbinde erneut mit %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="718"/>
+        <location filename="../app/admin/adminwindow.cpp" line="722"/>
         <source>Reconnecting to %1...</source>
         <translation>Verbinde erneut mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="751"/>
+        <location filename="../app/admin/adminwindow.cpp" line="755"/>
         <source>%1 on %2</source>
         <translation>%1 auf %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="769"/>
+        <location filename="../app/admin/adminwindow.cpp" line="773"/>
         <source>Logged out.</source>
         <translation>Abgemeldet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="848"/>
+        <location filename="../app/admin/adminwindow.cpp" line="852"/>
         <source>%1: %2 started</source>
         <translation>%1: %2 gestartet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="849"/>
+        <location filename="../app/admin/adminwindow.cpp" line="853"/>
         <source>%1: waiting (runs %2)</source>
         <translation>%1: wartet (läuft: %2)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="849"/>
+        <location filename="../app/admin/adminwindow.cpp" line="853"/>
         <source>nothing</source>
         <translation>nichts</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="850"/>
+        <location filename="../app/admin/adminwindow.cpp" line="854"/>
         <source>%1: failed, %2 runs: %3</source>
         <translation>%1: fehlgeschlagen, %2 läuft: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="851"/>
+        <location filename="../app/admin/adminwindow.cpp" line="855"/>
         <source>%1: %2 %3</source>
         <translation>%1: %2 %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="856"/>
+        <location filename="../app/admin/adminwindow.cpp" line="860"/>
         <source>%1 %2 on the services: %3</source>
         <translation>%1 %2 auf den Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="861"/>
+        <location filename="../app/admin/adminwindow.cpp" line="865"/>
         <source>%1 %2 runs on every service: %3</source>
         <translation>%1 %2 läuft auf allen Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="861"/>
+        <location filename="../app/admin/adminwindow.cpp" line="865"/>
         <source>%1 %2 does not run everywhere: %3</source>
         <translation>%1 %2 läuft nicht überall: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="879"/>
+        <location filename="../app/admin/adminwindow.cpp" line="883"/>
         <source>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;up %5 min&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;seit %5 Min.&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="887"/>
+        <location filename="../app/admin/adminwindow.cpp" line="891"/>
         <source>%1 on %2: %3</source>
         <translation>%1 auf %2: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="890"/>
+        <location filename="../app/admin/adminwindow.cpp" line="894"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="913"/>
+        <location filename="../app/admin/adminwindow.cpp" line="917"/>
         <source>Services (%1)</source>
         <translation>Dienste (%1)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="916"/>
+        <location filename="../app/admin/adminwindow.cpp" line="920"/>
         <source>%1 online, %2 waiting for approval</source>
         <translation>%1 online, %2 warten auf Freigabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="918"/>
+        <location filename="../app/admin/adminwindow.cpp" line="922"/>
         <source>%1 logged in of %2</source>
         <translation>%1 von %2 angemeldet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="921"/>
+        <location filename="../app/admin/adminwindow.cpp" line="925"/>
         <source>%1 queued, %2 running, %3 failed</source>
         <translation>%1 in Warteschlange, %2 laufend, %3 fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="923"/>
+        <location filename="../app/admin/adminwindow.cpp" line="927"/>
         <source>Failed plugins</source>
         <translation>Fehlgeschlagene Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="924"/>
+        <location filename="../app/admin/adminwindow.cpp" line="928"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1007"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1011"/>
         <source>Settings of %1</source>
         <translation>Einstellungen von %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1035"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1039"/>
         <source>(set; type to change)</source>
         <translation>(gesetzt; zum Ändern eingeben)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1035"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1039"/>
         <source>(not set)</source>
         <translation>(nicht gesetzt)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1055"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1059"/>
         <source>&amp;Save Settings</source>
         <translation>Einstellungen &amp;speichern</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1087"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1091"/>
         <source>%1: %2 saved</source>
         <translation>%1: %2 gespeichert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1103"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1107"/>
         <source>No directories: users log in with their Peek password only.</source>
         <translation>Keine Verzeichnisse: Benutzer melden sich nur mit ihrem Peek-Passwort an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1110"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1114"/>
         <source>Testing...</source>
         <translation>Wird getestet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1121"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1125"/>
         <source>%1 (%2) works: %3</source>
         <translation>%1 (%2) funktioniert: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1121"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1125"/>
         <source>%1 (%2) FAILED: %3</source>
         <translation>%1 (%2) FEHLGESCHLAGEN: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1124"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1128"/>
         <source>No directories are configured.</source>
         <translation>Es sind keine Verzeichnisse eingerichtet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1139"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1143"/>
         <source>Not done</source>
         <translation>Nicht ausgeführt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1151"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1155"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="548"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1162"/>
+        <location filename="../app/admin/adminwindow.cpp" line="552"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1166"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1178"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1182"/>
         <source>Uploading %1...</source>
         <translation>%1 wird hochgeladen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1188"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1192"/>
         <source>%1 was not installed: %2</source>
         <translation>%1 wurde nicht installiert: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1195"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1199"/>
         <source>Checking %1 and starting it on logic...</source>
         <translation>%1 wird geprüft und auf Logic gestartet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1200"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1204"/>
         <source>Installed %1 on logic; waiting for the services...</source>
         <translation>%1 auf Logic installiert; warte auf die Dienste...</translation>
     </message>
@@ -1076,17 +1086,17 @@
 <context>
     <name>peek::app::AppWindow</name>
     <message>
-        <location filename="../app/field/appwindow.cpp" line="300"/>
+        <location filename="../app/field/appwindow.cpp" line="287"/>
         <source>“%1” is not a server address; type host:port, e.g. peek.example.org:8000</source>
         <translation>„%1“ ist keine Serveradresse; geben Sie host:port ein, z. B. peek.example.org:8000</translation>
     </message>
     <message>
-        <location filename="../app/field/appwindow.cpp" line="329"/>
+        <location filename="../app/field/appwindow.cpp" line="316"/>
         <source>%1 answers, but it is not a Peek %2 service. Check the port: the field service usually listens on 8000, the office service on 8002.</source>
         <translation>%1 antwortet, ist aber kein Peek-Dienst für %2. Prüfen Sie den Port: Der Außendienst-Dienst lauscht meist auf 8000, der Bürodienst auf 8002.</translation>
     </message>
     <message>
-        <location filename="../app/field/appwindow.cpp" line="332"/>
+        <location filename="../app/field/appwindow.cpp" line="319"/>
         <source>Cannot reach %1: %2. Check the address and that the service runs.</source>
         <translation>%1 ist nicht erreichbar: %2. Prüfen Sie die Adresse und ob der Dienst läuft.</translation>
     </message>

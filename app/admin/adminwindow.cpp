@@ -510,6 +510,10 @@ QWidget *AdminWindow::buildMainPage()
         run(userAdminRpc(), {Value(QStringLiteral("enable")), *r.find(QStringLiteral("userName"))}, {},
             tr("%1 may log in").arg(r.string(QStringLiteral("userName"))));
     });
+    addAction(users, QStringLiteral("unlockUser"), tr("&Unlock"), QKeySequence(), [this](const Dict &r) {
+        run(userAdminRpc(), {Value(QStringLiteral("unlock")), *r.find(QStringLiteral("userName"))}, {},
+            tr("%1 unlocked: the failed logins are forgotten").arg(r.string(QStringLiteral("userName"))));
+    });
     addAction(users, QStringLiteral("disableUser"), tr("&Disable"), QKeySequence(), [this](const Dict &r) {
         run(userAdminRpc(), {Value(QStringLiteral("disable")), *r.find(QStringLiteral("userName"))}, {},
             tr("%1 disabled").arg(r.string(QStringLiteral("userName"))));

@@ -736,9 +736,9 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
         return QtFuture::makeReadyFuture(peek::Value(describeDirectories(parsed.value())));
     }
     static const QStringList commands {QStringLiteral("add"), QStringLiteral("passwd"), QStringLiteral("roles"),
-                                       QStringLiteral("disable"), QStringLiteral("enable")};
+                                       QStringLiteral("disable"), QStringLiteral("enable"), QStringLiteral("unlock")};
     if (!commands.contains(command))
-        refuse(QStringLiteral("unknown users command \"%1\": use add, list, passwd, roles, disable, enable, directories or directories-test")
+        refuse(QStringLiteral("unknown users command \"%1\": use add, list, passwd, roles, disable, enable, unlock, directories or directories-test")
                    .arg(command.left(40)));
     const QString name = normalName(peek::rpcArgument<QString>(args, 1, "user"));
     static const QRegularExpression namePattern(QStringLiteral("^[a-z0-9][a-z0-9_.@-]{0,99}$"));
@@ -751,6 +751,14 @@ QFuture<peek::Value> UserStore::admin(const peek::ValueList &args, const peek::D
     if (command != QLatin1String("add") && !exists)
         refuse(QStringLiteral("no user is called %1 (see: peek-server admin users list)").arg(name));
 
+    if (command == QLatin1String("unlock")) {
+        // The failed logins counted against the user go: they may log in again at once (the
+        // addresses' counts stay: an address that guessed is still slowed down).
+        const bool wasLocked = m_userFailures.remove(name) > 0;
+        qCInfo(m_ctx.log()).noquote() << QStringLiteral("%1 unlocked user %2%3").arg(actor, name, wasLocked ? QString() : QStringLiteral(" (was not locked)"));
+        audit(QStringLiteral("user unlocked"), {}, name, actor, {}, {});
+        return QtFuture::makeReadyFuture(peek::Value(detail(m_users.value(name))));
+    }
     if (command == QLatin1String("add") || command == QLatin1String("passwd")) {
         const QString password = kwargs.string(QStringLiteral("password"));
         if (password.size() < kMinPasswordLength || password.size() > 1000)

@@ -51,6 +51,7 @@ const char *kUsage =
     "  users passwd USER                a new password (ends the user's sessions)\n"
     "  users roles USER R,R             the user's roles (admin, field, office, plugins' roles)\n"
     "  users disable USER | enable USER refuse or allow the user's logins (disable ends sessions)\n"
+    "  users unlock USER                forget the user's failed logins (they may log in again at once)\n"
     "  users directories show | set FILE | clear | test\n"
     "                                   the LDAP / Active Directory directories (JSON; docs/identity.md)\n"
     "  users directories test           try each directory (address, TLS, service bind, search); exit 1 when\n"
@@ -666,7 +667,8 @@ int run(const QStringList &arguments)
         } else if (command == QLatin1String("roles") && (words.size() == 4 || (words.size() == 3 && rolesSet))) {
             args = {Value(command), Value(user)};
             kwargs.insert(QStringLiteral("roles"), Value(words.size() == 4 ? words[3] : roles));
-        } else if ((command == QLatin1String("disable") || command == QLatin1String("enable")) && words.size() == 3) {
+        } else if ((command == QLatin1String("disable") || command == QLatin1String("enable")
+                    || command == QLatin1String("unlock")) && words.size() == 3) {
             args = {Value(command), Value(user)};
         } else if (command == QLatin1String("directories") && words.size() == 3 && user == QLatin1String("test")) {
             args = {Value(QStringLiteral("directories-test"))};
@@ -684,7 +686,7 @@ int run(const QStringList &arguments)
             }
         } else {
             return usage(QStringLiteral("users takes list, add USER, passwd USER, roles USER R,R, disable USER, "
-                                        "enable USER or directories show|set FILE|clear|test"));
+                                        "enable USER, unlock USER or directories show|set FILE|clear|test"));
         }
     } else if (group == QLatin1String("devices")) {
         if (command == QLatin1String("list") && words.size() == 2)
@@ -906,6 +908,7 @@ int run(const QStringList &arguments)
                     qPrintable(command == QLatin1String("add") ? QStringLiteral("added")
                                : command == QLatin1String("passwd") ? QStringLiteral("password set")
                                : command == QLatin1String("roles") ? QStringLiteral("roles %1").arg(rolesText(u))
+                               : command == QLatin1String("unlock") ? QStringLiteral("unlocked (failed logins forgotten)")
                                : text(u, "disabled") == QLatin1String("yes") ? QStringLiteral("disabled")
                                                                           : QStringLiteral("enabled")));
     } else if (command == QLatin1String("list")) {

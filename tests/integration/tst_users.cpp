@@ -221,6 +221,12 @@ private Q_SLOTS:
                  qPrintable(d.peer.envelope(locked).errorText()));
         const Admin audit = admin({QStringLiteral("--json"), QStringLiteral("audit")});
         QVERIFY(audit.out.contains("login failed") && audit.out.contains("login throttled"));
+        // An admin unlocks her: the right password works at once.
+        const Admin unlocked = admin({QStringLiteral("users"), QStringLiteral("unlock"), QStringLiteral("carol")});
+        QVERIFY2(unlocked.code == 0 && unlocked.out.contains("unlocked"), (unlocked.out + unlocked.err).constData());
+        const int in = d.login(QStringLiteral("carol"), kPassword);
+        QVERIFY2(d.peer.envelope(in).isSuccess(), qPrintable(d.peer.envelope(in).errorText()));
+        QVERIFY(admin({QStringLiteral("--json"), QStringLiteral("audit")}).out.contains("user unlocked"));
     }
 
     void aLoggedInUserIsServedAndLogsOut()
