@@ -71,7 +71,7 @@ struct ServiceHost::Service
     std::unique_ptr<Vortex> vortex;
     std::unique_ptr<HttpRoutes> http; // roles with a port
     std::unique_ptr<RolePlugins> plugins;
-    QList<quint64> bundleRoutes; // the UI bundles' routes (field, office)
+    QList<quint64> bundleRoutes; // the UI bundles' routes (field, office; admin on logic)
 };
 
 ServiceHost::ServiceHost(ServiceHostOptions options, QObject *parent)
@@ -409,8 +409,7 @@ Result<void> ServiceHost::start()
             m_admin->selfChanged();
         else
             sendReport(*role);
-        if (role->role == Role::Field || role->role == Role::Office)
-            serveUiBundles(*role);
+        serveUiBundles(*role);
     }
     // The plugins have added their tasks: the worker claims from now on.
     if (m_taskQueue)
@@ -488,7 +487,11 @@ Result<void> ServiceHost::openStorage()
 
 void ServiceHost::serveUiBundles(Service &service)
 {
-    UiBundleServer bundles(service.role.name());
+    // The field and office apps' views on their services; the admin window's (ui.admin) on
+    // logic, whose admin port it talks to.
+    if (!service.http || (service.role != Role::Field && service.role != Role::Office && service.role != Role::Logic))
+        return;
+    UiBundleServer bundles(service.role == Role::Logic ? QStringLiteral("admin") : service.role.name());
     for (const RolePlugins::Record &record : service.plugins->records()) {
         const PluginMetadata *metadata = m_plugins->metadata(record.name);
         if (record.state != RolePlugins::State::Started || !metadata)
@@ -536,8 +539,7 @@ void ServiceHost::syncRoles()
     for (const auto &role : m_services) {
         if (!role->plugins || !role->plugins->sync())
             continue;
-        if (role->role == Role::Field || role->role == Role::Office)
-            serveUiBundles(*role);
+        serveUiBundles(*role);
         if (role->role == Role::Logic)
             m_admin->selfChanged();
         else

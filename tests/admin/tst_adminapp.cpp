@@ -222,6 +222,18 @@ private Q_SLOTS:
         QVERIFY(!w.settingsForm()->findChild<QLabel *>(QStringLiteral("settingError_greeting"))->isVisible());
     }
 
+    // Logic's admin port serves the plugins' admin views (ui.admin), as the field and office
+    // services serve theirs: the tutorial's is there.
+    void theAdminViewsAreServedOnTheAdminPort()
+    {
+        const testing::HttpAnswer index = testing::httpGet(m_ports.logicAdmin, "/peek/ui/admin/index.json");
+        QCOMPARE(index.json().value(QLatin1String("app")).toString(), QStringLiteral("admin"));
+        QStringList plugins;
+        for (const QJsonValue &b : index.json().value(QLatin1String("bundles")).toArray())
+            plugins << b[QLatin1String("plugin")].toString() + u' ' + b[QLatin1String("qml")].toString();
+        QVERIFY2(plugins.join(u',').contains(QLatin1String("peek_plugin_tutorial")), qPrintable(plugins.join(u',')));
+    }
+
     // The other pages fill with what logic has: users, tasks, a service's log, the audit.
     void everyPageShowsLogicsData()
     {
