@@ -2,6 +2,14 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AdminViewHost</name>
+    <message>
+        <location filename="../app/admin/qml/AdminViewHost.qml" line="14"/>
+        <source>The view could not be loaded.</source>
+        <translation>Die Ansicht konnte nicht geladen werden.</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionBadge</name>
     <message>
         <location filename="../app/qml/ConnectionBadge.qml" line="8"/>
@@ -317,768 +325,770 @@
 <context>
     <name>peek::app::AdminWindow</name>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="122"/>
-        <location filename="../app/admin/adminwindow.cpp" line="181"/>
+        <location filename="../app/admin/adminwindow.cpp" line="128"/>
+        <location filename="../app/admin/adminwindow.cpp" line="192"/>
         <source>Peek Admin</source>
         <translation>Peek Admin</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="129"/>
+        <location filename="../app/admin/adminwindow.cpp" line="140"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="130"/>
+        <location filename="../app/admin/adminwindow.cpp" line="141"/>
         <source>&amp;Install Plugin Package...</source>
         <translation>Plugin-Paket &amp;installieren...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="131"/>
-        <location filename="../app/admin/adminwindow.cpp" line="396"/>
+        <location filename="../app/admin/adminwindow.cpp" line="142"/>
+        <location filename="../app/admin/adminwindow.cpp" line="407"/>
         <source>Install Plugin Package</source>
         <translation>Plugin-Paket installieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="132"/>
-        <location filename="../app/admin/adminwindow.cpp" line="397"/>
+        <location filename="../app/admin/adminwindow.cpp" line="143"/>
+        <location filename="../app/admin/adminwindow.cpp" line="408"/>
         <source>Peek plugin packages (*.peekplugin)</source>
         <translation>Peek-Plugin-Pakete (*.peekplugin)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="137"/>
+        <location filename="../app/admin/adminwindow.cpp" line="148"/>
         <source>&amp;Log Out</source>
         <translation>&amp;Abmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="139"/>
+        <location filename="../app/admin/adminwindow.cpp" line="150"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="140"/>
+        <location filename="../app/admin/adminwindow.cpp" line="151"/>
         <source>&amp;Go</source>
         <translation>&amp;Gehe zu</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="186"/>
+        <location filename="../app/admin/adminwindow.cpp" line="197"/>
         <source>Log in to the logic service&apos;s admin port as a user with the admin role.</source>
         <translation>Melden Sie sich am Admin-Port des Logic-Dienstes als Benutzer mit der Rolle admin an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="191"/>
+        <location filename="../app/admin/adminwindow.cpp" line="202"/>
         <source>host:8010 or wss://host:8010</source>
         <translation>host:8010 oder wss://host:8010</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="197"/>
+        <location filename="../app/admin/adminwindow.cpp" line="208"/>
         <source>&amp;Logic server:</source>
         <translation>&amp;Logic-Server:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="198"/>
+        <location filename="../app/admin/adminwindow.cpp" line="209"/>
         <source>&amp;User:</source>
         <translation>&amp;Benutzer:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="199"/>
+        <location filename="../app/admin/adminwindow.cpp" line="210"/>
         <source>&amp;Password:</source>
         <translation>&amp;Passwort:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="200"/>
+        <location filename="../app/admin/adminwindow.cpp" line="211"/>
         <source>Log In</source>
         <translation>Anmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="231"/>
+        <location filename="../app/admin/adminwindow.cpp" line="242"/>
         <source>&apos;%1&apos; is not a logic address: use host:8010 or wss://host:8010.</source>
         <translation>„%1“ ist keine Logic-Adresse: Verwenden Sie host:8010 oder wss://host:8010.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="241"/>
-        <location filename="../app/admin/adminwindow.cpp" line="669"/>
-        <location filename="../app/admin/adminwindow.cpp" line="704"/>
-        <location filename="../app/admin/adminwindow.cpp" line="937"/>
-        <location filename="../app/admin/adminwindow.cpp" line="953"/>
-        <location filename="../app/admin/adminwindow.cpp" line="977"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1007"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1085"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1103"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1116"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1139"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1189"/>
+        <location filename="../app/admin/adminwindow.cpp" line="252"/>
+        <location filename="../app/admin/adminwindow.cpp" line="690"/>
+        <location filename="../app/admin/adminwindow.cpp" line="725"/>
+        <location filename="../app/admin/adminwindow.cpp" line="959"/>
+        <location filename="../app/admin/adminwindow.cpp" line="975"/>
+        <location filename="../app/admin/adminwindow.cpp" line="999"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1029"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1143"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1170"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1188"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1201"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1224"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1274"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="275"/>
+        <location filename="../app/admin/adminwindow.cpp" line="286"/>
         <source>Filter</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="336"/>
+        <location filename="../app/admin/adminwindow.cpp" line="347"/>
         <source>%1: %2?</source>
         <translation>%1: %2?</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="915"/>
+        <location filename="../app/admin/adminwindow.cpp" line="376"/>
+        <location filename="../app/admin/adminwindow.cpp" line="937"/>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="385"/>
+        <location filename="../app/admin/adminwindow.cpp" line="376"/>
+        <location filename="../app/admin/adminwindow.cpp" line="396"/>
         <source>Plugins</source>
         <translation>Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="437"/>
-        <location filename="../app/admin/adminwindow.cpp" line="919"/>
+        <location filename="../app/admin/adminwindow.cpp" line="376"/>
+        <location filename="../app/admin/adminwindow.cpp" line="458"/>
+        <location filename="../app/admin/adminwindow.cpp" line="941"/>
         <source>Devices</source>
         <translation>Geräte</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="462"/>
-        <location filename="../app/admin/adminwindow.cpp" line="922"/>
+        <location filename="../app/admin/adminwindow.cpp" line="376"/>
+        <location filename="../app/admin/adminwindow.cpp" line="483"/>
+        <location filename="../app/admin/adminwindow.cpp" line="944"/>
         <source>Users</source>
         <translation>Benutzer</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="560"/>
-        <location filename="../app/admin/adminwindow.cpp" line="924"/>
+        <location filename="../app/admin/adminwindow.cpp" line="376"/>
+        <location filename="../app/admin/adminwindow.cpp" line="581"/>
+        <location filename="../app/admin/adminwindow.cpp" line="946"/>
         <source>Tasks</source>
         <translation>Aufgaben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="577"/>
+        <location filename="../app/admin/adminwindow.cpp" line="376"/>
+        <location filename="../app/admin/adminwindow.cpp" line="598"/>
         <source>Logs</source>
         <translation>Protokolle</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="365"/>
-        <location filename="../app/admin/adminwindow.cpp" line="601"/>
+        <location filename="../app/admin/adminwindow.cpp" line="376"/>
+        <location filename="../app/admin/adminwindow.cpp" line="622"/>
         <source>Audit</source>
         <translation>Prüfprotokoll</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="386"/>
+        <location filename="../app/admin/adminwindow.cpp" line="397"/>
         <source>Plugin</source>
         <translation>Plugin</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="387"/>
+        <location filename="../app/admin/adminwindow.cpp" line="398"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="388"/>
+        <location filename="../app/admin/adminwindow.cpp" line="399"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="389"/>
+        <location filename="../app/admin/adminwindow.cpp" line="400"/>
         <source>Process</source>
         <translation>Prozess</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="390"/>
-        <location filename="../app/admin/adminwindow.cpp" line="440"/>
+        <location filename="../app/admin/adminwindow.cpp" line="401"/>
+        <location filename="../app/admin/adminwindow.cpp" line="461"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="391"/>
-        <location filename="../app/admin/adminwindow.cpp" line="568"/>
+        <location filename="../app/admin/adminwindow.cpp" line="402"/>
+        <location filename="../app/admin/adminwindow.cpp" line="589"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="393"/>
+        <location filename="../app/admin/adminwindow.cpp" line="404"/>
         <source>&amp;Install or Upgrade...</source>
         <translation>&amp;Installieren oder aktualisieren...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="402"/>
+        <location filename="../app/admin/adminwindow.cpp" line="413"/>
         <source>&amp;Enable</source>
         <translation>&amp;Aktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="404"/>
+        <location filename="../app/admin/adminwindow.cpp" line="415"/>
         <source>%1 enabled on every service</source>
         <translation>%1 auf allen Diensten aktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="406"/>
-        <location filename="../app/admin/adminwindow.cpp" line="517"/>
+        <location filename="../app/admin/adminwindow.cpp" line="417"/>
+        <location filename="../app/admin/adminwindow.cpp" line="538"/>
         <source>&amp;Disable</source>
         <translation>&amp;Deaktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="408"/>
+        <location filename="../app/admin/adminwindow.cpp" line="419"/>
         <source>%1 disabled on every service</source>
         <translation>%1 auf allen Diensten deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="410"/>
+        <location filename="../app/admin/adminwindow.cpp" line="421"/>
         <source>&amp;Roll Back</source>
         <translation>&amp;Zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="412"/>
+        <location filename="../app/admin/adminwindow.cpp" line="423"/>
         <source>%1 rolled back to the version before</source>
         <translation>%1 auf die vorherige Version zurückgesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="421"/>
+        <location filename="../app/admin/adminwindow.cpp" line="432"/>
         <source>Drop a .peekplugin file here to install or upgrade it on every service.</source>
         <translation>Legen Sie hier eine .peekplugin-Datei ab, um sie auf allen Diensten zu installieren oder zu aktualisieren.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="428"/>
+        <location filename="../app/admin/adminwindow.cpp" line="439"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="438"/>
-        <location filename="../app/admin/adminwindow.cpp" line="464"/>
+        <location filename="../app/admin/adminwindow.cpp" line="459"/>
+        <location filename="../app/admin/adminwindow.cpp" line="485"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="439"/>
+        <location filename="../app/admin/adminwindow.cpp" line="460"/>
         <source>Type</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="441"/>
+        <location filename="../app/admin/adminwindow.cpp" line="462"/>
         <source>Online via</source>
         <translation>Online über</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="442"/>
+        <location filename="../app/admin/adminwindow.cpp" line="463"/>
         <source>Last seen</source>
         <translation>Zuletzt gesehen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="443"/>
+        <location filename="../app/admin/adminwindow.cpp" line="464"/>
         <source>App version</source>
         <translation>App-Version</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="444"/>
-        <location filename="../app/admin/adminwindow.cpp" line="463"/>
-        <location filename="../app/admin/adminwindow.cpp" line="606"/>
+        <location filename="../app/admin/adminwindow.cpp" line="465"/>
+        <location filename="../app/admin/adminwindow.cpp" line="484"/>
+        <location filename="../app/admin/adminwindow.cpp" line="627"/>
         <source>User</source>
         <translation>Benutzer</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="445"/>
+        <location filename="../app/admin/adminwindow.cpp" line="466"/>
         <source>Last position</source>
         <translation>Letzte Position</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="446"/>
+        <location filename="../app/admin/adminwindow.cpp" line="467"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="448"/>
+        <location filename="../app/admin/adminwindow.cpp" line="469"/>
         <source>&amp;Approve</source>
         <translation>&amp;Freigeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="450"/>
+        <location filename="../app/admin/adminwindow.cpp" line="471"/>
         <source>%1 approved</source>
         <translation>%1 freigegeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="452"/>
+        <location filename="../app/admin/adminwindow.cpp" line="473"/>
         <source>&amp;Revoke</source>
         <translation>&amp;Widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="454"/>
+        <location filename="../app/admin/adminwindow.cpp" line="475"/>
         <source>%1 revoked</source>
         <translation>%1 widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="456"/>
+        <location filename="../app/admin/adminwindow.cpp" line="477"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="458"/>
+        <location filename="../app/admin/adminwindow.cpp" line="479"/>
         <source>%1 removed</source>
         <translation>%1 entfernt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="465"/>
-        <location filename="../app/admin/adminwindow.cpp" line="503"/>
+        <location filename="../app/admin/adminwindow.cpp" line="486"/>
+        <location filename="../app/admin/adminwindow.cpp" line="524"/>
         <source>Roles</source>
         <translation>Rollen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="466"/>
+        <location filename="../app/admin/adminwindow.cpp" line="487"/>
         <source>Disabled</source>
         <translation>Deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="467"/>
+        <location filename="../app/admin/adminwindow.cpp" line="488"/>
         <source>Source</source>
         <translation>Quelle</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="468"/>
+        <location filename="../app/admin/adminwindow.cpp" line="489"/>
         <source>Logged in on</source>
         <translation>Angemeldet auf</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="470"/>
+        <location filename="../app/admin/adminwindow.cpp" line="491"/>
         <source>&amp;Add User...</source>
         <translation>Benutzer &amp;hinzufügen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="474"/>
-        <location filename="../app/admin/adminwindow.cpp" line="477"/>
-        <location filename="../app/admin/adminwindow.cpp" line="481"/>
+        <location filename="../app/admin/adminwindow.cpp" line="495"/>
+        <location filename="../app/admin/adminwindow.cpp" line="498"/>
+        <location filename="../app/admin/adminwindow.cpp" line="502"/>
         <source>Add User</source>
         <translation>Benutzer hinzufügen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="474"/>
+        <location filename="../app/admin/adminwindow.cpp" line="495"/>
         <source>User name:</source>
         <translation>Benutzername:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="477"/>
+        <location filename="../app/admin/adminwindow.cpp" line="498"/>
         <source>Password of %1:</source>
         <translation>Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="481"/>
+        <location filename="../app/admin/adminwindow.cpp" line="502"/>
         <source>Roles (comma-separated: admin, field, office):</source>
         <translation>Rollen (durch Komma getrennt: admin, field, office):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="488"/>
+        <location filename="../app/admin/adminwindow.cpp" line="509"/>
         <source>user %1 added</source>
         <translation>Benutzer %1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="491"/>
+        <location filename="../app/admin/adminwindow.cpp" line="512"/>
         <source>Reset &amp;Password...</source>
         <translation>&amp;Passwort zurücksetzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="494"/>
+        <location filename="../app/admin/adminwindow.cpp" line="515"/>
         <source>Reset Password</source>
         <translation>Passwort zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="494"/>
+        <location filename="../app/admin/adminwindow.cpp" line="515"/>
         <source>New password of %1:</source>
         <translation>Neues Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="498"/>
+        <location filename="../app/admin/adminwindow.cpp" line="519"/>
         <source>password of %1 set</source>
         <translation>Passwort von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="500"/>
+        <location filename="../app/admin/adminwindow.cpp" line="521"/>
         <source>&amp;Roles...</source>
         <translation>&amp;Rollen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="503"/>
+        <location filename="../app/admin/adminwindow.cpp" line="524"/>
         <source>Roles of %1 (comma-separated):</source>
         <translation>Rollen von %1 (durch Komma getrennt):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="507"/>
+        <location filename="../app/admin/adminwindow.cpp" line="528"/>
         <source>roles of %1 set</source>
         <translation>Rollen von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="509"/>
+        <location filename="../app/admin/adminwindow.cpp" line="530"/>
         <source>E&amp;nable</source>
         <translation>&amp;Aktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="511"/>
+        <location filename="../app/admin/adminwindow.cpp" line="532"/>
         <source>%1 may log in</source>
         <translation>%1 darf sich anmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="513"/>
+        <location filename="../app/admin/adminwindow.cpp" line="534"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Entsperren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="515"/>
+        <location filename="../app/admin/adminwindow.cpp" line="536"/>
         <source>%1 unlocked: the failed logins are forgotten</source>
         <translation>%1 entsperrt: die fehlgeschlagenen Anmeldungen sind vergessen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="519"/>
+        <location filename="../app/admin/adminwindow.cpp" line="540"/>
         <source>%1 disabled</source>
         <translation>%1 deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="523"/>
+        <location filename="../app/admin/adminwindow.cpp" line="544"/>
         <source>Directories (LDAP / Active Directory)</source>
         <translation>Verzeichnisse (LDAP / Active Directory)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="534"/>
+        <location filename="../app/admin/adminwindow.cpp" line="555"/>
         <source>Set From &amp;File...</source>
         <translation>Aus &amp;Datei setzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="536"/>
+        <location filename="../app/admin/adminwindow.cpp" line="557"/>
         <source>&amp;Test Connection</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="547"/>
+        <location filename="../app/admin/adminwindow.cpp" line="568"/>
         <source>Directories</source>
         <translation>Verzeichnisse</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="547"/>
+        <location filename="../app/admin/adminwindow.cpp" line="568"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="556"/>
+        <location filename="../app/admin/adminwindow.cpp" line="577"/>
         <source>directories set</source>
         <translation>Verzeichnisse gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="561"/>
+        <location filename="../app/admin/adminwindow.cpp" line="582"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="562"/>
+        <location filename="../app/admin/adminwindow.cpp" line="583"/>
         <source>Queued</source>
         <translation>In Warteschlange</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="563"/>
+        <location filename="../app/admin/adminwindow.cpp" line="584"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="564"/>
+        <location filename="../app/admin/adminwindow.cpp" line="585"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="565"/>
+        <location filename="../app/admin/adminwindow.cpp" line="586"/>
         <source>Failed task</source>
         <translation>Fehlgeschlagene Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="566"/>
+        <location filename="../app/admin/adminwindow.cpp" line="587"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="567"/>
+        <location filename="../app/admin/adminwindow.cpp" line="588"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="570"/>
+        <location filename="../app/admin/adminwindow.cpp" line="591"/>
         <source>&amp;Retry</source>
         <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="573"/>
+        <location filename="../app/admin/adminwindow.cpp" line="594"/>
         <source>task %1 queued again</source>
         <translation>Aufgabe %1 erneut in Warteschlange gestellt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="577"/>
+        <location filename="../app/admin/adminwindow.cpp" line="598"/>
         <source>Record</source>
         <translation>Eintrag</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="586"/>
+        <location filename="../app/admin/adminwindow.cpp" line="607"/>
         <source>&amp;Follow</source>
         <translation>&amp;Mitverfolgen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="589"/>
+        <location filename="../app/admin/adminwindow.cpp" line="610"/>
         <source>Service:</source>
         <translation>Dienst:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="591"/>
+        <location filename="../app/admin/adminwindow.cpp" line="612"/>
         <source>Level:</source>
         <translation>Stufe:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="602"/>
+        <location filename="../app/admin/adminwindow.cpp" line="623"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="603"/>
+        <location filename="../app/admin/adminwindow.cpp" line="624"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="604"/>
+        <location filename="../app/admin/adminwindow.cpp" line="625"/>
         <source>Part</source>
         <translation>Bereich</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="605"/>
+        <location filename="../app/admin/adminwindow.cpp" line="626"/>
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="607"/>
+        <location filename="../app/admin/adminwindow.cpp" line="628"/>
         <source>By</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="608"/>
+        <location filename="../app/admin/adminwindow.cpp" line="629"/>
         <source>From</source>
         <translation>Herkunft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="609"/>
+        <location filename="../app/admin/adminwindow.cpp" line="630"/>
         <source>Detail</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="675"/>
+        <location filename="../app/admin/adminwindow.cpp" line="696"/>
         <source>Your session ended: %1. Log in again.</source>
         <translation>Ihre Sitzung wurde beendet: %1. Melden Sie sich erneut an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="676"/>
+        <location filename="../app/admin/adminwindow.cpp" line="697"/>
         <source>logic no longer knows it</source>
         <translation>Logic kennt sie nicht mehr</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="693"/>
+        <location filename="../app/admin/adminwindow.cpp" line="714"/>
         <source>Connecting to %1...</source>
         <translation>Verbinde mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="696"/>
-        <location filename="../app/admin/adminwindow.cpp" line="743"/>
+        <location filename="../app/admin/adminwindow.cpp" line="717"/>
+        <location filename="../app/admin/adminwindow.cpp" line="764"/>
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="706"/>
-        <location filename="../app/admin/adminwindow.cpp" line="726"/>
+        <location filename="../app/admin/adminwindow.cpp" line="727"/>
+        <location filename="../app/admin/adminwindow.cpp" line="747"/>
         <source>Your session ended: %1</source>
         <translation>Ihre Sitzung wurde beendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="714"/>
+        <location filename="../app/admin/adminwindow.cpp" line="735"/>
         <source>Cannot reach logic at %1: %2. Check the address (logic&apos;s admin port, 8010 by default).</source>
         <translation>Logic unter %1 ist nicht erreichbar: %2. Prüfen Sie die Adresse (Admin-Port von Logic, standardmäßig 8010).</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="719"/>
+        <location filename="../app/admin/adminwindow.cpp" line="740"/>
         <source>Reconnecting to %1: %2</source>
         <translation>Verbinde erneut mit %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="722"/>
+        <location filename="../app/admin/adminwindow.cpp" line="743"/>
         <source>Reconnecting to %1...</source>
         <translation>Verbinde erneut mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="755"/>
+        <location filename="../app/admin/adminwindow.cpp" line="776"/>
         <source>%1 on %2</source>
         <translation>%1 auf %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="773"/>
+        <location filename="../app/admin/adminwindow.cpp" line="795"/>
         <source>Logged out.</source>
         <translation>Abgemeldet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="852"/>
+        <location filename="../app/admin/adminwindow.cpp" line="874"/>
         <source>%1: %2 started</source>
         <translation>%1: %2 gestartet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="853"/>
+        <location filename="../app/admin/adminwindow.cpp" line="875"/>
         <source>%1: waiting (runs %2)</source>
         <translation>%1: wartet (läuft: %2)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="853"/>
+        <location filename="../app/admin/adminwindow.cpp" line="875"/>
         <source>nothing</source>
         <translation>nichts</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="854"/>
+        <location filename="../app/admin/adminwindow.cpp" line="876"/>
         <source>%1: failed, %2 runs: %3</source>
         <translation>%1: fehlgeschlagen, %2 läuft: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="855"/>
+        <location filename="../app/admin/adminwindow.cpp" line="877"/>
         <source>%1: %2 %3</source>
         <translation>%1: %2 %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="860"/>
+        <location filename="../app/admin/adminwindow.cpp" line="882"/>
         <source>%1 %2 on the services: %3</source>
         <translation>%1 %2 auf den Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="865"/>
+        <location filename="../app/admin/adminwindow.cpp" line="887"/>
         <source>%1 %2 runs on every service: %3</source>
         <translation>%1 %2 läuft auf allen Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="865"/>
+        <location filename="../app/admin/adminwindow.cpp" line="887"/>
         <source>%1 %2 does not run everywhere: %3</source>
         <translation>%1 %2 läuft nicht überall: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="883"/>
+        <location filename="../app/admin/adminwindow.cpp" line="905"/>
         <source>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;up %5 min&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;seit %5 Min.&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="891"/>
+        <location filename="../app/admin/adminwindow.cpp" line="913"/>
         <source>%1 on %2: %3</source>
         <translation>%1 auf %2: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="894"/>
+        <location filename="../app/admin/adminwindow.cpp" line="916"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="917"/>
+        <location filename="../app/admin/adminwindow.cpp" line="939"/>
         <source>Services (%1)</source>
         <translation>Dienste (%1)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="920"/>
+        <location filename="../app/admin/adminwindow.cpp" line="942"/>
         <source>%1 online, %2 waiting for approval</source>
         <translation>%1 online, %2 warten auf Freigabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="922"/>
+        <location filename="../app/admin/adminwindow.cpp" line="944"/>
         <source>%1 logged in of %2</source>
         <translation>%1 von %2 angemeldet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="925"/>
+        <location filename="../app/admin/adminwindow.cpp" line="947"/>
         <source>%1 queued, %2 running, %3 failed</source>
         <translation>%1 in Warteschlange, %2 laufend, %3 fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="927"/>
+        <location filename="../app/admin/adminwindow.cpp" line="949"/>
         <source>Failed plugins</source>
         <translation>Fehlgeschlagene Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="928"/>
+        <location filename="../app/admin/adminwindow.cpp" line="950"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1011"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1033"/>
         <source>Settings of %1</source>
         <translation>Einstellungen von %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1039"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1061"/>
         <source>(set; type to change)</source>
         <translation>(gesetzt; zum Ändern eingeben)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1039"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1061"/>
         <source>(not set)</source>
         <translation>(nicht gesetzt)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1059"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1081"/>
         <source>&amp;Save Settings</source>
         <translation>Einstellungen &amp;speichern</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1091"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1144"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1176"/>
         <source>%1: %2 saved</source>
         <translation>%1: %2 gespeichert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1107"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1192"/>
         <source>No directories: users log in with their Peek password only.</source>
         <translation>Keine Verzeichnisse: Benutzer melden sich nur mit ihrem Peek-Passwort an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1114"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1199"/>
         <source>Testing...</source>
         <translation>Wird getestet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1125"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1210"/>
         <source>%1 (%2) works: %3</source>
         <translation>%1 (%2) funktioniert: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1125"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1210"/>
         <source>%1 (%2) FAILED: %3</source>
         <translation>%1 (%2) FEHLGESCHLAGEN: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1128"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1213"/>
         <source>No directories are configured.</source>
         <translation>Es sind keine Verzeichnisse eingerichtet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1143"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1228"/>
         <source>Not done</source>
         <translation>Nicht ausgeführt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1155"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1240"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="552"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1166"/>
+        <location filename="../app/admin/adminwindow.cpp" line="573"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1251"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1182"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1267"/>
         <source>Uploading %1...</source>
         <translation>%1 wird hochgeladen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1192"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1277"/>
         <source>%1 was not installed: %2</source>
         <translation>%1 wurde nicht installiert: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1199"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1284"/>
         <source>Checking %1 and starting it on logic...</source>
         <translation>%1 wird geprüft und auf Logic gestartet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1204"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1289"/>
         <source>Installed %1 on logic; waiting for the services...</source>
         <translation>%1 auf Logic installiert; warte auf die Dienste...</translation>
     </message>

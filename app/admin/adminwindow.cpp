@@ -1,6 +1,7 @@
 #include "adminwindow.h"
 
 #include "fallbacksecretstore.h"
+#include "pluginbundles.h"
 #include "plugin/pluginpackage.h"
 #include "tuple/tupleselector.h"
 #include "vortex/futurecontext.h"
@@ -31,6 +32,11 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QQmlEngine>
+#include <QQuickItem>
+#include <QQuickWidget>
+#include <QStandardItemModel>
+#include <QStandardPaths>
 #include <QPushButton>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -121,6 +127,11 @@ AdminWindow::AdminWindow(Options options, SecretStore *secrets, QWidget *parent)
     }
     setWindowTitle(tr("Peek Admin"));
     setAcceptDrops(true);
+    m_adminViews = new PluginBundles(m_options.dataDir.isEmpty()
+                                         ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/admin")
+                                         : m_options.dataDir,
+                                     QStringLiteral("admin"), this);
+    m_adminViews->load();
     m_top = new QStackedWidget(this);
     m_top->addWidget(buildLoginPage());
     m_top->addWidget(buildMainPage());
@@ -429,6 +440,16 @@ QWidget *AdminWindow::buildMainPage()
     m_settingsBox->setObjectName(QStringLiteral("settingsForm"));
     m_settingsBox->hide();
     plugins.widget->layout()->addWidget(m_settingsBox);
+    m_adminView = new QQuickWidget;
+    m_adminView->setObjectName(QStringLiteral("adminView"));
+    m_adminView->setResizeMode(QQuickWidget::SizeRootObjectToView);
+    m_adminView->setMinimumHeight(180);
+    m_adminView->setSource(QUrl(QStringLiteral("qrc:/peek/admin/AdminViewHost.qml")));
+    m_adminView->hide();
+    plugins.widget->layout()->addWidget(m_adminView);
+    if (QQuickItem *host = m_adminView->rootObject())
+        connect(host, SIGNAL(setRequested(QString,QVariant)), this, SLOT(onAdminViewSet(QString,QVariant)));
+    connect(m_adminViews, &PluginBundles::refreshed, this, &AdminWindow::showAdminView);
     connect(plugins.view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this, p = &plugins] {
         const QList<Dict> rows = p->selected();
         loadSettings(rows.size() == 1 ? rows.front().string(QStringLiteral("name")) : QString());
@@ -762,6 +783,7 @@ void AdminWindow::onLoggedIn(const AdminLogin &login, const QString &token)
     refreshTasks();
     refreshAudit();
     refreshDirectories();
+    m_adminViews->refresh(m_url);
 }
 
 void AdminWindow::logOut()
@@ -1061,6 +1083,69 @@ void AdminWindow::loadSettings(const QString &plugin)
         connect(save, &QPushButton::clicked, this, [this, plugin] { saveSettings(plugin); });
         form->addRow(QString(), save);
         m_settingsBox->show();
+        showAdminView();
+    });
+}
+
+void AdminWindow::showAdminView()
+{
+    QQuickItem *host = m_adminView->rootObject();
+    const QVariantMap entry = m_adminViews->find(m_settingsPlugin);
+    const QUrl view = entry.value(QStringLiteral("viewUrl")).toUrl();
+    if (!host || m_settingsPlugin.isEmpty() || !view.isValid() || view.isEmpty()) {
+        m_adminView->hide();
+        return;
+    }
+    // A model with the roles the views read: key, value, description.
+    if (!m_adminSettings) {
+        m_adminSettings = new QStandardItemModel(this);
+        m_adminSettings->setItemRoleNames({{Qt::UserRole + 1, "key"}, {Qt::UserRole + 2, "value"}, {Qt::UserRole + 3, "description"}});
+    }
+    m_adminSettings->clear();
+    for (const Dict &setting : std::as_const(m_settings)) {
+        const Value *value = setting.find(QStringLiteral("value"));
+        QVariant v;
+        if (value && value->type() == Value::Type::Bool)
+            v = value->toBool();
+        else if (value && value->type() == Value::Type::Int)
+            v = qlonglong(value->toInt());
+        else if (value)
+            v = value->toString();
+        auto *item = new QStandardItem;
+        item->setData(setting.string(QStringLiteral("key")), Qt::UserRole + 1);
+        item->setData(v, Qt::UserRole + 2);
+        item->setData(setting.string(QStringLiteral("description")), Qt::UserRole + 3);
+        m_adminSettings->appendRow(item);
+    }
+    const QVariant settings = QVariant::fromValue(static_cast<QObject *>(m_adminSettings));
+    host->setProperty("settings", settings);
+    if (host->property("source").toUrl() != view)
+        host->setProperty("source", view);
+    m_adminView->show();
+}
+
+QQuickItem *AdminWindow::adminViewItem() const
+{
+    QQuickItem *host = m_adminView ? m_adminView->rootObject() : nullptr;
+    return host ? host->property("view").value<QQuickItem *>() : nullptr;
+}
+
+void AdminWindow::onAdminViewSet(const QString &key, const QVariant &value)
+{
+    const QString plugin = m_settingsPlugin;
+    if (plugin.isEmpty())
+        return;
+    const Value v = value.typeId() == QMetaType::Bool ? Value(value.toBool())
+                    : value.typeId() == QMetaType::Double || value.typeId() == QMetaType::Int || value.typeId() == QMetaType::LongLong
+                        ? Value(qint64(value.toLongLong()))
+                        : Value(value.toString());
+    onFinished(this, m_client->call(adminSettingsRpc(), {Value(plugin), Value(key), v}), [this, plugin, key](QFuture<Value> finished) {
+        auto answer = resultOf(finished, tr("cancelled"));
+        statusBar()->showMessage(answer ? tr("%1: %2 saved").arg(plugin, key) : answer.error().message(), 8000);
+        if (answer) {
+            refreshAudit();
+            loadSettings(plugin); // the form and the view show what logic keeps
+        }
     });
 }
 

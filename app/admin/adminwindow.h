@@ -14,6 +14,9 @@
 
 class QComboBox;
 class QGroupBox;
+class QQuickItem;
+class QQuickWidget;
+class QStandardItemModel;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -31,6 +34,7 @@ class TupleSubscription;
 
 namespace peek::app {
 
+class PluginBundles;
 class SecretStore;
 
 // `peek admin`: the admin window (Widgets) on logic's admin port. A login page (the logic
@@ -49,6 +53,7 @@ public:
         QSize size;        // empty: the remembered geometry
         QString startPage; // a page's key (dashboard, plugins, ...) to open after the login
         bool confirm = true; // ask before destructive actions (tests drive them without dialogs)
+        QString dataDir;     // the plugins' admin views kept on this desktop; empty: the app data location
     };
     // `secrets`: where the session token goes (not owned); null: the system keychain.
     explicit AdminWindow(Options options, SecretStore *secrets = nullptr, QWidget *parent = nullptr);
@@ -79,6 +84,10 @@ public:
     QGroupBox *settingsForm() const { return m_settingsBox; }
     // The Users page's directories (LDAP / Active Directory) and what their test said.
     QLabel *directoriesText() const { return m_directoriesText; }
+    // The selected plugin's own admin view (ui.admin), hosted in the Plugins page: the
+    // QQuickWidget, and the view's root item once loaded (null before).
+    QQuickWidget *adminView() const { return m_adminView; }
+    QQuickItem *adminViewItem() const;
     QLabel *directoryTestResult() const { return m_directoryTest; }
     // The row of `page`'s table whose `key` field is `value` selected; false when none.
     bool selectRow(const QString &page, const QString &key, const QString &value);
@@ -88,6 +97,9 @@ public Q_SLOTS:
     // then follows it onto every service.
     void installPackage(const QString &file);
     void logOut();
+
+private Q_SLOTS:
+    void onAdminViewSet(const QString &key, const QVariant &value);
 
 Q_SIGNALS:
     void stateChanged(const QString &state);
@@ -120,6 +132,8 @@ private:
     void loadSettings(const QString &plugin);
     void saveSettings(const QString &plugin);
     void refreshDirectories();
+    // The admin view of the plugin whose settings show (when it has one on this desktop).
+    void showAdminView();
     void testDirectories();
     // Runs an administration RPC; failures go to the status bar and a message box.
     void run(const Rpc &rpc, const ValueList &args, const Dict &kwargs, const QString &done);
@@ -151,6 +165,9 @@ private:
     QGroupBox *m_settingsBox = nullptr;
     QString m_settingsPlugin;
     QList<Dict> m_settings; // as logic answered: key, type, value, default, stored, description
+    PluginBundles *m_adminViews = nullptr;
+    QQuickWidget *m_adminView = nullptr;
+    QStandardItemModel *m_adminSettings = nullptr; // the settings as the admin view reads them
     QLabel *m_directoriesText = nullptr;
     QLabel *m_directoryTest = nullptr;
     QComboBox *m_logService = nullptr;

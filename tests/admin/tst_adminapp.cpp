@@ -14,6 +14,7 @@
 #include "vortex/payload.h"
 #include "vortex/payloadenvelope.h"
 
+#include <QAbstractItemModel>
 #include <QApplication>
 #include <QCheckBox>
 #include <QGroupBox>
@@ -23,6 +24,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QQuickItem>
+#include <QQuickWidget>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -68,7 +71,7 @@ class TestAdminApp : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_home;
+    QTemporaryDir m_home, m_data;
     Ports m_ports;
     std::unique_ptr<ServerProcess> m_server;
     MemorySecretStore m_secrets; // the keychain of the admin's desktop
@@ -84,6 +87,7 @@ class TestAdminApp : public QObject
         o.serverUrl = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_ports.logicAdmin));
         o.size = QSize(1280, 800);
         o.confirm = false;
+        o.dataDir = m_data.path();
         return o;
     }
     // Types into the login form and presses Enter (or clicks Log In).
@@ -220,6 +224,24 @@ private Q_SLOTS:
                                      .out.contains("Hello from the admin window"),
                                  kWaitMs);
         QVERIFY(!w.settingsForm()->findChild<QLabel *>(QStringLiteral("settingError_greeting"))->isVisible());
+
+        // The tutorial's own admin view (ui.admin, from the bundle logic serves) is hosted below,
+        // with the settings; what it asks to set reaches logic too.
+        QTRY_VERIFY_WITH_TIMEOUT(w.adminViewItem() && w.adminView()->isVisible(), kWaitMs);
+        const auto settingsRows = [&w] {
+            auto *model = w.adminViewItem()->property("settings").value<QAbstractItemModel *>();
+            return model ? model->rowCount() : -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(settingsRows(), 2, kWaitMs);
+        QVERIFY(QMetaObject::invokeMethod(w.adminViewItem(), "setRequested", Q_ARG(QString, QStringLiteral("greeting")),
+                                          Q_ARG(QVariant, QStringLiteral("Hello from the tutorial's admin view"))));
+        QTRY_VERIFY_WITH_TIMEOUT(admin({QStringLiteral("--json"), QStringLiteral("plugins"), QStringLiteral("settings"),
+                                        QStringLiteral("peek_plugin_tutorial")})
+                                     .out.contains("Hello from the tutorial's admin view"),
+                                 kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(w.settingsForm()->findChild<QLineEdit *>(QStringLiteral("setting_greeting"))->text(),
+                                  QStringLiteral("Hello from the tutorial's admin view"), kWaitMs);
+        QVERIFY(screenshot(w, QStringLiteral("admin-plugin-view")));
     }
 
     // Logic's admin port serves the plugins' admin views (ui.admin), as the field and office
