@@ -131,6 +131,12 @@ bool AppWindow::showMain()
         applyPositionSharing(!m_options.nmeaFile.isEmpty()
                              || PositioningSettings::load(settings).enabled);
         connect(m_window, SIGNAL(positionSharingChanged()), this, SLOT(onPositionSharingChanged()));
+        // A first start knows no plugin that takes position reports until the service listed its
+        // plugins: sharing that was asked for starts then.
+        connect(m_session->plugins(), &PluginBundles::refreshed, this, [this] {
+            if (!m_positions && (!m_options.nmeaFile.isEmpty() || PositioningSettings::load(QSettings()).enabled))
+                applyPositionSharing(true);
+        });
     }
     Q_EMIT screenShown(true);
     return true;
@@ -232,10 +238,12 @@ void AppWindow::applyPositionSharing(bool on)
         if (!deviceId) {
             error = deviceId.error().message();
         } else {
+            // Where reports go is what the service lists: the plugin that takes them.
             m_positions = std::make_unique<PositionReporter>(
                 m_session.get(), deviceId.value(),
-                PositionReporter::Options {settings.intervalSeconds, settings.minDistanceM,
-                                           m_options.nmeaFile});
+                PositionReporter::Options {settings.intervalSeconds, settings.minDistanceM, m_options.nmeaFile,
+                                           PositionReporter::Target::fromCapability(m_session->plugins()->capability(
+                                               PositionReporter::capabilityName()))});
             if (!m_positions->start()) {
                 error = m_positions->lastError();
                 m_positions.reset();

@@ -125,6 +125,7 @@ void PluginBundles::load()
         setEntries({});
         return;
     }
+    m_capabilities = doc.object().value(QLatin1String("capabilities")).toObject();
     QList<Entry> entries;
     for (const QJsonValue &v : doc.object().value(QLatin1String("bundles")).toArray()) {
         Entry e = entryFromJson(v.toObject());
@@ -177,6 +178,7 @@ void PluginBundles::onIndexReceived()
     }
     m_incoming.clear();
     m_gotIndex = true;
+    m_incomingCapabilities = doc.object().value(QLatin1String("capabilities")).toObject();
     for (const QJsonValue &v : doc.object().value(QLatin1String("bundles")).toArray()) {
         const QJsonObject o = v.toObject();
         Entry e = entryFromJson(o);
@@ -275,6 +277,7 @@ QString PluginBundles::install(const Entry &entry, const QByteArray &zip) const
 void PluginBundles::finishRefresh()
 {
     if (m_gotIndex) {
+        m_capabilities = m_incomingCapabilities;
         setEntries(m_incoming);
         save();
         removeUnused();
@@ -302,7 +305,8 @@ void PluginBundles::save() const
     QSaveFile file(QDir(m_root).filePath(QStringLiteral("index.json")));
     if (!file.open(QIODevice::WriteOnly)
         || file.write(QJsonDocument(QJsonObject {{QStringLiteral("app"), m_app},
-                                                 {QStringLiteral("bundles"), list}})
+                                                 {QStringLiteral("bundles"), list},
+                                                 {QStringLiteral("capabilities"), m_capabilities}})
                           .toJson())
                < 0
         || !file.commit())

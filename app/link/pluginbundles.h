@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractListModel>
+#include <QJsonObject>
 #include <QList>
 #include <QPointer>
 #include <QUrl>
@@ -77,6 +78,9 @@ public:
     // name without "peek_plugin_" ("tutorial") or its title (any case); -1 when not listed.
     Q_INVOKABLE int rowOf(const QString &nameOrTitle) const;
 
+    // What a plugin offers the apps (its plugin.json "capabilities", listed by the service, kept
+    // with the index): {plugin, and the capability's fields}, or {} when no plugin offers it.
+    QJsonObject capability(const QString &name) const { return m_capabilities.value(name).toObject(); }
     // Where a service (ws[s]://host:port) lists the bundles of `app`:
     // http[s]://host:port/peek/ui/<app>/index.json
     static QUrl indexUrl(const QUrl &serviceUrl, const QString &app);
@@ -99,6 +103,7 @@ private:
     void download(const Entry &entry, const QUrl &url);
     void onBundleReceived(QNetworkReply *reply, Entry entry);
     void finishRefresh();
+    QJsonObject m_capabilities, m_incomingCapabilities;
     QString install(const Entry &entry, const QByteArray &zip) const;
     bool hasLocalCopy(const Entry &entry) const;
     void save() const;

@@ -81,19 +81,13 @@ QString describe(QGeoPositionInfoSource::Error error)
 
 } // namespace
 
-QString PositionReporter::pluginName()
+PositionReporter::Target PositionReporter::Target::fromCapability(const QJsonObject &capability)
 {
-    return QStringLiteral("peek_plugin_positions");
-}
-
-QString PositionReporter::processorName()
-{
-    return pluginName();
-}
-
-QString PositionReporter::tupleType()
-{
-    return QStringLiteral("peek_plugin_positions.DevicePositionTuple");
+    Target t;
+    t.plugin = capability.value(QLatin1String("plugin")).toString();
+    t.processor = capability.value(QLatin1String("processor")).toString(t.plugin);
+    t.tupleType = capability.value(QLatin1String("tuple")).toString();
+    return t;
 }
 
 PositionReporter::PositionReporter(Session *session, const QString &deviceId,
@@ -129,6 +123,9 @@ bool PositionReporter::start()
                 .arg(m_session ? m_session->errorString() : QStringLiteral("no session")));
     if (m_deviceId.trimmed().isEmpty())
         return fail(QStringLiteral("Positions cannot be reported without a device id"));
+    if (!m_options.target.isValid())
+        return fail(QStringLiteral("Positions cannot be reported: no plugin on this service takes them "
+                                   "(none declares the capability positionReports)"));
 
     retireSource();
     m_replayLastFix = {};
@@ -227,7 +224,7 @@ void PositionReporter::onPosition(const QGeoPositionInfo &fix)
 
     if (PositionThrottle::isSend(decision)) {
         const QGeoCoordinate c = fix.coordinate();
-        auto action = std::make_shared<GenericTuple>(tupleType());
+        auto action = std::make_shared<GenericTuple>(m_options.target.tupleType);
         // A GenericTuple takes any field: setting one cannot fail.
         const auto set = [&action](const char *name, const Value &value) {
             (void)action->setField(QString::fromLatin1(name), value);
@@ -250,7 +247,7 @@ void PositionReporter::onPosition(const QGeoPositionInfo &fix)
         Result<void> queued;
         if (!m_session) {
             setError(QStringLiteral("Positions cannot be reported: the app's session is gone"));
-        } else if (queued = m_session->pushAction(pluginName(), processorName(), action); !queued) {
+        } else if (queued = m_session->pushAction(m_options.target.plugin, m_options.target.processor, action); !queued) {
             const QString error
                 = QStringLiteral("Cannot queue the position for sending: %1").arg(queued.error().message());
             if (error != m_lastError)

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QGeoPositionInfoSource>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -30,17 +31,25 @@ class PositionReporter : public QObject {
     Q_PROPERTY(int sentCount READ sentCount NOTIFY sentCountChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
 public:
+    // Where the reports go: the plugin that declares the capability "positionReports" in its
+    // plugin.json (its action processor and tuple type), as the service lists it
+    // (PluginBundles::capability); the app names no plugin itself.
+    struct Target {
+        QString plugin;
+        QString processor; // the plugin's own name when the capability does not say
+        QString tupleType;
+        bool isValid() const { return !plugin.isEmpty() && !tupleType.isEmpty(); }
+        static Target fromCapability(const QJsonObject &capability);
+    };
+    static QString capabilityName() { return QStringLiteral("positionReports"); }
+
     struct Options {
         int intervalSeconds = 120; // send at least this often while fixes come
         double minDistanceM = 100; // ... and whenever the device moved farther than this
         QString
             nmeaFile; // empty: the device's receiver (QGeoPositionInfoSource::createDefaultSource)
+        Target target;
     };
-
-    // Where the actions go: the plugin, its action processor and the action's tuple type.
-    static QString pluginName(); // "peek_plugin_positions"
-    static QString processorName(); // "peek_plugin_positions"
-    static QString tupleType(); // "peek_plugin_positions.DevicePositionTuple"
 
     // `session` is not owned and must outlive the reporter; deviceId names this device in
     // every report (see loadOrCreateDeviceId()).

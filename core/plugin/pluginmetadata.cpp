@@ -38,8 +38,10 @@ const QString kIcon = QStringLiteral("icon");
 const QString kQml = QStringLiteral("qml");
 const QString kShowHome = QStringLiteral("showHome");
 
+const QString kCapabilities = QStringLiteral("capabilities");
 const QStringList kTopLevelKeys {
-    kName, kTitle, kDescription, kVersion, kCompatVersion, kPeekApi, kRoles, kRequiresServices, kDependencies, kUi};
+    kName, kTitle, kDescription, kVersion, kCompatVersion, kPeekApi, kRoles, kRequiresServices, kDependencies, kUi,
+    kCapabilities};
 const QStringList kDependencyKeys {kName, kVersion};
 const QStringList kUiEntryKeys {kTitle, kIcon, kQml, kShowHome};
 const QStringList kUiApps {QStringLiteral("field"), QStringLiteral("office"),
@@ -291,6 +293,24 @@ public:
         if (!ui)
             return ui.error();
         metadata.ui = ui.value();
+
+        const QJsonValue capabilities = object.value(kCapabilities);
+        if (!capabilities.isUndefined() && !capabilities.isObject())
+            return keyError(kCapabilities, QStringLiteral("expected an object of capabilities, not %1").arg(describe(capabilities)));
+        const QJsonObject offered = capabilities.toObject();
+        for (auto it = offered.begin(); it != offered.end(); ++it) {
+            const QString key = kCapabilities + QLatin1Char('.') + it.key();
+            if (!it.value().isObject())
+                return keyError(key, QStringLiteral("expected an object of strings, not %1").arg(describe(it.value())));
+            QMap<QString, QString> fields;
+            const QJsonObject o = it.value().toObject();
+            for (auto f = o.begin(); f != o.end(); ++f) {
+                if (!f.value().isString())
+                    return keyError(key + QLatin1Char('.') + f.key(), QStringLiteral("expected a string, not %1").arg(describe(f.value())));
+                fields.insert(f.key(), f.value().toString());
+            }
+            metadata.capabilities.insert(it.key(), fields);
+        }
         return metadata;
     }
 

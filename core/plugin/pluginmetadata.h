@@ -66,6 +66,10 @@ struct PEEK_API PluginMetadata {
     QList<Role> roles; // in the file's order, no duplicates
     QList<PluginDependency> dependencies; // in the file's order, unique names
     QMap<QString, PluginUiEntry> ui; // keyed by app: "field", "office", "admin"
+    // What the plugin offers the apps, by capability: e.g. "positionReports": {"processor":
+    // "peek_plugin_positions", "tuple": "peek_plugin_positions.DevicePositionTuple"} (each an
+    // object of strings). The services list them in their bundle index (docs/apps.md).
+    QMap<QString, QMap<QString, QString>> capabilities;
     QString filePath; // absolute path of plugin.json (empty when read by fromJson)
     QString directory; // the plugin's directory (empty when read by fromJson)
 

@@ -193,6 +193,14 @@ Result<UiBundleFiles> readZipFiles(const QByteArray &data, qint64 maxBytes)
 
 Result<void> UiBundleServer::add(const PluginMetadata &plugin)
 {
+    for (auto it = plugin.capabilities.cbegin(); it != plugin.capabilities.cend(); ++it) {
+        if (m_capabilities.contains(it.key()))
+            continue;
+        QJsonObject offered {{QStringLiteral("plugin"), plugin.name}};
+        for (auto f = it.value().cbegin(); f != it.value().cend(); ++f)
+            offered.insert(f.key(), f.value());
+        m_capabilities.insert(it.key(), offered);
+    }
     if (!plugin.ui.contains(m_app))
         return {};
     auto bundle = buildUiBundle(plugin, m_app);
@@ -214,7 +222,8 @@ QList<quint64> UiBundleServer::serve(HttpRoutes &routes) const
         entries.append(bundle.indexEntry());
     for (const QJsonValue &failure : m_failed)
         entries.append(failure);
-    const QJsonDocument index(QJsonObject {{QStringLiteral("app"), m_app}, {QStringLiteral("bundles"), entries}});
+    const QJsonDocument index(QJsonObject {{QStringLiteral("app"), m_app}, {QStringLiteral("bundles"), entries},
+                                           {QStringLiteral("capabilities"), m_capabilities}});
     const QString indexPath = this->indexPath();
     ids << routes.add(indexPath, [index, indexPath](const HttpRequest &request) {
         if (request.url.path() != indexPath)

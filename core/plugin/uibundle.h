@@ -81,6 +81,7 @@ private:
     QString m_app;
     QList<UiBundle> m_bundles;
     QJsonObject m_failed; // plugin -> why it has no bundle
+    QJsonObject m_capabilities; // capability -> {plugin, its fields} (the first plugin offering it)
 };
 
 } // namespace peek

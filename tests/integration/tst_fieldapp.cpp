@@ -425,8 +425,11 @@ private Q_SLOTS:
             options.nmeaFile = QStringLiteral(PEEK_NMEA_FILE);
             options.size = QSize(1366, 768);
         });
-        QVERIFY(app.window->positionReporter());
-        QCOMPARE(app.window->window()->property("positionSharing").toBool(), true);
+        // A first start: the reports start once the service listed the plugin that takes them
+        // (the positions plugin's capability positionReports).
+        QTRY_VERIFY_WITH_TIMEOUT(app.window->positionReporter(), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->window()->property("positionSharing").toBool(), true, kWaitMs);
+        QCOMPARE(app.window->window()->property("positionError").toString(), QString());
         // walk.nmea: six fixes a second apart; the first, third and fifth move more than 100 m.
         QTRY_COMPARE_WITH_TIMEOUT(app.window->positionReporter()->sentCount(), 3, kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(app.queued(), 0, kWaitMs);

@@ -30,6 +30,10 @@ using app::PositionReporter;
 
 namespace {
 
+// Where the positions plugin takes reports (its plugin.json capability positionReports).
+const PositionReporter::Target kTarget {QStringLiteral("peek_plugin_positions"), QStringLiteral("peek_plugin_positions"),
+                                        QStringLiteral("peek_plugin_positions.DevicePositionTuple")};
+
 const QString kPlugin = QStringLiteral("peek_plugin_positions");
 const QString kObservable = QStringLiteral("devicePositions");
 const QString kType = QStringLiteral("peek_plugin_positions.DevicePositionTuple");
@@ -185,7 +189,7 @@ void replayAndCheck(app::Session *session, const QString &device)
     QTRY_VERIFY_WITH_TIMEOUT(fresh(latest), 10000);
     QVERIFY(latest->tuples().empty());
 
-    PositionReporter reporter(session, device, {120, 100, fixture("walk.nmea")});
+    PositionReporter reporter(session, device, {120, 100, fixture("walk.nmea"), kTarget});
     QSignalSpy finished(&reporter, &PositionReporter::replayFinished);
     QVERIFY2(reporter.start(), qPrintable(reporter.lastError()));
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
@@ -302,7 +306,7 @@ private Q_SLOTS:
         QSignalSpy queueSizes(offline.get(), &app::Session::queuedActionsChanged);
 
         const QString device = QStringLiteral("offline-device");
-        PositionReporter reporter(offline.get(), device, {120, 100, fixture("walk.nmea")});
+        PositionReporter reporter(offline.get(), device, {120, 100, fixture("walk.nmea"), kTarget});
         QSignalSpy finished(&reporter, &PositionReporter::replayFinished);
         QVERIFY2(reporter.start(), qPrintable(reporter.lastError()));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);

@@ -10,6 +10,7 @@
 
 #include <QGeoCoordinate>
 #include <QSettings>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -19,6 +20,10 @@ using namespace peek;
 using app::PositionReporter;
 
 namespace {
+
+// Where the positions plugin takes reports (its plugin.json capability positionReports).
+const PositionReporter::Target kTarget {QStringLiteral("peek_plugin_positions"), QStringLiteral("peek_plugin_positions"),
+                                        QStringLiteral("peek_plugin_positions.DevicePositionTuple")};
 
 // A loopback port nothing listens on.
 quint16 closedPort()
@@ -54,18 +59,24 @@ private Q_SLOTS:
         QVERIFY2(m_session->isReady(), qPrintable(m_session->errorString()));
     }
 
-    void names()
+    // The target comes from the capability the service lists; without one there is nothing to
+    // report to, and start() says so.
+    void theTargetIsThePluginsCapability()
     {
-        QCOMPARE(PositionReporter::pluginName(), QStringLiteral("peek_plugin_positions"));
-        QCOMPARE(PositionReporter::processorName(), QStringLiteral("peek_plugin_positions"));
-        QCOMPARE(PositionReporter::tupleType(),
-                 QStringLiteral("peek_plugin_positions.DevicePositionTuple"));
+        const auto target = PositionReporter::Target::fromCapability(
+            QJsonObject {{QStringLiteral("plugin"), QStringLiteral("peek_plugin_positions")},
+                         {QStringLiteral("tuple"), QStringLiteral("peek_plugin_positions.DevicePositionTuple")}});
+        QCOMPARE(target.processor, QStringLiteral("peek_plugin_positions")); // the plugin's own name by default
+        QVERIFY(target.isValid());
+        PositionReporter reporter(m_session.get(), QStringLiteral("device-a"), {120, 100, fixture("walk.nmea"), {}});
+        QVERIFY(!reporter.start());
+        QVERIFY2(reporter.lastError().contains(QLatin1String("positionReports")), qPrintable(reporter.lastError()));
     }
 
     void missingNmeaFileIsAnError()
     {
         const QString missing = m_dir.filePath(QStringLiteral("no-such.nmea"));
-        PositionReporter reporter(m_session.get(), QStringLiteral("device-a"), {120, 100, missing});
+        PositionReporter reporter(m_session.get(), QStringLiteral("device-a"), {120, 100, missing, kTarget});
         QSignalSpy errors(&reporter, &PositionReporter::lastErrorChanged);
         QVERIFY(!reporter.start());
         QVERIFY(!reporter.isActive());
@@ -78,7 +89,7 @@ private Q_SLOTS:
     void nmeaFileWithoutFixIsAnError()
     {
         PositionReporter reporter(m_session.get(), QStringLiteral("device-a"),
-                                  {120, 100, fixture("nofix.nmea")});
+                                  {120, 100, fixture("nofix.nmea"), kTarget});
         QVERIFY(!reporter.start());
         QVERIFY2(reporter.lastError().contains(QStringLiteral("no position fix")),
                  qPrintable(reporter.lastError()));
@@ -87,7 +98,7 @@ private Q_SLOTS:
 
     void deviceIdIsRequired()
     {
-        PositionReporter reporter(m_session.get(), QString(), {120, 100, fixture("walk.nmea")});
+        PositionReporter reporter(m_session.get(), QString(), {120, 100, fixture("walk.nmea"), kTarget});
         QVERIFY(!reporter.start());
         QVERIFY2(reporter.lastError().contains(QStringLiteral("device id")),
                  qPrintable(reporter.lastError()));
@@ -100,7 +111,7 @@ private Q_SLOTS:
                             m_dir.filePath(QStringLiteral("broken")));
         QVERIFY(!broken.isReady());
         PositionReporter reporter(&broken, QStringLiteral("device-a"),
-                                  {120, 100, fixture("walk.nmea")});
+                                  {120, 100, fixture("walk.nmea"), kTarget});
         QVERIFY(!reporter.start());
         QVERIFY(!reporter.lastError().isEmpty());
     }
@@ -111,7 +122,7 @@ private Q_SLOTS:
     {
         const int queuedBefore = m_session->queuedActions();
         PositionReporter reporter(m_session.get(), QStringLiteral("device-a"),
-                                  {120, 100, fixture("walk.nmea")});
+                                  {120, 100, fixture("walk.nmea"), kTarget});
         QSignalSpy queued(&reporter, &PositionReporter::positionQueued);
         QSignalSpy finished(&reporter, &PositionReporter::replayFinished);
         QSignalSpy active(&reporter, &PositionReporter::activeChanged);
@@ -143,7 +154,7 @@ private Q_SLOTS:
     void stopInTheMiddleStopsSending()
     {
         PositionReporter reporter(m_session.get(), QStringLiteral("device-b"),
-                                  {120, 100, fixture("walk.nmea")});
+                                  {120, 100, fixture("walk.nmea"), kTarget});
         QVERIFY(reporter.start());
         QTRY_COMPARE_WITH_TIMEOUT(reporter.sentCount(), 1, 10000); // the first fix comes at once
         reporter.stop();
@@ -151,7 +162,7 @@ private Q_SLOTS:
         // A second replay of the same file, started now, runs to its end: by then the stopped
         // one would have sent fixes 3 and 5 too, had stop() not stopped it.
         PositionReporter witness(m_session.get(), QStringLiteral("device-b-witness"),
-                                 {120, 100, fixture("walk.nmea")});
+                                 {120, 100, fixture("walk.nmea"), kTarget});
         QSignalSpy witnessDone(&witness, &PositionReporter::replayFinished);
         QVERIFY(witness.start());
         QTRY_COMPARE_WITH_TIMEOUT(witnessDone.count(), 1, 30000);
@@ -166,7 +177,7 @@ private Q_SLOTS:
     void defaultSourceDoesNotCrash()
     {
         // This machine may or may not have a receiver (GeoClue); either way start() answers.
-        PositionReporter reporter(m_session.get(), QStringLiteral("device-c"), {});
+        PositionReporter reporter(m_session.get(), QStringLiteral("device-c"), {120, 100, QString(), kTarget});
         const bool started = reporter.start();
         QVERIFY2(started || reporter.lastError().size() > 10, qPrintable(reporter.lastError()));
         if (!started && reporter.lastError().startsWith(QStringLiteral("No positioning source")))
