@@ -93,14 +93,13 @@ QList<Dict> rowsOf(const Value &list)
 struct AdminWindow::Page
 {
     QString key;
-    QString rowKey; // the field naming a row (kept selected across updates)
+    QString rowKey; // the field naming a row (in a destructive action's question)
     QWidget *widget = nullptr;
     RowTableModel *model = nullptr;
     QSortFilterProxyModel *proxy = nullptr;
     QTableView *view = nullptr;
     QLineEdit *filter = nullptr;
     QHBoxLayout *buttons = nullptr;
-    QList<QAction *> actions;
 
     // The selected rows (of the model).
     QList<Dict> selected() const
@@ -866,11 +865,9 @@ void AdminWindow::refreshServices()
         const QList<Deployed> where = deployment(Value(services), m_install.name, m_install.version, m_install.roles);
         int done = 0;
         QStringList lines;
-        bool failed = false;
         for (const Deployed &d : where) {
             if (d.state != QLatin1String("waiting"))
                 ++done;
-            failed = failed || d.state == QLatin1String("failed");
             lines << (d.state == QLatin1String("started")   ? tr("%1: %2 started").arg(d.role, m_install.version)
                       : d.state == QLatin1String("waiting") ? tr("%1: waiting (runs %2)").arg(d.role, d.running.isEmpty() ? tr("nothing") : d.running)
                       : d.state == QLatin1String("failed")  ? tr("%1: failed, %2 runs: %3").arg(d.role, d.running, d.error)
@@ -882,7 +879,7 @@ void AdminWindow::refreshServices()
         m_installStatus->setText(tr("%1 %2 on the services: %3").arg(m_install.name, m_install.version, lines.join(QStringLiteral("; "))));
         if (finished) {
             m_install.waiting = false;
-            const bool everywhere = !failed && done == where.size();
+            const bool everywhere = deployedEverywhere(where);
             m_installProgress->setValue(100);
             m_installStatus->setText((everywhere ? tr("%1 %2 runs on every service: %3") : tr("%1 %2 does not run everywhere: %3"))
                                          .arg(m_install.name, m_install.version, lines.join(QStringLiteral("; "))));
@@ -928,10 +925,16 @@ void AdminWindow::refreshDashboard()
             loggedIn += t->field(QStringLiteral("loggedInOn")).toList().empty() ? 0 : 1;
         }
     qint64 queued = 0, running = 0, failedTasks = 0;
-    for (const Value &c : m_tasks.find(QStringLiteral("counts")) ? m_tasks.find(QStringLiteral("counts"))->toList() : ValueList {}) {
-        queued += c.toDict().find(QStringLiteral("queued")) ? c.toDict().find(QStringLiteral("queued"))->toInt() : 0;
-        running += c.toDict().find(QStringLiteral("running")) ? c.toDict().find(QStringLiteral("running"))->toInt() : 0;
-        failedTasks += c.toDict().find(QStringLiteral("failed")) ? c.toDict().find(QStringLiteral("failed"))->toInt() : 0;
+    const Value *counts = m_tasks.find(QStringLiteral("counts"));
+    for (const Value &c : counts ? counts->toList() : ValueList {}) {
+        const Dict row = c.toDict();
+        const auto count = [&row](const char *key) {
+            const Value *v = row.find(QLatin1String(key));
+            return v ? v->toInt() : 0;
+        };
+        queued += count("queued");
+        running += count("running");
+        failedTasks += count("failed");
     }
     const QString link = QStringLiteral("<a href=\"%1\">%2</a>");
     QString html = QStringLiteral("<h2>%1</h2>").arg(tr("Dashboard"));
@@ -990,7 +993,7 @@ void AdminWindow::readLogs(bool fromStart)
     if (fromStart || key != m_logKey) {
         m_logKey = key;
         m_logOffset = -1;
-        m_logRows.clear();
+        model(QStringLiteral("logs"))->setRows({});
     }
     const qint64 after = m_logOffset;
     onFinished(this, m_client->call(adminLogsRpc(), {Value(service), Value(after), Value(qint64(after < 0 ? 300 : 1000)),
@@ -1003,11 +1006,12 @@ void AdminWindow::readLogs(bool fromStart)
                    if (!tail)
                        return;
                    m_logOffset = tail->endOffset;
+                   QList<Dict> rows = model(QStringLiteral("logs"))->rows();
                    for (const Value &record : tail->records)
-                       m_logRows << Dict {{QStringLiteral("record"), record}};
-                   while (m_logRows.size() > 5000)
-                       m_logRows.removeFirst();
-                   model(QStringLiteral("logs"))->setRows(m_logRows);
+                       rows << Dict {{QStringLiteral("record"), record}};
+                   if (rows.size() > 5000)
+                       rows.remove(0, rows.size() - 5000);
+                   model(QStringLiteral("logs"))->setRows(rows);
                    if (!tail->records.empty())
                        table(QStringLiteral("logs"))->scrollToBottom();
                });

@@ -180,7 +180,6 @@ private:
     Dict m_tasks; // the last answer of peek_admin.tasks
     qint64 m_logOffset = -1;
     QString m_logKey; // service and level the offset belongs to
-    QList<Dict> m_logRows;
     struct Install
     {
         QString name, version;

@@ -21,7 +21,8 @@ public:
     };
     explicit RowTableModel(QList<Column> columns, QObject *parent = nullptr);
 
-    // The rows now; a row with the same `keyField` value as before keeps its selection.
+    // The rows now; as many as before are changed in place (a view keeps its selection and
+    // scroll position), another number resets the model.
     void setRows(QList<Dict> rows);
     const QList<Dict> &rows() const { return m_rows; }
     const Dict &row(int index) const { return m_rows.at(index); }

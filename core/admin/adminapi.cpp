@@ -3,6 +3,8 @@
 #include "base/role.h"
 #include "tuple/tupleregistry.h"
 
+#include <algorithm>
+
 namespace peek {
 
 const QString &adminPluginName()
@@ -78,6 +80,13 @@ const Rpc &adminServicesRpc()
 {
     static const Rpc rpc(QStringLiteral("peek_admin.services"), adminOnly());
     return rpc;
+}
+
+bool deployedEverywhere(const QList<Deployed> &services)
+{
+    return std::none_of(services.cbegin(), services.cend(), [](const Deployed &d) {
+        return d.state == QLatin1String("failed") || d.state == QLatin1String("waiting");
+    });
 }
 
 const Rpc &deviceAdminRpc()

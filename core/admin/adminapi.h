@@ -107,6 +107,8 @@ struct PEEK_CORE_EXPORT Deployed
 };
 PEEK_CORE_EXPORT QList<Deployed> deployment(const Value &services, const QString &name, const QString &version,
                                             const QList<Role> &roles);
+// Every one of `services` answered and none failed.
+PEEK_CORE_EXPORT bool deployedEverywhere(const QList<Deployed> &services);
 
 // The identity plugins' administration (docs/identity.md): args a command and its words.
 PEEK_CORE_EXPORT const Rpc &deviceAdminRpc(); // peek_core_device.admin

@@ -53,14 +53,15 @@ AdminClient::AdminClient(Options options, QObject *parent)
             QMetaObject::invokeMethod(this, [this] { m_vortex->close(); }, Qt::QueuedConnection);
         Q_EMIT dialFailed(reason);
     });
-    m_statusEndpoint = m_vortex->router().addEndpoint(userFilt(QStringLiteral("user.status")),
-                                                      [this](const PayloadEnvelope &e, const MessageSource &) { onStatus(e); });
+    // The vortex is this client's own: the endpoint goes with it.
+    m_vortex->router().addEndpoint(userFilt(QStringLiteral("user.status")),
+                                   [this](const PayloadEnvelope &e, const MessageSource &) { onStatus(e); });
 }
 
 AdminClient::~AdminClient()
 {
     if (m_resume) {
-        m_resume->addResult(AdminLogin {false, {}, {}, {}, tr("the admin window closed")});
+        m_resume->addResult(AdminLogin {false, {}, {}, {}, tr("the admin client closed")});
         m_resume->finish();
     }
     m_vortex->close();

@@ -84,7 +84,6 @@ private:
     QHash<QString, TupleDataObserverClient *> m_observers; // by plugin
     QString m_user;
     std::shared_ptr<QPromise<AdminLogin>> m_resume; // waiting for user.status
-    PayloadRouter::EndpointId m_statusEndpoint = 0;
 };
 
 } // namespace peek

@@ -241,22 +241,18 @@ void printPlugins(const Value &answer)
                rows);
 }
 
-bool printDeployment(const QList<Deployed> &services, const QString &version)
+void printDeployment(const QList<Deployed> &services, const QString &version)
 {
     QList<QStringList> rows;
-    bool ok = true;
     for (const Deployed &d : services) {
-        QString result = d.state == QLatin1String("started") ? QStringLiteral("%1 started").arg(version)
-                         : d.state == QLatin1String("waiting")
-                             ? QStringLiteral("no answer yet (runs %1)").arg(d.running.isEmpty() ? QStringLiteral("nothing") : d.running)
-                             : QStringLiteral("%1 %2").arg(version, d.state);
-        if (d.state == QLatin1String("failed"))
-            result = QStringLiteral("failed, %1 runs: %2").arg(d.running.isEmpty() ? QStringLiteral("nothing") : d.running, d.error);
-        ok = ok && d.state != QLatin1String("failed") && d.state != QLatin1String("waiting");
+        const QString running = d.running.isEmpty() ? QStringLiteral("nothing") : d.running;
+        const QString result = d.state == QLatin1String("started")   ? QStringLiteral("%1 started").arg(version)
+                               : d.state == QLatin1String("waiting") ? QStringLiteral("no answer yet (runs %1)").arg(running)
+                               : d.state == QLatin1String("failed")  ? QStringLiteral("failed, %1 runs: %2").arg(running, d.error)
+                                                                     : QStringLiteral("%1 %2").arg(version, d.state);
         rows << QStringList {d.role, d.service, d.process, result};
     }
     printTable({QStringLiteral("ROLE"), QStringLiteral("SERVICE"), QStringLiteral("PROCESS"), QStringLiteral("RESULT")}, rows);
-    return ok;
 }
 
 QJsonArray deploymentJson(const QList<Deployed> &services)
@@ -808,12 +804,10 @@ int run(const QStringList &arguments)
                 printPlugins(*installed->toDict().find(QStringLiteral("services")));
             return 0;
         }
-        const bool everywhere = json ? std::none_of(services.cbegin(), services.cend(), [](const Deployed &d) {
-                                           return d.state == QLatin1String("failed") || d.state == QLatin1String("waiting");
-                                       })
-                                     : printDeployment(services, local.value().version());
+        if (!json)
+            printDeployment(services, local.value().version());
         std::fflush(stdout);
-        if (!everywhere)
+        if (!deployedEverywhere(services))
             return failed(QStringLiteral("%1 does not run on every service it should (see above); they keep the version "
                                          "before; `peek-server admin health` shows it until it is fixed").arg(what));
         return 0;

@@ -286,10 +286,11 @@ Result<void> ServiceHost::start()
             role->vortex->requireJoinToken(m_options.joinToken);
             // The admin port also takes admins, who log in (peek_core_user's admin gate). They
             // are held to the device ports' budgets, with fewer connections: admins are few.
+            const auto atMost = [](auto configured, auto cap) { return configured > 0 ? std::min(configured, cap) : cap; };
             PeerBudgets admins = m_options.vortexOptions.budgets;
-            admins.maxConnectionsPerAddress = std::min(admins.maxConnectionsPerAddress > 0 ? admins.maxConnectionsPerAddress : 20, 20);
-            admins.acceptRatePerAddress = std::min(admins.acceptRatePerAddress > 0 ? admins.acceptRatePerAddress : 5.0, 5.0);
-            admins.acceptBurstPerAddress = std::min(admins.acceptBurstPerAddress > 0 ? admins.acceptBurstPerAddress : 20, 20);
+            admins.maxConnectionsPerAddress = atMost(admins.maxConnectionsPerAddress, 20);
+            admins.acceptRatePerAddress = atMost(admins.acceptRatePerAddress, 5.0);
+            admins.acceptBurstPerAddress = atMost(admins.acceptBurstPerAddress, 20);
             role->vortex->allowLoginOn(quint16(m_options.logicAdminPort), admins);
         } else
             role->vortex->setJoinToken(m_options.joinToken);
