@@ -107,6 +107,9 @@ void TestPluginMetadata::readsEveryKey()
     QVERIFY(field.showHome);
     const PluginUiEntry admin = metadata.ui.value(QStringLiteral("admin"));
     QCOMPARE(admin.title, QStringLiteral("Full Admin"));
+    QCOMPARE(metadata.capabilities.value(QStringLiteral("positionReports")),
+             (QMap<QString, QString> {{QStringLiteral("processor"), QStringLiteral("peek_plugin_full")},
+                                      {QStringLiteral("tuple"), QStringLiteral("peek_plugin_full.PositionTuple")}}));
     QCOMPARE(admin.icon, QString());
     QCOMPARE(admin.qml, QStringLiteral("qml/admin/Admin.qml"));
     QVERIFY(!admin.showHome);
@@ -176,6 +179,9 @@ void TestPluginMetadata::mistakeIsRefusedNamingFileAndKey_data()
     row("dependency_self", a, "dependencies[0].name", "cannot depend on itself");
     row("dependency_duplicate", a, "dependencies[1].name", "listed twice");
     row("dependency_unknown_key", a, "dependencies[0].versoin", "did you mean 'version'?");
+    row("capabilities_not_object", a, "capabilities", "expected an object of capabilities, not an array");
+    row("capability_not_object", a, "capabilities.positionReports", "expected an object of strings");
+    row("capability_field_not_string", a, "capabilities.positionReports.tuple", "expected a string, not an object");
     row("ui_not_object", a, "ui", "not an array");
     row("ui_unknown_app", a, "ui.feild", "did you mean 'field'? (known: field, office, admin)");
     row("ui_missing_title", a, "ui.field.title", "missing");
