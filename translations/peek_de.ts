@@ -323,772 +323,853 @@
     </message>
 </context>
 <context>
+    <name>TableEditor</name>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="69"/>
+        <source>%1 must be a whole number.</source>
+        <translation>%1 muss eine ganze Zahl sein.</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="77"/>
+        <source>%1 must be a number.</source>
+        <translation>%1 muss eine Zahl sein.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../app/qml/TableEditor.qml" line="290"/>
+        <source>%n row(s), from the cache</source>
+        <translation>
+            <numerusform>%n Zeile, aus dem Zwischenspeicher</numerusform>
+            <numerusform>%n Zeilen, aus dem Zwischenspeicher</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../app/qml/TableEditor.qml" line="290"/>
+        <source>%n row(s)</source>
+        <translation>
+            <numerusform>%n Zeile</numerusform>
+            <numerusform>%n Zeilen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="302"/>
+        <source>Add row</source>
+        <translation>Zeile hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="358"/>
+        <location filename="../app/qml/TableEditor.qml" line="431"/>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="365"/>
+        <location filename="../app/qml/TableEditor.qml" line="439"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="431"/>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="439"/>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="451"/>
+        <source>No rows yet.</source>
+        <translation>Noch keine Zeilen.</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="465"/>
+        <source>Delete row %1?</source>
+        <translation>Zeile %1 löschen?</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/TableEditor.qml" line="467"/>
+        <source>The row is deleted for everyone. This cannot be undone.</source>
+        <translation>Die Zeile wird für alle gelöscht. Das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+</context>
+<context>
     <name>peek::app::AdminWindow</name>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="128"/>
-        <location filename="../app/admin/adminwindow.cpp" line="192"/>
+        <location filename="../app/admin/adminwindow.cpp" line="130"/>
+        <location filename="../app/admin/adminwindow.cpp" line="196"/>
         <source>Peek Admin</source>
         <translation>Peek Admin</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="140"/>
+        <location filename="../app/admin/adminwindow.cpp" line="137"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="141"/>
+        <location filename="../app/admin/adminwindow.cpp" line="138"/>
         <source>&amp;Install Plugin Package...</source>
         <translation>Plugin-Paket &amp;installieren...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="142"/>
-        <location filename="../app/admin/adminwindow.cpp" line="407"/>
+        <location filename="../app/admin/adminwindow.cpp" line="139"/>
+        <location filename="../app/admin/adminwindow.cpp" line="411"/>
         <source>Install Plugin Package</source>
         <translation>Plugin-Paket installieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="143"/>
-        <location filename="../app/admin/adminwindow.cpp" line="408"/>
+        <location filename="../app/admin/adminwindow.cpp" line="140"/>
+        <location filename="../app/admin/adminwindow.cpp" line="412"/>
         <source>Peek plugin packages (*.peekplugin)</source>
         <translation>Peek-Plugin-Pakete (*.peekplugin)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="148"/>
+        <location filename="../app/admin/adminwindow.cpp" line="145"/>
         <source>&amp;Log Out</source>
         <translation>&amp;Abmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="150"/>
+        <location filename="../app/admin/adminwindow.cpp" line="147"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="151"/>
+        <location filename="../app/admin/adminwindow.cpp" line="148"/>
         <source>&amp;Go</source>
         <translation>&amp;Gehe zu</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="197"/>
+        <location filename="../app/admin/adminwindow.cpp" line="201"/>
         <source>Log in to the logic service&apos;s admin port as a user with the admin role.</source>
         <translation>Melden Sie sich am Admin-Port des Logic-Dienstes als Benutzer mit der Rolle admin an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="202"/>
+        <location filename="../app/admin/adminwindow.cpp" line="206"/>
         <source>host:8010 or wss://host:8010</source>
         <translation>host:8010 oder wss://host:8010</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="208"/>
+        <location filename="../app/admin/adminwindow.cpp" line="212"/>
         <source>&amp;Logic server:</source>
         <translation>&amp;Logic-Server:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="209"/>
+        <location filename="../app/admin/adminwindow.cpp" line="213"/>
         <source>&amp;User:</source>
         <translation>&amp;Benutzer:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="210"/>
+        <location filename="../app/admin/adminwindow.cpp" line="214"/>
         <source>&amp;Password:</source>
         <translation>&amp;Passwort:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="211"/>
+        <location filename="../app/admin/adminwindow.cpp" line="215"/>
         <source>Log In</source>
         <translation>Anmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="242"/>
+        <location filename="../app/admin/adminwindow.cpp" line="246"/>
         <source>&apos;%1&apos; is not a logic address: use host:8010 or wss://host:8010.</source>
         <translation>„%1“ ist keine Logic-Adresse: Verwenden Sie host:8010 oder wss://host:8010.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="252"/>
-        <location filename="../app/admin/adminwindow.cpp" line="690"/>
-        <location filename="../app/admin/adminwindow.cpp" line="725"/>
-        <location filename="../app/admin/adminwindow.cpp" line="959"/>
-        <location filename="../app/admin/adminwindow.cpp" line="975"/>
-        <location filename="../app/admin/adminwindow.cpp" line="999"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1029"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1143"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1170"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1188"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1201"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1224"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1274"/>
+        <location filename="../app/admin/adminwindow.cpp" line="256"/>
+        <location filename="../app/admin/adminwindow.cpp" line="713"/>
+        <location filename="../app/admin/adminwindow.cpp" line="748"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1009"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1025"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1049"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1081"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1196"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1223"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1241"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1254"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1277"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1327"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="286"/>
+        <location filename="../app/admin/adminwindow.cpp" line="290"/>
         <source>Filter</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="347"/>
+        <location filename="../app/admin/adminwindow.cpp" line="351"/>
         <source>%1: %2?</source>
         <translation>%1: %2?</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="376"/>
-        <location filename="../app/admin/adminwindow.cpp" line="937"/>
+        <location filename="../app/admin/adminwindow.cpp" line="380"/>
+        <location filename="../app/admin/adminwindow.cpp" line="987"/>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="376"/>
-        <location filename="../app/admin/adminwindow.cpp" line="396"/>
+        <location filename="../app/admin/adminwindow.cpp" line="380"/>
+        <location filename="../app/admin/adminwindow.cpp" line="400"/>
         <source>Plugins</source>
         <translation>Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="376"/>
-        <location filename="../app/admin/adminwindow.cpp" line="458"/>
-        <location filename="../app/admin/adminwindow.cpp" line="941"/>
+        <location filename="../app/admin/adminwindow.cpp" line="380"/>
+        <location filename="../app/admin/adminwindow.cpp" line="481"/>
+        <location filename="../app/admin/adminwindow.cpp" line="991"/>
         <source>Devices</source>
         <translation>Geräte</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="376"/>
-        <location filename="../app/admin/adminwindow.cpp" line="483"/>
-        <location filename="../app/admin/adminwindow.cpp" line="944"/>
+        <location filename="../app/admin/adminwindow.cpp" line="380"/>
+        <location filename="../app/admin/adminwindow.cpp" line="506"/>
+        <location filename="../app/admin/adminwindow.cpp" line="994"/>
         <source>Users</source>
         <translation>Benutzer</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="376"/>
-        <location filename="../app/admin/adminwindow.cpp" line="581"/>
-        <location filename="../app/admin/adminwindow.cpp" line="946"/>
+        <location filename="../app/admin/adminwindow.cpp" line="380"/>
+        <location filename="../app/admin/adminwindow.cpp" line="604"/>
+        <location filename="../app/admin/adminwindow.cpp" line="996"/>
         <source>Tasks</source>
         <translation>Aufgaben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="376"/>
-        <location filename="../app/admin/adminwindow.cpp" line="598"/>
+        <location filename="../app/admin/adminwindow.cpp" line="380"/>
+        <location filename="../app/admin/adminwindow.cpp" line="621"/>
         <source>Logs</source>
         <translation>Protokolle</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="376"/>
-        <location filename="../app/admin/adminwindow.cpp" line="622"/>
+        <location filename="../app/admin/adminwindow.cpp" line="380"/>
+        <location filename="../app/admin/adminwindow.cpp" line="645"/>
         <source>Audit</source>
         <translation>Prüfprotokoll</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="397"/>
+        <location filename="../app/admin/adminwindow.cpp" line="401"/>
         <source>Plugin</source>
         <translation>Plugin</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="398"/>
+        <location filename="../app/admin/adminwindow.cpp" line="402"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="399"/>
+        <location filename="../app/admin/adminwindow.cpp" line="403"/>
         <source>Service</source>
         <translation>Dienst</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="400"/>
+        <location filename="../app/admin/adminwindow.cpp" line="404"/>
         <source>Process</source>
         <translation>Prozess</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="401"/>
-        <location filename="../app/admin/adminwindow.cpp" line="461"/>
+        <location filename="../app/admin/adminwindow.cpp" line="405"/>
+        <location filename="../app/admin/adminwindow.cpp" line="484"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="402"/>
-        <location filename="../app/admin/adminwindow.cpp" line="589"/>
+        <location filename="../app/admin/adminwindow.cpp" line="406"/>
+        <location filename="../app/admin/adminwindow.cpp" line="612"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="404"/>
+        <location filename="../app/admin/adminwindow.cpp" line="408"/>
         <source>&amp;Install or Upgrade...</source>
         <translation>&amp;Installieren oder aktualisieren...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="413"/>
+        <location filename="../app/admin/adminwindow.cpp" line="417"/>
         <source>&amp;Enable</source>
         <translation>&amp;Aktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="415"/>
+        <location filename="../app/admin/adminwindow.cpp" line="419"/>
         <source>%1 enabled on every service</source>
         <translation>%1 auf allen Diensten aktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="417"/>
-        <location filename="../app/admin/adminwindow.cpp" line="538"/>
+        <location filename="../app/admin/adminwindow.cpp" line="421"/>
+        <location filename="../app/admin/adminwindow.cpp" line="561"/>
         <source>&amp;Disable</source>
         <translation>&amp;Deaktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="419"/>
+        <location filename="../app/admin/adminwindow.cpp" line="423"/>
         <source>%1 disabled on every service</source>
         <translation>%1 auf allen Diensten deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="421"/>
+        <location filename="../app/admin/adminwindow.cpp" line="425"/>
         <source>&amp;Roll Back</source>
         <translation>&amp;Zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="423"/>
+        <location filename="../app/admin/adminwindow.cpp" line="427"/>
         <source>%1 rolled back to the version before</source>
         <translation>%1 auf die vorherige Version zurückgesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="432"/>
+        <location filename="../app/admin/adminwindow.cpp" line="436"/>
         <source>Drop a .peekplugin file here to install or upgrade it on every service.</source>
         <translation>Legen Sie hier eine .peekplugin-Datei ab, um sie auf allen Diensten zu installieren oder zu aktualisieren.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="439"/>
+        <location filename="../app/admin/adminwindow.cpp" line="458"/>
+        <source>Select a plugin to see its settings and its own admin view.</source>
+        <translation>Wählen Sie ein Plugin, um seine Einstellungen und seine eigene Verwaltungsansicht zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="462"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="459"/>
-        <location filename="../app/admin/adminwindow.cpp" line="485"/>
+        <location filename="../app/admin/adminwindow.cpp" line="482"/>
+        <location filename="../app/admin/adminwindow.cpp" line="508"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="460"/>
+        <location filename="../app/admin/adminwindow.cpp" line="483"/>
         <source>Type</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="462"/>
+        <location filename="../app/admin/adminwindow.cpp" line="485"/>
         <source>Online via</source>
         <translation>Online über</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="463"/>
+        <location filename="../app/admin/adminwindow.cpp" line="486"/>
         <source>Last seen</source>
         <translation>Zuletzt gesehen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="464"/>
+        <location filename="../app/admin/adminwindow.cpp" line="487"/>
         <source>App version</source>
         <translation>App-Version</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="465"/>
-        <location filename="../app/admin/adminwindow.cpp" line="484"/>
-        <location filename="../app/admin/adminwindow.cpp" line="627"/>
+        <location filename="../app/admin/adminwindow.cpp" line="488"/>
+        <location filename="../app/admin/adminwindow.cpp" line="507"/>
+        <location filename="../app/admin/adminwindow.cpp" line="650"/>
         <source>User</source>
         <translation>Benutzer</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="466"/>
+        <location filename="../app/admin/adminwindow.cpp" line="489"/>
         <source>Last position</source>
         <translation>Letzte Position</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="467"/>
+        <location filename="../app/admin/adminwindow.cpp" line="490"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="469"/>
+        <location filename="../app/admin/adminwindow.cpp" line="492"/>
         <source>&amp;Approve</source>
         <translation>&amp;Freigeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="471"/>
+        <location filename="../app/admin/adminwindow.cpp" line="494"/>
         <source>%1 approved</source>
         <translation>%1 freigegeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="473"/>
+        <location filename="../app/admin/adminwindow.cpp" line="496"/>
         <source>&amp;Revoke</source>
         <translation>&amp;Widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="475"/>
+        <location filename="../app/admin/adminwindow.cpp" line="498"/>
         <source>%1 revoked</source>
         <translation>%1 widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="477"/>
+        <location filename="../app/admin/adminwindow.cpp" line="500"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="479"/>
+        <location filename="../app/admin/adminwindow.cpp" line="502"/>
         <source>%1 removed</source>
         <translation>%1 entfernt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="486"/>
-        <location filename="../app/admin/adminwindow.cpp" line="524"/>
+        <location filename="../app/admin/adminwindow.cpp" line="509"/>
+        <location filename="../app/admin/adminwindow.cpp" line="547"/>
         <source>Roles</source>
         <translation>Rollen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="487"/>
+        <location filename="../app/admin/adminwindow.cpp" line="510"/>
         <source>Disabled</source>
         <translation>Deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="488"/>
+        <location filename="../app/admin/adminwindow.cpp" line="511"/>
         <source>Source</source>
         <translation>Quelle</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="489"/>
+        <location filename="../app/admin/adminwindow.cpp" line="512"/>
         <source>Logged in on</source>
         <translation>Angemeldet auf</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="491"/>
+        <location filename="../app/admin/adminwindow.cpp" line="514"/>
         <source>&amp;Add User...</source>
         <translation>Benutzer &amp;hinzufügen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="495"/>
-        <location filename="../app/admin/adminwindow.cpp" line="498"/>
-        <location filename="../app/admin/adminwindow.cpp" line="502"/>
+        <location filename="../app/admin/adminwindow.cpp" line="518"/>
+        <location filename="../app/admin/adminwindow.cpp" line="521"/>
+        <location filename="../app/admin/adminwindow.cpp" line="525"/>
         <source>Add User</source>
         <translation>Benutzer hinzufügen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="495"/>
+        <location filename="../app/admin/adminwindow.cpp" line="518"/>
         <source>User name:</source>
         <translation>Benutzername:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="498"/>
+        <location filename="../app/admin/adminwindow.cpp" line="521"/>
         <source>Password of %1:</source>
         <translation>Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="502"/>
+        <location filename="../app/admin/adminwindow.cpp" line="525"/>
         <source>Roles (comma-separated: admin, field, office):</source>
         <translation>Rollen (durch Komma getrennt: admin, field, office):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="509"/>
+        <location filename="../app/admin/adminwindow.cpp" line="532"/>
         <source>user %1 added</source>
         <translation>Benutzer %1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="512"/>
+        <location filename="../app/admin/adminwindow.cpp" line="535"/>
         <source>Reset &amp;Password...</source>
         <translation>&amp;Passwort zurücksetzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="515"/>
+        <location filename="../app/admin/adminwindow.cpp" line="538"/>
         <source>Reset Password</source>
         <translation>Passwort zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="515"/>
+        <location filename="../app/admin/adminwindow.cpp" line="538"/>
         <source>New password of %1:</source>
         <translation>Neues Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="519"/>
+        <location filename="../app/admin/adminwindow.cpp" line="542"/>
         <source>password of %1 set</source>
         <translation>Passwort von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="521"/>
+        <location filename="../app/admin/adminwindow.cpp" line="544"/>
         <source>&amp;Roles...</source>
         <translation>&amp;Rollen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="524"/>
+        <location filename="../app/admin/adminwindow.cpp" line="547"/>
         <source>Roles of %1 (comma-separated):</source>
         <translation>Rollen von %1 (durch Komma getrennt):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="528"/>
+        <location filename="../app/admin/adminwindow.cpp" line="551"/>
         <source>roles of %1 set</source>
         <translation>Rollen von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="530"/>
+        <location filename="../app/admin/adminwindow.cpp" line="553"/>
         <source>E&amp;nable</source>
         <translation>&amp;Aktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="532"/>
+        <location filename="../app/admin/adminwindow.cpp" line="555"/>
         <source>%1 may log in</source>
         <translation>%1 darf sich anmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="534"/>
+        <location filename="../app/admin/adminwindow.cpp" line="557"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Entsperren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="536"/>
+        <location filename="../app/admin/adminwindow.cpp" line="559"/>
         <source>%1 unlocked: the failed logins are forgotten</source>
         <translation>%1 entsperrt: die fehlgeschlagenen Anmeldungen sind vergessen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="540"/>
+        <location filename="../app/admin/adminwindow.cpp" line="563"/>
         <source>%1 disabled</source>
         <translation>%1 deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="544"/>
+        <location filename="../app/admin/adminwindow.cpp" line="567"/>
         <source>Directories (LDAP / Active Directory)</source>
         <translation>Verzeichnisse (LDAP / Active Directory)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="555"/>
+        <location filename="../app/admin/adminwindow.cpp" line="578"/>
         <source>Set From &amp;File...</source>
         <translation>Aus &amp;Datei setzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="557"/>
+        <location filename="../app/admin/adminwindow.cpp" line="580"/>
         <source>&amp;Test Connection</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="568"/>
+        <location filename="../app/admin/adminwindow.cpp" line="591"/>
         <source>Directories</source>
         <translation>Verzeichnisse</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="568"/>
+        <location filename="../app/admin/adminwindow.cpp" line="591"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="577"/>
+        <location filename="../app/admin/adminwindow.cpp" line="600"/>
         <source>directories set</source>
         <translation>Verzeichnisse gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="582"/>
+        <location filename="../app/admin/adminwindow.cpp" line="605"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="583"/>
+        <location filename="../app/admin/adminwindow.cpp" line="606"/>
         <source>Queued</source>
         <translation>In Warteschlange</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="584"/>
+        <location filename="../app/admin/adminwindow.cpp" line="607"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="585"/>
+        <location filename="../app/admin/adminwindow.cpp" line="608"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="586"/>
+        <location filename="../app/admin/adminwindow.cpp" line="609"/>
         <source>Failed task</source>
         <translation>Fehlgeschlagene Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="587"/>
+        <location filename="../app/admin/adminwindow.cpp" line="610"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="588"/>
+        <location filename="../app/admin/adminwindow.cpp" line="611"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="591"/>
+        <location filename="../app/admin/adminwindow.cpp" line="614"/>
         <source>&amp;Retry</source>
         <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="594"/>
+        <location filename="../app/admin/adminwindow.cpp" line="617"/>
         <source>task %1 queued again</source>
         <translation>Aufgabe %1 erneut in Warteschlange gestellt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="598"/>
+        <location filename="../app/admin/adminwindow.cpp" line="621"/>
         <source>Record</source>
         <translation>Eintrag</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="607"/>
+        <location filename="../app/admin/adminwindow.cpp" line="630"/>
         <source>&amp;Follow</source>
         <translation>&amp;Mitverfolgen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="610"/>
+        <location filename="../app/admin/adminwindow.cpp" line="633"/>
         <source>Service:</source>
         <translation>Dienst:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="612"/>
+        <location filename="../app/admin/adminwindow.cpp" line="635"/>
         <source>Level:</source>
         <translation>Stufe:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="623"/>
+        <location filename="../app/admin/adminwindow.cpp" line="646"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="624"/>
+        <location filename="../app/admin/adminwindow.cpp" line="647"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="625"/>
+        <location filename="../app/admin/adminwindow.cpp" line="648"/>
         <source>Part</source>
         <translation>Bereich</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="626"/>
+        <location filename="../app/admin/adminwindow.cpp" line="649"/>
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="628"/>
+        <location filename="../app/admin/adminwindow.cpp" line="651"/>
         <source>By</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="629"/>
+        <location filename="../app/admin/adminwindow.cpp" line="652"/>
         <source>From</source>
         <translation>Herkunft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="630"/>
+        <location filename="../app/admin/adminwindow.cpp" line="653"/>
         <source>Detail</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="696"/>
+        <location filename="../app/admin/adminwindow.cpp" line="719"/>
         <source>Your session ended: %1. Log in again.</source>
         <translation>Ihre Sitzung wurde beendet: %1. Melden Sie sich erneut an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="697"/>
+        <location filename="../app/admin/adminwindow.cpp" line="720"/>
         <source>logic no longer knows it</source>
         <translation>Logic kennt sie nicht mehr</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="714"/>
+        <location filename="../app/admin/adminwindow.cpp" line="737"/>
         <source>Connecting to %1...</source>
         <translation>Verbinde mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="717"/>
-        <location filename="../app/admin/adminwindow.cpp" line="764"/>
+        <location filename="../app/admin/adminwindow.cpp" line="740"/>
+        <location filename="../app/admin/adminwindow.cpp" line="788"/>
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="727"/>
-        <location filename="../app/admin/adminwindow.cpp" line="747"/>
+        <location filename="../app/admin/adminwindow.cpp" line="750"/>
+        <location filename="../app/admin/adminwindow.cpp" line="770"/>
         <source>Your session ended: %1</source>
         <translation>Ihre Sitzung wurde beendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="735"/>
+        <location filename="../app/admin/adminwindow.cpp" line="758"/>
         <source>Cannot reach logic at %1: %2. Check the address (logic&apos;s admin port, 8010 by default).</source>
         <translation>Logic unter %1 ist nicht erreichbar: %2. Prüfen Sie die Adresse (Admin-Port von Logic, standardmäßig 8010).</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="740"/>
+        <location filename="../app/admin/adminwindow.cpp" line="763"/>
         <source>Reconnecting to %1: %2</source>
         <translation>Verbinde erneut mit %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="743"/>
+        <location filename="../app/admin/adminwindow.cpp" line="766"/>
         <source>Reconnecting to %1...</source>
         <translation>Verbinde erneut mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="776"/>
+        <location filename="../app/admin/adminwindow.cpp" line="800"/>
         <source>%1 on %2</source>
         <translation>%1 auf %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="795"/>
+        <location filename="../app/admin/adminwindow.cpp" line="820"/>
+        <source>The plugins&apos; admin views cannot be shown: %1</source>
+        <translation>Die Verwaltungsansichten der Plugins können nicht angezeigt werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../app/admin/adminwindow.cpp" line="841"/>
         <source>Logged out.</source>
         <translation>Abgemeldet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="874"/>
+        <location filename="../app/admin/adminwindow.cpp" line="918"/>
         <source>%1: %2 started</source>
         <translation>%1: %2 gestartet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="875"/>
+        <location filename="../app/admin/adminwindow.cpp" line="919"/>
         <source>%1: waiting (runs %2)</source>
         <translation>%1: wartet (läuft: %2)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="875"/>
+        <location filename="../app/admin/adminwindow.cpp" line="919"/>
         <source>nothing</source>
         <translation>nichts</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="876"/>
+        <location filename="../app/admin/adminwindow.cpp" line="920"/>
         <source>%1: failed, %2 runs: %3</source>
         <translation>%1: fehlgeschlagen, %2 läuft: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="877"/>
+        <location filename="../app/admin/adminwindow.cpp" line="921"/>
         <source>%1: %2 %3</source>
         <translation>%1: %2 %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="882"/>
+        <location filename="../app/admin/adminwindow.cpp" line="926"/>
         <source>%1 %2 on the services: %3</source>
         <translation>%1 %2 auf den Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="887"/>
+        <location filename="../app/admin/adminwindow.cpp" line="931"/>
         <source>%1 %2 runs on every service: %3</source>
         <translation>%1 %2 läuft auf allen Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="887"/>
+        <location filename="../app/admin/adminwindow.cpp" line="931"/>
         <source>%1 %2 does not run everywhere: %3</source>
         <translation>%1 %2 läuft nicht überall: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="905"/>
+        <location filename="../app/admin/adminwindow.cpp" line="949"/>
         <source>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;up %5 min&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;seit %5 Min.&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="913"/>
+        <location filename="../app/admin/adminwindow.cpp" line="957"/>
         <source>%1 on %2: %3</source>
         <translation>%1 auf %2: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="916"/>
+        <location filename="../app/admin/adminwindow.cpp" line="960"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="939"/>
+        <location filename="../app/admin/adminwindow.cpp" line="989"/>
         <source>Services (%1)</source>
         <translation>Dienste (%1)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="942"/>
+        <location filename="../app/admin/adminwindow.cpp" line="992"/>
         <source>%1 online, %2 waiting for approval</source>
         <translation>%1 online, %2 warten auf Freigabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="944"/>
+        <location filename="../app/admin/adminwindow.cpp" line="994"/>
         <source>%1 logged in of %2</source>
         <translation>%1 von %2 angemeldet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="947"/>
+        <location filename="../app/admin/adminwindow.cpp" line="997"/>
         <source>%1 queued, %2 running, %3 failed</source>
         <translation>%1 in Warteschlange, %2 laufend, %3 fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="949"/>
+        <location filename="../app/admin/adminwindow.cpp" line="999"/>
         <source>Failed plugins</source>
         <translation>Fehlgeschlagene Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="950"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1000"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1033"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1085"/>
         <source>Settings of %1</source>
         <translation>Einstellungen von %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1061"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1113"/>
         <source>(set; type to change)</source>
         <translation>(gesetzt; zum Ändern eingeben)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1061"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1113"/>
         <source>(not set)</source>
         <translation>(nicht gesetzt)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1081"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1133"/>
         <source>&amp;Save Settings</source>
         <translation>Einstellungen &amp;speichern</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1144"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1176"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1197"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1229"/>
         <source>%1: %2 saved</source>
         <translation>%1: %2 gespeichert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1192"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1245"/>
         <source>No directories: users log in with their Peek password only.</source>
         <translation>Keine Verzeichnisse: Benutzer melden sich nur mit ihrem Peek-Passwort an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1199"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1252"/>
         <source>Testing...</source>
         <translation>Wird getestet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1210"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1263"/>
         <source>%1 (%2) works: %3</source>
         <translation>%1 (%2) funktioniert: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1210"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1263"/>
         <source>%1 (%2) FAILED: %3</source>
         <translation>%1 (%2) FEHLGESCHLAGEN: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1213"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1266"/>
         <source>No directories are configured.</source>
         <translation>Es sind keine Verzeichnisse eingerichtet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1228"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1281"/>
         <source>Not done</source>
         <translation>Nicht ausgeführt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1240"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1293"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="573"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1251"/>
+        <location filename="../app/admin/adminwindow.cpp" line="596"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1304"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1267"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1320"/>
         <source>Uploading %1...</source>
         <translation>%1 wird hochgeladen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1277"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1330"/>
         <source>%1 was not installed: %2</source>
         <translation>%1 wurde nicht installiert: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1284"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1337"/>
         <source>Checking %1 and starting it on logic...</source>
         <translation>%1 wird geprüft und auf Logic gestartet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1289"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1342"/>
         <source>Installed %1 on logic; waiting for the services...</source>
         <translation>%1 auf Logic installiert; warte auf die Dienste...</translation>
     </message>
@@ -1096,17 +1177,17 @@
 <context>
     <name>peek::app::AppWindow</name>
     <message>
-        <location filename="../app/field/appwindow.cpp" line="287"/>
+        <location filename="../app/field/appwindow.cpp" line="295"/>
         <source>“%1” is not a server address; type host:port, e.g. peek.example.org:8000</source>
         <translation>„%1“ ist keine Serveradresse; geben Sie host:port ein, z. B. peek.example.org:8000</translation>
     </message>
     <message>
-        <location filename="../app/field/appwindow.cpp" line="316"/>
+        <location filename="../app/field/appwindow.cpp" line="324"/>
         <source>%1 answers, but it is not a Peek %2 service. Check the port: the field service usually listens on 8000, the office service on 8002.</source>
         <translation>%1 antwortet, ist aber kein Peek-Dienst für %2. Prüfen Sie den Port: Der Außendienst-Dienst lauscht meist auf 8000, der Bürodienst auf 8002.</translation>
     </message>
     <message>
-        <location filename="../app/field/appwindow.cpp" line="319"/>
+        <location filename="../app/field/appwindow.cpp" line="327"/>
         <source>Cannot reach %1: %2. Check the address and that the service runs.</source>
         <translation>%1 ist nicht erreichbar: %2. Prüfen Sie die Adresse und ob der Dienst läuft.</translation>
     </message>
@@ -1484,53 +1565,53 @@ Adresse des Bürodienstes (host:port):</translation>
 <context>
     <name>peek::app::PluginBundles</name>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="134"/>
+        <location filename="../app/link/pluginbundles.cpp" line="135"/>
         <source>The view of %1 is missing on this device; it is fetched again when the service is reachable.</source>
         <translation>Die Ansicht von %1 fehlt auf diesem Gerät; sie wird erneut geladen, sobald der Dienst erreichbar ist.</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="172"/>
+        <location filename="../app/link/pluginbundles.cpp" line="173"/>
         <source>Cannot get the plugin list from %1: %2</source>
         <translation>Die Plugin-Liste von %1 kann nicht abgerufen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="174"/>
+        <location filename="../app/link/pluginbundles.cpp" line="175"/>
         <source>The plugin list from %1 is not JSON</source>
         <translation>Die Plugin-Liste von %1 ist kein JSON</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="184"/>
+        <location filename="../app/link/pluginbundles.cpp" line="186"/>
         <source>The service listed a bundle with a bad name or hash: %1</source>
         <translation>Der Dienst hat ein Paket mit ungültigem Namen oder Hash aufgeführt: %1</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="214"/>
+        <location filename="../app/link/pluginbundles.cpp" line="216"/>
         <source>cannot download %1: %2</source>
         <translation>%1 kann nicht heruntergeladen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="218"/>
+        <location filename="../app/link/pluginbundles.cpp" line="220"/>
         <source>The view of %1 (version %2) could not be updated: %3</source>
         <translation>Die Ansicht von %1 (Version %2) konnte nicht aktualisiert werden: %3</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="250"/>
+        <location filename="../app/link/pluginbundles.cpp" line="252"/>
         <source>its content does not match its hash (expected %1, got %2)</source>
         <translation>der Inhalt passt nicht zum Hash (erwartet %1, erhalten %2)</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="253"/>
+        <location filename="../app/link/pluginbundles.cpp" line="255"/>
         <source>the bundle has no %1</source>
         <translation>das Paket enthält keine Datei %1</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="262"/>
-        <location filename="../app/link/pluginbundles.cpp" line="266"/>
+        <location filename="../app/link/pluginbundles.cpp" line="264"/>
+        <location filename="../app/link/pluginbundles.cpp" line="268"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/link/pluginbundles.cpp" line="271"/>
+        <location filename="../app/link/pluginbundles.cpp" line="273"/>
         <source>cannot move %1 to %2</source>
         <translation>%1 kann nicht nach %2 verschoben werden</translation>
     </message>
@@ -1551,50 +1632,78 @@ Adresse des Bürodienstes (host:port):</translation>
 <context>
     <name>peek::app::Session</name>
     <message>
-        <location filename="../app/link/session.cpp" line="191"/>
+        <location filename="../app/link/session.cpp" line="198"/>
         <source>not sent: the session of %1 was lost</source>
         <translation>nicht gesendet: die Sitzung von %1 ging verloren</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="317"/>
+        <location filename="../app/link/session.cpp" line="328"/>
         <source>not sent: %1</source>
         <translation>nicht gesendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="324"/>
+        <location filename="../app/link/session.cpp" line="335"/>
         <source>The service cannot be reached: log in once it is online.</source>
         <translation>Der Dienst ist nicht erreichbar: Melden Sie sich an, sobald er online ist.</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="348"/>
-        <location filename="../app/link/session.cpp" line="437"/>
+        <location filename="../app/link/session.cpp" line="359"/>
+        <location filename="../app/link/session.cpp" line="448"/>
         <source>the session closed</source>
         <translation>die Sitzung wurde geschlossen</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="350"/>
+        <location filename="../app/link/session.cpp" line="361"/>
         <source>Login failed: %1</source>
         <translation>Anmeldung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="357"/>
+        <location filename="../app/link/session.cpp" line="368"/>
         <source>Login failed: the service&apos;s answer is unreadable</source>
         <translation>Anmeldung fehlgeschlagen: Die Antwort des Dienstes ist nicht lesbar</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="396"/>
+        <location filename="../app/link/session.cpp" line="407"/>
         <source>not sent: %1 logged out before it was sent</source>
         <translation>nicht gesendet: %1 hat sich vor dem Versand abgemeldet</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="420"/>
+        <location filename="../app/link/session.cpp" line="431"/>
         <source>The service cannot be reached: enrol this device once it is online.</source>
         <translation>Der Dienst ist nicht erreichbar: Registrieren Sie dieses Gerät, sobald er online ist.</translation>
     </message>
     <message>
-        <location filename="../app/link/session.cpp" line="439"/>
+        <location filename="../app/link/session.cpp" line="450"/>
         <source>Enrolment failed: %1</source>
         <translation>Registrierung fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>peek::app::TupleEditor</name>
+    <message>
+        <location filename="../app/qml/tupleeditor.cpp" line="75"/>
+        <source>Another change of %1 is still under way.</source>
+        <translation>Eine andere Änderung an %1 ist noch unterwegs.</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/tupleeditor.cpp" line="77"/>
+        <source>Cannot edit %1: the app has no connection to a service.</source>
+        <translation>%1 kann nicht bearbeitet werden: Die App hat keine Verbindung zu einem Dienst.</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/tupleeditor.cpp" line="79"/>
+        <source>Cannot edit: set the editor&apos;s plugin and tupleName first.</source>
+        <translation>Bearbeiten nicht möglich: Zuerst plugin und tupleName des Editors setzen.</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/tupleeditor.cpp" line="81"/>
+        <source>Cannot edit %1 offline: the service cannot be reached.</source>
+        <translation>%1 kann offline nicht bearbeitet werden: Der Dienst ist nicht erreichbar.</translation>
+    </message>
+    <message>
+        <location filename="../app/qml/tupleeditor.cpp" line="106"/>
+        <source>the connection closed before the service answered</source>
+        <translation>die Verbindung wurde geschlossen, bevor der Dienst antwortete</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,7 @@
 
 #include "fallbacksecretstore.h"
 #include "pluginbundles.h"
+#include "session.h"
 #include "plugin/pluginpackage.h"
 #include "tuple/tupleselector.h"
 #include "vortex/futurecontext.h"
@@ -40,6 +41,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
@@ -58,6 +60,7 @@ const QString kServerKey = QStringLiteral("admin/serverUrl");
 const QString kUserKey = QStringLiteral("admin/userName");
 const QString kGeometryKey = QStringLiteral("admin/geometry");
 const QString kPageKey = QStringLiteral("admin/page");
+const QString kPluginsSplitKey = QStringLiteral("admin/pluginsSplit");
 constexpr qint64 kPiece = 256 * 1024;
 
 // What the user typed as logic's admin address: "host", "host:port" or "ws[s]://host:port".
@@ -126,11 +129,6 @@ AdminWindow::AdminWindow(Options options, SecretStore *secrets, QWidget *parent)
     }
     setWindowTitle(tr("Peek Admin"));
     setAcceptDrops(true);
-    m_adminViews = new PluginBundles(m_options.dataDir.isEmpty()
-                                         ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/admin")
-                                         : m_options.dataDir,
-                                     QStringLiteral("admin"), this);
-    m_adminViews->load();
     m_top = new QStackedWidget(this);
     m_top->addWidget(buildLoginPage());
     m_top->addWidget(buildMainPage());
@@ -176,7 +174,14 @@ AdminWindow::AdminWindow(Options options, SecretStore *secrets, QWidget *parent)
 
 AdminWindow::~AdminWindow()
 {
+    closeViewLink();
     m_tables.clear();
+}
+
+QString AdminWindow::dataDir() const
+{
+    return m_options.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/admin")
+                                       : m_options.dataDir;
 }
 
 // --- building ------------------------------------------------------------------------------------
@@ -434,21 +439,40 @@ QWidget *AdminWindow::buildMainPage()
     progressRow->addWidget(m_installProgress);
     progressRow->addWidget(m_installStatus, 1);
     qobject_cast<QVBoxLayout *>(plugins.widget->layout())->insertLayout(2, progressRow);
-    // The selected plugin's settings, as a form of their declared types.
+    // Below the table (a splitter the admin can move, remembered), the selected plugin: its
+    // settings as a form of their declared types, and its own admin view.
+    auto *pluginsLayout = qobject_cast<QVBoxLayout *>(plugins.widget->layout());
+    pluginsLayout->removeWidget(plugins.view);
+    m_pluginsSplit = new QSplitter(Qt::Vertical);
+    m_pluginsSplit->setObjectName(QStringLiteral("pluginsSplit"));
+    m_pluginsSplit->setChildrenCollapsible(false);
+    m_pluginsSplit->addWidget(plugins.view);
+    auto *details = new QWidget;
+    auto *detailsLayout = new QVBoxLayout(details);
+    detailsLayout->setContentsMargins(0, 0, 0, 0);
+    m_pluginsSplit->addWidget(details);
+    m_pluginsSplit->setStretchFactor(0, 1);
+    m_pluginsSplit->setStretchFactor(1, 3);
+    m_pluginsSplit->setSizes({220, 660}); // until the admin moves it (remembered)
+    pluginsLayout->addWidget(m_pluginsSplit, 1);
+    m_detailsHint = new QLabel(tr("Select a plugin to see its settings and its own admin view."));
+    m_detailsHint->setAlignment(Qt::AlignCenter);
+    m_detailsHint->setEnabled(false);
+    detailsLayout->addWidget(m_detailsHint, 1);
     m_settingsBox = new QGroupBox(tr("Settings"));
     m_settingsBox->setObjectName(QStringLiteral("settingsForm"));
     m_settingsBox->hide();
-    plugins.widget->layout()->addWidget(m_settingsBox);
+    detailsLayout->addWidget(m_settingsBox);
     m_adminView = new QQuickWidget;
     m_adminView->setObjectName(QStringLiteral("adminView"));
     m_adminView->setResizeMode(QQuickWidget::SizeRootObjectToView);
     m_adminView->setMinimumHeight(180);
+    m_adminView->engine()->addImportPath(QStringLiteral("qrc:/qt/qml")); // the Peek module (Qt 6.4 does not add it)
     m_adminView->setSource(QUrl(QStringLiteral("qrc:/peek/admin/AdminViewHost.qml")));
     m_adminView->hide();
-    plugins.widget->layout()->addWidget(m_adminView);
+    detailsLayout->addWidget(m_adminView, 1);
     if (QQuickItem *host = m_adminView->rootObject())
         connect(host, SIGNAL(setRequested(QString,QVariant)), this, SLOT(onAdminViewSet(QString,QVariant)));
-    connect(m_adminViews, &PluginBundles::refreshed, this, &AdminWindow::showAdminView);
     connect(plugins.view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this, p = &plugins] {
         const QList<Dict> rows = p->selected();
         loadSettings(rows.size() == 1 ? rows.front().string(QStringLiteral("name")) : QString());
@@ -751,6 +775,7 @@ void AdminWindow::connectTo(const QUrl &url, std::function<void()> then)
 void AdminWindow::showLoginPage(const QString &message)
 {
     m_token.clear();
+    closeViewLink();
     delete m_services.data(); // what the next login watches is its own
     delete m_devices.data();
     delete m_users.data();
@@ -782,7 +807,29 @@ void AdminWindow::onLoggedIn(const AdminLogin &login, const QString &token)
     refreshTasks();
     refreshAudit();
     refreshDirectories();
-    m_adminViews->refresh(m_url);
+    openViewLink(token);
+}
+
+void AdminWindow::openViewLink(const QString &token)
+{
+    closeViewLink();
+    Session::Options options;
+    options.adminToken = token;
+    m_viewLink = std::make_unique<Session>(m_url, QStringLiteral("admin"), dataDir(), options);
+    if (!m_viewLink->isReady())
+        statusBar()->showMessage(tr("The plugins' admin views cannot be shown: %1").arg(m_viewLink->errorString()));
+    m_viewLink->attachTo(m_adminView->engine());
+    // The views on this desktop at once, then as logic serves them (at each connection).
+    connect(m_viewLink->plugins(), &PluginBundles::refreshed, this, &AdminWindow::showAdminView);
+    showAdminView();
+}
+
+void AdminWindow::closeViewLink()
+{
+    // The view goes first: its observers and editors use the link.
+    if (QQuickItem *host = m_adminView ? m_adminView->rootObject() : nullptr)
+        host->setProperty("source", QUrl());
+    m_viewLink.reset();
 }
 
 void AdminWindow::logOut()
@@ -1024,6 +1071,7 @@ void AdminWindow::loadSettings(const QString &plugin)
     if (plugin.isEmpty()) {
         m_settingsPlugin.clear();
         m_settingsBox->hide();
+        showAdminView();
         return;
     }
     m_settingsPlugin = plugin;
@@ -1094,8 +1142,9 @@ void AdminWindow::loadSettings(const QString &plugin)
 void AdminWindow::showAdminView()
 {
     QQuickItem *host = m_adminView->rootObject();
-    const QVariantMap entry = m_adminViews->find(m_settingsPlugin);
+    const QVariantMap entry = m_viewLink ? m_viewLink->plugins()->find(m_settingsPlugin) : QVariantMap();
     const QUrl view = entry.value(QStringLiteral("viewUrl")).toUrl();
+    m_detailsHint->setVisible(m_settingsPlugin.isEmpty());
     if (!host || m_settingsPlugin.isEmpty() || !view.isValid() || view.isEmpty()) {
         m_adminView->hide();
         return;
@@ -1383,6 +1432,7 @@ void AdminWindow::restoreSettings()
     restoreGeometry(settings.value(kGeometryKey).toByteArray());
     for (const auto &p : m_tables)
         p->view->horizontalHeader()->restoreState(settings.value(QStringLiteral("admin/table/") + p->key).toByteArray());
+    m_pluginsSplit->restoreState(settings.value(kPluginsSplitKey).toByteArray());
 }
 
 void AdminWindow::saveWindowSettings() const
@@ -1393,6 +1443,7 @@ void AdminWindow::saveWindowSettings() const
         settings.setValue(kPageKey, currentPage());
     for (const auto &p : m_tables)
         settings.setValue(QStringLiteral("admin/table/") + p->key, p->view->horizontalHeader()->saveState());
+    settings.setValue(kPluginsSplitKey, m_pluginsSplit->saveState());
 }
 
 void AdminWindow::closeEvent(QCloseEvent *event)

@@ -24,6 +24,7 @@ class QListWidget;
 class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
+class QSplitter;
 class QStackedWidget;
 class QTableView;
 class QTimer;
@@ -34,8 +35,8 @@ class TupleSubscription;
 
 namespace peek::app {
 
-class PluginBundles;
 class SecretStore;
+class Session;
 
 // `peek admin`: the admin window (Widgets) on logic's admin port. A login page (the logic
 // address, checked and remembered; the admin user, remembered; the session kept in the keychain
@@ -134,6 +135,11 @@ private:
     void refreshDirectories();
     // The admin view of the plugin whose settings show (when it has one on this desktop).
     void showAdminView();
+    // The plugins' admin views' own link to logic (a Session in mode "admin" on the admin's
+    // session): their bundles, observables and table edits; opened at login, closed with it.
+    void openViewLink(const QString &token);
+    void closeViewLink();
+    QString dataDir() const;
     void testDirectories();
     // Runs an administration RPC; failures go to the status bar and a message box.
     void run(const Rpc &rpc, const ValueList &args, const Dict &kwargs, const QString &done);
@@ -162,10 +168,12 @@ private:
     QLabel *m_linkLabel = nullptr;
     QProgressBar *m_installProgress = nullptr;
     QLabel *m_installStatus = nullptr;
+    QSplitter *m_pluginsSplit = nullptr; // the plugins' table above, the selected one's details below
+    QLabel *m_detailsHint = nullptr;
     QGroupBox *m_settingsBox = nullptr;
     QString m_settingsPlugin;
     QList<Dict> m_settings; // as logic answered: key, type, value, default, stored, description
-    PluginBundles *m_adminViews = nullptr;
+    std::unique_ptr<Session> m_viewLink;
     QQuickWidget *m_adminView = nullptr;
     QStandardItemModel *m_adminSettings = nullptr; // the settings as the admin view reads them
     QLabel *m_directoriesText = nullptr;

@@ -56,9 +56,10 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
                  const Options &options, QObject *parent)
     : QObject(parent), m_serverUrl(serverUrl), m_mode(mode), m_dataDir(dataDir)
 {
-    const std::optional<Role> role = Role::fromName(mode);
-    if (!role || (*role != Role::Field && *role != Role::Office)) {
-        m_error = QStringLiteral("unknown app mode '%1': use \"field\" or \"office\"").arg(mode);
+    m_admin = mode == QLatin1String("admin");
+    const std::optional<Role> role = m_admin ? Role(Role::Logic) : Role::fromName(mode);
+    if (!role || (*role != Role::Field && *role != Role::Office && !m_admin)) {
+        m_error = QStringLiteral("unknown app mode '%1': use \"field\", \"office\" or \"admin\"").arg(mode);
         m_state = QStringLiteral("offline");
         return;
     }
@@ -71,11 +72,15 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
     }
     m_serviceName = role->vortexName();
     const QDir dir(dataDir);
-    m_vortex = std::make_unique<Vortex>(role->appVortexName(), options.vortex);
-    m_presentDevice = options.presentDevice;
-    if (m_presentDevice) {
+    m_vortex = std::make_unique<Vortex>(m_admin ? QStringLiteral("peek-admin-app") : role->appVortexName(), options.vortex);
+    m_presentDevice = options.presentDevice && !m_admin;
+    if (m_admin) {
+        m_device.required = false; // an admin's desktop is no enrolled device
+        m_user.token = options.adminToken;
+    }
+    if (m_presentDevice || m_admin) {
         QFile stored(dir.filePath(kDeviceFile));
-        if (stored.open(QIODevice::ReadOnly)) {
+        if (m_presentDevice && stored.open(QIODevice::ReadOnly)) {
             const QJsonObject o = QJsonDocument::fromJson(stored.readAll()).object();
             m_device.state = o.value(QLatin1String("state")).toString();
             m_device.name = o.value(QLatin1String("name")).toString();
@@ -92,7 +97,7 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
                 return;
             m_device.statusHere = false;
             m_user.statusHere = false;
-            sendDeviceOnline();
+            sendPresentation();
         });
         connect(m_vortex.get(), &Vortex::peerDisconnected, this, [this](const PeerInfo &peer) {
             if (peer.vortexName == m_serviceName && !m_vortex->isConnectedTo(m_serviceName)) {
@@ -101,11 +106,13 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
                 applyDeviceServed();
             }
         });
-        m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.status")),
-                                       [this](const PayloadEnvelope &e, const MessageSource &) { onDeviceStatus(e); });
         m_vortex->router().addEndpoint({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_user"))},
                                         {QStringLiteral("key"), Value(QStringLiteral("user.status"))}},
                                        [this](const PayloadEnvelope &e, const MessageSource &) { onUserStatus(e); });
+    }
+    if (m_presentDevice) {
+        m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.status")),
+                                       [this](const PayloadEnvelope &e, const MessageSource &) { onDeviceStatus(e); });
         // device.online answered with an error: the service cannot check devices now.
         m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.online")),
                                        [this](const PayloadEnvelope &e, const MessageSource &) {
@@ -129,8 +136,8 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
         m_error = QStringLiteral("cannot open the action queue in %1: %2")
                       .arg(dataDir, m_queue->errorString());
 
-    if (m_presentDevice)
-        m_queue->setPaused(true); // until this connection's status says the device is served
+    if (m_presentDevice || m_admin)
+        m_queue->setPaused(true); // until this connection's status says the device (the admin) is served
     connect(m_queue.get(), &TupleActionPushOfflineQueue::queuedCountChanged, this,
             &Session::queuedActionsChanged);
     connect(m_queue.get(), &TupleActionPushOfflineQueue::failedCountChanged, this,
@@ -194,20 +201,22 @@ void Session::presentDevice(const QString &deviceId, const QString &deviceToken,
     if (first)
         m_vortex->connectTo(m_serverUrl);
     else if (m_vortex->isConnectedTo(m_serviceName))
-        sendDeviceOnline();
+        sendPresentation();
 }
 
-void Session::sendDeviceOnline()
+void Session::sendPresentation()
 {
-    if (m_device.id.isEmpty())
+    if (m_presentDevice && m_device.id.isEmpty())
         return;
-    auto online = std::make_shared<GenericTuple>(
-        QStringLiteral("peek_core_device.DeviceOnlineTuple"),
-        Dict {{QStringLiteral("deviceId"), Value(m_device.id)},
-              {QStringLiteral("deviceToken"), Value(m_device.token)},
-              {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
-    const Payload payload(deviceFilt(QStringLiteral("device.online")), {online});
-    m_vortex->send(PayloadEnvelope::fromPayload(payload), m_serviceName);
+    if (m_presentDevice) {
+        auto online = std::make_shared<GenericTuple>(
+            QStringLiteral("peek_core_device.DeviceOnlineTuple"),
+            Dict {{QStringLiteral("deviceId"), Value(m_device.id)},
+                  {QStringLiteral("deviceToken"), Value(m_device.token)},
+                  {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
+        const Payload payload(deviceFilt(QStringLiteral("device.online")), {online});
+        m_vortex->send(PayloadEnvelope::fromPayload(payload), m_serviceName);
+    }
     if (!m_user.token.isEmpty()) {
         auto resume = std::make_shared<GenericTuple>(QStringLiteral("peek_core_user.UserResumeTuple"),
                                                      Dict {{QStringLiteral("userToken"), Value(m_user.token)}});
@@ -253,6 +262,8 @@ void Session::setDevice(const QString &state, const QString &name, const QString
 
 void Session::saveDevice() const
 {
+    if (!m_presentDevice)
+        return; // only a device remembers where it stood
     QSaveFile file(QDir(m_dataDir).filePath(kDeviceFile));
     if (!file.open(QIODevice::WriteOnly))
         return;
@@ -401,8 +412,8 @@ void Session::applyDeviceServed()
 {
     if (!m_queue)
         return;
-    const bool servedHere = m_device.statusHere && deviceServed()
-        && (!m_device.required || (m_user.statusHere && m_user.state == QLatin1String("loggedIn")));
+    const bool userHere = m_user.statusHere && m_user.state == QLatin1String("loggedIn");
+    const bool servedHere = m_admin ? userHere : m_device.statusHere && deviceServed() && (!m_device.required || userHere);
     const bool wasPaused = m_queue->isPaused();
     m_queue->setPaused(!servedHere);
     // What the service refused before the approval, it serves now.
@@ -440,7 +451,7 @@ void Session::enrolDevice(const QString &name)
                       m_device.required);
             return;
         }
-        sendDeviceOnline(); // the status says where the device stands now
+        sendPresentation(); // the status says where the device stands now
     });
 }
 

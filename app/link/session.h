@@ -47,9 +47,15 @@ public:
         // the session dials only once presentDevice() gave it the device's id and token, and
         // sends no action until the service says the device is served.
         bool presentDevice = false;
+        // Mode "admin": the admin's session (its token from the admin window's login), resumed on
+        // every connection before anything else goes out; nothing is sent until logic says it
+        // stands (user.status).
+        QString adminToken;
     };
 
-    // mode is "field" or "office"; dataDir is created if missing. Check isReady() afterwards.
+    // mode is "field" or "office" (the app's service), or "admin" (logic's admin port, for the
+    // plugins' admin views: Options::adminToken); dataDir is created if missing. Check
+    // isReady() afterwards.
     Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
             const Options &options, QObject *parent = nullptr);
     Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
@@ -73,7 +79,7 @@ public:
     QString serviceVortexName() const
     {
         return m_serviceName;
-    } // peek-field-service / peek-office-service
+    } // peek-field-service / peek-office-service / peek-logic-service (admin)
     QString connectionState() const { return m_state; }
     int queuedActions() const;
     int failedActions() const;
@@ -143,7 +149,9 @@ Q_SIGNALS:
 
 private:
     void setState(const QString &state);
-    void sendDeviceOnline();
+    // What goes first on every connection: the device (device.online) and the user's session
+    // (user.resume), as far as they are known.
+    void sendPresentation();
     void onDeviceStatus(const PayloadEnvelope &envelope);
     void setDevice(const QString &state, const QString &name, const QString &message, bool required);
     void applyDeviceServed();
@@ -172,6 +180,7 @@ private:
         bool statusHere = false; // a status arrived on the current connection
     } m_device;
     bool m_presentDevice = false;
+    bool m_admin = false; // mode "admin"
     struct User
     {
         QString state;

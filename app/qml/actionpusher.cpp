@@ -7,29 +7,8 @@
 
 namespace peek::app {
 
-ActionPusher::ActionPusher(QObject *parent) : QObject(parent)
+ActionPusher::ActionPusher(QObject *parent) : ActionTarget(parent)
 {
-}
-
-void ActionPusher::setPlugin(const QString &plugin)
-{
-    if (m_plugin == plugin)
-        return;
-    const QString before = processor();
-    m_plugin = plugin;
-    Q_EMIT pluginChanged();
-    if (processor() != before)
-        Q_EMIT processorChanged();
-}
-
-void ActionPusher::setProcessor(const QString &processorName)
-{
-    if (m_processor == processorName)
-        return;
-    const QString before = processor();
-    m_processor = processorName;
-    if (processor() != before)
-        Q_EMIT processorChanged();
 }
 
 bool ActionPusher::push(const QString &tupleType, const QVariantMap &fields)
@@ -39,13 +18,13 @@ bool ActionPusher::push(const QString &tupleType, const QVariantMap &fields)
         return fail(
             QStringLiteral("cannot push %1: no session (the app sets one before it loads QML)")
                 .arg(tupleType));
-    if (m_plugin.isEmpty())
+    if (plugin().isEmpty())
         return fail(
             QStringLiteral("cannot push %1: set the ActionPusher's plugin first").arg(tupleType));
     if (tupleType.isEmpty())
         return fail(
             QStringLiteral("cannot push an action without a tuple type to %1").arg(processor()));
-    if (auto queued = session->pushAction(m_plugin, processor(),
+    if (auto queued = session->pushAction(plugin(), processor(),
                                           std::make_shared<GenericTuple>(tupleType, dictFromQml(fields)));
         !queued) {
         const QString why = queued.error().message();

@@ -1,6 +1,7 @@
 #pragma once
 
-#include <QObject>
+#include "actiontarget.h"
+
 #include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
 
@@ -11,21 +12,14 @@ namespace peek::app {
 //
 //   ActionPusher { id: pusher; plugin: "my_plugin" }
 //   onClicked: pusher.push("my_plugin.SetName", {id: 3, name: "new"})
-class ActionPusher : public QObject {
+class ActionPusher : public ActionTarget {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(QString plugin READ plugin WRITE setPlugin NOTIFY pluginChanged)
-    // The action processor's name; defaults to the plugin's name. Assign "" for the default.
-    Q_PROPERTY(QString processor READ processor WRITE setProcessor NOTIFY processorChanged)
     // Why the last push() was refused; "" after a push that was queued.
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 public:
     explicit ActionPusher(QObject *parent = nullptr);
 
-    QString plugin() const { return m_plugin; }
-    void setPlugin(const QString &plugin);
-    QString processor() const { return m_processor.isEmpty() ? m_plugin : m_processor; }
-    void setProcessor(const QString &processor);
     QString error() const { return m_error; }
 
     // Queues a tuple of type tupleType with these fields (a uuid and dateTime are added when
@@ -33,15 +27,11 @@ public:
     Q_INVOKABLE bool push(const QString &tupleType, const QVariantMap &fields = {});
 
 Q_SIGNALS:
-    void pluginChanged();
-    void processorChanged();
     void errorChanged();
 
 private:
     bool fail(const QString &error);
 
-    QString m_plugin;
-    QString m_processor;
     QString m_error;
 };
 

@@ -3,6 +3,7 @@
 #include "action/processedactionstore.h"
 
 #include "action/tupleactionprocessor.h"
+#include "vortex/caller.h"
 #include "observable/tupledataobservablehandler.h"
 #include "observable/tupledataobservableproxyhandler.h"
 #include "service/logging.h"
@@ -225,12 +226,36 @@ TupleDataObservableProxyHandler &PluginContext::proxyObservable(const QString &n
 TupleActionProcessor &PluginContext::actionProcessor(const QString &name)
 {
     d->requireRole({Role::Logic}, "actionProcessor()");
+    // One processor per name: a second would answer the same actions without the first one's
+    // delegates ("no delegate for ..."), and whichever answered first would win.
+    QPointer<TupleActionProcessor> &processor = d->processors[d->nameOr(name)];
+    if (processor)
+        return *processor;
     // The processed-action record lives in the plugin's own schema: on SQLite that is the file
     // of the plugin's tables, so one transaction covers the action's changes and its record.
     std::unique_ptr<ProcessedActionStore> store;
     if (d->env.database)
         store = std::make_unique<DatabaseProcessedActionStore>(d->env.database, schema());
-    return own<TupleActionProcessor>(this, d->env.vortex, d->metadata.name, d->nameOr(name), std::move(store));
+    processor = &own<TupleActionProcessor>(this, d->env.vortex, d->metadata.name, d->nameOr(name), std::move(store));
+    return *processor;
+}
+
+void PluginContext::acceptTableEdits(std::vector<TableEdits> tables, const QString &processor, const QString &observable)
+{
+    d->requireRole({Role::Logic}, "acceptTableEdits()");
+    TupleDataObservableHandler *observers = &this->observable(observable);
+    peek::acceptTableEdits(actionProcessor(processor), std::move(tables), [this, observers](const TableEditSummary &summary) {
+        const PeerIdentity &caller = currentCaller();
+        observers->notifyOfTupleUpdateForTuple(summary.tupleType);
+        qCInfo(log()).noquote() << QStringLiteral("%1 %2").arg(caller.userName.isEmpty() ? QStringLiteral("a service") : caller.userName,
+                                                             summary.text());
+        AuditEvent event;
+        event.event = QStringLiteral("rows edited");
+        event.actor = caller.userName;
+        event.deviceId = caller.deviceId;
+        event.detail = summary.text();
+        audit(std::move(event));
+    });
 }
 
 TupleActionProcessorProxy &PluginContext::proxyActions(const QString &name)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "action/tupletableedits.h"
 #include "base/role.h"
 #include "plugin/pluginmetadata.h"
 #include "storage/auditlog.h"
@@ -93,8 +94,13 @@ public:
     TupleDataObservableHandler &observable(const QString &name = {});
     // Field/office: the proxy of logic's observable of that name.
     TupleDataObservableProxyHandler &proxyObservable(const QString &name = {});
-    // Logic: the processor of the plugin's actions.
+    // Logic: the processor of the plugin's actions (the same one for the same name each time).
     TupleActionProcessor &actionProcessor(const QString &name = {});
+    // Logic: lets table editors (the Peek QML module's TableEditor) add, change and delete the
+    // rows of these tables (action/tupletableedits.h) through the processor `processor`; after
+    // each commit the observable `observable` is told the table's tuples changed, the log says
+    // who did what and the audit records it. Call once per processor.
+    void acceptTableEdits(std::vector<TableEdits> tables, const QString &processor = {}, const QString &observable = {});
     // Field/office: relays devices' actions to logic.
     TupleActionProcessorProxy &proxyActions(const QString &name = {});
     // Serves an RPC on this role's vortex (which must be the RPC's listen vortex).

@@ -53,6 +53,7 @@ public:
     Settings *settings = nullptr;
     QPointer<QObject> api;
     QHash<QString, QPointer<TupleDataObservableHandler>> observables; // by name: one handler each
+    QHash<QString, QPointer<TupleActionProcessor>> processors;        // by name: one processor each
     std::vector<std::function<void()>> teardown;
 };
 

@@ -260,6 +260,36 @@ public:
             },
             changed);
 
+        // The admin view's table editor: admins add, change and delete StringInt rows (the
+        // platform applies the edits; the check keeps string1 filled and unique and says who
+        // changed the row, as the actions do).
+        peek::TableEdits stringInts;
+        stringInts.tupleType = kStringIntType;
+        stringInts.table = schema + QStringLiteral(".\"StringInt\"");
+        stringInts.columns = {{QStringLiteral("id"), QStringLiteral("id")},
+                              {QStringLiteral("string1"), QStringLiteral("string1")},
+                              {QStringLiteral("int1"), QStringLiteral("int1")},
+                              {QStringLiteral("changedBy"), QStringLiteral("changed_by")},
+                              {QStringLiteral("changedOn"), QStringLiteral("changed_on")}};
+        stringInts.readOnly = {QStringLiteral("changedBy"), QStringLiteral("changedOn")};
+        stringInts.check = [schema](QSqlDatabase &db, peek::Tuple &row, const peek::Tuple *) -> peek::Result<void> {
+            auto &stringInt = dynamic_cast<StringIntTuple &>(row);
+            stringInt.string1 = stringInt.string1.trimmed();
+            if (stringInt.string1.isEmpty() || stringInt.string1.size() > 200)
+                return peek::Error {QStringLiteral("string1 must be 1 to 200 characters")};
+            auto same = peek::sql::exec(db, QStringLiteral("SELECT id FROM %1.\"StringInt\" WHERE string1 = ? AND id <> ?").arg(schema),
+                                        {stringInt.string1, stringInt.id});
+            if (!same)
+                return same.error();
+            if (same.value().next())
+                return peek::Error {QStringLiteral("row %1 already has the string \"%2\"").arg(same.value().value(0).toLongLong()).arg(stringInt.string1)};
+            const peek::PeerIdentity &caller = peek::currentCaller();
+            stringInt.changedBy = nonNull(caller.userName);
+            stringInt.changedOn = nonNull(caller.deviceName);
+            return {};
+        };
+        ctx.acceptTableEdits({stringInts});
+
         ctx.listen(rpc::addInts(), [](const peek::ValueList &args, const peek::Dict &) {
             if (args.size() != 2)
                 throw std::invalid_argument("addInts takes two ints");

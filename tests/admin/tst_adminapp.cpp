@@ -4,6 +4,7 @@
 // the session resumed at the next start and ended when logic ends it. Screenshots of every page.
 #include "adminwindow.h"
 #include "memorysecretstore.h"
+#include "session.h"
 #include "quickitems.h"
 #include "serverprocess.h"
 
@@ -33,10 +34,14 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtQml/qqmlextensionplugin.h>
+
+Q_IMPORT_QML_PLUGIN(PeekPlugin)
 
 using namespace peek;
 using peek::app::AdminWindow;
 using peek::app::MemorySecretStore;
+using peek::app::Session;
 using testing::Ports;
 using testing::ServerProcess;
 
@@ -57,6 +62,46 @@ QString tableText(AdminWindow &w, const QString &page)
         rows << cells.join(u'|');
     }
     return rows.join(u'\n');
+}
+
+// The first visible item named `name` under `root`: a table editor has an input of that name in
+// every row, shown only in the one being edited.
+QQuickItem *visibleItem(QQuickItem *root, const QString &name)
+{
+    if (!root || !root->isVisible())
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    for (QQuickItem *child : root->childItems())
+        if (QQuickItem *found = visibleItem(child, name))
+            return found;
+    return nullptr;
+}
+
+// Clicks the middle of `item` in the admin view, as the mouse would.
+void click(AdminWindow &w, QQuickItem *item)
+{
+    const QPointF middle = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(w.adminView(), Qt::LeftButton, Qt::NoModifier, middle.toPoint());
+}
+
+// Row `i` of a table editor's rows (its TupleObserver), as fields.
+QVariantMap editorRow(QQuickItem *editor, int i)
+{
+    QVariantMap row;
+    QObject *model = editor->property("model").value<QObject *>();
+    if (model)
+        QMetaObject::invokeMethod(model, "get", Q_RETURN_ARG(QVariantMap, row), Q_ARG(int, i));
+    return row;
+}
+
+// The id of the editor's row whose string1 is `string1`, or -1.
+qint64 editorRowId(QQuickItem *editor, const QString &string1)
+{
+    for (int i = 0; i < editor->property("count").toInt(); ++i)
+        if (const QVariantMap row = editorRow(editor, i); row.value(QStringLiteral("string1")).toString() == string1)
+            return row.value(QStringLiteral("id")).toLongLong();
+    return -1;
 }
 
 bool screenshot(AdminWindow &w, const QString &name)
@@ -242,6 +287,89 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w.settingsForm()->findChild<QLineEdit *>(QStringLiteral("setting_greeting"))->text(),
                                   QStringLiteral("Hello from the tutorial's admin view"), kWaitMs);
         QVERIFY(screenshot(w, QStringLiteral("admin-plugin-view")));
+    }
+
+    // The tutorial's admin view lists StringInt in the Peek module's table editor: the admin adds
+    // a row and edits it with the mouse and keyboard, and a field app (logged in on an approved
+    // device, watching the rows through the field service) shows both at once; an edit logic
+    // refuses (a string another row has) says why on the editor.
+    void theTableEditorAddsAndEditsARowThatAFieldAppShows()
+    {
+        AdminWindow &w = *m_window;
+        // The field app: a device enrolled, approved by the operator, a user logged in on it.
+        QTemporaryDir fieldData;
+        Session::Options fieldOptions;
+        fieldOptions.presentDevice = true;
+        Session field(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_ports.field)), QStringLiteral("field"), fieldData.path(),
+                      fieldOptions);
+        QVERIFY2(field.isReady(), qPrintable(field.errorString()));
+        field.presentDevice(QUuid::createUuid().toString(QUuid::WithoutBraces), QUuid::createUuid().toString(QUuid::Id128).repeated(2));
+        QTRY_COMPARE_WITH_TIMEOUT(field.connectionState(), QStringLiteral("online"), kWaitMs);
+        field.enrolDevice(QStringLiteral("crew-tablet-2"));
+        QTRY_COMPARE_WITH_TIMEOUT(field.deviceState(), QStringLiteral("pending"), kWaitMs);
+        const auto approved = admin({QStringLiteral("devices"), QStringLiteral("approve"), QStringLiteral("crew-tablet-2")});
+        QVERIFY2(approved.code == 0, approved.err.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(field.deviceState(), QStringLiteral("approved"), kWaitMs);
+        field.login(QStringLiteral("jo"), QString::fromUtf8(kPassword));
+        QTRY_COMPARE_WITH_TIMEOUT(field.userState(), QStringLiteral("loggedIn"), kWaitMs);
+        TupleSubscription *shown = field.subscribe(QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_tutorial"),
+                                                   TupleSelector(QStringLiteral("peek_plugin_tutorial.StringIntTuple")), &field);
+        QVERIFY(shown);
+        const auto fieldShows = [shown](const QString &string1, qint64 int1) {
+            for (const TuplePtr &t : shown->tuples())
+                if (t->field(QStringLiteral("string1")).toString() == string1 && t->field(QStringLiteral("int1")).toInt() == int1)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(fieldShows(QStringLiteral("Peek"), 1), kWaitMs);
+
+        // The admin view's table editor, filled from logic.
+        QVERIFY(w.showPage(QStringLiteral("plugins")));
+        QVERIFY(w.selectRow(QStringLiteral("plugins"), QStringLiteral("name"), QStringLiteral("peek_plugin_tutorial")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.adminViewItem() && w.adminView()->isVisible(), kWaitMs);
+        QQuickItem *editor = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((editor = testing::findItem(w.adminViewItem(), QStringLiteral("stringIntEditor"))), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(editorRowId(editor, QStringLiteral("Peek")) == 1, kWaitMs);
+
+        // Add: the button, the string typed, the int typed, Return saves.
+        click(w, visibleItem(editor, QStringLiteral("addRow")));
+        QQuickItem *string1 = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((string1 = visibleItem(editor, QStringLiteral("edit_string1"))), kWaitMs);
+        click(w, string1);
+        QTest::keyClicks(w.adminView(), QStringLiteral("Made in the admin window"));
+        click(w, visibleItem(editor, QStringLiteral("edit_int1")));
+        QTest::keyClicks(w.adminView(), QStringLiteral("42"));
+        QTest::keyClick(w.adminView(), Qt::Key_Return);
+        QTRY_VERIFY2_WITH_TIMEOUT(editorRowId(editor, QStringLiteral("Made in the admin window")) > 0,
+                                  qPrintable(editor->property("error").toString()), kWaitMs);
+        const qint64 id = editorRowId(editor, QStringLiteral("Made in the admin window"));
+        QTRY_VERIFY_WITH_TIMEOUT(fieldShows(QStringLiteral("Made in the admin window"), 42), kWaitMs);
+
+        // Edit: the row's Edit button, the int replaced, Return saves.
+        click(w, visibleItem(editor, QStringLiteral("editRow_%1").arg(id)));
+        QQuickItem *int1 = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((int1 = visibleItem(editor, QStringLiteral("edit_int1"))), kWaitMs);
+        click(w, int1);
+        QTest::keyClick(w.adminView(), Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(w.adminView(), QStringLiteral("43"));
+        QTest::keyClick(w.adminView(), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(fieldShows(QStringLiteral("Made in the admin window"), 43), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!visibleItem(editor, QStringLiteral("edit_int1")), kWaitMs); // saved: shown, not edited
+        QVERIFY(screenshot(w, QStringLiteral("admin-table-editor")));
+
+        // Refused by logic: a string row 1 has. The editor says so and stays open.
+        click(w, visibleItem(editor, QStringLiteral("addRow")));
+        QTRY_VERIFY_WITH_TIMEOUT((string1 = visibleItem(editor, QStringLiteral("edit_string1"))), kWaitMs);
+        click(w, string1);
+        QTest::keyClicks(w.adminView(), QStringLiteral("Peek"));
+        QTest::keyClick(w.adminView(), Qt::Key_Return);
+        QTRY_VERIFY2_WITH_TIMEOUT(editor->property("error").toString().contains(QLatin1String("row 1 already has the string \"Peek\"")),
+                                  qPrintable(editor->property("error").toString()), kWaitMs);
+        QVERIFY(visibleItem(editor, QStringLiteral("editError")));
+        QVERIFY(screenshot(w, QStringLiteral("admin-table-editor-refused")));
+        click(w, visibleItem(editor, QStringLiteral("cancelRow")));
+        QTRY_VERIFY_WITH_TIMEOUT(!visibleItem(editor, QStringLiteral("edit_string1")), kWaitMs);
+        QVERIFY(fieldShows(QStringLiteral("Peek"), 1));
     }
 
     // Logic's admin port serves the plugins' admin views (ui.admin), as the field and office

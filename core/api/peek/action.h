@@ -5,3 +5,4 @@
 
 #include "action/tupleactionprocessor.h"
 #include "action/tupleactions.h"
+#include "action/tupletableedits.h"

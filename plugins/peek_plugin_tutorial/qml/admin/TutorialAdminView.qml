@@ -2,11 +2,14 @@
 // roles key, value, description, and applies edits through setRequested). Boolean settings are
 // edited with a switch and sent as bool; numbers are sent as numbers; anything else as text.
 // Hovering a setting's key shows its description (or the full key when it is elided).
+// Below, the StringInt rows in the Peek module's table editor: add, edit and delete them (logic
+// applies the edits: peek_plugin_tutorial's acceptTableEdits).
 pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Peek
 
 Pane {
     id: view
@@ -14,10 +17,7 @@ Pane {
     signal setRequested(string key, var value)
 
     ColumnLayout {
-        // Anchored to the top only, so the rows stay together instead of being spread over the height.
-        anchors.left: parent.left
-        anchors.right: parent.right
-        anchors.top: parent.top
+        anchors.fill: parent
         spacing: 8
 
         Label { text: qsTr("Tutorial settings"); font.bold: true }
@@ -81,6 +81,22 @@ Pane {
                 }
                 Item { visible: setting.isBool; Layout.fillWidth: true }
             }
+        }
+
+        TableEditor {
+            objectName: "stringIntEditor"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            padding: 0
+            plugin: "peek_plugin_tutorial"
+            tupleName: "peek_plugin_tutorial.StringIntTuple"
+            title: qsTr("StringInt rows")
+            columns: [
+                {field: "id", title: qsTr("Id"), editable: false, width: 60},
+                {field: "string1", title: qsTr("String"), fill: true},
+                {field: "int1", title: qsTr("Int"), type: "int", width: 100},
+                {field: "changedBy", title: qsTr("Changed by"), editable: false, width: 140}
+            ]
         }
     }
 }
