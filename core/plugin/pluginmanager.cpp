@@ -7,6 +7,7 @@
 #include "tuple/tupleregistry.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcPlugin, "peek.plugin")
@@ -158,11 +159,23 @@ Result<PeekPlugin *> PluginManager::entry(const PluginMetadata &metadata)
         return Error {QStringLiteral("%1: cannot load %2: %3").arg(metadata.name, file, library.loader->errorString())};
     library.entry = qobject_cast<PeekPlugin *>(root);
 
-    // Tuple types the library registered while it loaded.
+    // Tuple types the library registered while it loaded; a library mapped before (its static
+    // initialisers do not run again) gets the types it registered then.
     const QStringList typesAfter = TupleRegistry::instance().typeNames();
     for (const QString &type : typesAfter) {
         if (!typesBefore.contains(type))
             library.tupleTypes << type;
+    }
+    const QString canonical = QFileInfo(file).canonicalFilePath();
+    if (library.tupleTypes.isEmpty() && m_typesOfFile.contains(canonical)) {
+        for (const auto &[type, factory] : std::as_const(m_typesOfFile[canonical]))
+            if (TupleRegistry::instance().registerFactory(type, factory))
+                library.tupleTypes << type;
+    } else {
+        QList<QPair<QString, TupleRegistry::Factory>> registered;
+        for (const QString &type : std::as_const(library.tupleTypes))
+            registered.append({type, TupleRegistry::instance().factory(type)});
+        m_typesOfFile.insert(canonical, registered);
     }
     QStringList wrong;
     for (const QString &type : std::as_const(library.tupleTypes)) {
