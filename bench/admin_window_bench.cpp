@@ -5,7 +5,10 @@
 // filled), watches services, devices and users, and reads the tasks; the clock stops when the
 // dashboard shows both services and every device, and the Devices table holds them all.
 //
-//   QT_QPA_PLATFORM=offscreen build/bench/admin_window_bench [--devices 1000] [--rounds 10]
+// --plugins N puts N plugins on record (the two core plugins, the tutorial, and copies of the
+// no-op plugin under names of their own in <home>/plugins), each running on logic and field.
+//
+//   QT_QPA_PLATFORM=offscreen build/bench/admin_window_bench [--devices 1000] [--plugins 50] [--rounds 10]
 #include "../tests/integration/serverprocess.h"
 
 #include "adminwindow.h"
@@ -13,6 +16,10 @@
 #include "rowtablemodel.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -59,6 +66,30 @@ bool insertDevices(const QString &home, int count)
     return ok;
 }
 
+// Copies of the no-op plugin (its library and plugin.json, renamed) into <home>/plugins; their names.
+QStringList copyNoopPlugins(const QString &home, int count)
+{
+    const QString noop = QStringLiteral(PEEK_NOOP_PLUGIN_DIR);
+    QFile json(noop + QStringLiteral("/plugin.json"));
+    if (!json.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray metadata = json.readAll();
+    QStringList names;
+    for (int i = 1; i <= count; ++i) {
+        const QString name = QStringLiteral("peek_plugin_bench%1").arg(i, 2, 10, QLatin1Char('0'));
+        const QString dir = home + QStringLiteral("/plugins/") + name;
+        QJsonObject o = QJsonDocument::fromJson(metadata).object();
+        o.insert(QStringLiteral("name"), name);
+        o.insert(QStringLiteral("roles"), QJsonArray {QStringLiteral("logic"), QStringLiteral("field")});
+        QFile out(dir + QStringLiteral("/plugin.json"));
+        if (!QDir().mkpath(dir) || !out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(o).toJson()) <= 0
+            || !QFile::copy(noop + QStringLiteral("/libpeek_plugin_noop.so"), dir + QStringLiteral("/lib") + name + QStringLiteral(".so")))
+            return {};
+        names << name;
+    }
+    return names;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -66,18 +97,26 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("PeekBench"));
-    int devices = 1000, rounds = 10;
+    int devices = 1000, rounds = 10, plugins = 50;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--devices"))
             devices = args[i + 1].toInt();
         else if (args[i] == QLatin1String("--rounds"))
             rounds = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--plugins"))
+            plugins = args[i + 1].toInt();
     }
     QTemporaryDir home;
     const testing::Ports ports;
+    // The core plugins and the tutorial are three; the rest are copies of the no-op plugin.
+    const QStringList copies = copyNoopPlugins(home.path(), std::max(0, plugins - 3));
+    if (copies.size() != std::max(0, plugins - 3)) {
+        std::fprintf(stderr, "cannot copy the no-op plugin from %s\n", PEEK_NOOP_PLUGIN_DIR);
+        return 1;
+    }
     if (!testing::writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
-                              {QStringLiteral("peek_plugin_tutorial")}))
+                              QStringList {QStringLiteral("peek_plugin_tutorial")} + copies))
         return 1;
     {
         testing::ServerProcess first(home.path()); // creates the schemas
@@ -129,8 +168,9 @@ int main(int argc, char *argv[])
         ms.push_back(clock.nsecsElapsed() / 1e6);
     }
     std::sort(ms.begin(), ms.end());
-    std::printf("admin window start to a filled dashboard, %d devices on record, %d rounds: median %.0f ms, min %.0f ms, max %.0f ms\n",
-                devices, rounds, ms[ms.size() / 2], ms.front(), ms.back());
+    std::printf("admin window start to a filled dashboard, %d devices and %d plugins on record, %d rounds: median %.0f ms, "
+                "min %.0f ms, max %.0f ms\n",
+                devices, plugins, rounds, ms[ms.size() / 2], ms.front(), ms.back());
     server.terminate();
     return 0;
 }
