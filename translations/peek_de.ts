@@ -475,18 +475,18 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="256"/>
-        <location filename="../app/admin/adminwindow.cpp" line="713"/>
-        <location filename="../app/admin/adminwindow.cpp" line="748"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1009"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1025"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1049"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1081"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1196"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1223"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1241"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1254"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1277"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1327"/>
+        <location filename="../app/admin/adminwindow.cpp" line="711"/>
+        <location filename="../app/admin/adminwindow.cpp" line="746"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1007"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1023"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1047"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1079"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1194"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1221"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1239"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1252"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1275"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1325"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
@@ -502,7 +502,7 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="380"/>
-        <location filename="../app/admin/adminwindow.cpp" line="987"/>
+        <location filename="../app/admin/adminwindow.cpp" line="985"/>
         <source>Dashboard</source>
         <translation>Übersicht</translation>
     </message>
@@ -514,34 +514,34 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="380"/>
-        <location filename="../app/admin/adminwindow.cpp" line="481"/>
-        <location filename="../app/admin/adminwindow.cpp" line="991"/>
+        <location filename="../app/admin/adminwindow.cpp" line="479"/>
+        <location filename="../app/admin/adminwindow.cpp" line="989"/>
         <source>Devices</source>
         <translation>Geräte</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="380"/>
-        <location filename="../app/admin/adminwindow.cpp" line="506"/>
-        <location filename="../app/admin/adminwindow.cpp" line="994"/>
+        <location filename="../app/admin/adminwindow.cpp" line="504"/>
+        <location filename="../app/admin/adminwindow.cpp" line="992"/>
         <source>Users</source>
         <translation>Benutzer</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="380"/>
-        <location filename="../app/admin/adminwindow.cpp" line="604"/>
-        <location filename="../app/admin/adminwindow.cpp" line="996"/>
+        <location filename="../app/admin/adminwindow.cpp" line="602"/>
+        <location filename="../app/admin/adminwindow.cpp" line="994"/>
         <source>Tasks</source>
         <translation>Aufgaben</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="380"/>
-        <location filename="../app/admin/adminwindow.cpp" line="621"/>
+        <location filename="../app/admin/adminwindow.cpp" line="619"/>
         <source>Logs</source>
         <translation>Protokolle</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="380"/>
-        <location filename="../app/admin/adminwindow.cpp" line="645"/>
+        <location filename="../app/admin/adminwindow.cpp" line="643"/>
         <source>Audit</source>
         <translation>Prüfprotokoll</translation>
     </message>
@@ -567,13 +567,13 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="405"/>
-        <location filename="../app/admin/adminwindow.cpp" line="484"/>
+        <location filename="../app/admin/adminwindow.cpp" line="482"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="406"/>
-        <location filename="../app/admin/adminwindow.cpp" line="612"/>
+        <location filename="../app/admin/adminwindow.cpp" line="610"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
@@ -594,7 +594,7 @@
     </message>
     <message>
         <location filename="../app/admin/adminwindow.cpp" line="421"/>
-        <location filename="../app/admin/adminwindow.cpp" line="561"/>
+        <location filename="../app/admin/adminwindow.cpp" line="559"/>
         <source>&amp;Disable</source>
         <translation>&amp;Deaktivieren</translation>
     </message>
@@ -619,557 +619,552 @@
         <translation>Legen Sie hier eine .peekplugin-Datei ab, um sie auf allen Diensten zu installieren oder zu aktualisieren.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="458"/>
-        <source>Select a plugin to see its settings and its own admin view.</source>
-        <translation>Wählen Sie ein Plugin, um seine Einstellungen und seine eigene Verwaltungsansicht zu sehen.</translation>
-    </message>
-    <message>
-        <location filename="../app/admin/adminwindow.cpp" line="462"/>
+        <location filename="../app/admin/adminwindow.cpp" line="460"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="482"/>
-        <location filename="../app/admin/adminwindow.cpp" line="508"/>
+        <location filename="../app/admin/adminwindow.cpp" line="480"/>
+        <location filename="../app/admin/adminwindow.cpp" line="506"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="483"/>
+        <location filename="../app/admin/adminwindow.cpp" line="481"/>
         <source>Type</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="485"/>
+        <location filename="../app/admin/adminwindow.cpp" line="483"/>
         <source>Online via</source>
         <translation>Online über</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="486"/>
+        <location filename="../app/admin/adminwindow.cpp" line="484"/>
         <source>Last seen</source>
         <translation>Zuletzt gesehen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="487"/>
+        <location filename="../app/admin/adminwindow.cpp" line="485"/>
         <source>App version</source>
         <translation>App-Version</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="488"/>
-        <location filename="../app/admin/adminwindow.cpp" line="507"/>
-        <location filename="../app/admin/adminwindow.cpp" line="650"/>
+        <location filename="../app/admin/adminwindow.cpp" line="486"/>
+        <location filename="../app/admin/adminwindow.cpp" line="505"/>
+        <location filename="../app/admin/adminwindow.cpp" line="648"/>
         <source>User</source>
         <translation>Benutzer</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="489"/>
+        <location filename="../app/admin/adminwindow.cpp" line="487"/>
         <source>Last position</source>
         <translation>Letzte Position</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="490"/>
+        <location filename="../app/admin/adminwindow.cpp" line="488"/>
         <source>Id</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="492"/>
+        <location filename="../app/admin/adminwindow.cpp" line="490"/>
         <source>&amp;Approve</source>
         <translation>&amp;Freigeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="494"/>
+        <location filename="../app/admin/adminwindow.cpp" line="492"/>
         <source>%1 approved</source>
         <translation>%1 freigegeben</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="496"/>
+        <location filename="../app/admin/adminwindow.cpp" line="494"/>
         <source>&amp;Revoke</source>
         <translation>&amp;Widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="498"/>
+        <location filename="../app/admin/adminwindow.cpp" line="496"/>
         <source>%1 revoked</source>
         <translation>%1 widerrufen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="500"/>
+        <location filename="../app/admin/adminwindow.cpp" line="498"/>
         <source>Re&amp;move</source>
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="502"/>
+        <location filename="../app/admin/adminwindow.cpp" line="500"/>
         <source>%1 removed</source>
         <translation>%1 entfernt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="509"/>
-        <location filename="../app/admin/adminwindow.cpp" line="547"/>
+        <location filename="../app/admin/adminwindow.cpp" line="507"/>
+        <location filename="../app/admin/adminwindow.cpp" line="545"/>
         <source>Roles</source>
         <translation>Rollen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="510"/>
+        <location filename="../app/admin/adminwindow.cpp" line="508"/>
         <source>Disabled</source>
         <translation>Deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="511"/>
+        <location filename="../app/admin/adminwindow.cpp" line="509"/>
         <source>Source</source>
         <translation>Quelle</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="512"/>
+        <location filename="../app/admin/adminwindow.cpp" line="510"/>
         <source>Logged in on</source>
         <translation>Angemeldet auf</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="514"/>
+        <location filename="../app/admin/adminwindow.cpp" line="512"/>
         <source>&amp;Add User...</source>
         <translation>Benutzer &amp;hinzufügen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="518"/>
-        <location filename="../app/admin/adminwindow.cpp" line="521"/>
-        <location filename="../app/admin/adminwindow.cpp" line="525"/>
+        <location filename="../app/admin/adminwindow.cpp" line="516"/>
+        <location filename="../app/admin/adminwindow.cpp" line="519"/>
+        <location filename="../app/admin/adminwindow.cpp" line="523"/>
         <source>Add User</source>
         <translation>Benutzer hinzufügen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="518"/>
+        <location filename="../app/admin/adminwindow.cpp" line="516"/>
         <source>User name:</source>
         <translation>Benutzername:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="521"/>
+        <location filename="../app/admin/adminwindow.cpp" line="519"/>
         <source>Password of %1:</source>
         <translation>Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="525"/>
+        <location filename="../app/admin/adminwindow.cpp" line="523"/>
         <source>Roles (comma-separated: admin, field, office):</source>
         <translation>Rollen (durch Komma getrennt: admin, field, office):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="532"/>
+        <location filename="../app/admin/adminwindow.cpp" line="530"/>
         <source>user %1 added</source>
         <translation>Benutzer %1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="535"/>
+        <location filename="../app/admin/adminwindow.cpp" line="533"/>
         <source>Reset &amp;Password...</source>
         <translation>&amp;Passwort zurücksetzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="538"/>
+        <location filename="../app/admin/adminwindow.cpp" line="536"/>
         <source>Reset Password</source>
         <translation>Passwort zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="538"/>
+        <location filename="../app/admin/adminwindow.cpp" line="536"/>
         <source>New password of %1:</source>
         <translation>Neues Passwort von %1:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="542"/>
+        <location filename="../app/admin/adminwindow.cpp" line="540"/>
         <source>password of %1 set</source>
         <translation>Passwort von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="544"/>
+        <location filename="../app/admin/adminwindow.cpp" line="542"/>
         <source>&amp;Roles...</source>
         <translation>&amp;Rollen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="547"/>
+        <location filename="../app/admin/adminwindow.cpp" line="545"/>
         <source>Roles of %1 (comma-separated):</source>
         <translation>Rollen von %1 (durch Komma getrennt):</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="551"/>
+        <location filename="../app/admin/adminwindow.cpp" line="549"/>
         <source>roles of %1 set</source>
         <translation>Rollen von %1 gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="553"/>
+        <location filename="../app/admin/adminwindow.cpp" line="551"/>
         <source>E&amp;nable</source>
         <translation>&amp;Aktivieren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="555"/>
+        <location filename="../app/admin/adminwindow.cpp" line="553"/>
         <source>%1 may log in</source>
         <translation>%1 darf sich anmelden</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="557"/>
+        <location filename="../app/admin/adminwindow.cpp" line="555"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Entsperren</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="559"/>
+        <location filename="../app/admin/adminwindow.cpp" line="557"/>
         <source>%1 unlocked: the failed logins are forgotten</source>
         <translation>%1 entsperrt: die fehlgeschlagenen Anmeldungen sind vergessen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="563"/>
+        <location filename="../app/admin/adminwindow.cpp" line="561"/>
         <source>%1 disabled</source>
         <translation>%1 deaktiviert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="567"/>
+        <location filename="../app/admin/adminwindow.cpp" line="565"/>
         <source>Directories (LDAP / Active Directory)</source>
         <translation>Verzeichnisse (LDAP / Active Directory)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="578"/>
+        <location filename="../app/admin/adminwindow.cpp" line="576"/>
         <source>Set From &amp;File...</source>
         <translation>Aus &amp;Datei setzen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="580"/>
+        <location filename="../app/admin/adminwindow.cpp" line="578"/>
         <source>&amp;Test Connection</source>
         <translation>Verbindung &amp;testen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="591"/>
+        <location filename="../app/admin/adminwindow.cpp" line="589"/>
         <source>Directories</source>
         <translation>Verzeichnisse</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="591"/>
+        <location filename="../app/admin/adminwindow.cpp" line="589"/>
         <source>JSON files (*.json)</source>
         <translation>JSON-Dateien (*.json)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="600"/>
+        <location filename="../app/admin/adminwindow.cpp" line="598"/>
         <source>directories set</source>
         <translation>Verzeichnisse gesetzt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="605"/>
+        <location filename="../app/admin/adminwindow.cpp" line="603"/>
         <source>Task</source>
         <translation>Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="606"/>
+        <location filename="../app/admin/adminwindow.cpp" line="604"/>
         <source>Queued</source>
         <translation>In Warteschlange</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="607"/>
+        <location filename="../app/admin/adminwindow.cpp" line="605"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="608"/>
+        <location filename="../app/admin/adminwindow.cpp" line="606"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="609"/>
+        <location filename="../app/admin/adminwindow.cpp" line="607"/>
         <source>Failed task</source>
         <translation>Fehlgeschlagene Aufgabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="610"/>
+        <location filename="../app/admin/adminwindow.cpp" line="608"/>
         <source>Attempts</source>
         <translation>Versuche</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="611"/>
+        <location filename="../app/admin/adminwindow.cpp" line="609"/>
         <source>Finished</source>
         <translation>Beendet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="614"/>
+        <location filename="../app/admin/adminwindow.cpp" line="612"/>
         <source>&amp;Retry</source>
         <translation>&amp;Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="617"/>
+        <location filename="../app/admin/adminwindow.cpp" line="615"/>
         <source>task %1 queued again</source>
         <translation>Aufgabe %1 erneut in Warteschlange gestellt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="621"/>
+        <location filename="../app/admin/adminwindow.cpp" line="619"/>
         <source>Record</source>
         <translation>Eintrag</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="630"/>
+        <location filename="../app/admin/adminwindow.cpp" line="628"/>
         <source>&amp;Follow</source>
         <translation>&amp;Mitverfolgen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="633"/>
+        <location filename="../app/admin/adminwindow.cpp" line="631"/>
         <source>Service:</source>
         <translation>Dienst:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="635"/>
+        <location filename="../app/admin/adminwindow.cpp" line="633"/>
         <source>Level:</source>
         <translation>Stufe:</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="646"/>
+        <location filename="../app/admin/adminwindow.cpp" line="644"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="647"/>
+        <location filename="../app/admin/adminwindow.cpp" line="645"/>
         <source>Event</source>
         <translation>Ereignis</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="648"/>
+        <location filename="../app/admin/adminwindow.cpp" line="646"/>
         <source>Part</source>
         <translation>Bereich</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="649"/>
+        <location filename="../app/admin/adminwindow.cpp" line="647"/>
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="651"/>
+        <location filename="../app/admin/adminwindow.cpp" line="649"/>
         <source>By</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="652"/>
+        <location filename="../app/admin/adminwindow.cpp" line="650"/>
         <source>From</source>
         <translation>Herkunft</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="653"/>
+        <location filename="../app/admin/adminwindow.cpp" line="651"/>
         <source>Detail</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="719"/>
+        <location filename="../app/admin/adminwindow.cpp" line="717"/>
         <source>Your session ended: %1. Log in again.</source>
         <translation>Ihre Sitzung wurde beendet: %1. Melden Sie sich erneut an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="720"/>
+        <location filename="../app/admin/adminwindow.cpp" line="718"/>
         <source>logic no longer knows it</source>
         <translation>Logic kennt sie nicht mehr</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="737"/>
+        <location filename="../app/admin/adminwindow.cpp" line="735"/>
         <source>Connecting to %1...</source>
         <translation>Verbinde mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="740"/>
-        <location filename="../app/admin/adminwindow.cpp" line="788"/>
+        <location filename="../app/admin/adminwindow.cpp" line="738"/>
+        <location filename="../app/admin/adminwindow.cpp" line="786"/>
         <source>Connected to %1</source>
         <translation>Verbunden mit %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="750"/>
-        <location filename="../app/admin/adminwindow.cpp" line="770"/>
+        <location filename="../app/admin/adminwindow.cpp" line="748"/>
+        <location filename="../app/admin/adminwindow.cpp" line="768"/>
         <source>Your session ended: %1</source>
         <translation>Ihre Sitzung wurde beendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="758"/>
+        <location filename="../app/admin/adminwindow.cpp" line="756"/>
         <source>Cannot reach logic at %1: %2. Check the address (logic&apos;s admin port, 8010 by default).</source>
         <translation>Logic unter %1 ist nicht erreichbar: %2. Prüfen Sie die Adresse (Admin-Port von Logic, standardmäßig 8010).</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="763"/>
+        <location filename="../app/admin/adminwindow.cpp" line="761"/>
         <source>Reconnecting to %1: %2</source>
         <translation>Verbinde erneut mit %1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="766"/>
+        <location filename="../app/admin/adminwindow.cpp" line="764"/>
         <source>Reconnecting to %1...</source>
         <translation>Verbinde erneut mit %1...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="800"/>
+        <location filename="../app/admin/adminwindow.cpp" line="798"/>
         <source>%1 on %2</source>
         <translation>%1 auf %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="820"/>
+        <location filename="../app/admin/adminwindow.cpp" line="818"/>
         <source>The plugins&apos; admin views cannot be shown: %1</source>
         <translation>Die Verwaltungsansichten der Plugins können nicht angezeigt werden: %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="841"/>
+        <location filename="../app/admin/adminwindow.cpp" line="839"/>
         <source>Logged out.</source>
         <translation>Abgemeldet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="918"/>
+        <location filename="../app/admin/adminwindow.cpp" line="916"/>
         <source>%1: %2 started</source>
         <translation>%1: %2 gestartet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="919"/>
+        <location filename="../app/admin/adminwindow.cpp" line="917"/>
         <source>%1: waiting (runs %2)</source>
         <translation>%1: wartet (läuft: %2)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="919"/>
+        <location filename="../app/admin/adminwindow.cpp" line="917"/>
         <source>nothing</source>
         <translation>nichts</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="920"/>
+        <location filename="../app/admin/adminwindow.cpp" line="918"/>
         <source>%1: failed, %2 runs: %3</source>
         <translation>%1: fehlgeschlagen, %2 läuft: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="921"/>
+        <location filename="../app/admin/adminwindow.cpp" line="919"/>
         <source>%1: %2 %3</source>
         <translation>%1: %2 %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="926"/>
+        <location filename="../app/admin/adminwindow.cpp" line="924"/>
         <source>%1 %2 on the services: %3</source>
         <translation>%1 %2 auf den Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="931"/>
+        <location filename="../app/admin/adminwindow.cpp" line="929"/>
         <source>%1 %2 runs on every service: %3</source>
         <translation>%1 %2 läuft auf allen Diensten: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="931"/>
+        <location filename="../app/admin/adminwindow.cpp" line="929"/>
         <source>%1 %2 does not run everywhere: %3</source>
         <translation>%1 %2 läuft nicht überall: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="949"/>
+        <location filename="../app/admin/adminwindow.cpp" line="947"/>
         <source>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;up %5 min&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;&lt;b&gt;%1&lt;/b&gt;&lt;/td&gt;&lt;td&gt;%2:%3&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;td&gt;seit %5 Min.&lt;/td&gt;&lt;td&gt;%6&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="957"/>
+        <location filename="../app/admin/adminwindow.cpp" line="955"/>
         <source>%1 on %2: %3</source>
         <translation>%1 auf %2: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="960"/>
+        <location filename="../app/admin/adminwindow.cpp" line="958"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="989"/>
+        <location filename="../app/admin/adminwindow.cpp" line="987"/>
         <source>Services (%1)</source>
         <translation>Dienste (%1)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="992"/>
+        <location filename="../app/admin/adminwindow.cpp" line="990"/>
         <source>%1 online, %2 waiting for approval</source>
         <translation>%1 online, %2 warten auf Freigabe</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="994"/>
+        <location filename="../app/admin/adminwindow.cpp" line="992"/>
         <source>%1 logged in of %2</source>
         <translation>%1 von %2 angemeldet</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="997"/>
+        <location filename="../app/admin/adminwindow.cpp" line="995"/>
         <source>%1 queued, %2 running, %3 failed</source>
         <translation>%1 in Warteschlange, %2 laufend, %3 fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="999"/>
+        <location filename="../app/admin/adminwindow.cpp" line="997"/>
         <source>Failed plugins</source>
         <translation>Fehlgeschlagene Plugins</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1000"/>
+        <location filename="../app/admin/adminwindow.cpp" line="998"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1085"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1083"/>
         <source>Settings of %1</source>
         <translation>Einstellungen von %1</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1113"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1111"/>
         <source>(set; type to change)</source>
         <translation>(gesetzt; zum Ändern eingeben)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1113"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1111"/>
         <source>(not set)</source>
         <translation>(nicht gesetzt)</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1133"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1131"/>
         <source>&amp;Save Settings</source>
         <translation>Einstellungen &amp;speichern</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1197"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1229"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1195"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1227"/>
         <source>%1: %2 saved</source>
         <translation>%1: %2 gespeichert</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1245"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1243"/>
         <source>No directories: users log in with their Peek password only.</source>
         <translation>Keine Verzeichnisse: Benutzer melden sich nur mit ihrem Peek-Passwort an.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1252"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1250"/>
         <source>Testing...</source>
         <translation>Wird getestet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1263"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1261"/>
         <source>%1 (%2) works: %3</source>
         <translation>%1 (%2) funktioniert: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1263"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1261"/>
         <source>%1 (%2) FAILED: %3</source>
         <translation>%1 (%2) FEHLGESCHLAGEN: %3</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1266"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1264"/>
         <source>No directories are configured.</source>
         <translation>Es sind keine Verzeichnisse eingerichtet.</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1281"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1279"/>
         <source>Not done</source>
         <translation>Nicht ausgeführt</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1293"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1291"/>
         <source>Confirm</source>
         <translation>Bestätigen</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="596"/>
-        <location filename="../app/admin/adminwindow.cpp" line="1304"/>
+        <location filename="../app/admin/adminwindow.cpp" line="594"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1302"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1320"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1318"/>
         <source>Uploading %1...</source>
         <translation>%1 wird hochgeladen...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1330"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1328"/>
         <source>%1 was not installed: %2</source>
         <translation>%1 wurde nicht installiert: %2</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1337"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1335"/>
         <source>Checking %1 and starting it on logic...</source>
         <translation>%1 wird geprüft und auf Logic gestartet...</translation>
     </message>
     <message>
-        <location filename="../app/admin/adminwindow.cpp" line="1342"/>
+        <location filename="../app/admin/adminwindow.cpp" line="1340"/>
         <source>Installed %1 on logic; waiting for the services...</source>
         <translation>%1 auf Logic installiert; warte auf die Dienste...</translation>
     </message>
@@ -1681,27 +1676,27 @@ Adresse des Bürodienstes (host:port):</translation>
 <context>
     <name>peek::app::TupleEditor</name>
     <message>
-        <location filename="../app/qml/tupleeditor.cpp" line="75"/>
+        <location filename="../app/qml/tupleeditor.cpp" line="54"/>
         <source>Another change of %1 is still under way.</source>
         <translation>Eine andere Änderung an %1 ist noch unterwegs.</translation>
     </message>
     <message>
-        <location filename="../app/qml/tupleeditor.cpp" line="77"/>
+        <location filename="../app/qml/tupleeditor.cpp" line="56"/>
         <source>Cannot edit %1: the app has no connection to a service.</source>
         <translation>%1 kann nicht bearbeitet werden: Die App hat keine Verbindung zu einem Dienst.</translation>
     </message>
     <message>
-        <location filename="../app/qml/tupleeditor.cpp" line="79"/>
+        <location filename="../app/qml/tupleeditor.cpp" line="58"/>
         <source>Cannot edit: set the editor&apos;s plugin and tupleName first.</source>
         <translation>Bearbeiten nicht möglich: Zuerst plugin und tupleName des Editors setzen.</translation>
     </message>
     <message>
-        <location filename="../app/qml/tupleeditor.cpp" line="81"/>
+        <location filename="../app/qml/tupleeditor.cpp" line="60"/>
         <source>Cannot edit %1 offline: the service cannot be reached.</source>
         <translation>%1 kann offline nicht bearbeitet werden: Der Dienst ist nicht erreichbar.</translation>
     </message>
     <message>
-        <location filename="../app/qml/tupleeditor.cpp" line="106"/>
+        <location filename="../app/qml/tupleeditor.cpp" line="85"/>
         <source>the connection closed before the service answered</source>
         <translation>die Verbindung wurde geschlossen, bevor der Dienst antwortete</translation>
     </message>

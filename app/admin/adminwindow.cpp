@@ -455,10 +455,8 @@ QWidget *AdminWindow::buildMainPage()
     m_pluginsSplit->setStretchFactor(1, 3);
     m_pluginsSplit->setSizes({220, 660}); // until the admin moves it (remembered)
     pluginsLayout->addWidget(m_pluginsSplit, 1);
-    m_detailsHint = new QLabel(tr("Select a plugin to see its settings and its own admin view."));
-    m_detailsHint->setAlignment(Qt::AlignCenter);
-    m_detailsHint->setEnabled(false);
-    detailsLayout->addWidget(m_detailsHint, 1);
+    details->hide(); // until a plugin is selected: the table has the page
+    m_pluginDetails = details;
     m_settingsBox = new QGroupBox(tr("Settings"));
     m_settingsBox->setObjectName(QStringLiteral("settingsForm"));
     m_settingsBox->hide();
@@ -1144,7 +1142,7 @@ void AdminWindow::showAdminView()
     QQuickItem *host = m_adminView->rootObject();
     const QVariantMap entry = m_viewLink ? m_viewLink->plugins()->find(m_settingsPlugin) : QVariantMap();
     const QUrl view = entry.value(QStringLiteral("viewUrl")).toUrl();
-    m_detailsHint->setVisible(m_settingsPlugin.isEmpty());
+    m_pluginDetails->setVisible(!m_settingsPlugin.isEmpty());
     if (!host || m_settingsPlugin.isEmpty() || !view.isValid() || view.isEmpty()) {
         m_adminView->hide();
         return;

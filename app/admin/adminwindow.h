@@ -169,7 +169,7 @@ private:
     QProgressBar *m_installProgress = nullptr;
     QLabel *m_installStatus = nullptr;
     QSplitter *m_pluginsSplit = nullptr; // the plugins' table above, the selected one's details below
-    QLabel *m_detailsHint = nullptr;
+    QWidget *m_pluginDetails = nullptr;   // below the table while a plugin is selected
     QGroupBox *m_settingsBox = nullptr;
     QString m_settingsPlugin;
     QList<Dict> m_settings; // as logic answered: key, type, value, default, stored, description
