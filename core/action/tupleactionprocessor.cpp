@@ -20,6 +20,11 @@ TupleActionProcessor::TupleActionProcessor(Vortex *vortex, const QString &plugin
         m_ownStore = std::make_unique<MemoryProcessedActionStore>();
         m_store = m_ownStore.get();
     }
+    m_clock.start();
+    m_latency = &metrics::Registry::instance().histogram(
+        QStringLiteral("peek_action_seconds"), QStringLiteral("From an action's arrival at logic to its answer, in seconds."),
+        {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+        {{QStringLiteral("plugin"), plugin}, {QStringLiteral("processor"), processorName}});
     m_endpoint = vortex->router().addEndpoint(
         action::processorFilt(plugin, processorName),
         [this](const PayloadEnvelope &e, const MessageSource &s) { onAction(e, s); });
@@ -103,14 +108,14 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
             flying->append({source, envelope.filt});
             return;
         }
-        m_inFlight[key].append({source, envelope.filt});
+        await(key, source, envelope.filt);
         applyTransactional(key, actionTuple, transactional.value(), caller);
         return;
     }
     if (uuid.isEmpty()) {
         // Without a uuid an action cannot be recognised again: applied as it comes.
         const QString key = QStringLiteral("#%1").arg(++m_anonymous);
-        m_inFlight[key].append({source, envelope.filt});
+        await(key, source, envelope.filt);
         apply(key, actionTuple, false, caller);
         return;
     }
@@ -120,7 +125,7 @@ void TupleActionProcessor::onAction(const PayloadEnvelope &envelope, const Messa
         flying->append({source, envelope.filt});
         return;
     }
-    m_inFlight[uuid].append({source, envelope.filt});
+    await(uuid, source, envelope.filt);
     onFinished(this, m_store->lookup(uuid),
                [this, uuid, actionTuple, caller](const QFuture<std::optional<ProcessedAnswer>> &looked) {
         const auto lookup = resultOf(looked, QStringLiteral("the lookup was cancelled"));
@@ -252,8 +257,20 @@ void TupleActionProcessor::apply(const QString &key, const TuplePtr &actionTuple
         onFinished(this, result, finish);
 }
 
+void TupleActionProcessor::await(const QString &key, const MessageSource &source, const Dict &filt)
+{
+    auto &waiting = m_inFlight[key];
+    if (waiting.isEmpty())
+        m_startedNs.insert(key, m_clock.nsecsElapsed());
+    waiting.append({source, filt});
+}
+
 void TupleActionProcessor::answerAll(const QString &key, const ProcessedAnswer &answer)
 {
+    if (const auto started = m_startedNs.constFind(key); started != m_startedNs.cend()) {
+        m_latency->observe(double(m_clock.nsecsElapsed() - started.value()) / 1e9);
+        m_startedNs.erase(started);
+    }
     const auto waiting = m_inFlight.take(key);
     for (const auto &[source, filt] : waiting) {
         if (answer.error.isEmpty()) {

@@ -6,6 +6,7 @@
 #include "tupleactions.h"
 #include "vortex/vortex.h"
 
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QObject>
 #include <QPointer>
@@ -103,6 +104,8 @@ private:
                             const std::shared_ptr<const PeerIdentity> &caller);
     void apply(const QString &key, const TuplePtr &action, bool remember,
                const std::shared_ptr<const PeerIdentity> &caller);
+    // `source` waits for the answer to `key` (the first one starts the latency clock).
+    void await(const QString &key, const MessageSource &source, const Dict &filt);
     void answerAll(const QString &key, const ProcessedAnswer &answer);
     static Delegate wrap(SyncDelegate delegate);
 
@@ -117,6 +120,9 @@ private:
     Delegate m_default;
     // Actions being applied, and who waits for their answer (a re-send may arrive meanwhile).
     QHash<QString, QList<std::pair<MessageSource, Dict>>> m_inFlight;
+    QHash<QString, qint64> m_startedNs; // when the first of them arrived (m_clock)
+    QElapsedTimer m_clock;
+    metrics::Histogram *m_latency = nullptr;
     qint64 m_applied = 0;
     qint64 m_anonymous = 0;
     qint64 m_duplicates = 0;

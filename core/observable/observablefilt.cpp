@@ -1,5 +1,7 @@
 #include "observablefilt.h"
 
+#include "base/metrics.h"
+
 namespace peek::observable {
 
 Dict endpointFilt(const QString &plugin, const QString &observableName)
@@ -34,6 +36,19 @@ bool selectorOf(const Dict &filt, TupleSelector &out)
     out.name = t->field(QStringLiteral("name")).toString();
     out.selector = t->field(QStringLiteral("selector")).toDict();
     return !out.name.isEmpty();
+}
+
+quint64 collectSubscriptions(const QString &vortexName, const QString &plugin, const QString &observableName,
+                             std::function<qint64()> count)
+{
+    const metrics::Labels labels {{QStringLiteral("vortex"), vortexName},
+                                  {QStringLiteral("plugin"), plugin},
+                                  {QStringLiteral("observable"), observableName}};
+    return metrics::Registry::instance().addCollector([labels, count = std::move(count)](metrics::Samples &samples) {
+        samples.add(QStringLiteral("peek_observable_subscriptions"),
+                    QStringLiteral("Connections subscribed to an observable's selectors (logic: services; proxies: devices)."),
+                    QStringLiteral("gauge"), labels, double(count()));
+    });
 }
 
 } // namespace peek::observable

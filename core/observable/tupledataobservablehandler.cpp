@@ -42,6 +42,13 @@ TupleDataObservableHandler::TupleDataObservableHandler(Vortex *vortex, const QSt
                                                        const Options &options, QObject *parent)
     : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(observableName), m_options(options)
 {
+    // Subscriptions held here, for GET /metrics.
+    m_collector = observable::collectSubscriptions(vortex->name(), plugin, observableName, [this] {
+        qint64 subscriptions = 0;
+        for (const auto *o : std::as_const(m_observed))
+            subscriptions += o->connections.size();
+        return subscriptions;
+    });
     m_pool.setMaxThreadCount(std::max(1, options.maxConcurrentProviders));
     m_endpoint = vortex->router().addEndpoint(
         observable::endpointFilt(plugin, observableName),
@@ -52,6 +59,7 @@ TupleDataObservableHandler::TupleDataObservableHandler(Vortex *vortex, const QSt
 
 TupleDataObservableHandler::~TupleDataObservableHandler()
 {
+    metrics::Registry::instance().removeCollector(m_collector);
     m_pool.clear();
     m_pool.waitForDone();
     if (m_vortex)

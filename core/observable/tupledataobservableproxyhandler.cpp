@@ -33,6 +33,13 @@ TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex,
                                                                  const Options &options, QObject *parent)
     : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(observableName), m_options(options)
 {
+    // Subscriptions held here, for GET /metrics.
+    m_collector = observable::collectSubscriptions(vortex->name(), plugin, observableName, [this] {
+        qint64 subscriptions = 0;
+        for (const auto *o : std::as_const(m_entries))
+            subscriptions += o->subscribers.size();
+        return subscriptions;
+    });
     m_endpoint = vortex->router().addEndpoint(
         observable::endpointFilt(plugin, observableName),
         [this](const PayloadEnvelope &e, const MessageSource &s) { onMessage(e, s); });
@@ -62,6 +69,7 @@ TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex,
 
 TupleDataObservableProxyHandler::~TupleDataObservableProxyHandler()
 {
+    metrics::Registry::instance().removeCollector(m_collector);
     if (m_vortex)
         m_vortex->router().removeEndpoint(m_endpoint);
     qDeleteAll(m_entries);

@@ -62,6 +62,7 @@ private:
     QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)
     QString m_plugin;
     QString m_name;
+    quint64 m_collector = 0; // its subscriptions for GET /metrics
     Options m_options;
     PayloadRouter::EndpointId m_endpoint = 0;
     QHash<QString, Entry *> m_entries;

@@ -1,5 +1,7 @@
 #include "sql.h"
 
+#include "base/metrics.h"
+
 #include <QSqlDriver>
 #include <QSqlError>
 
@@ -36,19 +38,25 @@ QString errorText(const QSqlError &error)
 Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &statement,
                               const QVariantList &bindValues, const QString &what)
 {
+    static metrics::Counter &failures = metrics::Registry::instance().counter(
+        QStringLiteral("peek_database_errors_total"), QStringLiteral("SQL statements that failed (any database, any cause)."));
     const QString operation = what.isEmpty() ? QStringLiteral("an SQL statement failed") : what;
     QSqlQuery query(db);
+    const auto failed = [&] {
+        failures.add();
+        return Error {operation, statement, errorText(query.lastError())};
+    };
     if (bindValues.isEmpty()) {
         if (!query.exec(statement))
-            return Error {operation, statement, errorText(query.lastError())};
+            return failed();
         return query;
     }
     if (!query.prepare(statement))
-        return Error {operation, statement, errorText(query.lastError())};
+        return failed();
     for (const QVariant &value : bindValues)
         query.addBindValue(value);
     if (!query.exec())
-        return Error {operation, statement, errorText(query.lastError())};
+        return failed();
     return query;
 }
 

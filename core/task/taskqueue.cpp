@@ -279,7 +279,8 @@ QJsonObject TaskQueue::health() const
     QJsonObject health {{QStringLiteral("tasks"), counts},
                         {QStringLiteral("workers"), workers},
                         {QStringLiteral("callersWaiting"), waiting},
-                        {QStringLiteral("queuedSinceStart"), double(m_queuedTotal)}};
+                        {QStringLiteral("queuedSinceStart"), double(m_queuedTotal)},
+                        {QStringLiteral("oldestQueuedAgeMs"), double(m_stats.oldestQueuedAgeMs)}};
     if (!m_lastError.isEmpty())
         health.insert(QStringLiteral("error"), m_lastError);
     return health;

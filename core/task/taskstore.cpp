@@ -497,6 +497,11 @@ Result<Stats> stats(QSqlDatabase &db)
         else if (state == QLatin1String("failed"))
             w.failed += count;
     }
+    auto oldest = sql::scalar(db, QStringLiteral("SELECT COALESCE(%1 - MIN(queued_at), 0) FROM peek_task WHERE state = 'queued'").arg(now(db)),
+                              {}, QStringLiteral("finding the oldest queued task"));
+    if (!oldest)
+        return oldest.error();
+    stats.oldestQueuedAgeMs = std::max<qint64>(0, oldest.value().toLongLong());
     return stats;
 }
 

@@ -124,6 +124,7 @@ struct Stats
         int failed = 0;
     };
     QMap<QString, Worker> byWorker;
+    qint64 oldestQueuedAgeMs = 0; // how long the longest-waiting queued task has waited (0: none queued)
 };
 PEEK_CORE_EXPORT Result<Stats> stats(QSqlDatabase &db);
 

@@ -101,9 +101,12 @@ bool HttpRoutes::handle(const HttpRequest &request, QTcpSocket *socket) const
     }
     if (!best)
         return false;
+    HttpRequest asked = request;
+    if (socket)
+        asked.peer = socket->peerAddress();
     HttpResponse response;
     try {
-        response = best->handler(request);
+        response = best->handler(asked);
     } catch (const std::exception &e) {
         response = HttpResponse::text(500, QByteArray("The handler of ") + path.toUtf8()
                                                + " failed: " + e.what() + "\n");

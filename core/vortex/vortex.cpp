@@ -23,6 +23,21 @@ Vortex::Vortex(const QString &name, const VortexOptions &options, QObject *paren
       m_options(options)
 {
     qRegisterMetaType<peek::PeerInfo>();
+    auto &registry = metrics::Registry::instance();
+    const metrics::Labels labels {{QStringLiteral("vortex"), name}};
+    m_traffic.messagesIn = &registry.counter(QStringLiteral("peek_vortex_messages_received_total"),
+                                             QStringLiteral("Messages received (heartbeats not counted)."), labels);
+    m_traffic.bytesIn = &registry.counter(QStringLiteral("peek_vortex_received_bytes_total"),
+                                          QStringLiteral("Bytes of the messages received."), labels);
+    m_traffic.messagesOut = &registry.counter(QStringLiteral("peek_vortex_messages_sent_total"),
+                                              QStringLiteral("Messages sent, one per connection they went to."), labels);
+    m_traffic.bytesOut = &registry.counter(QStringLiteral("peek_vortex_sent_bytes_total"),
+                                           QStringLiteral("Bytes of the messages sent."), labels);
+    m_traffic.accepted = &registry.counter(QStringLiteral("peek_vortex_connections_opened_total"),
+                                           QStringLiteral("Connections that completed the handshake, incoming and outgoing."), labels);
+    m_traffic.fanOut = &registry.histogram(QStringLiteral("peek_observable_fanout"),
+                                           QStringLiteral("Connections one observable update went to at once."),
+                                           {1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000}, labels);
     m_clock.start();
     m_sweepTimer.setInterval(std::max(1, std::min(options.heartbeatMs, options.watchdogMs)));
     connect(&m_sweepTimer, &QTimer::timeout, this, &Vortex::sweep);
@@ -94,6 +109,7 @@ void Vortex::armDeadlines()
 
 void Vortex::indexReady(VortexConnection *connection)
 {
+    m_traffic.accepted->add();
     m_readyByName[connection->remoteName()].append(connection);
     // The first connection keeps its uuid (onConnectionReady() says when a newer one replaces it).
     const QString uuid = connection->info().vortexUuid;
@@ -216,6 +232,8 @@ void Vortex::onMessage(VortexConnection *connection, const QByteArray &raw)
 {
     if (raw.size() == 1 && raw.front() == '.')
         return; // heartbeat
+    m_traffic.messagesIn->add();
+    m_traffic.bytesIn->add(quint64(raw.size()));
     QByteArrayView message(raw);
     if (message.size() > 1 && message.back() == '.')
         message.chop(1); // some peers append a heartbeat to every message

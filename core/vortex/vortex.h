@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/export.h"
+#include "base/metrics.h"
 #include "base/result.h"
 #include "payloadrouter.h"
 
@@ -80,6 +81,7 @@ struct PEEK_API HttpRequest
     QByteArray method;
     QUrl url;
     QByteArray headers;
+    QHostAddress peer; // who asked (HttpRoutes sets it from the socket)
     // The value of the first header called `name` (case-insensitive); empty when none.
     QByteArray header(const QByteArray &name) const;
 };
@@ -200,6 +202,7 @@ public:
         int sent = 0;
         for (quint64 id : connectionIds)
             sent += sendFrameToConnection(id, frame, vortexMsg) ? 1 : 0;
+        m_traffic.fanOut->observe(sent);
         return sent;
     }
     // An unmasked WebSocket text frame (server to client) holding the message.
@@ -219,6 +222,12 @@ public:
     void releaseSubscription(quint64 connectionId);
     // How often each per-peer limit tripped since start, by limit name (for /health).
     QHash<QString, qint64> limitTrips() const { return m_limitTrips; }
+    // A message of `bytes` went out on one of this node's connections (the connections say so).
+    void noteSent(qint64 bytes)
+    {
+        m_traffic.messagesOut->add();
+        m_traffic.bytesOut->add(quint64(bytes));
+    }
     // Counts a tripped limit and logs it, at most once a minute for the same peer and limit.
     void limitTripped(const QString &limit, const QString &peer, const QString &what);
 
@@ -266,6 +275,16 @@ private:
     QString m_name;
     QString m_uuid;
     VortexOptions m_options;
+    // What went through this node, for GET /metrics (base/metrics.h; labelled with the node's name).
+    struct Traffic
+    {
+        metrics::Counter *messagesIn = nullptr;
+        metrics::Counter *bytesIn = nullptr;
+        metrics::Counter *messagesOut = nullptr;
+        metrics::Counter *bytesOut = nullptr;
+        metrics::Counter *accepted = nullptr;
+        metrics::Histogram *fanOut = nullptr;
+    } m_traffic;
     PayloadRouter m_router;
     QHash<quint64, VortexConnection *> m_connections;
     std::unique_ptr<Server> m_server;

@@ -79,6 +79,7 @@ WebSocketConnection::~WebSocketConnection()
 
 void WebSocketConnection::sendMessage(const QByteArray &message)
 {
+    m_owner->noteSent(message.size());
     if (m_form == PayloadEnvelope::Form::Json)
         m_socket->sendTextMessage(QString::fromUtf8(message));
     else
@@ -90,6 +91,7 @@ void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &m
 {
     if (m_form == PayloadEnvelope::Form::Json && m_tcp && !m_closing
         && m_socket->state() == QAbstractSocket::ConnectedState) {
+        m_owner->noteSent(message.size());
         m_tcp->write(frame);
         checkOutputBuffer();
     } else {
@@ -221,6 +223,7 @@ void LocalConnection::sendMessage(const QByteArray &message)
 {
     if (m_closed || !m_peer)
         return;
+    m_owner->noteSent(message.size());
     // Queued, as a socket would be: the receiver never runs inside the sender's call.
     QMetaObject::invokeMethod(
         m_peer.data(),

@@ -96,6 +96,7 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
     options.storageUrl = cfg.stringValue(QStringLiteral("storage.url"));
     options.enabledPlugins = cfg.stringList(QStringLiteral("plugin.enabled"));
     options.requireDeviceEnrolment = cfg.value(QStringLiteral("devices.requireEnrolment")).toBool(true);
+    options.metricsToken = cfg.stringValue(QStringLiteral("metrics.token"));
     options.pluginDirectories = bundledPluginDirectories();
     readTaskSettings(cfg, options.tasks);
     options.workerName = cfg.stringValue(QStringLiteral("worker.name"));

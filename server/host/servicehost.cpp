@@ -2,6 +2,8 @@
 
 #include "host/adminservice.h"
 
+#include "base/metrics.h"
+
 #include "plugin/pluginmanager.h"
 #include "plugin/pluginpackage.h"
 #include "service/logging.h"
@@ -77,11 +79,59 @@ struct ServiceHost::Service
 ServiceHost::ServiceHost(ServiceHostOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options))
 {
+    m_metricsCollector = metrics::Registry::instance().addCollector([this](metrics::Samples &samples) { collectMetrics(samples); });
 }
 
 ServiceHost::~ServiceHost()
 {
+    metrics::Registry::instance().removeCollector(m_metricsCollector);
     stop();
+}
+
+// What GET /metrics reads at each scrape besides the counters kept where things happen: the
+// process, the connections of each service, tripped limits, the task queue, the plugins.
+void ServiceHost::collectMetrics(metrics::Samples &samples) const
+{
+    using metrics::Labels;
+    metrics::collectProcess(samples);
+    samples.add(QStringLiteral("peek_build_info"), QStringLiteral("The running peek-server's version (always 1)."),
+                QStringLiteral("gauge"), {{QStringLiteral("version"), QCoreApplication::applicationVersion()}}, 1);
+    for (const auto &role : m_services) {
+        const QString service = role->role.name();
+        int devices = 0, services = 0;
+        for (const PeerInfo &peer : role->vortex->peers())
+            ++(peer.proven ? services : devices);
+        const QString help = QStringLiteral("Open connections of a service: devices and admins, or other services.");
+        samples.add(QStringLiteral("peek_connections"), help, QStringLiteral("gauge"),
+                    {{QStringLiteral("service"), service}, {QStringLiteral("peer"), QStringLiteral("device")}}, devices);
+        samples.add(QStringLiteral("peek_connections"), help, QStringLiteral("gauge"),
+                    {{QStringLiteral("service"), service}, {QStringLiteral("peer"), QStringLiteral("service")}}, services);
+        const QHash<QString, qint64> trips = role->vortex->limitTrips();
+        for (auto it = trips.cbegin(); it != trips.cend(); ++it)
+            samples.add(QStringLiteral("peek_limit_trips_total"), QStringLiteral("Per-connection limits tripped (the peer refused or cut off)."),
+                        QStringLiteral("counter"), {{QStringLiteral("service"), service}, {QStringLiteral("limit"), it.key()}},
+                        double(it.value()));
+        if (role->plugins) {
+            for (const RolePlugins::Record &record : role->plugins->records())
+                samples.add(QStringLiteral("peek_plugin_state"),
+                            QStringLiteral("A plugin's state on a service (1 for the state it is in)."), QStringLiteral("gauge"),
+                            {{QStringLiteral("service"), service}, {QStringLiteral("plugin"), record.name},
+                             {QStringLiteral("version"), record.version}, {QStringLiteral("state"), RolePlugins::stateName(record.state)}},
+                            1);
+        }
+    }
+    if (m_taskQueue) {
+        const QJsonObject queue = m_taskQueue->health();
+        const QJsonObject tasks = queue.value(QStringLiteral("tasks")).toObject();
+        for (auto it = tasks.constBegin(); it != tasks.constEnd(); ++it)
+            samples.add(QStringLiteral("peek_tasks"), QStringLiteral("Tasks in logic's queue by state (as of the queue's last pass)."),
+                        QStringLiteral("gauge"), {{QStringLiteral("state"), it.key()}}, it.value().toDouble());
+        samples.add(QStringLiteral("peek_task_oldest_queued_seconds"),
+                    QStringLiteral("How long the longest-waiting queued task has waited (0: none queued)."), QStringLiteral("gauge"), {},
+                    queue.value(QStringLiteral("oldestQueuedAgeMs")).toDouble() / 1000.0);
+        samples.add(QStringLiteral("peek_tasks_queued_total"), QStringLiteral("Tasks queued since this process started."),
+                    QStringLiteral("counter"), {}, queue.value(QStringLiteral("queuedSinceStart")).toDouble());
+    }
 }
 
 Vortex *ServiceHost::vortex(Role role) const
@@ -116,6 +166,20 @@ Result<void> ServiceHost::listen(Service &service, const QList<int> &ports)
             return HttpResponse::json(QJsonDocument(full));
         return HttpResponse::json(QJsonDocument(QJsonObject {{QStringLiteral("status"), full.value(QStringLiteral("status"))},
                                                              {QStringLiteral("version"), full.value(QStringLiteral("version"))}}));
+    });
+    // The metrics (Prometheus text format) for the monitoring: loopback, services (the join
+    // token) and, when config.json sets metrics.token, a scraper presenting it as a bearer token.
+    service.http->add(QStringLiteral("/metrics"), [this, vortex](const HttpRequest &request) {
+        const QByteArray bearer = request.header("Authorization");
+        const bool tokenOk = !m_options.metricsToken.isEmpty()
+            && bearer == QByteArray("Bearer ") + m_options.metricsToken.toUtf8();
+        if (!request.peer.isLoopback() && !vortex->presentsJoinToken(request) && !tokenOk)
+            return HttpResponse::text(403, "The metrics are for the local machine, Peek services and scrapers with "
+                                           "config.json's metrics.token (Authorization: Bearer <token>).\n");
+        HttpResponse response;
+        response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        response.body = metrics::Registry::instance().exposition();
+        return response;
     });
     // Logic serves the packages it runs to the services (the join token), which fetch them.
     if (service.role == Role::Logic) {

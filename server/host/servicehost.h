@@ -55,6 +55,9 @@ struct ServiceHostOptions
     // are served as they come (identified when they present themselves). Only with a join token:
     // without one every peer counts as a proven service (tests in one process).
     bool requireDeviceEnrolment = true;
+    // GET /metrics answers loopback, the join token, and `Authorization: Bearer <this>` when set
+    // (config.json metrics.token: a Prometheus on another machine).
+    QString metricsToken;
     QStringList pluginDirectories; // bundled plugins; <home>/plugins is searched after them
     VortexOptions vortexOptions;
 };
@@ -83,6 +86,8 @@ public:
     // What GET /health answers a service (the join token in its X-Peek-Join-Token header);
     // anyone else gets only "status" and "version".
     QJsonObject health() const;
+    // GET /metrics's values read at each scrape (base/metrics.h).
+    void collectMetrics(metrics::Samples &samples) const;
     // Enables exactly these plugins (besides the core plugins) in every role of this process, at
     // once: what is no longer enabled stops, what is newly enabled starts; config.json keeps it
     // (plugin.enabled). On logic an admin does it (peek-server admin plugins enable|disable) and
@@ -143,6 +148,7 @@ private:
     std::unique_ptr<Database> m_database;
     std::unique_ptr<TaskNotifier> m_taskNotifier;
     std::unique_ptr<TaskQueue> m_taskQueue;
+    quint64 m_metricsCollector = 0;
     std::unique_ptr<TaskWorker> m_taskWorker;
     std::unique_ptr<PluginManager> m_plugins;
     std::unique_ptr<AdminService> m_admin; // logic
