@@ -29,6 +29,7 @@
 #include "tuple/tupleregistry.h"
 #include "service/stopsignals.h"
 #include "wsclients.h" // raiseFdLimit()
+#include "vortex/httproutes.h"
 #include "vortex/vortex.h"
 
 #include <QCommandLineParser>
@@ -261,6 +262,17 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "%s\n", qPrintable(listening.error().message()));
             return 1;
         }
+        // GET /metrics as peek-server serves it (the page of base/metrics.h), so a scraper's cost
+        // can be measured under load (bench/README.md "metrics cost").
+        static HttpRoutes routes;
+        routes.add(QStringLiteral("/metrics"), [](const HttpRequest &) {
+            HttpResponse response;
+            response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+            response.body = metrics::Registry::instance().exposition();
+            return response;
+        });
+        routes.serve(&field->vortex);
+        metrics::Registry::instance().addCollector(metrics::collectProcess);
         QString how;
         if (logic && link == QLatin1String("local")) {
             field->vortex.connectLocal(&logic->vortex);
