@@ -1,6 +1,7 @@
 // peek-server: the headless Peek server. Runs the roles of config.json (or --roles) in one
 // process: logic, field, office, agent, worker, each with the plugins enabled for it.
 #include "admin/admincommand.h"
+#include "admin/backup.h"
 #include "host/hostsetup.h"
 #include "host/servicehost.h"
 #include "service/logging.h"
@@ -96,6 +97,12 @@ int main(int argc, char *argv[])
     if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("package"))
         return peek::admin::package(args.mid(2));
 
+    // Backup and restore of a home: peek-server backup --to FILE / restore FILE --home DIR.
+    if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("backup"))
+        return peek::admin::backup(args.mid(2));
+    if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("restore"))
+        return peek::admin::restore(args.mid(2));
+
     // The operator's console: peek-server admin ... (talks to the running logic).
     if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("admin"))
         return peek::admin::run(args.mid(2));
@@ -110,6 +117,15 @@ int main(int argc, char *argv[])
     peek::HostSetup &setup = prepared.value();
     if (auto logging = setup.installLog(); !logging)
         return fail(2, logging.error().message());
+
+    // One process per home and set of roles (a restore waits for none to run).
+    QStringList roleNames;
+    for (const peek::Role &role : setup.options.roles)
+        roleNames << role.name();
+    QString lockRefused;
+    const auto homeLock = peek::admin::lockHome(overrides.home, roleNames, &lockRefused);
+    if (!homeLock)
+        return fail(1, lockRefused);
 
     peek::ServiceHost host(setup.options);
     if (auto started = host.start(); !started) {

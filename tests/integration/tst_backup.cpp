@@ -1,0 +1,203 @@
+// peek-server backup / restore (issue 17, docs/operations.md "Backup and restore") on a real
+// server with the embedded SQLite database: a backup taken while a client keeps pushing actions
+// holds every action confirmed before it started; it restores into a fresh home whose server
+// starts and serves the rows; a restore over a running server, a backup of a newer Peek and a
+// second server with the same roles on one home are refused with the reason.
+#include "action/tupleactionprocessor.h"
+#include "action/tupleactions.h"
+#include "tuple/tuple.h"
+#include "vortex/futurecontext.h"
+#include "vortex/vortex.h"
+
+#include "serverprocess.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <JlCompress.h>
+
+using namespace peek;
+
+namespace {
+
+constexpr int kWaitMs = 30000;
+
+struct Run
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run peekServer(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(PEEK_SERVER_BIN), args);
+    Run run;
+    if (!p.waitForFinished(120000))
+        return run;
+    run.code = p.exitCode();
+    run.out = p.readAllStandardOutput();
+    run.err = p.readAllStandardError();
+    return run;
+}
+
+// The tutorial's row 1 as stored in a home's SQLite file (-1: unreadable).
+qint64 int1Of(const QString &home)
+{
+    qint64 value = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(home + QStringLiteral("/pl_tutorial.sqlite"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT int1 FROM \"StringInt\" WHERE id = 1")) && q.next())
+                value = q.value(0).toLongLong();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    return value;
+}
+
+} // namespace
+
+class TestBackup : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_home, m_restored, m_files;
+    testing::Ports m_ports;
+    std::unique_ptr<testing::ServerProcess> m_server;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(testing::writeConfig(m_home.path(), m_ports, {QStringLiteral("logic"), QStringLiteral("field")},
+                                     {QStringLiteral("peek_plugin_tutorial")}));
+        m_server = std::make_unique<testing::ServerProcess>(m_home.path());
+        QVERIFY2(m_server->start(), (m_server->output() + m_server->errors()).constData());
+    }
+
+    // A client adds 1 to row 1 over and over while the backup runs: the backup holds at least
+    // every addition confirmed before it started and at most those confirmed by its end; the
+    // restored home's server starts on it.
+    void aBackupTakenUnderLoadRestoresIntoAFreshHome()
+    {
+        const qint64 start = int1Of(m_home.path());
+        QVERIFY(start >= 0);
+        Vortex device(QStringLiteral("peek-field-app"));
+        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_ports.field)));
+        QTRY_VERIFY_WITH_TIMEOUT(device.isConnectedTo(QStringLiteral("peek-field-service")), kWaitMs);
+        int confirmed = 0;
+        bool pushing = true;
+        std::function<void()> pushOne = [&] {
+            auto add = std::make_shared<GenericTuple>(QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
+                                                      Dict {{QStringLiteral("stringIntId"), qint64(1)}, {QStringLiteral("offset"), qint64(1)}});
+            action::stamp(*add);
+            onFinished(&device, pushAction(&device, QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_tutorial"), add,
+                                           QStringLiteral("peek-field-service"), kWaitMs),
+                       [&](QFuture<std::vector<TuplePtr>> done) {
+                           if (resultOf(done, QStringLiteral("cancelled")))
+                               ++confirmed;
+                           if (pushing)
+                               pushOne();
+                       });
+        };
+        pushOne();
+        QTRY_VERIFY_WITH_TIMEOUT(confirmed >= 20, kWaitMs);
+
+        const int before = confirmed;
+        const QString file = m_files.filePath(QStringLiteral("peek.backup"));
+        QProcess backup;
+        backup.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("backup"), QStringLiteral("--to"), file,
+                                                       QStringLiteral("--home"), m_home.path()});
+        QVERIFY(QTest::qWaitFor([&] { return backup.state() == QProcess::NotRunning; }, 120000)); // the client goes on meanwhile
+        const int after = confirmed;
+        pushing = false;
+        const QByteArray out = backup.readAllStandardOutput();
+        QVERIFY2(backup.exitCode() == 0, (out + backup.readAllStandardError()).constData());
+        QVERIFY2(out.contains("backup: database pl_tutorial.sqlite") && out.contains("written"), out.constData());
+
+        // A restore over the running server is refused, and changes nothing there.
+        const Run over = peekServer({QStringLiteral("restore"), file, QStringLiteral("--home"), m_home.path()});
+        QCOMPARE(over.code, 1);
+        QVERIFY2(over.err.contains("runs on") && over.err.contains("stop it before restoring"), over.err.constData());
+
+        // Into a fresh home: the rows are those of the backup's moment.
+        const Run restored = peekServer({QStringLiteral("restore"), file, QStringLiteral("--home"), m_restored.path()});
+        QVERIFY2(restored.code == 0, (restored.out + restored.err).constData());
+        const qint64 int1 = int1Of(m_restored.path());
+        QVERIFY2(int1 >= start + before && int1 <= start + after + 1,
+                 qPrintable(QStringLiteral("restored %1; %2 + [%3, %4] expected").arg(int1).arg(start).arg(before).arg(after)));
+
+        // The restored home runs (the original stops first: the restored config has its ports).
+        device.close();
+        m_server->terminate();
+        QVERIFY(m_server->process().waitForFinished(20000));
+        testing::ServerProcess again(m_restored.path());
+        QVERIFY2(again.start(), (again.output() + again.errors()).constData());
+        const testing::HttpAnswer health = testing::httpGet(m_ports.logicDataExchange, "/health");
+        QCOMPARE(health.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        again.terminate();
+        QVERIFY(again.process().waitForFinished(20000));
+        QVERIFY2(m_server->start(), (m_server->output() + m_server->errors()).constData());
+    }
+
+    // A backup made by a newer Peek is refused by name; so is a home that already has an
+    // installation, and a file that is no backup.
+    void whatCannotBeRestoredIsRefused()
+    {
+        QTemporaryDir staged;
+        QFile manifest(staged.filePath(QStringLiteral("manifest.json")));
+        QVERIFY(manifest.open(QIODevice::WriteOnly));
+        manifest.write(QJsonDocument(QJsonObject {{QStringLiteral("format"), QStringLiteral("peek-backup")},
+                                                  {QStringLiteral("formatVersion"), 1},
+                                                  {QStringLiteral("platformVersion"), QStringLiteral("99.0.0")},
+                                                  {QStringLiteral("storage"), QStringLiteral("sqlite")}})
+                           .toJson());
+        manifest.close();
+        const QString newer = m_files.filePath(QStringLiteral("newer.backup"));
+        QVERIFY(JlCompress::compressDir(newer, staged.path(), true));
+        QTemporaryDir fresh;
+        const Run refused = peekServer({QStringLiteral("restore"), newer, QStringLiteral("--home"), fresh.path()});
+        QCOMPARE(refused.code, 1);
+        QVERIFY2(refused.err.contains("made by Peek 99.0.0, newer than this peek-server"), refused.err.constData());
+        QVERIFY(!QFileInfo::exists(fresh.filePath(QStringLiteral("config.json"))));
+
+        const Run occupied = peekServer({QStringLiteral("restore"), m_files.filePath(QStringLiteral("peek.backup")),
+                                         QStringLiteral("--home"), m_restored.path()});
+        QCOMPARE(occupied.code, 1);
+        QVERIFY2(occupied.err.contains("already holds an installation"), occupied.err.constData());
+
+        QFile junk(m_files.filePath(QStringLiteral("junk.backup")));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not a zip at all");
+        junk.close();
+        const Run notABackup = peekServer({QStringLiteral("restore"), junk.fileName(), QStringLiteral("--home"), fresh.path()});
+        QCOMPARE(notABackup.code, 1);
+        QVERIFY2(notABackup.err.contains("is not a Peek backup"), notABackup.err.constData());
+    }
+
+    // The same roles twice on one home: the second is refused at once with the first one's pid.
+    void aSecondServerOnTheSameHomeIsRefused()
+    {
+        const Run second = peekServer({QStringLiteral("--home"), m_home.path(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
+        QCOMPARE(second.code, 1);
+        QVERIFY2(second.err.contains("another peek-server (pid"), second.err.constData());
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server)
+            m_server->terminate();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBackup)
+#include "tst_backup.moc"
