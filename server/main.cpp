@@ -5,6 +5,7 @@
 #include "host/hostsetup.h"
 #include "host/servicehost.h"
 #include "service/logging.h"
+#include "service/servicemanager.h"
 #include "service/stopsignals.h"
 
 #include <QCommandLineParser>
@@ -14,6 +15,8 @@
 #include <QStandardPaths>
 #include <QStringList>
 #include <QTimer>
+
+#include <algorithm>
 
 #include <csignal>
 #include <cstdio>
@@ -143,11 +146,20 @@ int main(int argc, char *argv[])
     }
     std::printf("peek-server: ready\n");
     std::fflush(stdout);
+    // systemd (Type=notify): started now; alive as long as the event loop turns (WatchdogSec=).
+    peek::servicemanager::ready(QStringLiteral("serving %1 from %2").arg(peek::Role::namesOf(setup.options.roles).join(u','),
+                                                                           overrides.home));
+    QTimer watchdog;
+    if (const qint64 interval = peek::servicemanager::watchdogIntervalMs(); interval > 0) {
+        QObject::connect(&watchdog, &QTimer::timeout, &app, [] { peek::servicemanager::watchdog(); });
+        watchdog.start(int(std::max<qint64>(1, interval / 2)));
+    }
 
     peek::installStopSignalHandler(&app, [&](int signal) {
         std::printf("peek-server: %s received, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
         std::fflush(stdout);
         qCInfo(lcServer).noquote() << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "received, shutting down";
+        peek::servicemanager::stopping();
         host.stop();
         // Let the closing frames go out before the loop ends.
         QTimer::singleShot(100, &app, &QCoreApplication::quit);

@@ -204,9 +204,32 @@ QByteArray internalRecord(QtMsgType type, const QString &message, QByteArrayView
     return formatRecord(type, "peek.logging", message, defaultRole);
 }
 
+// The record with its syslog priority before each line (sd-daemon's "<N>" prefixes).
+QByteArray forJournal(QtMsgType type, const QByteArray &record)
+{
+    const char *priority = "<6>";
+    switch (type) {
+    case QtDebugMsg: priority = "<7>"; break;
+    case QtInfoMsg: priority = "<6>"; break;
+    case QtWarningMsg: priority = "<4>"; break;
+    case QtCriticalMsg: priority = "<3>"; break;
+    case QtFatalMsg: priority = "<2>"; break;
+    }
+    QByteArray out;
+    out.reserve(record.size() + 8);
+    for (const QByteArray &line : record.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        out += priority;
+        out += line;
+        out += '\n';
+    }
+    return out;
+}
+
 // With the mutex held: the record goes to the file (rotating first when it would not fit) and,
 // when asked or when the file cannot take it, to stderr.
-void writeRecord(LogState &s, const QByteArray &record)
+void writeRecord(LogState &s, const QByteArray &record, QtMsgType type = QtInfoMsg)
 {
     bool toStderr = s.options.toStderr;
     if (s.file && s.fileSize > 0 && s.fileSize + record.size() > s.options.maxFileBytes) {
@@ -242,7 +265,7 @@ void writeRecord(LogState &s, const QByteArray &record)
         toStderr = true;
     }
     if (toStderr)
-        writeToStderr(record);
+        writeToStderr(s.options.journal ? forJournal(type, record) : record);
 }
 
 void messageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
@@ -259,7 +282,7 @@ void messageHandler(QtMsgType type, const QMessageLogContext &context, const QSt
         return;
     }
     // Formatted under the mutex so that the times in the file only go forward.
-    writeRecord(s, formatRecord(type, context.category, message, s.defaultRole));
+    writeRecord(s, formatRecord(type, context.category, message, s.defaultRole), type);
 }
 
 // Categories live for the process: QLoggingCategory keeps the name pointer, and the logging

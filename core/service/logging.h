@@ -28,6 +28,10 @@ struct Options {
     bool toStderr = true;
     QString level = QStringLiteral("info"); // debug | info | warning | error
     QString defaultRole; // role label for records whose category names no role, e.g. "logic,field"
+    // Under systemd (the journal reads stderr): every stderr line starts with the record's
+    // syslog priority, "<6>" for info, "<4>" for a warning, "<3>" for an error, so
+    // `journalctl -p warning` finds them. The file is written as always.
+    bool journal = false;
 };
 
 // Installs a Qt message handler writing every message as one record to the file and to stderr;

@@ -121,6 +121,10 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
     options.joinToken = joinToken.toUtf8();
 
     setup.m_logLevel = cfg.stringValue(QStringLiteral("logging.level"), QStringLiteral("info"));
+    // logging.journal: "auto" (the default: when systemd connected stderr to the journal, it
+    // says so in JOURNAL_STREAM), true or false.
+    const QJsonValue journal = cfg.value(QStringLiteral("logging.journal"));
+    setup.m_journal = journal.isBool() ? journal.toBool() : qEnvironmentVariableIsSet("JOURNAL_STREAM");
     if (cfg.created())
         setup.m_notes << QStringLiteral("created %1 with the defaults").arg(cfg.filePath());
     for (const QString &key : cfg.addedKeys())
@@ -140,6 +144,7 @@ Result<void> HostSetup::installLog()
     logging::Options logOptions;
     logOptions.filePath = logging::filePathIn(options.home);
     logOptions.level = m_logLevel;
+    logOptions.journal = m_journal;
     logOptions.defaultRole = options.roles.size() == Role::all().size() ? QStringLiteral("all")
                                                                           : Role::namesOf(options.roles).join(u',');
     if (auto set = logging::setLevel(logOptions.level); !set)

@@ -36,6 +36,7 @@ struct HostSetup
 
 private:
     QString m_logLevel;
+    bool m_journal = false; // stderr lines carry syslog priorities (logging.journal)
     QStringList m_notes;    // what prepare() did, for the log (info)
     QStringList m_warnings; // what looks wrong in config.json (warning)
 };
