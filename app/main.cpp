@@ -87,6 +87,9 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "peek: say the mode: peek field|office|admin [options] (see --help)\n");
         return 2;
     }
+    // The window belongs to its desktop entry (packaging/desktop/io.peek.<mode>.desktop): its
+    // icon and name in the task bar.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.peek.") + mode);
     if (mode == QLatin1String("admin")) {
         // The admin window on logic's admin port: --server wss://host:8010 (remembered).
         if (parser.isSet(data) || parser.isSet(theme) || parser.isSet(reportStartup) || parser.isSet(nmea)) {

@@ -13,7 +13,8 @@ fail() { echo "check-install.sh: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$work/usr" >"$work/install.log" || fail "cmake --install failed: $(tail -5 "$work/install.log")"
 for f in bin/peek-server bin/peek lib/peek/libpeekcore.so.0 lib/peek/plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so \
-    lib/peek/plugins/peek_plugin_tutorial/plugin.json lib/systemd/system/peek-server.service lib/systemd/system/peek-server@.service; do
+    lib/peek/plugins/peek_plugin_tutorial/plugin.json lib/systemd/system/peek-server.service lib/systemd/system/peek-server@.service \
+    share/applications/io.peek.field.desktop share/icons/hicolor/scalable/apps/io.peek.admin.svg share/metainfo/io.peek.office.metainfo.xml; do
     [[ -e "$work/usr/$f" ]] || fail "$f is not installed"
 done
 version=$("$work/usr/bin/peek-server" --version) || fail "the installed peek-server --version failed"

@@ -125,19 +125,25 @@ struct AdminRun
     QByteArray err;
 };
 
-inline AdminRun runAdmin(const QString &home, const QStringList &args, const QByteArray &input = {})
+// peek-server with these arguments (a command such as backup, restore, package), to its end.
+inline AdminRun runServerCommand(const QStringList &args, const QByteArray &input = {}, int timeoutMs = 120000)
 {
     QProcess p;
-    p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("admin"), QStringLiteral("--home"), home} + args);
+    p.start(QStringLiteral(PEEK_SERVER_BIN), args);
     p.write(input);
     p.closeWriteChannel();
     AdminRun run;
-    if (p.waitForFinished(30000)) {
+    if (p.waitForFinished(timeoutMs)) {
         run.code = p.exitCode();
         run.out = p.readAllStandardOutput();
         run.err = p.readAllStandardError();
     }
     return run;
+}
+
+inline AdminRun runAdmin(const QString &home, const QStringList &args, const QByteArray &input = {})
+{
+    return runServerCommand(QStringList {QStringLiteral("admin"), QStringLiteral("--home"), home} + args, input, 30000);
 }
 
 // The log of the server whose home is `home` (empty when there is none yet).

@@ -30,24 +30,11 @@ namespace {
 
 constexpr int kWaitMs = 30000;
 
-struct Run
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = testing::AdminRun;
 
 Run peekServer(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(PEEK_SERVER_BIN), args);
-    Run run;
-    if (!p.waitForFinished(120000))
-        return run;
-    run.code = p.exitCode();
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
+    return testing::runServerCommand(args);
 }
 
 // The tutorial's row 1 as stored: in a home's SQLite file, or in a PostgreSQL database (-1: unreadable).
