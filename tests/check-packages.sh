@@ -1,0 +1,80 @@
+#!/bin/bash
+# The Debian packages (issue 17; packaging/packages.cmake): cpack builds peek-common, peek-server
+# and peek from the install rules; lintian finds nothing; they install with dpkg -i on this machine, the installed
+# peek-server --version and peek --help answer, the postinst made the peek user and
+# /var/lib/peek, the installed server runs on a scratch home and answers /health; purge removes
+# the files, the home and the user.
+#
+#   tests/check-packages.sh BUILD_DIR
+# Installing needs root (or sudo without a password); without it, or when Peek packages are
+# already installed here (a developer's own), the test says so and is skipped (exit 77).
+set -euo pipefail
+build="$(cd "$1" && pwd)"
+work=$(mktemp -d)
+pid=
+as_root=()
+cleanup() {
+    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null
+    if [[ -n "${installed:-}" ]]; then
+        "${as_root[@]}" dpkg --purge peek peek-server peek-common >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "check-packages.sh: $*" >&2; exit 1; }
+skip() { echo "check-packages.sh: skipped: $*" >&2; exit 77; }
+
+if ((EUID != 0)); then
+    sudo -n true 2>/dev/null || skip "installing packages needs root or sudo without a password"
+    as_root=(sudo -n)
+fi
+for pkg in peek peek-server peek-common; do
+    if dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -q installed; then
+        skip "$pkg is installed on this machine already; the test would replace it"
+    fi
+done
+
+(cd "$build" && cpack -G DEB -B "$work/debs" >"$work/cpack.log" 2>&1) || fail "cpack failed: $(tail -20 "$work/cpack.log")"
+debs=("$work/debs"/peek-common_*.deb "$work/debs"/peek-server_*.deb "$work/debs"/peek_*.deb)
+for deb in "${debs[@]}"; do
+    [[ -f "$deb" ]] || fail "cpack did not write $deb"
+done
+# Lintian: no error or warning (overrides only with their reason, packaging/debian/*.lintian-overrides).
+command -v lintian >/dev/null || fail "lintian is missing (Debian lintian)"
+lintian --fail-on error,warning "${debs[@]}" >"$work/lintian.log" 2>&1 || fail "lintian: $(grep -v 'root privileges' "$work/lintian.log")"
+dpkg-deb -c "$work/debs"/peek-server_*.deb >"$work/server.contents"
+dpkg-deb -c "$work/debs"/peek_*.deb >"$work/app.contents"
+grep -q "./usr/lib/systemd/system/peek-server.service" "$work/server.contents" || fail "peek-server has no unit"
+grep -q "./usr/share/applications/io.peek.field.desktop" "$work/app.contents" || fail "peek has no desktop entry"
+
+installed=1
+"${as_root[@]}" dpkg -i "${debs[@]}" >"$work/dpkg.log" 2>&1 || fail "dpkg -i failed: $(tail -20 "$work/dpkg.log")"
+version=$(/usr/bin/peek-server --version) || fail "the installed peek-server --version failed"
+QT_QPA_PLATFORM=offscreen /usr/bin/peek --help >"$work/help.txt" 2>/dev/null || fail "the installed peek --help failed"
+getent passwd peek >/dev/null || fail "the postinst made no peek user"
+[[ "$(stat -c %U /var/lib/peek)" == peek ]] || fail "/var/lib/peek is not the peek user's"
+
+base=${PEEK_TEST_PORT_BASE:-19700}
+home="$work/home"
+mkdir -p "$home"
+cat >"$home/config.json" <<JSON
+{"roles": ["logic", "field"], "plugin": {"enabled": ["peek_plugin_tutorial"]},
+ "ports": {"logicAdmin": $((base + 1)), "logicDataExchange": $((base + 2)), "field": $((base + 3)), "office": $((base + 4))}}
+JSON
+PEEK_PLUGIN_PATH= /usr/bin/peek-server --home "$home" --listen 127.0.0.1 >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "peek-server: ready" "$work/server.log" && break; sleep 0.2; done
+grep -q "peek-server: ready" "$work/server.log" || fail "the installed server did not start: $(tail -20 "$work/server.log")"
+grep -q "/usr/lib/peek/plugins/peek_plugin_tutorial" "$home/peek-server.log" || fail "the tutorial was not loaded from /usr/lib/peek/plugins"
+health=$(curl -s "http://127.0.0.1:$((base + 3))/health" | tr -d ' \n')
+[[ "$health" == *'"status":"ok"'* ]] || fail "/health of the installed server: $health"
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+pid=
+
+"${as_root[@]}" dpkg --purge peek peek-server peek-common >"$work/purge.log" 2>&1 || fail "dpkg --purge failed: $(tail -20 "$work/purge.log")"
+installed=
+[[ ! -e /usr/bin/peek-server && ! -e /usr/lib/peek ]] || fail "files are left after the purge"
+[[ ! -e /var/lib/peek ]] || fail "/var/lib/peek is left after the purge"
+! getent passwd peek >/dev/null || fail "the peek user is left after the purge"
+echo "check-packages.sh: ${debs[*]##*/} built, installed ($version, /health: $health) and purged"
