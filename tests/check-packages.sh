@@ -11,10 +11,8 @@
 set -euo pipefail
 build="$(cd "$1" && pwd)"
 work=$(mktemp -d)
-pid=
 as_root=()
 cleanup() {
-    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null
     if [[ -n "${installed:-}" ]]; then
         "${as_root[@]}" dpkg --purge peek peek-server peek-common >/dev/null 2>&1 || true
     fi
@@ -49,28 +47,12 @@ grep -q "./usr/share/applications/io.peek.field.desktop" "$work/app.contents" ||
 
 installed=1
 "${as_root[@]}" dpkg -i "${debs[@]}" >"$work/dpkg.log" 2>&1 || fail "dpkg -i failed: $(tail -20 "$work/dpkg.log")"
-version=$(/usr/bin/peek-server --version) || fail "the installed peek-server --version failed"
 QT_QPA_PLATFORM=offscreen /usr/bin/peek --help >"$work/help.txt" 2>/dev/null || fail "the installed peek --help failed"
 getent passwd peek >/dev/null || fail "the postinst made no peek user"
 [[ "$(stat -c %U /var/lib/peek)" == peek ]] || fail "/var/lib/peek is not the peek user's"
-
-base=${PEEK_TEST_PORT_BASE:-19700}
-home="$work/home"
-mkdir -p "$home"
-cat >"$home/config.json" <<JSON
-{"roles": ["logic", "field"], "plugin": {"enabled": ["peek_plugin_tutorial"]},
- "ports": {"logicAdmin": $((base + 1)), "logicDataExchange": $((base + 2)), "field": $((base + 3)), "office": $((base + 4))}}
-JSON
-PEEK_PLUGIN_PATH= /usr/bin/peek-server --home "$home" --listen 127.0.0.1 >"$work/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do grep -q "peek-server: ready" "$work/server.log" && break; sleep 0.2; done
-grep -q "peek-server: ready" "$work/server.log" || fail "the installed server did not start: $(tail -20 "$work/server.log")"
-grep -q "/usr/lib/peek/plugins/peek_plugin_tutorial" "$home/peek-server.log" || fail "the tutorial was not loaded from /usr/lib/peek/plugins"
-health=$(curl -s "http://127.0.0.1:$((base + 3))/health" | tr -d ' \n')
-[[ "$health" == *'"status":"ok"'* ]] || fail "/health of the installed server: $health"
-kill "$pid"
-wait "$pid" 2>/dev/null || true
-pid=
+# shellcheck source=tests/installed-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/installed-server.sh"
+check_installed_server /usr/bin/peek-server /usr/lib/peek/plugins "$work"
 
 "${as_root[@]}" dpkg --purge peek peek-server peek-common >"$work/purge.log" 2>&1 || fail "dpkg --purge failed: $(tail -20 "$work/purge.log")"
 installed=
