@@ -42,8 +42,20 @@ foreach(component common server app)
     set(package ${CPACK_DEBIAN_${upper}_PACKAGE_NAME})
     install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/copyright ${peek_changelog}
             DESTINATION share/doc/${package} COMPONENT ${component})
-    install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/${package}.lintian-overrides
-            DESTINATION share/lintian/overrides RENAME ${package} COMPONENT ${component})
+    if(EXISTS ${CMAKE_SOURCE_DIR}/packaging/debian/${package}.lintian-overrides)
+        install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/${package}.lintian-overrides
+                DESTINATION share/lintian/overrides RENAME ${package} COMPONENT ${component})
+    endif()
+endforeach()
+# The manual pages (packaging/man), gzip -9n like the changelog.
+foreach(page peek-server:server peek:app)
+    string(REPLACE ":" ";" parts ${page})
+    list(GET parts 0 name)
+    list(GET parts 1 component)
+    execute_process(COMMAND gzip -9nc ${CMAKE_SOURCE_DIR}/packaging/man/${name}.1
+                    OUTPUT_FILE ${CMAKE_BINARY_DIR}/packaging/${name}.1.gz)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/packaging/man/${name}.1)
+    install(FILES ${CMAKE_BINARY_DIR}/packaging/${name}.1.gz DESTINATION share/man/man1 COMPONENT ${component})
 endforeach()
 
 include(CPack)
