@@ -55,11 +55,19 @@ QString sizeText(qint64 bytes)
     return QStringLiteral("%1 bytes").arg(bytes);
 }
 
+// The locks of the processes running on a home: <home>/run/peek-server.<roles joined by +>.lock.
+const QString kLockName = QStringLiteral("peek-server.%1.lock");
+
+QString runDirectory(const QString &home)
+{
+    return QDir(home).absoluteFilePath(QStringLiteral("run"));
+}
+
 QString lockPath(const QString &home, const QStringList &roles)
 {
     QStringList sorted = roles;
     sorted.sort();
-    return QDir(home).absoluteFilePath(QStringLiteral("run/peek-server.%1.lock").arg(sorted.join(u'+')));
+    return QDir(runDirectory(home)).absoluteFilePath(kLockName.arg(sorted.join(u'+')));
 }
 
 // The database a home's config names (the default: <home>/peek.sqlite).
@@ -169,8 +177,8 @@ std::unique_ptr<QLockFile> lockHome(const QString &home, const QStringList &role
 
 bool homeInUse(const QString &home, QString *who)
 {
-    const QDir run(QDir(home).absoluteFilePath(QStringLiteral("run")));
-    for (const QString &name : run.entryList({QStringLiteral("peek-server.*.lock")}, QDir::Files)) {
+    const QDir run(runDirectory(home));
+    for (const QString &name : run.entryList({kLockName.arg(QStringLiteral("*"))}, QDir::Files)) {
         QLockFile lock(run.absoluteFilePath(name));
         lock.setStaleLockTime(0);
         if (lock.tryLock(0)) {
