@@ -165,8 +165,10 @@ struct HttpAnswer
 // GET over plain HTTP, or over HTTPS when `tls` is given (the CA to verify the server with).
 // Asked as a service: with the test homes' join token, so /health answers in full; pass an
 // empty `joinToken` to ask as anyone else.
+// `extraHeaders`: complete "Name: value\r\n" lines; `host`: where to connect (plain HTTP).
 inline HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs = 10000,
-                          const QSslConfiguration *tls = nullptr, const QByteArray &joinToken = kJoinToken)
+                          const QSslConfiguration *tls = nullptr, const QByteArray &joinToken = kJoinToken,
+                          const QHostAddress &host = QHostAddress::LocalHost, const QByteArray &extraHeaders = {})
 {
     QSslSocket socket;
     if (tls) {
@@ -175,12 +177,12 @@ inline HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs = 
         if (!socket.waitForEncrypted(timeoutMs))
             return {};
     } else {
-        socket.connectToHost(QHostAddress::LocalHost, port);
+        socket.connectToHost(host, port);
         if (!socket.waitForConnected(timeoutMs))
             return {};
     }
     const QByteArray token = joinToken.isEmpty() ? QByteArray() : "X-Peek-Join-Token: " + joinToken + "\r\n";
-    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + "Connection: close\r\n\r\n");
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token + extraHeaders + "Connection: close\r\n\r\n");
     QByteArray response;
     while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(timeoutMs))
         response += socket.readAll();

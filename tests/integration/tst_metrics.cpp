@@ -14,7 +14,6 @@
 #include <QNetworkInterface>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,23 +33,10 @@ double sample(const QByteArray &metrics, const QByteArray &series)
     return -1;
 }
 
-// GET /metrics from `host` with these extra header lines; status and body.
+// GET /metrics from `host` with these extra header lines (no join token unless among them).
 testing::HttpAnswer scrape(const QHostAddress &host, quint16 port, const QByteArray &headers = {})
 {
-    QTcpSocket socket;
-    socket.connectToHost(host, port);
-    if (!socket.waitForConnected(5000))
-        return {};
-    socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n");
-    QByteArray response;
-    while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(5000))
-        response += socket.readAll();
-    response += socket.readAll();
-    const qsizetype headEnd = response.indexOf("\r\n\r\n");
-    const QList<QByteArray> status = response.left(response.indexOf("\r\n")).split(' ');
-    if (headEnd < 0 || status.size() < 2)
-        return {};
-    return {status[1].toInt(), response.mid(headEnd + 4)};
+    return testing::httpGet(port, "/metrics", 5000, nullptr, {}, host, headers);
 }
 
 } // namespace
