@@ -1,11 +1,15 @@
 #!/bin/bash
 # The installed files work on their own (issue 17): `cmake --install` into a scratch prefix, then
 # the installed peek-server and peek answer --version / --help, and the installed server starts
-# on a scratch home, loads the bundled plugins from lib/peek/plugins and answers /health.
+# on a scratch home, loads the bundled plugins from lib/peek/plugins and answers /health. Then the
+# SDK (the peek-dev files, issue 18): the tutorial plugin configured and built out of Peek's tree
+# with find_package(Peek) from the scratch prefix alone, packaged to a .peekplugin, and loaded
+# by the installed server from that build.
 #
-#   tests/check-install.sh BUILD_DIR
+#   tests/check-install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build="$1"
+source_dir="$2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "check-install.sh: $*" >&2; exit 1; }
@@ -13,7 +17,9 @@ fail() { echo "check-install.sh: $*" >&2; exit 1; }
 cmake --install "$build" --prefix "$work/usr" >"$work/install.log" || fail "cmake --install failed: $(tail -5 "$work/install.log")"
 for f in bin/peek-server bin/peek lib/peek/libpeekcore.so.0 lib/peek/plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so \
     lib/peek/plugins/peek_plugin_tutorial/plugin.json lib/systemd/system/peek-server.service lib/systemd/system/peek-server@.service \
-    share/applications/io.peek.field.desktop share/icons/hicolor/scalable/apps/io.peek.admin.svg share/metainfo/io.peek.office.metainfo.xml; do
+    share/applications/io.peek.field.desktop share/icons/hicolor/scalable/apps/io.peek.admin.svg share/metainfo/io.peek.office.metainfo.xml \
+    lib/peek/libpeekcore.so include/peek/peek/plugin.h lib/cmake/Peek/PeekConfig.cmake lib/cmake/Peek/PeekConfigVersion.cmake \
+    lib/cmake/Peek/PeekPlugin.cmake; do
     [[ -e "$work/usr/$f" ]] || fail "$f is not installed"
 done
 QT_QPA_PLATFORM=offscreen "$work/usr/bin/peek" --help >"$work/help.txt" 2>/dev/null || fail "the installed peek --help failed"
@@ -22,3 +28,19 @@ grep -q "mode" "$work/help.txt" || fail "peek --help does not name the modes"
 source "$(dirname "${BASH_SOURCE[0]}")/installed-server.sh"
 check_installed_server "$work/usr/bin/peek-server" "$work/usr/lib/peek/plugins" "$work"
 echo "check-install.sh: installed $version; it started from its own files and answered /health: $health"
+
+# The SDK: nothing of Peek's source or build tree but the plugin's own folder is reachable.
+sdk="$work/sdk"
+cmake -S "$source_dir/plugins/peek_plugin_tutorial" -B "$sdk" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$work/usr" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$work/sdk-configure.log" 2>&1 \
+    || fail "configuring the tutorial against the installed SDK failed: $(tail -20 "$work/sdk-configure.log")"
+if grep -q -- "$build\|$source_dir/core\|$source_dir/cmake" "$sdk/CMakeCache.txt" "$sdk/build.ninja"; then
+    fail "the out-of-tree plugin build reaches into Peek's trees: $(grep -o -- "$build[^ ]*\|$source_dir/core[^ ]*\|$source_dir/cmake[^ ]*" "$sdk/build.ninja" | head -3)"
+fi
+cmake --build "$sdk" --target peek_plugin_tutorial_package >"$work/sdk-build.log" 2>&1 \
+    || fail "building the tutorial against the installed SDK failed: $(tail -30 "$work/sdk-build.log")"
+[[ -f "$sdk/plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so" ]] || fail "the SDK build made no plugin library"
+ls "$sdk"/packages/*.peekplugin >/dev/null 2>&1 || fail "the SDK build made no .peekplugin package: $(ls "$sdk")"
+rm -rf "$work/home"
+check_installed_server "$work/usr/bin/peek-server" "$sdk/plugins" "$work"
+echo "check-install.sh: the tutorial built against the installed SDK ($(basename "$sdk"/packages/*.peekplugin)) ran in the installed server"

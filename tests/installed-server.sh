@@ -2,8 +2,9 @@
 #
 #   check_installed_server BINARY PLUGIN_DIR WORK_DIR
 # Starts BINARY on a scratch home in WORK_DIR (logic and field, the tutorial; ports from
-# PEEK_TEST_PORT_BASE), checks it loaded the tutorial from PLUGIN_DIR and answers /health with
-# "ok", stops it. Sets `version` and `health`; calls `fail` (the caller's) on any failure.
+# PEEK_TEST_PORT_BASE), checks it loaded the tutorial from PLUGIN_DIR (searched first, through
+# PEEK_PLUGIN_PATH, when it is not the installation's own lib/peek/plugins) and answers /health
+# with "ok", stops it. Sets `version` and `health`; calls `fail` (the caller's) on any failure.
 check_installed_server() {
     local binary="$1" plugins="$2" work="$3"
     local base=${PEEK_TEST_PORT_BASE:-19500}
@@ -15,7 +16,9 @@ check_installed_server() {
 {"roles": ["logic", "field"], "plugin": {"enabled": ["peek_plugin_tutorial"]},
  "ports": {"logicAdmin": $((base + 1)), "logicDataExchange": $((base + 2)), "field": $((base + 3)), "office": $((base + 4))}}
 JSON
-    PEEK_PLUGIN_PATH= "$binary" --home "$home" --listen 127.0.0.1 >"$work/server.log" 2>&1 &
+    local search=""
+    [[ "$(realpath "$plugins")" == "$(realpath "$(dirname "$binary")/../lib/peek/plugins")" ]] || search="$plugins"
+    PEEK_PLUGIN_PATH="$search" "$binary" --home "$home" --listen 127.0.0.1 >"$work/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do grep -q "peek-server: ready" "$work/server.log" && break; sleep 0.2; done
     if ! grep -q "peek-server: ready" "$work/server.log"; then
