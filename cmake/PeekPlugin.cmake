@@ -70,6 +70,10 @@ function(peek_add_plugin name)
     add_library(${name} MODULE ${P_SOURCES})
     target_link_libraries(${name} PRIVATE Peek::pluginapi)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${out} PREFIX "lib" AUTOMOC ON)
+    # PEEK_PLUGIN (peek/plugin.h) declares a Q_OBJECT class: moc must read files that use it.
+    set_property(TARGET ${name} APPEND PROPERTY AUTOMOC_MACRO_NAMES PEEK_PLUGIN)
+    # The plugin's name, written once: PEEK_PLUGIN_TUPLE names tuples "<name>.<Class>".
+    target_compile_definitions(${name} PRIVATE PEEK_PLUGIN_NAME="${name}")
     # Data is copied on every build (cheap), so an edited migration or view is never stale.
     set(copies COMMAND ${CMAKE_COMMAND} -E copy_if_different ${json} ${out}/plugin.json)
     foreach(dir IN LISTS P_DATA)

@@ -13,7 +13,9 @@
 
 #define PEEK_API_VERSION_MAJOR 1
 // 1.1: peek::Result/peek::Error (base/result.h) for every library; StorageResult/StorageError deprecated.
-#define PEEK_API_VERSION_MINOR 1
+// 1.2: the plugin kit (plugin/pluginkit.h): PEEK_PLUGIN, role hooks, PEEK_PLUGIN_TUPLE/ACTION,
+//      provideTuples, onAction, write, PluginSql; `{schema}` in migrations.
+#define PEEK_API_VERSION_MINOR 2
 
 namespace peek {
 

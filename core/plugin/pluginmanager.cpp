@@ -166,16 +166,21 @@ Result<PeekPlugin *> PluginManager::entry(const PluginMetadata &metadata)
         if (!typesBefore.contains(type))
             library.tupleTypes << type;
     }
+    // The tuple types each library file registered when it was first mapped (its static
+    // initialisers run once): loaded again (a rollback to the version before, or a second
+    // ServiceHost in the same process), they are registered again from here. Process-wide, as
+    // the libraries stay mapped until the process ends.
+    static QHash<QString, QList<QPair<QString, TupleRegistry::Factory>>> typesOfFile;
     const QString canonical = QFileInfo(file).canonicalFilePath();
-    if (library.tupleTypes.isEmpty() && m_typesOfFile.contains(canonical)) {
-        for (const auto &[type, factory] : std::as_const(m_typesOfFile[canonical]))
+    if (library.tupleTypes.isEmpty() && typesOfFile.contains(canonical)) {
+        for (const auto &[type, factory] : std::as_const(typesOfFile[canonical]))
             if (TupleRegistry::instance().registerFactory(type, factory))
                 library.tupleTypes << type;
     } else {
         QList<QPair<QString, TupleRegistry::Factory>> registered;
         for (const QString &type : std::as_const(library.tupleTypes))
             registered.append({type, TupleRegistry::instance().factory(type)});
-        m_typesOfFile.insert(canonical, registered);
+        typesOfFile.insert(canonical, registered);
     }
     QStringList wrong;
     for (const QString &type : std::as_const(library.tupleTypes)) {

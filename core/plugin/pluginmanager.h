@@ -78,10 +78,6 @@ private:
     QMap<QString, PluginMetadata> m_scanned; // the search directories'
     QMap<QString, QString> m_packageDirectories;
     std::vector<std::unique_ptr<QPluginLoader>> m_retired; // replaced libraries, kept mapped
-    // The tuple types each library file registered when it was first mapped (its static
-    // initialisers run once): loaded again (a rollback to the version before), they are
-    // registered again from here.
-    QHash<QString, QList<QPair<QString, TupleRegistry::Factory>>> m_typesOfFile;
     PluginOrder m_order;
     QStringList m_warnings;
     QMap<QString, QString> m_broken; // plugin directory name -> why its plugin.json is unreadable

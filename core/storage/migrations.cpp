@@ -158,7 +158,8 @@ Result<bool> applyOne(QSqlDatabase &db, const MigrationSet &set, const Migration
     }
     for (int i = 0; i < statements.size(); ++i) {
         const SqlStatement &statement = statements.at(i);
-        const QString text = postgres ? forPostgres(statement.text, set.schema) : statement.text;
+        const QString written = sql::withSchema(statement.text, set.schema);
+        const QString text = postgres ? forPostgres(written, set.schema) : written;
         auto done
             = sql::exec(db, text, {},
                         QStringLiteral("%1 failed at statement %2 of %3 (line %4); the migration "

@@ -7,6 +7,11 @@
 
 namespace peek::sql {
 
+QString withSchema(QString statement, const QString &schema)
+{
+    return statement.replace(QLatin1String("{schema}"), schema);
+}
+
 Dialect dialectOf(const QSqlDatabase &db)
 {
     return db.driver() && db.driver()->dbmsType() == QSqlDriver::PostgreSQL ? Dialect::PostgreSql

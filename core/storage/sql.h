@@ -19,6 +19,10 @@ PEEK_API Dialect dialectOf(const QSqlDatabase &db);
 // "name" with embedded quotes doubled: for schema and table names that cannot be bound.
 PEEK_API QString quoteIdentifier(const QString &name);
 
+// `statement` with every `{schema}` replaced by `schema`: how a plugin's SQL (its migrations,
+// peek::PluginSql) names the plugin's schema without writing it.
+PEEK_API QString withSchema(QString statement, const QString &schema);
+
 // Runs one statement. With bind values it is prepared and the values bound to its '?'
 // placeholders in order; without, it runs as written (so PostgreSQL's '::' casts and ':' in
 // text are never taken for placeholders). `what` names the operation in the error.

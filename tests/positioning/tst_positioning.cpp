@@ -11,6 +11,7 @@
 #include "host/servicehost.h"
 #include "storage/databaselocation.h"
 
+#include "inprocesshost.h"
 #include "quickvortex.h"
 
 #include <QDir>
@@ -70,18 +71,7 @@ const double kAccuracy = 2 * 0.9 * 5.1; // Qt's estimate: 2 x HDOP x the replay'
 
 ServiceHostOptions hostOptions(const QString &home, const QList<Role> &roles)
 {
-    ServiceHostOptions o;
-    o.home = home;
-    o.roles = roles;
-    o.listenAddress = QHostAddress::LocalHost;
-    o.fieldPort = 0;
-    o.officePort = 0;
-    o.logicAdminPort = 0;
-    o.logicDataExchangePort = 0;
-    o.enabledPlugins = {kPlugin};
-    o.pluginDirectories = {QStringLiteral(PEEK_TEST_PLUGINS_DIR)};
-    o.vortexOptions = testing::quickReconnect();
-    return o;
+    return testing::inProcessHost(home, roles, {kPlugin}, {QStringLiteral(PEEK_TEST_PLUGINS_DIR)});
 }
 
 std::unique_ptr<app::Session> makeSession(quint16 port, const QString &dataDir)

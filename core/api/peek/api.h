@@ -3,7 +3,8 @@
 // (tests/check-layers.sh fails the build of a plugin that includes anything else of core,
 // server or app). Each groups the classes of one subject:
 //
-//   peek/plugin.h      PeekPlugin, PluginRoleHook, PluginContext, PluginMetadata, Role
+//   peek/plugin.h      PeekPlugin, PluginRoleHook, PluginContext, PluginMetadata, Role, and the
+//                      kit: PEEK_PLUGIN, LogicHook..., provideTuples, onAction, write, PluginSql
 //   peek/tuple.h       TypedTuple and PEEK_TUPLE, the registry, TupleSelector, Value, dates
 //   peek/action.h      action tuples, TupleActionProcessor and its typed delegates
 //   peek/observable.h  TupleDataObservableHandler and its providers

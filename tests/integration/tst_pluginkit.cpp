@@ -1,0 +1,168 @@
+// The plugin kit (plugin/pluginkit.h) end to end: peek_test_kit, written only with the kit, runs
+// on logic and field in this process (SQLite, then PostgreSQL); an app session sees its rows
+// through the default field proxy, toggles one with an action and sees the change pushed; a bad
+// action is refused with the kit's sentence. And PluginSql's row mapping, on its own.
+#include "pgdatabase.h"
+#include "pgrequired.h"
+#include "inprocesshost.h"
+#include "session.h"
+
+#include "observable/tupledataobserverclient.h"
+#include "plugin/pluginkit.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace peek;
+
+namespace {
+
+const QString kPlugin = QStringLiteral("peek_test_kit");
+const QString kItem = QStringLiteral("peek_test_kit.ItemTuple");
+
+struct Server {
+    std::unique_ptr<ServiceHost> host;
+    std::unique_ptr<app::Session> session;
+};
+
+void startServer(Server &server, const QString &home, const QString &appData, const QString &storageUrl = {})
+{
+    ServiceHostOptions o = testing::inProcessHost(home, {Role::Logic, Role::Field}, {kPlugin},
+                                                  {QStringLiteral(PEEK_TEST_PLUGINS_DIR), QStringLiteral(PEEK_PLUGINS_DIR)});
+    o.requireDeviceEnrolment = false;
+    o.storageUrl = storageUrl;
+    server.host = std::make_unique<ServiceHost>(o);
+    const auto started = server.host->start();
+    QVERIFY2(started, qPrintable(started.error().message()));
+    const QJsonObject health = server.host->health();
+    QVERIFY2(health.value(QStringLiteral("status")).toString() == QLatin1String("ok"), QJsonDocument(health).toJson().constData());
+
+    app::Session::Options options;
+    options.vortex = testing::quickReconnect();
+    options.actionTimeoutMs = 10000;
+    options.actionRetryMinMs = 50;
+    options.actionRetryMaxMs = 200;
+    server.session = std::make_unique<app::Session>(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.host->ports(Role::Field).value(0))),
+                                                    QStringLiteral("field"), appData, options);
+    QVERIFY2(server.session->isReady(), qPrintable(server.session->errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(server.session->connectionState(), QStringLiteral("online"), 10000);
+}
+
+// "1:first:0:, 2:second:1:kit, ..." from the rows a subscription holds.
+QString rows(const TupleSubscription *items)
+{
+    QStringList out;
+    for (const TuplePtr &t : items->tuples()) {
+        out << QStringLiteral("%1:%2:%3:%4")
+                   .arg(t->field(QStringLiteral("id")).toInt())
+                   .arg(t->field(QStringLiteral("name")).toString())
+                   .arg(t->field(QStringLiteral("done")).toBool() ? 1 : 0)
+                   .arg(t->field(QStringLiteral("changedBy")).toString());
+    }
+    return out.join(QStringLiteral(", "));
+}
+
+Result<void> push(app::Session *session, const QString &action, Dict fields)
+{
+    return session->pushAction(kPlugin, kPlugin, std::make_shared<GenericTuple>(QStringLiteral("peek_test_kit.") + action, std::move(fields)));
+}
+
+void exerciseKit(app::Session *session)
+{
+    QObject owner;
+    TupleSubscription *items = session->subscribe(kPlugin, kPlugin, TupleSelector(kItem, {}), &owner);
+    QVERIFY(items);
+    // The migration's two rows ({schema} resolved) and the one write() stored at start.
+    QTRY_COMPARE_WITH_TIMEOUT(rows(items), QStringLiteral("1:first:0:, 2:second:0:, 3:written:0:"), 10000);
+
+    // The action changes the row; onAction tells the observable, which pushes the new rows.
+    auto pushed = push(session, QStringLiteral("ToggleItemAction"), {{QStringLiteral("itemId"), 2}});
+    QVERIFY2(pushed, qPrintable(pushed.error().message()));
+    QTRY_COMPARE_WITH_TIMEOUT(rows(items), QStringLiteral("1:first:0:, 2:second:1:kit, 3:written:0:"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(session->queuedActions(), 0, 10000);
+
+    // An action with only uuid and dateTime applies.
+    pushed = push(session, QStringLiteral("PingAction"), {});
+    QVERIFY2(pushed, qPrintable(pushed.error().message()));
+    QTRY_COMPARE_WITH_TIMEOUT(session->queuedActions(), 0, 10000);
+    QCOMPARE(session->failedActions(), 0);
+
+    // A row that is not there: refused with changeOne's sentence, nothing changed.
+    pushed = push(session, QStringLiteral("ToggleItemAction"), {{QStringLiteral("itemId"), 99}});
+    QVERIFY2(pushed, qPrintable(pushed.error().message()));
+    QTRY_COMPARE_WITH_TIMEOUT(session->failedActions(), 1, 10000);
+    const auto failed = session->actionQueue()->failedActions();
+    QVERIFY2(failed.front().error.contains(QStringLiteral("there is no item 99")), qPrintable(failed.front().error));
+    QCOMPARE(session->discardFailedActions(), 1);
+    QCOMPARE(rows(items), QStringLiteral("1:first:0:, 2:second:1:kit, 3:written:0:"));
+}
+
+} // namespace
+
+class tst_PluginKit : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void kitPluginOnSqlite() { runKit(QStringLiteral("sqlite"), {}); }
+
+    void kitPluginOnPostgres()
+    {
+        testing::PgDatabase db;
+        PEEK_REQUIRE_POSTGRES(db.available(), db.error());
+        runKit(QStringLiteral("pg"), db.url());
+    }
+
+    // Columns map to fields by name or camelCase; one that fits no field is an error naming it.
+    void pluginSqlMapsColumnsToFields()
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kit"));
+        db.setDatabaseName(m_dir.filePath(QStringLiteral("kit.sqlite")));
+        QVERIFY(db.open());
+        {
+            PluginSql sql(db, QStringLiteral("main"));
+            QVERIFY(sql.exec(QStringLiteral("CREATE TABLE {schema}.t (id INTEGER, name TEXT, changed_by TEXT, extra TEXT)")));
+            QVERIFY(sql.exec(QStringLiteral("INSERT INTO {schema}.t VALUES (?, ?, ?, ?)"), {7, QStringLiteral("seven"), QStringLiteral("ann"), QStringLiteral("x")}));
+            const auto make = [] {
+                return TuplePtr(std::make_shared<GenericTuple>(QStringLiteral("x.T"), Dict {{QStringLiteral("id"), 0},
+                                                                                          {QStringLiteral("name"), QString()},
+                                                                                          {QStringLiteral("changedBy"), QString()}}));
+            };
+            auto mapped = sql.tuplesOf(make, QStringLiteral("SELECT id, name, changed_by FROM {schema}.t"));
+            QVERIFY2(mapped, qPrintable(mapped.error().message()));
+            QCOMPARE(int(mapped.value().size()), 1);
+            QCOMPARE(mapped.value().front()->field(QStringLiteral("changedBy")).toString(), QStringLiteral("ann"));
+            auto unknown = sql.tuplesOf(make, QStringLiteral("SELECT id, extra FROM {schema}.t"));
+            QVERIFY(!unknown);
+            QVERIFY2(unknown.error().message().contains(QStringLiteral("the column \"extra\" matches no field of x.T")),
+                     qPrintable(unknown.error().message()));
+            auto none = sql.changeOne(QStringLiteral("UPDATE {schema}.t SET name = 'x' WHERE id = ?"), {8}, QStringLiteral("row 8"));
+            QVERIFY(!none);
+            QVERIFY2(none.error().message().contains(QStringLiteral("there is no row 8")), qPrintable(none.error().message()));
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("kit"));
+    }
+
+private:
+    void runKit(const QString &name, const QString &storageUrl)
+    {
+        Server server;
+        startServer(server, m_dir.filePath(name + QStringLiteral("-server")), m_dir.filePath(name + QStringLiteral("-app")), storageUrl);
+        if (QTest::currentTestFailed())
+            return;
+        exerciseKit(server.session.get());
+        server.session.reset();
+        server.host->stop();
+    }
+
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(tst_PluginKit)
+#include "tst_pluginkit.moc"
