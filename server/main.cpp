@@ -11,6 +11,8 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QStringList>
@@ -62,7 +64,15 @@ int readCommandLine(peek::HostOverrides &overrides)
     QCommandLineOption listenOption(QStringLiteral("listen"),
                                     QStringLiteral("Address to listen on (default: all)."),
                                     QStringLiteral("address"), QStringLiteral("0.0.0.0"));
-    parser.addOptions({rolesOption, logicUrlOption, portOption, homeOption, listenOption});
+    QCommandLineOption enablePluginOption(QStringLiteral("enable-plugin"),
+                                          QStringLiteral("Also run this plugin (repeat, or separate names with commas), for "
+                                                         "this run only: config.json is not changed."),
+                                          QStringLiteral("name"));
+    QCommandLineOption pluginDirOption(QStringLiteral("plugin-dir"),
+                                       QStringLiteral("Look for plugins in this folder first (repeatable): a plugin's "
+                                                      "build folder, e.g. build/plugins."),
+                                       QStringLiteral("dir"));
+    parser.addOptions({rolesOption, logicUrlOption, portOption, homeOption, listenOption, enablePluginOption, pluginDirOption});
     parser.process(QCoreApplication::arguments());
 
     bool portOk = true;
@@ -81,6 +91,19 @@ int readCommandLine(peek::HostOverrides &overrides)
     if (parser.isSet(portOption))
         overrides.port = quint16(port);
     overrides.listenAddress = address;
+    static const QRegularExpression pluginName(QStringLiteral("^[a-z][a-z0-9_]*$"));
+    for (const QString &names : parser.values(enablePluginOption)) {
+        for (const QString &name : names.split(u',', Qt::SkipEmptyParts)) {
+            if (!pluginName.match(name.trimmed()).hasMatch())
+                return fail(2, QStringLiteral("--enable-plugin takes plugin names (lower case letters, digits and '_'), not '%1'").arg(name));
+            overrides.enablePlugins << name.trimmed();
+        }
+    }
+    for (const QString &dir : parser.values(pluginDirOption)) {
+        if (!QFileInfo(dir).isDir())
+            return fail(2, QStringLiteral("--plugin-dir %1 is not a folder").arg(dir));
+        overrides.pluginDirectories << QDir(dir).absolutePath();
+    }
 
     return 0;
 }

@@ -95,9 +95,15 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
         : cfg.intValue(QStringLiteral("ports.logicDataExchange"), Role(Role::Logic).defaultPort());
     options.storageUrl = cfg.stringValue(QStringLiteral("storage.url"));
     options.enabledPlugins = cfg.stringList(QStringLiteral("plugin.enabled"));
+    for (const QString &name : overrides.enablePlugins) {
+        if (!options.enabledPlugins.contains(name)) {
+            options.enabledPlugins << name;
+            qCInfo(lcSetup).noquote() << "plugin" << name << "is enabled for this run (--enable-plugin; config.json is unchanged)";
+        }
+    }
     options.requireDeviceEnrolment = cfg.value(QStringLiteral("devices.requireEnrolment")).toBool(true);
     options.metricsToken = cfg.stringValue(QStringLiteral("metrics.token"));
-    options.pluginDirectories = bundledPluginDirectories();
+    options.pluginDirectories = overrides.pluginDirectories + bundledPluginDirectories();
     readTaskSettings(cfg, options.tasks);
     options.workerName = cfg.stringValue(QStringLiteral("worker.name"));
     options.vortexOptions = ServiceConfig::devicePortOptions();

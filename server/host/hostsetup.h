@@ -18,6 +18,8 @@ struct HostOverrides
     std::optional<QString> logicUrl;     // --logic-url
     std::optional<quint16> port;         // --port: logic's data exchange port
     QHostAddress listenAddress = QHostAddress::Any;
+    QStringList enablePlugins;           // --enable-plugin: enabled for this run, beside config.json's
+    QStringList pluginDirectories;       // --plugin-dir: searched first (a plugin's own build folder)
 };
 
 // A service home made ready to run: its config.json read (created, or completed with new

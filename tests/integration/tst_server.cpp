@@ -9,6 +9,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -129,6 +130,40 @@ private Q_SLOTS:
         QCOMPARE(token.size(), 43); // 256 random bits, base64url
         QVERIFY2(!err.contains(token.toUtf8()), "the join token must not be logged");
         QCOMPARE(QFileInfo(file).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    }
+
+    // --enable-plugin and --plugin-dir run a plugin from its build folder for one run, without
+    // touching config.json; a bad name or folder is refused before anything starts.
+    void enablePluginForOneRun()
+    {
+        QTemporaryDir home;
+        testing::Ports ports;
+        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")}, {}));
+        testing::ServerProcess server(home.path(), {QStringLiteral("--enable-plugin"), QStringLiteral("peek_test_kit"),
+                                                    QStringLiteral("--plugin-dir"), QStringLiteral(PEEK_TEST_PLUGINS_DIR)});
+        QVERIFY2(server.start(), server.output().constData());
+        const auto health = testing::httpGet(ports.field, "/health");
+        QStringList kit;
+        for (const auto &plugin : health.json().value(QStringLiteral("plugins")).toArray()) {
+            const QJsonObject p = plugin.toObject();
+            if (p.value(QStringLiteral("name")).toString() == QLatin1String("peek_test_kit"))
+                kit << p.value(QStringLiteral("role")).toString() + u':' + p.value(QStringLiteral("state")).toString();
+        }
+        QCOMPARE(kit, (QStringList {QStringLiteral("logic:started"), QStringLiteral("field:started")}));
+        server.terminate();
+        QFile config(home.filePath(QStringLiteral("config.json")));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QVERIFY(!config.readAll().contains("peek_test_kit"));
+
+        for (const QStringList &bad : {QStringList {QStringLiteral("--enable-plugin"), QStringLiteral("../x")},
+                                       QStringList {QStringLiteral("--plugin-dir"), home.filePath(QStringLiteral("none"))}}) {
+            QProcess p;
+            p.start(QStringLiteral(PEEK_SERVER_BIN), QStringList {QStringLiteral("--home"), home.path()} + bad);
+            QVERIFY(p.waitForFinished(10000));
+            QCOMPARE(p.exitCode(), 2);
+            const QByteArray err = p.readAllStandardError();
+            QVERIFY2(err.contains(bad.first().toUtf8()), err.constData());
+        }
     }
 
     // A service that dials logic cannot start without the join token, and says where to get it.
