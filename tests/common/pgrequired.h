@@ -19,7 +19,7 @@ inline bool postgresRequired()
     do {                                                                                           \
         if (!(available)) {                                                                        \
             const QString peekPgWhy = QStringLiteral("PostgreSQL case: ") + (why);                 \
-            if (testing::postgresRequired())                                                       \
+            if (::testing::postgresRequired())                                                     \
                 QFAIL(qPrintable(peekPgWhy + QStringLiteral(" (a server was given or CI=true: "    \
                                                             "PostgreSQL cases may not skip)")));   \
             QSKIP(qPrintable(peekPgWhy + QStringLiteral(" (./test.sh starts one)")));              \

@@ -8,6 +8,7 @@
 #include "session.h"
 
 #include "observable/tupledataobserverclient.h"
+#include "peek/testing.h"
 #include "plugin/pluginkit.h"
 
 #include <QJsonArray>
@@ -30,7 +31,7 @@ struct Server {
 
 void startServer(Server &server, const QString &home, const QString &appData, const QString &storageUrl = {})
 {
-    ServiceHostOptions o = testing::inProcessHost(home, {Role::Logic, Role::Field}, {kPlugin},
+    ServiceHostOptions o = ::testing::inProcessHost(home, {Role::Logic, Role::Field}, {kPlugin},
                                                   {QStringLiteral(PEEK_TEST_PLUGINS_DIR), QStringLiteral(PEEK_PLUGINS_DIR)});
     o.requireDeviceEnrolment = false;
     o.storageUrl = storageUrl;
@@ -41,7 +42,7 @@ void startServer(Server &server, const QString &home, const QString &appData, co
     QVERIFY2(health.value(QStringLiteral("status")).toString() == QLatin1String("ok"), QJsonDocument(health).toJson().constData());
 
     app::Session::Options options;
-    options.vortex = testing::quickReconnect();
+    options.vortex = ::testing::quickReconnect();
     options.actionTimeoutMs = 10000;
     options.actionRetryMinMs = 50;
     options.actionRetryMaxMs = 200;
@@ -112,9 +113,40 @@ private Q_SLOTS:
 
     void kitPluginOnPostgres()
     {
-        testing::PgDatabase db;
+        ::testing::PgDatabase db;
         PEEK_REQUIRE_POSTGRES(db.available(), db.error());
         runKit(QStringLiteral("pg"), db.url());
+    }
+
+    // peek/testing.h's harness, as a plugin's own test uses it: the same plugin, driven as a field
+    // app would, with logic's reasons for a refused action.
+    void harnessDrivesThePlugin()
+    {
+        peek::testing::PluginHarness::Options options;
+        options.plugins = {kPlugin};
+        options.pluginDirectories = {QStringLiteral(PEEK_TEST_PLUGINS_DIR)};
+        peek::testing::PluginHarness peek(options);
+        const auto started = peek.start();
+        QVERIFY2(started, qPrintable(started.error().message()));
+        const TupleSelector items(kItem, {});
+        // The migration's two rows and, once its write at start is stored, the third.
+        auto rows = peek.tuples(items, [](const std::vector<TuplePtr> &t) { return t.size() == 3; });
+        QVERIFY2(rows, qPrintable(rows.error().message()));
+        const auto toggle = [](qint64 id) {
+            return std::make_shared<GenericTuple>(QStringLiteral("peek_test_kit.ToggleItemAction"), Dict {{QStringLiteral("itemId"), id}});
+        };
+        auto done = peek.pushAction(toggle(1));
+        QVERIFY2(done, qPrintable(done.error().message()));
+        rows = peek.tuples(items, [](const std::vector<TuplePtr> &t) { return !t.empty() && t.front()->field(QStringLiteral("done")).toBool(); });
+        QVERIFY2(rows, qPrintable(rows.error().message()));
+        done = peek.pushAction(toggle(99));
+        QVERIFY(!done);
+        QVERIFY2(done.error().message().contains(QStringLiteral("there is no item 99")), qPrintable(done.error().message()));
+        // A plugin that is not there: start fails saying where the platform looked.
+        peek::testing::PluginHarness missing({{QStringLiteral("peek_plugin_nothere")}, {}, {Role::Logic, Role::Field}, {}, 10000});
+        const auto refused = missing.start();
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().contains(QStringLiteral("peek_plugin_nothere is enabled in config.json but not installed (searched ")), qPrintable(refused.error().message()));
     }
 
     // Columns map to fields by name or camelCase; one that fits no field is an error naming it.

@@ -1,0 +1,71 @@
+#pragma once
+// Plugin API for a plugin's own tests (link Peek::testing): runs logic and field in the test's
+// process with the plugin, on a scratch home, and talks to the field service as a field app does.
+//
+//   peek::testing::PluginHarness peek({"peek_plugin_notes"});
+//   QVERIFY2(peek.start(), ...);
+//   auto rows = peek.tuples(peek::TupleSelector("peek_plugin_notes.NoteTuple", {}));
+//   auto done = peek.pushAction(std::make_shared<ToggleNoteAction>(...));
+//
+// It needs a Qt event loop (QCoreApplication, as QTEST_MAIN gives) and waits on it.
+#include "peek/api.h"
+
+#include "base/role.h"
+#include "tuple/tuple.h"
+#include "tuple/tupleselector.h"
+
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+// Where the installed (or built) Peek keeps its bundled plugins: the core plugins every
+// installation runs. find_package(Peek) defines it for Peek::testing.
+#ifndef PEEK_SDK_PLUGINS_DIR
+#define PEEK_SDK_PLUGINS_DIR ""
+#endif
+
+namespace peek::testing {
+
+class PluginHarness
+{
+public:
+    struct Options
+    {
+        QStringList plugins;           // enabled, e.g. {"peek_plugin_notes"}
+        QStringList pluginDirectories; // searched first; PEEK_PLUGIN_PATH and the SDK's plugins after
+        QList<Role> roles {Role::Logic, Role::Field};
+        QString storageUrl;            // empty: SQLite in the scratch home; or postgresql://...
+        int timeoutMs = 10000;         // for every wait
+    };
+
+    explicit PluginHarness(Options options, QString sdkPluginsDirectory = QStringLiteral(PEEK_SDK_PLUGINS_DIR));
+    ~PluginHarness();
+    PluginHarness(const PluginHarness &) = delete;
+    PluginHarness &operator=(const PluginHarness &) = delete;
+
+    // Starts the roles with the plugins and connects the field app's client. Fails when a role or
+    // a plugin does not start (the error says which and why).
+    Result<void> start();
+    void stop();
+
+    // What the observable `observable` (default: the first plugin's) of `plugin` (default: the
+    // first) serves for `selector`, received through the field service like a field app; waits
+    // until `until` holds for the tuples (default: the first answer).
+    Result<std::vector<TuplePtr>> tuples(const TupleSelector &selector,
+                                         const std::function<bool(const std::vector<TuplePtr> &)> &until = {},
+                                         const QString &plugin = {}, const QString &observable = {});
+    // Pushes an action through the field service to the processor `processor` (default: the
+    // plugin's own) and waits for logic's answer: fails with logic's reason when refused.
+    Result<void> pushAction(const TuplePtr &action, const QString &plugin = {}, const QString &processor = {});
+
+    QString home() const;
+    quint16 port(Role role) const;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace peek::testing
