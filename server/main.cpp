@@ -2,6 +2,7 @@
 // process: logic, field, office, agent, worker, each with the plugins enabled for it.
 #include "admin/admincommand.h"
 #include "admin/backup.h"
+#include "admin/newplugin.h"
 #include "host/hostsetup.h"
 #include "host/servicehost.h"
 #include "service/logging.h"
@@ -122,6 +123,10 @@ int main(int argc, char *argv[])
     // Packs an installed plugin: peek-server package PLUGIN_DIR [--out DIR].
     if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("package"))
         return peek::admin::package(args.mid(2));
+
+    // A new plugin from the template: peek-server new-plugin NAME [--dir DIR].
+    if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("new-plugin"))
+        return peek::admin::newPlugin(args.mid(2));
 
     // Backup and restore of a home: peek-server backup --to FILE / restore FILE --home DIR.
     if (const QStringList args = QCoreApplication::arguments(); args.size() > 1 && args[1] == QLatin1String("backup"))

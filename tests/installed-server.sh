@@ -1,24 +1,24 @@
 # Sourced by tests/check-install.sh and tests/check-packages.sh: runs an installed peek-server.
 #
-#   check_installed_server BINARY PLUGIN_DIR WORK_DIR
-# Starts BINARY on a scratch home in WORK_DIR (logic and field, the tutorial; ports from
-# PEEK_TEST_PORT_BASE), checks it loaded the tutorial from PLUGIN_DIR (searched first, through
-# PEEK_PLUGIN_PATH, when it is not the installation's own lib/peek/plugins) and answers /health
-# with "ok", stops it. Sets `version` and `health`; calls `fail` (the caller's) on any failure.
+#   check_installed_server BINARY PLUGIN_DIR WORK_DIR [PLUGIN]
+# Starts BINARY on a scratch home in WORK_DIR (logic and field; ports from PEEK_TEST_PORT_BASE)
+# with PLUGIN (default: the tutorial) enabled by --enable-plugin, checks it loaded PLUGIN from
+# PLUGIN_DIR (searched first, --plugin-dir, when it is not the installation's own
+# lib/peek/plugins) and answers /health with "ok", stops it. Sets `version` and `health`; calls `fail` (the caller's) on any failure.
 check_installed_server() {
-    local binary="$1" plugins="$2" work="$3"
+    local binary="$1" plugins="$2" work="$3" plugin="${4:-peek_plugin_tutorial}"
     local base=${PEEK_TEST_PORT_BASE:-19500}
     local home="$work/home" pid
     version=$("$binary" --version) || fail "the installed peek-server --version failed"
     [[ "$version" == "peek-server "* ]] || fail "peek-server --version said '$version'"
     mkdir -p "$home"
     cat >"$home/config.json" <<JSON
-{"roles": ["logic", "field"], "plugin": {"enabled": ["peek_plugin_tutorial"]},
+{"roles": ["logic", "field"], "plugin": {"enabled": []},
  "ports": {"logicAdmin": $((base + 1)), "logicDataExchange": $((base + 2)), "field": $((base + 3)), "office": $((base + 4))}}
 JSON
-    local search=""
-    [[ "$(realpath "$plugins")" == "$(realpath "$(dirname "$binary")/../lib/peek/plugins")" ]] || search="$plugins"
-    PEEK_PLUGIN_PATH="$search" "$binary" --home "$home" --listen 127.0.0.1 >"$work/server.log" 2>&1 &
+    local args=(--enable-plugin "$plugin")
+    [[ "$(realpath "$plugins")" == "$(realpath "$(dirname "$binary")/../lib/peek/plugins")" ]] || args+=(--plugin-dir "$plugins")
+    PEEK_PLUGIN_PATH= "$binary" --home "$home" --listen 127.0.0.1 "${args[@]}" >"$work/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do grep -q "peek-server: ready" "$work/server.log" && break; sleep 0.2; done
     if ! grep -q "peek-server: ready" "$work/server.log"; then
@@ -28,6 +28,6 @@ JSON
     health=$(curl -s "http://127.0.0.1:$((base + 3))/health" | tr -d ' \n')
     kill "$pid"
     wait "$pid" 2>/dev/null || true
-    grep -q "$plugins/peek_plugin_tutorial" "$home/peek-server.log" || fail "the tutorial was not loaded from $plugins"
+    grep -q "$plugins/$plugin" "$home/peek-server.log" || fail "$plugin was not loaded from $plugins: $(grep -i plugin "$home/peek-server.log" | tail -5)"
     [[ "$health" == *'"status":"ok"'* ]] || fail "/health of the installed server: $health"
 }
