@@ -4,9 +4,9 @@
 # on a scratch home, loads the bundled plugins from lib/peek/plugins and answers /health. Then the
 # SDK (the peek-dev files, issue 18): the tutorial plugin configured and built out of Peek's tree
 # with find_package(Peek) from the scratch prefix alone, packaged to a .peekplugin, and loaded
-# by the installed server from that build. Last, `peek-server new-plugin` (issue 18): the plugin it
-# writes is configured and built against the same prefix, its own test passes, it is packaged and
-# the installed server runs it.
+# by the installed server from that build. Last, docs/tutorial.md (tests/check-tutorial.sh):
+# `peek-server new-plugin` writes a plugin, which is built against the same prefix, passes its own
+# test, runs from its build folder, is packaged and installed into a running server.
 #
 #   tests/check-install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -47,18 +47,8 @@ rm -rf "$work/home"
 check_installed_server "$work/usr/bin/peek-server" "$sdk/plugins" "$work"
 echo "check-install.sh: the tutorial built against the installed SDK ($(basename "$sdk"/packages/*.peekplugin)) ran in the installed server"
 
-# new-plugin: a plugin from the template, as its author gets it.
-"$work/usr/bin/peek-server" new-plugin peek_plugin_site_notes --dir "$work" >"$work/new-plugin.log" 2>&1 \
-    || fail "peek-server new-plugin failed: $(cat "$work/new-plugin.log")"
-made="$work/peek_plugin_site_notes"
-cmake -S "$made" -B "$made/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/usr" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
-    >"$work/made-configure.log" 2>&1 || fail "configuring the new plugin failed: $(tail -20 "$work/made-configure.log")"
-cmake --build "$made/build" >"$work/made-build.log" 2>&1 || fail "building the new plugin failed: $(tail -30 "$work/made-build.log")"
-ctest --test-dir "$made/build" --output-on-failure >"$work/made-test.log" 2>&1 \
-    || fail "the new plugin's own test failed: $(grep -v 'QDEBUG\|QINFO' "$work/made-test.log" | tail -30)"
-cmake --build "$made/build" --target peek_plugin_site_notes_package >>"$work/made-build.log" 2>&1 \
-    || fail "packaging the new plugin failed: $(tail -10 "$work/made-build.log")"
-ls "$made/build/packages"/peek_plugin_site_notes-0.1.0.peekplugin >/dev/null || fail "no .peekplugin for the new plugin"
-rm -rf "$work/home"
-check_installed_server "$work/usr/bin/peek-server" "$made/build/plugins" "$work" peek_plugin_site_notes
-echo "check-install.sh: new-plugin's peek_plugin_site_notes built against the SDK, passed its test, packaged and ran in the installed server"
+# new-plugin and the tutorial: every block of docs/tutorial.md, with the scratch prefix standing
+# in for the packages (the commands find peek-server on PATH, Peek through CMAKE_PREFIX_PATH).
+PATH="$work/usr/bin:$PATH" CMAKE_PREFIX_PATH="$work/usr" \
+    "$(dirname "${BASH_SOURCE[0]}")/check-tutorial.sh" "$source_dir/docs/tutorial.md" "$work" \
+    || fail "docs/tutorial.md does not work as written (above)"
