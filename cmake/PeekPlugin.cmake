@@ -6,7 +6,10 @@
 #   Peek::server     peek-server, which makes the .peekplugin package
 # and PEEK_PLUGIN_API_VERSION, the plugin API (MAJOR.MINOR) the platform offers.
 #
-# peek_add_plugin(<name> SOURCES ... [DATA dir ...] [OUTPUT_DIR dir])
+# peek_add_plugin(<name> SOURCES ... [MIGRATIONS dir] [QML dir] [ICONS dir] [DATA dir ...] [OUTPUT_DIR dir])
+#
+# MIGRATIONS, QML and ICONS name the folders of those (by convention migrations, qml, icons);
+# DATA any other folders the plugin reads at run time. All are copied beside the library.
 #
 # <name> is the plugin's name as plugin.json (beside the calling CMakeLists.txt) says it. Builds
 #   <output>/<name>/{lib<name>.so, plugin.json, <data dirs>}
@@ -52,7 +55,12 @@ function(_peek_check_plugin_json name file out_version)
 endfunction()
 
 function(peek_add_plugin name)
-    cmake_parse_arguments(P "" "OUTPUT_DIR" "SOURCES;DATA" ${ARGN})
+    cmake_parse_arguments(P "" "OUTPUT_DIR;MIGRATIONS;QML;ICONS" "SOURCES;DATA" ${ARGN})
+    foreach(kind MIGRATIONS QML ICONS)
+        if(P_${kind})
+            list(APPEND P_DATA ${P_${kind}})
+        endif()
+    endforeach()
     if(P_UNPARSED_ARGUMENTS)
         message(FATAL_ERROR "peek_add_plugin(${name}): unknown arguments ${P_UNPARSED_ARGUMENTS}")
     endif()

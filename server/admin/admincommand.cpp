@@ -1,6 +1,12 @@
 #include "admin/admincommand.h"
 
 #include "admin/adminclient.h"
+#include "tuple/datetime.h"
+#include "observable/tupledataobserverclient.h"
+#include "vortex/payloadresponse.h"
+#include "vortex/payloadenvelope.h"
+#include "vortex/payload.h"
+#include "action/tupleactions.h"
 #include "base/role.h"
 #include "host/adminservice.h"
 #include "plugin/pluginpackage.h"
@@ -8,6 +14,7 @@
 #include "tuple/tuple.h"
 #include "vortex/futurecontext.h"
 #include "vortex/rpc.h"
+#include "vortex/vortexerror.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -76,6 +83,13 @@ const char *kUsage =
     "  plugins rollback NAME            back to the version that ran before the last install\n"
     "  plugins enable NAME | disable NAME\n"
     "                                   start or stop a plugin on every service, without restarting them\n"
+    "  observe TYPE [SELECTOR] [--follow]\n"
+    "                                   what logic's observable of TYPE's plugin (TYPE: plugin.Tuple) serves for\n"
+    "                                   the selector (a JSON object, default {}): a JSON array of the tuples;\n"
+    "                                   --follow: then every update, until Ctrl+C\n"
+    "  action TYPE [FIELDS] [--processor NAME]\n"
+    "                                   push an action (FIELDS: a JSON object) to the plugin's processor on logic\n"
+    "                                   as a device would; exit status 1 with logic's reason when refused\n"
     "  health                           ok, or what is degraded (a failed plugin, a package a service could\n"
     "                                   not run); exit status 1 when degraded\n"
     "Talks to the running logic service of the home (default: ~/.local/share/peek) on its admin port,\n"
@@ -457,22 +471,10 @@ struct Next
     int pauseMs = 0;          // before the call
 };
 using Again = std::function<std::optional<Next>(const Value &answer)>;
-Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList args, Dict kwargs = {},
-                   const Again &again = {})
+// Opens `client` to the logic of `target` (and logs in as its admin when remote), running `loop`.
+Result<void> dial(const Target &target, AdminClient &client, QEventLoop &loop)
 {
-    const Rpc *rpc = &first;
-    if (!target)
-        return target.error();
-    const bool remote = !target.value().user.isEmpty();
-    AdminClient::Options options;
-    options.url = target.value().url;
-    if (!remote)
-        options.joinToken = target.value().joinToken;
-    if (target.value().tls)
-        options.tls = target.value().tls->clientConfiguration();
-    options.timeoutMs = kConnectTimeoutMs;
-    AdminClient client(options);
-    QEventLoop loop;
+    const bool remote = !target.user.isEmpty();
     QString dialError;
     QObject::connect(&client, &AdminClient::connected, &loop, &QEventLoop::quit);
     QObject::connect(&client, &AdminClient::dialFailed, &loop, [&](const QString &reason) {
@@ -488,14 +490,15 @@ Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList arg
     connectTimeout.start(kConnectTimeoutMs);
     client.open();
     loop.exec();
-    connectTimeout.stop(); // the call has its own timeout
+    connectTimeout.stop(); // calls have their own timeouts
+    QObject::disconnect(&client, nullptr, &loop, nullptr);
     if (!client.isConnected())
         return Error {QStringLiteral("cannot reach logic at %1: %2 (is peek-server running with the logic role, "
                                      "and is this its %3?)")
-                          .arg(target.value().url.toString(), dialError,
+                          .arg(target.url.toString(), dialError,
                                remote ? QStringLiteral("admin port") : QStringLiteral("home"))};
     if (remote) {
-        QFuture<AdminLogin> in = client.logIn(target.value().user, target.value().password);
+        QFuture<AdminLogin> in = client.logIn(target.user, target.password);
         AdminLogin login;
         login.message = QStringLiteral("no answer to the login");
         onFinished(&loop, in, [&](QFuture<AdminLogin> finished) {
@@ -508,8 +511,33 @@ Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList arg
         if (!in.isFinished())
             loop.exec();
         if (!login.loggedIn)
-            return Error {QStringLiteral("login as %1 failed: %2").arg(target.value().user, login.message)};
+            return Error {QStringLiteral("login as %1 failed: %2").arg(target.user, login.message)};
     }
+    return {};
+}
+
+AdminClient::Options clientOptions(const Target &target)
+{
+    AdminClient::Options options;
+    options.url = target.url;
+    if (target.user.isEmpty())
+        options.joinToken = target.joinToken;
+    if (target.tls)
+        options.tls = target.tls->clientConfiguration();
+    options.timeoutMs = kConnectTimeoutMs;
+    return options;
+}
+
+Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList args, Dict kwargs = {},
+                   const Again &again = {})
+{
+    const Rpc *rpc = &first;
+    if (!target)
+        return target.error();
+    AdminClient client(clientOptions(target.value()));
+    QEventLoop loop;
+    if (auto dialled = dial(target.value(), client, loop); !dialled)
+        return dialled.error();
     const QString actor = QStringLiteral("%1 (peek-server admin)").arg(qEnvironmentVariable("USER", QStringLiteral("operator")));
     kwargs.insert(QStringLiteral("actor"), Value(actor));
     for (;;) {
@@ -536,6 +564,155 @@ Result<Value> call(const Result<Target> &target, const Rpc &first, ValueList arg
     }
 }
 
+// A tuple as JSON: {"_tt": its type, then its fields}.
+QJsonObject tupleJson(const Tuple &tuple)
+{
+    QJsonObject out {{QStringLiteral("_tt"), tuple.tupleType()}};
+    for (const QString &field : tuple.fieldNames())
+        out.insert(field, QJsonValue::fromVariant(tuple.field(field).toVariant()));
+    return out;
+}
+
+// A JSON object from the command line, as tuple fields or a selector.
+Result<Dict> dictArgument(const QString &text, const QString &what)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return Error {QStringLiteral("%1 must be a JSON object, e.g. '{\"id\": 1}', not '%2'%3")
+                          .arg(what, text, error.error != QJsonParseError::NoError ? QStringLiteral(" (") + error.errorString() + u')' : QString())};
+    return Value::fromVariant(document.toVariant()).toDict();
+}
+
+// "<plugin>.<Tuple>" -> the plugin, or an error saying what a tuple type looks like.
+Result<QString> pluginOfType(const QString &type)
+{
+    const QString plugin = type.section(u'.', 0, 0);
+    if (plugin.isEmpty() || type.count(u'.') != 1 || type.endsWith(u'.'))
+        return Error {QStringLiteral("'%1' is not a tuple type: write <plugin>.<Tuple>, e.g. peek_plugin_tutorial.StringIntTuple").arg(type)};
+    return plugin;
+}
+
+// What both developer commands start with: TYPE's plugin and the JSON object after TYPE (`what`
+// names it), checked, then a client dialled to logic. rc is 0 when ready, else the exit code (the
+// message printed).
+struct DeveloperCommand
+{
+    int rc = 0;
+    QString plugin;
+    Dict object;
+    std::unique_ptr<AdminClient> client;
+    QEventLoop loop;
+
+    DeveloperCommand(const Result<Target> &target, const QStringList &words, const QString &what)
+    {
+        const auto type = pluginOfType(words.value(1));
+        if (!type) {
+            rc = usage(type.error().message());
+            return;
+        }
+        plugin = type.value();
+        if (words.size() == 3) {
+            auto parsed = dictArgument(words[2], what);
+            if (!parsed) {
+                rc = usage(parsed.error().message());
+                return;
+            }
+            object = parsed.value();
+        }
+        if (!target) {
+            rc = failed(target.error().message());
+            return;
+        }
+        client = std::make_unique<AdminClient>(clientOptions(target.value()));
+        if (auto dialled = dial(target.value(), *client, loop); !dialled)
+            rc = failed(dialled.error().message());
+    }
+};
+
+// peek-server admin observe TYPE [SELECTOR] [--follow]: what logic's observable of the type's
+// plugin serves for the selector, as a JSON array per answer.
+int observe(const Result<Target> &target, const QStringList &words, bool follow)
+{
+    DeveloperCommand command(target, words, QStringLiteral("the selector"));
+    if (command.rc != 0)
+        return command.rc;
+    const QString &plugin = command.plugin;
+    QEventLoop &loop = command.loop;
+    QObject owner;
+    TupleSubscription *subscription = command.client->watch(plugin, TupleSelector(words[1], command.object), &owner);
+    int rc = 0;
+    QObject::connect(subscription, &TupleSubscription::tuplesChanged, &loop, [&] {
+        QJsonArray tuples;
+        for (const TuplePtr &tuple : subscription->tuples())
+            tuples.append(tupleJson(*tuple));
+        std::printf("%s\n", QJsonDocument(tuples).toJson(QJsonDocument::Compact).constData());
+        std::fflush(stdout);
+        if (!follow)
+            loop.quit();
+    });
+    QObject::connect(subscription, &TupleSubscription::errorReceived, &loop, [&](const QString &message) {
+        rc = failed(QStringLiteral("%1 refused %2: %3").arg(plugin, words[1], message));
+        loop.quit();
+    });
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    QObject::connect(&timeout, &QTimer::timeout, &loop, [&] {
+        rc = failed(QStringLiteral("no answer for %1 from logic within %2 s (is %3 running on logic, and is that its "
+                                   "observable's tuple?)").arg(words[1]).arg(3 * kConnectTimeoutMs / 1000).arg(plugin));
+        loop.quit();
+    });
+    if (!follow)
+        timeout.start(3 * kConnectTimeoutMs);
+    loop.exec();
+    return rc;
+}
+
+// peek-server admin action TYPE [FIELDS] [--processor NAME]: pushes an action to logic as a
+// device would (its uuid and time added) and says what logic answered.
+int pushAction(const Result<Target> &target, const QStringList &words, const QString &processor)
+{
+    DeveloperCommand command(target, words, QStringLiteral("the action's fields"));
+    if (command.rc != 0)
+        return command.rc;
+    const QString &plugin = command.plugin;
+    Dict &fields = command.object;
+    QEventLoop &loop = command.loop;
+    if (!fields.contains(QStringLiteral("uuid")))
+        fields.insert(QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces)));
+    if (!fields.contains(QStringLiteral("dateTime")))
+        fields.insert(QStringLiteral("dateTime"), Value(DateTime::currentUtc()));
+    auto tuple = std::make_shared<GenericTuple>(words[1], fields);
+    const Payload payload(action::processorFilt(plugin, processor.isEmpty() ? plugin : processor), {tuple});
+    QFuture<PayloadEnvelope> answer = PayloadResponse::send(command.client->vortex(), PayloadEnvelope::fromPayload(payload),
+                                                            Role(Role::Logic).vortexName(), 3 * kConnectTimeoutMs);
+    Result<PayloadEnvelope> result = Error {QStringLiteral("no answer")};
+    bool refused = false; // logic answered with an error (else: no answer at all)
+    onFinished(&loop, answer, [&](QFuture<PayloadEnvelope> finished) {
+        try {
+            finished.waitForFinished();
+        } catch (const RemoteError &) {
+            refused = true;
+        } catch (...) {
+        }
+        result = resultOf(finished, QStringLiteral("cancelled"));
+        loop.quit();
+    });
+    if (!answer.isFinished())
+        loop.exec();
+    if (!result)
+        return failed((refused ? QStringLiteral("logic refused %1: %2") : QStringLiteral("%1 got no answer from logic: %2"))
+                          .arg(words[1], result.error().message()));
+    QJsonArray tuples;
+    if (auto decoded = result.value().decodePayload()) {
+        for (const TuplePtr &t : decoded.value().tuples)
+            tuples.append(tupleJson(*t));
+    }
+    std::printf("applied %s %s%s\n", qPrintable(words[1]), qPrintable(tuple->field(QStringLiteral("uuid")).toString()),
+                tuples.isEmpty() ? "" : (QByteArray(": ") + QJsonDocument(tuples).toJson(QJsonDocument::Compact)).constData());
+    return 0;
+}
+
 } // namespace
 
 int run(const QStringList &arguments)
@@ -551,6 +728,7 @@ int run(const QStringList &arguments)
     bool noWait = false;
     qint64 waitSeconds = 120;
     QString service;
+    QString processor;
     QString level = QStringLiteral("info");
     qint64 lines = 100;
     QString url;
@@ -569,7 +747,7 @@ int run(const QStringList &arguments)
         } else if (a == QLatin1String("--home") || a == QLatin1String("--limit") || a == QLatin1String("--roles")
                    || a == QLatin1String("--display-name") || a == QLatin1String("--url")
                    || a == QLatin1String("--user") || a == QLatin1String("--service") || a == QLatin1String("--level")
-                   || a == QLatin1String("--lines") || a == QLatin1String("--wait")) {
+                   || a == QLatin1String("--lines") || a == QLatin1String("--wait") || a == QLatin1String("--processor")) {
             if (i + 1 >= arguments.size())
                 return usage(QStringLiteral("%1 needs a value").arg(a));
             const QString value = arguments[++i];
@@ -581,6 +759,8 @@ int run(const QStringList &arguments)
                 user = value;
             } else if (a == QLatin1String("--service")) {
                 service = value;
+            } else if (a == QLatin1String("--processor")) {
+                processor = value;
             } else if (a == QLatin1String("--level")) {
                 level = value;
             } else if (a == QLatin1String("--lines")) {
@@ -641,6 +821,12 @@ int run(const QStringList &arguments)
     } else {
         target = readHome(QDir(home).absolutePath());
     }
+
+    // A plugin's data and actions, as a device sees them (developer tools).
+    if (words.value(0) == QLatin1String("observe") && (words.size() == 2 || words.size() == 3))
+        return observe(target, words, follow);
+    if (words.value(0) == QLatin1String("action") && (words.size() == 2 || words.size() == 3))
+        return pushAction(target, words, processor);
 
     const Rpc *rpc = &deviceAdminRpc();
     ValueList args;

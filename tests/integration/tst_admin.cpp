@@ -400,6 +400,42 @@ private Q_SLOTS:
                  audit.out.constData());
     }
 
+    // The developer's tools: a plugin's observable as JSON, and an action pushed as a device would
+    // (logic's reason when it refuses; usage errors for a bad type or JSON).
+    void aDeveloperObservesAndPushesActions()
+    {
+        const QString rows = QStringLiteral("peek_plugin_tutorial.StringIntTuple");
+        const AdminRun seen = admin({QStringLiteral("observe"), rows});
+        QVERIFY2(seen.code == 0, seen.err.constData());
+        const QJsonArray before = QJsonDocument::fromJson(seen.out).array();
+        QVERIFY2(!before.isEmpty(), seen.out.constData());
+        QCOMPARE(before[0][QLatin1String("_tt")].toString(), rows);
+        const qint64 id = before[0][QLatin1String("id")].toInteger();
+        const QString string1 = before[0][QLatin1String("string1")].toString();
+
+        const AdminRun toggled = admin({QStringLiteral("action"), QStringLiteral("peek_plugin_tutorial.StringCapToggleActionTuple"),
+                                        QStringLiteral("{\"stringIntId\": %1}").arg(id)});
+        QVERIFY2(toggled.code == 0 && toggled.out.startsWith("applied peek_plugin_tutorial.StringCapToggleActionTuple"),
+                 (toggled.out + toggled.err).constData());
+        const QJsonArray after = QJsonDocument::fromJson(admin({QStringLiteral("observe"), rows}).out).array();
+        QVERIFY(!after.isEmpty());
+        QVERIFY2(after[0][QLatin1String("string1")].toString() != string1
+                     && after[0][QLatin1String("string1")].toString().compare(string1, Qt::CaseInsensitive) == 0,
+                 qPrintable(after[0][QLatin1String("string1")].toString()));
+
+        const AdminRun missing = admin({QStringLiteral("action"), QStringLiteral("peek_plugin_tutorial.StringCapToggleActionTuple"),
+                                        QStringLiteral("{\"stringIntId\": 999999}")});
+        QCOMPARE(missing.code, 1);
+        QVERIFY2(missing.err.contains("logic refused") && missing.err.contains("999999"), missing.err.constData());
+        const AdminRun badJson = admin({QStringLiteral("action"), QStringLiteral("peek_plugin_tutorial.StringCapToggleActionTuple"),
+                                        QStringLiteral("{\"stringIntId\":")});
+        QCOMPARE(badJson.code, 2);
+        QVERIFY2(badJson.err.contains("must be a JSON object"), badJson.err.constData());
+        const AdminRun badType = admin({QStringLiteral("observe"), QStringLiteral("StringIntTuple")});
+        QCOMPARE(badType.code, 2);
+        QVERIFY2(badType.err.contains("is not a tuple type"), badType.err.constData());
+    }
+
     // Any service's log, read over its link to logic: logic's by default, the field service's
     // by name, filtered by level, and followed as it grows.
     void logsOfAnyServiceAreReadAndFollowed()
