@@ -6,10 +6,17 @@
 #   Peek::server     peek-server, which makes the .peekplugin package
 # and PEEK_PLUGIN_API_VERSION, the plugin API (MAJOR.MINOR) the platform offers.
 #
-# peek_add_plugin(<name> SOURCES ... [MIGRATIONS dir] [QML dir] [ICONS dir] [DATA dir ...] [OUTPUT_DIR dir])
+# peek_add_plugin(<name> SOURCES ... [MIGRATIONS dir] [QML dir] [ICONS dir] [DATA dir ...]
+#                 [API dir] [OUTPUT_DIR dir])
 #
 # MIGRATIONS, QML and ICONS name the folders of those (by convention migrations, qml, icons);
 # DATA any other folders the plugin reads at run time. All are copied beside the library.
+# API names the folder of the headers the plugin publishes to other plugins (api/): other
+# plugins build on them with peek_use_plugin_api(<their target> <name>); installed, they go to
+# include/peek/plugins/<name>/.
+#
+# peek_use_plugin_api(<target> <plugin>): <target> includes <plugin>'s published API headers
+# ("inboxapi.h"), from this build or, outside it, from the SDK.
 #
 # <name> is the plugin's name as plugin.json (beside the calling CMakeLists.txt) says it. Builds
 #   <output>/<name>/{lib<name>.so, plugin.json, <data dirs>}
@@ -55,7 +62,7 @@ function(_peek_check_plugin_json name file out_version)
 endfunction()
 
 function(peek_add_plugin name)
-    cmake_parse_arguments(P "" "OUTPUT_DIR;MIGRATIONS;QML;ICONS" "SOURCES;DATA" ${ARGN})
+    cmake_parse_arguments(P "" "OUTPUT_DIR;MIGRATIONS;QML;ICONS;API" "SOURCES;DATA" ${ARGN})
     foreach(kind MIGRATIONS QML ICONS)
         if(P_${kind})
             list(APPEND P_DATA ${P_${kind}})
@@ -106,6 +113,11 @@ function(peek_add_plugin name)
     endif()
     add_dependencies(plugin-packages ${name}_package)
 
+    if(P_API)
+        add_library(${name}_api INTERFACE)
+        target_include_directories(${name}_api INTERFACE $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/${P_API}>)
+    endif()
+
     if(NOT P_OUTPUT_DIR STREQUAL PEEK_PLUGINS_OUTPUT_DIR)
         return()
     endif()
@@ -120,4 +132,24 @@ function(peek_add_plugin name)
     foreach(dir IN LISTS P_DATA)
         install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${dir} DESTINATION lib/peek/plugins/${name} ${component})
     endforeach()
+    if(P_API)
+        # With the SDK (peek-dev in Peek's own tree), for the plugins that build on this one.
+        set(api_component)
+        if(PEEK_PLUGIN_API_INSTALL_COMPONENT)
+            set(api_component COMPONENT ${PEEK_PLUGIN_API_INSTALL_COMPONENT})
+        endif()
+        install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${P_API}/ DESTINATION include/peek/plugins/${name} ${api_component}
+                FILES_MATCHING PATTERN "*.h")
+    endif()
+endfunction()
+
+function(peek_use_plugin_api target plugin)
+    if(TARGET ${plugin}_api)
+        target_link_libraries(${target} PRIVATE ${plugin}_api)
+    elseif(PEEK_PLUGIN_API_INCLUDE_DIR AND IS_DIRECTORY ${PEEK_PLUGIN_API_INCLUDE_DIR}/${plugin})
+        target_include_directories(${target} PRIVATE ${PEEK_PLUGIN_API_INCLUDE_DIR}/${plugin})
+    else()
+        message(FATAL_ERROR "peek_use_plugin_api(${target} ${plugin}): ${plugin} publishes no API here "
+                            "(not built in this project, and not in the SDK's include/peek/plugins)")
+    endif()
 endfunction()

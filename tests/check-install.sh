@@ -47,6 +47,20 @@ rm -rf "$work/home"
 check_installed_server "$work/usr/bin/peek-server" "$sdk/plugins" "$work"
 echo "check-install.sh: the tutorial built against the installed SDK ($(basename "$sdk"/packages/*.peekplugin)) ran in the installed server"
 
+# The inbox, as a third party builds a plugin: its own project against the SDK alone, its own
+# test (with the SDK's bundled tutorial sending it tasks).
+inbox="$work/inbox"
+cmake -S "$source_dir/plugins/peek_plugin_inbox" -B "$inbox" -G Ninja -DCMAKE_PREFIX_PATH="$work/usr" \
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$work/inbox-configure.log" 2>&1 \
+    || fail "configuring the inbox against the installed SDK failed: $(tail -20 "$work/inbox-configure.log")"
+cmake --build "$inbox" >"$work/inbox-build.log" 2>&1 || fail "building the inbox against the SDK failed: $(tail -30 "$work/inbox-build.log")"
+if grep -q -- "$build\|$source_dir/core\|$source_dir/cmake" "$inbox/build.ninja"; then
+    fail "the inbox's build reaches into Peek's trees"
+fi
+ctest --test-dir "$inbox" --output-on-failure >"$work/inbox-test.log" 2>&1 \
+    || fail "the inbox's own test failed against the SDK: $(grep -v 'QDEBUG\|QINFO' "$work/inbox-test.log" | tail -30)"
+echo "check-install.sh: the inbox built on its own against the SDK and passed its test"
+
 # new-plugin and the tutorial: every block of docs/tutorial.md, with the scratch prefix standing
 # in for the packages (the commands find peek-server on PATH, Peek through CMAKE_PREFIX_PATH).
 PATH="$work/usr/bin:$PATH" CMAKE_PREFIX_PATH="$work/usr" \

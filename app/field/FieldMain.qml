@@ -111,6 +111,15 @@ ApplicationWindow {
         target: Peek.plugins
         function onRevisionChanged() { window.openStartPage() }
     }
+    // A view opens another plugin's view by name (an inbox task's route).
+    Connections {
+        target: Peek
+        function onOpenPluginRequested(name) {
+            const row = Peek.plugins ? Peek.plugins.rowOf(name) : -1
+            if (row >= 0)
+                window.open(Peek.plugins.get(row).plugin)
+        }
+    }
     Component.onCompleted: {
         Theme.outdoor = outdoor
         openStartPage()

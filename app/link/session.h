@@ -127,6 +127,9 @@ public:
     bool served() const;
     void login(const QString &userName, const QString &password, const QStringList &acceptedWarningKeys = {});
     void logout();
+    // A view asks the app to open a plugin's view (an inbox task's route): the field app pushes
+    // it, the office app selects it (openPluginRequested).
+    void requestOpenPlugin(const QString &plugin) { Q_EMIT openPluginRequested(plugin); }
     // Asks the service to enrol this device under `name` (online only). The answer arrives as
     // deviceStateChanged (the new state, or deviceMessage saying what failed).
     void enrolDevice(const QString &name);
@@ -141,6 +144,7 @@ Q_SIGNALS:
     void connectionStateChanged(const QString &state);
     void queuedActionsChanged(int count);
     void failedActionsChanged(int count);
+    void openPluginRequested(const QString &plugin);
     void lastSyncTimeChanged(const QDateTime &time);
     void deviceStateChanged();
     void userChanged();

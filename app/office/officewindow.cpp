@@ -370,6 +370,11 @@ void OfficeWindow::startSession()
     connect(session, &Session::lastSyncTimeChanged, this, &OfficeWindow::updateSyncTime);
     connect(session, &Session::deviceStateChanged, this, &OfficeWindow::updatePage);
     connect(session, &Session::userChanged, this, &OfficeWindow::updatePage);
+    // A view opens another plugin's view (an inbox task's route).
+    connect(session, &Session::openPluginRequested, this, [this](const QString &plugin) {
+        if (!selectPlugin(plugin))
+            statusBar()->showMessage(tr("%1 is not available on this server").arg(plugin), 5000);
+    });
     if (!m_secrets)
         m_secrets = std::make_unique<FallbackSecretStore>(QStringLiteral("peek-office"));
     QPointer<Session> presenting = session;

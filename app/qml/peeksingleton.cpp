@@ -46,6 +46,7 @@ void PeekSingleton::attach()
                                  &PeekSingleton::lastSyncTimeChanged)
                       << connect(s, &Session::deviceStateChanged, this, &PeekSingleton::deviceChanged)
                       << connect(s, &Session::userChanged, this, &PeekSingleton::deviceChanged)
+                      << connect(s, &Session::openPluginRequested, this, &PeekSingleton::openPluginRequested)
                       << connect(s, &QObject::destroyed, this, &PeekSingleton::attach);
     }
     Q_EMIT sessionChanged();
@@ -116,6 +117,12 @@ void PeekSingleton::logout()
 {
     if (m_session)
         m_session->logout();
+}
+
+void PeekSingleton::openPlugin(const QString &plugin)
+{
+    if (m_session)
+        m_session->requestOpenPlugin(plugin);
 }
 
 QString PeekSingleton::defaultDeviceName() const

@@ -72,6 +72,8 @@ public:
     QVariantMap loginWarnings() const;
     Q_INVOKABLE void login(const QString &userName, const QString &password, const QStringList &acceptedWarningKeys = {});
     Q_INVOKABLE void logout();
+    // Opens a plugin's view by the plugin's name (an inbox task's route): openPluginRequested.
+    Q_INVOKABLE void openPlugin(const QString &plugin);
     QString defaultDeviceName() const;
     // Asks the service to enrol this device under `name` (deviceChanged tells the outcome).
     Q_INVOKABLE void enrolDevice(const QString &name);
@@ -92,6 +94,7 @@ Q_SIGNALS:
     void lastSyncTimeChanged();
     void sessionChanged();
     void deviceChanged();
+    void openPluginRequested(const QString &plugin);
 
 private:
     void attach();

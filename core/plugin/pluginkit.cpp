@@ -33,7 +33,7 @@ QString camelCase(const QString &column)
 
 void AppProxyHook::start(PluginContext &context)
 {
-    context.proxyObservable();
+    context.proxyObservable().setPerCaller(m_perCaller);
     context.proxyActions();
     const QDir directory(context.metadata().directory);
     for (const QString &folder : {QStringLiteral("qml"), QStringLiteral("icons")}) {
@@ -56,14 +56,29 @@ QString PluginSql::statement(const QString &text) const
     return sql::withSchema(text, m_schema);
 }
 
+namespace {
+
+// A null QString binds as NULL in Qt, which a NOT NULL text column refuses: a plugin's empty
+// text is text. (QVariant() still binds NULL.)
+QVariantList textNotNull(QVariantList values)
+{
+    for (QVariant &value : values) {
+        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+            value = QVariant(QStringLiteral(""));
+    }
+    return values;
+}
+
+} // namespace
+
 Result<QSqlQuery> PluginSql::exec(const QString &text, const QVariantList &bindValues) const
 {
-    return sql::exec(m_db, statement(text), bindValues);
+    return sql::exec(m_db, statement(text), textNotNull(bindValues));
 }
 
 Result<QVariant> PluginSql::scalar(const QString &text, const QVariantList &bindValues) const
 {
-    return sql::scalar(m_db, statement(text), bindValues);
+    return sql::scalar(m_db, statement(text), textNotNull(bindValues));
 }
 
 Result<void> PluginSql::changeOne(const QString &text, const QVariantList &bindValues, const QString &what) const
@@ -127,15 +142,16 @@ void failWith(PluginContext &context, const Error &error)
 }
 
 void provideTuplesOf(PluginContext &context, const QString &tupleType, std::function<TuplePtr()> make,
-                     QString statement, QVariantList bindValues)
+                     QString statement, std::function<QVariantList(const TupleSelector &)> bindValues)
 {
     Database *database = &context.database();
     const QString schema = context.schema();
     PluginContext *ctx = &context;
     context.observable().addTupleProvider(
-        tupleType, [=](const Dict &, const TupleSelector &) {
+        tupleType, [=](const Dict &, const TupleSelector &selector) {
+            const QVariantList binds = bindValues(selector);
             auto rows = database->runSync(QStringList {schema}, [&](QSqlDatabase &db) {
-                return PluginSql(db, schema).tuplesOf(make, statement, bindValues);
+                return PluginSql(db, schema).tuplesOf(make, statement, binds);
             });
             if (!rows)
                 failWith(*ctx, rows.error().context(QStringLiteral("loading %1").arg(tupleType)));

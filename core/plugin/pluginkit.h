@@ -33,6 +33,8 @@
 #include "storage/sql.h"
 #include "tuple/datetime.h"
 #include "tuple/tuple.h"
+#include "tuple/tupleselector.h"
+#include "vortex/caller.h"
 #include "vortex/futurecontext.h"
 
 #include <QFuture>
@@ -70,7 +72,21 @@ using WorkerHook = HookOn<Role::Worker>;
 class PEEK_API AppProxyHook : public PluginRoleHook
 {
 public:
+    // perCaller: the default observable's answers are each caller's own (device and user: the
+    // provider reads peek::currentCaller()), so the proxy keeps them apart.
+    explicit AppProxyHook(bool perCaller = false) : m_perCaller(perCaller) { }
     void start(PluginContext &context) override;
+
+private:
+    bool m_perCaller;
+};
+
+// For PEEK_PLUGIN: field and office proxies like the default, for an observable that answers
+// each user with their own data (an inbox, "my jobs").
+class PEEK_API PerCallerAppHook : public HookOn<Role::Field, Role::Office>
+{
+public:
+    void start(PluginContext &context) override { AppProxyHook(true).start(context); }
 };
 
 // The base PEEK_PLUGIN's class derives from: one hook per role, from the hook types it names.
@@ -100,7 +116,8 @@ private:
 
 // ---- SQL on the plugin's schema ----
 
-// One connection's work with `{schema}` replaced by the plugin's schema in every statement.
+// One connection's work with `{schema}` replaced by the plugin's schema in every statement, and
+// a null QString bound as '' (a plugin's empty text; QVariant() binds NULL).
 class PEEK_API PluginSql
 {
 public:
@@ -134,7 +151,7 @@ private:
 
 namespace detail {
 PEEK_API void provideTuplesOf(PluginContext &context, const QString &tupleType, std::function<TuplePtr()> make,
-                              QString statement, QVariantList bindValues);
+                              QString statement, std::function<QVariantList(const TupleSelector &)> bindValues);
 PEEK_API void notifyChanged(PluginContext &context, const QStringList &tupleTypes);
 // An error of the plugin's database work: logged in full, thrown with what a peer may read.
 [[noreturn]] PEEK_API void failWith(PluginContext &context, const Error &error);
@@ -144,6 +161,16 @@ PEEK_API void notifyChanged(PluginContext &context, const QStringList &tupleType
 // threads, so it may take its time).
 template <typename T>
 void provideTuples(PluginContext &context, QString statement, QVariantList bindValues = {})
+{
+    detail::provideTuplesOf(context, QString::fromUtf8(T::kTupleType), [] { return TuplePtr(std::make_shared<T>()); },
+                            std::move(statement), [bindValues](const TupleSelector &) { return bindValues; });
+}
+
+// The same with bind values made for each request from its selector and the caller
+// (peek::currentCaller(), on the provider's thread): "... WHERE user_name = ?" with
+// [](const peek::TupleSelector &) { return QVariantList {peek::currentCaller().userName}; }.
+template <typename T>
+void provideTuples(PluginContext &context, QString statement, std::function<QVariantList(const TupleSelector &)> bindValues)
 {
     detail::provideTuplesOf(context, QString::fromUtf8(T::kTupleType), [] { return TuplePtr(std::make_shared<T>()); },
                             std::move(statement), std::move(bindValues));

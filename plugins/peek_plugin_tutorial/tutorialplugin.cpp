@@ -5,7 +5,7 @@
 //   field/office: proxies of the observable and the actions for the apps, the QML views over HTTP
 //   agent:        serves subInts for logic and calls addInts / addStringInt once linked to logic
 #include "api/tutorialapi.h"
-#include <QRandomGenerator>
+#include "inboxapi.h" // the inbox's published API: a row's last editor hears of changes
 
 #include "tutorialrpc.h"
 #include "tutorialtasks.h"
@@ -17,6 +17,8 @@
 #include "peek/rpc.h"
 #include "peek/storage.h"
 
+#include <QHash>
+#include <QMutex>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 
@@ -31,6 +33,74 @@ Q_LOGGING_CATEGORY(lcTutorialStore, "peek.logic.peek_plugin_tutorial.store")
 QString nonNull(const QString &s)
 {
     return s.isNull() ? QStringLiteral("") : s;
+}
+
+// A change to a row, for its editor before it: who changed it, and what it is now.
+struct ChangeNotice
+{
+    qint64 id = 0;
+    QString string1;
+    QString previousEditor; // who changed the row before (empty: nobody from a device)
+    QString editor;         // who changed it now
+    QString device;
+};
+
+// Notices made inside an action's transaction (a database thread), taken once it committed (the
+// event loop), by the action's uuid.
+class ChangeNotices
+{
+public:
+    void put(const QString &uuid, ChangeNotice notice)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_notices.insert(uuid, std::move(notice));
+    }
+    std::optional<ChangeNotice> take(const QString &uuid)
+    {
+        QMutexLocker lock(&m_mutex);
+        auto it = m_notices.find(uuid);
+        if (it == m_notices.end())
+            return std::nullopt;
+        ChangeNotice notice = std::move(*it);
+        m_notices.erase(it);
+        return notice;
+    }
+
+private:
+    QMutex m_mutex;
+    QHash<QString, ChangeNotice> m_notices;
+};
+
+// Tells the row's previous editor, through the inbox (when it runs), that someone else changed
+// it: one task per row and editor, replaced by the next change, gone once completed.
+void tellPreviousEditor(peek::PluginContext &ctx, const ChangeNotice &notice)
+{
+    if (notice.previousEditor.isEmpty() || notice.previousEditor == notice.editor)
+        return;
+    auto *inbox = ctx.otherPluginApi<inbox::InboxApi>(QStringLiteral("peek_plugin_inbox"));
+    if (!inbox)
+        return;
+    inbox::NewTask task;
+    task.pluginName = ctx.pluginName();
+    task.uniqueId = QStringLiteral("StringInt-%1-for-%2").arg(notice.id).arg(notice.previousEditor);
+    task.userName = notice.previousEditor;
+    const QString editor = notice.editor.isEmpty() ? QStringLiteral("An operator") : notice.editor;
+    task.title = QStringLiteral("%1 changed \"%2\"").arg(editor, notice.string1);
+    task.description = QStringLiteral("Row %1 of the tutorial, which you changed last, was changed by %2%3.")
+                           .arg(notice.id)
+                           .arg(editor, notice.device.isEmpty() ? QString() : QStringLiteral(" on ") + notice.device);
+    task.routePath = ctx.pluginName();
+    task.notify = inbox::Banner | inbox::Sound;
+    task.autoDelete = inbox::Completed;
+    const QLoggingCategory &log = ctx.log();
+    peek::onFinished(&ctx, inbox->addTask(task), [&log, task](const QFuture<qint64> &added) {
+        try {
+            if (peek::hasResult(added))
+                qCInfo(log).noquote() << "told" << task.userName << "of the change to StringInt" << task.uniqueId;
+        } catch (const std::exception &e) {
+            qCWarning(log).noquote() << "the inbox refused the task for" << task.userName << ":" << e.what();
+        }
+    });
 }
 
 // A storage failure: the whole story to the log, what a peer may read to the error answer.
@@ -102,36 +172,47 @@ public:
 
     // The actions' changes, run inside the transaction the action processor opened (which also
     // records the action as applied: exactly once). Errors refuse the action.
-    static peek::Result<qint64> toggleCaps(QSqlDatabase &db, const QString &schema, qint64 id)
+    // Both return the notice for the row's previous editor.
+    static peek::Result<ChangeNotice> toggleCaps(QSqlDatabase &db, const QString &schema, qint64 id)
     {
-        auto row = peek::sql::exec(db, QStringLiteral("SELECT string1 FROM %1.\"StringInt\" WHERE id = ?").arg(schema), {id});
+        auto before = rowBefore(db, schema, id);
+        if (!before)
+            return before;
+        const QString current = before.value().string1;
+        const QString toggled = current == current.toUpper() ? current.toLower() : current.toUpper();
+        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ?, changed_by = ?, changed_on = ? "
+                                                          "WHERE id = ?").arg(schema),
+                                       {toggled, nonNull(before.value().editor), nonNull(before.value().device), id});
+        if (!updated)
+            return updated.error();
+        before.value().string1 = toggled;
+        return before;
+    }
+
+    static peek::Result<ChangeNotice> addToInt(QSqlDatabase &db, const QString &schema, qint64 id, qint64 offset)
+    {
+        auto before = rowBefore(db, schema, id);
+        if (!before)
+            return before;
+        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ?, changed_by = ?, changed_on = ? "
+                                                          "WHERE id = ?").arg(schema),
+                                       {offset, nonNull(before.value().editor), nonNull(before.value().device), id});
+        if (!updated)
+            return updated.error();
+        return before;
+    }
+
+    // The row as it is before a change, and who makes the change: the caller the field or
+    // office service vouched for (the platform's caller of this action).
+    static peek::Result<ChangeNotice> rowBefore(QSqlDatabase &db, const QString &schema, qint64 id)
+    {
+        auto row = peek::sql::exec(db, QStringLiteral("SELECT string1, changed_by FROM %1.\"StringInt\" WHERE id = ?").arg(schema), {id});
         if (!row)
             return row.error();
         if (!row.value().next())
             return peek::Error {QStringLiteral("There is no StringInt row with id %1").arg(id)};
-        const QString current = row.value().value(0).toString();
-        const QString toggled = current == current.toUpper() ? current.toLower() : current.toUpper();
         const peek::PeerIdentity &caller = peek::currentCaller();
-        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET string1 = ?, changed_by = ?, changed_on = ? "
-                                                          "WHERE id = ?").arg(schema),
-                                       {toggled, nonNull(caller.userName), nonNull(caller.deviceName), id});
-        if (!updated)
-            return updated.error();
-        return id;
-    }
-
-    static peek::Result<qint64> addToInt(QSqlDatabase &db, const QString &schema, qint64 id, qint64 offset)
-    {
-        // Who did it, as the field or office service vouched (the platform's caller of this action).
-        const peek::PeerIdentity &caller = peek::currentCaller();
-        auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = int1 + ?, changed_by = ?, changed_on = ? "
-                                                          "WHERE id = ?").arg(schema),
-                                       {offset, nonNull(caller.userName), nonNull(caller.deviceName), id});
-        if (!updated)
-            return updated.error();
-        if (updated.value().numRowsAffected() != 1)
-            return peek::Error {QStringLiteral("There is no StringInt row with id %1").arg(id)};
-        return id;
+        return ChangeNotice {id, row.value().value(0).toString(), row.value().value(1).toString(), caller.userName, caller.deviceName};
     }
 
     // Tells the observers that the rows changed (after a commit, on the event loop).
@@ -244,18 +325,28 @@ public:
         auto &actions = ctx.actionProcessor();
         QObject *context = &ctx;
         const QString schema = ctx.schema();
-        auto changed = [store](const auto &) { store->notifyChanged(); };
+        auto notices = std::make_shared<ChangeNotices>();
+        peek::PluginContext *context_ = &ctx;
+        auto changed = [store, notices, context_](const auto &action) {
+            store->notifyChanged();
+            if (auto notice = notices->take(action.uuid))
+                tellPreviousEditor(*context_, *notice);
+        };
         actions.applyInTransaction<StringCapToggleActionTuple>(
-            [schema](QSqlDatabase &db, const StringCapToggleActionTuple &toggle) -> peek::Result<std::vector<peek::TuplePtr>> {
-                if (auto done = StringIntStore::toggleCaps(db, schema, toggle.stringIntId); !done)
+            [schema, notices](QSqlDatabase &db, const StringCapToggleActionTuple &toggle) -> peek::Result<std::vector<peek::TuplePtr>> {
+                auto done = StringIntStore::toggleCaps(db, schema, toggle.stringIntId);
+                if (!done)
                     return done.error();
+                notices->put(toggle.uuid, std::move(done).value());
                 return std::vector<peek::TuplePtr> {};
             },
             changed);
         actions.applyInTransaction<AddIntValueActionTuple>(
-            [schema](QSqlDatabase &db, const AddIntValueActionTuple &add) -> peek::Result<std::vector<peek::TuplePtr>> {
-                if (auto done = StringIntStore::addToInt(db, schema, add.stringIntId, add.offset); !done)
+            [schema, notices](QSqlDatabase &db, const AddIntValueActionTuple &add) -> peek::Result<std::vector<peek::TuplePtr>> {
+                auto done = StringIntStore::addToInt(db, schema, add.stringIntId, add.offset);
+                if (!done)
                     return done.error();
+                notices->put(add.uuid, std::move(done).value());
                 return std::vector<peek::TuplePtr> {};
             },
             changed);

@@ -3,6 +3,8 @@
 #include "peek/testing.h"
 
 #include "action/tupleactions.h"
+#include "admin/adminapi.h"
+#include "admin/adminclient.h"
 #include "host/servicehost.h"
 #include "observable/tupledataobserverclient.h"
 #include "vortex/payload.h"
@@ -12,11 +14,14 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QEventLoop>
 #include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
+#include <QUuid>
 
 #include <map>
 
@@ -43,6 +48,91 @@ struct PluginHarness::Private
         return true;
     }
     QString pluginOr(const QString &plugin) const { return plugin.isEmpty() ? options.plugins.value(0) : plugin; }
+
+    // The future's value once it finished (running the event loop), or why there is none.
+    template <typename T>
+    Result<T> await(QFuture<T> future, const QString &what) const
+    {
+        QFutureWatcher<T> watcher;
+        watcher.setFuture(future);
+        if (!waitFor([&watcher] { return watcher.isFinished(); }))
+            return Error {QStringLiteral("%1: no answer within %2 ms").arg(what).arg(options.timeoutMs)};
+        try {
+            return future.result();
+        } catch (const std::exception &e) {
+            return Error {QStringLiteral("%1: %2").arg(what, QString::fromUtf8(e.what()))};
+        }
+    }
+
+    QByteArray joinToken = QByteArray::number(QRandomGenerator::system()->generate64(), 36)
+        + QByteArray::number(QRandomGenerator::system()->generate64(), 36);
+    // The test client's device, enrolled and approved on its first login.
+    QString deviceId;
+    QString deviceToken;
+
+    // An administration RPC on logic, as the machine's operator (the join token).
+    Result<Value> adminCall(const Rpc &rpc, const ValueList &args, Dict kwargs, const QString &what) const
+    {
+        AdminClient::Options o;
+        o.url = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(host->ports(Role::Logic).value(0)));
+        o.joinToken = joinToken;
+        o.timeoutMs = options.timeoutMs;
+        AdminClient admin(o);
+        admin.open();
+        if (!waitFor([&admin] { return admin.isConnected(); }))
+            return Error {QStringLiteral("%1: cannot reach logic's admin port %2").arg(what).arg(o.url.port())};
+        kwargs.insert(QStringLiteral("actor"), Value(QStringLiteral("PluginHarness")));
+        return await(admin.call(rpc, args, kwargs), what);
+    }
+
+    Result<PayloadEnvelope> sendToField(const TuplePtr &tuple, const Dict &filt, const QString &what) const
+    {
+        return await(PayloadResponse::send(device.get(), PayloadEnvelope::fromPayload(Payload(filt, {tuple})),
+                                           Role(Role::Field).vortexName(), options.timeoutMs),
+                     what);
+    }
+
+    void presentDevice() const
+    {
+        auto online = std::make_shared<GenericTuple>(
+            QStringLiteral("peek_core_device.DeviceOnlineTuple"),
+            Dict {{QStringLiteral("deviceId"), Value(deviceId)}, {QStringLiteral("deviceToken"), Value(deviceToken)},
+                  {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
+        device->send(PayloadEnvelope::fromPayload(Payload({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_device"))},
+                                                           {QStringLiteral("key"), Value(QStringLiteral("device.online"))}},
+                                                          {online})),
+                     Role(Role::Field).vortexName());
+    }
+
+    // Enrols the client as a field device and approves it (as an operator would).
+    Result<void> enrolDevice()
+    {
+        if (!deviceId.isEmpty())
+            return {};
+        const QString id = QStringLiteral("harness-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+        const QString token = QString::fromLatin1(joinToken) + QStringLiteral("-device");
+        auto enrol = std::make_shared<GenericTuple>(
+            QStringLiteral("peek_core_device.EnrolDeviceAction"),
+            Dict {{QStringLiteral("description"), Value(id)},
+                  {QStringLiteral("deviceId"), Value(id)},
+                  {QStringLiteral("deviceType"), Value(QStringLiteral("field"))},
+                  {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))},
+                  {QStringLiteral("deviceToken"), Value(token)},
+                  {QStringLiteral("platform"), Value(QStringLiteral("test"))},
+                  {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
+                  {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
+        if (auto enrolled = sendToField(enrol, action::processorFilt(QStringLiteral("peek_core_device"), QStringLiteral("peek_core_device")),
+                                        QStringLiteral("enrolling the test device"));
+            !enrolled)
+            return enrolled.error();
+        if (auto approved = adminCall(deviceAdminRpc(), {Value(QStringLiteral("approve")), Value(id)}, {},
+                                      QStringLiteral("approving the test device"));
+            !approved)
+            return approved.error();
+        deviceId = id;
+        deviceToken = token;
+        return {};
+    }
 };
 
 PluginHarness::PluginHarness(Options options, QString sdkPluginsDirectory) : d(std::make_unique<Private>())
@@ -75,8 +165,12 @@ Result<void> PluginHarness::start()
     o.pluginDirectories << qEnvironmentVariable("PEEK_PLUGIN_PATH").split(u':', Qt::SkipEmptyParts);
     if (!d->sdkPlugins.isEmpty())
         o.pluginDirectories << d->sdkPlugins;
+    for (QString &dir : o.pluginDirectories)
+        dir = QDir::cleanPath(QDir(dir).absolutePath());
+    o.pluginDirectories.removeDuplicates();
     o.storageUrl = d->options.storageUrl;
     o.requireDeviceEnrolment = false; // the test's client stands for an enrolled, approved device
+    o.joinToken = d->joinToken;       // the harness is the machine's operator (addUser)
     o.vortexOptions.reconnectMinMs = 50;
     o.vortexOptions.reconnectMaxMs = 200;
     d->host = std::make_unique<ServiceHost>(o);
@@ -149,17 +243,78 @@ Result<void> PluginHarness::pushAction(const TuplePtr &action, const QString &pl
     const QString plugin = d->pluginOr(pluginName);
     action::stamp(*action);
     const Payload payload(action::processorFilt(plugin, processor.isEmpty() ? plugin : processor), {action});
-    QFutureWatcher<PayloadEnvelope> answer;
-    answer.setFuture(PayloadResponse::send(d->device.get(), PayloadEnvelope::fromPayload(payload), Role(Role::Field).vortexName(),
-                                           d->options.timeoutMs));
-    d->waitFor([&answer] { return answer.isFinished(); });
-    try {
-        const PayloadEnvelope envelope = answer.result();
-        if (!envelope.isSuccess())
-            return Error {QStringLiteral("%1 was refused: %2").arg(action->tupleType(), envelope.errorText())};
-    } catch (const std::exception &e) {
-        return Error {QStringLiteral("%1 got no answer: %2").arg(action->tupleType(), QString::fromUtf8(e.what()))};
-    }
+    auto answer = d->await(PayloadResponse::send(d->device.get(), PayloadEnvelope::fromPayload(payload),
+                                                 Role(Role::Field).vortexName(), d->options.timeoutMs),
+                           action->tupleType());
+    if (!answer)
+        return answer.error();
+    return {};
+}
+
+Result<void> PluginHarness::addUser(const QString &name, const QString &password, const QStringList &roles)
+{
+    if (!d->host || !d->options.roles.contains(Role::Logic))
+        return Error {QStringLiteral("PluginHarness::addUser needs start() with the logic role")};
+    Dict kwargs {{QStringLiteral("password"), Value(password)}, {QStringLiteral("roles"), Value(roles.join(u','))}};
+    auto added = d->adminCall(userAdminRpc(), {Value(QStringLiteral("add")), Value(name)}, kwargs,
+                              QStringLiteral("adding the user %1").arg(name));
+    if (!added)
+        return added.error();
+    return {};
+}
+
+Result<void> PluginHarness::logIn(const QString &name, const QString &password)
+{
+    if (!d->device)
+        return Error {QStringLiteral("PluginHarness::logIn needs start() with the field role")};
+    if (auto enrolled = d->enrolDevice(); !enrolled)
+        return enrolled;
+    auto login = std::make_shared<GenericTuple>(
+        QStringLiteral("peek_core_user.UserLoginAction"),
+        Dict {{QStringLiteral("userName"), Value(name)},
+              {QStringLiteral("password"), Value(password)},
+              {QStringLiteral("isFieldService"), Value(true)},
+              {QStringLiteral("isOfficeService"), Value(false)},
+              {QStringLiteral("acceptedWarningKeys"), Value(ValueList {})},
+              {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
+              {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
+    // The field service learns the device's approval from its presentation, which it checks with
+    // logic: until then a login is refused for the device, so it is tried again (as the app does
+    // once its status says approved).
+    QString refusal;
+    const bool loggedIn = d->waitFor([&] {
+        d->presentDevice();
+        login->setField(QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))).ok();
+        auto answer = d->sendToField(login, action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
+                                     QStringLiteral("logging in as %1").arg(name));
+        if (!answer) {
+            refusal = answer.error().message();
+            return false;
+        }
+        auto decoded = answer.value().decodePayload();
+        const Tuple *response = decoded && decoded.value().tuples.size() == 1 ? decoded.value().tuples.front().get() : nullptr;
+        if (!response) {
+            refusal = QStringLiteral("the answer cannot be read");
+            return false;
+        }
+        refusal = response->field(QStringLiteral("message")).toString();
+        if (response->field(QStringLiteral("succeeded")).toBool())
+            return true;
+        // Warnings (another user was logged in on this device, say): accepted, as "Log in anyway".
+        const Value warnings = response->field(QStringLiteral("warnings"));
+        if (warnings.type() == Value::Type::Dict && !warnings.toDict().isEmpty()) {
+            ValueList keys;
+            for (const auto &[key, text] : warnings.toDict())
+                keys.push_back(Value(key));
+            login->setField(QStringLiteral("acceptedWarningKeys"), Value(keys)).ok();
+        }
+        return false;
+    });
+    if (!loggedIn)
+        return Error {QStringLiteral("logging in as %1 failed: %2").arg(name, refusal)};
+    // Observers asked before the login are answered again as the user.
+    for (auto &[key, observer] : d->observers)
+        observer->resubscribeAll();
     return {};
 }
 

@@ -60,7 +60,15 @@ public:
     // plugin's own) and waits for logic's answer: fails with logic's reason when refused.
     Result<void> pushAction(const TuplePtr &action, const QString &plugin = {}, const QString &processor = {});
 
+    // Adds an internal user on logic, as the machine's operator would (roles: "field", "office",
+    // "admin", plugins' roles).
+    Result<void> addUser(const QString &name, const QString &password, const QStringList &roles = {QStringLiteral("field")});
+    // Logs the test's field client in as that user: from then on it observes and acts as them
+    // (peek::currentCaller().userName on logic). Logging in as another user replaces the first.
+    Result<void> logIn(const QString &name, const QString &password);
+
     QString home() const;
+    // The first port of the role (logic: its admin port, then its data exchange port).
     quint16 port(Role role) const;
 
 private:
