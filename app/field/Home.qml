@@ -86,6 +86,9 @@ Page {
                 title: cell.modelData.title
                 iconUrl: cell.modelData.iconUrl
                 broken: cell.modelData.error !== "" && cell.modelData.hash === ""
+                plugin: cell.modelData.plugin
+                badgeTuple: cell.modelData.badgeTuple ?? ""
+                badgeField: cell.modelData.badgeField ?? ""
                 onClicked: home.openRequested(cell.modelData.plugin)
             }
         }

@@ -3,6 +3,7 @@
 // be shown still has its tile; it opens the error card.
 import QtQuick
 import QtQuick.Controls
+import Peek
 import PeekApp
 
 AbstractButton {
@@ -10,8 +11,22 @@ AbstractButton {
     property string title
     property url iconUrl
     property bool broken: false
+    // plugin.json's ui badge: the number on the tile (unread items), from the plugin's observable.
+    property string plugin
+    property string badgeTuple
+    property string badgeField
+    readonly property int badge: {
+        badgeSource.revision
+        return badgeSource.count > 0 ? Number(badgeSource.get(0)[tile.badgeField] ?? 0) : 0
+    }
 
-    Accessible.name: title
+    TupleObserver {
+        id: badgeSource
+        plugin: tile.badgeTuple !== "" ? tile.plugin : ""
+        tupleName: tile.badgeTuple
+    }
+
+    Accessible.name: badge > 0 ? qsTr("%1, %2 new").arg(title).arg(badge) : title
     Accessible.role: Accessible.Button
 
     background: Rectangle {
@@ -34,6 +49,27 @@ AbstractButton {
                 sourceSize: Qt.size(72, 72)
                 fillMode: Image.PreserveAspectFit
                 visible: status === Image.Ready
+            }
+            Rectangle {
+                objectName: "badge"
+                visible: tile.badge > 0
+                z: 1
+                anchors.right: parent.right
+                anchors.top: parent.top
+                anchors.rightMargin: -12
+                anchors.topMargin: -8
+                width: Math.max(height, badgeText.implicitWidth + 14)
+                height: 30
+                radius: 15
+                color: "#c62828"
+                Text {
+                    id: badgeText
+                    anchors.centerIn: parent
+                    text: tile.badge > 99 ? "99+" : tile.badge
+                    color: "white"
+                    font.pixelSize: 17
+                    font.bold: true
+                }
             }
             Rectangle {
                 anchors.fill: parent

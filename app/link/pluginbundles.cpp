@@ -32,6 +32,9 @@ PluginBundles::Entry entryFromJson(const QJsonObject &o)
     e.version = o.value(QLatin1String("version")).toString();
     e.hash = o.value(QLatin1String("hash")).toString();
     e.error = o.value(QLatin1String("error")).toString();
+    const QJsonObject badge = o.value(QLatin1String("badge")).toObject();
+    e.badgeTuple = badge.value(QLatin1String("tuple")).toString();
+    e.badgeField = badge.value(QLatin1String("field")).toString();
     return e;
 }
 
@@ -43,6 +46,8 @@ QJsonObject entryToJson(const PluginBundles::Entry &e)
                    {QStringLiteral("hash"), e.hash}};
     if (!e.error.isEmpty())
         o.insert(QStringLiteral("error"), e.error);
+    if (!e.badgeTuple.isEmpty())
+        o.insert(QStringLiteral("badge"), QJsonObject {{QStringLiteral("tuple"), e.badgeTuple}, {QStringLiteral("field"), e.badgeField}});
     return o;
 }
 
@@ -420,6 +425,8 @@ QVariant PluginBundles::data(const QModelIndex &index, int role) const
     case VersionRole: return e.version;
     case HashRole: return e.hash;
     case ErrorRole: return e.error;
+    case BadgeTupleRole: return e.badgeTuple;
+    case BadgeFieldRole: return e.badgeField;
     default: return {};
     }
 }
@@ -428,7 +435,8 @@ QHash<int, QByteArray> PluginBundles::roleNames() const
 {
     return {{PluginRole, "plugin"},   {TitleRole, "title"},     {IconUrlRole, "iconUrl"},
             {ViewUrlRole, "viewUrl"}, {ShowHomeRole, "showHome"}, {VersionRole, "version"},
-            {HashRole, "hash"},       {ErrorRole, "error"}};
+            {HashRole, "hash"},       {ErrorRole, "error"},   {BadgeTupleRole, "badgeTuple"},
+            {BadgeFieldRole, "badgeField"}};
 }
 
 } // namespace peek::app

@@ -41,6 +41,8 @@ public:
         VersionRole,
         HashRole,
         ErrorRole,
+        BadgeTupleRole,
+        BadgeFieldRole,
     };
 
     struct Entry {
@@ -52,6 +54,8 @@ public:
         QString version;
         QString hash;  // empty: no local copy
         QString error; // why the view cannot be shown, or why it is not up to date
+        QString badgeTuple; // the tuple whose field badgeField is the tile's number (plugin.json ui badge)
+        QString badgeField;
     };
 
     PluginBundles(const QString &dataDir, const QString &app, QObject *parent = nullptr);

@@ -126,6 +126,8 @@ void TupleObserver::takeTuples()
     }
     if (count() != before)
         Q_EMIT countChanged();
+    ++m_revision;
+    Q_EMIT revisionChanged();
     const bool cached = m_subscription && m_subscription->isFromCache();
     if (cached != m_fromCache) {
         m_fromCache = cached;

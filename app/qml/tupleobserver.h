@@ -30,6 +30,8 @@ class TupleObserver : public QAbstractListModel, public QQmlParserStatus {
     Q_PROPERTY(QString tupleName READ tupleName WRITE setTupleName NOTIFY tupleNameChanged)
     Q_PROPERTY(QVariantMap selector READ selector WRITE setSelector NOTIFY selectorChanged)
     Q_PROPERTY(int count READ count NOTIFY countChanged)
+    // Goes up with every update of the tuples: a binding on get(row) depends on it.
+    Q_PROPERTY(int revision READ revision NOTIFY revisionChanged)
     // True while the rows come from the offline cache and fresh data has not arrived yet.
     Q_PROPERTY(bool fromCache READ fromCache NOTIFY fromCacheChanged)
     // The last error: from the service, or why there is no subscription (no session, no plugin).
@@ -49,6 +51,7 @@ public:
     QVariantMap selector() const { return m_selector; }
     void setSelector(const QVariantMap &selector);
     int count() const { return int(m_tuples.size()); }
+    int revision() const { return m_revision; }
     bool fromCache() const { return m_fromCache; }
     QString error() const { return m_error; }
 
@@ -68,10 +71,12 @@ Q_SIGNALS:
     void tupleNameChanged();
     void selectorChanged();
     void countChanged();
+    void revisionChanged();
     void fromCacheChanged();
     void errorChanged();
 
 private:
+    int m_revision = 0;
     void resubscribe();
     void takeTuples();
     void setError(const QString &error);

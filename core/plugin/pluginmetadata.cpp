@@ -37,13 +37,14 @@ const QString kUi = QStringLiteral("ui");
 const QString kIcon = QStringLiteral("icon");
 const QString kQml = QStringLiteral("qml");
 const QString kShowHome = QStringLiteral("showHome");
+const QString kBadge = QStringLiteral("badge");
 
 const QString kCapabilities = QStringLiteral("capabilities");
 const QStringList kTopLevelKeys {
     kName, kTitle, kDescription, kVersion, kCompatVersion, kPeekApi, kRoles, kRequiresServices, kDependencies, kUi,
     kCapabilities};
 const QStringList kDependencyKeys {kName, kVersion};
-const QStringList kUiEntryKeys {kTitle, kIcon, kQml, kShowHome};
+const QStringList kUiEntryKeys {kTitle, kIcon, kQml, kShowHome, kBadge};
 const QStringList kUiApps {QStringLiteral("field"), QStringLiteral("office"),
                            QStringLiteral("admin")};
 
@@ -289,7 +290,7 @@ public:
             return dependencies.error();
         metadata.dependencies = dependencies.value();
 
-        auto ui = readUi(object);
+        auto ui = readUi(object, metadata.name);
         if (!ui)
             return ui.error();
         metadata.ui = ui.value();
@@ -471,7 +472,7 @@ private:
         return dependencies;
     }
 
-    Result<QMap<QString, PluginUiEntry>> readUi(const QJsonObject &object) const
+    Result<QMap<QString, PluginUiEntry>> readUi(const QJsonObject &object, const QString &plugin) const
     {
         QMap<QString, PluginUiEntry> ui;
         if (!object.contains(kUi))
@@ -487,7 +488,7 @@ private:
             !checked)
             return checked.error();
         for (auto it = apps.begin(); it != apps.end(); ++it) {
-            auto entry = readUiEntry(it.key(), it.value());
+            auto entry = readUiEntry(it.key(), it.value(), plugin);
             if (!entry)
                 return entry.error();
             ui.insert(it.key(), entry.value());
@@ -495,7 +496,7 @@ private:
         return ui;
     }
 
-    Result<PluginUiEntry> readUiEntry(const QString &app, const QJsonValue &value) const
+    Result<PluginUiEntry> readUiEntry(const QString &app, const QJsonValue &value, const QString &plugin) const
     {
         const QString path = kUi + QLatin1Char('.') + app;
         if (!value.isObject())
@@ -543,6 +544,18 @@ private:
                     prefix + kShowHome,
                     QStringLiteral("expected true or false, not %1").arg(describe(showHome)));
             entry.showHome = showHome.toBool();
+        }
+        if (object.contains(kBadge)) {
+            // "badge": {"tuple": "<plugin>.CountTuple", "field": "unread"}
+            const QJsonObject badge = object.value(kBadge).toObject();
+            const QString tuple = badge.value(QLatin1String("tuple")).toString();
+            const QString field = badge.value(QLatin1String("field")).toString();
+            if (!object.value(kBadge).isObject() || badge.size() != 2 || !tuple.startsWith(plugin + u'.') || field.isEmpty())
+                return keyError(prefix + kBadge,
+                                QStringLiteral("expected {\"tuple\": \"%1.<Tuple>\", \"field\": \"<field>\"}, not %2")
+                                    .arg(plugin, describe(object.value(kBadge))));
+            entry.badgeTuple = tuple;
+            entry.badgeField = field;
         }
         return entry;
     }

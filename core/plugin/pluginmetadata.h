@@ -20,6 +20,11 @@ struct PEEK_API PluginUiEntry {
     QString icon; // optional; relative path inside the plugin directory
     QString qml; // required; relative path inside the plugin directory, ending in .qml
     bool showHome = false; // whether the app's home screen offers this entry
+    // Optional: a number the app shows on the plugin's home tile and in its status bar (unread
+    // items, say), read from the plugin's observable: the field `badgeField` of the one tuple
+    // of type `badgeTuple` (of the plugin's own types). Empty: no badge.
+    QString badgeTuple;
+    QString badgeField;
 };
 
 // "This plugin needs plugin `name`, in a version matching `constraint`."

@@ -43,7 +43,7 @@ bool isSafeRelativePath(const QString &path)
 
 QJsonObject UiBundle::indexEntry() const
 {
-    return QJsonObject {
+    QJsonObject index {
         {QStringLiteral("plugin"), plugin},
         {QStringLiteral("title"), entry.title},
         {QStringLiteral("icon"), entry.icon},
@@ -54,6 +54,10 @@ QJsonObject UiBundle::indexEntry() const
         {QStringLiteral("size"), qint64(zip.size())},
         {QStringLiteral("url"), urlPath()},
     };
+    if (!entry.badgeTuple.isEmpty())
+        index.insert(QStringLiteral("badge"), QJsonObject {{QStringLiteral("tuple"), entry.badgeTuple},
+                                                           {QStringLiteral("field"), entry.badgeField}});
+    return index;
 }
 
 QString UiBundle::urlPath() const

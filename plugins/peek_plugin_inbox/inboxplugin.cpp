@@ -9,6 +9,7 @@ namespace inbox {
 
 PEEK_REGISTER_TUPLE(TaskTuple)
 PEEK_REGISTER_TUPLE(ActivityTuple)
+PEEK_REGISTER_TUPLE(UnreadCountTuple)
 PEEK_REGISTER_TUPLE(TaskUpdateAction)
 PEEK_REGISTER_TUPLE(TaskDeleteAction)
 PEEK_REGISTER_TUPLE(ActivityDeleteAction)
@@ -32,15 +33,15 @@ public:
     QFuture<qint64> addTask(const NewTask &task) override
     {
         qCInfo(m_ctx.log()).noquote() << "task" << task.uniqueId << "of" << task.pluginName << "for" << task.userName;
-        return peek::write<TaskTuple>(m_ctx, [task](peek::PluginSql &sql) { return store::addTask(sql, task); });
+        return peek::write<TaskTuple, UnreadCountTuple>(m_ctx, [task](peek::PluginSql &sql) { return store::addTask(sql, task); });
     }
     QFuture<bool> completeTask(const QString &pluginName, const QString &uniqueId) override
     {
-        return peek::write<TaskTuple>(m_ctx, [=](peek::PluginSql &sql) { return store::completeTask(sql, pluginName, uniqueId); });
+        return peek::write<TaskTuple, UnreadCountTuple>(m_ctx, [=](peek::PluginSql &sql) { return store::completeTask(sql, pluginName, uniqueId); });
     }
     QFuture<bool> removeTask(const QString &pluginName, const QString &uniqueId) override
     {
-        return peek::write<TaskTuple>(m_ctx, [=](peek::PluginSql &sql) { return store::removeTask(sql, pluginName, uniqueId); });
+        return peek::write<TaskTuple, UnreadCountTuple>(m_ctx, [=](peek::PluginSql &sql) { return store::removeTask(sql, pluginName, uniqueId); });
     }
     QFuture<qint64> addActivity(const NewActivity &activity) override
     {
@@ -70,10 +71,15 @@ public:
             QStringLiteral("SELECT %1 FROM {schema}.\"Activity\" WHERE user_name = ? ORDER BY date_time DESC, id DESC")
                 .arg(QLatin1String(store::kActivityColumns)),
             callerUser);
-        peek::onAction<TaskUpdateAction, TaskTuple>(ctx, [](peek::PluginSql &sql, const TaskUpdateAction &update) {
+        peek::provideTuples<UnreadCountTuple>(
+            ctx,
+            QStringLiteral("SELECT COUNT(*) AS unread FROM {schema}.\"Task\" WHERE user_name = ? AND (state_flags & %1) = 0")
+                .arg(Selected | Completed),
+            callerUser);
+        peek::onAction<TaskUpdateAction, TaskTuple, UnreadCountTuple>(ctx, [](peek::PluginSql &sql, const TaskUpdateAction &update) {
             return store::updateTask(sql, peek::currentCaller().userName, update);
         });
-        peek::onAction<TaskDeleteAction, TaskTuple>(ctx, [](peek::PluginSql &sql, const TaskDeleteAction &removal) {
+        peek::onAction<TaskDeleteAction, TaskTuple, UnreadCountTuple>(ctx, [](peek::PluginSql &sql, const TaskDeleteAction &removal) {
             return store::deleteTask(sql, peek::currentCaller().userName, removal.taskId);
         });
         peek::onAction<ActivityDeleteAction, ActivityTuple>(ctx, [](peek::PluginSql &sql, const ActivityDeleteAction &removal) {

@@ -42,6 +42,14 @@ struct ActivityTuple : peek::TypedTuple<ActivityTuple>, InboxEntry
                       routeParamJson)
 };
 
+// How many of the caller's tasks are neither read nor completed: the number on the inbox's home
+// tile (plugin.json ui badge).
+struct UnreadCountTuple : peek::TypedTuple<UnreadCountTuple>
+{
+    PEEK_PLUGIN_TUPLE(UnreadCountTuple, unread)
+    qint64 unread = 0;
+};
+
 // A device's news about one of its user's tasks: state bits reached (ORed into the task's) and
 // notifications done (so another device of the user does not ring again).
 struct TaskUpdateAction : peek::TypedTuple<TaskUpdateAction>

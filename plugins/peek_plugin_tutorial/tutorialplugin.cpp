@@ -88,7 +88,8 @@ void tellPreviousEditor(peek::PluginContext &ctx, const ChangeNotice &notice)
     task.title = QStringLiteral("%1 changed \"%2\"").arg(editor, notice.string1);
     task.description = QStringLiteral("Row %1 of the tutorial, which you changed last, was changed by %2%3.")
                            .arg(notice.id)
-                           .arg(editor, notice.device.isEmpty() ? QString() : QStringLiteral(" on ") + notice.device);
+                           .arg(notice.editor.isEmpty() ? QStringLiteral("an operator") : notice.editor,
+                                notice.device.isEmpty() ? QString() : QStringLiteral(" on ") + notice.device);
     task.routePath = ctx.pluginName();
     task.notify = inbox::Banner | inbox::Sound;
     task.autoDelete = inbox::Completed;

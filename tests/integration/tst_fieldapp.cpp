@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QFile>
 #include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -55,7 +57,16 @@ struct FieldApp
 
     QQuickItem *root() const { return window->window() ? window->window()->contentItem() : nullptr; }
     QQuickItem *item(const QString &name) const { return findItem(root(), name); }
-    QQuickItem *pluginPage() const { return item(QStringLiteral("pluginPage")); }
+    // The plugin page on top of the stack (else the first one found).
+    QQuickItem *pluginPage() const
+    {
+        if (auto *stack = window->window()->property("stack").value<QObject *>()) {
+            auto *top = stack->property("currentItem").value<QQuickItem *>();
+            if (top && top->objectName() == QLatin1String("pluginPage"))
+                return top;
+        }
+        return item(QStringLiteral("pluginPage"));
+    }
     // The StringInt rows the tutorial view holds (its TupleObserver).
     int rowCount() const
     {
@@ -241,7 +252,8 @@ private Q_SLOTS:
         QTemporaryDir serverHome, appDir, secondDir;
         const Ports ports;
         QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")},
-                                     {QStringLiteral("peek_plugin_tutorial")}, testing::devicesMustEnrol()));
+                                     {QStringLiteral("peek_plugin_tutorial"), QStringLiteral("peek_plugin_inbox")},
+                                     testing::devicesMustEnrol()));
         ServerProcess server(serverHome.path());
         QVERIFY2(server.start(), (server.output() + server.errors()).constData());
         const auto admin = [&serverHome](const QStringList &args, const QByteArray &input = {}) {
@@ -271,6 +283,37 @@ private Q_SLOTS:
                                                                            : QString(),
                                   QStringLiteral("crew7 on Truck 7 laptop"), kWaitMs);
         QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-tutorial-changed-by")));
+
+        // Someone else (an operator, with the console) changes crew7's row: crew7's inbox gets a
+        // task, its home tile shows the number, the inbox lists it unread, a tap marks it read and
+        // opens the tutorial (the task's route).
+        qint64 crewRow = -1;
+        for (const QJsonValue &row : QJsonDocument::fromJson(admin({QStringLiteral("observe"),
+                                                                   QStringLiteral("peek_plugin_tutorial.StringIntTuple")}))
+                                         .array()) {
+            if (row[QLatin1String("changedBy")].toString() == QLatin1String("crew7"))
+                crewRow = row[QLatin1String("id")].toInteger();
+        }
+        QVERIFY(crewRow > 0);
+        QVERIFY(admin({QStringLiteral("action"), QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
+                       QStringLiteral("{\"stringIntId\": %1, \"offset\": 1}").arg(crewRow)})
+                    .startsWith("applied"));
+        QVERIFY(app.click(app.item(QStringLiteral("back"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox")) && app.settled(), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox"))->property("badge").toInt(), 1, kWaitMs);
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-home-inbox-unread")));
+        QVERIFY(app.click(app.item(QStringLiteral("tile_peek_plugin_inbox"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.settled() && app.item(QStringLiteral("task0")) && app.item(QStringLiteral("unreadDot"))
+                                     && app.item(QStringLiteral("unreadDot"))->isVisible(),
+                                 kWaitMs);
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-inbox")));
+        QVERIFY(app.click(app.item(QStringLiteral("task0"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.settled() && app.rowCount() >= 2, kWaitMs); // the tutorial's view, opened by the route
+        QVERIFY(app.click(app.pluginPage()->findChild<QQuickItem *>(QStringLiteral("back"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.settled(), kWaitMs);
+        QVERIFY(app.click(app.pluginPage()->findChild<QQuickItem *>(QStringLiteral("back"))));
+        QTRY_VERIFY_WITH_TIMEOUT(app.settled(), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox"))->property("badge").toInt(), 0, kWaitMs);
         const QByteArray listed = admin({QStringLiteral("devices"), QStringLiteral("list")});
         QVERIFY2(listed.contains("Truck 7 laptop") && listed.contains("online via peek-field-service"), listed.constData());
 

@@ -67,6 +67,11 @@ private Q_SLOTS:
         QCOMPARE(task->field(QStringLiteral("stateFlags")).toInt(), 0); // unread
         QCOMPARE(task->field(QStringLiteral("notificationRequiredFlags")).toInt(), 3); // banner and sound
         m_taskId = task->field(QStringLiteral("id")).toInt();
+        // The home tile's number.
+        auto unread = m_peek.tuples(peek::TupleSelector(QStringLiteral("peek_plugin_inbox.UnreadCountTuple")),
+                                    [](const auto &counts) { return counts.size() == 1; }, QStringLiteral("peek_plugin_inbox"));
+        QVERIFY2(unread, qPrintable(unread.error().message()));
+        QCOMPARE(unread.value().front()->field(QStringLiteral("unread")).toInt(), 1);
     }
 
     void anotherUserCannotTouchIt()
@@ -90,6 +95,12 @@ private Q_SLOTS:
             [](const auto &tasks) { return tasks.size() == 1 && tasks.front()->field(QStringLiteral("stateFlags")).toInt() == 2; },
             QStringLiteral("peek_plugin_inbox"));
         QVERIFY2(read, qPrintable(read.error().message()));
+        auto unread = m_peek.tuples(peek::TupleSelector(QStringLiteral("peek_plugin_inbox.UnreadCountTuple")),
+                                    [](const auto &counts) {
+                                        return counts.size() == 1 && counts.front()->field(QStringLiteral("unread")).toInt() == 0;
+                                    },
+                                    QStringLiteral("peek_plugin_inbox"));
+        QVERIFY2(unread, qPrintable(unread.error().message()));
 
         const auto badFlags = m_peek.pushAction(updateTask(m_taskId, 64), QStringLiteral("peek_plugin_inbox"));
         QVERIFY(!badFlags);

@@ -105,6 +105,8 @@ void TestPluginMetadata::readsEveryKey()
     QCOMPARE(field.icon, QStringLiteral("icons/full.svg"));
     QCOMPARE(field.qml, QStringLiteral("qml/field/Main.qml"));
     QVERIFY(field.showHome);
+    QCOMPARE(field.badgeTuple, QStringLiteral("peek_plugin_full.CountTuple"));
+    QCOMPARE(field.badgeField, QStringLiteral("unread"));
     const PluginUiEntry admin = metadata.ui.value(QStringLiteral("admin"));
     QCOMPARE(admin.title, QStringLiteral("Full Admin"));
     QCOMPARE(metadata.capabilities.value(QStringLiteral("positionReports")),
@@ -191,6 +193,8 @@ void TestPluginMetadata::mistakeIsRefusedNamingFileAndKey_data()
     row("ui_qml_not_qml", a, "ui.field.qml", "must end with .qml");
     row("ui_icon_parent", a, "ui.office.icon", "leaves the plugin directory");
     row("ui_show_home_not_bool", a, "ui.field.showHome", "expected true or false, not \"yes\"");
+    row("ui_badge_other_plugin", a, "ui.field.badge", "expected {\"tuple\": \"peek_plugin_a.<Tuple>\", \"field\": \"<field>\"}");
+    row("ui_badge_not_object", a, "ui.field.badge", "expected {\"tuple\": \"peek_plugin_a.<Tuple>\"");
     row("unknown_key", a, "verison", "did you mean 'version'?");
 }
 
