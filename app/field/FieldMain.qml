@@ -111,6 +111,78 @@ ApplicationWindow {
         target: Peek.plugins
         function onRevisionChanged() { window.openStartPage() }
     }
+    // The plugins' background QML (plugin.json ui service: the inbox watching for new tasks),
+    // for the whole session, from their bundles on the device.
+    Repeater {
+        model: Peek.plugins
+        delegate: Loader {
+            required property url serviceUrl
+            active: serviceUrl.toString() !== ""
+            source: serviceUrl
+        }
+    }
+
+    // A plugin's notification: a banner over the page for a few seconds; a tap opens the plugin.
+    Rectangle {
+        id: banner
+        objectName: "notificationBanner"
+        property string plugin
+        property alias title: bannerTitle.text
+        property alias text: bannerText.text
+        z: 10
+        visible: false
+        anchors.horizontalCenter: parent.horizontalCenter
+        y: 12
+        width: Math.min(parent.width - 24, 640)
+        height: bannerColumn.implicitHeight + 24
+        radius: 10
+        color: Theme.outdoor ? "#000000" : "#263238"
+        Column {
+            id: bannerColumn
+            anchors.fill: parent
+            anchors.margins: 12
+            spacing: 4
+            Label {
+                id: bannerTitle
+                objectName: "notificationTitle"
+                width: parent.width
+                color: "white"
+                font.pixelSize: Theme.fontSize + 2
+                font.bold: true
+                elide: Text.ElideRight
+            }
+            Label {
+                id: bannerText
+                width: parent.width
+                color: "#cfd8dc"
+                font.pixelSize: Theme.fontSize
+                elide: Text.ElideRight
+                visible: text !== ""
+            }
+        }
+        TapHandler {
+            onTapped: {
+                banner.visible = false
+                Peek.openPlugin(banner.plugin)
+            }
+        }
+        Timer {
+            id: bannerTimer
+            interval: 8000
+            onTriggered: banner.visible = false
+        }
+    }
+    Connections {
+        target: Peek
+        function onNotificationRequested(plugin, title, text, sound) {
+            banner.plugin = plugin
+            banner.title = title
+            banner.text = text
+            banner.visible = true
+            bannerTimer.restart()
+        }
+    }
+
     // A view opens another plugin's view by name (an inbox task's route).
     Connections {
         target: Peek

@@ -1,5 +1,7 @@
 #include "appwindow.h"
 
+#include <QApplication>
+
 #include "deviceid.h"
 #include "fallbacksecretstore.h"
 #include "positioningsettings.h"
@@ -124,6 +126,12 @@ bool AppWindow::showMain()
               {{QStringLiteral("startPage"), m_options.startPage},
                {QStringLiteral("outdoor"), outdoor}}))
         return false;
+    // A plugin's notification (an inbox task arrived) sounds when it asks to; FieldMain.qml shows it.
+    connect(m_session.get(), &Session::notificationRequested, this,
+            [](const QString &, const QString &, const QString &, bool sound) {
+                if (sound)
+                    QApplication::beep();
+            });
     // The outdoor switch is remembered for the next start.
     connect(m_window, SIGNAL(outdoorChanged()), this, SLOT(onOutdoorChanged()));
     openSecrets();

@@ -35,6 +35,7 @@ PluginBundles::Entry entryFromJson(const QJsonObject &o)
     const QJsonObject badge = o.value(QLatin1String("badge")).toObject();
     e.badgeTuple = badge.value(QLatin1String("tuple")).toString();
     e.badgeField = badge.value(QLatin1String("field")).toString();
+    e.service = o.value(QLatin1String("service")).toString();
     return e;
 }
 
@@ -46,6 +47,8 @@ QJsonObject entryToJson(const PluginBundles::Entry &e)
                    {QStringLiteral("hash"), e.hash}};
     if (!e.error.isEmpty())
         o.insert(QStringLiteral("error"), e.error);
+    if (!e.service.isEmpty())
+        o.insert(QStringLiteral("service"), e.service);
     if (!e.badgeTuple.isEmpty())
         o.insert(QStringLiteral("badge"), QJsonObject {{QStringLiteral("tuple"), e.badgeTuple}, {QStringLiteral("field"), e.badgeField}});
     return o;
@@ -427,6 +430,8 @@ QVariant PluginBundles::data(const QModelIndex &index, int role) const
     case ErrorRole: return e.error;
     case BadgeTupleRole: return e.badgeTuple;
     case BadgeFieldRole: return e.badgeField;
+    case ServiceUrlRole:
+        return e.service.isEmpty() || !hasLocalCopy(e) ? QUrl() : QUrl::fromLocalFile(QDir(bundleDirectory(e)).filePath(e.service));
     default: return {};
     }
 }
@@ -436,7 +441,7 @@ QHash<int, QByteArray> PluginBundles::roleNames() const
     return {{PluginRole, "plugin"},   {TitleRole, "title"},     {IconUrlRole, "iconUrl"},
             {ViewUrlRole, "viewUrl"}, {ShowHomeRole, "showHome"}, {VersionRole, "version"},
             {HashRole, "hash"},       {ErrorRole, "error"},   {BadgeTupleRole, "badgeTuple"},
-            {BadgeFieldRole, "badgeField"}};
+            {BadgeFieldRole, "badgeField"}, {ServiceUrlRole, "serviceUrl"}};
 }
 
 } // namespace peek::app

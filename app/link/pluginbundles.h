@@ -43,6 +43,7 @@ public:
         ErrorRole,
         BadgeTupleRole,
         BadgeFieldRole,
+        ServiceUrlRole,
     };
 
     struct Entry {
@@ -56,6 +57,7 @@ public:
         QString error; // why the view cannot be shown, or why it is not up to date
         QString badgeTuple; // the tuple whose field badgeField is the tile's number (plugin.json ui badge)
         QString badgeField;
+        QString service; // relative to the bundle: the plugin's background QML (plugin.json ui service)
     };
 
     PluginBundles(const QString &dataDir, const QString &app, QObject *parent = nullptr);

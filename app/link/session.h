@@ -130,6 +130,12 @@ public:
     // A view asks the app to open a plugin's view (an inbox task's route): the field app pushes
     // it, the office app selects it (openPluginRequested).
     void requestOpenPlugin(const QString &plugin) { Q_EMIT openPluginRequested(plugin); }
+    // A plugin's background QML asks for a notification (an inbox task arrived): the field app
+    // shows a banner (and beeps with `sound`), the office app a tray message (notificationRequested).
+    void requestNotification(const QString &plugin, const QString &title, const QString &text, bool sound)
+    {
+        Q_EMIT notificationRequested(plugin, title, text, sound);
+    }
     // Asks the service to enrol this device under `name` (online only). The answer arrives as
     // deviceStateChanged (the new state, or deviceMessage saying what failed).
     void enrolDevice(const QString &name);
@@ -145,6 +151,7 @@ Q_SIGNALS:
     void queuedActionsChanged(int count);
     void failedActionsChanged(int count);
     void openPluginRequested(const QString &plugin);
+    void notificationRequested(const QString &plugin, const QString &title, const QString &text, bool sound);
     void lastSyncTimeChanged(const QDateTime &time);
     void deviceStateChanged();
     void userChanged();

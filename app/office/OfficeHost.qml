@@ -16,6 +16,17 @@ Pane {
 
     function reload() { view.reload() }
 
+    // The plugins' background QML (plugin.json ui service: the inbox watching for new tasks),
+    // for the whole session; their notifications become tray messages (OfficeWindow).
+    Repeater {
+        model: Peek.plugins
+        delegate: Loader {
+            required property url serviceUrl
+            active: serviceUrl.toString() !== ""
+            source: serviceUrl
+        }
+    }
+
     PluginView {
         id: view
         objectName: "pluginView"

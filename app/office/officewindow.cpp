@@ -33,6 +33,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -370,6 +371,10 @@ void OfficeWindow::startSession()
     connect(session, &Session::lastSyncTimeChanged, this, &OfficeWindow::updateSyncTime);
     connect(session, &Session::deviceStateChanged, this, &OfficeWindow::updatePage);
     connect(session, &Session::userChanged, this, &OfficeWindow::updatePage);
+    // A plugin's notification (an inbox task arrived): a tray message where the desktop has a
+    // tray (a click opens the plugin), else the status bar.
+    connect(session, &Session::notificationRequested, this,
+            [this](const QString &plugin, const QString &title, const QString &text, bool) { notify(plugin, title, text); });
     // A view opens another plugin's view (an inbox task's route).
     connect(session, &Session::openPluginRequested, this, [this](const QString &plugin) {
         if (!selectPlugin(plugin))
@@ -464,6 +469,25 @@ int OfficeWindow::rowOf(const QString &plugin) const
     if (plugin.isEmpty() || !m_session)
         return -1;
     return m_session->plugins()->rowOf(plugin);
+}
+
+void OfficeWindow::notify(const QString &plugin, const QString &title, const QString &text)
+{
+    m_notifiedPlugin = plugin;
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            m_tray->setToolTip(tr("Peek Office"));
+            connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+                showNormal();
+                activateWindow();
+                selectPlugin(m_notifiedPlugin);
+            });
+            m_tray->show();
+        }
+        m_tray->showMessage(title, text, QSystemTrayIcon::Information, kMessageMs);
+    }
+    statusBar()->showMessage(text.isEmpty() ? title : tr("%1: %2").arg(title, text), kMessageMs);
 }
 
 bool OfficeWindow::selectPlugin(const QString &plugin)

@@ -20,6 +20,7 @@ class QModelIndex;
 class QQuickItem;
 class QQuickWidget;
 class QSplitter;
+class QSystemTrayIcon;
 class QStackedWidget;
 class QVBoxLayout;
 
@@ -61,6 +62,8 @@ public:
     // Shows a listed plugin, by name ("peek_plugin_tutorial"), short name ("tutorial") or title;
     // false when no such plugin is listed.
     bool selectPlugin(const QString &plugin);
+    // A plugin's notification: a tray message (a click selects `plugin`) and the status bar.
+    void notify(const QString &plugin, const QString &title, const QString &text);
     // Remembers the address and reconnects to it at once (a new session and a new view; the
     // data directory, with its offline cache and queued actions, stays).
     void setServerUrl(const QUrl &url);
@@ -117,6 +120,8 @@ private:
     std::unique_ptr<SecretStore> m_secrets; // the device token's keychain (made on first use)
     std::unique_ptr<Session> m_session;
     QString m_sessionError; // why the session could not start ("" when it did)
+    QSystemTrayIcon *m_tray = nullptr; // made for the first notification, where there is a tray
+    QString m_notifiedPlugin;          // the last notification's plugin (a click on it opens it)
     QString m_currentPlugin;
     QString m_pendingStartPage; // opened as soon as it is listed
     bool m_selectingRow = false; // the window, not the user, changes the sidebar's row

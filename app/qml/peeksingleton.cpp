@@ -47,6 +47,7 @@ void PeekSingleton::attach()
                       << connect(s, &Session::deviceStateChanged, this, &PeekSingleton::deviceChanged)
                       << connect(s, &Session::userChanged, this, &PeekSingleton::deviceChanged)
                       << connect(s, &Session::openPluginRequested, this, &PeekSingleton::openPluginRequested)
+                      << connect(s, &Session::notificationRequested, this, &PeekSingleton::notificationRequested)
                       << connect(s, &QObject::destroyed, this, &PeekSingleton::attach);
     }
     Q_EMIT sessionChanged();
@@ -117,6 +118,12 @@ void PeekSingleton::logout()
 {
     if (m_session)
         m_session->logout();
+}
+
+void PeekSingleton::notify(const QString &plugin, const QString &title, const QString &text, bool sound)
+{
+    if (m_session)
+        m_session->requestNotification(plugin, title, text, sound);
 }
 
 void PeekSingleton::openPlugin(const QString &plugin)

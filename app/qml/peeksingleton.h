@@ -74,6 +74,9 @@ public:
     Q_INVOKABLE void logout();
     // Opens a plugin's view by the plugin's name (an inbox task's route): openPluginRequested.
     Q_INVOKABLE void openPlugin(const QString &plugin);
+    // Asks the app to tell the user (a banner and, with `sound`, a beep in the field app; a tray
+    // message in the office app); a tap on the banner opens `plugin`'s view.
+    Q_INVOKABLE void notify(const QString &plugin, const QString &title, const QString &text, bool sound = false);
     QString defaultDeviceName() const;
     // Asks the service to enrol this device under `name` (deviceChanged tells the outcome).
     Q_INVOKABLE void enrolDevice(const QString &name);
@@ -95,6 +98,7 @@ Q_SIGNALS:
     void sessionChanged();
     void deviceChanged();
     void openPluginRequested(const QString &plugin);
+    void notificationRequested(const QString &plugin, const QString &title, const QString &text, bool sound);
 
 private:
     void attach();

@@ -38,13 +38,14 @@ const QString kIcon = QStringLiteral("icon");
 const QString kQml = QStringLiteral("qml");
 const QString kShowHome = QStringLiteral("showHome");
 const QString kBadge = QStringLiteral("badge");
+const QString kService = QStringLiteral("service");
 
 const QString kCapabilities = QStringLiteral("capabilities");
 const QStringList kTopLevelKeys {
     kName, kTitle, kDescription, kVersion, kCompatVersion, kPeekApi, kRoles, kRequiresServices, kDependencies, kUi,
     kCapabilities};
 const QStringList kDependencyKeys {kName, kVersion};
-const QStringList kUiEntryKeys {kTitle, kIcon, kQml, kShowHome, kBadge};
+const QStringList kUiEntryKeys {kTitle, kIcon, kQml, kShowHome, kBadge, kService};
 const QStringList kUiApps {QStringLiteral("field"), QStringLiteral("office"),
                            QStringLiteral("admin")};
 
@@ -556,6 +557,15 @@ private:
                                     .arg(plugin, describe(object.value(kBadge))));
             entry.badgeTuple = tuple;
             entry.badgeField = field;
+        }
+        if (object.contains(kService)) {
+            auto service = readRelativePath(object.value(kService), prefix + kService);
+            if (!service)
+                return service.error();
+            if (!service.value().endsWith(QLatin1String(".qml")))
+                return keyError(prefix + kService,
+                                QStringLiteral("%1 is not a QML file (its name must end with .qml)").arg(quoted(service.value())));
+            entry.service = service.value();
         }
         return entry;
     }

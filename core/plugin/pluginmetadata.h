@@ -25,6 +25,10 @@ struct PEEK_API PluginUiEntry {
     // of type `badgeTuple` (of the plugin's own types). Empty: no badge.
     QString badgeTuple;
     QString badgeField;
+    // Optional: a QML file (relative path, .qml) the app runs in the background for the whole
+    // session, from the plugin's UI bundle: it watches the plugin's data and asks the app for
+    // notifications (Peek.notify). Empty: none.
+    QString service;
 };
 
 // "This plugin needs plugin `name`, in a version matching `constraint`."

@@ -54,6 +54,8 @@ QJsonObject UiBundle::indexEntry() const
         {QStringLiteral("size"), qint64(zip.size())},
         {QStringLiteral("url"), urlPath()},
     };
+    if (!entry.service.isEmpty())
+        index.insert(QStringLiteral("service"), entry.service);
     if (!entry.badgeTuple.isEmpty())
         index.insert(QStringLiteral("badge"), QJsonObject {{QStringLiteral("tuple"), entry.badgeTuple},
                                                            {QStringLiteral("field"), entry.badgeField}});

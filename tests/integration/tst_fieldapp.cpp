@@ -285,8 +285,10 @@ private Q_SLOTS:
         QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-tutorial-changed-by")));
 
         // Someone else (an operator, with the console) changes crew7's row: crew7's inbox gets a
-        // task, its home tile shows the number, the inbox lists it unread, a tap marks it read and
-        // opens the tutorial (the task's route).
+        // task, which the app announces with a banner (the inbox's background QML); the home tile
+        // shows the number, the inbox lists it unread, a tap opens the tutorial (the task's route)
+        // and reads it. Done, tapped while the service is down, waits in the queue and completes
+        // the task once it is back (the tutorial's tasks then delete themselves).
         qint64 crewRow = -1;
         for (const QJsonValue &row : QJsonDocument::fromJson(admin({QStringLiteral("observe"),
                                                                    QStringLiteral("peek_plugin_tutorial.StringIntTuple")}))
@@ -298,6 +300,12 @@ private Q_SLOTS:
         QVERIFY(admin({QStringLiteral("action"), QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
                        QStringLiteral("{\"stringIntId\": %1, \"offset\": 1}").arg(crewRow)})
                     .startsWith("applied"));
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("notificationBanner"))
+                                     && app.item(QStringLiteral("notificationBanner"))->isVisible(),
+                                 kWaitMs);
+        const QString announced = app.item(QStringLiteral("notificationTitle"))->property("text").toString();
+        QVERIFY2(announced.startsWith(QStringLiteral("An operator changed \"")), qPrintable(announced));
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-inbox-notification")));
         QVERIFY(app.click(app.item(QStringLiteral("back"))));
         QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox")) && app.settled(), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox"))->property("badge").toInt(), 1, kWaitMs);
@@ -310,7 +318,18 @@ private Q_SLOTS:
         QVERIFY(app.click(app.item(QStringLiteral("task0"))));
         QTRY_VERIFY_WITH_TIMEOUT(app.settled() && app.rowCount() >= 2, kWaitMs); // the tutorial's view, opened by the route
         QVERIFY(app.click(app.pluginPage()->findChild<QQuickItem *>(QStringLiteral("back"))));
-        QTRY_VERIFY_WITH_TIMEOUT(app.settled(), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(app.settled() && app.item(QStringLiteral("unreadDot")) && !app.item(QStringLiteral("unreadDot"))->isVisible(),
+                                 kWaitMs);
+        server.terminate();
+        QVERIFY(server.process().waitForFinished(20000));
+        QTRY_COMPARE_WITH_TIMEOUT(app.state(), QStringLiteral("offline"), kWaitMs);
+        QVERIFY(app.click(app.item(QStringLiteral("complete"))));
+        QTRY_COMPARE_WITH_TIMEOUT(app.queued(), 1, kWaitMs);
+        QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-inbox-offline-done")));
+        QVERIFY2(server.start(), (server.output() + server.errors()).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(app.queued(), 0, kWaitMs);
+        QCOMPARE(app.window->session()->failedActions(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!app.item(QStringLiteral("task0")), kWaitMs);
         QVERIFY(app.click(app.pluginPage()->findChild<QQuickItem *>(QStringLiteral("back"))));
         QTRY_VERIFY_WITH_TIMEOUT(app.settled(), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox"))->property("badge").toInt(), 0, kWaitMs);

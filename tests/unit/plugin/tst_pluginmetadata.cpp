@@ -107,6 +107,7 @@ void TestPluginMetadata::readsEveryKey()
     QVERIFY(field.showHome);
     QCOMPARE(field.badgeTuple, QStringLiteral("peek_plugin_full.CountTuple"));
     QCOMPARE(field.badgeField, QStringLiteral("unread"));
+    QCOMPARE(field.service, QStringLiteral("qml/field/Service.qml"));
     const PluginUiEntry admin = metadata.ui.value(QStringLiteral("admin"));
     QCOMPARE(admin.title, QStringLiteral("Full Admin"));
     QCOMPARE(metadata.capabilities.value(QStringLiteral("positionReports")),
@@ -194,6 +195,7 @@ void TestPluginMetadata::mistakeIsRefusedNamingFileAndKey_data()
     row("ui_icon_parent", a, "ui.office.icon", "leaves the plugin directory");
     row("ui_show_home_not_bool", a, "ui.field.showHome", "expected true or false, not \"yes\"");
     row("ui_badge_other_plugin", a, "ui.field.badge", "expected {\"tuple\": \"peek_plugin_a.<Tuple>\", \"field\": \"<field>\"}");
+    row("ui_service_not_qml", a, "ui.field.service", "\"qml/Service.js\" is not a QML file");
     row("ui_badge_not_object", a, "ui.field.badge", "expected {\"tuple\": \"peek_plugin_a.<Tuple>\"");
     row("unknown_key", a, "verison", "did you mean 'version'?");
 }
