@@ -2,7 +2,9 @@
 # Every code block of docs/tutorial.md is run or compared (issue 18). Each block has a line
 # before it saying how: `<!-- test: run -->` (shell commands, run in order in one shell),
 # `<!-- test: in FILE -->` (the block is part of FILE, relative to the shell's folder then),
-# `<!-- test: write FILE -->` (the reader writes FILE: it is written), `<!-- test: server -->` (a
+# `<!-- test: write FILE -->` (the reader writes FILE: it is written), `<!-- test: insert FILE
+# before LINE -->` (the reader adds the block to FILE before the first line that reads LINE,
+# leading blanks aside: it is added there), `<!-- test: server -->` (a
 # peek-server command: started in the background, on test ports, until the next server block or the
 # end; ready and /health "ok" are checked). A block without such a line fails the check.
 #
@@ -30,7 +32,10 @@ if [[ "${1:-}" == --self-test ]]; then
     expect_failure "a block that differs from its file" differs "the block is not in a.txt as written"
     printf '<!-- test: run -->\n%s\nfalse\n%s\n' "$fence" "$fence" >"$scratch/fails.md"
     expect_failure "a command that fails" fails "docs/tutorial.md line 2"
-    echo "check-tutorial.sh --self-test: an unchecked block, a differing file and a failing command each fail the check"
+    printf '<!-- test: write a.txt -->\n%s\none\nprivate:\n%s\n<!-- test: insert a.txt before private: -->\n%s\ntwo\n%s\n<!-- test: in a.txt -->\n%s\none\ntwo\nprivate:\n%s\n<!-- test: insert a.txt before public: -->\n%s\nthree\n%s\n' \
+        "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" >"$scratch/insert.md"
+    expect_failure "an insert before a line that is not there (after one that is)" insert "no line \"public:\" in a.txt"
+    echo "check-tutorial.sh --self-test: an unchecked block, a differing file, a failing command and a missing insert line each fail the check"
     exit 0
 fi
 doc="$1"
@@ -63,6 +68,18 @@ tutorial_write() {
     mkdir -p "$(dirname "$file")"
     cat >"$file"
 }
+tutorial_insert() {
+    local line="$1" spec="$2"
+    local file="${spec%% *}" rest="${spec#* }"
+    local word="${rest%% *}" anchor="${rest#* }" block
+    [[ "$word" == before && -n "$anchor" ]] || fail "docs/tutorial.md line $line: write insert FILE before LINE"
+    [[ -f "$file" ]] || fail "docs/tutorial.md line $line: $file does not exist (in $PWD)"
+    block=$(cat)
+    grep -qx "[[:space:]]*$anchor" "$file" || fail "docs/tutorial.md line $line: no line \"$anchor\" in $file"
+    BLOCK="$block" ANCHOR="$anchor" awk 'BEGIN { done = 0 }
+        !done { line = $0; sub(/^[ \t]+/, "", line); if (line == ENVIRON["ANCHOR"]) { print ENVIRON["BLOCK"]; done = 1 } }
+        { print }' "$file" >"$file.tutorial" && mv "$file.tutorial" "$file"
+}
 tutorial_server() {
     local line="$1" command home base=${PEEK_TEST_PORT_BASE:-19500}
     command=$(cat)
@@ -85,7 +102,7 @@ tutorial_server() {
 }
 PRELUDE
 
-awk '
+awk -v q="'" '
 BEGIN { inblock = 0; directive = ""; bad = 0 }
 inblock && /^```[ ]*$/ {
     if (kind != "run" && kind != "none") print "TUTORIAL_BLOCK"
@@ -108,7 +125,10 @@ inblock {
     arg = directive; sub(/^[^ ]* ?/, "", arg)
     subtmp = (kind == "run" || kind == "server")
     if (kind == "run") print "echo \"check-tutorial.sh: docs/tutorial.md line " NR "\" >&2"
-    else if (kind == "in" || kind == "write" || kind == "server") print "tutorial_" kind " " NR " " arg " <<'"'"'TUTORIAL_BLOCK'"'"'"
+    else if (kind == "in" || kind == "write" || kind == "insert" || kind == "server") {
+        gsub(q, q "\\\\" q q, arg) # one shell word, whatever it holds
+        print "tutorial_" kind " " NR " " q arg q " <<" q "TUTORIAL_BLOCK" q
+    }
     else { printf "check-tutorial.sh: docs/tutorial.md line %d: unknown test directive \"%s\"\n", NR, kind > "/dev/stderr"; bad = 1; kind = "none" }
     directive = ""
     next

@@ -186,11 +186,12 @@ QStringList tupleTypes()
 // The default action processor applies actions of ActionT with `apply`, a
 // Result<void>(peek::PluginSql &, const ActionT &), in a transaction that also records the action
 // as applied (exactly once, docs/plugins.md "Actions"); an error refuses the action and rolls
-// back. After the commit the default observable is told the Changed tuples changed, then the
-// device gets its answer:
+// back. After the commit the default observable is told the Changed tuples changed, `after` runs
+// (on the event loop, peek::currentCaller() still the action's sender: tell another plugin), then
+// the device gets its answer:
 //   peek::onAction<ToggleNoteAction, NoteTuple>(ctx, [](peek::PluginSql &sql, const ToggleNoteAction &a) { ... });
 template <typename ActionT, typename... Changed, typename Apply>
-void onAction(PluginContext &context, Apply apply)
+void onAction(PluginContext &context, Apply apply, std::function<void(const ActionT &)> after = {})
 {
     const QString schema = context.schema();
     PluginContext *ctx = &context;
@@ -201,7 +202,11 @@ void onAction(PluginContext &context, Apply apply)
                 return done.error();
             return std::vector<TuplePtr> {};
         },
-        [ctx](const ActionT &) { detail::notifyChanged(*ctx, tupleTypes<Changed...>()); });
+        [ctx, after = std::move(after)](const ActionT &action) {
+            detail::notifyChanged(*ctx, tupleTypes<Changed...>());
+            if (after)
+                after(action);
+        });
 }
 
 // Runs `work`, a Result<R>(peek::PluginSql &) with R not void, in a transaction on the database's

@@ -64,8 +64,15 @@ struct PluginHarness::Private
         }
     }
 
-    QByteArray joinToken = QByteArray::number(QRandomGenerator::system()->generate64(), 36)
-        + QByteArray::number(QRandomGenerator::system()->generate64(), 36);
+    // 256 random bits, base64url (43 characters), as the platform makes its secrets.
+    static QByteArray secret()
+    {
+        quint32 bits[8];
+        QRandomGenerator::system()->fillRange(bits);
+        return QByteArray(reinterpret_cast<const char *>(bits), sizeof bits)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    }
+    QByteArray joinToken = secret();
     // The test client's device, enrolled and approved on its first login.
     QString deviceId;
     QString deviceToken;
@@ -110,7 +117,7 @@ struct PluginHarness::Private
         if (!deviceId.isEmpty())
             return {};
         const QString id = QStringLiteral("harness-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-        const QString token = QString::fromLatin1(joinToken) + QStringLiteral("-device");
+        const QString token = QString::fromLatin1(secret());
         auto enrol = std::make_shared<GenericTuple>(
             QStringLiteral("peek_core_device.EnrolDeviceAction"),
             Dict {{QStringLiteral("description"), Value(id)},
