@@ -4,7 +4,8 @@
 # `<!-- test: in FILE -->` (the block is part of FILE, relative to the shell's folder then),
 # `<!-- test: write FILE -->` (the reader writes FILE: it is written), `<!-- test: insert FILE
 # before LINE -->` (the reader adds the block to FILE before the first line that reads LINE,
-# leading blanks aside: it is added there), `<!-- test: server -->` (a
+# leading blanks aside: it is added there), `<!-- test: replace FILE LINE -->` (the block takes
+# the place of the first line that reads LINE), `<!-- test: server -->` (a
 # peek-server command: started in the background, on test ports, until the next server block or the
 # end; ready and /health "ok" are checked). A block without such a line fails the check.
 #
@@ -35,7 +36,10 @@ if [[ "${1:-}" == --self-test ]]; then
     printf '<!-- test: write a.txt -->\n%s\none\nprivate:\n%s\n<!-- test: insert a.txt before private: -->\n%s\ntwo\n%s\n<!-- test: in a.txt -->\n%s\none\ntwo\nprivate:\n%s\n<!-- test: insert a.txt before public: -->\n%s\nthree\n%s\n' \
         "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" >"$scratch/insert.md"
     expect_failure "an insert before a line that is not there (after one that is)" insert "no line \"public:\" in a.txt"
-    echo "check-tutorial.sh --self-test: an unchecked block, a differing file, a failing command and a missing insert line each fail the check"
+    printf '<!-- test: write a.txt -->\n%s\none\n  two\n%s\n<!-- test: replace a.txt two -->\n%s\n  2\n%s\n<!-- test: in a.txt -->\n%s\none\n  2\n%s\n<!-- test: replace a.txt two -->\n%s\nx\n%s\n' \
+        "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" "$fence" >"$scratch/replace.md"
+    expect_failure "a replace of a line already replaced" replace "no line \"two\" in a.txt"
+    echo "check-tutorial.sh --self-test: an unchecked block, a differing file, a failing command and a missing insert or replace line each fail the check"
     exit 0
 fi
 doc="$1"
@@ -68,17 +72,27 @@ tutorial_write() {
     mkdir -p "$(dirname "$file")"
     cat >"$file"
 }
+# Puts the block (standard input) before (KEEP=1) or instead of (KEEP=0) the first line of FILE
+# that reads ANCHOR, leading blanks aside.
+tutorial_place() {
+    local line="$1" file="$2" anchor="$3" keep="$4" block
+    [[ -f "$file" ]] || fail "docs/tutorial.md line $line: $file does not exist (in $PWD)"
+    block=$(cat)
+    grep -qxF -- "$anchor" <(sed 's/^[[:space:]]*//' "$file") || fail "docs/tutorial.md line $line: no line \"$anchor\" in $file"
+    BLOCK="$block" ANCHOR="$anchor" KEEP="$keep" awk 'BEGIN { done = 0 }
+        !done { line = $0; sub(/^[ \t]+/, "", line); if (line == ENVIRON["ANCHOR"]) { print ENVIRON["BLOCK"]; done = 1; if (ENVIRON["KEEP"] == "0") next } }
+        { print }' "$file" >"$file.tutorial" && mv "$file.tutorial" "$file"
+}
 tutorial_insert() {
     local line="$1" spec="$2"
     local file="${spec%% *}" rest="${spec#* }"
-    local word="${rest%% *}" anchor="${rest#* }" block
+    local word="${rest%% *}" anchor="${rest#* }"
     [[ "$word" == before && -n "$anchor" ]] || fail "docs/tutorial.md line $line: write insert FILE before LINE"
-    [[ -f "$file" ]] || fail "docs/tutorial.md line $line: $file does not exist (in $PWD)"
-    block=$(cat)
-    grep -qx "[[:space:]]*$anchor" "$file" || fail "docs/tutorial.md line $line: no line \"$anchor\" in $file"
-    BLOCK="$block" ANCHOR="$anchor" awk 'BEGIN { done = 0 }
-        !done { line = $0; sub(/^[ \t]+/, "", line); if (line == ENVIRON["ANCHOR"]) { print ENVIRON["BLOCK"]; done = 1 } }
-        { print }' "$file" >"$file.tutorial" && mv "$file.tutorial" "$file"
+    tutorial_place "$line" "$file" "$anchor" 1
+}
+tutorial_replace() {
+    local line="$1" spec="$2"
+    tutorial_place "$line" "${spec%% *}" "${spec#* }" 0
 }
 tutorial_server() {
     local line="$1" command home base=${PEEK_TEST_PORT_BASE:-19500}
@@ -125,7 +139,7 @@ inblock {
     arg = directive; sub(/^[^ ]* ?/, "", arg)
     subtmp = (kind == "run" || kind == "server")
     if (kind == "run") print "echo \"check-tutorial.sh: docs/tutorial.md line " NR "\" >&2"
-    else if (kind == "in" || kind == "write" || kind == "insert" || kind == "server") {
+    else if (kind == "in" || kind == "write" || kind == "insert" || kind == "replace" || kind == "server") {
         gsub(q, q "\\\\" q q, arg) # one shell word, whatever it holds
         print "tutorial_" kind " " NR " " q arg q " <<" q "TUTORIAL_BLOCK" q
     }
