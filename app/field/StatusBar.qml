@@ -71,6 +71,45 @@ ToolBar {
             }
             onClicked: bar.failedActionsRequested()
         }
+        // Plugins' numbers (plugin.json ui badge: the inbox's unread tasks), shown while not 0; a
+        // tap opens the plugin.
+        Repeater {
+            model: Peek.plugins
+            delegate: Button {
+                id: badgeButton
+                required property string plugin
+                required property string title
+                required property string badgeTuple
+                required property string badgeField
+                readonly property int count: {
+                    badgeSource.revision
+                    return badgeSource.count > 0 ? Number(badgeSource.get(0)[badgeField] ?? 0) : 0
+                }
+                objectName: "statusBadge_" + plugin
+                visible: count > 0
+                flat: true
+                Layout.preferredHeight: 40
+                text: qsTr("%1 %2").arg(title).arg(count)
+                font.pixelSize: Theme.fontSize - 2
+                font.bold: true
+                Accessible.description: qsTr("Opens %1").arg(title)
+                contentItem: Label {
+                    text: badgeButton.text
+                    font: badgeButton.font
+                    color: "white"
+                    verticalAlignment: Text.AlignVCenter
+                }
+                background: Rectangle { color: "#c62828"; radius: 20 }
+                leftPadding: 14
+                rightPadding: 14
+                onClicked: Peek.openPlugin(plugin)
+                TupleObserver {
+                    id: badgeSource
+                    plugin: badgeButton.badgeTuple !== "" ? badgeButton.plugin : ""
+                    tupleName: badgeButton.badgeTuple
+                }
+            }
+        }
         Label {
             objectName: "lastSync"
             Layout.fillWidth: true

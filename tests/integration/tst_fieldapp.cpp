@@ -309,6 +309,10 @@ private Q_SLOTS:
         QVERIFY(app.click(app.item(QStringLiteral("back"))));
         QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox")) && app.settled(), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox"))->property("badge").toInt(), 1, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(app.item(QStringLiteral("statusBadge_peek_plugin_inbox"))
+                                     && app.item(QStringLiteral("statusBadge_peek_plugin_inbox"))->isVisible(),
+                                 kWaitMs);
+        QCOMPARE(app.item(QStringLiteral("statusBadge_peek_plugin_inbox"))->property("text").toString(), QStringLiteral("Inbox 1"));
         QVERIFY(testing::saveScreenshot(app.window->window()->grabWindow(), QStringLiteral("field-home-inbox-unread")));
         QVERIFY(app.click(app.item(QStringLiteral("tile_peek_plugin_inbox"))));
         QTRY_VERIFY_WITH_TIMEOUT(app.settled() && app.item(QStringLiteral("task0")) && app.item(QStringLiteral("unreadDot"))
@@ -333,6 +337,7 @@ private Q_SLOTS:
         QVERIFY(app.click(app.pluginPage()->findChild<QQuickItem *>(QStringLiteral("back"))));
         QTRY_VERIFY_WITH_TIMEOUT(app.settled(), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(app.item(QStringLiteral("tile_peek_plugin_inbox"))->property("badge").toInt(), 0, kWaitMs);
+        QVERIFY(!app.item(QStringLiteral("statusBadge_peek_plugin_inbox"))->isVisible());
         const QByteArray listed = admin({QStringLiteral("devices"), QStringLiteral("list")});
         QVERIFY2(listed.contains("Truck 7 laptop") && listed.contains("online via peek-field-service"), listed.constData());
 
