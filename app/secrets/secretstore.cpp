@@ -1,8 +1,7 @@
 #include "secretstore.h"
 
-#include <QRandomGenerator>
+#include "base/secrethash.h"
 
-#include <array>
 
 namespace peek::app {
 
@@ -31,11 +30,7 @@ SecretResult SecretResult::failure(QString error)
 
 QByteArray makeDeviceToken()
 {
-    std::array<quint32, 8> words; // 256 bits
-    QRandomGenerator::system()->fillRange(words.data(), words.size());
-    const QByteArray raw(reinterpret_cast<const char *>(words.data()),
-                         qsizetype(words.size() * sizeof(quint32)));
-    return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return randomSecret();
 }
 
 void ensureDeviceToken(SecretStore *store, SecretCallback done)

@@ -1,5 +1,7 @@
 #include "host/hostsetup.h"
 
+#include "base/secrethash.h"
+
 #include "service/logging.h"
 #include "service/serviceconfig.h"
 #include "tuple/decodelimits.h"
@@ -7,7 +9,6 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QLoggingCategory>
-#include <QRandomGenerator>
 
 #include <algorithm>
 #include <climits>
@@ -33,15 +34,6 @@ QStringList bundledPluginDirectories()
             dirs << dir;
     }
     return dirs;
-}
-
-// 256 bits from the operating system's secure source, as URL-safe base64.
-QString makeJoinToken()
-{
-    quint32 secret[8];
-    QRandomGenerator::system()->fillRange(secret);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(secret), sizeof secret)
-                                   .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 void readTaskSettings(const ServiceConfig &cfg, TaskSettings &tasks)
@@ -115,7 +107,7 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
     QString joinToken = cfg.stringValue(QStringLiteral("logic.joinToken"));
     const bool madeJoinToken = logic && joinToken.isEmpty();
     if (madeJoinToken) {
-        joinToken = makeJoinToken();
+        joinToken = QString::fromLatin1(randomSecret());
         if (auto saved = cfg.setString(QStringLiteral("logic.joinToken"), joinToken); !saved)
             return saved.error();
     } else if (!logic && joinToken.isEmpty()) {

@@ -5,6 +5,7 @@
 #include "action/tupleactions.h"
 #include "admin/adminapi.h"
 #include "admin/adminclient.h"
+#include "base/secrethash.h"
 #include "host/servicehost.h"
 #include "observable/tupledataobserverclient.h"
 #include "vortex/payload.h"
@@ -19,7 +20,6 @@
 #include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QUuid>
 
@@ -64,15 +64,7 @@ struct PluginHarness::Private
         }
     }
 
-    // 256 random bits, base64url (43 characters), as the platform makes its secrets.
-    static QByteArray secret()
-    {
-        quint32 bits[8];
-        QRandomGenerator::system()->fillRange(bits);
-        return QByteArray(reinterpret_cast<const char *>(bits), sizeof bits)
-            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    }
-    QByteArray joinToken = secret();
+    QByteArray joinToken = randomSecret();
     // The test client's device, enrolled and approved on its first login.
     QString deviceId;
     QString deviceToken;
@@ -117,7 +109,7 @@ struct PluginHarness::Private
         if (!deviceId.isEmpty())
             return {};
         const QString id = QStringLiteral("harness-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
-        const QString token = QString::fromLatin1(secret());
+        const QString token = QString::fromLatin1(randomSecret());
         auto enrol = std::make_shared<GenericTuple>(
             QStringLiteral("peek_core_device.EnrolDeviceAction"),
             Dict {{QStringLiteral("description"), Value(id)},
