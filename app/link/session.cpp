@@ -4,6 +4,7 @@
 
 #include "observable/tupleofflinecache.h"
 #include "action/tupleactions.h"
+#include "admin/identityactions.h"
 #include "base/role.h"
 #include "plugin/uibundle.h"
 #include "vortex/futurecontext.h"
@@ -16,7 +17,6 @@
 #include <QJsonObject>
 #include <QSaveFile>
 #include <QSysInfo>
-#include <QUuid>
 
 namespace peek::app {
 
@@ -35,15 +35,8 @@ QStringList rolesOf(const Value &list)
 QPointer<Session> g_current;
 constexpr const char *kEngineProperty = "_peekSession";
 
-// peek_core_device's wire names (docs/identity.md).
-const QString kDevicePlugin = QStringLiteral("peek_core_device");
 const QString kDeviceFile = QStringLiteral("device.json"); // the last state heard, in the data dir
 constexpr int kEnrolTimeoutMs = 30000;
-
-Dict deviceFilt(const QString &key)
-{
-    return {{QStringLiteral("plugin"), Value(kDevicePlugin)}, {QStringLiteral("key"), Value(key)}};
-}
 }
 
 Session::Session(const QUrl &serverUrl, const QString &mode, const QString &dataDir,
@@ -111,10 +104,10 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
                                        [this](const PayloadEnvelope &e, const MessageSource &) { onUserStatus(e); });
     }
     if (m_presentDevice) {
-        m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.status")),
+        m_vortex->router().addEndpoint(identity::deviceFilt(QStringLiteral("device.status")),
                                        [this](const PayloadEnvelope &e, const MessageSource &) { onDeviceStatus(e); });
         // device.online answered with an error: the service cannot check devices now.
-        m_vortex->router().addEndpoint(deviceFilt(QStringLiteral("device.online")),
+        m_vortex->router().addEndpoint(identity::deviceFilt(QStringLiteral("device.online")),
                                        [this](const PayloadEnvelope &e, const MessageSource &) {
                                            if (!e.isSuccess())
                                                setDevice(m_device.state, m_device.name, e.errorText(), m_device.required);
@@ -209,12 +202,8 @@ void Session::sendPresentation()
     if (m_presentDevice && m_device.id.isEmpty())
         return;
     if (m_presentDevice) {
-        auto online = std::make_shared<GenericTuple>(
-            QStringLiteral("peek_core_device.DeviceOnlineTuple"),
-            Dict {{QStringLiteral("deviceId"), Value(m_device.id)},
-                  {QStringLiteral("deviceToken"), Value(m_device.token)},
-                  {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
-        const Payload payload(deviceFilt(QStringLiteral("device.online")), {online});
+        const Payload payload(identity::deviceFilt(QStringLiteral("device.online")),
+                              {identity::deviceOnline(m_device.id, m_device.token)});
         m_vortex->send(PayloadEnvelope::fromPayload(payload), m_serviceName);
     }
     if (!m_user.token.isEmpty()) {
@@ -339,17 +328,9 @@ void Session::login(const QString &userName, const QString &password, const QStr
     ValueList accepted;
     for (const QString &key : acceptedWarningKeys)
         accepted.push_back(Value(key));
-    auto action = std::make_shared<GenericTuple>(
-        QStringLiteral("peek_core_user.UserLoginAction"),
-        Dict {{QStringLiteral("userName"), Value(userName.trimmed())},
-              {QStringLiteral("password"), Value(password)},
-              {QStringLiteral("isFieldService"), Value(m_mode == QLatin1String("field"))},
-              {QStringLiteral("isOfficeService"), Value(m_mode == QLatin1String("office"))},
-              {QStringLiteral("acceptedWarningKeys"), Value(accepted)},
-              {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
-              {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
-    const Payload payload(action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
-                          {action});
+    TuplePtr login = identity::loginAction(userName.trimmed(), password, m_mode, accepted);
+    action::stamp(*login);
+    const Payload payload(identity::userProcessorFilt(), {login});
     m_user.warnings.clear();
     m_user.message.clear();
     Q_EMIT userChanged();
@@ -391,13 +372,7 @@ void Session::login(const QString &userName, const QString &password, const QStr
 void Session::logout()
 {
     if (m_vortex && m_vortex->isConnectedTo(m_serviceName)) {
-        auto action = std::make_shared<GenericTuple>(
-            QStringLiteral("peek_core_user.UserLogoutAction"),
-            Dict {{QStringLiteral("userName"), Value(m_user.name)},
-                  {QStringLiteral("isFieldService"), Value(m_mode == QLatin1String("field"))},
-                  {QStringLiteral("isOfficeService"), Value(m_mode == QLatin1String("office"))}});
-        const Payload payload(action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
-                              {action});
+        const Payload payload(identity::userProcessorFilt(), {identity::logoutAction(m_user.name, m_mode)});
         (void)PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload), m_serviceName);
     }
     m_user.token.clear();
@@ -431,17 +406,9 @@ void Session::enrolDevice(const QString &name)
                   tr("The service cannot be reached: enrol this device once it is online."), m_device.required);
         return;
     }
-    auto enrol = std::make_shared<GenericTuple>(
-        QStringLiteral("peek_core_device.EnrolDeviceAction"),
-        Dict {{QStringLiteral("description"), Value(name.trimmed())},
-              {QStringLiteral("deviceId"), Value(m_device.id)},
-              {QStringLiteral("deviceType"), Value(m_mode)},
-              {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))},
-              {QStringLiteral("deviceToken"), Value(m_device.token)},
-              {QStringLiteral("platform"), Value(QSysInfo::prettyProductName().left(100))},
-              {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
-              {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
-    const Payload payload(action::processorFilt(kDevicePlugin, kDevicePlugin), {enrol});
+    const Payload payload(identity::deviceProcessorFilt(),
+                          {identity::enrolDeviceAction(name.trimmed(), m_device.id, m_mode, m_device.token,
+                                                       QSysInfo::prettyProductName().left(100))});
     QFuture<PayloadEnvelope> answer
         = PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload), m_serviceName, kEnrolTimeoutMs);
     onFinished(this, answer, [this](QFuture<PayloadEnvelope> finished) {

@@ -1,6 +1,7 @@
 #include "admin/adminclient.h"
 
-#include "action/tupleactions.h"
+#include "admin/identityactions.h"
+
 #include "base/role.h"
 #include "vortex/futurecontext.h"
 #include "vortex/payload.h"
@@ -84,14 +85,7 @@ void AdminClient::close()
 
 QFuture<AdminLogin> AdminClient::logIn(const QString &userName, const QString &password)
 {
-    auto action = std::make_shared<GenericTuple>(
-        QStringLiteral("peek_core_user.UserLoginAction"),
-        Dict {{QStringLiteral("userName"), Value(userName)},
-              {QStringLiteral("password"), Value(password)},
-              {QStringLiteral("isFieldService"), Value(false)},
-              {QStringLiteral("isOfficeService"), Value(false)},
-              {QStringLiteral("acceptedWarningKeys"), Value(ValueList {})}});
-    const Payload payload(action::processorFilt(kUserPlugin, QStringLiteral("peekPluginUser")), {action});
+    const Payload payload(identity::userProcessorFilt(), {identity::loginAction(userName, password, QString())});
     QFuture<PayloadEnvelope> answer = PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload),
                                                             logicName(), m_options.timeoutMs);
     return thenOn(this, answer, [this, userName](const PayloadEnvelope &envelope) {
@@ -119,14 +113,8 @@ QFuture<AdminLogin> AdminClient::logIn(const QString &userName, const QString &p
 
 QFuture<PayloadEnvelope> AdminClient::logOut()
 {
-    auto action = std::make_shared<GenericTuple>(
-        QStringLiteral("peek_core_user.UserLogoutAction"),
-        Dict {{QStringLiteral("userName"), Value(m_user)},
-              {QStringLiteral("isFieldService"), Value(false)},
-              {QStringLiteral("isOfficeService"), Value(false)},
-              {QStringLiteral("acceptedWarningKeys"), Value(ValueList {})}});
+    const Payload payload(identity::userProcessorFilt(), {identity::logoutAction(m_user, QString())});
     m_user.clear();
-    const Payload payload(action::processorFilt(kUserPlugin, QStringLiteral("peekPluginUser")), {action});
     return PayloadResponse::send(m_vortex.get(), PayloadEnvelope::fromPayload(payload), logicName(), m_options.timeoutMs);
 }
 

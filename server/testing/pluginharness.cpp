@@ -5,6 +5,7 @@
 #include "action/tupleactions.h"
 #include "admin/adminapi.h"
 #include "admin/adminclient.h"
+#include "admin/identityactions.h"
 #include "base/secrethash.h"
 #include "host/servicehost.h"
 #include "observable/tupledataobserverclient.h"
@@ -93,13 +94,8 @@ struct PluginHarness::Private
 
     void presentDevice() const
     {
-        auto online = std::make_shared<GenericTuple>(
-            QStringLiteral("peek_core_device.DeviceOnlineTuple"),
-            Dict {{QStringLiteral("deviceId"), Value(deviceId)}, {QStringLiteral("deviceToken"), Value(deviceToken)},
-                  {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
-        device->send(PayloadEnvelope::fromPayload(Payload({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_device"))},
-                                                           {QStringLiteral("key"), Value(QStringLiteral("device.online"))}},
-                                                          {online})),
+        device->send(PayloadEnvelope::fromPayload(
+                         Payload(identity::deviceFilt(QStringLiteral("device.online")), {identity::deviceOnline(deviceId, deviceToken)})),
                      Role(Role::Field).vortexName());
     }
 
@@ -110,18 +106,8 @@ struct PluginHarness::Private
             return {};
         const QString id = QStringLiteral("harness-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
         const QString token = QString::fromLatin1(randomSecret());
-        auto enrol = std::make_shared<GenericTuple>(
-            QStringLiteral("peek_core_device.EnrolDeviceAction"),
-            Dict {{QStringLiteral("description"), Value(id)},
-                  {QStringLiteral("deviceId"), Value(id)},
-                  {QStringLiteral("deviceType"), Value(QStringLiteral("field"))},
-                  {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))},
-                  {QStringLiteral("deviceToken"), Value(token)},
-                  {QStringLiteral("platform"), Value(QStringLiteral("test"))},
-                  {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
-                  {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
-        if (auto enrolled = sendToField(enrol, action::processorFilt(QStringLiteral("peek_core_device"), QStringLiteral("peek_core_device")),
-                                        QStringLiteral("enrolling the test device"));
+        const TuplePtr enrol = identity::enrolDeviceAction(id, id, QStringLiteral("field"), token, QStringLiteral("test"));
+        if (auto enrolled = sendToField(enrol, identity::deviceProcessorFilt(), QStringLiteral("enrolling the test device"));
             !enrolled)
             return enrolled.error();
         if (auto approved = adminCall(deviceAdminRpc(), {Value(QStringLiteral("approve")), Value(id)}, {},
@@ -268,15 +254,8 @@ Result<void> PluginHarness::logIn(const QString &name, const QString &password)
         return Error {QStringLiteral("PluginHarness::logIn needs start() with the field role")};
     if (auto enrolled = d->enrolDevice(); !enrolled)
         return enrolled;
-    auto login = std::make_shared<GenericTuple>(
-        QStringLiteral("peek_core_user.UserLoginAction"),
-        Dict {{QStringLiteral("userName"), Value(name)},
-              {QStringLiteral("password"), Value(password)},
-              {QStringLiteral("isFieldService"), Value(true)},
-              {QStringLiteral("isOfficeService"), Value(false)},
-              {QStringLiteral("acceptedWarningKeys"), Value(ValueList {})},
-              {QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))},
-              {QStringLiteral("dateTime"), Value(DateTime::currentUtc())}});
+    const TuplePtr login = identity::loginAction(name, password, QStringLiteral("field"));
+    action::stamp(*login);
     // The field service learns the device's approval from its presentation, which it checks with
     // logic: until then a login is refused for the device, so it is tried again (as the app does
     // once its status says approved).
@@ -284,8 +263,7 @@ Result<void> PluginHarness::logIn(const QString &name, const QString &password)
     const bool loggedIn = d->waitFor([&] {
         d->presentDevice();
         login->setField(QStringLiteral("uuid"), Value(QUuid::createUuid().toString(QUuid::WithoutBraces))).ok();
-        auto answer = d->sendToField(login, action::processorFilt(QStringLiteral("peek_core_user"), QStringLiteral("peekPluginUser")),
-                                     QStringLiteral("logging in as %1").arg(name));
+        auto answer = d->sendToField(login, identity::userProcessorFilt(), QStringLiteral("logging in as %1").arg(name));
         if (!answer) {
             refusal = answer.error().message();
             return false;
