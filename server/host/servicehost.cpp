@@ -143,6 +143,24 @@ Vortex *ServiceHost::vortex(Role role) const
     return nullptr;
 }
 
+ServiceHostOptions ServiceHostOptions::forTests(const QString &home, const QList<Role> &roles, const QStringList &plugins,
+                                                const QStringList &pluginDirectories)
+{
+    ServiceHostOptions o;
+    o.home = home;
+    o.roles = roles;
+    o.listenAddress = QHostAddress::LocalHost;
+    o.fieldPort = 0;
+    o.officePort = 0;
+    o.logicAdminPort = 0;
+    o.logicDataExchangePort = 0;
+    o.enabledPlugins = plugins;
+    o.pluginDirectories = pluginDirectories;
+    o.vortexOptions.reconnectMinMs = 50;
+    o.vortexOptions.reconnectMaxMs = 200;
+    return o;
+}
+
 QList<quint16> ServiceHost::ports(Role role) const
 {
     Vortex *v = vortex(role);

@@ -60,6 +60,11 @@ struct ServiceHostOptions
     QString metricsToken;
     QStringList pluginDirectories; // bundled plugins; <home>/plugins is searched after them
     VortexOptions vortexOptions;
+
+    // For tests (Peek's own, and a plugin's through peek/testing.h): the roles in the test's
+    // process on loopback, every port chosen by the system, links that retry after 50-200 ms.
+    static ServiceHostOptions forTests(const QString &home, const QList<Role> &roles, const QStringList &plugins,
+                                       const QStringList &pluginDirectories);
 };
 
 // The roles of one peek-server process (docs/architecture.md, "Roles"): a vortex per role, logic's

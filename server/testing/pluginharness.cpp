@@ -137,27 +137,17 @@ Result<void> PluginHarness::start()
         return Error {QStringLiteral("cannot make a scratch home: %1").arg(d->home.errorString())};
     if (d->options.plugins.isEmpty())
         return Error {QStringLiteral("PluginHarness needs the plugin to test in Options::plugins")};
-    ServiceHostOptions o;
-    o.home = d->home.path();
-    o.roles = d->options.roles;
-    o.listenAddress = QHostAddress::LocalHost;
-    o.fieldPort = 0;
-    o.officePort = 0;
-    o.logicAdminPort = 0;
-    o.logicDataExchangePort = 0;
-    o.enabledPlugins = d->options.plugins;
-    o.pluginDirectories = d->options.pluginDirectories;
-    o.pluginDirectories << qEnvironmentVariable("PEEK_PLUGIN_PATH").split(u':', Qt::SkipEmptyParts);
+    QStringList directories = d->options.pluginDirectories;
+    directories << qEnvironmentVariable("PEEK_PLUGIN_PATH").split(u':', Qt::SkipEmptyParts);
     if (!d->sdkPlugins.isEmpty())
-        o.pluginDirectories << d->sdkPlugins;
-    for (QString &dir : o.pluginDirectories)
+        directories << d->sdkPlugins;
+    for (QString &dir : directories)
         dir = QDir::cleanPath(QDir(dir).absolutePath());
-    o.pluginDirectories.removeDuplicates();
+    directories.removeDuplicates();
+    ServiceHostOptions o = ServiceHostOptions::forTests(d->home.path(), d->options.roles, d->options.plugins, directories);
     o.storageUrl = d->options.storageUrl;
     o.requireDeviceEnrolment = false; // the test's client stands for an enrolled, approved device
     o.joinToken = d->joinToken;       // the harness is the machine's operator (addUser)
-    o.vortexOptions.reconnectMinMs = 50;
-    o.vortexOptions.reconnectMaxMs = 200;
     d->host = std::make_unique<ServiceHost>(o);
     if (auto started = d->host->start(); !started)
         return started.error();

@@ -4,10 +4,11 @@
 // action is refused with the kit's sentence. And PluginSql's row mapping, on its own.
 #include "pgdatabase.h"
 #include "pgrequired.h"
-#include "inprocesshost.h"
+#include "quickvortex.h"
 #include "session.h"
 
 #include "observable/tupledataobserverclient.h"
+#include "host/servicehost.h"
 #include "peek/testing.h"
 #include "plugin/pluginkit.h"
 
@@ -31,8 +32,8 @@ struct Server {
 
 void startServer(Server &server, const QString &home, const QString &appData, const QString &storageUrl = {})
 {
-    ServiceHostOptions o = ::testing::inProcessHost(home, {Role::Logic, Role::Field}, {kPlugin},
-                                                  {QStringLiteral(PEEK_TEST_PLUGINS_DIR), QStringLiteral(PEEK_PLUGINS_DIR)});
+    ServiceHostOptions o = ServiceHostOptions::forTests(home, {Role::Logic, Role::Field}, {kPlugin},
+                                                        {QStringLiteral(PEEK_TEST_PLUGINS_DIR), QStringLiteral(PEEK_PLUGINS_DIR)});
     o.requireDeviceEnrolment = false;
     o.storageUrl = storageUrl;
     server.host = std::make_unique<ServiceHost>(o);

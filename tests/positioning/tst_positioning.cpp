@@ -11,7 +11,6 @@
 #include "host/servicehost.h"
 #include "storage/databaselocation.h"
 
-#include "inprocesshost.h"
 #include "quickvortex.h"
 
 #include <QDir>
@@ -71,7 +70,7 @@ const double kAccuracy = 2 * 0.9 * 5.1; // Qt's estimate: 2 x HDOP x the replay'
 
 ServiceHostOptions hostOptions(const QString &home, const QList<Role> &roles)
 {
-    return testing::inProcessHost(home, roles, {kPlugin}, {QStringLiteral(PEEK_TEST_PLUGINS_DIR)});
+    return ServiceHostOptions::forTests(home, roles, {kPlugin}, {QStringLiteral(PEEK_TEST_PLUGINS_DIR)});
 }
 
 std::unique_ptr<app::Session> makeSession(quint16 port, const QString &dataDir)
