@@ -31,16 +31,24 @@ source "$(dirname "${BASH_SOURCE[0]}")/installed-server.sh"
 check_installed_server "$work/usr/bin/peek-server" "$work/usr/lib/peek/plugins" "$work"
 echo "check-install.sh: installed $version; it started from its own files and answered /health: $health"
 
+# Configures the plugin project SOURCE in DIR against the scratch prefix alone (WHAT names it in
+# errors), checks the build reaches into none of Peek's trees (its build, core/, cmake/), and builds
+# it (further arguments go to cmake --build).
+build_against_sdk() {
+    local what="$1" src="$2" dir="$3"
+    shift 3
+    cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/usr" \
+        -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$dir-configure.log" 2>&1 \
+        || fail "configuring $what against the installed SDK failed: $(tail -20 "$dir-configure.log")"
+    if grep -q -- "$build\|$source_dir/core\|$source_dir/cmake" "$dir/CMakeCache.txt" "$dir/build.ninja"; then
+        fail "the build of $what reaches into Peek's trees: $(grep -o -- "$build[^ ]*\|$source_dir/core[^ ]*\|$source_dir/cmake[^ ]*" "$dir/build.ninja" | head -3)"
+    fi
+    cmake --build "$dir" "$@" >"$dir-build.log" 2>&1 || fail "building $what against the installed SDK failed: $(tail -30 "$dir-build.log")"
+}
+
 # The SDK: nothing of Peek's source or build tree but the plugin's own folder is reachable.
 sdk="$work/sdk"
-cmake -S "$source_dir/plugins/peek_plugin_tutorial" -B "$sdk" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$work/usr" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$work/sdk-configure.log" 2>&1 \
-    || fail "configuring the tutorial against the installed SDK failed: $(tail -20 "$work/sdk-configure.log")"
-if grep -q -- "$build\|$source_dir/core\|$source_dir/cmake" "$sdk/CMakeCache.txt" "$sdk/build.ninja"; then
-    fail "the out-of-tree plugin build reaches into Peek's trees: $(grep -o -- "$build[^ ]*\|$source_dir/core[^ ]*\|$source_dir/cmake[^ ]*" "$sdk/build.ninja" | head -3)"
-fi
-cmake --build "$sdk" --target peek_plugin_tutorial_package >"$work/sdk-build.log" 2>&1 \
-    || fail "building the tutorial against the installed SDK failed: $(tail -30 "$work/sdk-build.log")"
+build_against_sdk "the tutorial" "$source_dir/plugins/peek_plugin_tutorial" "$sdk" --target peek_plugin_tutorial_package
 [[ -f "$sdk/plugins/peek_plugin_tutorial/libpeek_plugin_tutorial.so" ]] || fail "the SDK build made no plugin library"
 ls "$sdk"/packages/*.peekplugin >/dev/null 2>&1 || fail "the SDK build made no .peekplugin package: $(ls "$sdk")"
 rm -rf "$work/home"
@@ -50,13 +58,7 @@ echo "check-install.sh: the tutorial built against the installed SDK ($(basename
 # The inbox, as a third party builds a plugin: its own project against the SDK alone, its own
 # test (with the SDK's bundled tutorial sending it tasks).
 inbox="$work/inbox"
-cmake -S "$source_dir/plugins/peek_plugin_inbox" -B "$inbox" -G Ninja -DCMAKE_PREFIX_PATH="$work/usr" \
-    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$work/inbox-configure.log" 2>&1 \
-    || fail "configuring the inbox against the installed SDK failed: $(tail -20 "$work/inbox-configure.log")"
-cmake --build "$inbox" >"$work/inbox-build.log" 2>&1 || fail "building the inbox against the SDK failed: $(tail -30 "$work/inbox-build.log")"
-if grep -q -- "$build\|$source_dir/core\|$source_dir/cmake" "$inbox/build.ninja"; then
-    fail "the inbox's build reaches into Peek's trees"
-fi
+build_against_sdk "the inbox" "$source_dir/plugins/peek_plugin_inbox" "$inbox"
 ctest --test-dir "$inbox" --output-on-failure >"$work/inbox-test.log" 2>&1 \
     || fail "the inbox's own test failed against the SDK: $(grep -v 'QDEBUG\|QINFO' "$work/inbox-test.log" | tail -30)"
 echo "check-install.sh: the inbox built on its own against the SDK and passed its test"
