@@ -116,55 +116,45 @@ void tellPreviousEditor(peek::PluginContext &ctx, const ChangeNotice &notice)
 class StringIntStore
 {
 public:
-    StringIntStore(peek::Database &database, QString schema, peek::TupleDataObservableHandler &observable)
-        : m_db(database), m_schema(std::move(schema)), m_observable(observable)
+    explicit StringIntStore(peek::PluginContext &ctx)
+        : m_ctx(ctx), m_db(ctx.database()), m_schema(ctx.schema()), m_observable(ctx.observable())
     {
     }
 
     std::vector<peek::TuplePtr> load() const
     {
-        auto rows = m_db.runSync(QStringList {m_schema}, [this](QSqlDatabase &db) -> peek::Result<std::vector<peek::TuplePtr>> {
-            auto query = peek::sql::exec(db, QStringLiteral("SELECT id, string1, int1, changed_by, changed_on FROM %1.\"StringInt\" "
-                                                            "ORDER BY id").arg(m_schema));
-            if (!query)
-                return query.error();
-            std::vector<peek::TuplePtr> tuples;
-            while (query.value().next()) {
-                auto tuple = std::make_shared<StringIntTuple>();
-                tuple->id = query.value().value(0).toLongLong();
-                tuple->string1 = query.value().value(1).toString();
-                tuple->int1 = query.value().value(2).toLongLong();
-                tuple->changedBy = query.value().value(3).toString();
-                tuple->changedOn = query.value().value(4).toString();
-                tuples.push_back(tuple);
-            }
-            return tuples;
+        auto rows = m_db.runSync(QStringList {m_schema}, [this](QSqlDatabase &db) {
+            return peek::PluginSql(db, m_schema)
+                .tuples<StringIntTuple>(QStringLiteral("SELECT id, string1, int1, changed_by, changed_on FROM {schema}.\"StringInt\" "
+                                                       "ORDER BY id"));
         });
         if (!rows)
             failWith(rows.error());
         return std::move(rows).value();
     }
 
-    // Inserts (string1, int1), or sets int1 where string1 is already stored; the row's id.
-    QFuture<qint64> upsert(const QString &string1, qint64 int1, QObject *context)
+    // Inserts (string1, int1), or sets int1 where string1 is already stored; the row's id. In a
+    // transaction on the pool; observers are told on the event loop once it is stored, while the
+    // plugin runs (a stopped plugin's writes still complete in the database; nobody is left to tell).
+    QFuture<qint64> upsert(const QString &string1, qint64 int1)
     {
-        return write(context, [schema = m_schema, string1, int1](QSqlDatabase &db) -> peek::Result<qint64> {
-            auto existing = peek::sql::exec(db, QStringLiteral("SELECT id FROM %1.\"StringInt\" WHERE string1 = ?").arg(schema), {string1});
+        return peek::write<StringIntTuple>(m_ctx, [string1, int1](peek::PluginSql &sql) -> peek::Result<qint64> {
+            auto existing = sql.exec(QStringLiteral("SELECT id FROM {schema}.\"StringInt\" WHERE string1 = ?"), {string1});
             if (!existing)
                 return existing.error();
             if (existing.value().next()) {
                 const qint64 id = existing.value().value(0).toLongLong();
-                auto updated = peek::sql::exec(db, QStringLiteral("UPDATE %1.\"StringInt\" SET int1 = ? WHERE id = ?").arg(schema), {int1, id});
+                auto updated = sql.exec(QStringLiteral("UPDATE {schema}.\"StringInt\" SET int1 = ? WHERE id = ?"), {int1, id});
                 if (!updated)
                     return updated.error();
                 return id;
             }
-            auto next = peek::sql::scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) + 1 FROM %1.\"StringInt\"").arg(schema));
+            auto next = sql.scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) + 1 FROM {schema}.\"StringInt\""));
             if (!next)
                 return next.error();
             const qint64 id = next.value().toLongLong();
-            auto inserted = peek::sql::exec(db, QStringLiteral("INSERT INTO %1.\"StringInt\" (id, string1, int1) VALUES (?, ?, ?)").arg(schema),
-                                            {id, string1, int1});
+            auto inserted = sql.exec(QStringLiteral("INSERT INTO {schema}.\"StringInt\" (id, string1, int1) VALUES (?, ?, ?)"),
+                                     {id, string1, int1});
             if (!inserted)
                 return inserted.error();
             return id;
@@ -232,31 +222,7 @@ public:
     }
 
 private:
-    template <typename Work>
-    QFuture<qint64> write(QObject *context, Work work)
-    {
-        peek::TupleDataObservableHandler *observable = &m_observable;
-        auto written = m_db.run(QStringList {m_schema}, [work](QSqlDatabase &db) -> peek::Result<qint64> {
-                   peek::sql::Transaction transaction(db);
-                   if (auto begun = transaction.begin(); !begun)
-                       return begun.error();
-                   auto result = work(db);
-                   if (!result)
-                       return result;
-                   if (auto committed = transaction.commit(); !committed)
-                       return committed.error();
-                   return result;
-               });
-        // On the event loop, and only while the plugin runs (a stopped plugin's writes still
-        // complete in the database; nobody is left to tell).
-        return peek::thenOn(context, written, [observable](const peek::Result<qint64> &r) {
-            if (!r)
-                failWith(r.error());
-            observable->notifyOfTupleUpdateForTuple(kStringIntType);
-            return r.value();
-        });
-    }
-
+    peek::PluginContext &m_ctx;
     peek::Database &m_db;
     QString m_schema;
     peek::TupleDataObservableHandler &m_observable;
@@ -269,7 +235,7 @@ class TutorialLogicApi final : public QObject, public TutorialApi
     Q_INTERFACES(tutorial::TutorialApi)
 public:
     TutorialLogicApi(StringIntStore *store, peek::PluginContext &ctx) : m_store(store), m_ctx(ctx) { }
-    QFuture<qint64> addStringInt(const QString &string1, qint64 int1) override { return m_store->upsert(string1, int1, this); }
+    QFuture<qint64> addStringInt(const QString &string1, qint64 int1) override { return m_store->upsert(string1, int1); }
     QFuture<qint64> stringIntCount() override { return m_store->count(); }
     QFuture<qint64> pickRandomNumber(qint64 max) override
     {
@@ -314,7 +280,7 @@ public:
                 return peek::ProvidedTuples {{me}, {}};
             });
         auto &observable = ctx.observable();
-        m_store = std::make_unique<StringIntStore>(ctx.database(), ctx.schema(), observable);
+        m_store = std::make_unique<StringIntStore>(ctx);
         StringIntStore *store = m_store.get();
         observable.addTupleProvider(kStringIntType, [store](const peek::Dict &, const peek::TupleSelector &) {
             return peek::ProvidedTuples {store->load(), {}};
@@ -327,11 +293,10 @@ public:
         QObject *context = &ctx;
         const QString schema = ctx.schema();
         auto notices = std::make_shared<ChangeNotices>();
-        peek::PluginContext *context_ = &ctx;
-        auto changed = [store, notices, context_](const auto &action) {
+        auto changed = [store, notices, plugin = &ctx](const auto &action) {
             store->notifyChanged();
             if (auto notice = notices->take(action.uuid))
-                tellPreviousEditor(*context_, *notice);
+                tellPreviousEditor(*plugin, *notice);
         };
         actions.applyInTransaction<StringCapToggleActionTuple>(
             [schema, notices](QSqlDatabase &db, const StringCapToggleActionTuple &toggle) -> peek::Result<std::vector<peek::TuplePtr>> {
@@ -387,12 +352,12 @@ public:
                 throw std::invalid_argument("addInts takes two ints");
             return peek::Value(peek::rpcArgument<qint64>(args, 0, "a") + peek::rpcArgument<qint64>(args, 1, "b"));
         });
-        ctx.listenAsync(rpc::addStringInt(), [store, context](const peek::ValueList &args, const peek::Dict &) {
+        ctx.listenAsync(rpc::addStringInt(), [store](const peek::ValueList &args, const peek::Dict &) {
             if (args.size() != 2)
                 throw std::invalid_argument("addStringInt takes a string and an int");
             const QString string1 = peek::rpcArgument<QString>(args, 0, "string1");
             const qint64 int1 = peek::rpcArgument<qint64>(args, 1, "int1");
-            return store->upsert(string1, int1, context).then([](qint64 id) { return peek::Value(id); });
+            return store->upsert(string1, int1).then([](qint64 id) { return peek::Value(id); });
         });
 
         // Logic -> agent: whenever an agent links up, ask it for 10 - 3 and store the answer.
@@ -402,13 +367,13 @@ public:
         auto askAgent = [vortex, store, context, settings, &log](const peek::PeerInfo &peer) {
             if (peer.vortexName != peek::Role(peek::Role::Agent).vortexName() || !settings->boolValue(QStringLiteral("subIntsOnAgentLink")))
                 return;
-            peek::onFinished(context, rpc::subInts().call(vortex, {10, 3}), [store, context, &log](const QFuture<peek::Value> &answered) {
+            peek::onFinished(context, rpc::subInts().call(vortex, {10, 3}), [store, &log](const QFuture<peek::Value> &answered) {
                 try {
                     if (!peek::hasResult(answered))
                         return; // the call was cancelled: logic is shutting down
                     const qint64 difference = answered.result().toInt();
                     qCInfo(log) << "the agent's subInts(10, 3) answered" << difference;
-                    store->upsert(QStringLiteral("logic called the agent's subInts(10, 3)"), difference, context);
+                    store->upsert(QStringLiteral("logic called the agent's subInts(10, 3)"), difference);
                 } catch (const std::exception &e) {
                     qCWarning(log) << "the agent's subInts failed:" << e.what();
                 }
