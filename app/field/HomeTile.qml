@@ -3,7 +3,6 @@
 // be shown still has its tile; it opens the error card.
 import QtQuick
 import QtQuick.Controls
-import Peek
 import PeekApp
 
 AbstractButton {
@@ -15,15 +14,13 @@ AbstractButton {
     property string plugin
     property string badgeTuple
     property string badgeField
-    readonly property int badge: {
-        badgeSource.revision
-        return badgeSource.count > 0 ? Number(badgeSource.get(0)[tile.badgeField] ?? 0) : 0
-    }
+    readonly property int badge: badgeSource.count
 
-    TupleObserver {
+    PluginBadge {
         id: badgeSource
-        plugin: tile.badgeTuple !== "" ? tile.plugin : ""
+        plugin: tile.plugin
         tupleName: tile.badgeTuple
+        field: tile.badgeField
     }
 
     Accessible.name: badge > 0 ? qsTr("%1, %2 new").arg(title).arg(badge) : title

@@ -81,10 +81,7 @@ ToolBar {
                 required property string title
                 required property string badgeTuple
                 required property string badgeField
-                readonly property int count: {
-                    badgeSource.revision
-                    return badgeSource.count > 0 ? Number(badgeSource.get(0)[badgeField] ?? 0) : 0
-                }
+                readonly property int count: badgeSource.count
                 objectName: "statusBadge_" + plugin
                 visible: count > 0
                 flat: true
@@ -103,10 +100,11 @@ ToolBar {
                 leftPadding: 14
                 rightPadding: 14
                 onClicked: Peek.openPlugin(plugin)
-                TupleObserver {
+                PluginBadge {
                     id: badgeSource
-                    plugin: badgeButton.badgeTuple !== "" ? badgeButton.plugin : ""
+                    plugin: badgeButton.plugin
                     tupleName: badgeButton.badgeTuple
+                    field: badgeButton.badgeField
                 }
             }
         }
