@@ -61,6 +61,40 @@ function(_peek_check_plugin_json name file out_version)
     set(${out_version} ${version} PARENT_SCOPE)
 endfunction()
 
+# The plugin's views checked at build time with qmllint against the Peek module's types
+# (PEEK_QML_IMPORT_DIR: the SDK's lib/peek/qml, or the app's module in Peek's own build): an
+# unknown property, a misspelt type or a syntax error fails the build instead of the view in a
+# field app. -DPEEK_QMLLINT=OFF skips it; without qmllint (qt6-declarative-dev-tools) it is skipped.
+option(PEEK_QMLLINT "Check plugin views with qmllint at build time" ON)
+function(_peek_lint_qml name dir)
+    if(NOT PEEK_QMLLINT OR NOT PEEK_QML_IMPORT_DIR)
+        return()
+    endif()
+    if(NOT PEEK_QMLLINT_EXECUTABLE)
+        find_program(PEEK_QMLLINT_EXECUTABLE NAMES qmllint6 qmllint
+            HINTS ${QT6_INSTALL_PREFIX}/${QT6_INSTALL_BINS} /usr/lib/qt6/bin)
+    endif()
+    if(NOT PEEK_QMLLINT_EXECUTABLE)
+        message(STATUS "${name}: qmllint not found, views are not checked (install qt6-declarative-dev-tools)")
+        return()
+    endif()
+    file(GLOB_RECURSE views CONFIGURE_DEPENDS ${dir}/*.qml)
+    if(NOT views)
+        return()
+    endif()
+    set(stamp ${CMAKE_CURRENT_BINARY_DIR}/${name}_qmllint.stamp)
+    add_custom_command(OUTPUT ${stamp}
+        COMMAND ${PEEK_QMLLINT_EXECUTABLE} -I ${PEEK_QML_IMPORT_DIR} ${views}
+        COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
+        DEPENDS ${views} ${PEEK_QML_IMPORT_DEPENDS}
+        COMMENT "Checking ${name}'s views with qmllint"
+        VERBATIM)
+    add_custom_target(${name}_qmllint ALL DEPENDS ${stamp})
+    if(PEEK_QML_IMPORT_TARGET)
+        add_dependencies(${name}_qmllint ${PEEK_QML_IMPORT_TARGET})
+    endif()
+endfunction()
+
 function(peek_add_plugin name)
     cmake_parse_arguments(P "" "OUTPUT_DIR;MIGRATIONS;QML;ICONS;API" "SOURCES;DATA" ${ARGN})
     foreach(kind MIGRATIONS QML ICONS)
@@ -100,6 +134,10 @@ function(peek_add_plugin name)
     endforeach()
     add_custom_target(${name}_data ALL ${copies} COMMENT "Copying ${name}'s plugin.json and data")
     add_dependencies(${name} ${name}_data)
+
+    if(P_QML)
+        _peek_lint_qml(${name} ${CMAKE_CURRENT_SOURCE_DIR}/${P_QML})
+    endif()
 
     # <name>_package: the plugin as a .peekplugin file (docs/administration.md), made by
     # peek-server package from what the build put in its folder.

@@ -63,6 +63,20 @@ ctest --test-dir "$inbox" --output-on-failure >"$work/inbox-test.log" 2>&1 \
     || fail "the inbox's own test failed against the SDK: $(grep -v 'QDEBUG\|QINFO' "$work/inbox-test.log" | tail -30)"
 echo "check-install.sh: the inbox built on its own against the SDK and passed its test"
 
+# The SDK checks views at build time (qmllint against the installed Peek module's types): the
+# inbox's were checked, and a view with a misspelt property fails its plugin's build, naming it.
+grep -q "Checking peek_plugin_inbox's views with qmllint" "$inbox-build.log" \
+    || fail "the inbox's views were not checked against the SDK's Peek module (no qmllint step in $inbox-build.log)"
+badview="$work/badview"
+cp -r "$source_dir/plugins/peek_plugin_tutorial" "$badview-src"
+sed -i '0,/plugin: "peek_plugin_tutorial"/s//plugn: "peek_plugin_tutorial"/' "$badview-src/qml/field/TutorialFieldView.qml"
+grep -q 'plugn:' "$badview-src/qml/field/TutorialFieldView.qml" || fail "could not misspell a property in a copy of the tutorial's field view"
+if (build_against_sdk "a view with a misspelt property" "$badview-src" "$badview" --target peek_plugin_tutorial_qmllint) 2>"$work/badview.err"; then
+    fail "a view with a misspelt property (plugn:) built against the SDK without complaint"
+fi
+grep -q 'plugn' "$badview-build.log" || fail "the failed view check does not name the misspelt property: $(tail -5 "$badview-build.log")"
+echo "check-install.sh: the SDK checks plugin views (a misspelt property fails the build, named)"
+
 # new-plugin and the tutorial: every block of docs/tutorial.md, with the scratch prefix standing
 # in for the packages (the commands find peek-server on PATH, Peek through CMAKE_PREFIX_PATH).
 PATH="$work/usr/bin:$PATH" CMAKE_PREFIX_PATH="$work/usr" \

@@ -12,7 +12,7 @@ namespace peek::app {
 //
 //   ActionPusher { id: pusher; plugin: "my_plugin" }
 //   onClicked: pusher.push("my_plugin.SetName", {id: 3, name: "new"})
-class ActionPusher : public ActionTarget {
+class ActionPusher : public peek::app::ActionTarget {
     Q_OBJECT
     QML_ELEMENT
     // Why the last push() was refused; "" after a push that was queued.

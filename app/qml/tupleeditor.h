@@ -17,7 +17,7 @@ namespace peek::app {
 // Each call sends one vortex.TupleUpdateAction now (not through the offline queue: an editor
 // wants the service's answer — a refusal, a row changed meanwhile — while the user is there) and
 // says the outcome with finished(). One edit at a time: a call while `busy` is refused.
-class TupleEditor : public ActionTarget {
+class TupleEditor : public peek::app::ActionTarget {
     Q_OBJECT
     QML_ELEMENT
     Q_PROPERTY(QString tupleName READ tupleName WRITE setTupleName NOTIFY tupleNameChanged)
