@@ -99,8 +99,7 @@ Session::Session(const QUrl &serverUrl, const QString &mode, const QString &data
                 applyDeviceServed();
             }
         });
-        m_vortex->router().addEndpoint({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_user"))},
-                                        {QStringLiteral("key"), Value(QStringLiteral("user.status"))}},
+        m_vortex->router().addEndpoint(identity::userFilt(QStringLiteral("user.status")),
                                        [this](const PayloadEnvelope &e, const MessageSource &) { onUserStatus(e); });
     }
     if (m_presentDevice) {
@@ -207,11 +206,7 @@ void Session::sendPresentation()
         m_vortex->send(PayloadEnvelope::fromPayload(payload), m_serviceName);
     }
     if (!m_user.token.isEmpty()) {
-        auto resume = std::make_shared<GenericTuple>(QStringLiteral("peek_core_user.UserResumeTuple"),
-                                                     Dict {{QStringLiteral("userToken"), Value(m_user.token)}});
-        const Payload session({{QStringLiteral("plugin"), Value(QStringLiteral("peek_core_user"))},
-                               {QStringLiteral("key"), Value(QStringLiteral("user.resume"))}},
-                              {resume});
+        const Payload session(identity::userFilt(QStringLiteral("user.resume")), {identity::userResume(m_user.token)});
         m_vortex->send(PayloadEnvelope::fromPayload(session), m_serviceName);
     }
 }

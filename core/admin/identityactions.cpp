@@ -72,4 +72,15 @@ TuplePtr deviceOnline(const QString &deviceId, const QString &deviceToken)
                                                 {QStringLiteral("appVersion"), Value(QStringLiteral(PEEK_VERSION))}});
 }
 
+Dict userFilt(const QString &key)
+{
+    return {{QStringLiteral("plugin"), Value(kUserPlugin)}, {QStringLiteral("key"), Value(key)}};
+}
+
+TuplePtr userResume(const QString &userToken)
+{
+    return std::make_shared<GenericTuple>(QStringLiteral("peek_core_user.UserResumeTuple"),
+                                          Dict {{QStringLiteral("userToken"), Value(userToken)}});
+}
+
 } // namespace peek::identity

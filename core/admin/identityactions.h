@@ -24,5 +24,10 @@ PEEK_CORE_EXPORT TuplePtr enrolDeviceAction(const QString &description, const QS
                                             const QString &deviceToken, const QString &platform);
 // A device presenting itself on a connection.
 PEEK_CORE_EXPORT TuplePtr deviceOnline(const QString &deviceId, const QString &deviceToken);
+// {plugin: peek_core_user, key: `key`}: a session resumed on a new connection ("user.resume")
+// and the service's word on it ("user.status").
+PEEK_CORE_EXPORT Dict userFilt(const QString &key);
+// A logged-in user's session resumed on a new connection, with the token of the login's answer.
+PEEK_CORE_EXPORT TuplePtr userResume(const QString &userToken);
 
 } // namespace peek::identity

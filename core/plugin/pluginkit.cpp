@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSqlRecord>
 
 namespace peek {
@@ -93,6 +94,18 @@ Result<void> PluginSql::changeOne(const QString &text, const QVariantList &bindV
     return Error {changed == 0 ? QStringLiteral("there is no %1 (nothing was changed)").arg(row)
                                : QStringLiteral("%1 rows changed where one was meant (%2); nothing was changed").arg(changed).arg(row),
                   statement(text), {}};
+}
+
+Result<qint64> PluginSql::nextId(const QString &table, const QString &column) const
+{
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,62}$"));
+    if (!name.match(table).hasMatch() || !name.match(column).hasMatch())
+        return Error {QStringLiteral("nextId(\"%1\", \"%2\"): a table and a column are plain names (letters, digits, _)")
+                          .arg(table.left(64), column.left(64))};
+    auto next = scalar(QStringLiteral("SELECT COALESCE(MAX(\"%1\"), 0) + 1 FROM {schema}.\"%2\"").arg(column, table));
+    if (!next)
+        return next.error();
+    return next.value().toLongLong();
 }
 
 Result<std::vector<TuplePtr>> PluginSql::tuplesOf(const std::function<TuplePtr()> &make, const QString &text,

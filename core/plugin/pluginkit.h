@@ -132,6 +132,11 @@ public:
     // A statement that must change exactly one row (UPDATE/DELETE ... WHERE id = ?): none
     // changed is an error saying so (`what` names the row for it: "note 7").
     Result<void> changeOne(const QString &statement, const QVariantList &bindValues = {}, const QString &what = {}) const;
+    // The id a new row of `table` (of the plugin's schema, e.g. "Item") takes: one more than the
+    // largest `column`, 1 for an empty table. Inside a write (onAction, write) it is the
+    // transaction's own: on SQLite no other write runs meanwhile; on PostgreSQL a concurrent
+    // insert of the same id fails on the key and that write is refused, not merged.
+    Result<qint64> nextId(const QString &table, const QString &column = QStringLiteral("id")) const;
     // The rows of a query as tuples of T: each column sets the field of its name, or of its name
     // in camelCase (changed_by -> changedBy). A column no field takes is an error.
     template <typename T>

@@ -28,14 +28,6 @@ peek::Result<void> checkCommon(const QString &what, const QString &pluginName, c
     return peek::Error {QStringLiteral("%1 %2 of %3 was not added: %4").arg(what, uniqueId, pluginName, wrong.join(QStringLiteral("; ")))};
 }
 
-peek::Result<qint64> nextId(peek::PluginSql &sql, const char *table)
-{
-    auto next = sql.scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) + 1 FROM {schema}.\"%1\"").arg(QLatin1String(table)));
-    if (!next)
-        return next.error();
-    return next.value().toLongLong();
-}
-
 peek::Result<bool> removeWhere(peek::PluginSql &sql, const char *table, const QString &pluginName, const QString &uniqueId);
 
 // The id a new entry of (pluginName, uniqueId) gets, after the one it replaces is removed.
@@ -43,7 +35,7 @@ peek::Result<qint64> replaceEntry(peek::PluginSql &sql, const char *table, const
 {
     if (auto removed = removeWhere(sql, table, pluginName, uniqueId); !removed)
         return removed.error();
-    return nextId(sql, table);
+    return sql.nextId(QLatin1String(table));
 }
 
 peek::Result<bool> removeWhere(peek::PluginSql &sql, const char *table, const QString &pluginName, const QString &uniqueId)

@@ -149,10 +149,10 @@ public:
                     return updated.error();
                 return id;
             }
-            auto next = sql.scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) + 1 FROM {schema}.\"StringInt\""));
+            auto next = sql.nextId(QStringLiteral("StringInt"));
             if (!next)
                 return next.error();
-            const qint64 id = next.value().toLongLong();
+            const qint64 id = next.value();
             auto inserted = sql.exec(QStringLiteral("INSERT INTO {schema}.\"StringInt\" (id, string1, int1) VALUES (?, ?, ?)"),
                                      {id, string1, int1});
             if (!inserted)

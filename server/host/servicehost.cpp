@@ -143,6 +143,15 @@ Vortex *ServiceHost::vortex(Role role) const
     return nullptr;
 }
 
+QObject *ServiceHost::pluginApi(Role role, const QString &plugin) const
+{
+    for (const auto &service : m_services) {
+        if (service->role == role && service->plugins)
+            return service->plugins->api(plugin);
+    }
+    return nullptr;
+}
+
 ServiceHostOptions ServiceHostOptions::forTests(const QString &home, const QList<Role> &roles, const QStringList &plugins,
                                                 const QStringList &pluginDirectories)
 {

@@ -86,6 +86,8 @@ public:
 
     const ServiceHostOptions &options() const { return m_options; }
     Vortex *vortex(Role role) const;
+    // The API `plugin` published on `role` in this process (PluginContext::publishApi), or nullptr.
+    QObject *pluginApi(Role role, const QString &plugin) const;
     QList<quint16> ports(Role role) const;
     bool isTls() const { return m_tls; }
     // What GET /health answers a service (the join token in its X-Peek-Join-Token header);

@@ -2,6 +2,7 @@
 // app's client (a vortex named like the app, the observer client, action payloads).
 #include "peek/testing.h"
 
+#include "action/tupleactionpushofflinequeue.h"
 #include "action/tupleactions.h"
 #include "admin/adminapi.h"
 #include "admin/adminclient.h"
@@ -35,6 +36,16 @@ struct PluginHarness::Private
     QTemporaryDir home;
     std::unique_ptr<ServiceHost> host;
     std::unique_ptr<Vortex> device;
+    QUrl fieldUrl;
+    // The device's action queue (created by the first queueAction) and what logic refused of it
+    // since the last waitForQueuedActions.
+    std::unique_ptr<TupleActionPushOfflineQueue> queue;
+    QStringList refused;
+    bool online = true;
+    // The logged-in user's session (the login's answer) and the field service's last word on it.
+    QString userToken;
+    int userStatuses = 0;
+    bool userLoggedIn = false;
     std::map<QString, std::unique_ptr<TupleDataObserverClient>> observers; // by "plugin/observable"
 
     // Runs the event loop until `done` holds or the timeout passes; whether it held.
@@ -54,15 +65,7 @@ struct PluginHarness::Private
     template <typename T>
     Result<T> await(QFuture<T> future, const QString &what) const
     {
-        QFutureWatcher<T> watcher;
-        watcher.setFuture(future);
-        if (!waitFor([&watcher] { return watcher.isFinished(); }))
-            return Error {QStringLiteral("%1: no answer within %2 ms").arg(what).arg(options.timeoutMs)};
-        try {
-            return future.result();
-        } catch (const std::exception &e) {
-            return Error {QStringLiteral("%1: %2").arg(what, QString::fromUtf8(e.what()))};
-        }
+        return PluginHarness::awaited(future, what, waitFor([&future] { return future.isFinished(); }), options.timeoutMs);
     }
 
     QByteArray joinToken = randomSecret();
@@ -97,6 +100,30 @@ struct PluginHarness::Private
         device->send(PayloadEnvelope::fromPayload(
                          Payload(identity::deviceFilt(QStringLiteral("device.online")), {identity::deviceOnline(deviceId, deviceToken)})),
                      Role(Role::Field).vortexName());
+    }
+
+    // On a new connection: the device presents itself and, with a user logged in, resumes their
+    // session until the field service says they are logged in here (it checks the device with
+    // logic first, so the first tries may be refused).
+    Result<void> resumeSession()
+    {
+        if (deviceId.isEmpty())
+            return {};
+        presentDevice();
+        if (userToken.isEmpty())
+            return {};
+        const Payload resume(identity::userFilt(QStringLiteral("user.resume")), {identity::userResume(userToken)});
+        const bool resumed = waitFor([&] {
+            const int seen = userStatuses;
+            presentDevice();
+            device->send(PayloadEnvelope::fromPayload(resume), Role(Role::Field).vortexName());
+            return waitFor([&] { return userStatuses > seen; }) && userLoggedIn;
+        });
+        if (!resumed)
+            return Error {QStringLiteral("the user's session did not resume on the new connection within %1 ms").arg(options.timeoutMs)};
+        for (auto &[key, observer] : observers)
+            observer->resubscribeAll();
+        return {};
     }
 
     // Enrols the client as a field device and approves it (as an operator would).
@@ -167,7 +194,15 @@ Result<void> PluginHarness::start()
     client.reconnectMinMs = 50;
     client.reconnectMaxMs = 200;
     d->device = std::make_unique<Vortex>(Role(Role::Field).appVortexName(), client);
-    d->device->connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port(Role::Field))));
+    d->device->router().addEndpoint(identity::userFilt(QStringLiteral("user.status")), [this](const PayloadEnvelope &e, const MessageSource &) {
+        auto payload = e.decodePayload();
+        if (!payload || payload.value().tuples.size() != 1 || !payload.value().tuples.front())
+            return;
+        d->userLoggedIn = payload.value().tuples.front()->field(QStringLiteral("loggedIn")).toBool();
+        ++d->userStatuses;
+    });
+    d->fieldUrl = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port(Role::Field)));
+    d->device->connectTo(d->fieldUrl);
     const QString field = Role(Role::Field).vortexName();
     if (!d->waitFor([this, &field] { return d->device->isConnectedTo(field); }))
         return Error {QStringLiteral("the test client could not connect to the field service on port %1").arg(port(Role::Field))};
@@ -177,6 +212,7 @@ Result<void> PluginHarness::start()
 void PluginHarness::stop()
 {
     d->observers.clear();
+    d->queue.reset();
     d->device.reset();
     if (d->host)
         d->host->stop();
@@ -226,6 +262,69 @@ Result<void> PluginHarness::pushAction(const TuplePtr &action, const QString &pl
     return {};
 }
 
+Result<void> PluginHarness::queueAction(const TuplePtr &action, const QString &pluginName, const QString &processor)
+{
+    if (!d->device)
+        return Error {QStringLiteral("PluginHarness::queueAction needs start() with the field role")};
+    if (!d->queue) {
+        TupleActionPushOfflineQueue::Options o;
+        o.timeoutMs = d->options.timeoutMs;
+        o.retryMinMs = 50;
+        o.retryMaxMs = 200;
+        d->queue = std::make_unique<TupleActionPushOfflineQueue>(d->device.get(), QDir(home()).filePath(QStringLiteral("device-actions.sqlite")), o);
+        if (!d->queue->isOpen())
+            return Error {QStringLiteral("cannot open the device's action queue: %1").arg(d->queue->errorString())};
+        d->queue->setPaused(!d->online);
+        QObject::connect(d->queue.get(), &TupleActionPushOfflineQueue::actionFailed, d->queue.get(),
+                         [this](const QString &uuid, const QString &error) { d->refused << QStringLiteral("%1: %2").arg(uuid, error); });
+    }
+    const QString plugin = d->pluginOr(pluginName);
+    action::stamp(*action);
+    return d->queue->push(plugin, processor.isEmpty() ? plugin : processor, action);
+}
+
+Result<void> PluginHarness::waitForQueuedActions()
+{
+    if (!d->queue)
+        return {};
+    if (!d->online && d->queue->queuedCount() > 0)
+        return Error {QStringLiteral("the device is offline: %1 actions wait in its queue (setOnline(true) sends them)")
+                          .arg(d->queue->queuedCount())};
+    if (!d->waitFor([this] { return d->queue->queuedCount() == 0; }))
+        return Error {QStringLiteral("%1 actions were still queued after %2 ms").arg(d->queue->queuedCount()).arg(d->options.timeoutMs)};
+    const QStringList refused = std::exchange(d->refused, {});
+    if (!refused.isEmpty())
+        return Error {QStringLiteral("logic refused %1 queued actions: %2").arg(refused.size()).arg(refused.join(QStringLiteral("; ")))};
+    return {};
+}
+
+Result<void> PluginHarness::setOnline(bool online)
+{
+    if (!d->device)
+        return Error {QStringLiteral("PluginHarness::setOnline needs start() with the field role")};
+    if (online == d->online)
+        return {};
+    const QString field = Role(Role::Field).vortexName();
+    if (!online) {
+        d->online = false;
+        if (d->queue)
+            d->queue->setPaused(true);
+        d->device->disconnectFrom(d->fieldUrl);
+        if (!d->waitFor([this, &field] { return !d->device->isConnectedTo(field); }))
+            return Error {QStringLiteral("the device's link to the field service did not close within %1 ms").arg(d->options.timeoutMs)};
+        return {};
+    }
+    d->device->connectTo(d->fieldUrl);
+    if (!d->waitFor([this, &field] { return d->device->isConnectedTo(field); }))
+        return Error {QStringLiteral("the device could not reach the field service on port %1 again").arg(d->fieldUrl.port())};
+    if (auto resumed = d->resumeSession(); !resumed)
+        return resumed;
+    d->online = true;
+    if (d->queue)
+        d->queue->setPaused(false);
+    return {};
+}
+
 Result<void> PluginHarness::addUser(const QString &name, const QString &password, const QStringList &roles)
 {
     if (!d->host || !d->options.roles.contains(Role::Logic))
@@ -265,8 +364,10 @@ Result<void> PluginHarness::logIn(const QString &name, const QString &password)
             return false;
         }
         refusal = response->field(QStringLiteral("message")).toString();
-        if (response->field(QStringLiteral("succeeded")).toBool())
+        if (response->field(QStringLiteral("succeeded")).toBool()) {
+            d->userToken = response->field(QStringLiteral("userToken")).toString();
             return true;
+        }
         // Warnings (another user was logged in on this device, say): accepted, as "Log in anyway".
         const Value warnings = response->field(QStringLiteral("warnings"));
         if (warnings.type() == Value::Type::Dict && !warnings.toDict().isEmpty()) {
@@ -283,6 +384,21 @@ Result<void> PluginHarness::logIn(const QString &name, const QString &password)
     for (auto &[key, observer] : d->observers)
         observer->resubscribeAll();
     return {};
+}
+
+QObject *PluginHarness::findApi(const QString &plugin, Role role) const
+{
+    return d->host ? d->host->pluginApi(role, plugin) : nullptr;
+}
+
+int PluginHarness::timeoutMs() const
+{
+    return d->options.timeoutMs;
+}
+
+bool PluginHarness::waitUntil(const std::function<bool()> &done) const
+{
+    return d->waitFor(done);
 }
 
 QString PluginHarness::home() const

@@ -150,6 +150,43 @@ private Q_SLOTS:
         QVERIFY2(refused.error().message().contains(QStringLiteral("peek_plugin_nothere is enabled in config.json but not installed (searched ")), qPrintable(refused.error().message()));
     }
 
+    // The harness offline, as a field app works it: actions queued while the link is cut wait on
+    // the device; once it is back the user's session resumes first, so they apply as that user;
+    // a refused one comes back with logic's reason.
+    void harnessQueuesActionsOffline()
+    {
+        peek::testing::PluginHarness::Options options;
+        options.plugins = {kPlugin};
+        options.pluginDirectories = {QStringLiteral(PEEK_TEST_PLUGINS_DIR)};
+        peek::testing::PluginHarness peek(options);
+        const QString password = QStringLiteral("a long enough password");
+        QVERIFY(peek.start());
+        QVERIFY(peek.addUser(QStringLiteral("crew9"), password));
+        auto done = peek.logIn(QStringLiteral("crew9"), password);
+        QVERIFY2(done, qPrintable(done.error().message()));
+        const auto toggle = [](qint64 id) {
+            return std::make_shared<GenericTuple>(QStringLiteral("peek_test_kit.ToggleItemAction"), Dict {{QStringLiteral("itemId"), id}});
+        };
+        QVERIFY(peek.setOnline(false));
+        QVERIFY(peek.queueAction(toggle(2)));
+        QVERIFY(peek.queueAction(toggle(99)));
+        auto waited = peek.waitForQueuedActions();
+        QVERIFY(!waited);
+        QVERIFY2(waited.error().message().contains(QStringLiteral("the device is offline: 2 actions wait")), qPrintable(waited.error().message()));
+        done = peek.setOnline(true);
+        QVERIFY2(done, qPrintable(done.error().message()));
+        waited = peek.waitForQueuedActions();
+        QVERIFY(!waited);
+        QVERIFY2(waited.error().message().contains(QStringLiteral("logic refused 1 queued actions")), qPrintable(waited.error().message()));
+        QVERIFY2(waited.error().message().contains(QStringLiteral("there is no item 99")), qPrintable(waited.error().message()));
+        const auto rows = peek.tuples(TupleSelector(kItem, {}), [](const std::vector<TuplePtr> &items) {
+            return items.size() >= 2 && items[1]->field(QStringLiteral("done")).toBool();
+        });
+        QVERIFY2(rows, qPrintable(rows.error().message()));
+        QCOMPARE(rows.value()[1]->field(QStringLiteral("changedBy")).toString(), QStringLiteral("crew9"));
+        QVERIFY(peek.waitForQueuedActions()); // the refusal was reported once
+    }
+
     // Columns map to fields by name or camelCase; one that fits no field is an error naming it.
     void pluginSqlMapsColumnsToFields()
     {
@@ -176,6 +213,16 @@ private Q_SLOTS:
             auto none = sql.changeOne(QStringLiteral("UPDATE {schema}.t SET name = 'x' WHERE id = ?"), {8}, QStringLiteral("row 8"));
             QVERIFY(!none);
             QVERIFY2(none.error().message().contains(QStringLiteral("there is no row 8")), qPrintable(none.error().message()));
+            // The next id: one past the largest; 1 in an empty table; a name that is not plain is refused.
+            auto next = sql.nextId(QStringLiteral("t"));
+            QVERIFY2(next, qPrintable(next.error().message()));
+            QCOMPARE(next.value(), qint64(8));
+            QVERIFY(sql.exec(QStringLiteral("CREATE TABLE {schema}.\"Empty\" (id INTEGER)")));
+            QCOMPARE(sql.nextId(QStringLiteral("Empty")).value(), qint64(1));
+            auto injected = sql.nextId(QStringLiteral("t\"; DROP TABLE t; --"));
+            QVERIFY(!injected);
+            QVERIFY2(injected.error().message().contains(QStringLiteral("plain names")), qPrintable(injected.error().message()));
+            QVERIFY(sql.nextId(QStringLiteral("t")));
         }
         db.close();
         db = QSqlDatabase();

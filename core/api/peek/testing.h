@@ -13,6 +13,7 @@
 #include "base/role.h"
 #include "tuple/tuple.h"
 #include "tuple/tupleselector.h"
+#include "vortex/futurecontext.h"
 
 #include <QStringList>
 
@@ -60,12 +61,54 @@ public:
     // plugin's own) and waits for logic's answer: fails with logic's reason when refused.
     Result<void> pushAction(const TuplePtr &action, const QString &plugin = {}, const QString &processor = {});
 
+    // Offline, as a field app works it. queueAction stores the action in the device's durable
+    // queue (the app's ActionPusher) and returns once it is on disk; the queue sends it, oldest
+    // first, when the field service is reachable. waitForQueuedActions waits until the queue is
+    // empty and fails with logic's reason for each action it refused (the app's failed list).
+    Result<void> queueAction(const TuplePtr &action, const QString &plugin = {}, const QString &processor = {});
+    Result<void> waitForQueuedActions();
+    // Cuts the device's link to the field service (a crew out of coverage), or brings it back:
+    // the device presents itself again and a logged-in user's session resumes before the queue
+    // sends anything.
+    Result<void> setOnline(bool online);
+
     // Adds an internal user on logic, as the machine's operator would (roles: "field", "office",
     // "admin", plugins' roles).
     Result<void> addUser(const QString &name, const QString &password, const QStringList &roles = {QStringLiteral("field")});
     // Logs the test's field client in as that user: from then on it observes and acts as them
     // (peek::currentCaller().userName on logic). Logging in as another user replaces the first.
     Result<void> logIn(const QString &name, const QString &password);
+
+    // The API `plugin` published on `role` (PluginContext::publishApi), as another plugin there
+    // gets it with otherPluginApi<T>(): nullptr when it does not run there, did not publish one,
+    // or it is not a T. Call it as that plugin would; its futures finish while the harness waits.
+    template <typename T>
+    T *api(const QString &plugin, Role role = Role::Logic) const
+    {
+        return qobject_cast<T *>(findApi(plugin, role));
+    }
+    QObject *findApi(const QString &plugin, Role role = Role::Logic) const;
+    // The future's value, running the event loop until it finishes (Options::timeoutMs), or why
+    // there is none (it failed: the exception's message).
+    template <typename T>
+    Result<T> wait(const QFuture<T> &future, const QString &what = QStringLiteral("the call")) const
+    {
+        return awaited(future, what, waitUntil([&future] { return future.isFinished(); }), timeoutMs());
+    }
+    // `future`'s value once `finished`, else why there is none ("WHAT: ..."), for wait().
+    template <typename T>
+    static Result<T> awaited(const QFuture<T> &future, const QString &what, bool finished, int timeoutMs)
+    {
+        if (!finished)
+            return Error {QStringLiteral("%1: no answer within %2 ms").arg(what).arg(timeoutMs)};
+        auto result = resultOf(future, QStringLiteral("cancelled"));
+        if (!result)
+            return Error {QStringLiteral("%1: %2").arg(what, result.error().message())};
+        return result;
+    }
+    int timeoutMs() const;
+    // Runs the event loop until `done` holds (true) or Options::timeoutMs passed (false).
+    bool waitUntil(const std::function<bool()> &done) const;
 
     QString home() const;
     // The first port of the role (logic: its admin port, then its data exchange port).

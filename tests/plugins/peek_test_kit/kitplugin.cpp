@@ -40,8 +40,9 @@ public:
     {
         peek::provideTuples<ItemTuple>(ctx, QStringLiteral("SELECT id, name, done, changed_by FROM {schema}.\"Item\" ORDER BY id"));
         peek::onAction<ToggleItemAction, ItemTuple>(ctx, [](peek::PluginSql &sql, const ToggleItemAction &toggle) {
+            const QString user = peek::currentCaller().userName; // "kit" when nobody is logged in
             return sql.changeOne(QStringLiteral("UPDATE {schema}.\"Item\" SET done = NOT done, changed_by = ? WHERE id = ?"),
-                                 {QStringLiteral("kit"), toggle.itemId}, QStringLiteral("item %1").arg(toggle.itemId));
+                                 {user.isEmpty() ? QStringLiteral("kit") : user, toggle.itemId}, QStringLiteral("item %1").arg(toggle.itemId));
         });
         peek::onAction<PingAction>(ctx, [](peek::PluginSql &, const PingAction &) { return peek::Result<void>(); });
         // A write of the plugin's own (not an action): the third item, once.
