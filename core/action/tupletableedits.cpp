@@ -86,12 +86,12 @@ Result<void> store(QSqlDatabase &db, const Table &t, const Tuple &row, bool inse
         for (int i = 0; i < values.size(); ++i)
             marks << QStringLiteral("?");
         auto done = sql::exec(db, QStringLiteral("INSERT INTO %1 (%2) VALUES (%3)").arg(t.edits.table, t.columnList, marks.join(u',')),
-                              values);
+                              sql::textNotNull(values));
         return done ? Result<void> {} : Result<void> {done.error()};
     }
     values << row.field(t.edits.key).toVariant();
     auto done = sql::exec(db, QStringLiteral("UPDATE %1 SET %2 WHERE %3 = ?").arg(t.edits.table, assignments.join(u','), t.keyColumn),
-                          values);
+                          sql::textNotNull(values));
     return done ? Result<void> {} : Result<void> {done.error()};
 }
 

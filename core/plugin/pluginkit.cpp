@@ -57,29 +57,14 @@ QString PluginSql::statement(const QString &text) const
     return sql::withSchema(text, m_schema);
 }
 
-namespace {
-
-// A null QString binds as NULL in Qt, which a NOT NULL text column refuses: a plugin's empty
-// text is text. (QVariant() still binds NULL.)
-QVariantList textNotNull(QVariantList values)
-{
-    for (QVariant &value : values) {
-        if (value.typeId() == QMetaType::QString && value.toString().isNull())
-            value = QVariant(QStringLiteral(""));
-    }
-    return values;
-}
-
-} // namespace
-
 Result<QSqlQuery> PluginSql::exec(const QString &text, const QVariantList &bindValues) const
 {
-    return sql::exec(m_db, statement(text), textNotNull(bindValues));
+    return sql::exec(m_db, statement(text), sql::textNotNull(bindValues));
 }
 
 Result<QVariant> PluginSql::scalar(const QString &text, const QVariantList &bindValues) const
 {
-    return sql::scalar(m_db, statement(text), textNotNull(bindValues));
+    return sql::scalar(m_db, statement(text), sql::textNotNull(bindValues));
 }
 
 Result<void> PluginSql::changeOne(const QString &text, const QVariantList &bindValues, const QString &what) const

@@ -7,6 +7,15 @@
 
 namespace peek::sql {
 
+QVariantList textNotNull(QVariantList values)
+{
+    for (QVariant &value : values) {
+        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+            value = QVariant(QStringLiteral(""));
+    }
+    return values;
+}
+
 QString withSchema(QString statement, const QString &schema)
 {
     return statement.replace(QLatin1String("{schema}"), schema);

@@ -23,6 +23,10 @@ PEEK_API QString quoteIdentifier(const QString &name);
 // peek::PluginSql) names the plugin's schema without writing it.
 PEEK_API QString withSchema(QString statement, const QString &schema);
 
+// `values` with every null QString made '' (Qt binds a null QString as NULL): a tuple's text
+// field is never NULL, so a plugin's empty text goes into NOT NULL text columns.
+PEEK_API QVariantList textNotNull(QVariantList values);
+
 // Runs one statement. With bind values it is prepared and the values bound to its '?'
 // placeholders in order; without, it runs as written (so PostgreSQL's '::' casts and ':' in
 // text are never taken for placeholders). `what` names the operation in the error.

@@ -196,9 +196,16 @@ private Q_SLOTS:
         const PayloadEnvelope deleted = edit({change(row(2, QStringLiteral("nut"), 0, QStringLiteral("root")), Value())});
         QVERIFY2(deleted.isSuccess(), qPrintable(deleted.errorText()));
         QCOMPARE(rows(), (QStringList {QStringLiteral("1 M6 bolt 5 ana")}));
+        // A caller without a user name leaves changedBy a null text: stored as '', not NULL (the
+        // column is NOT NULL).
+        const PayloadEnvelope nameless = edit({change(Value(), Dict {{QStringLiteral("name"), QStringLiteral("washer")}})},
+                                              person(QString(), {QStringLiteral("admin")}));
+        QVERIFY2(nameless.isSuccess(), qPrintable(nameless.errorText()));
+        QCOMPARE(rows(), (QStringList {QStringLiteral("1 M6 bolt 5 ana"), QStringLiteral("2 washer 0 ")}));
         QCOMPARE(m_applied, (QStringList {QStringLiteral("added 1 of test_edits.ItemTuple"), QStringLiteral("added 1 of test_edits.ItemTuple"),
                                           QStringLiteral("changed 1 (1) of test_edits.ItemTuple"),
-                                          QStringLiteral("deleted 1 (2) of test_edits.ItemTuple")}));
+                                          QStringLiteral("deleted 1 (2) of test_edits.ItemTuple"),
+                                          QStringLiteral("added 1 of test_edits.ItemTuple")}));
         dropSchema(url);
     }
 
