@@ -73,7 +73,11 @@ int readCommandLine(peek::HostOverrides &overrides)
                                        QStringLiteral("Look for plugins in this folder first (repeatable): a plugin's "
                                                       "build folder, e.g. build/plugins."),
                                        QStringLiteral("dir"));
-    parser.addOptions({rolesOption, logicUrlOption, portOption, homeOption, listenOption, enablePluginOption, pluginDirOption});
+    QCommandLineOption noEnrolmentOption(QStringLiteral("no-enrolment"),
+                                         QStringLiteral("For a developer's machine: serve this machine's apps without device "
+                                                        "enrolment or login, for this run only (needs --listen 127.0.0.1)."));
+    parser.addOptions({rolesOption, logicUrlOption, portOption, homeOption, listenOption, enablePluginOption, pluginDirOption,
+                       noEnrolmentOption});
     parser.process(QCoreApplication::arguments());
 
     bool portOk = true;
@@ -99,6 +103,12 @@ int readCommandLine(peek::HostOverrides &overrides)
                 return fail(2, QStringLiteral("--enable-plugin takes plugin names (lower case letters, digits and '_'), not '%1'").arg(name));
             overrides.enablePlugins << name.trimmed();
         }
+    }
+    if (parser.isSet(noEnrolmentOption)) {
+        if (!address.isLoopback())
+            return fail(2, QStringLiteral("--no-enrolment serves every device without enrolment or login: it runs only with "
+                                          "--listen 127.0.0.1 (this machine's own apps), not on %1").arg(address.toString()));
+        overrides.noEnrolment = true;
     }
     for (const QString &dir : parser.values(pluginDirOption)) {
         if (!QFileInfo(dir).isDir())

@@ -79,6 +79,6 @@ echo "check-install.sh: the SDK checks plugin views (a misspelt property fails t
 
 # new-plugin and the tutorial: every block of docs/tutorial.md, with the scratch prefix standing
 # in for the packages (the commands find peek-server on PATH, Peek through CMAKE_PREFIX_PATH).
-PATH="$work/usr/bin:$PATH" CMAKE_PREFIX_PATH="$work/usr" \
+PATH="$work/usr/bin:$PATH" CMAKE_PREFIX_PATH="$work/usr" TUTORIAL_SCREENSHOTS="$build/screenshots" \
     "$(dirname "${BASH_SOURCE[0]}")/check-tutorial.sh" "$source_dir/docs/tutorial.md" "$work" \
     || fail "docs/tutorial.md does not work as written (above)"

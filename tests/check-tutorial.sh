@@ -7,7 +7,9 @@
 # leading blanks aside: it is added there), `<!-- test: replace FILE LINE -->` (the block takes
 # the place of the first line that reads LINE), `<!-- test: server -->` (a
 # peek-server command: started in the background, on test ports, until the next server block or the
-# end; ready and /health "ok" are checked). A block without such a line fails the check.
+# end; ready and /health "ok" are checked), `<!-- test: app -->` (a `peek field --server
+# ws://localhost:8000 --page PLUGIN` command: the app runs offscreen against that server, must get
+# the plugin's view and render it). A block without such a line fails the check.
 #
 #   tests/check-tutorial.sh TUTORIAL WORK_DIR
 #   tests/check-tutorial.sh --self-test      the check fails where it must
@@ -114,6 +116,29 @@ tutorial_server() {
     health=$(curl -s "http://127.0.0.1:$((base + 13))/health" | tr -d ' \n')
     [[ "$health" == *'"status":"ok"'* ]] || fail "docs/tutorial.md line $line: /health: $health"
 }
+# A field app opened on the tutorial's server (the reader's `peek field --server
+# ws://localhost:8000 --page PLUGIN`): run offscreen against the test's field port with a scratch
+# data folder; it must fetch the plugin's view and render its page to a PNG (copied into
+# TUTORIAL_SCREENSHOTS when that is set).
+tutorial_app() {
+    local line="$1" command base=${PEEK_TEST_PORT_BASE:-19500} shot out plugin
+    command=$(cat)
+    [[ "$command" =~ --page\ ([a-z0-9_]+) ]] || fail "docs/tutorial.md line $line: an app block opens a plugin's page (--page NAME)"
+    plugin="${BASH_REMATCH[1]}"
+    command=${command//ws:\/\/localhost:8000/ws://127.0.0.1:$((base + 13))}
+    shot="$TUTORIAL_TMP/app-$line.png"
+    out="$TUTORIAL_TMP/app-$line.out"
+    QT_QPA_PLATFORM=offscreen QT_QUICK_BACKEND=software timeout 90 \
+        bash -c "exec $command --data '$TUTORIAL_TMP/app-$line' --screenshot '$shot'" >"$out" 2>&1 \
+        || fail "docs/tutorial.md line $line: the app failed: $(tail -20 "$out")"
+    [[ -s "$shot" ]] || fail "docs/tutorial.md line $line: the app wrote no screenshot: $(tail -20 "$out")"
+    grep -q "fetched the field view of $plugin" "$out" \
+        || fail "docs/tutorial.md line $line: the app did not get the field view of $plugin: $(tail -20 "$out")"
+    if [[ -n "${TUTORIAL_SCREENSHOTS:-}" ]]; then
+        mkdir -p "$TUTORIAL_SCREENSHOTS"
+        cp "$shot" "$TUTORIAL_SCREENSHOTS/tutorial-$plugin-field.png"
+    fi
+}
 PRELUDE
 
 awk -v q="'" '
@@ -139,7 +164,7 @@ inblock {
     arg = directive; sub(/^[^ ]* ?/, "", arg)
     subtmp = (kind == "run" || kind == "server")
     if (kind == "run") print "echo \"check-tutorial.sh: docs/tutorial.md line " NR "\" >&2"
-    else if (kind == "in" || kind == "write" || kind == "insert" || kind == "replace" || kind == "server") {
+    else if (kind == "in" || kind == "write" || kind == "insert" || kind == "replace" || kind == "server" || kind == "app") {
         gsub(q, q "\\\\" q q, arg) # one shell word, whatever it holds
         print "tutorial_" kind " " NR " " q arg q " <<" q "TUTORIAL_BLOCK" q
     }

@@ -94,6 +94,11 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
         }
     }
     options.requireDeviceEnrolment = cfg.value(QStringLiteral("devices.requireEnrolment")).toBool(true);
+    if (overrides.noEnrolment) {
+        options.requireDeviceEnrolment = false;
+        qCWarning(lcSetup).noquote() << "devices are served without enrolment or login for this run (--no-enrolment, on"
+                                     << overrides.listenAddress.toString() << "only; config.json is unchanged)";
+    }
     options.metricsToken = cfg.stringValue(QStringLiteral("metrics.token"));
     options.pluginDirectories = overrides.pluginDirectories + bundledPluginDirectories();
     readTaskSettings(cfg, options.tasks);

@@ -20,6 +20,7 @@ struct HostOverrides
     QHostAddress listenAddress = QHostAddress::Any;
     QStringList enablePlugins;           // --enable-plugin: enabled for this run, beside config.json's
     QStringList pluginDirectories;       // --plugin-dir: searched first (a plugin's own build folder)
+    bool noEnrolment = false;            // --no-enrolment: devices served without enrolment or login (loopback only)
 };
 
 // A service home made ready to run: its config.json read (created, or completed with new

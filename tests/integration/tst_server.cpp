@@ -1,5 +1,8 @@
 // peek-server as a real process: command line, the logic vortex on loopback, server echo of
 // the golden payload, clients reconnecting after the server restarts, clean shutdown.
+#include "action/tupleactions.h"
+#include "base/role.h"
+#include "vortex/futurecontext.h"
 #include "vortex/payloadenvelope.h"
 #include "vortex/payloadresponse.h"
 #include "vortex/vortex.h"
@@ -164,6 +167,55 @@ private Q_SLOTS:
             const QByteArray err = p.readAllStandardError();
             QVERIFY2(err.contains(bad.first().toUtf8()), err.constData());
         }
+    }
+
+    // --no-enrolment (a developer's machine, the tutorial): this run serves a device that never
+    // enrolled nor logged in, says so in its log, and leaves config.json alone; it is refused
+    // unless the server listens on loopback only.
+    void noEnrolmentServesThisMachinesAppsForOneRun()
+    {
+        QTemporaryDir home;
+        testing::Ports ports;
+        QVERIFY(testing::writeConfig(home.path(), ports, {QStringLiteral("logic"), QStringLiteral("field")}, {}));
+        // As a real home has it (the tests' configs serve devices without enrolment).
+        QFile config(home.filePath(QStringLiteral("config.json")));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QJsonObject written = QJsonDocument::fromJson(config.readAll()).object();
+        config.close();
+        written.insert(QStringLiteral("devices"), QJsonObject {{QStringLiteral("requireEnrolment"), true}});
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(QJsonDocument(written).toJson());
+        config.close();
+        QProcess open;
+        open.start(QStringLiteral(PEEK_SERVER_BIN), {QStringLiteral("--home"), home.path(), QStringLiteral("--no-enrolment")});
+        QVERIFY(open.waitForFinished(10000));
+        QCOMPARE(open.exitCode(), 2);
+        const QByteArray refusal = open.readAllStandardError();
+        QVERIFY2(refusal.contains("--no-enrolment serves every device without enrolment or login: it runs only with --listen 127.0.0.1"),
+                 refusal.constData());
+
+        testing::ServerProcess server(home.path(), {QStringLiteral("--no-enrolment"), QStringLiteral("--enable-plugin"), QStringLiteral("peek_test_kit"),
+                                                    QStringLiteral("--plugin-dir"), QStringLiteral(PEEK_TEST_PLUGINS_DIR)});
+        QVERIFY2(server.start(), server.output().constData());
+        Vortex device(Role(Role::Field).appVortexName(), ::testing::quickReconnect());
+        device.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(ports.field)));
+        QTRY_VERIFY_WITH_TIMEOUT(device.isConnectedTo(QStringLiteral("peek-field-service")), 10000);
+        auto ping = std::make_shared<GenericTuple>(QStringLiteral("peek_test_kit.PingAction"), Dict {});
+        action::stamp(*ping);
+        auto answer = PayloadResponse::send(&device, PayloadEnvelope::fromPayload(Payload(action::processorFilt(QStringLiteral("peek_test_kit"),
+                                                                                                                 QStringLiteral("peek_test_kit")),
+                                                                                          {ping})),
+                                            QStringLiteral("peek-field-service"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(answer.isFinished(), 15000);
+        const auto applied = resultOf(answer, QStringLiteral("cancelled"));
+        QVERIFY2(applied, qPrintable(applied.error().message()));
+        QVERIFY2(server.errors().contains("devices are served without enrolment or login for this run (--no-enrolment, on 127.0.0.1 only"),
+                 server.errors().constData());
+        server.terminate();
+        QVERIFY(server.process().waitForFinished(10000));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        written = QJsonDocument::fromJson(config.readAll()).object();
+        QCOMPARE(written.value(QStringLiteral("devices")).toObject().value(QStringLiteral("requireEnrolment")).toBool(false), true);
     }
 
     // A service that dials logic cannot start without the join token, and says where to get it.
