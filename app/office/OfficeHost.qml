@@ -3,6 +3,7 @@
 import QtQuick
 import QtQuick.Controls
 import Peek
+import PeekApp
 
 Pane {
     id: host
@@ -15,6 +16,22 @@ Pane {
     palette.mid: "#dde3ea"
 
     function reload() { view.reload() }
+
+    // A plugin's number changed (plugin.json ui badge: the inbox's unread tasks); OfficeWindow
+    // shows it in the sidebar.
+    signal badgeChanged(string plugin, int count)
+    Repeater {
+        model: Peek.plugins
+        delegate: PluginBadge {
+            required property string badgeTuple
+            required property string badgeField
+            required plugin
+            tupleName: badgeTuple
+            field: badgeField
+            onCountChanged: host.badgeChanged(plugin, count)
+            Component.onDestruction: host.badgeChanged(plugin, 0)
+        }
+    }
 
     // The plugins' background QML (plugin.json ui service: the inbox watching for new tasks),
     // for the whole session; their notifications become tray messages (OfficeWindow).

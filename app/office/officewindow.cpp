@@ -124,6 +124,7 @@ QWidget *OfficeWindow::buildSidebar()
     m_sidebar = new QListView(panel);
     m_sidebar->setObjectName(QStringLiteral("sidebar"));
     m_sidebar->setModel(m_pluginList);
+    m_sidebar->setItemDelegate(new PluginListDelegate(m_sidebar));
     m_sidebar->setIconSize(QSize(22, 22));
     m_sidebar->setSelectionMode(QAbstractItemView::SingleSelection);
     m_sidebar->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -426,6 +427,8 @@ void OfficeWindow::startSession()
     m_quick->setSource(kHostQml);
     for (const QQmlError &error : m_quick->errors())
         qWarning().noquote() << "peek:" << error.toString();
+    if (QQuickItem *root = m_quick->rootObject())
+        connect(root, SIGNAL(badgeChanged(QString,int)), this, SLOT(onBadgeChanged(QString,int)));
     m_viewLayout->addWidget(m_quick, 1);
 
     onPluginsReset();
@@ -441,8 +444,10 @@ void OfficeWindow::stopSession()
     // QML first: its observers hold subscriptions of the session.
     delete m_quick;
     m_quick = nullptr;
-    if (m_pluginList)
+    if (m_pluginList) {
         m_pluginList->setSourceModel(nullptr);
+        m_pluginList->clearBadges(); // the next session's observers report their own
+    }
     m_session.reset(); // a session being destroyed announces nothing (~Session)
 }
 
@@ -469,6 +474,11 @@ int OfficeWindow::rowOf(const QString &plugin) const
     if (plugin.isEmpty() || !m_session)
         return -1;
     return m_session->plugins()->rowOf(plugin);
+}
+
+void OfficeWindow::onBadgeChanged(const QString &plugin, int count)
+{
+    m_pluginList->setBadge(plugin, count);
 }
 
 void OfficeWindow::notify(const QString &plugin, const QString &title, const QString &text)

@@ -95,6 +95,10 @@ Q_SIGNALS:
 protected:
     void closeEvent(QCloseEvent *event) override;
 
+private Q_SLOTS:
+    // From OfficeHost.qml: a plugin's badge number, for its sidebar row.
+    void onBadgeChanged(const QString &plugin, int count);
+
 private:
     void buildMenus();
     void buildStatusBar();

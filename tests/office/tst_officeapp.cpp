@@ -4,6 +4,7 @@
 // screenshots into PEEK_SCREENSHOT_DIR.
 #include "failedactionsdialog.h"
 #include "officewindow.h"
+#include "pluginlistmodel.h"
 #include "quickvortex.h"
 #include "quickitems.h"
 #include "serverprocess.h"
@@ -11,6 +12,9 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStatusBar>
 #include <QLabel>
 #include <QListView>
 #include <QPointer>
@@ -126,8 +130,13 @@ struct OfficeApp {
     {
         QCoreApplication::processEvents();
         QQuickWidget *quick = window->quickWidget();
-        if (quick && quick->isVisible())
-            (void)quick->grabFramebuffer(); // renders what changed since the last frame
+        if (quick && quick->isVisible()) {
+            // Renders what changed since the last frame; items polished by that render (a view
+            // just swapped in lays itself out then) are drawn by the second.
+            (void)quick->grabFramebuffer();
+            QCoreApplication::processEvents();
+            (void)quick->grabFramebuffer();
+        }
         const QImage image = window->grab().toImage();
         return testing::saveScreenshot(image, name);
     }
@@ -252,13 +261,17 @@ private Q_SLOTS:
     // pointed at a running server (File › Change server) it remembers the address, connects and
     // lists the plugins; the start page opens once listed.
     // Enrolment and login required: the office app shows the enrolment screen where the views go,
-    // enrols, waits for the operator's approval, a user logs in, and it shows the tutorial.
+    // enrols, waits for the operator's approval, a user logs in, and it shows the tutorial. Then
+    // the inbox: an operator changes the row the user changed last, the user's inbox gets a task,
+    // the window announces it (a tray message where there is a tray; the status bar) and the
+    // sidebar shows the unread number beside Inbox; opening the task reads it (the number goes)
+    // and opens the tutorial, its route.
     void anOfficeDeviceEnrolsAndIsServedOnceApproved()
     {
         QTemporaryDir serverHome, appDir;
         const Ports ports;
         QVERIFY(testing::writeConfig(serverHome.path(), ports, {QStringLiteral("logic"), QStringLiteral("office")},
-                                     {kTutorial}, testing::devicesMustEnrol()));
+                                     {kTutorial, QStringLiteral("peek_plugin_inbox")}, testing::devicesMustEnrol()));
         ServerProcess server(serverHome.path());
         QVERIFY2(server.start(), (server.output() + server.errors()).constData());
 
@@ -297,6 +310,36 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!findItem(root, QStringLiteral("deviceGate"))->isVisible(), kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(app.window->currentPlugin(), kTutorial, kWaitMs);
         QTRY_VERIFY_WITH_TIMEOUT(app.rowCount() >= 2, kWaitMs);
+
+        QTRY_VERIFY_WITH_TIMEOUT(!app.intText(0).isEmpty(), kWaitMs);
+        const int before = app.intText(0).toInt();
+        QVERIFY(app.click(app.inRow(0, QStringLiteral("add"))));
+        QTRY_COMPARE_WITH_TIMEOUT(app.intText(0), QString::number(before + 1), kWaitMs);
+        qint64 plannersRow = -1;
+        const testing::AdminRun rows = testing::runAdmin(serverHome.path(), {QStringLiteral("observe"), QStringLiteral("peek_plugin_tutorial.StringIntTuple")});
+        for (const QJsonValue &row : QJsonDocument::fromJson(rows.out).array()) {
+            if (row[QLatin1String("changedBy")].toString() == QLatin1String("planner"))
+                plannersRow = row[QLatin1String("id")].toInteger();
+        }
+        QVERIFY2(plannersRow > 0, rows.out.constData());
+        const testing::AdminRun changed = testing::runAdmin(serverHome.path(), {QStringLiteral("action"), QStringLiteral("peek_plugin_tutorial.AddIntValueActionTuple"),
+                                                                                 QStringLiteral("{\"stringIntId\": %1, \"offset\": 1}").arg(plannersRow)});
+        QVERIFY2(changed.out.startsWith("applied"), (changed.out + changed.err).constData());
+        QTRY_VERIFY_WITH_TIMEOUT(app.window->statusBar()->currentMessage().startsWith(QStringLiteral("An operator changed \"")), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(app.sidebarRow(QStringLiteral("Inbox")) >= 0, kWaitMs);
+        const auto inboxRow = [&app] { return app.window->sidebar()->model()->index(app.sidebarRow(QStringLiteral("Inbox")), 0); };
+        QTRY_COMPARE_WITH_TIMEOUT(inboxRow().data(peek::app::PluginListModel::BadgeRole).toInt(), 1, kWaitMs);
+        QCOMPARE(inboxRow().data(Qt::AccessibleTextRole).toString(), QStringLiteral("Inbox, 1 new"));
+        QVERIFY(app.screenshot(QStringLiteral("office-inbox-unread")));
+        QVERIFY(app.clickSidebar(inboxRow().row()));
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->currentPlugin(), QStringLiteral("peek_plugin_inbox"), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(findItem(qobject_cast<QQuickItem *>(app.content()), QStringLiteral("task0"))
+                                     && app.window->pluginView()->property("settled").toBool(),
+                                 kWaitMs);
+        QVERIFY(app.screenshot(QStringLiteral("office-inbox")));
+        QVERIFY(app.click(findItem(qobject_cast<QQuickItem *>(app.content()), QStringLiteral("task0"))));
+        QTRY_COMPARE_WITH_TIMEOUT(app.window->currentPlugin(), kTutorial, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(inboxRow().data(peek::app::PluginListModel::BadgeRole).toInt(), 0, kWaitMs);
     }
 
     void changeServerConnectsAndRemembers()

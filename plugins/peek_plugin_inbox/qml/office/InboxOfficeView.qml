@@ -32,6 +32,8 @@ Pane {
         delegate: ItemDelegate {
             id: row
             required property var model
+            required property int index
+            objectName: "task" + index
             readonly property int state: model.stateFlags ?? 0
             readonly property bool unread: (state & 2) === 0
             readonly property bool done: (state & 8) !== 0
