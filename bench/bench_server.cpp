@@ -19,6 +19,7 @@
 // burst 1,000,000) because the load generator opens connections as fast as it can on purpose.
 // Listens on 127.0.0.1 only. Prints "ready" lines with the ports and the pid, then serves until
 // SIGINT/SIGTERM.
+#include "base/eventdispatcher.h"
 #include "base/role.h"
 #include "service/serviceconfig.h"
 #include "action/tupleactionprocessor.h"
@@ -157,7 +158,8 @@ struct Field
 
 int main(int argc, char *argv[])
 {
-    qputenv("QT_NO_GLIB", "1");
+    qputenv("QT_NO_GLIB", "1");      // if PEEK_EVENT_DISPATCHER=qt keeps Qt's: its UNIX one
+    peek::installEventDispatcher(); // epoll: the cost of an iteration does not grow with idle sockets
     QCoreApplication app(argc, argv);
     QLoggingCategory::setFilterRules(QStringLiteral("peek.*.info=false\npeek.*.debug=false"));
     const long fdLimit = bench::raiseFdLimit();

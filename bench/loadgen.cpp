@@ -23,6 +23,7 @@
 //            (actions/s and latency), then a fixed rate (--rate) with p50/p99 latency measured
 //            from each action's scheduled send time.
 //   all      connect, fanout, actions on the same connections.
+#include "base/eventdispatcher.h"
 #include "wsclients.h"
 
 #include "vortex/payloadenvelope.h"
@@ -859,7 +860,8 @@ private:
 
 int main(int argc, char *argv[])
 {
-    qputenv("QT_NO_GLIB", "1");
+    qputenv("QT_NO_GLIB", "1");      // if PEEK_EVENT_DISPATCHER=qt keeps Qt's: its UNIX one
+    peek::installEventDispatcher(); // epoll: the cost of an iteration does not grow with idle sockets
     QCoreApplication app(argc, argv);
     const long fdLimit = raiseFdLimit();
 

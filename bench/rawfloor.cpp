@@ -9,8 +9,10 @@
 // every QWebSocket with sendTextMessage (--server qwebsocket). The parent runs the N clients on
 // one epoll loop (bench/wsclients.h), triggers the updates one at a time, and reports the
 // server's CPU (per-thread schedstat of the child) per delivered message, the time for an update
-// to reach the last client, and the child's resident memory per connection. Qt's UNIX event
-// dispatcher (QT_NO_GLIB=1), as the Peek servers use. Loopback only. A ruler, not product code.
+// to reach the last client, and the child's resident memory per connection. The event dispatcher
+// the Peek servers use (base/eventdispatcher.h: epoll; PEEK_EVENT_DISPATCHER=qt: Qt's UNIX one).
+// Loopback only. A ruler, not product code.
+#include "base/eventdispatcher.h"
 #include "wsclients.h"
 
 #include <QCommandLineParser>
@@ -318,7 +320,8 @@ bool measure(const QString &kind, int n, int updates, int warmup, int bytes, Res
 
 int main(int argc, char *argv[])
 {
-    qputenv("QT_NO_GLIB", "1");
+    qputenv("QT_NO_GLIB", "1");      // if PEEK_EVENT_DISPATCHER=qt keeps Qt's: its UNIX one
+    peek::installEventDispatcher(); // epoll: the cost of an iteration does not grow with idle sockets
     QCoreApplication app(argc, argv);
     const long fdLimit = raiseFdLimit();
     QCommandLineParser parser;
