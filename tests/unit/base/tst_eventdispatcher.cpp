@@ -49,6 +49,21 @@ struct SocketPair
     }
 };
 
+// A socket pair whose reading end counts, and drains, each activation of its read notifier.
+struct CountedReader
+{
+    SocketPair pair;
+    QSocketNotifier read {pair.fd[1], QSocketNotifier::Read};
+    int reads = 0;
+    CountedReader()
+    {
+        QObject::connect(&read, &QSocketNotifier::activated, &read, [this] {
+            ++reads;
+            pair.drain(1);
+        });
+    }
+};
+
 // Counts its timer events, and may kill its timer or run a nested loop from one.
 class TimerCounter : public QObject
 {
@@ -97,14 +112,11 @@ private Q_SLOTS:
 
     void readAndWriteNotifiers()
     {
-        SocketPair pair;
-        QVERIFY(pair.ok());
-        QSocketNotifier read(pair.fd[1], QSocketNotifier::Read);
-        int reads = 0;
-        connect(&read, &QSocketNotifier::activated, this, [&] {
-            ++reads;
-            pair.drain(1);
-        });
+        CountedReader reader;
+        QVERIFY(reader.pair.ok());
+        const SocketPair &pair = reader.pair;
+        QSocketNotifier &read = reader.read;
+        int &reads = reader.reads;
         pair.send(0);
         QTRY_COMPARE_WITH_TIMEOUT(reads, 1, kWaitMs);
         // Level-triggered: drained, it stays quiet; written again, it fires again.
@@ -347,17 +359,11 @@ private Q_SLOTS:
     // timer waits; each is served by the next plain call.
     void excludeFlags()
     {
-        SocketPair pair;
-        QSocketNotifier read(pair.fd[1], QSocketNotifier::Read);
-        int reads = 0;
-        connect(&read, &QSocketNotifier::activated, this, [&] {
-            ++reads;
-            pair.drain(1);
-        });
-        pair.send(0);
+        CountedReader reader;
+        reader.pair.send(0);
         QCoreApplication::processEvents(QEventLoop::ExcludeSocketNotifiers);
-        QCOMPARE(reads, 0);
-        QTRY_COMPARE_WITH_TIMEOUT(reads, 1, kWaitMs);
+        QCOMPARE(reader.reads, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(reader.reads, 1, kWaitMs);
 
         TimerCounter counter;
         const int id = counter.startTimer(0);
