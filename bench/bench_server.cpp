@@ -159,7 +159,7 @@ struct Field
 int main(int argc, char *argv[])
 {
     qputenv("QT_NO_GLIB", "1");      // if PEEK_EVENT_DISPATCHER=qt keeps Qt's: its UNIX one
-    peek::installEventDispatcher(); // epoll: the cost of an iteration does not grow with idle sockets
+    const char *dispatcher = peek::installEventDispatcher(); // epoll: an iteration's cost does not grow with idle sockets
     QCoreApplication app(argc, argv);
     QLoggingCategory::setFilterRules(QStringLiteral("peek.*.info=false\npeek.*.debug=false"));
     const long fdLimit = bench::raiseFdLimit();
@@ -216,6 +216,7 @@ int main(int argc, char *argv[])
 
     peek::installStopSignalHandler(&app, [](int) { QCoreApplication::exit(0); });
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(u' ')));
+    std::printf("event dispatcher: %s\n", dispatcher);
     const bool raised = options.acceptRatePerSecond > VortexOptions().acceptRatePerSecond
         || options.acceptBurst > VortexOptions().acceptBurst;
     std::printf("connection-storm throttle %s: %.0f new connections/s, burst %d (protocol defaults %.0f/s, burst %d)\n",

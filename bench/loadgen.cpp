@@ -861,7 +861,7 @@ private:
 int main(int argc, char *argv[])
 {
     qputenv("QT_NO_GLIB", "1");      // if PEEK_EVENT_DISPATCHER=qt keeps Qt's: its UNIX one
-    peek::installEventDispatcher(); // epoll: the cost of an iteration does not grow with idle sockets
+    const char *dispatcher = peek::installEventDispatcher(); // epoll: an iteration's cost does not grow with idle sockets
     QCoreApplication app(argc, argv);
     const long fdLimit = raiseFdLimit();
 
@@ -947,6 +947,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(u' ')));
+    std::printf("event dispatcher: %s\n", dispatcher);
     LoadGen gen(o, url);
     gen.fdLimit = fdLimit;
     return gen.run();

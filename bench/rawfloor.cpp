@@ -321,7 +321,8 @@ bool measure(const QString &kind, int n, int updates, int warmup, int bytes, Res
 int main(int argc, char *argv[])
 {
     qputenv("QT_NO_GLIB", "1");      // if PEEK_EVENT_DISPATCHER=qt keeps Qt's: its UNIX one
-    peek::installEventDispatcher(); // epoll: the cost of an iteration does not grow with idle sockets
+    // epoll: the cost of an iteration does not grow with idle sockets (the serving child's too)
+    const char *dispatcher = peek::installEventDispatcher();
     QCoreApplication app(argc, argv);
     const long fdLimit = raiseFdLimit();
     QCommandLineParser parser;
@@ -349,10 +350,10 @@ int main(int argc, char *argv[])
         return serve(kind, quint16(parser.value(serveOpt).toUInt()), bytes);
 
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(u' ')));
-    std::printf("server: %s, Qt UNIX event dispatcher; %d-byte text messages; clients on one epoll loop; fd limit %ld\n",
+    std::printf("server: %s, %s event dispatcher; %d-byte text messages; clients on one epoll loop; fd limit %ld\n",
                 kind == QLatin1String("raw") ? "QTcpSocket::write of a frame built once per update"
                                              : "QWebSocket::sendTextMessage of one QString per update",
-                bytes, fdLimit);
+                dispatcher, bytes, fdLimit);
     const int updates = std::clamp(parser.value(updatesOpt).toInt(), 1, 100000);
     int rc = 0;
     for (const QString &s : parser.value(clientsOpt).split(u',', Qt::SkipEmptyParts)) {
