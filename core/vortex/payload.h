@@ -10,14 +10,16 @@
 
 namespace peek {
 
-// The compression level Peek uses when it encodes a payload. The reference uses 9 (4 for RPC);
-// any level decodes. From bench/codec_bench (10,000 tuples, 946 KB of JSON): level 6, zlib's
-// own default, encodes in ~5.5 ms to 106 KB, 2% more than level 9, which takes ~23 ms (over
-// the 10 ms target); level 1 takes ~2.9 ms but sends 7% more than level 6.
-constexpr int kDefaultCompressionLevel = 6;
+// The compression level Peek uses when it encodes a payload (libdeflate's scale, 0-12; the
+// reference uses zlib's 9, 4 for RPC; any level decodes). From bench/codec_bench (10,000 tuples,
+// 946 KB of JSON, 2 cores): libdeflate's level 1 deflates in 1.3 ms to 108 KB of base64, what
+// zlib's level 6 gave in ~4.6 ms; its level 5 gives 87 KB in 3.3 ms, level 6 83 KB in 6.8 ms.
+// Level 1 keeps a whole 10,000-tuple encode within 2.5 ms.
+constexpr int kDefaultCompressionLevel = 1;
 
 namespace zlib {
-// A plain zlib stream (78 xx header), not Qt's qCompress framing.
+// A plain zlib stream (78 xx header), not Qt's qCompress framing; made and read with libdeflate
+// (level 0-12).
 PEEK_CORE_EXPORT QByteArray compress(const char *data, qsizetype size, int level);
 // Inflates a zlib stream of any level; an Error for a broken stream or one that inflates to
 // more than maxOutput bytes.

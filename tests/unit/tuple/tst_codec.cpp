@@ -17,6 +17,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <zlib.h>
+
 using namespace peek;
 
 struct StringIntTuple : TypedTuple<StringIntTuple>
@@ -378,6 +380,45 @@ private Q_SLOTS:
         v = json::decode(wide, limits);
         QVERIFY(!v);
         QVERIFY2(v.error().message().contains(QStringLiteral("more than 5 fields")), qPrintable(v.error().message()));
+    }
+
+    // The streams are zlib's, whoever makes them: what the system zlib (as vortexpy's) deflates at
+    // any level, ours inflates; what ours deflates, zlib inflates; a broken or truncated stream
+    // is refused as such (not as a bomb).
+    void zlibStreamsBothWays()
+    {
+        QByteArray text;
+        for (int i = 0; i < 2000; ++i)
+            text += "{\"_ct\":\"t\",\"_c\":\"bench.Item\",\"id\":" + QByteArray::number(i) + ",\"name\":\"item " + QByteArray::number(i * 7) + "\"},";
+        for (int level : {1, 6, 9}) {
+            uLongf size = compressBound(uLong(text.size()));
+            QByteArray theirs(qsizetype(size), Qt::Uninitialized);
+            QCOMPARE(compress2(reinterpret_cast<Bytef *>(theirs.data()), &size, reinterpret_cast<const Bytef *>(text.constData()),
+                               uLong(text.size()), level),
+                     Z_OK);
+            theirs.resize(qsizetype(size));
+            const Result<QByteArray> inflated = zlib::uncompress(theirs);
+            QVERIFY2(inflated, qPrintable(inflated.error().message()));
+            QCOMPARE(inflated.value(), text);
+
+            const QByteArray ours = zlib::compress(text.constData(), text.size(), level);
+            QVERIFY(!ours.isEmpty());
+            uLongf back = uLongf(text.size());
+            QByteArray plain(text.size(), Qt::Uninitialized);
+            QCOMPARE(::uncompress(reinterpret_cast<Bytef *>(plain.data()), &back, reinterpret_cast<const Bytef *>(ours.constData()),
+                                  uLong(ours.size())),
+                     Z_OK);
+            QCOMPARE(plain, text);
+        }
+        const QByteArray whole = zlib::compress(text.constData(), text.size(), 6);
+        const Result<QByteArray> truncated = zlib::uncompress(QByteArrayView(whole).first(whole.size() / 2));
+        QVERIFY(!truncated);
+        QVERIFY2(truncated.error().message().contains(QStringLiteral("not a valid zlib stream")), qPrintable(truncated.error().message()));
+        QByteArray corrupt = whole;
+        corrupt[corrupt.size() / 2] = char(corrupt[corrupt.size() / 2] ^ 0x5a);
+        const Result<QByteArray> broken = zlib::uncompress(corrupt);
+        QVERIFY(!broken || broken.value() != text);
+        QVERIFY(!zlib::uncompress(QByteArray("not zlib at all")));
     }
 
     // The inflate is capped before anything is allocated for it: per message and by ratio.
