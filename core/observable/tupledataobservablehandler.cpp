@@ -213,7 +213,7 @@ void TupleDataObservableHandler::finishJob(const QString &key, const PayloadEnve
     if (job && m_vortex) {
         int count = 0;
         if (const Observed *o = m_observed.value(key))
-            count += m_vortex->sendToConnections(o->connections, vortexMsg);
+            count += m_vortex->sendToConnections(o->connections, vortexMsg, key); // the newest to a slow peer
         // Each poll is answered with its own filt, as request/response needs (docs/protocol.md §4).
         for (const auto &[connection, pollFilt] : std::as_const(job->polls)) {
             PayloadEnvelope answer = envelope;

@@ -190,7 +190,7 @@ void TupleDataObservableProxyHandler::onUpstreamUpdate(const PayloadEnvelope &en
     QSet<quint64> targets = entry->subscribers;
     targets.unite(entry->pollers);
     entry->pollers.clear();
-    m_vortex->sendToConnections(targets, source.raw);
+    m_vortex->sendToConnections(targets, source.raw, key); // a slow device gets the newest, not every one
     Q_EMIT forwarded(key, int(targets.size()));
     idleCheck(key);
 }

@@ -35,6 +35,9 @@ Vortex::Vortex(const QString &name, const VortexOptions &options, QObject *paren
                                            QStringLiteral("Bytes of the messages sent."), labels);
     m_traffic.accepted = &registry.counter(QStringLiteral("peek_vortex_connections_opened_total"),
                                            QStringLiteral("Connections that completed the handshake, incoming and outgoing."), labels);
+    m_traffic.superseded = &registry.counter(QStringLiteral("peek_observable_updates_superseded_total"),
+                                             QStringLiteral("Observable updates that waited on a slow peer and were replaced by a newer one."),
+                                             labels);
     m_traffic.fanOut = &registry.histogram(QStringLiteral("peek_observable_fanout"),
                                            QStringLiteral("Connections one observable update went to at once."),
                                            {1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000}, labels);
@@ -498,12 +501,13 @@ QByteArray Vortex::textFrame(const QByteArray &message)
     return frame;
 }
 
-bool Vortex::sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message)
+bool Vortex::sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message,
+                                   const QString &supersede)
 {
     VortexConnection *c = m_connections.value(connectionId);
     if (!c)
         return false;
-    c->sendFrame(frame, message);
+    c->sendFrame(frame, message, supersede);
     return true;
 }
 

@@ -39,6 +39,10 @@ struct PEEK_API PeerBudgets
     double bytesPerSecond = 0;            // sustained bytes/s per connection
     qint64 byteBurst = 0;                 // ... and how many at once
     qint64 maxOutputBufferBytes = 0;      // unsent bytes to one peer before it is cut off
+    // Past this many unsent bytes to one peer (it reads slower than updates come), an observable
+    // update waits on the connection instead of queueing behind the others, and a newer one of
+    // the same selector replaces it: a slow peer gets the latest state, not every state.
+    qint64 supersedeAboveBytes = 64 * 1024;
 };
 
 // Transport settings of a vortex node; the defaults are the protocol's (docs/protocol.md §5).
@@ -194,20 +198,23 @@ public:
     int sendVortexMsg(const QByteArray &vortexMsg, const QString &destVortexName = {});
     int send(const PayloadEnvelope &envelope, const QString &destVortexName = {});
     bool sendToConnection(quint64 connectionId, const QByteArray &vortexMsg);
-    // One message to many connections (fan-out); returns how many it went to.
+    // One message to many connections (fan-out); returns how many it went to. `supersede` (an
+    // observable update's selector key) lets a newer message of the same key replace this one
+    // while it waits on a connection whose peer reads slowly (PeerBudgets::supersedeAboveBytes).
     template <typename Ids>
-    int sendToConnections(const Ids &connectionIds, const QByteArray &vortexMsg)
+    int sendToConnections(const Ids &connectionIds, const QByteArray &vortexMsg, const QString &supersede = {})
     {
         const QByteArray frame = textFrame(vortexMsg);
         int sent = 0;
         for (quint64 id : connectionIds)
-            sent += sendFrameToConnection(id, frame, vortexMsg) ? 1 : 0;
+            sent += sendFrameToConnection(id, frame, vortexMsg, supersede) ? 1 : 0;
         m_traffic.fanOut->observe(sent);
         return sent;
     }
     // An unmasked WebSocket text frame (server to client) holding the message.
     static QByteArray textFrame(const QByteArray &message);
-    bool sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message);
+    bool sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message,
+                               const QString &supersede = {});
 
     QList<PeerInfo> peers() const;
     bool isConnectedTo(const QString &vortexName) const;
@@ -228,6 +235,8 @@ public:
         m_traffic.messagesOut->add();
         m_traffic.bytesOut->add(quint64(bytes));
     }
+    // An update that waited on a slow peer's connection was replaced by a newer one.
+    void noteSuperseded() { m_traffic.superseded->add(); }
     // Counts a tripped limit and logs it, at most once a minute for the same peer and limit.
     void limitTripped(const QString &limit, const QString &peer, const QString &what);
 
@@ -284,6 +293,7 @@ private:
         metrics::Counter *bytesOut = nullptr;
         metrics::Counter *accepted = nullptr;
         metrics::Histogram *fanOut = nullptr;
+        metrics::Counter *superseded = nullptr;
     } m_traffic;
     PayloadRouter m_router;
     QHash<quint64, VortexConnection *> m_connections;

@@ -54,14 +54,23 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
     m_budgetRefilledMs = m_lastReceivedMs;
     setBudgets(m_budgets);
-    if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
+    // The TCP socket under it: an accepted QWebSocket does not adopt its socket as a child, so the
+    // server names it (`transport`); a dialled one owns it.
+    QTcpSocket *tcp = m_transport ? m_transport.data() : m_socket->findChild<QTcpSocket *>();
+    if (tcp) {
         if (!m_transport)
             m_transport = tcp;
         tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // Server-to-client frames are not masked, so one frame serves every client: a fan-out
         // writes it as it is instead of re-framing the message per connection.
-        if (incoming)
+        if (incoming) {
             m_tcp = tcp;
+            // Updates that waited for a slow peer go out as it catches up.
+            connect(tcp, &QTcpSocket::bytesWritten, this, [this] {
+                if (!m_heldOrder.isEmpty())
+                    flushHeld();
+            });
+        }
     }
 }
 
@@ -87,15 +96,42 @@ void WebSocketConnection::sendMessage(const QByteArray &message)
     checkOutputBuffer();
 }
 
-void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &message)
+void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede)
 {
     if (m_form == PayloadEnvelope::Form::Json && m_tcp && !m_closing
         && m_socket->state() == QAbstractSocket::ConnectedState) {
+        // A slow peer: the update waits here (a newer one of its selector replaces it) rather
+        // than behind everything else in the socket's buffer. Once updates wait, the next ones
+        // wait too, so a selector's updates never arrive out of order.
+        const qint64 limit = m_budgets.supersedeAboveBytes;
+        if (!supersede.isEmpty() && limit > 0 && (!m_held.isEmpty() || m_tcp->bytesToWrite() > limit)) {
+            auto it = m_held.find(supersede);
+            if (it != m_held.end()) {
+                it->frame = frame;
+                it->messageBytes = message.size();
+                m_owner->noteSuperseded();
+            } else {
+                m_held.insert(supersede, Held {frame, message.size()});
+                m_heldOrder.append(supersede);
+            }
+            flushHeld();
+            return;
+        }
         m_owner->noteSent(message.size());
         m_tcp->write(frame);
         checkOutputBuffer();
     } else {
         sendMessage(message);
+    }
+}
+
+void WebSocketConnection::flushHeld()
+{
+    const qint64 limit = m_budgets.supersedeAboveBytes;
+    while (!m_heldOrder.isEmpty() && m_tcp && !m_closing && m_tcp->bytesToWrite() <= limit) {
+        const Held held = m_held.take(m_heldOrder.takeFirst());
+        m_owner->noteSent(held.messageBytes);
+        m_tcp->write(held.frame);
     }
 }
 

@@ -43,8 +43,12 @@ public:
 
     virtual void sendMessage(const QByteArray &message) = 0;
     // The same message as a ready-made unmasked WebSocket text frame, built once for a whole
-    // fan-out; `message` is its payload, for connections that cannot take frames.
-    virtual void sendFrame(const QByteArray &frame, const QByteArray &message) { Q_UNUSED(frame) sendMessage(message); }
+    // fan-out; `message` is its payload, for connections that cannot take frames. With
+    // `supersede`, a newer message of that key may replace it while it waits on a slow peer.
+    virtual void sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede = {})
+    {
+        Q_UNUSED(frame) Q_UNUSED(supersede) sendMessage(message);
+    }
     virtual void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
     // Called by the Vortex's one sweep timer: heartbeat and silence checks. `nowMs` is the
     // Vortex's clock; `slept` says the sweep itself ran late (machine asleep): restart clocks.
@@ -78,7 +82,7 @@ public:
                         QTcpSocket *transport = nullptr);
     ~WebSocketConnection() override;
     void sendMessage(const QByteArray &message) override;
-    void sendFrame(const QByteArray &frame, const QByteArray &message) override;
+    void sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede = {}) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void tick(qint64 nowMs, bool slept) override;
     void setBudgets(const PeerBudgets &budgets) override;
@@ -92,6 +96,8 @@ private:
     // Cuts off a peer whose unsent output is over maxOutputBufferBytes (it does not read).
     void checkOutputBuffer();
     void cutOff(const QString &limit, const QString &what, QWebSocketProtocol::CloseCode code);
+    // Writes the updates that waited for the peer, oldest first, while it keeps up.
+    void flushHeld();
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp; // the socket under an accepted QWebSocket: frames go straight to it
@@ -103,6 +109,15 @@ private:
     qint64 m_lastHeartbeatMs;
     qint64 m_closingSinceMs = 0;
     bool m_closing = false;
+    // Observable updates waiting for a slow peer, one per selector key (the newest), in the
+    // order their keys first waited.
+    struct Held
+    {
+        QByteArray frame;
+        qint64 messageBytes = 0;
+    };
+    QHash<QString, Held> m_held;
+    QStringList m_heldOrder;
 };
 
 // One end of an in-process link; the other end receives what this one sends.

@@ -267,6 +267,82 @@ private Q_SLOTS:
         QCOMPARE(good.envelope(1).filt.value(QStringLiteral("key")).toString(), QStringLiteral("e"));
     }
 
+    // A peer that reads slower than updates come gets the newest update of a selector, not every
+    // one: updates wait on its connection once its backlog passes supersedeAboveBytes, a newer one
+    // replaces the waiting one, and they go out, in order, as it catches up. A peer that reads
+    // meanwhile gets every update, at once.
+    void aSlowPeerGetsTheNewestUpdateNotEveryOne()
+    {
+        VortexOptions o = fastOptions();
+        o.silenceTimeoutMs = 60000;
+        Vortex server(QStringLiteral("peek-field-service"), o);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QList<quint64> ids;
+        connect(&server, &Vortex::peerConnected, this, [&ids](const PeerInfo &peer) { ids.append(peer.connectionId); });
+
+        QTcpSocket lazy; // reads nothing until told: its kernel buffers, then the server's, fill
+        lazy.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        lazy.setReadBufferSize(4096);
+        lazy.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(lazy.waitForConnected(5000));
+        lazy.write(upgradeRequest("/vortexws?vortexName=peek-field-app&vortexUuid=lazy"));
+        QTRY_COMPARE_WITH_TIMEOUT(ids.size(), 1, 5000);
+        RawPeer quick;
+        QVERIFY(quick.open(server.serverPort()));
+        QTRY_COMPARE_WITH_TIMEOUT(ids.size(), 2, 5000);
+        const int before = quick.messages.size();
+
+        constexpr int kUpdates = 120;
+        const auto update = [](int i) { return QByteArray("update ") + QByteArray::number(i).rightJustified(4, '0') + QByteArray(64 * 1024, '.'); };
+        for (int i = 0; i < kUpdates; ++i) {
+            QCOMPARE(server.sendToConnections(ids, update(i), QStringLiteral("sel")), 2);
+            QCoreApplication::processEvents();
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(quick.messages.size(), before + kUpdates, 20000);
+        for (int i = 0; i < kUpdates; ++i)
+            QVERIFY(quick.messages[before + i].startsWith(update(i).left(11)));
+
+        // Now the slow one reads everything: the frames it gets are in order, end with the newest,
+        // and are fewer than were sent (the waiting ones were replaced).
+        lazy.setReadBufferSize(0);
+        QByteArray wire;
+        QList<int> got;
+        const auto parse = [&] {
+            wire += lazy.readAll();
+            const qsizetype body = wire.indexOf("\r\n\r\n");
+            if (body >= 0 && wire.startsWith("HTTP/1.1"))
+                wire.remove(0, body + 4);
+            while (wire.size() >= 2) {
+                const uchar opcode = uchar(wire[0]) & 0x0f;
+                qint64 length = uchar(wire[1]) & 0x7f;
+                qsizetype header = 2;
+                if (length == 126) {
+                    if (wire.size() < 4)
+                        return;
+                    length = (uchar(wire[2]) << 8) | uchar(wire[3]);
+                    header = 4;
+                } else if (length == 127) {
+                    if (wire.size() < 10)
+                        return;
+                    length = 0;
+                    for (int b = 2; b < 10; ++b)
+                        length = (length << 8) | uchar(wire[b]);
+                    header = 10;
+                }
+                if (wire.size() < header + length)
+                    return;
+                const QByteArray payload = wire.mid(header, length);
+                wire.remove(0, header + length);
+                if (opcode == 0x1 && payload.startsWith("update "))
+                    got.append(payload.mid(7, 4).toInt());
+            }
+        };
+        QTRY_VERIFY_WITH_TIMEOUT((parse(), !got.isEmpty() && got.last() == kUpdates - 1), 20000);
+        QVERIFY2(got.size() < kUpdates, qPrintable(QStringLiteral("the slow peer got all %1 updates").arg(got.size())));
+        QVERIFY(std::is_sorted(got.begin(), got.end()));
+        QVERIFY(std::adjacent_find(got.begin(), got.end()) == got.end());
+    }
+
     // Reconnects and queued actions wait longer after each failure, from the minimum up to the
     // cap and never past it, whatever the jitter draws.
     void backoffGrowsAndStaysUnderItsCap()
