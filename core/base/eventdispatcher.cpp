@@ -82,6 +82,7 @@ public:
 
         int events = 0;
         int ready = 0;
+        applyChanges();
         if (sockets) {
             do {
                 ready = epoll_wait(m_epoll, m_ready.data(), int(m_ready.size()), timeoutMs);
@@ -120,7 +121,7 @@ public:
         case QSocketNotifier::Write: w.write = notifier; break;
         case QSocketNotifier::Exception: w.exception = notifier; break;
         }
-        update(fd, w);
+        changed(fd, w);
     }
 
     void unregisterSocketNotifier(QSocketNotifier *notifier) override
@@ -137,9 +138,14 @@ public:
             w.write = nullptr;
         if (w.exception == notifier)
             w.exception = nullptr;
+        if (w.read || w.write || w.exception) {
+            changed(fd, w);
+            return;
+        }
+        // Its last notifier: epoll forgets it now, as the descriptor is about to be closed and
+        // its number may come back for another socket before the next wait.
         update(fd, w);
-        if (!w.read && !w.write && !w.exception)
-            m_fds.erase(it);
+        m_fds.erase(it);
     }
 
     void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override
@@ -224,6 +230,7 @@ private:
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
         uint32_t mask = 0; // what epoll watches for it now (0: not in the set)
+        bool dirty = false; // its notifiers changed since epoll was last told
     };
     struct Timer
     {
@@ -233,6 +240,31 @@ private:
         Clock::time_point due;
         bool activating = false; // its event is being delivered (a nested loop does not send another)
     };
+
+    // epoll is told of notifier changes just before the next wait, not at each change: a socket
+    // enables its write notifier on write() and disables it once flushed, often in one iteration,
+    // and then epoll needs no call at all (two epoll_ctl per message were a tenth of a fan-out).
+    void changed(int fd, Watched &w)
+    {
+        if (!w.dirty) {
+            w.dirty = true;
+            m_dirty.push_back(fd);
+        }
+    }
+
+    void applyChanges()
+    {
+        for (int fd : m_dirty) {
+            auto it = m_fds.find(fd);
+            if (it == m_fds.end())
+                continue;
+            it->second.dirty = false;
+            update(fd, it->second);
+            if (!it->second.read && !it->second.write && !it->second.exception && it->second.mask == 0)
+                m_fds.erase(it);
+        }
+        m_dirty.clear();
+    }
 
     // Brings epoll's interest in `fd` in line with its notifiers.
     void update(int fd, Watched &w)
@@ -336,6 +368,7 @@ private:
     std::atomic<bool> m_interrupt {false};
     std::vector<epoll_event> m_ready;
     std::unordered_map<int, Watched> m_fds;
+    std::vector<int> m_dirty; // descriptors whose notifiers changed since the last wait
     std::unordered_map<int, Timer> m_timers;
     std::set<std::pair<Clock::time_point, int>> m_due;
 };

@@ -119,6 +119,9 @@ void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &m
         }
         m_owner->noteSent(message.size());
         m_tcp->write(frame);
+        // Into the kernel now, not on the next loop iteration: the write notifier that write()
+        // enabled is disabled again before the dispatcher tells epoll of either.
+        m_tcp->flush();
         checkOutputBuffer();
     } else {
         sendMessage(message);
