@@ -128,7 +128,7 @@ int main(int argc, char *argv[])
     // server runs on epoll whatever the environment says, or on Qt's UNIX dispatcher when
     // PEEK_EVENT_DISPATCHER=qt asks for it (both must be chosen before the application exists).
     qputenv("QT_NO_GLIB", "1");
-    peek::installEventDispatcher();
+    const char *dispatcher = peek::installEventDispatcher();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("peek-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PEEK_VERSION));
@@ -181,6 +181,7 @@ int main(int argc, char *argv[])
         return fail(1, error);
     }
     std::printf("peek-server %s: home %s\n", PEEK_VERSION, qPrintable(overrides.home));
+    qCInfo(lcServer).noquote() << "event loop on the" << dispatcher << "dispatcher";
     for (const QString &line : host.describe()) {
         std::printf("peek-server: %s\n", qPrintable(line));
         qCInfo(lcServer).noquote() << line;
