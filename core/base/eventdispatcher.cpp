@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -46,7 +47,6 @@ public:
         ev.data.fd = m_wake;
         if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &ev) != 0)
             qFatal("peek: cannot watch the dispatcher's wake-up descriptor: %s", std::strerror(errno));
-        m_ready.resize(256);
     }
 
     ~EpollEventDispatcher() override
@@ -83,29 +83,32 @@ public:
         int events = 0;
         int ready = 0;
         applyChanges();
+        // On the stack: a handler may run a nested loop, whose wait must not overwrite what this
+        // one still has to deliver. More ready descriptors than fit are reported again by the
+        // next wait (level-triggered).
+        std::array<epoll_event, 512> readyList;
         if (sockets) {
             do {
-                ready = epoll_wait(m_epoll, m_ready.data(), int(m_ready.size()), timeoutMs);
+                ready = epoll_wait(m_epoll, readyList.data(), int(readyList.size()), timeoutMs);
             } while (ready < 0 && errno == EINTR);
         } else {
             // Only the wake-up descriptor: the sockets wait for a later iteration.
             pollfd wake {m_wake, POLLIN, 0};
             ready = ::poll(&wake, 1, timeoutMs) > 0 ? 1 : 0;
             if (ready)
-                m_ready[0].data.fd = m_wake;
+                readyList[0].data.fd = m_wake;
         }
         if (ready < 0)
             qWarning("peek: epoll_wait failed: %s", std::strerror(errno));
+        const quint64 wait = ++m_waits;
         for (int i = 0; i < ready; ++i) {
-            const int fd = m_ready[i].data.fd;
+            const int fd = readyList[size_t(i)].data.fd;
             if (fd == m_wake) {
                 drainWakeUps();
                 continue;
             }
-            events += activate(fd, m_ready[i].events);
+            events += activate(fd, readyList[size_t(i)].events, wait);
         }
-        if (ready == int(m_ready.size()))
-            m_ready.resize(m_ready.size() * 2); // a busy moment: take more per call next time
         if (timers)
             events += activateTimers();
         return events > 0;
@@ -231,6 +234,7 @@ private:
         QSocketNotifier *exception = nullptr;
         uint32_t mask = 0; // what epoll watches for it now (0: not in the set)
         bool dirty = false; // its notifiers changed since epoll was last told
+        quint64 lastWait = 0; // the wait whose answer last activated it
     };
     struct Timer
     {
@@ -296,9 +300,15 @@ private:
     }
 
     // Sends the notifiers of `fd` their activation; each is looked up again before it is sent,
-    // as the one before may have disabled or deleted it.
-    int activate(int fd, uint32_t ready)
+    // as the one before may have disabled or deleted it. Not when a later wait (a nested loop's,
+    // run by a handler of this answer) served it already: what it said is stale.
+    int activate(int fd, uint32_t ready, quint64 wait)
     {
+        if (auto it = m_fds.find(fd); it != m_fds.end()) {
+            if (it->second.lastWait > wait)
+                return 0;
+            it->second.lastWait = wait;
+        }
         int sent = 0;
         const auto send = [&](QSocketNotifier *Watched::*which, uint32_t when) {
             if (!(ready & when))
@@ -366,9 +376,9 @@ private:
     int m_wake = -1;
     std::atomic<bool> m_wokenUp {false};
     std::atomic<bool> m_interrupt {false};
-    std::vector<epoll_event> m_ready;
     std::unordered_map<int, Watched> m_fds;
     std::vector<int> m_dirty; // descriptors whose notifiers changed since the last wait
+    quint64 m_waits = 0;      // epoll waits so far (nested loops count theirs too)
     std::unordered_map<int, Timer> m_timers;
     std::set<std::pair<Clock::time_point, int>> m_due;
 };

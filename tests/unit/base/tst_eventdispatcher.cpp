@@ -355,6 +355,33 @@ private Q_SLOTS:
         outer.killTimer(id);
     }
 
+    // A socket handler that runs a nested loop (as a modal wait would): sockets that were ready in
+    // the same wait are still each served once per message, none twice, none lost.
+    void aNestedLoopInASocketHandler()
+    {
+        std::vector<std::unique_ptr<CountedReader>> readers;
+        for (int i = 0; i < 8; ++i)
+            readers.push_back(std::make_unique<CountedReader>());
+        bool nestedRan = false;
+        connect(&readers[0]->read, &QSocketNotifier::activated, this, [&] {
+            if (nestedRan)
+                return;
+            nestedRan = true;
+            QEventLoop nested;
+            QTimer::singleShot(20, &nested, &QEventLoop::quit);
+            nested.exec();
+        });
+        for (int round = 1; round <= 3; ++round) {
+            for (auto &reader : readers)
+                reader->pair.send(0);
+            QTRY_VERIFY_WITH_TIMEOUT(std::all_of(readers.begin(), readers.end(), [round](const auto &r) { return r->reads >= round; }),
+                                     kWaitMs);
+            for (auto &reader : readers)
+                QCOMPARE(reader->reads, round);
+        }
+        QVERIFY(nestedRan);
+    }
+
     // processEvents' flags: sockets excluded, a readable socket waits; timers excluded, a due
     // timer waits; each is served by the next plain call.
     void excludeFlags()
