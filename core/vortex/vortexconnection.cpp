@@ -1,6 +1,7 @@
 #include "vortexconnection.h"
 
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QTcpSocket>
 
 Q_LOGGING_CATEGORY(lcConnection, "peek.vortex.connection")
@@ -50,7 +51,10 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     });
 
     m_lastReceivedMs = owner->clockMs();
-    m_lastHeartbeatMs = m_lastReceivedMs;
+    // Each connection's heartbeats at a phase of their own: devices that connected together (a
+    // service restart, a shift starting) must not all get theirs in the same sweep, which stalled
+    // everything else for tens of milliseconds at 10,000 devices. The first may come early.
+    m_lastHeartbeatMs = m_lastReceivedMs - (o.heartbeatMs > 1 ? qint64(QRandomGenerator::global()->bounded(o.heartbeatMs)) : 0);
     // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
     m_budgetRefilledMs = m_lastReceivedMs;
     setBudgets(m_budgets);
@@ -232,7 +236,13 @@ void WebSocketConnection::tick(qint64 nowMs, bool slept)
     }
     if (nowMs - m_lastHeartbeatMs >= o.heartbeatMs) {
         m_lastHeartbeatMs = nowMs;
-        m_socket->sendTextMessage(QStringLiteral("."));
+        if (m_tcp && m_socket->state() == QAbstractSocket::ConnectedState) {
+            static const QByteArray heartbeat = Vortex::textFrame(QByteArrayLiteral("."));
+            m_tcp->write(heartbeat); // framed once for every connection, as a fan-out
+            m_tcp->flush();
+        } else {
+            m_socket->sendTextMessage(QStringLiteral("."));
+        }
         checkOutputBuffer();
     }
     if (nowMs - m_lastReceivedMs > o.silenceTimeoutMs) {
