@@ -23,10 +23,10 @@ void PluginListModel::setBadge(const QString &plugin, int count)
         m_badges.remove(plugin);
     else
         m_badges.insert(plugin, count);
-    for (int row = 0; row < rowCount(); ++row) {
+    const auto *bundles = qobject_cast<const PluginBundles *>(sourceModel());
+    if (const int row = bundles ? bundles->rowOf(plugin) : -1; row >= 0) {
         const QModelIndex at = index(row, 0);
-        if (at.data(PluginBundles::PluginRole).toString() == plugin)
-            Q_EMIT dataChanged(at, at, {BadgeRole, Qt::ToolTipRole, Qt::AccessibleTextRole});
+        Q_EMIT dataChanged(at, at, {BadgeRole, Qt::ToolTipRole, Qt::AccessibleTextRole});
     }
 }
 

@@ -141,7 +141,7 @@ public:
             w.write = nullptr;
         if (w.exception == notifier)
             w.exception = nullptr;
-        if (w.read || w.write || w.exception) {
+        if (w.wanted() != 0) {
             changed(fd, w);
             return;
         }
@@ -235,6 +235,12 @@ private:
         uint32_t mask = 0; // what epoll watches for it now (0: not in the set)
         bool dirty = false; // its notifiers changed since epoll was last told
         quint64 lastWait = 0; // the wait whose answer last activated it
+
+        // What its notifiers want epoll to watch for.
+        uint32_t wanted() const
+        {
+            return (read ? uint32_t(EPOLLIN) : 0u) | (write ? uint32_t(EPOLLOUT) : 0u) | (exception ? uint32_t(EPOLLPRI) : 0u);
+        }
     };
     struct Timer
     {
@@ -264,7 +270,7 @@ private:
                 continue;
             it->second.dirty = false;
             update(fd, it->second);
-            if (!it->second.read && !it->second.write && !it->second.exception && it->second.mask == 0)
+            if (it->second.wanted() == 0 && it->second.mask == 0)
                 m_fds.erase(it);
         }
         m_dirty.clear();
@@ -273,8 +279,7 @@ private:
     // Brings epoll's interest in `fd` in line with its notifiers.
     void update(int fd, Watched &w)
     {
-        const uint32_t mask = (w.read ? uint32_t(EPOLLIN) : 0u) | (w.write ? uint32_t(EPOLLOUT) : 0u)
-            | (w.exception ? uint32_t(EPOLLPRI) : 0u);
+        const uint32_t mask = w.wanted();
         if (mask == w.mask)
             return;
         epoll_event ev {};

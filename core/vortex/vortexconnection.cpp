@@ -4,6 +4,8 @@
 #include <QRandomGenerator>
 #include <QTcpSocket>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcConnection, "peek.vortex.connection")
 
 namespace peek {
@@ -71,7 +73,7 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
             m_tcp = tcp;
             // Updates that waited for a slow peer go out as it catches up.
             connect(tcp, &QTcpSocket::bytesWritten, this, [this] {
-                if (!m_heldOrder.isEmpty())
+                if (!m_held.isEmpty())
                     flushHeld();
             });
         }
@@ -109,23 +111,19 @@ void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &m
         // wait too, so a selector's updates never arrive out of order.
         const qint64 limit = m_budgets.supersedeAboveBytes;
         if (!supersede.isEmpty() && limit > 0 && (!m_held.isEmpty() || m_tcp->bytesToWrite() > limit)) {
-            auto it = m_held.find(supersede);
-            if (it != m_held.end()) {
-                it->frame = frame;
-                it->messageBytes = message.size();
+            const auto waiting = std::find_if(m_held.begin(), m_held.end(), [&](const Held &h) { return h.key == supersede; });
+            if (waiting != m_held.end()) {
+                waiting->frame = frame;
+                waiting->messageBytes = message.size();
                 m_owner->noteSuperseded();
             } else {
-                m_held.insert(supersede, Held {frame, message.size()});
-                m_heldOrder.append(supersede);
+                m_held.append(Held {supersede, frame, message.size()});
             }
             flushHeld();
             return;
         }
         m_owner->noteSent(message.size());
-        m_tcp->write(frame);
-        // Into the kernel now, not on the next loop iteration: the write notifier that write()
-        // enabled is disabled again before the dispatcher tells epoll of either.
-        m_tcp->flush();
+        writeFrame(frame);
         checkOutputBuffer();
     } else {
         sendMessage(message);
@@ -135,11 +133,17 @@ void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &m
 void WebSocketConnection::flushHeld()
 {
     const qint64 limit = m_budgets.supersedeAboveBytes;
-    while (!m_heldOrder.isEmpty() && m_tcp && !m_closing && m_tcp->bytesToWrite() <= limit) {
-        const Held held = m_held.take(m_heldOrder.takeFirst());
+    while (!m_held.isEmpty() && m_tcp && !m_closing && m_tcp->bytesToWrite() <= limit) {
+        const Held held = m_held.takeFirst();
         m_owner->noteSent(held.messageBytes);
-        m_tcp->write(held.frame);
+        writeFrame(held.frame);
     }
+}
+
+void WebSocketConnection::writeFrame(const QByteArray &frame)
+{
+    m_tcp->write(frame);
+    m_tcp->flush();
 }
 
 void WebSocketConnection::checkOutputBuffer()
@@ -238,8 +242,7 @@ void WebSocketConnection::tick(qint64 nowMs, bool slept)
         m_lastHeartbeatMs = nowMs;
         if (m_tcp && m_socket->state() == QAbstractSocket::ConnectedState) {
             static const QByteArray heartbeat = Vortex::textFrame(QByteArrayLiteral("."));
-            m_tcp->write(heartbeat); // framed once for every connection, as a fan-out
-            m_tcp->flush();
+            writeFrame(heartbeat); // framed once for every connection, as a fan-out
         } else {
             m_socket->sendTextMessage(QStringLiteral("."));
         }

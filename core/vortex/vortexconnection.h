@@ -98,6 +98,9 @@ private:
     void cutOff(const QString &limit, const QString &what, QWebSocketProtocol::CloseCode code);
     // Writes the updates that waited for the peer, oldest first, while it keeps up.
     void flushHeld();
+    // A ready-made frame straight to the socket, and into the kernel now: the write notifier
+    // that write() enables is disabled again before the dispatcher tells epoll of either.
+    void writeFrame(const QByteArray &frame);
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp; // the socket under an accepted QWebSocket: frames go straight to it
@@ -113,11 +116,11 @@ private:
     // order their keys first waited.
     struct Held
     {
+        QString key;
         QByteArray frame;
         qint64 messageBytes = 0;
     };
-    QHash<QString, Held> m_held;
-    QStringList m_heldOrder;
+    QList<Held> m_held;
 };
 
 // One end of an in-process link; the other end receives what this one sends.

@@ -134,22 +134,25 @@ void ServiceHost::collectMetrics(metrics::Samples &samples) const
     }
 }
 
-Vortex *ServiceHost::vortex(Role role) const
+ServiceHost::Service *ServiceHost::service(Role role) const
 {
     for (const auto &service : m_services) {
         if (service->role == role)
-            return service->vortex.get();
+            return service.get();
     }
     return nullptr;
 }
 
+Vortex *ServiceHost::vortex(Role role) const
+{
+    const Service *s = service(role);
+    return s ? s->vortex.get() : nullptr;
+}
+
 QObject *ServiceHost::pluginApi(Role role, const QString &plugin) const
 {
-    for (const auto &service : m_services) {
-        if (service->role == role && service->plugins)
-            return service->plugins->api(plugin);
-    }
-    return nullptr;
+    const Service *s = service(role);
+    return s && s->plugins ? s->plugins->api(plugin) : nullptr;
 }
 
 ServiceHostOptions ServiceHostOptions::forTests(const QString &home, const QList<Role> &roles, const QStringList &plugins,

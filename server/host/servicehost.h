@@ -124,6 +124,8 @@ public:
 
 private:
     struct Service; // a role running here
+    // The service of `role` in this process, or nullptr.
+    Service *service(Role role) const;
     Result<void> listen(Service &service, const QList<int> &ports);
     // Field and office: the UI bundles of the role's started plugins, on its port.
     void serveUiBundles(Service &service);

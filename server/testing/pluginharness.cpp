@@ -19,7 +19,6 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
-#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -109,9 +108,10 @@ struct PluginHarness::Private
     {
         if (deviceId.isEmpty())
             return {};
-        presentDevice();
-        if (userToken.isEmpty())
+        if (userToken.isEmpty()) {
+            presentDevice();
             return {};
+        }
         const Payload resume(identity::userFilt(QStringLiteral("user.resume")), {identity::userResume(userToken)});
         const bool resumed = waitFor([&] {
             const int seen = userStatuses;
@@ -121,9 +121,15 @@ struct PluginHarness::Private
         });
         if (!resumed)
             return Error {QStringLiteral("the user's session did not resume on the new connection within %1 ms").arg(options.timeoutMs)};
+        resubscribeObservers();
+        return {};
+    }
+
+    // Observers asked before a login or a resumed session are answered again as the user.
+    void resubscribeObservers()
+    {
         for (auto &[key, observer] : observers)
             observer->resubscribeAll();
-        return {};
     }
 
     // Enrols the client as a field device and approves it (as an operator would).
@@ -380,9 +386,7 @@ Result<void> PluginHarness::logIn(const QString &name, const QString &password)
     });
     if (!loggedIn)
         return Error {QStringLiteral("logging in as %1 failed: %2").arg(name, refusal)};
-    // Observers asked before the login are answered again as the user.
-    for (auto &[key, observer] : d->observers)
-        observer->resubscribeAll();
+    d->resubscribeObservers();
     return {};
 }
 
