@@ -211,7 +211,7 @@ public:
     void wakeUp() override
     {
         // One write until the loop has seen it (postEvent calls this for every event).
-        if (!m_wokenUp.exchange(true, std::memory_order_acq_rel)) {
+        if (!m_wokenUp.exchange(true, std::memory_order_seq_cst)) {
             const quint64 one = 1;
             ssize_t written;
             do {
@@ -371,10 +371,15 @@ private:
 
     void drainWakeUps()
     {
-        m_wokenUp.store(false, std::memory_order_release);
+        // Read, then allow the next write: the other way round, a wakeUp() between the two would
+        // have its write read here and the flag left set, and every later wakeUp() would skip
+        // its write while the loop slept (a lost wake-up: a quit() that never ends the thread).
+        // A wakeUp() that still sees the flag set posted its event before this: the next
+        // iteration's sendPostedEvents() delivers it.
         quint64 count;
         while (::read(m_wake, &count, sizeof count) > 0) {
         }
+        m_wokenUp.store(false, std::memory_order_seq_cst);
     }
 
     int m_epoll = -1;

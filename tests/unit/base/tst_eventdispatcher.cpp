@@ -298,6 +298,48 @@ private Q_SLOTS:
         QVERIFY(poster->wait(kWaitMs));
     }
 
+    // Wake-ups race with the loop draining them: two threads post to a third as fast as they can,
+    // so posts land while it drains its wake-ups; every event is still delivered (a wake-up lost to
+    // the race leaves the loop asleep with events waiting), and a quit() still ends the thread.
+    void noWakeUpIsLostBetweenThreads()
+    {
+        QThread worker;
+        worker.setEventDispatcher(peek::createEventDispatcher());
+        worker.start();
+        struct Counter : QObject
+        {
+            std::atomic<int> count {0};
+            bool event(QEvent *e) override
+            {
+                if (e->type() != QEvent::User)
+                    return QObject::event(e);
+                ++count;
+                return true;
+            }
+        } counter;
+        counter.moveToThread(&worker);
+        constexpr int kPosters = 2;
+        constexpr int kEach = 100000;
+        std::vector<std::unique_ptr<QThread>> posters;
+        for (int p = 0; p < kPosters; ++p) {
+            posters.emplace_back(QThread::create([&counter] {
+                for (int i = 0; i < kEach; ++i) {
+                    QCoreApplication::postEvent(&counter, new QEvent(QEvent::User));
+                    if (i % 64 == 0)
+                        QThread::yieldCurrentThread(); // let the worker drain in between
+                }
+            }));
+            posters.back()->start();
+        }
+        for (auto &poster : posters)
+            QVERIFY(poster->wait(60000));
+        QTRY_COMPARE_WITH_TIMEOUT(counter.count.load(), kPosters * kEach, 30000);
+        QMetaObject::invokeMethod(&counter, [&counter] { counter.moveToThread(QCoreApplication::instance()->thread()); },
+                                  Qt::BlockingQueuedConnection);
+        worker.quit();
+        QVERIFY(worker.wait(kWaitMs));
+    }
+
     // interrupt() from another thread ends a processEvents that would otherwise wait for ever.
     void interruptEndsAWait()
     {
