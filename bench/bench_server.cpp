@@ -38,6 +38,7 @@
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QSocketNotifier>
+#include <QThread>
 
 #include <csignal>
 #include <cstdio>
@@ -191,7 +192,15 @@ int main(int argc, char *argv[])
                                     QStringLiteral("Field: no per-peer budgets (by default those of peek-server's field "
                                                    "port, with the per-address connection limits raised like the "
                                                    "storm throttle: every load-generator client has the same address)."));
-    parser.addOptions({roleOpt, linkOpt, logicPortOpt, fieldPortOpt, logicUrlOpt, tuplesOpt, rateOpt, burstOpt, noBudgetsOpt});
+    QCommandLineOption ioOpt(QStringLiteral("io-threads"),
+                             QStringLiteral("I/O threads serving each vortex's accepted connections (VortexOptions::ioThreads): "
+                                            "-1 one per core (default, as peek-server), 0 none."),
+                             QStringLiteral("N"), QStringLiteral("-1"));
+    QCommandLineOption logicThreadOpt(QStringLiteral("logic-thread"),
+                                      QStringLiteral("With --role all --link ws: logic runs on a thread of its own, field on the "
+                                                     "main thread."));
+    parser.addOptions({roleOpt, linkOpt, logicPortOpt, fieldPortOpt, logicUrlOpt, tuplesOpt, rateOpt, burstOpt, noBudgetsOpt,
+                       ioOpt, logicThreadOpt});
     parser.process(app);
 
     const QString role = parser.value(roleOpt);
@@ -213,6 +222,12 @@ int main(int argc, char *argv[])
     options.acceptBurst = parser.value(burstOpt).toInt();
     options.reconnectMinMs = 500; // field <- logic reconnects quickly when started apart
     options.reconnectMaxMs = 2000;
+    options.ioThreads = std::max(VortexOptions::kIoThreadsPerCore, parser.value(ioOpt).toInt());
+    const bool logicThread = parser.isSet(logicThreadOpt);
+    if (logicThread && (role != QLatin1String("all") || link != QLatin1String("ws"))) {
+        std::fprintf(stderr, "bench_server: --logic-thread needs --role all --link ws\n");
+        return 2;
+    }
 
     peek::installStopSignalHandler(&app, [](int) { QCoreApplication::exit(0); });
     std::printf("command: %s\n", qPrintable(QCoreApplication::arguments().join(u' ')));
@@ -223,17 +238,38 @@ int main(int argc, char *argv[])
                 raised ? "RAISED for benchmarking" : "NOT raised", options.acceptRatePerSecond, options.acceptBurst,
                 VortexOptions().acceptRatePerSecond, VortexOptions().acceptBurst);
     std::printf("fd limit: %ld\n", fdLimit);
+    std::printf("I/O threads per vortex: %d (-1: one per core, %d here); logic on %s\n", options.ioThreads,
+                QThread::idealThreadCount(), logicThread ? "a thread of its own" : "the main thread");
 
     std::unique_ptr<Logic> logic;
     std::unique_ptr<Field> field;
+    // --logic-thread: logic's objects are made, serve and go on their thread.
+    QThread logicLoop;
+    QObject logicContext;
+    const auto onLogicThread = [&](auto &&call) {
+        if (logicThread)
+            QMetaObject::invokeMethod(&logicContext, call, Qt::BlockingQueuedConnection);
+        else
+            call();
+    };
+    if (logicThread) {
+        logicLoop.setObjectName(QStringLiteral("logic"));
+        logicLoop.setEventDispatcher(peek::createEventDispatcher());
+        logicLoop.start();
+        logicContext.moveToThread(&logicLoop);
+    }
     if (role != QLatin1String("field")) {
-        logic = std::make_unique<Logic>(options, tupleCount);
         const bool listenLogic = role == QLatin1String("logic") || link == QLatin1String("ws");
-        if (listenLogic) {
-            if (auto listening = logic->vortex.listen(QHostAddress::LocalHost, logicPort); !listening) {
-                std::fprintf(stderr, "%s\n", qPrintable(listening.error().message()));
-                return 1;
-            }
+        QString failed;
+        onLogicThread([&] {
+            logic = std::make_unique<Logic>(options, tupleCount);
+            if (listenLogic)
+                if (auto listening = logic->vortex.listen(QHostAddress::LocalHost, logicPort); !listening)
+                    failed = listening.error().message();
+        });
+        if (!failed.isEmpty()) {
+            std::fprintf(stderr, "%s\n", qPrintable(failed));
+            return 1;
         }
         // The size of one update message, encoded as the handler will encode it.
         const ProvidedTuples provided = logic->store.load();
@@ -291,12 +327,22 @@ int main(int argc, char *argv[])
     }
     std::fflush(stdout);
     const int rc = app.exec();
-    if (logic)
-        std::printf("logic: %lld touch and %lld noop actions applied, %lld provider calls\n",
-                    (long long)logic->touches, (long long)logic->noops, (long long)logic->handler.providerCalls());
     if (field)
         std::printf("field: %d device subscriptions, %lld upstream subscribe requests\n",
                     field->proxy.subscriberCount(), (long long)field->proxy.upstreamRequestsSent());
+    field.reset();
+    onLogicThread([&] {
+        if (logic)
+            std::printf("logic: %lld touch and %lld noop actions applied, %lld provider calls\n",
+                        (long long)logic->touches, (long long)logic->noops, (long long)logic->handler.providerCalls());
+        logic.reset();
+        if (logicThread)
+            logicContext.moveToThread(QCoreApplication::instance()->thread());
+    });
+    if (logicThread) {
+        logicLoop.quit();
+        logicLoop.wait();
+    }
     std::fflush(stdout);
     return rc;
 }

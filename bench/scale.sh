@@ -3,22 +3,26 @@
 # process) at 1,000 and 10,000 clients driven by loadgen, and rawfloor beside it at the same sizes
 # and message size; prints the table with the 10k/1k ratios and ours against the floor.
 #
-#   bench/scale.sh [BUILD_DIR] [--clients 1000,10000] [--dispatcher epoll|qt]
+#   bench/scale.sh [BUILD_DIR] [--clients 1000,10000] [--dispatcher epoll|qt] [--server "ARGS"]
 #
 # BUILD_DIR (default build-loadgen) holds bench/bench_server, bench/loadgen and bench/rawfloor
 # (cmake --build BUILD_DIR --target bench_server loadgen rawfloor; Release or RelWithDebInfo).
 # --dispatcher qt runs all three on Qt's UNIX event dispatcher (PEEK_EVENT_DISPATCHER=qt), for the
 # before/after comparison. Loopback only; each size gets a fresh bench_server; the raw outputs stay
-# in a temporary folder whose path is printed.
+# in a temporary folder whose path is printed. --server passes arguments to bench_server: e.g.
+# "--io-threads 0" (no I/O threads; by default one per core, as peek-server) or "--logic-thread"
+# (logic on a thread of its own).
 set -euo pipefail
 build=build-loadgen
 sizes=1000,10000
 dispatcher=epoll
+server_args=
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --clients) sizes="$2"; shift 2 ;;
     --dispatcher) dispatcher="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --server) server_args="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) build="$1"; shift ;;
     esac
 done
@@ -40,7 +44,8 @@ stop_server() { [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait
 trap stop_server EXIT
 
 for n in "${counts[@]}"; do
-    "$build/bench/bench_server" --logic-port $((port + 11)) --field-port "$port" >"$out/server-$n.log" 2>&1 &
+    # shellcheck disable=SC2086 # the arguments are split on purpose
+    "$build/bench/bench_server" --logic-port $((port + 11)) --field-port "$port" $server_args >"$out/server-$n.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do grep -q '^ready field' "$out/server-$n.log" && break; sleep 0.1; done
     grep -q '^ready field' "$out/server-$n.log" || { echo "scale.sh: bench_server did not start: $(tail -5 "$out/server-$n.log")" >&2; exit 1; }
@@ -75,7 +80,7 @@ done
 first=${counts[0]}
 lastn=${counts[-1]}
 echo
-echo "Scale: $(nproc) cores, $dispatcher event dispatcher, $bytes-byte update; raw outputs in $out"
+echo "Scale: $(nproc) cores, $dispatcher event dispatcher, bench_server ${server_args:-(defaults)}, $bytes-byte update; raw outputs in $out"
 echo
 printf '| figure |'; for n in "${counts[@]}"; do printf ' %s clients |' "$n"; done; printf ' %s/%s |\n' "$lastn" "$first"
 printf '|---|'; for _ in "${counts[@]}"; do printf '%s' '---|'; done; printf '%s\n' '---|'

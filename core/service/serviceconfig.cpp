@@ -136,6 +136,9 @@ QJsonObject ServiceConfig::defaults()
          QJsonObject {{QStringLiteral("level"), QStringLiteral("info")}}},
         {QStringLiteral("worker"),
          QJsonObject {{QStringLiteral("threads"), 0}, {QStringLiteral("name"), QString()}}},
+        // Threads that serve the devices' connections (reading, writing, heartbeats): -1 one per
+        // core, 0 none (the role's own thread does it all), n that many.
+        {QStringLiteral("network"), QJsonObject {{QStringLiteral("ioThreads"), VortexOptions::kIoThreadsPerCore}}},
         {QStringLiteral("tasks"),
          QJsonObject {{QStringLiteral("leaseSeconds"), 30},
                       {QStringLiteral("maxAttempts"), 3},

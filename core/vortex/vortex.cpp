@@ -4,7 +4,11 @@
 #include "vortex_p.h"
 #include "base/role.h"
 
+#include "base/eventdispatcher.h"
+
 #include <QUuid>
+
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcVortex, "peek.vortex")
 
@@ -23,6 +27,9 @@ Vortex::Vortex(const QString &name, const VortexOptions &options, QObject *paren
       m_options(options)
 {
     qRegisterMetaType<peek::PeerInfo>();
+    // For comparisons and for running a test suite on I/O threads: overrides the options.
+    if (const QByteArray io = qgetenv("PEEK_IO_THREADS"); !io.isEmpty())
+        m_options.ioThreads = io.toInt();
     auto &registry = metrics::Registry::instance();
     const metrics::Labels labels {{QStringLiteral("vortex"), name}};
     m_traffic.messagesIn = &registry.counter(QStringLiteral("peek_vortex_messages_received_total"),
@@ -136,6 +143,139 @@ void Vortex::unindex(VortexConnection *connection)
 Vortex::~Vortex()
 {
     close();
+    m_io.reset(); // after the closes it queued to the I/O threads
+}
+
+// ---- I/O threads -------------------------------------------------------------------------------
+
+Vortex::IoLoop::IoLoop(Vortex *vortex, int i) : q(vortex), index(i) {}
+
+void Vortex::IoLoop::start()
+{
+    sweep = new QTimer(this);
+    sweep->setInterval(std::max(1, std::min(q->m_options.heartbeatMs, q->m_options.watchdogMs)));
+    connect(sweep, &QTimer::timeout, this, &IoLoop::tick);
+    sweep->start();
+}
+
+void Vortex::IoLoop::stop()
+{
+    delete sweep;
+    sweep = nullptr;
+    const auto all = std::exchange(links, {});
+    qDeleteAll(all);
+}
+
+void Vortex::IoLoop::tick()
+{
+    const qint64 now = q->clockMs();
+    const bool slept = lastSweepMs > 0 && now - lastSweepMs > q->m_options.sleepGuardMs;
+    lastSweepMs = now;
+    // A tick never adds or removes links (that comes through the thread's queue).
+    for (WebSocketLink *link : std::as_const(links))
+        link->tick(now, slept);
+}
+
+Vortex::IoPool::IoPool(Vortex *vortex, int count)
+{
+    const bool epoll = qgetenv("PEEK_EVENT_DISPATCHER") != "qt";
+    for (int i = 0; i < count; ++i) {
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("%1-io-%2").arg(vortex->m_name).arg(i));
+        if (epoll)
+            if (QAbstractEventDispatcher *dispatcher = createEventDispatcher())
+                thread->setEventDispatcher(dispatcher);
+        auto *loop = new IoLoop(vortex, i);
+        loop->moveToThread(thread.get());
+        thread->start();
+        QMetaObject::invokeMethod(loop, &IoLoop::start, Qt::QueuedConnection);
+        threads.push_back(std::move(thread));
+        loops.push_back(loop);
+        load.push_back(0);
+    }
+}
+
+Vortex::IoPool::~IoPool()
+{
+    for (size_t i = 0; i < loops.size(); ++i) {
+        IoLoop *loop = loops[i];
+        QMetaObject::invokeMethod(loop, &IoLoop::stop, Qt::BlockingQueuedConnection);
+        threads[i]->quit();
+        threads[i]->wait();
+        delete loop; // no timer or socket left, and its thread is gone
+    }
+}
+
+Vortex::IoLoop *Vortex::IoPool::pick()
+{
+    const auto least = std::min_element(load.begin(), load.end());
+    return loops[size_t(least - load.begin())];
+}
+
+void Vortex::placeOnIoThread(WebSocketConnection *connection)
+{
+    const int count = m_options.ioThreads == VortexOptions::kIoThreadsPerCore ? QThread::idealThreadCount()
+                                                                                : m_options.ioThreads;
+    if (count <= 0)
+        return;
+    if (!m_io) {
+        m_io = std::make_unique<IoPool>(this, count);
+        qCInfo(lcVortex).noquote() << m_name << "serves its connections on" << count
+                                   << "I/O threads (VortexOptions::ioThreads; network.ioThreads in config.json)";
+    }
+    IoLoop *loop = m_io->pick();
+    connection->moveToIoThread(loop);
+    ++m_io->load[size_t(loop->index)];
+}
+
+int Vortex::ioThreadCount() const
+{
+    return m_io ? int(m_io->loops.size()) : 0;
+}
+
+Vortex::FanOut::FanOut(Vortex *vortex, const QByteArray &message, const QString &supersede)
+    : m_vortex(vortex), m_message(message), m_supersede(supersede)
+{
+}
+
+Vortex::FanOut::~FanOut() = default;
+
+void Vortex::FanOut::add(quint64 connectionId)
+{
+    VortexConnection *c = m_vortex->m_connections.value(connectionId);
+    if (!c)
+        return;
+    ++m_sent;
+    if (m_frame.isNull())
+        m_frame = textFrame(m_message);
+    const int io = c->ioIndex();
+    if (io < 0 || c->form() != PayloadEnvelope::Form::Json) {
+        c->sendFrame(m_frame, m_message, m_supersede);
+        return;
+    }
+    if (m_batches.size() <= size_t(io))
+        m_batches.resize(size_t(io) + 1);
+    m_batches[size_t(io)].push_back(connectionId);
+}
+
+int Vortex::FanOut::finish()
+{
+    for (size_t i = 0; i < m_batches.size(); ++i) {
+        if (m_batches[i].empty())
+            continue;
+        IoLoop *loop = m_vortex->m_io->loops[i];
+        QMetaObject::invokeMethod(
+            loop,
+            [loop, ids = std::move(m_batches[i]), frame = m_frame, message = m_message, supersede = m_supersede] {
+                for (quint64 id : ids)
+                    if (WebSocketLink *link = loop->links.value(id))
+                        link->sendFrame(frame, message, supersede);
+            },
+            Qt::QueuedConnection);
+    }
+    m_batches.clear();
+    m_vortex->m_traffic.fanOut->observe(m_sent);
+    return m_sent;
 }
 
 void Vortex::close()
@@ -207,6 +347,8 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
     if (!m_connections.remove(connection->id()))
         return;
     m_subscriptions.remove(connection->id());
+    if (m_io && connection->ioIndex() >= 0)
+        --m_io->load[size_t(connection->ioIndex())];
     m_held.remove(connection->id());
     unindex(connection);
     const PeerInfo info = connection->info();
@@ -499,16 +641,6 @@ QByteArray Vortex::textFrame(const QByteArray &message)
     }
     frame.append(message);
     return frame;
-}
-
-bool Vortex::sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message,
-                                   const QString &supersede)
-{
-    VortexConnection *c = m_connections.value(connectionId);
-    if (!c)
-        return false;
-    c->sendFrame(frame, message, supersede);
-    return true;
 }
 
 QList<PeerInfo> Vortex::peers() const

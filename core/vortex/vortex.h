@@ -24,6 +24,7 @@ class QTcpSocket;
 namespace peek {
 
 class VortexConnection;
+class WebSocketConnection;
 
 // Per-peer budgets (docs/threats.md rules 2 and 5), for incoming connections; 0 = unlimited. A peer
 // over one is refused or cut off, the trip logged once a minute per peer and limit and counted
@@ -60,6 +61,13 @@ struct PEEK_API VortexOptions
     int retryAfterSeconds = 5;        // told to clients refused by the throttle
     int handshakeTimeoutMs = 10000;   // time allowed for the HTTP upgrade request
     PeerBudgets budgets;
+    // Threads that serve the accepted WebSocket connections (reading, writing, heartbeats), each
+    // with its own event loop; a connection stays on one, the least busy when it came. The node's
+    // own thread routes the messages and runs the handlers. 0: none, the node's thread does it all;
+    // kIoThreadsPerCore: one per core (QThread::idealThreadCount()). Dialled connections and
+    // in-process links stay on the node's thread.
+    static constexpr int kIoThreadsPerCore = -1;
+    int ioThreads = 0;
     // Answer the "rapuiServerEcho" flag (decode the payload, re-encode it, send it back): only
     // logic's service ports do, never a port devices reach; elsewhere the flag is refused.
     bool answerServerEcho = false;
@@ -201,20 +209,19 @@ public:
     // One message to many connections (fan-out); returns how many it went to. `supersede` (an
     // observable update's selector key) lets a newer message of the same key replace this one
     // while it waits on a connection whose peer reads slowly (PeerBudgets::supersedeAboveBytes).
+    // The frame is built once; connections on I/O threads get it in one batch per thread.
     template <typename Ids>
     int sendToConnections(const Ids &connectionIds, const QByteArray &vortexMsg, const QString &supersede = {})
     {
-        const QByteArray frame = textFrame(vortexMsg);
-        int sent = 0;
+        FanOut fanOut(this, vortexMsg, supersede);
         for (quint64 id : connectionIds)
-            sent += sendFrameToConnection(id, frame, vortexMsg, supersede) ? 1 : 0;
-        m_traffic.fanOut->observe(sent);
-        return sent;
+            fanOut.add(id);
+        return fanOut.finish();
     }
     // An unmasked WebSocket text frame (server to client) holding the message.
     static QByteArray textFrame(const QByteArray &message);
-    bool sendFrameToConnection(quint64 connectionId, const QByteArray &frame, const QByteArray &message,
-                               const QString &supersede = {});
+    // How many I/O threads serve this node's accepted connections (0 until the first one came).
+    int ioThreadCount() const;
 
     QList<PeerInfo> peers() const;
     bool isConnectedTo(const QString &vortexName) const;
@@ -266,8 +273,31 @@ Q_SIGNALS:
 
 private:
     friend class VortexConnection;
+    friend class WebSocketConnection;
     struct Server;
     struct Client;
+    struct IoLoop;
+    struct IoPool;
+    // One message to many connections: those on this thread at once, the others in one batch
+    // per I/O thread (finish()).
+    class PEEK_API FanOut
+    {
+    public:
+        FanOut(Vortex *vortex, const QByteArray &message, const QString &supersede);
+        ~FanOut();
+        void add(quint64 connectionId);
+        int finish();
+
+    private:
+        Vortex *m_vortex;
+        QByteArray m_message;
+        QByteArray m_frame;
+        QString m_supersede;
+        std::vector<std::vector<quint64>> m_batches; // by I/O thread
+        int m_sent = 0;
+    };
+    // Hands an accepted connection to the least busy I/O thread (made on first use), if any.
+    void placeOnIoThread(WebSocketConnection *connection);
 
     void addConnection(VortexConnection *connection);
     void onMessage(VortexConnection *connection, const QByteArray &message);
@@ -298,6 +328,7 @@ private:
     PayloadRouter m_router;
     QHash<quint64, VortexConnection *> m_connections;
     std::unique_ptr<Server> m_server;
+    std::unique_ptr<IoPool> m_io;
     std::vector<std::unique_ptr<Client>> m_clients;
     HttpHandler m_httpHandler;
     GateVerdict runGates(const PayloadEnvelope &envelope, const MessageSource &source);

@@ -8,10 +8,12 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QMutex>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
+#include <QThread>
 #include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
@@ -76,9 +78,14 @@ struct Vortex::Server : QObject
         qint64 refilledAtMs = -1;
     };
     // Shared with the sockets' destroyed handlers, which may run while the Server itself is
-    // being destroyed (its listeners delete their sockets after its other members are gone).
-    std::shared_ptr<QHash<QString, AddressBudget>> addressBudgets = std::make_shared<QHash<QString, AddressBudget>>();
-    QHash<QString, AddressBudget> &addresses = *addressBudgets;
+    // being destroyed (its listeners delete their sockets after its other members are gone), and
+    // on an I/O thread (a connection's socket goes where it is served): hence the lock.
+    struct Addresses
+    {
+        QMutex mutex;
+        QHash<QString, AddressBudget> map;
+    };
+    std::shared_ptr<Addresses> addressBudgets = std::make_shared<Addresses>();
 
     // `key`: the address, or for connections on a login port that are not proven services
     // (Vortex::allowLoginOn) the address under "login:", so each group has its own count.
@@ -103,6 +110,37 @@ struct Vortex::Server : QObject
     void inspect(QTcpSocket *socket);
     void refuseJoin(QTcpSocket *socket, const QString &peerName, const QString &reason);
     void onWebSocket();
+};
+
+// One I/O thread's side: the links it serves (touched only in its thread) and the sweep that
+// sends their heartbeats and checks their silence.
+struct Vortex::IoLoop : QObject
+{
+    Vortex *q;
+    int index;
+    QHash<quint64, WebSocketLink *> links; // by connection id
+    QTimer *sweep = nullptr;
+    qint64 lastSweepMs = 0;
+
+    IoLoop(Vortex *vortex, int index);
+    // In the loop's thread: its first and last calls.
+    void start();
+    void stop();
+    void tick();
+};
+
+// The node's I/O threads (VortexOptions::ioThreads). Destroying it closes what the threads still
+// serve, in their threads, and joins them.
+struct Vortex::IoPool
+{
+    std::vector<std::unique_ptr<QThread>> threads;
+    std::vector<IoLoop *> loops; // each in its thread
+    std::vector<int> load;       // connections per loop, counted on the node's thread
+
+    IoPool(Vortex *vortex, int count);
+    ~IoPool();
+    // The loop with the fewest connections.
+    IoLoop *pick();
 };
 
 // One outgoing link that keeps itself up: dials, and after any failure or disconnect waits a

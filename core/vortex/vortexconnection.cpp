@@ -1,4 +1,5 @@
 #include "vortexconnection.h"
+#include "vortex_p.h"
 
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -25,13 +26,14 @@ void VortexConnection::setRemote(const QString &name, const QString &uuid)
 {
     m_remoteName = name;
     m_remoteUuid = uuid;
+    remoteChanged();
 }
 
-// ---- WebSocketConnection ----------------------------------------------------------------------
+// ---- WebSocketLink ----------------------------------------------------------------------------
 
-WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming,
-                                         QTcpSocket *transport)
-    : VortexConnection(owner, id, incoming), m_socket(socket), m_transport(transport)
+WebSocketLink::WebSocketLink(Vortex *owner, QWebSocket *socket, bool incoming, const PeerBudgets &budgets,
+                             QTcpSocket *transport)
+    : m_owner(owner), m_socket(socket), m_transport(transport), m_incoming(incoming), m_budgets(budgets)
 {
     m_socket->setParent(this);
     m_address = QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
@@ -39,16 +41,11 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     m_socket->setMaxAllowedIncomingMessageSize(quint64(o.maxMessageBytes));
     m_socket->setMaxAllowedIncomingFrameSize(quint64(o.maxMessageBytes));
 
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketConnection::onText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketConnection::onBinary);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &message) { onBinary(message.toUtf8()); });
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketLink::onBinary);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
-        if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
-            qCWarning(lcConnection).noquote()
-                << "closed the connection of" << m_remoteName << m_address
-                << "because it sent a message over the size limit ("
-                << m_owner->options().maxMessageBytes << "bytes)";
-            Q_EMIT m_owner->peerRejected(info(), m_socket->closeReason());
-        }
+        if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData)
+            Q_EMIT tooLarge(m_socket->closeReason());
         Q_EMIT closed();
     });
 
@@ -57,7 +54,6 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     // service restart, a shift starting) must not all get theirs in the same sweep, which stalled
     // everything else for tens of milliseconds at 10,000 devices. The first may come early.
     m_lastHeartbeatMs = m_lastReceivedMs - (o.heartbeatMs > 1 ? qint64(QRandomGenerator::global()->bounded(o.heartbeatMs)) : 0);
-    // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
     m_budgetRefilledMs = m_lastReceivedMs;
     setBudgets(m_budgets);
     // The TCP socket under it: an accepted QWebSocket does not adopt its socket as a child, so the
@@ -66,6 +62,7 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     if (tcp) {
         if (!m_transport)
             m_transport = tcp;
+        // Vortex messages go out as soon as they are written (no Nagle delay behind a delayed ACK).
         tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // Server-to-client frames are not masked, so one frame serves every client: a fan-out
         // writes it as it is instead of re-framing the message per connection.
@@ -80,57 +77,71 @@ WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *
     }
 }
 
-void WebSocketConnection::setBudgets(const PeerBudgets &budgets)
+WebSocketLink::~WebSocketLink()
 {
-    VortexConnection::setBudgets(budgets);
+    m_socket->disconnect(this);
+    // On an I/O thread the link owns the accepted TCP socket (moveTo()); it goes after the
+    // WebSocket over it.
+    if (m_transport && m_transport->parent() == this) {
+        delete m_socket;
+        delete m_transport.data();
+    }
+}
+
+void WebSocketLink::moveTo(QThread *thread)
+{
+    setParent(nullptr);
+    // An accepted socket belongs to its listener: it goes with the link instead.
+    if (m_transport && m_transport->parent() != this && m_transport->parent() != m_socket)
+        m_transport->setParent(this);
+    moveToThread(thread);
+}
+
+void WebSocketLink::setBudgets(const PeerBudgets &budgets)
+{
+    m_budgets = budgets;
     m_messageTokens = std::max(1, budgets.messageBurst);
     m_byteTokens = double(std::max<qint64>(m_owner->options().maxMessageBytes, budgets.byteBurst));
 }
 
-WebSocketConnection::~WebSocketConnection()
-{
-    m_socket->disconnect(this);
-}
-
-void WebSocketConnection::sendMessage(const QByteArray &message)
+void WebSocketLink::sendMessage(const QByteArray &message, PayloadEnvelope::Form form)
 {
     m_owner->noteSent(message.size());
-    if (m_form == PayloadEnvelope::Form::Json)
+    if (form == PayloadEnvelope::Form::Json)
         m_socket->sendTextMessage(QString::fromUtf8(message));
     else
-        m_socket->sendTextMessage(QString::fromLatin1(PayloadEnvelope::convertVortexMsg(message, m_form)));
+        m_socket->sendTextMessage(QString::fromLatin1(PayloadEnvelope::convertVortexMsg(message, form)));
     checkOutputBuffer();
 }
 
-void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede)
+void WebSocketLink::sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede)
 {
-    if (m_form == PayloadEnvelope::Form::Json && m_tcp && !m_closing
-        && m_socket->state() == QAbstractSocket::ConnectedState) {
-        // A slow peer: the update waits here (a newer one of its selector replaces it) rather
-        // than behind everything else in the socket's buffer. Once updates wait, the next ones
-        // wait too, so a selector's updates never arrive out of order.
-        const qint64 limit = m_budgets.supersedeAboveBytes;
-        if (!supersede.isEmpty() && limit > 0 && (!m_held.isEmpty() || m_tcp->bytesToWrite() > limit)) {
-            const auto waiting = std::find_if(m_held.begin(), m_held.end(), [&](const Held &h) { return h.key == supersede; });
-            if (waiting != m_held.end()) {
-                waiting->frame = frame;
-                waiting->messageBytes = message.size();
-                m_owner->noteSuperseded();
-            } else {
-                m_held.append(Held {supersede, frame, message.size()});
-            }
-            flushHeld();
-            return;
-        }
-        m_owner->noteSent(message.size());
-        writeFrame(frame);
-        checkOutputBuffer();
-    } else {
-        sendMessage(message);
+    if (!m_tcp || m_closing || m_socket->state() != QAbstractSocket::ConnectedState) {
+        sendMessage(message, PayloadEnvelope::Form::Json);
+        return;
     }
+    // A slow peer: the update waits here (a newer one of its selector replaces it) rather than
+    // behind everything else in the socket's buffer. Once updates wait, the next ones wait too,
+    // so a selector's updates never arrive out of order.
+    const qint64 limit = m_budgets.supersedeAboveBytes;
+    if (!supersede.isEmpty() && limit > 0 && (!m_held.isEmpty() || m_tcp->bytesToWrite() > limit)) {
+        const auto waiting = std::find_if(m_held.begin(), m_held.end(), [&](const Held &h) { return h.key == supersede; });
+        if (waiting != m_held.end()) {
+            waiting->frame = frame;
+            waiting->messageBytes = message.size();
+            m_owner->noteSuperseded();
+        } else {
+            m_held.append(Held {supersede, frame, message.size()});
+        }
+        flushHeld();
+        return;
+    }
+    m_owner->noteSent(message.size());
+    writeFrame(frame);
+    checkOutputBuffer();
 }
 
-void WebSocketConnection::flushHeld()
+void WebSocketLink::flushHeld()
 {
     const qint64 limit = m_budgets.supersedeAboveBytes;
     while (!m_held.isEmpty() && m_tcp && !m_closing && m_tcp->bytesToWrite() <= limit) {
@@ -140,13 +151,13 @@ void WebSocketConnection::flushHeld()
     }
 }
 
-void WebSocketConnection::writeFrame(const QByteArray &frame)
+void WebSocketLink::writeFrame(const QByteArray &frame)
 {
     m_tcp->write(frame);
     m_tcp->flush();
 }
 
-void WebSocketConnection::checkOutputBuffer()
+void WebSocketLink::checkOutputBuffer()
 {
     const qint64 max = m_budgets.maxOutputBufferBytes;
     if (max <= 0 || !m_incoming || !m_transport || m_transport->bytesToWrite() <= max)
@@ -157,22 +168,22 @@ void WebSocketConnection::checkOutputBuffer()
            QWebSocketProtocol::CloseCodePolicyViolated);
 }
 
-void WebSocketConnection::cutOff(const QString &limit, const QString &what, QWebSocketProtocol::CloseCode code)
+void WebSocketLink::cutOff(const QString &limit, const QString &what, QWebSocketProtocol::CloseCode code)
 {
-    m_owner->limitTripped(limit, host(), QStringLiteral("%1 %2: %3").arg(m_remoteName, m_address, what));
-    Q_EMIT m_owner->peerRejected(info(), QStringLiteral("%1: %2").arg(limit, what));
+    Q_EMIT limitTripped(limit, what);
     if (code == QWebSocketProtocol::CloseCodePolicyViolated && limit == QLatin1String("maxOutputBufferBytes")) {
         // Nothing more can reach a peer that does not read, not even a close frame: drop the
         // connection and what was waiting for it, so its memory is returned now.
         m_closing = true;
         m_closingSinceMs = m_owner->clockMs();
+        m_held.clear();
         m_socket->abort();
         return;
     }
     closeWithReason(code, QStringLiteral("%1 exceeded").arg(limit));
 }
 
-bool WebSocketConnection::withinBudget(qint64 nowMs, qint64 bytes)
+bool WebSocketLink::withinBudget(qint64 nowMs, qint64 bytes)
 {
     const PeerBudgets &b = m_budgets;
     if (!m_incoming || (b.messagesPerSecond <= 0 && b.bytesPerSecond <= 0))
@@ -205,7 +216,7 @@ bool WebSocketConnection::withinBudget(qint64 nowMs, qint64 bytes)
     return true;
 }
 
-void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason)
+void WebSocketLink::closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
     if (m_closing)
         return;
@@ -214,12 +225,7 @@ void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, co
     m_socket->close(code, reason);
 }
 
-void WebSocketConnection::onText(const QString &message)
-{
-    onBinary(message.toUtf8());
-}
-
-void WebSocketConnection::onBinary(const QByteArray &message)
+void WebSocketLink::onBinary(const QByteArray &message)
 {
     m_lastReceivedMs = m_owner->clockMs();
     if (m_closing || !withinBudget(m_lastReceivedMs, message.size()))
@@ -227,7 +233,7 @@ void WebSocketConnection::onBinary(const QByteArray &message)
     Q_EMIT messageReceived(message);
 }
 
-void WebSocketConnection::tick(qint64 nowMs, bool slept)
+void WebSocketLink::tick(qint64 nowMs, bool slept)
 {
     const VortexOptions &o = m_owner->options();
     if (slept)
@@ -249,12 +255,98 @@ void WebSocketConnection::tick(qint64 nowMs, bool slept)
         checkOutputBuffer();
     }
     if (nowMs - m_lastReceivedMs > o.silenceTimeoutMs) {
-        qCWarning(lcConnection).noquote() << "closing the connection of" << m_remoteName << m_address
+        qCWarning(lcConnection).noquote() << "closing the connection of" << m_peerName << m_address
                                           << "after" << (nowMs - m_lastReceivedMs)
                                           << "ms without a message or heartbeat";
         closeWithReason(QWebSocketProtocol::CloseCodeGoingAway,
                         QStringLiteral("no heartbeat for %1 s").arg(o.silenceTimeoutMs / 1000.0));
     }
+}
+
+// ---- WebSocketConnection ----------------------------------------------------------------------
+
+WebSocketConnection::WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming,
+                                         QTcpSocket *transport)
+    : VortexConnection(owner, id, incoming)
+{
+    m_link = new WebSocketLink(owner, socket, incoming, m_budgets, transport);
+    m_link->setParent(this);
+    m_address = m_link->address();
+    // Queued once the link is on an I/O thread, so in the order the link sent them.
+    connect(m_link, &WebSocketLink::messageReceived, this, &VortexConnection::messageReceived);
+    connect(m_link, &WebSocketLink::closed, this, &VortexConnection::closed);
+    connect(m_link, &WebSocketLink::limitTripped, this, &WebSocketConnection::onLimitTripped);
+    connect(m_link, &WebSocketLink::tooLarge, this, &WebSocketConnection::onTooLarge);
+}
+
+WebSocketConnection::~WebSocketConnection()
+{
+    // The link goes in its thread; once the I/O threads are gone, it went with them.
+    if (m_loop)
+        QMetaObject::invokeMethod(m_loop.data(), [loop = m_loop.data(), id = m_id] { delete loop->links.take(id); },
+                                  Qt::QueuedConnection);
+}
+
+void WebSocketConnection::moveToIoThread(Vortex::IoLoop *loop)
+{
+    if (m_ioIndex >= 0 || !m_link || !loop)
+        return;
+    m_loop = loop;
+    m_ioIndex = loop->index;
+    m_link->setPeerName(m_remoteName);
+    m_link->moveTo(loop->thread());
+    QMetaObject::invokeMethod(loop, [loop, link = m_link.data(), id = m_id] { loop->links.insert(id, link); },
+                              Qt::QueuedConnection);
+}
+
+void WebSocketConnection::remoteChanged()
+{
+    onLink([name = m_remoteName](WebSocketLink *link) { link->setPeerName(name); });
+}
+
+void WebSocketConnection::setBudgets(const PeerBudgets &budgets)
+{
+    VortexConnection::setBudgets(budgets);
+    onLink([budgets](WebSocketLink *link) { link->setBudgets(budgets); });
+}
+
+void WebSocketConnection::sendMessage(const QByteArray &message)
+{
+    onLink([message, form = m_form](WebSocketLink *link) { link->sendMessage(message, form); });
+}
+
+void WebSocketConnection::sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede)
+{
+    if (m_form != PayloadEnvelope::Form::Json) {
+        sendMessage(message);
+        return;
+    }
+    onLink([frame, message, supersede](WebSocketLink *link) { link->sendFrame(frame, message, supersede); });
+}
+
+void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    onLink([code, reason](WebSocketLink *link) { link->closeWithReason(code, reason); });
+}
+
+void WebSocketConnection::tick(qint64 nowMs, bool slept)
+{
+    if (m_ioIndex < 0) // an I/O thread ticks its own
+        m_link->tick(nowMs, slept);
+}
+
+void WebSocketConnection::onLimitTripped(const QString &limit, const QString &what)
+{
+    m_owner->limitTripped(limit, host(), QStringLiteral("%1 %2: %3").arg(m_remoteName, m_address, what));
+    Q_EMIT m_owner->peerRejected(info(), QStringLiteral("%1: %2").arg(limit, what));
+}
+
+void WebSocketConnection::onTooLarge(const QString &reason)
+{
+    qCWarning(lcConnection).noquote() << "closed the connection of" << m_remoteName << m_address
+                                      << "because it sent a message over the size limit ("
+                                      << m_owner->options().maxMessageBytes << "bytes)";
+    Q_EMIT m_owner->peerRejected(info(), reason);
 }
 
 // ---- LocalConnection --------------------------------------------------------------------------

@@ -50,6 +50,8 @@ public:
         Q_UNUSED(frame) Q_UNUSED(supersede) sendMessage(message);
     }
     virtual void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
+    // The node's I/O thread that serves it (VortexOptions::ioThreads); -1: the node's own thread.
+    virtual int ioIndex() const { return -1; }
     // Called by the Vortex's one sweep timer: heartbeat and silence checks. `nowMs` is the
     // Vortex's clock; `slept` says the sweep itself ran late (machine asleep): restart clocks.
     virtual void tick(qint64 nowMs, bool slept) { Q_UNUSED(nowMs) Q_UNUSED(slept) }
@@ -59,6 +61,9 @@ Q_SIGNALS:
     void closed();
 
 protected:
+    // setRemote() changed the name or uuid.
+    virtual void remoteChanged() {}
+
     Vortex *m_owner;
     quint64 m_id;
     bool m_incoming;
@@ -72,26 +77,46 @@ protected:
     PayloadEnvelope::Form m_form = PayloadEnvelope::Form::Json;
 };
 
-// A connection over a QWebSocket (accepted or dialled): heartbeats and the silence watchdog.
-class WebSocketConnection final : public VortexConnection
+// The socket side of a WebSocket connection: reading (the message and byte budgets), writing
+// (ready-made frames, the updates that wait for a slow peer, the output cut-off), heartbeats and
+// the silence watchdog. It lives in its socket's thread: the node's, or one of the node's I/O
+// threads (VortexOptions::ioThreads). From there it uses only what of its Vortex is safe from any
+// thread: options() (fixed at construction), clockMs() and the traffic counters (atomic).
+// What the node must do (route a message, count a trip, forget the connection) it signals.
+class WebSocketLink final : public QObject
 {
     Q_OBJECT
 public:
     // `transport`: the TCP socket under an accepted `socket`, when the caller knows it.
-    WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming,
-                        QTcpSocket *transport = nullptr);
-    ~WebSocketConnection() override;
-    void sendMessage(const QByteArray &message) override;
-    void sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede = {}) override;
-    void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
-    void tick(qint64 nowMs, bool slept) override;
-    void setBudgets(const PeerBudgets &budgets) override;
+    WebSocketLink(Vortex *owner, QWebSocket *socket, bool incoming, const PeerBudgets &budgets,
+                  QTcpSocket *transport = nullptr);
+    ~WebSocketLink() override;
+
+    QString address() const { return m_address; }
+    // Who the peer is, for log lines ("<name> <address>").
+    void setPeerName(const QString &name) { m_peerName = name; }
+    void setBudgets(const PeerBudgets &budgets);
+    // `form`: what the peer reads (PayloadEnvelope::Form); the message is converted to it here.
+    void sendMessage(const QByteArray &message, PayloadEnvelope::Form form);
+    // The same message as a ready-made unmasked text frame (a JSON peer's fan-out).
+    void sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede);
+    void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason);
+    void tick(qint64 nowMs, bool slept);
+    // Moves the link, its socket and the TCP socket under it to `thread` (from the link's thread).
+    void moveTo(QThread *thread);
+
+Q_SIGNALS:
+    void messageReceived(const QByteArray &message);
+    void closed();
+    // Closed for a message over the size limit; `reason` is the close reason.
+    void tooLarge(const QString &reason);
+    // A per-peer limit cut the peer off (the node counts it, logs it and tells peerRejected).
+    void limitTripped(const QString &limit, const QString &what);
 
 private:
-    void onText(const QString &message);
     void onBinary(const QByteArray &message);
     // Whether the message fits the peer's rate budgets (incoming connections); when it does not,
-    // the connection is closed and the trip counted.
+    // the connection is closed and the trip signalled.
     bool withinBudget(qint64 nowMs, qint64 bytes);
     // Cuts off a peer whose unsent output is over maxOutputBufferBytes (it does not read).
     void checkOutputBuffer();
@@ -102,9 +127,14 @@ private:
     // that write() enables is disabled again before the dispatcher tells epoll of either.
     void writeFrame(const QByteArray &frame);
 
+    Vortex *m_owner;
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp; // the socket under an accepted QWebSocket: frames go straight to it
     QPointer<QTcpSocket> m_transport; // the socket under m_socket, accepted or dialled
+    bool m_incoming;
+    PeerBudgets m_budgets;
+    QString m_address;
+    QString m_peerName;
     double m_messageTokens = 0;
     double m_byteTokens = 0;
     qint64 m_budgetRefilledMs = 0;
@@ -121,6 +151,49 @@ private:
         qint64 messageBytes = 0;
     };
     QList<Held> m_held;
+};
+
+// A connection over a QWebSocket (accepted or dialled), as the node sees it: its socket side is a
+// WebSocketLink, called directly in the node's thread or, once handed to an I/O thread
+// (moveToIoThread), through that thread's event queue, in the order the calls were made.
+class WebSocketConnection final : public VortexConnection
+{
+    Q_OBJECT
+public:
+    WebSocketConnection(Vortex *owner, quint64 id, QWebSocket *socket, bool incoming,
+                        QTcpSocket *transport = nullptr);
+    ~WebSocketConnection() override;
+    void sendMessage(const QByteArray &message) override;
+    void sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede = {}) override;
+    void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
+    void tick(qint64 nowMs, bool slept) override;
+    void setBudgets(const PeerBudgets &budgets) override;
+    // The socket side goes to `loop`'s thread, which from now on reads, writes and ticks it.
+    void moveToIoThread(Vortex::IoLoop *loop);
+    int ioIndex() const override { return m_ioIndex; }
+    // Runs `call` on the link, in its thread.
+    template <typename Call>
+    void onLink(Call &&call)
+    {
+        if (m_ioIndex < 0) {
+            call(m_link.data());
+            return;
+        }
+        if (m_link)
+            QMetaObject::invokeMethod(m_link.data(), [link = m_link.data(), call = std::forward<Call>(call)] { call(link); },
+                                      Qt::QueuedConnection);
+    }
+
+protected:
+    void remoteChanged() override;
+
+private:
+    void onLimitTripped(const QString &limit, const QString &what);
+    void onTooLarge(const QString &reason);
+
+    QPointer<WebSocketLink> m_link;   // null once the node's I/O threads are gone
+    QPointer<Vortex::IoLoop> m_loop;  // the I/O thread's side; null: the node's thread, or gone
+    int m_ioIndex = -1;
 };
 
 // One end of an in-process link; the other end receives what this one sends.

@@ -57,7 +57,8 @@ void Vortex::Server::Listener::incomingConnection(qintptr descriptor)
 // Takes a connection from `address`'s budget, or says which limit refuses it.
 QString Vortex::Server::admitAddress(const QString &key, const PeerBudgets &budgets)
 {
-    AddressBudget &b = addresses[key];
+    QMutexLocker lock(&addressBudgets->mutex);
+    AddressBudget &b = addressBudgets->map[key];
     if (budgets.maxConnectionsPerAddress > 0 && b.open >= budgets.maxConnectionsPerAddress)
         return QStringLiteral("maxConnectionsPerAddress");
     if (budgets.acceptRatePerAddress > 0) {
@@ -110,13 +111,17 @@ private:
 // The socket counts against its address until it is destroyed (with its WebSocket).
 void Vortex::Server::holdAddress(QTcpSocket *socket, const QString &address)
 {
-    ++addresses[address].open;
+    {
+        QMutexLocker lock(&addressBudgets->mutex);
+        ++addressBudgets->map[address].open;
+    }
     new OnDestroyed(socket, [budgets = std::weak_ptr(addressBudgets), address] {
         const auto alive = budgets.lock();
         if (!alive)
             return;
-        auto it = alive->find(address);
-        if (it != alive->end())
+        QMutexLocker lock(&alive->mutex);
+        auto it = alive->map.find(address);
+        if (it != alive->map.end())
             --it->open;
     });
 }
@@ -130,6 +135,8 @@ void Vortex::Server::pruneAddresses(qint64 nowMs)
     double refillMs = refill(q->m_options.budgets);
     for (const PeerBudgets &login : std::as_const(q->m_loginPorts))
         refillMs = std::max(refillMs, refill(login));
+    QMutexLocker lock(&addressBudgets->mutex);
+    auto &addresses = addressBudgets->map;
     for (auto it = addresses.begin(); it != addresses.end();)
         it = it->open <= 0 && nowMs - it->refilledAtMs > refillMs ? addresses.erase(it) : std::next(it);
 }
@@ -442,6 +449,7 @@ void Vortex::Server::onWebSocket()
         q->addConnection(connection);
         q->sendHello(connection);
         q->onConnectionReady(connection);
+        q->placeOnIoThread(connection);
     }
 }
 

@@ -106,6 +106,8 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
     options.vortexOptions = ServiceConfig::devicePortOptions();
     DecodeLimits decodeLimits;
     cfg.readLimits(options.vortexOptions, decodeLimits);
+    options.vortexOptions.ioThreads = std::max(VortexOptions::kIoThreadsPerCore,
+                                               cfg.intValue(QStringLiteral("network.ioThreads"), VortexOptions::kIoThreadsPerCore));
     DecodeLimits::setCurrent(decodeLimits);
 
     // The join token: logic makes one on first start; the other services must be given it.

@@ -158,7 +158,7 @@ void TestServiceConfig::missingKeysAreFilledAndWrittenBack()
     QCOMPARE(
         added,
         (QStringList {QStringLiteral("devices"), QStringLiteral("limits"), QStringLiteral("logging.level"),
-                      QStringLiteral("logic"),
+                      QStringLiteral("logic"), QStringLiteral("network"),
                       QStringLiteral("ports.logicAdmin"), QStringLiteral("ports.logicDataExchange"),
                       QStringLiteral("ports.office"), QStringLiteral("roles"),
                       QStringLiteral("storage"), QStringLiteral("tasks"), QStringLiteral("worker")}));
@@ -200,7 +200,7 @@ void TestServiceConfig::completeFileIsNotRewritten()
 "ports":{"office":1,"field":2,"logicAdmin":3,"logicDataExchange":4},
 "logic":{"url":"wss://logic.example:8011","joinToken":"secret"},"storage":{"url":"postgresql://peek@db/peek"},
 "plugin":{"enabled":["peek_plugin_tutorial"]}, "comment": "mine", "devices":{"requireEnrolment":true},
-"worker":{"threads":4,"name":"w1"},"tasks":{"leaseSeconds":10,"maxAttempts":5,"retryBackoffSeconds":1,
+"worker":{"threads":4,"name":"w1"},"network":{"ioThreads":2},"tasks":{"leaseSeconds":10,"maxAttempts":5,"retryBackoffSeconds":1,
 "timeoutSeconds":60,"resultExpirySeconds":600},
 "limits":LIMITS}
 )";

@@ -147,6 +147,9 @@ private Q_SLOTS:
 
     void aLateWatchdogResetsTheClockInsteadOfClosing()
     {
+        if (qEnvironmentVariableIsSet("PEEK_IO_THREADS"))
+            QSKIP("freezes the node's thread to play a sleeping machine; its I/O threads would go on (a real sleep "
+                  "stops them all)");
         VortexOptions o = fastOptions();
         o.sleepGuardMs = 150;
         Vortex server(QStringLiteral("peek-logic-service"), o);
@@ -162,6 +165,68 @@ private Q_SLOTS:
         QCOMPARE(server.peers().size(), 1);
         // With the clock restarted, real silence still closes the link afterwards.
         QVERIFY(silent.waitForDisconnect(5000));
+    }
+
+    // VortexOptions::ioThreads: accepted connections are spread over the I/O threads, a fan-out
+    // and a single send reach each peer, what peers send reaches the node's thread, a bad peer is
+    // closed alone, and the I/O threads keep serving while the node's thread is busy.
+    void connectionsAreServedOnIoThreads()
+    {
+        VortexOptions o = fastOptions();
+        o.ioThreads = 2;
+        o.silenceTimeoutMs = 60000;
+        Vortex server(QStringLiteral("peek-field-service"), o);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QList<quint64> ids;
+        connect(&server, &Vortex::peerConnected, this, [&ids](const PeerInfo &peer) { ids.append(peer.connectionId); });
+        std::vector<std::unique_ptr<RawPeer>> peers;
+        for (int i = 0; i < 4; ++i) {
+            peers.push_back(std::make_unique<RawPeer>());
+            QVERIFY(peers.back()->open(server.serverPort()));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(ids.size(), 4, 5000);
+        QCOMPARE(server.ioThreadCount(), qEnvironmentVariableIntValue("PEEK_IO_THREADS") > 0
+                                             ? qEnvironmentVariableIntValue("PEEK_IO_THREADS") : 2);
+
+        QCOMPARE(server.sendToConnections(ids, "to all"), 4);
+        for (auto &peer : peers)
+            QTRY_VERIFY_WITH_TIMEOUT(peer->messages.contains("to all"), 5000);
+        QVERIFY(server.sendToConnection(ids[2], "to one"));
+        QTRY_VERIFY_WITH_TIMEOUT(peers[2]->messages.contains("to one"), 5000);
+
+        // A peer's message is routed on the node's thread.
+        QThread *routedOn = nullptr;
+        server.router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("io")}},
+                                   [&routedOn](const PayloadEnvelope &, const MessageSource &) {
+                                       routedOn = QThread::currentThread();
+                                   });
+        peers[1]->send(PayloadEnvelope(Dict {{QStringLiteral("key"), QStringLiteral("io")}}));
+        QTRY_VERIFY_WITH_TIMEOUT(routedOn != nullptr, 5000);
+        QCOMPARE(routedOn, QThread::currentThread());
+
+        // Garbage closes that peer only.
+        QSignalSpy rejected(&server, &Vortex::peerRejected);
+        peers[0]->send(QByteArray("{not json"));
+        QVERIFY(peers[0]->waitForDisconnect(5000));
+        QCOMPARE(rejected.size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 3, 5000);
+        QCOMPARE(server.sendToConnections(ids, "after"), 3);
+        for (size_t i = 1; i < peers.size(); ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(peers[i]->messages.contains("after"), 5000);
+
+        // While the node's thread is frozen, the I/O threads still send heartbeats: they are in
+        // the peer's kernel buffer when it first reads after the freeze.
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(raw.waitForConnected(5000));
+        raw.write(upgradeRequest("/vortexws?vortexName=peek-field-app&vortexUuid=raw"));
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 4, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(raw.bytesAvailable() > 0, 5000);
+        raw.readAll(); // the upgrade answer, the hello, maybe a heartbeat
+        QThread::msleep(500); // a busy node: ~10 heartbeat periods
+        QVERIFY(raw.waitForReadyRead(5000));
+        const QByteArray during = raw.readAll();
+        QVERIFY2(during.count(QByteArray("\x81\x01.")) >= 3, during.toHex().constData());
     }
 
     void oneTrailingDotIsTolerated()
