@@ -230,6 +230,11 @@ void WebSocketLink::onBinary(const QByteArray &message)
     m_lastReceivedMs = m_owner->clockMs();
     if (m_closing || !withinBudget(m_lastReceivedMs, message.size()))
         return;
+    // A heartbeat has done its work (the peer was heard): the node need not see it. Every device
+    // sends one every few seconds: at 10,000 devices, thousands of messages the node's thread
+    // would take from the I/O threads' queue only to drop.
+    if (message.size() == 1 && message.front() == '.')
+        return;
     Q_EMIT messageReceived(message);
 }
 
