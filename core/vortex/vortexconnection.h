@@ -131,6 +131,7 @@ private:
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp; // the socket under an accepted QWebSocket: frames go straight to it
     QPointer<QTcpSocket> m_transport; // the socket under m_socket, accepted or dialled
+    bool m_direct = false;            // frames may go straight from m_tcp's descriptor to the kernel
     bool m_incoming;
     PeerBudgets m_budgets;
     QString m_address;
