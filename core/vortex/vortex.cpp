@@ -153,7 +153,9 @@ Vortex::IoLoop::IoLoop(Vortex *vortex, int i) : q(vortex), index(i) {}
 void Vortex::IoLoop::start()
 {
     sweep = new QTimer(this);
-    sweep->setInterval(std::max(1, std::min(q->m_options.heartbeatMs, q->m_options.watchdogMs)));
+    // A tenth of the links at each tick, ten ticks per sweep interval: every link is still checked
+    // once per interval, and the thread's sockets never wait behind thousands of heartbeats at once.
+    sweep->setInterval(std::max(1, std::min(q->m_options.heartbeatMs, q->m_options.watchdogMs) / int(kSweepSlices)));
     connect(sweep, &QTimer::timeout, this, &IoLoop::tick);
     sweep->start();
 }
@@ -171,9 +173,12 @@ void Vortex::IoLoop::tick()
     const qint64 now = q->clockMs();
     const bool slept = lastSweepMs > 0 && now - lastSweepMs > q->m_options.sleepGuardMs;
     lastSweepMs = now;
+    const quint64 slice = nextSlice;
+    nextSlice = (nextSlice + 1) % kSweepSlices;
     // A tick never adds or removes links (that comes through the thread's queue).
-    for (WebSocketLink *link : std::as_const(links))
-        link->tick(now, slept);
+    for (auto it = links.cbegin(); it != links.cend(); ++it)
+        if (it.key() % kSweepSlices == slice || slept)
+            it.value()->tick(now, slept);
 }
 
 Vortex::IoPool::IoPool(Vortex *vortex, int count)

@@ -121,6 +121,8 @@ struct Vortex::IoLoop : QObject
     QHash<quint64, WebSocketLink *> links; // by connection id
     QTimer *sweep = nullptr;
     qint64 lastSweepMs = 0;
+    static constexpr quint64 kSweepSlices = 10; // a tick serves the links whose id % 10 is its slice
+    quint64 nextSlice = 0;
 
     IoLoop(Vortex *vortex, int index);
     // In the loop's thread: its first and last calls.
