@@ -120,7 +120,8 @@ void Vortex::armDeadlines()
 void Vortex::indexReady(VortexConnection *connection)
 {
     m_traffic.accepted->add();
-    m_readyByName[connection->remoteName()].append(connection);
+    connection->readySeq = m_nextReadySeq++;
+    m_readyByName[connection->remoteName()].emplace(connection->readySeq, connection);
     // The first connection keeps its uuid (onConnectionReady() says when a newer one replaces it).
     const QString uuid = connection->info().vortexUuid;
     if (connection->info().incoming && !uuid.isEmpty() && !m_incomingByUuid.contains(uuid))
@@ -129,15 +130,15 @@ void Vortex::indexReady(VortexConnection *connection)
 
 void Vortex::unindex(VortexConnection *connection)
 {
-    for (auto it = m_readyByName.begin(); it != m_readyByName.end(); ++it) {
-        if (it->removeOne(connection)) {
-            if (it->isEmpty())
-                m_readyByName.erase(it);
-            break;
-        }
-    }
-    for (auto it = m_incomingByUuid.begin(); it != m_incomingByUuid.end();)
-        it = it.value() == connection ? m_incomingByUuid.erase(it) : std::next(it);
+    // Under the name and uuid it was indexed with (they change only between an unindex and an
+    // indexReady): a lookup each, where a scan of every connection, for each of thousands of
+    // devices dropping at once, took seconds.
+    const auto named = m_readyByName.find(connection->remoteName());
+    if (named != m_readyByName.end() && named->erase(connection->readySeq) > 0 && named->empty())
+        m_readyByName.erase(named);
+    const auto byUuid = m_incomingByUuid.find(connection->remoteUuid());
+    if (byUuid != m_incomingByUuid.end() && byUuid.value() == connection)
+        m_incomingByUuid.erase(byUuid);
 }
 
 Vortex::~Vortex()
@@ -606,7 +607,7 @@ int Vortex::sendVortexMsg(const QByteArray &vortexMsg, const QString &destVortex
     const auto it = m_readyByName.constFind(destVortexName);
     if (it == m_readyByName.constEnd())
         return 0;
-    for (VortexConnection *c : *it) {
+    for (const auto &[seq, c] : *it) {
         c->sendMessage(vortexMsg);
         ++sent;
     }
@@ -665,7 +666,7 @@ bool Vortex::isConnectedTo(const QString &vortexName) const
 quint64 Vortex::connectionTo(const QString &vortexName) const
 {
     const auto it = m_readyByName.constFind(vortexName);
-    return it == m_readyByName.constEnd() || it->isEmpty() ? 0 : it->last()->id();
+    return it == m_readyByName.constEnd() || it->empty() ? 0 : it->rbegin()->second->id();
 }
 
 const PeerBudgets &Vortex::budgetsFor(quint16 localPort, bool proven) const

@@ -352,7 +352,10 @@ private:
     // The token that proves a service dialling in: the demanded one, else the one we dial with.
     const QByteArray &proofToken() const { return m_requiredJoinToken.isEmpty() ? m_joinToken : m_requiredJoinToken; }
     // Ready connections by the peer's vortex name, and incoming ones by vortexUuid.
-    QHash<QString, QList<VortexConnection *>> m_readyByName;
+    // (By the order they became ready within a name: the newest last, and one lookup to forget one
+    // of thousands.)
+    QHash<QString, std::map<quint64, VortexConnection *>> m_readyByName;
+    quint64 m_nextReadySeq = 1;
     QHash<QString, VortexConnection *> m_incomingByUuid;
     QElapsedTimer m_clock;
     QTimer m_sweepTimer; // heartbeats, silence, handshake timeouts: one timer for all

@@ -19,6 +19,7 @@ public:
     quint64 id() const { return m_id; }
     PeerInfo info() const;
     const QString &remoteName() const { return m_remoteName; }
+    const QString &remoteUuid() const { return m_remoteUuid; }
     // The peer's address without its port: what per-peer limits are logged under.
     QString host() const
     {
@@ -52,6 +53,8 @@ public:
     virtual void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
     // The node's I/O thread that serves it (VortexOptions::ioThreads); -1: the node's own thread.
     virtual int ioIndex() const { return -1; }
+    // When it was last indexed as ready (Vortex::indexReady): its place among its name's peers.
+    quint64 readySeq = 0;
     // Called by the Vortex's one sweep timer: heartbeat and silence checks. `nowMs` is the
     // Vortex's clock; `slept` says the sweep itself ran late (machine asleep): restart clocks.
     virtual void tick(qint64 nowMs, bool slept) { Q_UNUSED(nowMs) Q_UNUSED(slept) }

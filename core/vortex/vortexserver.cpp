@@ -440,6 +440,12 @@ void Vortex::Server::onWebSocket()
         // are what the output budget measures.
         const Pending handshake = pending.take(peerKey(socket->peerAddress(), socket->peerPort()));
         QTcpSocket *transport = handshake.socket;
+        // QWebSocketServer stays connected to the socket's disconnected() (it deleteLater()s it):
+        // once the socket is served on an I/O thread, that call would come queued to this thread
+        // and read a socket its own thread may be deleting. Our own disconnected() handler
+        // (onNewConnection) deletes it already.
+        if (transport)
+            QObject::disconnect(transport, nullptr, &ws, nullptr);
         const QUrlQuery query(socket->requestUrl());
         auto *connection = new WebSocketConnection(q, q->m_nextConnectionId++, socket, true, transport);
         connection->setProven(handshake.proven);

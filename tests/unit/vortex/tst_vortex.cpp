@@ -232,6 +232,37 @@ private Q_SLOTS:
         QVERIFY2(during.count(QByteArray("\x81\x01.")) >= 3, during.toHex().constData());
     }
 
+    // Hundreds of devices that drop at once (a mast goes down) are forgotten, each in its I/O
+    // thread and on the node's, and the server serves the next one as before.
+    void manyPeersDroppingAtOnceAreForgotten()
+    {
+        VortexOptions o = fastOptions();
+        o.ioThreads = 2;
+        o.silenceTimeoutMs = 60000;
+        Vortex server(QStringLiteral("peek-field-service"), o);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        constexpr int kPeers = 300;
+        std::vector<std::unique_ptr<QTcpSocket>> peers;
+        for (int i = 0; i < kPeers; ++i) {
+            peers.push_back(std::make_unique<QTcpSocket>());
+            peers.back()->connectToHost(QHostAddress::LocalHost, server.serverPort());
+            QVERIFY(peers.back()->waitForConnected(5000));
+            peers.back()->write(upgradeRequest("/vortexws?vortexName=peek-field-app&vortexUuid=drop" + QByteArray::number(i)));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), kPeers, 20000);
+        QVERIFY(server.isConnectedTo(QStringLiteral("peek-field-app")));
+        for (auto &peer : peers)
+            peer->abort();
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 0, 20000);
+        QVERIFY(!server.isConnectedTo(QStringLiteral("peek-field-app")));
+        QCOMPARE(server.connectionTo(QStringLiteral("peek-field-app")), quint64(0));
+        RawPeer next;
+        QVERIFY(next.open(server.serverPort()));
+        QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 1, 5000);
+        QVERIFY(server.sendToConnection(server.connectionTo(QStringLiteral("peek-field-app")), "after the drop"));
+        QTRY_VERIFY_WITH_TIMEOUT(next.messages.contains("after the drop"), 5000);
+    }
+
     void oneTrailingDotIsTolerated()
     {
         Vortex server(QStringLiteral("peek-logic-service"), fastOptions());
