@@ -165,8 +165,8 @@ void Vortex::IoLoop::stop()
 {
     delete sweep;
     sweep = nullptr;
-    const auto all = std::exchange(links, {});
-    qDeleteAll(all);
+    for (auto &slice : slices)
+        qDeleteAll(std::exchange(slice, {}));
 }
 
 void Vortex::IoLoop::tick()
@@ -177,9 +177,10 @@ void Vortex::IoLoop::tick()
     const quint64 slice = nextSlice;
     nextSlice = (nextSlice + 1) % kSweepSlices;
     // A tick never adds or removes links (that comes through the thread's queue).
-    for (auto it = links.cbegin(); it != links.cend(); ++it)
-        if (it.key() % kSweepSlices == slice || slept)
-            it.value()->tick(now, slept);
+    for (quint64 i = 0; i < kSweepSlices; ++i)
+        if (i == slice || slept)
+            for (WebSocketLink *link : std::as_const(slices[i]))
+                link->tick(now, slept);
 }
 
 Vortex::IoPool::IoPool(Vortex *vortex, int count)
@@ -274,7 +275,7 @@ int Vortex::FanOut::finish()
             loop,
             [loop, ids = std::move(m_batches[i]), frame = m_frame, message = m_message, supersede = m_supersede] {
                 for (quint64 id : ids)
-                    if (WebSocketLink *link = loop->links.value(id))
+                    if (WebSocketLink *link = loop->link(id))
                         link->sendFrame(frame, message, supersede);
             },
             Qt::QueuedConnection);

@@ -19,6 +19,7 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -118,11 +119,15 @@ struct Vortex::IoLoop : QObject
 {
     Vortex *q;
     int index;
-    QHash<quint64, WebSocketLink *> links; // by connection id
     QTimer *sweep = nullptr;
     qint64 lastSweepMs = 0;
-    static constexpr quint64 kSweepSlices = 10; // a tick serves the links whose id % 10 is its slice
+    // The links by connection id, in slices by id % kSweepSlices: a tick serves one slice.
+    static constexpr quint64 kSweepSlices = 10;
+    std::array<QHash<quint64, WebSocketLink *>, kSweepSlices> slices;
     quint64 nextSlice = 0;
+    void add(quint64 id, WebSocketLink *link) { slices[id % kSweepSlices].insert(id, link); }
+    WebSocketLink *link(quint64 id) const { return slices[id % kSweepSlices].value(id); }
+    WebSocketLink *take(quint64 id) { return slices[id % kSweepSlices].take(id); }
 
     IoLoop(Vortex *vortex, int index);
     // In the loop's thread: its first and last calls.

@@ -314,7 +314,7 @@ WebSocketConnection::~WebSocketConnection()
 {
     // The link goes in its thread; once the I/O threads are gone, it went with them.
     if (m_loop)
-        QMetaObject::invokeMethod(m_loop.data(), [loop = m_loop.data(), id = m_id] { delete loop->links.take(id); },
+        QMetaObject::invokeMethod(m_loop.data(), [loop = m_loop.data(), id = m_id] { delete loop->take(id); },
                                   Qt::QueuedConnection);
 }
 
@@ -326,7 +326,7 @@ void WebSocketConnection::moveToIoThread(Vortex::IoLoop *loop)
     m_ioIndex = loop->index;
     m_link->setPeerName(m_remoteName);
     m_link->moveTo(loop->thread());
-    QMetaObject::invokeMethod(loop, [loop, link = m_link.data(), id = m_id] { loop->links.insert(id, link); },
+    QMetaObject::invokeMethod(loop, [loop, link = m_link.data(), id = m_id] { loop->add(id, link); },
                               Qt::QueuedConnection);
 }
 
