@@ -223,7 +223,8 @@ void Vortex::placeOnIoThread(WebSocketConnection *connection)
 {
     const int count = m_options.ioThreads == VortexOptions::kIoThreadsPerCore ? QThread::idealThreadCount()
                                                                                 : m_options.ioThreads;
-    if (count <= 0)
+    // A peerConnected() handler may have closed it already: nothing to serve.
+    if (count <= 0 || !m_connections.contains(connection->id()))
         return;
     if (!m_io) {
         m_io = std::make_unique<IoPool>(this, count);
