@@ -196,49 +196,49 @@ Vortex::IoPool::IoPool(Vortex *vortex, int count)
         loop->moveToThread(thread.get());
         thread->start();
         QMetaObject::invokeMethod(loop, &IoLoop::start, Qt::QueuedConnection);
-        threads.push_back(std::move(thread));
-        loops.push_back(loop);
-        load.push_back(0);
+        workers.push_back(Worker {std::move(thread), loop});
     }
 }
 
 Vortex::IoPool::~IoPool()
 {
-    for (size_t i = 0; i < loops.size(); ++i) {
-        IoLoop *loop = loops[i];
-        QMetaObject::invokeMethod(loop, &IoLoop::stop, Qt::BlockingQueuedConnection);
-        threads[i]->quit();
-        threads[i]->wait();
-        delete loop; // no timer or socket left, and its thread is gone
+    for (Worker &worker : workers) {
+        QMetaObject::invokeMethod(worker.loop, &IoLoop::stop, Qt::BlockingQueuedConnection);
+        worker.thread->quit();
+        worker.thread->wait();
+        delete worker.loop; // no timer or socket left, and its thread is gone
     }
 }
 
 Vortex::IoLoop *Vortex::IoPool::pick()
 {
-    const auto least = std::min_element(load.begin(), load.end());
-    return loops[size_t(least - load.begin())];
+    return std::min_element(workers.begin(), workers.end(),
+                            [](const Worker &a, const Worker &b) { return a.load < b.load; })
+        ->loop;
 }
 
 void Vortex::placeOnIoThread(WebSocketConnection *connection)
 {
-    const int count = m_options.ioThreads == VortexOptions::kIoThreadsPerCore ? QThread::idealThreadCount()
-                                                                                : m_options.ioThreads;
     // A peerConnected() handler may have closed it already: nothing to serve.
-    if (count <= 0 || !m_connections.contains(connection->id()))
+    if (m_options.ioThreads == 0 || !m_connections.contains(connection->id()))
         return;
     if (!m_io) {
+        const int count = m_options.ioThreads == VortexOptions::kIoThreadsPerCore ? QThread::idealThreadCount()
+                                                                                    : m_options.ioThreads;
+        if (count <= 0)
+            return;
         m_io = std::make_unique<IoPool>(this, count);
         qCInfo(lcVortex).noquote() << m_name << "serves its connections on" << count
                                    << "I/O threads (VortexOptions::ioThreads; network.ioThreads in config.json)";
     }
     IoLoop *loop = m_io->pick();
     connection->moveToIoThread(loop);
-    ++m_io->load[size_t(loop->index)];
+    ++m_io->workers[size_t(loop->index)].load;
 }
 
 int Vortex::ioThreadCount() const
 {
-    return m_io ? int(m_io->loops.size()) : 0;
+    return m_io ? int(m_io->workers.size()) : 0;
 }
 
 Vortex::FanOut::FanOut(Vortex *vortex, const QByteArray &message, const QString &supersede)
@@ -271,7 +271,7 @@ int Vortex::FanOut::finish()
     for (size_t i = 0; i < m_batches.size(); ++i) {
         if (m_batches[i].empty())
             continue;
-        IoLoop *loop = m_vortex->m_io->loops[i];
+        IoLoop *loop = m_vortex->m_io->workers[i].loop;
         QMetaObject::invokeMethod(
             loop,
             [loop, ids = std::move(m_batches[i]), frame = m_frame, message = m_message, supersede = m_supersede] {
@@ -356,7 +356,7 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
         return;
     m_subscriptions.remove(connection->id());
     if (m_io && connection->ioIndex() >= 0)
-        --m_io->load[size_t(connection->ioIndex())];
+        --m_io->workers[size_t(connection->ioIndex())].load;
     m_held.remove(connection->id());
     unindex(connection);
     const PeerInfo info = connection->info();

@@ -140,9 +140,13 @@ struct Vortex::IoLoop : QObject
 // serve, in their threads, and joins them.
 struct Vortex::IoPool
 {
-    std::vector<std::unique_ptr<QThread>> threads;
-    std::vector<IoLoop *> loops; // each in its thread
-    std::vector<int> load;       // connections per loop, counted on the node's thread
+    struct Worker
+    {
+        std::unique_ptr<QThread> thread;
+        IoLoop *loop = nullptr; // in `thread`
+        int load = 0;           // its connections, counted on the node's thread
+    };
+    std::vector<Worker> workers; // by IoLoop::index
 
     IoPool(Vortex *vortex, int count);
     ~IoPool();

@@ -126,8 +126,8 @@ private:
     void cutOff(const QString &limit, const QString &what, QWebSocketProtocol::CloseCode code);
     // Writes the updates that waited for the peer, oldest first, while it keeps up.
     void flushHeld();
-    // A ready-made frame straight to the socket, and into the kernel now: the write notifier
-    // that write() enables is disabled again before the dispatcher tells epoll of either.
+    // A ready-made frame into the kernel now: with one send() when nothing of Qt's waits on the
+    // socket, else through the socket's buffer, flushed.
     void writeFrame(const QByteArray &frame);
 
     Vortex *m_owner;

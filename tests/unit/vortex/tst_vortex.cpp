@@ -50,6 +50,17 @@ QByteArray upgradeRequest(const QByteArray &target, const QByteArray &extraHeade
            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
 }
 
+// A device that speaks the upgrade over a bare TCP socket and then reads (or not) frames itself;
+// false when the connection was not made.
+bool upgradeRaw(QTcpSocket &socket, quint16 port, const QByteArray &uuid)
+{
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return false;
+    socket.write(upgradeRequest("/vortexws?vortexName=peek-field-app&vortexUuid=" + uuid));
+    return true;
+}
+
 QUrl urlOf(const Vortex &server)
 {
     return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort()));
@@ -220,9 +231,7 @@ private Q_SLOTS:
         // While the node's thread is frozen, the I/O threads still send heartbeats: they are in
         // the peer's kernel buffer when it first reads after the freeze.
         QTcpSocket raw;
-        raw.connectToHost(QHostAddress::LocalHost, server.serverPort());
-        QVERIFY(raw.waitForConnected(5000));
-        raw.write(upgradeRequest("/vortexws?vortexName=peek-field-app&vortexUuid=raw"));
+        QVERIFY(upgradeRaw(raw, server.serverPort(), "raw"));
         QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), 4, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(raw.bytesAvailable() > 0, 5000);
         raw.readAll(); // the upgrade answer, the hello, maybe a heartbeat
@@ -245,9 +254,7 @@ private Q_SLOTS:
         std::vector<std::unique_ptr<QTcpSocket>> peers;
         for (int i = 0; i < kPeers; ++i) {
             peers.push_back(std::make_unique<QTcpSocket>());
-            peers.back()->connectToHost(QHostAddress::LocalHost, server.serverPort());
-            QVERIFY(peers.back()->waitForConnected(5000));
-            peers.back()->write(upgradeRequest("/vortexws?vortexName=peek-field-app&vortexUuid=drop" + QByteArray::number(i)));
+            QVERIFY(upgradeRaw(*peers.back(), server.serverPort(), "drop" + QByteArray::number(i)));
         }
         QTRY_COMPARE_WITH_TIMEOUT(server.peers().size(), kPeers, 20000);
         QVERIFY(server.isConnectedTo(QStringLiteral("peek-field-app")));
@@ -382,9 +389,7 @@ private Q_SLOTS:
         QTcpSocket lazy; // reads nothing until told: its kernel buffers, then the server's, fill
         lazy.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
         lazy.setReadBufferSize(4096);
-        lazy.connectToHost(QHostAddress::LocalHost, server.serverPort());
-        QVERIFY(lazy.waitForConnected(5000));
-        lazy.write(upgradeRequest("/vortexws?vortexName=peek-field-app&vortexUuid=lazy"));
+        QVERIFY(upgradeRaw(lazy, server.serverPort(), "lazy"));
         QTRY_COMPARE_WITH_TIMEOUT(ids.size(), 1, 5000);
         RawPeer quick;
         QVERIFY(quick.open(server.serverPort()));
