@@ -254,7 +254,7 @@ int main(int argc, char *argv[])
     };
     if (logicThread) {
         logicLoop.setObjectName(QStringLiteral("logic"));
-        logicLoop.setEventDispatcher(peek::createEventDispatcher());
+        peek::useEventDispatcherOn(&logicLoop);
         logicLoop.start();
         logicContext.moveToThread(&logicLoop);
     }

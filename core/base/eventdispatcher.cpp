@@ -420,6 +420,14 @@ const char *installEventDispatcher()
     return "epoll";
 }
 
+void useEventDispatcherOn(QThread *thread)
+{
+    if (qEnvironmentVariable("PEEK_EVENT_DISPATCHER") == QLatin1String("qt"))
+        return;
+    if (QAbstractEventDispatcher *dispatcher = createEventDispatcher())
+        thread->setEventDispatcher(dispatcher);
+}
+
 } // namespace peek
 
 #ifdef Q_OS_LINUX

@@ -12,6 +12,7 @@
 #include "base/export.h"
 
 #include <QAbstractEventDispatcher>
+#include <QThread>
 
 #include <memory>
 
@@ -26,5 +27,9 @@ PEEK_CORE_EXPORT QAbstractEventDispatcher *createEventDispatcher();
 // a suspected dispatcher bug) or the thread has one already. Call before the QCoreApplication is
 // made; returns the name of the dispatcher the thread runs on ("epoll" or "qt").
 PEEK_CORE_EXPORT const char *installEventDispatcher();
+
+// The same for a thread not started yet (I/O and service threads): the epoll dispatcher unless
+// PEEK_EVENT_DISPATCHER=qt.
+PEEK_CORE_EXPORT void useEventDispatcherOn(QThread *thread);
 
 } // namespace peek

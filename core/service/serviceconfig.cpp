@@ -137,8 +137,10 @@ QJsonObject ServiceConfig::defaults()
         {QStringLiteral("worker"),
          QJsonObject {{QStringLiteral("threads"), 0}, {QStringLiteral("name"), QString()}}},
         // Threads that serve the devices' connections (reading, writing, heartbeats): -1 one per
-        // core, 0 none (the role's own thread does it all), n that many.
-        {QStringLiteral("network"), QJsonObject {{QStringLiteral("ioThreads"), VortexOptions::kIoThreadsPerCore}}},
+        // core, 0 none (the role's own thread does it all), n that many. serviceThreads: field
+        // and office each on a thread of their own beside logic in one process.
+        {QStringLiteral("network"), QJsonObject {{QStringLiteral("ioThreads"), VortexOptions::kIoThreadsPerCore},
+                                                 {QStringLiteral("serviceThreads"), true}}},
         {QStringLiteral("tasks"),
          QJsonObject {{QStringLiteral("leaseSeconds"), 30},
                       {QStringLiteral("maxAttempts"), 3},

@@ -185,13 +185,10 @@ void Vortex::IoLoop::tick()
 
 Vortex::IoPool::IoPool(Vortex *vortex, int count)
 {
-    const bool epoll = qgetenv("PEEK_EVENT_DISPATCHER") != "qt";
     for (int i = 0; i < count; ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("%1-io-%2").arg(vortex->m_name).arg(i));
-        if (epoll)
-            if (QAbstractEventDispatcher *dispatcher = createEventDispatcher())
-                thread->setEventDispatcher(dispatcher);
+        useEventDispatcherOn(thread.get());
         auto *loop = new IoLoop(vortex, i);
         loop->moveToThread(thread.get());
         thread->start();

@@ -6,6 +6,7 @@
 
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QThread>
 #include <QUrlQuery>
 
 namespace peek {
@@ -127,19 +128,26 @@ void Vortex::disconnectFrom(const QUrl &url)
 
 void Vortex::connectLocal(Vortex *other)
 {
-    auto *mine = new LocalConnection(this, m_nextConnectionId++, false);
-    auto *theirs = new LocalConnection(other, other->m_nextConnectionId++, true);
-    LocalConnection::link(mine, theirs);
-    theirs->setProven(true); // the same process
-
+    auto shared = std::make_shared<LocalLink>();
+    auto *mine = new LocalConnection(this, m_nextConnectionId++, false, shared, 0);
     mine->setRemote(other->m_name, other->m_uuid);
-    theirs->setRemote(m_name, m_uuid);
     addConnection(mine);
-    other->addConnection(theirs);
+    // The other node's end is made, greeted and indexed on its own thread (a service thread of
+    // peek-server); at once when it is this one. What this end sends first waits for it.
+    const auto theirs = [other, shared, name = m_name, uuid = m_uuid] {
+        auto *end = new LocalConnection(other, other->m_nextConnectionId++, true, shared, 1);
+        end->setProven(true); // the same process
+        end->setRemote(name, uuid);
+        other->addConnection(end);
+        other->sendHello(end);
+        other->onConnectionReady(end);
+    };
     sendHello(mine);
-    other->sendHello(theirs);
     onConnectionReady(mine);
-    other->onConnectionReady(theirs);
+    if (other->thread() == QThread::currentThread())
+        theirs();
+    else
+        QMetaObject::invokeMethod(other, theirs, Qt::QueuedConnection);
 }
 
 } // namespace peek

@@ -382,31 +382,59 @@ void WebSocketConnection::onTooLarge(const QString &reason)
 
 // ---- LocalConnection --------------------------------------------------------------------------
 
-LocalConnection::LocalConnection(Vortex *owner, quint64 id, bool incoming)
-    : VortexConnection(owner, id, incoming)
+LocalConnection::LocalConnection(Vortex *owner, quint64 id, bool incoming, std::shared_ptr<LocalLink> link, int end)
+    : VortexConnection(owner, id, incoming), m_shared(std::move(link)), m_end(end)
 {
     m_address = QStringLiteral("local");
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->ends[m_end] = this;
+    // What the other end sent before this one was made comes first, in its order.
+    for (const QByteArray &message : std::as_const(m_shared->early[m_end]))
+        deliver(this, message);
+    m_shared->early[m_end].clear();
+    if (m_shared->gone[1 - m_end]) // the other end closed before this one was there
+        closeFromPeer(this);
 }
 
-void LocalConnection::link(LocalConnection *a, LocalConnection *b)
+LocalConnection::~LocalConnection()
 {
-    a->m_peer = b;
-    b->m_peer = a;
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->ends[m_end] = nullptr;
+    m_shared->gone[m_end] = true;
+    if (LocalConnection *peer = m_shared->ends[1 - m_end]; peer && !m_closed)
+        closeFromPeer(peer); // gone without closing (its node was deleted): the other end closes too
+}
+
+void LocalConnection::deliver(LocalConnection *to, const QByteArray &message)
+{
+    // Queued, as a socket would be: the receiver never runs inside the sender's call. Posted to
+    // the receiving end itself, so it runs on its thread and is dropped if that end goes first.
+    QMetaObject::invokeMethod(
+        to,
+        [to, message] {
+            if (!to->m_closed)
+                Q_EMIT to->messageReceived(message);
+        },
+        Qt::QueuedConnection);
+}
+
+void LocalConnection::closeFromPeer(LocalConnection *to)
+{
+    QMetaObject::invokeMethod(to, [to] { to->closeWithReason(QWebSocketProtocol::CloseCodeNormal, {}); },
+                              Qt::QueuedConnection);
 }
 
 void LocalConnection::sendMessage(const QByteArray &message)
 {
-    if (m_closed || !m_peer)
+    if (m_closed)
         return;
     m_owner->noteSent(message.size());
-    // Queued, as a socket would be: the receiver never runs inside the sender's call.
-    QMetaObject::invokeMethod(
-        m_peer.data(),
-        [peer = m_peer, message] {
-            if (peer && !peer->m_closed)
-                Q_EMIT peer->messageReceived(message);
-        },
-        Qt::QueuedConnection);
+    QMutexLocker lock(&m_shared->mutex);
+    const int other = 1 - m_end;
+    if (LocalConnection *peer = m_shared->ends[other])
+        deliver(peer, message);
+    else if (!m_shared->gone[other])
+        m_shared->early[other].append(message); // its thread has not made it yet
 }
 
 void LocalConnection::closeWithReason(QWebSocketProtocol::CloseCode, const QString &)
@@ -414,11 +442,12 @@ void LocalConnection::closeWithReason(QWebSocketProtocol::CloseCode, const QStri
     if (m_closed)
         return;
     m_closed = true;
-    if (m_peer)
-        QMetaObject::invokeMethod(m_peer.data(), [peer = m_peer] {
-            if (peer)
-                peer->closeWithReason(QWebSocketProtocol::CloseCodeNormal, {});
-        }, Qt::QueuedConnection);
+    {
+        QMutexLocker lock(&m_shared->mutex);
+        m_shared->gone[m_end] = true;
+        if (LocalConnection *peer = m_shared->ends[1 - m_end])
+            closeFromPeer(peer);
+    }
     QMetaObject::invokeMethod(this, [this] { Q_EMIT closed(); }, Qt::QueuedConnection);
 }
 

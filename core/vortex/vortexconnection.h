@@ -2,6 +2,7 @@
 
 #include "vortex.h"
 
+#include <QMutex>
 #include <QPointer>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -200,18 +201,34 @@ private:
     int m_ioIndex = -1;
 };
 
-// One end of an in-process link; the other end receives what this one sends.
+// What the two ends of an in-process link share. The ends may live on different threads (the
+// service threads of peek-server): each attaches itself on its own thread and detaches when it
+// goes; what one end sends before the other is there waits here for it, in order.
+struct LocalLink
+{
+    QMutex mutex;
+    class LocalConnection *ends[2] = {nullptr, nullptr};
+    QList<QByteArray> early[2]; // for an end not attached yet
+    bool gone[2] = {false, false}; // attached once and gone since, or closed before attaching
+};
+
+// One end of an in-process link; the other end receives what this one sends, on its own thread.
 class LocalConnection final : public VortexConnection
 {
     Q_OBJECT
 public:
-    LocalConnection(Vortex *owner, quint64 id, bool incoming);
-    static void link(LocalConnection *a, LocalConnection *b);
+    // `end` is 0 or 1: which of the link's ends this is. Attaches at once (on the thread that makes it).
+    LocalConnection(Vortex *owner, quint64 id, bool incoming, std::shared_ptr<LocalLink> link, int end);
+    ~LocalConnection() override;
     void sendMessage(const QByteArray &message) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
 
 private:
-    QPointer<LocalConnection> m_peer;
+    // Posts `message` to the other end (mutex held): received on its thread, after what came before.
+    static void deliver(LocalConnection *to, const QByteArray &message);
+    static void closeFromPeer(LocalConnection *to);
+    std::shared_ptr<LocalLink> m_shared;
+    int m_end = 0;
     bool m_closed = false;
 };
 

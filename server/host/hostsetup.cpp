@@ -108,6 +108,7 @@ Result<HostSetup> HostSetup::prepare(const HostOverrides &overrides)
     cfg.readLimits(options.vortexOptions, decodeLimits);
     options.vortexOptions.ioThreads = std::max(VortexOptions::kIoThreadsPerCore,
                                                cfg.intValue(QStringLiteral("network.ioThreads"), VortexOptions::kIoThreadsPerCore));
+    options.serviceThreads = cfg.value(QStringLiteral("network.serviceThreads")).toBool(true);
     DecodeLimits::setCurrent(decodeLimits);
 
     // The join token: logic makes one on first start; the other services must be given it.

@@ -2,6 +2,7 @@
 
 #include "host/adminservice.h"
 
+#include "base/eventdispatcher.h"
 #include "base/metrics.h"
 
 #include "plugin/pluginmanager.h"
@@ -29,6 +30,8 @@
 #include <QSysInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
+#include <QSemaphore>
+#include <QThread>
 
 namespace peek {
 
@@ -70,11 +73,87 @@ struct ServiceHost::Service
 {
     explicit Service(Role r) : role(r) {}
     Role role;
+    // ServiceHostOptions::serviceThreads: the thread field or office runs on, and an object on it
+    // that the host's calls are queued to. Null: the host's thread.
+    std::unique_ptr<QThread> thread;
+    std::unique_ptr<QObject> anchor;
     std::unique_ptr<Vortex> vortex;
     std::unique_ptr<HttpRoutes> http; // roles with a port
     std::unique_ptr<RolePlugins> plugins;
     QList<quint64> bundleRoutes; // the UI bundles' routes (field, office; admin on logic)
 };
+
+struct ServiceHost::Snapshot
+{
+    QString vortexName;
+    QList<PeerInfo> peers;
+    QList<quint16> ports;
+    bool logicConnected = false;
+    QHash<QString, qint64> trips;
+    QList<RolePlugins::Record> plugins;
+    QJsonObject taskQueue, taskWorker; // logic, worker
+};
+
+namespace {
+
+// What `read` answers on `context`'s thread, asked from any thread: at once on that thread, else
+// queued there and waited for at most two seconds (that thread may be busy, or waiting for this
+// one: the host waits for a service thread while it starts or stops plugins); nullopt then.
+template<class T>
+std::optional<T> askOn(QObject *context, std::function<std::optional<T>()> read)
+{
+    if (context->thread() == QThread::currentThread())
+        return read();
+    struct Answer
+    {
+        QSemaphore done;
+        std::optional<T> value;
+    };
+    auto answer = std::make_shared<Answer>();
+    QMetaObject::invokeMethod(context, [answer, read] {
+        answer->value = read();
+        answer->done.release();
+    }, Qt::QueuedConnection);
+    if (!answer->done.tryAcquire(1, 2000))
+        return std::nullopt;
+    return std::move(answer->value);
+}
+
+} // namespace
+
+void ServiceHost::onService(const Service &service, const std::function<void()> &call) const
+{
+    if (!service.thread || QThread::currentThread() == service.thread.get())
+        call();
+    else
+        QMetaObject::invokeMethod(service.anchor.get(), call, Qt::BlockingQueuedConnection);
+}
+
+std::optional<ServiceHost::Snapshot> ServiceHost::snapshot(const Service &service) const
+{
+    // Looked up again where it runs: an answer that comes too late finds the service gone, or
+    // still there (the host's thread stops the services only after their threads end).
+    const Role role = service.role;
+    const std::function<std::optional<Snapshot>()> take = [this, role]() -> std::optional<Snapshot> {
+        const Service *s = this->service(role);
+        if (!s || !s->vortex)
+            return std::nullopt;
+        Snapshot snap;
+        snap.vortexName = s->vortex->name();
+        snap.peers = s->vortex->peers();
+        snap.ports = s->vortex->serverPorts();
+        snap.logicConnected = s->vortex->isConnectedTo(Role(Role::Logic).vortexName());
+        snap.trips = s->vortex->limitTrips();
+        if (s->plugins)
+            snap.plugins = s->plugins->records();
+        if (role == Role::Logic && m_taskQueue)
+            snap.taskQueue = m_taskQueue->health();
+        if (role == Role::Worker && m_taskWorker)
+            snap.taskWorker = m_taskWorker->health();
+        return snap;
+    };
+    return askOn<Snapshot>(service.anchor ? service.anchor.get() : const_cast<ServiceHost *>(this), take);
+}
 
 ServiceHost::ServiceHost(ServiceHostOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options))
@@ -96,41 +175,43 @@ void ServiceHost::collectMetrics(metrics::Samples &samples) const
     metrics::collectProcess(samples);
     samples.add(QStringLiteral("peek_build_info"), QStringLiteral("The running peek-server's version (always 1)."),
                 QStringLiteral("gauge"), {{QStringLiteral("version"), QCoreApplication::applicationVersion()}}, 1);
+    std::optional<QJsonObject> queue;
     for (const auto &role : m_services) {
+        const std::optional<Snapshot> snap = snapshot(*role);
+        if (!snap)
+            continue; // its thread is busy: this scrape goes without it
+        if (role->role == Role::Logic)
+            queue = snap->taskQueue;
         const QString service = role->role.name();
         int devices = 0, services = 0;
-        for (const PeerInfo &peer : role->vortex->peers())
+        for (const PeerInfo &peer : snap->peers)
             ++(peer.proven ? services : devices);
         const QString help = QStringLiteral("Open connections of a service: devices and admins, or other services.");
         samples.add(QStringLiteral("peek_connections"), help, QStringLiteral("gauge"),
                     {{QStringLiteral("service"), service}, {QStringLiteral("peer"), QStringLiteral("device")}}, devices);
         samples.add(QStringLiteral("peek_connections"), help, QStringLiteral("gauge"),
                     {{QStringLiteral("service"), service}, {QStringLiteral("peer"), QStringLiteral("service")}}, services);
-        const QHash<QString, qint64> trips = role->vortex->limitTrips();
-        for (auto it = trips.cbegin(); it != trips.cend(); ++it)
+        for (auto it = snap->trips.cbegin(); it != snap->trips.cend(); ++it)
             samples.add(QStringLiteral("peek_limit_trips_total"), QStringLiteral("Per-connection limits tripped (the peer refused or cut off)."),
                         QStringLiteral("counter"), {{QStringLiteral("service"), service}, {QStringLiteral("limit"), it.key()}},
                         double(it.value()));
-        if (role->plugins) {
-            for (const RolePlugins::Record &record : role->plugins->records())
-                samples.add(QStringLiteral("peek_plugin_state"),
-                            QStringLiteral("A plugin's state on a service (1 for the state it is in)."), QStringLiteral("gauge"),
-                            {{QStringLiteral("service"), service}, {QStringLiteral("plugin"), record.name},
-                             {QStringLiteral("version"), record.version}, {QStringLiteral("state"), RolePlugins::stateName(record.state)}},
-                            1);
-        }
+        for (const RolePlugins::Record &record : snap->plugins)
+            samples.add(QStringLiteral("peek_plugin_state"),
+                        QStringLiteral("A plugin's state on a service (1 for the state it is in)."), QStringLiteral("gauge"),
+                        {{QStringLiteral("service"), service}, {QStringLiteral("plugin"), record.name},
+                         {QStringLiteral("version"), record.version}, {QStringLiteral("state"), RolePlugins::stateName(record.state)}},
+                        1);
     }
-    if (m_taskQueue) {
-        const QJsonObject queue = m_taskQueue->health();
-        const QJsonObject tasks = queue.value(QStringLiteral("tasks")).toObject();
+    if (queue && !queue->isEmpty()) {
+        const QJsonObject tasks = queue->value(QStringLiteral("tasks")).toObject();
         for (auto it = tasks.constBegin(); it != tasks.constEnd(); ++it)
             samples.add(QStringLiteral("peek_tasks"), QStringLiteral("Tasks in logic's queue by state (as of the queue's last pass)."),
                         QStringLiteral("gauge"), {{QStringLiteral("state"), it.key()}}, it.value().toDouble());
         samples.add(QStringLiteral("peek_task_oldest_queued_seconds"),
                     QStringLiteral("How long the longest-waiting queued task has waited (0: none queued)."), QStringLiteral("gauge"), {},
-                    queue.value(QStringLiteral("oldestQueuedAgeMs")).toDouble() / 1000.0);
+                    queue->value(QStringLiteral("oldestQueuedAgeMs")).toDouble() / 1000.0);
         samples.add(QStringLiteral("peek_tasks_queued_total"), QStringLiteral("Tasks queued since this process started."),
-                    QStringLiteral("counter"), {}, queue.value(QStringLiteral("queuedSinceStart")).toDouble());
+                    QStringLiteral("counter"), {}, queue->value(QStringLiteral("queuedSinceStart")).toDouble());
     }
 }
 
@@ -330,12 +411,113 @@ void ServiceHost::applyFromLogic(const QStringList &enabled, const ValueList &pa
                 m_packageProblems.insert(w.name, QStringLiteral("%1 %2: %3").arg(w.name, w.version, problem));
                 for (const auto &role : m_services) // the admin sees it in the services list and health
                     if (role->role != Role::Logic)
-                        sendReport(*role);
+                        onService(*role, [&] { sendReport(*role); });
             }
             if (--*left == 0)
                 finish();
         });
     }
+}
+
+Result<void> ServiceHost::makeService(Service &service, const std::optional<TlsBundle> &tls, Vortex *logic)
+{
+    const Role name = service.role;
+    VortexOptions vortexOptions = m_options.vortexOptions;
+    // Devices never reach logic's ports (they need the join token): only there is the
+    // server echo, which costs a decode and an encode, answered.
+    vortexOptions.answerServerEcho = name == Role::Logic;
+    if (name == Role::Logic) {
+        // Only services proven by the join token reach logic's ports, each carrying the
+        // traffic of many devices: the per-peer budgets are for the ports devices reach.
+        vortexOptions.budgets = PeerBudgets {};
+    }
+    service.vortex = std::make_unique<Vortex>(name.vortexName(), vortexOptions);
+    if (tls && tls->hasIdentity())
+        service.vortex->setServerTls(tls->serverConfiguration());
+    if (tls)
+        service.vortex->setClientTls(tls->clientConfiguration());
+    if (name == Role::Logic) {
+        service.vortex->requireJoinToken(m_options.joinToken);
+        // The admin port also takes admins, who log in (peek_core_user's admin gate). They
+        // are held to the device ports' budgets, with fewer connections: admins are few.
+        const auto atMost = [](auto configured, auto cap) { return configured > 0 ? std::min(configured, cap) : cap; };
+        PeerBudgets admins = m_options.vortexOptions.budgets;
+        admins.maxConnectionsPerAddress = atMost(admins.maxConnectionsPerAddress, 20);
+        admins.acceptRatePerAddress = atMost(admins.acceptRatePerAddress, 5.0);
+        admins.acceptBurstPerAddress = atMost(admins.acceptBurstPerAddress, 20);
+        service.vortex->allowLoginOn(quint16(m_options.logicAdminPort), admins);
+    } else
+        service.vortex->setJoinToken(m_options.joinToken);
+    QList<int> ports;
+    if (name == Role::Logic)
+        ports = {m_options.logicAdminPort, m_options.logicDataExchangePort};
+    else if (name == Role::Field)
+        ports = {m_options.fieldPort};
+    else if (name == Role::Office)
+        ports = {m_options.officePort};
+    if (!ports.isEmpty()) {
+        if (auto listening = listen(service, ports); !listening)
+            return listening;
+    }
+    if (name == Role::Logic) {
+        const Service *self = &service;
+        AdminService::Plugins plugins {
+            [this] { return m_options.enabledPlugins; },
+            [this] { return m_plugins ? m_plugins->installed() : QStringList(); },
+            [this](const QStringList &enabled) { return setEnabledPlugins(enabled); },
+            [this, self](const QString &plugin) { return self->plugins ? self->plugins->settings(plugin) : nullptr; },
+            [this](const QByteArray &file) { return installPackage(file); },
+            [this](const QString &name) { return rollbackPackage(name); },
+            [this] { return runningPackages(); }};
+        if (m_database) {
+            auto audit = AuditLog::open(*m_database);
+            if (!audit)
+                return audit.error();
+            m_audit = std::move(audit).value();
+        }
+        m_admin = std::make_unique<AdminService>(service.vortex.get(), [this, self] { return report(*self); },
+                                                 std::move(plugins), m_audit ? &*m_audit : nullptr,
+                                                 m_taskQueue.get(), logging::filePathIn(m_options.home));
+        return {};
+    }
+    // Logic's admin service hears of it whenever its link comes (back).
+    const Service *self = &service;
+    const QString logicName = Role(Role::Logic).vortexName();
+    connect(service.vortex.get(), &Vortex::peerConnected, service.vortex.get(), [this, self, logicName](const PeerInfo &peer) {
+        if (peer.vortexName == logicName)
+            sendReport(*self);
+    });
+    // Logic asks for the last lines of this process's log (an admin reads them).
+    const QString logFile = logging::filePathIn(m_options.home);
+    service.vortex->router().addEndpoint(logReadFilt(), [logicName, logFile](const PayloadEnvelope &e, const MessageSource &source) {
+        if (source.proven && source.vortexName == logicName)
+            source.reply(answerLogRead(e, logFile));
+    });
+    // Logic says which plugins are enabled (when linked, and when an admin changes it); the host
+    // applies it on its own thread.
+    service.vortex->router().addEndpoint(enabledPluginsFilt(), [this, logicName](const PayloadEnvelope &e, const MessageSource &source) {
+        if (!source.proven || source.vortexName != logicName)
+            return;
+        auto payload = e.decodePayload();
+        const auto *told = payload && payload.value().tuples.size() == 1
+            ? dynamic_cast<const EnabledPluginsTuple *>(payload.value().tuples.front().get())
+            : nullptr;
+        if (!told)
+            return;
+        QStringList enabled;
+        for (const Value &name : told->enabled)
+            enabled << name.toString();
+        if (thread() == QThread::currentThread())
+            applyFromLogic(enabled, told->packages);
+        else
+            QMetaObject::invokeMethod(this, [this, enabled, packages = told->packages] { applyFromLogic(enabled, packages); },
+                                      Qt::QueuedConnection);
+    });
+    if (logic)
+        service.vortex->connectLocal(logic);
+    else
+        service.vortex->connectTo(m_options.logicUrl);
+    return {};
 }
 
 Result<void> ServiceHost::start()
@@ -351,112 +533,37 @@ Result<void> ServiceHost::start()
         return bundle.error();
     }
     const std::optional<TlsBundle> &tls = bundle.value();
+    if (tls)
+        m_clientTls = tls->clientConfiguration();
 
     if (auto storage = openStorage(); !storage)
         return storage;
 
-    Vortex *logic = nullptr;
+    // Every service first (the list does not change while they serve), then each is made on its
+    // thread: field and office beside logic on threads of their own (serviceThreads).
+    const bool logicHere = m_options.roles.contains(Role::Logic);
     for (const Role name : Role::all()) {
         if (!m_options.roles.contains(name))
             continue;
         auto role = std::make_unique<Service>(name);
-        VortexOptions vortexOptions = m_options.vortexOptions;
-        // Devices never reach logic's ports (they need the join token): only there is the
-        // server echo, which costs a decode and an encode, answered.
-        vortexOptions.answerServerEcho = name == Role::Logic;
-        if (name == Role::Logic) {
-            // Only services proven by the join token reach logic's ports, each carrying the
-            // traffic of many devices: the per-peer budgets are for the ports devices reach.
-            vortexOptions.budgets = PeerBudgets {};
+        if (m_options.serviceThreads && logicHere && (name == Role::Field || name == Role::Office)) {
+            role->thread = std::make_unique<QThread>();
+            role->thread->setObjectName(name.name());
+            useEventDispatcherOn(role->thread.get());
+            role->anchor = std::make_unique<QObject>();
+            role->anchor->moveToThread(role->thread.get());
+            role->thread->start();
         }
-        role->vortex = std::make_unique<Vortex>(name.vortexName(), vortexOptions);
-        if (tls && tls->hasIdentity())
-            role->vortex->setServerTls(tls->serverConfiguration());
-        if (tls)
-            role->vortex->setClientTls(tls->clientConfiguration());
-        if (tls)
-            m_clientTls = tls->clientConfiguration();
-        if (name == Role::Logic) {
-            role->vortex->requireJoinToken(m_options.joinToken);
-            // The admin port also takes admins, who log in (peek_core_user's admin gate). They
-            // are held to the device ports' budgets, with fewer connections: admins are few.
-            const auto atMost = [](auto configured, auto cap) { return configured > 0 ? std::min(configured, cap) : cap; };
-            PeerBudgets admins = m_options.vortexOptions.budgets;
-            admins.maxConnectionsPerAddress = atMost(admins.maxConnectionsPerAddress, 20);
-            admins.acceptRatePerAddress = atMost(admins.acceptRatePerAddress, 5.0);
-            admins.acceptBurstPerAddress = atMost(admins.acceptBurstPerAddress, 20);
-            role->vortex->allowLoginOn(quint16(m_options.logicAdminPort), admins);
-        } else
-            role->vortex->setJoinToken(m_options.joinToken);
-        QList<int> ports;
-        if (name == Role::Logic)
-            ports = {m_options.logicAdminPort, m_options.logicDataExchangePort};
-        else if (name == Role::Field)
-            ports = {m_options.fieldPort};
-        else if (name == Role::Office)
-            ports = {m_options.officePort};
-        if (!ports.isEmpty()) {
-            if (auto listening = listen(*role, ports); !listening)
-                return listening;
-        }
-        if (name == Role::Logic) {
-            const Service *self = role.get();
-            AdminService::Plugins plugins {
-                [this] { return m_options.enabledPlugins; },
-                [this] { return m_plugins ? m_plugins->installed() : QStringList(); },
-                [this](const QStringList &enabled) { return setEnabledPlugins(enabled); },
-                [this, self](const QString &plugin) { return self->plugins ? self->plugins->settings(plugin) : nullptr; },
-                [this](const QByteArray &file) { return installPackage(file); },
-                [this](const QString &name) { return rollbackPackage(name); },
-                [this] { return runningPackages(); }};
-            if (m_database) {
-                auto audit = AuditLog::open(*m_database);
-                if (!audit)
-                    return audit.error();
-                m_audit = std::move(audit).value();
-            }
-            m_admin = std::make_unique<AdminService>(role->vortex.get(), [this, self] { return report(*self); },
-                                                     std::move(plugins), m_audit ? &*m_audit : nullptr,
-                                                     m_taskQueue.get(), logging::filePathIn(m_options.home));
-        } else {
-            // Logic's admin service hears of it whenever its link comes (back).
-            const Service *self = role.get();
-            const QString logicName = Role(Role::Logic).vortexName();
-            connect(role->vortex.get(), &Vortex::peerConnected, this, [this, self, logicName](const PeerInfo &peer) {
-                if (peer.vortexName == logicName)
-                    sendReport(*self);
-            });
-            // Logic asks for the last lines of this process's log (an admin reads them).
-            const QString logFile = logging::filePathIn(m_options.home);
-            role->vortex->router().addEndpoint(logReadFilt(), [logicName, logFile](const PayloadEnvelope &e,
-                                                                                   const MessageSource &source) {
-                if (source.proven && source.vortexName == logicName)
-                    source.reply(answerLogRead(e, logFile));
-            });
-            // Logic says which plugins are enabled (when linked, and when an admin changes it).
-            role->vortex->router().addEndpoint(enabledPluginsFilt(), [this, logicName](const PayloadEnvelope &e,
-                                                                                       const MessageSource &source) {
-                if (!source.proven || source.vortexName != logicName)
-                    return;
-                auto payload = e.decodePayload();
-                const auto *told = payload && payload.value().tuples.size() == 1
-                    ? dynamic_cast<const EnabledPluginsTuple *>(payload.value().tuples.front().get())
-                    : nullptr;
-                if (!told)
-                    return;
-                QStringList enabled;
-                for (const Value &name : told->enabled)
-                    enabled << name.toString();
-                applyFromLogic(enabled, told->packages);
-            });
-        }
-        if (name == Role::Logic)
-            logic = role->vortex.get();
-        else if (logic)
-            role->vortex->connectLocal(logic);
-        else
-            role->vortex->connectTo(m_options.logicUrl);
         m_services.push_back(std::move(role));
+    }
+    Vortex *logic = nullptr;
+    for (const auto &role : m_services) {
+        Result<void> made;
+        onService(*role, [&] { made = makeService(*role, tls, logic); });
+        if (!made)
+            return made;
+        if (role->role == Role::Logic)
+            logic = role->vortex.get();
     }
     m_tls = tls && tls->hasIdentity();
 
@@ -487,9 +594,6 @@ Result<void> ServiceHost::start()
         env.http = role->http.get();
         env.home = m_options.home;
         env.requireDeviceEnrolment = m_options.requireDeviceEnrolment;
-        if (((role->role == Role::Field || role->role == Role::Office) && m_options.requireDeviceEnrolment)
-            || role->role == Role::Logic)
-            role->vortex->setFallbackDeviceGate(closedDeviceGate(role->role));
         if (role->role == Role::Logic) {
             env.database = m_database.get();
             env.tasks = m_taskQueue.get();
@@ -498,13 +602,18 @@ Result<void> ServiceHost::start()
             env.database = m_database.get();
             env.taskWorker = m_taskWorker.get();
         }
-        role->plugins = std::make_unique<RolePlugins>(*m_plugins, env);
-        role->plugins->startAll();
+        onService(*role, [&] {
+            if (((role->role == Role::Field || role->role == Role::Office) && m_options.requireDeviceEnrolment)
+                || role->role == Role::Logic)
+                role->vortex->setFallbackDeviceGate(closedDeviceGate(role->role));
+            role->plugins = std::make_unique<RolePlugins>(*m_plugins, env);
+            role->plugins->startAll();
+            if (role->role != Role::Logic)
+                sendReport(*role);
+            serveUiBundles(*role);
+        });
         if (role->role == Role::Logic)
             m_admin->selfChanged();
-        else
-            sendReport(*role);
-        serveUiBundles(*role);
     }
     // The plugins have added their tasks: the worker claims from now on.
     if (m_taskQueue)
@@ -524,14 +633,32 @@ void ServiceHost::stop()
     if (m_taskWorker)
         m_taskWorker->stop();
     for (auto it = m_services.rbegin(); it != m_services.rend(); ++it) {
-        if ((*it)->plugins)
-            (*it)->plugins->stopAll();
+        Service &role = **it;
+        onService(role, [&] {
+            if (role.plugins)
+                role.plugins->stopAll();
+        });
     }
     if (m_taskQueue)
         m_taskQueue->stop();
     m_admin.reset();
-    for (auto it = m_services.rbegin(); it != m_services.rend(); ++it)
-        (*it)->vortex->close();
+    for (auto it = m_services.rbegin(); it != m_services.rend(); ++it) {
+        Service &role = **it;
+        // Closed, and what lives on its thread goes there (a service thread then ends).
+        onService(role, [&] {
+            if (role.vortex)
+                role.vortex->close();
+            role.plugins.reset();
+            role.http.reset();
+            role.vortex.reset();
+            if (role.anchor)
+                role.anchor->moveToThread(thread());
+        });
+        if (role.thread) {
+            role.thread->quit();
+            role.thread->wait();
+        }
+    }
     m_services.clear();
     if (m_plugins)
         m_plugins->unloadAll();
@@ -632,13 +759,17 @@ Result<void> ServiceHost::saveEnabledPlugins(const QStringList &enabled) const
 void ServiceHost::syncRoles()
 {
     for (const auto &role : m_services) {
-        if (!role->plugins || !role->plugins->sync())
-            continue;
-        serveUiBundles(*role);
-        if (role->role == Role::Logic)
+        bool changed = false;
+        onService(*role, [&] {
+            changed = role->plugins && role->plugins->sync();
+            if (!changed)
+                return;
+            serveUiBundles(*role);
+            if (role->role != Role::Logic)
+                sendReport(*role);
+        });
+        if (changed && role->role == Role::Logic)
             m_admin->selfChanged();
-        else
-            sendReport(*role);
     }
 }
 
@@ -681,10 +812,12 @@ QStringList ServiceHost::switchPlugin(const QString &name, const QString &direct
     if (m_plugins->failed().contains(name))
         failures << m_plugins->failed().value(name);
     for (const auto &role : m_services)
-        if (role->plugins)
-            for (const RolePlugins::Record &record : role->plugins->records())
-                if (record.name == name && record.state == RolePlugins::State::Failed)
-                    failures << QStringLiteral("on %1: %2").arg(role->role.name(), record.error);
+        onService(*role, [&] {
+            if (role->plugins)
+                for (const RolePlugins::Record &record : role->plugins->records())
+                    if (record.name == name && record.state == RolePlugins::State::Failed)
+                        failures << QStringLiteral("on %1: %2").arg(role->role.name(), record.error);
+        });
     return failures;
 }
 
@@ -822,43 +955,46 @@ QJsonObject ServiceHost::health() const
     QJsonArray plugins;
     bool degraded = false;
     for (const auto &role : m_services) {
+        const std::optional<Snapshot> snap = snapshot(*role);
+        if (!snap) {
+            // A service thread that does not answer is worth knowing about (a plugin stuck in a
+            // long call, or the host busy starting plugins there).
+            services.append(QJsonObject {{QStringLiteral("role"), role->role.name()},
+                                         {QStringLiteral("error"), QStringLiteral("its thread did not answer within 2 s (busy)")}});
+            degraded = true;
+            continue;
+        }
         QJsonArray peers;
-        for (const PeerInfo &peer : role->vortex->peers())
+        for (const PeerInfo &peer : snap->peers)
             peers.append(QJsonObject {{QStringLiteral("vortexName"), peer.vortexName},
                                       {QStringLiteral("address"), peer.address},
                                       {QStringLiteral("direction"), peer.incoming ? QStringLiteral("in")
                                                                                   : QStringLiteral("out")}});
         QJsonArray ports;
-        for (quint16 port : role->vortex->serverPorts())
+        for (quint16 port : snap->ports)
             ports.append(int(port));
         QJsonObject service {{QStringLiteral("role"), role->role.name()},
-                             {QStringLiteral("vortexName"), role->vortex->name()},
+                             {QStringLiteral("vortexName"), snap->vortexName},
                              {QStringLiteral("ports"), ports},
                              {QStringLiteral("peers"), peers}};
         if (role->role != Role::Logic)
-            service.insert(QStringLiteral("logicConnected"),
-                           role->vortex->isConnectedTo(Role(Role::Logic).vortexName()));
-        const QHash<QString, qint64> trips = role->vortex->limitTrips();
-        if (!trips.isEmpty()) {
+            service.insert(QStringLiteral("logicConnected"), snap->logicConnected);
+        if (!snap->trips.isEmpty()) {
             QJsonObject tripped;
-            for (auto it = trips.cbegin(); it != trips.cend(); ++it)
+            for (auto it = snap->trips.cbegin(); it != snap->trips.cend(); ++it)
                 tripped.insert(it.key(), double(it.value()));
             service.insert(QStringLiteral("limitsTripped"), tripped);
         }
-        if (role->role == Role::Logic && m_taskQueue) {
-            const QJsonObject queue = m_taskQueue->health();
-            degraded = degraded || queue.contains(QStringLiteral("error"));
-            service.insert(QStringLiteral("taskQueue"), queue);
+        if (!snap->taskQueue.isEmpty()) {
+            degraded = degraded || snap->taskQueue.contains(QStringLiteral("error"));
+            service.insert(QStringLiteral("taskQueue"), snap->taskQueue);
         }
-        if (role->role == Role::Worker && m_taskWorker) {
-            const QJsonObject worker = m_taskWorker->health();
-            degraded = degraded || worker.contains(QStringLiteral("error"));
-            service.insert(QStringLiteral("taskWorker"), worker);
+        if (!snap->taskWorker.isEmpty()) {
+            degraded = degraded || snap->taskWorker.contains(QStringLiteral("error"));
+            service.insert(QStringLiteral("taskWorker"), snap->taskWorker);
         }
         services.append(service);
-        if (!role->plugins)
-            continue;
-        for (const RolePlugins::Record &record : role->plugins->records()) {
+        for (const RolePlugins::Record &record : snap->plugins) {
             QJsonObject entry {{QStringLiteral("name"), record.name},
                                {QStringLiteral("version"), record.version},
                                {QStringLiteral("role"), role->role.name()},
@@ -869,17 +1005,24 @@ QJsonObject ServiceHost::health() const
             plugins.append(entry);
         }
     }
-    if (m_plugins) {
+    // The plugins that failed to load at all: the host's own (its thread changes them).
+    const std::optional<QJsonArray> failed = askOn<QJsonArray>(const_cast<ServiceHost *>(this), [this]() -> std::optional<QJsonArray> {
+        QJsonArray out;
+        if (!m_plugins)
+            return out;
         for (auto it = m_plugins->failed().cbegin(); it != m_plugins->failed().cend(); ++it) {
             const PluginMetadata *metadata = m_plugins->metadata(it.key());
-            plugins.append(QJsonObject {{QStringLiteral("name"), it.key()},
-                                        {QStringLiteral("version"), metadata ? metadata->version.toString() : QString()},
-                                        {QStringLiteral("role"), QStringLiteral("-")},
-                                        {QStringLiteral("state"), QStringLiteral("failed")},
-                                        {QStringLiteral("error"), it.value()}});
-            degraded = true;
+            out.append(QJsonObject {{QStringLiteral("name"), it.key()},
+                                    {QStringLiteral("version"), metadata ? metadata->version.toString() : QString()},
+                                    {QStringLiteral("role"), QStringLiteral("-")},
+                                    {QStringLiteral("state"), QStringLiteral("failed")},
+                                    {QStringLiteral("error"), it.value()}});
         }
-    }
+        return out;
+    });
+    for (const QJsonValue &entry : failed.value_or(QJsonArray()))
+        plugins.append(entry);
+    degraded = degraded || !failed || !failed->isEmpty();
     return QJsonObject {{QStringLiteral("status"), degraded ? QStringLiteral("degraded") : QStringLiteral("ok")},
                         {QStringLiteral("version"), QCoreApplication::applicationVersion()},
                         {QStringLiteral("roles"), QJsonArray::fromStringList(Role::namesOf(m_options.roles))},
@@ -896,9 +1039,15 @@ QStringList ServiceHost::describe() const
     const QString scheme = m_tls ? QStringLiteral("wss") : QStringLiteral("ws");
     for (const auto &role : m_services) {
         QStringList urls;
-        for (quint16 port : role->vortex->serverPorts())
+        QList<quint16> ports;
+        QString name;
+        onService(*role, [&] {
+            ports = role->vortex->serverPorts();
+            name = role->vortex->name();
+        });
+        for (quint16 port : std::as_const(ports))
             urls << QStringLiteral("%1://%2:%3/vortexws").arg(scheme, m_options.listenAddress.toString()).arg(port);
-        QString line = QStringLiteral("%1 (vortex %2)").arg(role->role.name(), role->vortex->name());
+        QString line = QStringLiteral("%1 (vortex %2)").arg(role->role.name(), name);
         if (!urls.isEmpty())
             line += QStringLiteral(" listening on ") + urls.join(QStringLiteral(", "));
         if (role->role != Role::Logic)
@@ -909,6 +1058,8 @@ QStringList ServiceHost::describe() const
                         .arg(m_database->displayUrl())
                         .arg(m_taskWorker->threads())
                         .arg(m_taskWorker->name());
+        if (role->thread)
+            line += QStringLiteral(", on a thread of its own");
         lines << line;
     }
     return lines;

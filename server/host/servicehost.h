@@ -13,6 +13,7 @@
 #include <QSslConfiguration>
 #include <QUrl>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -31,6 +32,7 @@ class RolePlugins;
 class TaskNotifier;
 class TaskQueue;
 class TaskWorker;
+class TlsBundle;
 
 // How to run the services of one process (filled from config.json and the command line).
 struct ServiceHostOptions
@@ -60,6 +62,12 @@ struct ServiceHostOptions
     QString metricsToken;
     QStringList pluginDirectories; // bundled plugins; <home>/plugins is searched after them
     VortexOptions vortexOptions;
+    // Field and office each on a thread of their own when logic runs in the same process
+    // (config.json network.serviceThreads; peek-server's default): the devices' traffic and
+    // logic's work use separate cores. Their vortex, HTTP routes and plugins (and the APIs those
+    // publish) then live on that thread; the host's own calls to them wait for it. Off: every
+    // role on the thread that runs the host (tests that reach into the roles directly).
+    bool serviceThreads = false;
 
     // For tests (Peek's own, and a plugin's through peek/testing.h): the roles in the test's
     // process on loopback, every port chosen by the system, links that retry after 50-200 ms.
@@ -85,8 +93,10 @@ public:
     void stop();
 
     const ServiceHostOptions &options() const { return m_options; }
+    // The role's vortex (on its service thread with ServiceHostOptions::serviceThreads).
     Vortex *vortex(Role role) const;
     // The API `plugin` published on `role` in this process (PluginContext::publishApi), or nullptr.
+    // With service threads, a field or office plugin's API lives on that service's thread.
     QObject *pluginApi(Role role, const QString &plugin) const;
     QList<quint16> ports(Role role) const;
     bool isTls() const { return m_tls; }
@@ -124,8 +134,17 @@ public:
 
 private:
     struct Service; // a role running here
+    struct Snapshot; // what health and metrics read of a service, taken on its thread
     // The service of `role` in this process, or nullptr.
     Service *service(Role role) const;
+    // Makes the role's vortex, its ports and its link to logic (on the service's thread).
+    Result<void> makeService(Service &service, const std::optional<TlsBundle> &tls, Vortex *logic);
+    // Runs `call` on the service's thread and waits for it (the host's own calls: start, stop,
+    // plugins); at once when it has none or this is it.
+    void onService(const Service &service, const std::function<void()> &call) const;
+    // The service's state, read on its thread; nullopt when that thread did not answer within
+    // two seconds (busy, or waiting for the asking thread): health says so.
+    std::optional<Snapshot> snapshot(const Service &service) const;
     Result<void> listen(Service &service, const QList<int> &ports);
     // Field and office: the UI bundles of the role's started plugins, on its port.
     void serveUiBundles(Service &service);

@@ -14,9 +14,11 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSemaphore>
 #include <QSqlDatabase>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace peek;
 
@@ -30,12 +32,14 @@ struct Server {
     std::unique_ptr<app::Session> session;
 };
 
-void startServer(Server &server, const QString &home, const QString &appData, const QString &storageUrl = {})
+void startServer(Server &server, const QString &home, const QString &appData, const QString &storageUrl = {},
+                 bool serviceThreads = false)
 {
     ServiceHostOptions o = ServiceHostOptions::forTests(home, {Role::Logic, Role::Field}, {kPlugin},
                                                         {QStringLiteral(PEEK_TEST_PLUGINS_DIR), QStringLiteral(PEEK_PLUGINS_DIR)});
     o.requireDeviceEnrolment = false;
     o.storageUrl = storageUrl;
+    o.serviceThreads = serviceThreads;
     server.host = std::make_unique<ServiceHost>(o);
     const auto started = server.host->start();
     QVERIFY2(started, qPrintable(started.error().message()));
@@ -117,6 +121,56 @@ private Q_SLOTS:
         ::testing::PgDatabase db;
         PEEK_REQUIRE_POSTGRES(db.available(), db.error());
         runKit(QStringLiteral("pg"), db.url());
+    }
+
+    // As peek-server runs it: the field service on a thread of its own beside logic. The app's
+    // reads, actions and pushed updates cross the in-process link between the two threads; a
+    // field thread that does not answer shows in /health; everything stops cleanly.
+    void kitPluginWithServiceThreads()
+    {
+        Server server;
+        startServer(server, m_dir.filePath(QStringLiteral("threads-server")), m_dir.filePath(QStringLiteral("threads-app")), {},
+                    true);
+        if (QTest::currentTestFailed())
+            return;
+        Vortex *field = server.host->vortex(Role::Field);
+        QVERIFY(field->thread() != QThread::currentThread());
+        QVERIFY(server.host->vortex(Role::Logic)->thread() == QThread::currentThread());
+        QVERIFY(server.host->describe().join(u'\n').contains(QStringLiteral("field (vortex peek-field-service) listening on")));
+        exerciseKit(server.session.get());
+        if (QTest::currentTestFailed())
+            return;
+
+        // The field thread held up (a plugin stuck in a long call): health says so within its
+        // wait, and the rest still answers.
+        QSemaphore entered, release;
+        QMetaObject::invokeMethod(field, [&] {
+            entered.release();
+            release.acquire();
+        }, Qt::QueuedConnection);
+        QVERIFY(entered.tryAcquire(1, 10000));
+        const QJsonObject stuck = server.host->health();
+        release.release();
+        QCOMPARE(stuck.value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
+        bool fieldReported = false, logicReported = false;
+        for (const QJsonValue &service : stuck.value(QStringLiteral("services")).toArray()) {
+            const QJsonObject o = service.toObject();
+            if (o.value(QStringLiteral("role")).toString() == QLatin1String("field")) {
+                fieldReported = true;
+                QVERIFY2(o.value(QStringLiteral("error")).toString().contains(QStringLiteral("did not answer")),
+                         QJsonDocument(o).toJson().constData());
+            }
+            if (o.value(QStringLiteral("role")).toString() == QLatin1String("logic"))
+                logicReported = !o.value(QStringLiteral("peers")).toArray().isEmpty();
+        }
+        QVERIFY(fieldReported);
+        QVERIFY(logicReported);
+        const QJsonObject again = server.host->health();
+        QVERIFY2(again.value(QStringLiteral("status")).toString() == QLatin1String("ok"), QJsonDocument(again).toJson().constData());
+
+        server.session.reset();
+        server.host->stop();
+        QVERIFY(server.host->vortex(Role::Field) == nullptr);
     }
 
     // peek/testing.h's harness, as a plugin's own test uses it: the same plugin, driven as a field

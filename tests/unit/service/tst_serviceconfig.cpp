@@ -200,7 +200,7 @@ void TestServiceConfig::completeFileIsNotRewritten()
 "ports":{"office":1,"field":2,"logicAdmin":3,"logicDataExchange":4},
 "logic":{"url":"wss://logic.example:8011","joinToken":"secret"},"storage":{"url":"postgresql://peek@db/peek"},
 "plugin":{"enabled":["peek_plugin_tutorial"]}, "comment": "mine", "devices":{"requireEnrolment":true},
-"worker":{"threads":4,"name":"w1"},"network":{"ioThreads":2},"tasks":{"leaseSeconds":10,"maxAttempts":5,"retryBackoffSeconds":1,
+"worker":{"threads":4,"name":"w1"},"network":{"ioThreads":2,"serviceThreads":true},"tasks":{"leaseSeconds":10,"maxAttempts":5,"retryBackoffSeconds":1,
 "timeoutSeconds":60,"resultExpirySeconds":600},
 "limits":LIMITS}
 )";

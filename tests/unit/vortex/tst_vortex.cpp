@@ -9,6 +9,7 @@
 #include "vortex/backoff.h"
 #include "vortex/vortex.h"
 
+#include <QMutex>
 #include <QTcpSocket>
 #include <QThread>
 
@@ -567,6 +568,68 @@ private Q_SLOTS:
         const Result<Payload> p = future.result().decodePayload();
         QVERIFY(p);
         QCOMPARE(std::dynamic_pointer_cast<Item>(p.value().tuples.at(0))->name, QStringLiteral("five"));
+    }
+
+    // peek-server's service threads: the two ends of a local link on different threads. What
+    // one end sends before the other exists waits for it; order holds; a node that goes closes
+    // the other end.
+    void localLinksCrossThreads()
+    {
+        QThread logicThread;
+        logicThread.start();
+        QObject anchor;
+        anchor.moveToThread(&logicThread);
+        const auto onLogic = [&](const std::function<void()> &call) {
+            QMetaObject::invokeMethod(&anchor, call, Qt::BlockingQueuedConnection);
+        };
+        Vortex *logic = nullptr;
+        QAtomicInt wrongThread = 0;
+        QMutex seenMutex;
+        QList<qint64> seen;
+        onLogic([&] {
+            logic = new Vortex(QStringLiteral("peek-logic-service"));
+            logic->router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("ping")}},
+                                        [&](const PayloadEnvelope &e, const MessageSource &source) {
+                                            if (QThread::currentThread() != &logicThread)
+                                                wrongThread = 1;
+                                            source.reply(e);
+                                        });
+            logic->router().addEndpoint(Dict {{QStringLiteral("key"), QStringLiteral("seq")}},
+                                        [&](const PayloadEnvelope &e, const MessageSource &) {
+                                            QMutexLocker lock(&seenMutex);
+                                            seen << e.filt.value(QStringLiteral("n")).toInt();
+                                        });
+        });
+        const QString logicName = QStringLiteral("peek-logic-service");
+        Vortex field(QStringLiteral("peek-field-service"));
+        field.connectLocal(logic); // from the field's thread; logic's end is made on its own
+        // Sent at once: logic's end may not exist yet.
+        for (int n = 0; n < 500; ++n)
+            field.send(envelopeOf(Dict {{QStringLiteral("key"), QStringLiteral("seq")}, {QStringLiteral("n"), n}}, {}),
+                       logicName);
+        auto future = PayloadResponse::send(&field, envelopeOf(Dict {{QStringLiteral("key"), QStringLiteral("ping")}},
+                                                               {item(7, QStringLiteral("seven"))}),
+                                            logicName, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(future.isFinished(), 5000);
+        const Result<Payload> p = future.result().decodePayload();
+        QVERIFY(p);
+        QCOMPARE(std::dynamic_pointer_cast<Item>(p.value().tuples.at(0))->name, QStringLiteral("seven"));
+        QCOMPARE(wrongThread.loadRelaxed(), 0);
+        {
+            QMutexLocker lock(&seenMutex);
+            QCOMPARE(seen.size(), 500);
+            for (int n = 0; n < 500; ++n)
+                QCOMPARE(seen.at(n), qint64(n));
+        }
+        bool logicSeesField = false;
+        onLogic([&] { logicSeesField = logic->isConnectedTo(field.name()); });
+        QVERIFY(logicSeesField);
+        QVERIFY(field.isConnectedTo(logicName));
+        // Logic's node goes (on its thread): the field's end closes.
+        onLogic([&] { delete logic; });
+        QTRY_VERIFY_WITH_TIMEOUT(!field.isConnectedTo(logicName), 5000);
+        logicThread.quit();
+        logicThread.wait();
     }
 
     void routingMatchesFiltSubsetsAndSenders()
