@@ -197,8 +197,9 @@ int main(int argc, char *argv[])
                                             "-1 one per core (default, as peek-server), 0 none."),
                              QStringLiteral("N"), QStringLiteral("-1"));
     QCommandLineOption logicThreadOpt(QStringLiteral("logic-thread"),
-                                      QStringLiteral("With --role all --link ws: logic runs on a thread of its own, field on the "
-                                                     "main thread."));
+                                      QStringLiteral("With --role all: logic runs on a thread of its own, field on the main "
+                                                     "thread (with --link local: as peek-server runs them, "
+                                                     "network.serviceThreads)."));
     parser.addOptions({roleOpt, linkOpt, logicPortOpt, fieldPortOpt, logicUrlOpt, tuplesOpt, rateOpt, burstOpt, noBudgetsOpt,
                        ioOpt, logicThreadOpt});
     parser.process(app);
@@ -224,8 +225,8 @@ int main(int argc, char *argv[])
     options.reconnectMaxMs = 2000;
     options.ioThreads = std::max(VortexOptions::kIoThreadsPerCore, parser.value(ioOpt).toInt());
     const bool logicThread = parser.isSet(logicThreadOpt);
-    if (logicThread && (role != QLatin1String("all") || link != QLatin1String("ws"))) {
-        std::fprintf(stderr, "bench_server: --logic-thread needs --role all --link ws\n");
+    if (logicThread && role != QLatin1String("all")) {
+        std::fprintf(stderr, "bench_server: --logic-thread needs --role all\n");
         return 2;
     }
 

@@ -9,14 +9,16 @@
 # (cmake --build BUILD_DIR --target bench_server loadgen rawfloor; Release or RelWithDebInfo).
 # --dispatcher qt runs all three on Qt's UNIX event dispatcher (PEEK_EVENT_DISPATCHER=qt), for the
 # before/after comparison. Loopback only; each size gets a fresh bench_server; the raw outputs stay
-# in a temporary folder whose path is printed. --server passes arguments to bench_server: e.g.
-# "--io-threads 0" (no I/O threads; by default one per core, as peek-server) or "--logic-thread"
-# (logic on a thread of its own).
+# in a temporary folder whose path is printed. --server passes arguments to bench_server; the
+# default, "--link local --logic-thread", runs logic and field as peek-server does (each on a thread
+# of its own, linked in process: network.serviceThreads; I/O threads one per core). "" gives
+# bench_server's own defaults (one thread, a loopback WebSocket between logic and field); add
+# "--io-threads 0" for no I/O threads.
 set -euo pipefail
 build=build-loadgen
 sizes=1000,10000
 dispatcher=epoll
-server_args=
+server_args="--link local --logic-thread"
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --clients) sizes="$2"; shift 2 ;;

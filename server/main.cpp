@@ -193,7 +193,11 @@ int main(int argc, char *argv[])
                                                                            overrides.home));
     QTimer watchdog;
     if (const qint64 interval = peek::servicemanager::watchdogIntervalMs(); interval > 0) {
-        QObject::connect(&watchdog, &QTimer::timeout, &app, [] { peek::servicemanager::watchdog(); });
+        // The main loop turns (this runs) and so do the service threads.
+        QObject::connect(&watchdog, &QTimer::timeout, &app, [&host, interval] {
+            if (host.servicesTurning(interval))
+                peek::servicemanager::watchdog();
+        });
         watchdog.start(int(std::max<qint64>(1, interval / 2)));
     }
 

@@ -77,6 +77,10 @@ struct ServiceHost::Service
     // that the host's calls are queued to. Null: the host's thread.
     std::unique_ptr<QThread> thread;
     std::unique_ptr<QObject> anchor;
+    // servicesTurning(): when the host last asked the thread (its clock; -1 never) and when the
+    // thread last answered.
+    qint64 askedAt = -1;
+    std::shared_ptr<QAtomicInteger<qint64>> answeredAt = std::make_shared<QAtomicInteger<qint64>>(-1);
     std::unique_ptr<Vortex> vortex;
     std::unique_ptr<HttpRoutes> http; // roles with a port
     std::unique_ptr<RolePlugins> plugins;
@@ -1031,6 +1035,32 @@ QJsonObject ServiceHost::health() const
                         {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed() / 1000)},
                         {QStringLiteral("services"), services},
                         {QStringLiteral("plugins"), plugins}};
+}
+
+bool ServiceHost::servicesTurning(qint64 withinMs)
+{
+    bool turning = true;
+    const qint64 now = m_uptime.elapsed();
+    for (const auto &role : m_services) {
+        if (!role->thread)
+            continue;
+        if (role->askedAt >= 0 && role->answeredAt->loadRelaxed() < role->askedAt) {
+            if (now - role->askedAt > withinMs) {
+                if (turning)
+                    qCWarning(lcHost).noquote() << QStringLiteral("%1 service: its thread has not turned for %2 ms (a "
+                                                                  "plugin stuck in a long call?)")
+                                                       .arg(role->role.name())
+                                                       .arg(now - role->askedAt);
+                turning = false;
+            }
+            continue; // the last ask is still waiting
+        }
+        role->askedAt = now;
+        QMetaObject::invokeMethod(role->anchor.get(), [this, answered = role->answeredAt] {
+            answered->storeRelaxed(m_uptime.elapsed());
+        }, Qt::QueuedConnection);
+    }
+    return turning;
 }
 
 QStringList ServiceHost::describe() const

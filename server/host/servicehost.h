@@ -126,6 +126,10 @@ public:
     void applyFromLogic(const QStringList &enabled, const ValueList &packages);
     // The packages that run here, for the services: {name, version, file, sha256}.
     ValueList runningPackages() const;
+    // For the service manager's watchdog, called at its interval: false while a service thread
+    // has left the host's last ask unanswered for over `withinMs` (stuck: the watchdog then lets
+    // systemd restart the process, as it does for a stuck main loop). Asks again once answered.
+    bool servicesTurning(qint64 withinMs);
     // Human-readable lines describing where each role listens or what it dials (for start-up output).
     QStringList describe() const;
 

@@ -125,7 +125,8 @@ private Q_SLOTS:
 
     // As peek-server runs it: the field service on a thread of its own beside logic. The app's
     // reads, actions and pushed updates cross the in-process link between the two threads; a
-    // field thread that does not answer shows in /health; everything stops cleanly.
+    // field thread that does not answer shows in /health and starves the watchdog; everything
+    // stops cleanly.
     void kitPluginWithServiceThreads()
     {
         Server server;
@@ -150,7 +151,11 @@ private Q_SLOTS:
         }, Qt::QueuedConnection);
         QVERIFY(entered.tryAcquire(1, 10000));
         const QJsonObject stuck = server.host->health();
+        // The systemd watchdog is not fed while it stays stuck, and is again once it turns.
+        server.host->servicesTurning(50);
+        QTRY_VERIFY_WITH_TIMEOUT(!server.host->servicesTurning(50), 10000);
         release.release();
+        QTRY_VERIFY_WITH_TIMEOUT(server.host->servicesTurning(50), 10000);
         QCOMPARE(stuck.value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
         bool fieldReported = false, logicReported = false;
         for (const QJsonValue &service : stuck.value(QStringLiteral("services")).toArray()) {
