@@ -39,7 +39,7 @@ bool selectorOf(const Dict &filt, TupleSelector &out)
 }
 
 quint64 collectSubscriptions(const QString &vortexName, const QString &plugin, const QString &observableName,
-                             std::function<qint64()> count)
+                             std::shared_ptr<const std::atomic<qint64>> count)
 {
     const metrics::Labels labels {{QStringLiteral("vortex"), vortexName},
                                   {QStringLiteral("plugin"), plugin},
@@ -47,7 +47,7 @@ quint64 collectSubscriptions(const QString &vortexName, const QString &plugin, c
     return metrics::Registry::instance().addCollector([labels, count = std::move(count)](metrics::Samples &samples) {
         samples.add(QStringLiteral("peek_observable_subscriptions"),
                     QStringLiteral("Connections subscribed to an observable's selectors (logic: services; proxies: devices)."),
-                    QStringLiteral("gauge"), labels, double(count()));
+                    QStringLiteral("gauge"), labels, double(count->load(std::memory_order_relaxed)));
     });
 }
 

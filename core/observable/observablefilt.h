@@ -4,7 +4,9 @@
 #include "tuple/tupleselector.h"
 #include "vortex/payloadenvelope.h"
 
+#include <atomic>
 #include <functional>
+#include <memory>
 
 namespace peek::observable {
 
@@ -24,10 +26,11 @@ PEEK_CORE_EXPORT Dict requestFilt(const QString &plugin, const QString &observab
 // The selector a request or update filt carries; false if it has none or it is unreadable.
 PEEK_CORE_EXPORT bool selectorOf(const Dict &filt, TupleSelector &out);
 
-// Reports an observable's subscriptions at every GET /metrics (peek_observable_subscriptions;
-// `count` runs on the scraping thread, which is the handler's). Returns the collector's id, to
-// remove with metrics::Registry::removeCollector before the handler goes.
+// Reports an observable's subscriptions at every GET /metrics (peek_observable_subscriptions):
+// the handler keeps `count` as they come and go; the scrape reads it on whatever thread serves it
+// (another service's, in peek-server), and may still hold it after the handler went. Returns the
+// collector's id, to remove with metrics::Registry::removeCollector before the handler goes.
 PEEK_CORE_EXPORT quint64 collectSubscriptions(const QString &vortexName, const QString &plugin, const QString &observableName,
-                                              std::function<qint64()> count);
+                                              std::shared_ptr<const std::atomic<qint64>> count);
 
 } // namespace peek::observable

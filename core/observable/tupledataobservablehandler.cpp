@@ -43,12 +43,7 @@ TupleDataObservableHandler::TupleDataObservableHandler(Vortex *vortex, const QSt
     : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(observableName), m_options(options)
 {
     // Subscriptions held here, for GET /metrics.
-    m_collector = observable::collectSubscriptions(vortex->name(), plugin, observableName, [this] {
-        qint64 subscriptions = 0;
-        for (const auto *o : std::as_const(m_observed))
-            subscriptions += o->connections.size();
-        return subscriptions;
-    });
+    m_collector = observable::collectSubscriptions(vortex->name(), plugin, observableName, m_subscriptionCount);
     m_pool.setMaxThreadCount(std::max(1, options.maxConcurrentProviders));
     m_endpoint = vortex->router().addEndpoint(
         observable::endpointFilt(plugin, observableName),
@@ -105,7 +100,8 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
 
     if (envelope.filt.value(observable::kUnsubscribe).toBool()) {
         if (Observed *o = m_observed.value(key)) {
-            o->connections.remove(source.connectionId);
+            if (o->connections.remove(source.connectionId))
+                --*m_subscriptionCount;
             if (o->connections.isEmpty()) {
                 m_keysBySelector.remove(o->selector.key(), key);
                 delete m_observed.take(key);
@@ -119,7 +115,9 @@ void TupleDataObservableHandler::onRequest(const PayloadEnvelope &envelope, cons
             o = new Observed{selector, filt, {}, caller};
             m_keysBySelector.insert(selector.key(), key);
         }
+        const qsizetype before = o->connections.size();
         o->connections.insert(source.connectionId);
+        *m_subscriptionCount += o->connections.size() - before;
         queue(key, selector, filt, 0, {}, caller);
         return;
     }
@@ -238,7 +236,8 @@ void TupleDataObservableHandler::finishJob(const QString &key, const PayloadEnve
 void TupleDataObservableHandler::dropConnection(quint64 connectionId)
 {
     for (auto it = m_observed.begin(); it != m_observed.end();) {
-        it.value()->connections.remove(connectionId);
+        if (it.value()->connections.remove(connectionId))
+            --*m_subscriptionCount;
         if (it.value()->connections.isEmpty()) {
             m_keysBySelector.remove(it.value()->selector.key(), it.key());
             delete it.value();

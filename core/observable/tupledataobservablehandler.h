@@ -77,6 +77,7 @@ private:
     QString m_plugin;
     QString m_name;
     quint64 m_collector = 0; // its subscriptions for GET /metrics
+    std::shared_ptr<std::atomic<qint64>> m_subscriptionCount = std::make_shared<std::atomic<qint64>>(0);
     Options m_options;
     PayloadRouter::EndpointId m_endpoint = 0;
     QHash<QString, TupleProvider> m_providers;

@@ -34,12 +34,7 @@ TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex,
     : QObject(parent), m_vortex(vortex), m_plugin(plugin), m_name(observableName), m_options(options)
 {
     // Subscriptions held here, for GET /metrics.
-    m_collector = observable::collectSubscriptions(vortex->name(), plugin, observableName, [this] {
-        qint64 subscriptions = 0;
-        for (const auto *o : std::as_const(m_entries))
-            subscriptions += o->subscribers.size();
-        return subscriptions;
-    });
+    m_collector = observable::collectSubscriptions(vortex->name(), plugin, observableName, m_subscriptionCount);
     m_endpoint = vortex->router().addEndpoint(
         observable::endpointFilt(plugin, observableName),
         [this](const PayloadEnvelope &e, const MessageSource &s) { onMessage(e, s); });
@@ -52,8 +47,10 @@ TupleDataObservableProxyHandler::TupleDataObservableProxyHandler(Vortex *vortex,
         const QStringList keys = m_entries.keys();
         for (const QString &key : keys) {
             Entry *entry = m_entries.value(key);
-            if (entry->subscribers.remove(connectionId))
+            if (entry->subscribers.remove(connectionId)) {
                 m_vortex->releaseSubscription(connectionId);
+                --*m_subscriptionCount;
+            }
             entry->pollers.remove(connectionId);
             idleCheck(key);
         }
@@ -106,8 +103,10 @@ void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &env
 
     if (unsubscribe) {
         if (Entry *entry = m_entries.value(key)) {
-            if (entry->subscribers.remove(source.connectionId))
+            if (entry->subscribers.remove(source.connectionId)) {
                 m_vortex->releaseSubscription(source.connectionId);
+                --*m_subscriptionCount;
+            }
             idleCheck(key);
         }
         return;
@@ -141,15 +140,22 @@ void TupleDataObservableProxyHandler::onDeviceRequest(const PayloadEnvelope &env
     if (!entry->cachedMessage.isEmpty()) {
         m_vortex->sendToConnection(source.connectionId, entry->cachedMessage);
         if (subscribe)
-            entry->subscribers.insert(source.connectionId);
+            addSubscriber(entry, source.connectionId);
         else
             idleCheck(key);
         return;
     }
     if (subscribe)
-        entry->subscribers.insert(source.connectionId);
+        addSubscriber(entry, source.connectionId);
     else
         entry->pollers.insert(source.connectionId);
+}
+
+void TupleDataObservableProxyHandler::addSubscriber(Entry *entry, quint64 connectionId)
+{
+    const qsizetype before = entry->subscribers.size();
+    entry->subscribers.insert(connectionId);
+    *m_subscriptionCount += entry->subscribers.size() - before;
 }
 
 Dict TupleDataObservableProxyHandler::upstreamFilt(const Entry *entry, bool subscribe, bool unsubscribe) const
@@ -207,7 +213,8 @@ void TupleDataObservableProxyHandler::dropConnection(quint64 connectionId)
     const QStringList keys = m_entries.keys();
     for (const QString &key : keys) {
         Entry *entry = m_entries.value(key);
-        entry->subscribers.remove(connectionId);
+        if (entry->subscribers.remove(connectionId))
+            --*m_subscriptionCount;
         entry->pollers.remove(connectionId);
         idleCheck(key);
     }

@@ -58,11 +58,13 @@ private:
     Dict upstreamFilt(const Entry *entry, bool subscribe, bool unsubscribe) const;
     void idleCheck(const QString &key);
     void dropConnection(quint64 connectionId);
+    void addSubscriber(Entry *entry, quint64 connectionId); // counted for GET /metrics
 
     QPointer<Vortex> m_vortex; // cleared first if the vortex goes (e.g. it is our parent)
     QString m_plugin;
     QString m_name;
     quint64 m_collector = 0; // its subscriptions for GET /metrics
+    std::shared_ptr<std::atomic<qint64>> m_subscriptionCount = std::make_shared<std::atomic<qint64>>(0);
     Options m_options;
     PayloadRouter::EndpointId m_endpoint = 0;
     QHash<QString, Entry *> m_entries;

@@ -539,6 +539,7 @@ Result<void> ServiceHost::start()
     const std::optional<TlsBundle> &tls = bundle.value();
     if (tls)
         m_clientTls = tls->clientConfiguration();
+    m_tls = tls && tls->hasIdentity(); // before any port serves /health
 
     if (auto storage = openStorage(); !storage)
         return storage;
@@ -569,7 +570,6 @@ Result<void> ServiceHost::start()
         if (role->role == Role::Logic)
             logic = role->vortex.get();
     }
-    m_tls = tls && tls->hasIdentity();
 
     QStringList directories = m_options.pluginDirectories;
     directories << QDir(m_options.home).absoluteFilePath(QStringLiteral("plugins"));
@@ -958,9 +958,11 @@ QJsonObject ServiceHost::health() const
     QJsonArray services;
     QJsonArray plugins;
     bool degraded = false;
+    bool hostBusy = false; // its thread did not answer: not asked again below
     for (const auto &role : m_services) {
         const std::optional<Snapshot> snap = snapshot(*role);
         if (!snap) {
+            hostBusy = hostBusy || !role->thread;
             // A service thread that does not answer is worth knowing about (a plugin stuck in a
             // long call, or the host busy starting plugins there).
             services.append(QJsonObject {{QStringLiteral("role"), role->role.name()},
@@ -1010,7 +1012,7 @@ QJsonObject ServiceHost::health() const
         }
     }
     // The plugins that failed to load at all: the host's own (its thread changes them).
-    const std::optional<QJsonArray> failed = askOn<QJsonArray>(const_cast<ServiceHost *>(this), [this]() -> std::optional<QJsonArray> {
+    const std::optional<QJsonArray> failed = hostBusy ? std::nullopt : askOn<QJsonArray>(const_cast<ServiceHost *>(this), [this]() -> std::optional<QJsonArray> {
         QJsonArray out;
         if (!m_plugins)
             return out;

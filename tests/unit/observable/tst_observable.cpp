@@ -1,4 +1,5 @@
 // Observables over real WebSockets on loopback: logic (handler) <- field proxy <- many devices.
+#include "base/metrics.h"
 #include "testports.h"
 #include "rawpeer.h"
 
@@ -106,6 +107,18 @@ QStringList valuesOf(const TupleSubscription *s)
 
 const TupleSelector kAll(QStringLiteral("test_obs.Item"));
 
+// What GET /metrics says of a vortex's subscriptions to the test observable (-1: no such line).
+double subscriptionsGauge(const QString &vortexName)
+{
+    const QString page = QString::fromUtf8(metrics::Registry::instance().exposition());
+    for (const QString &line : page.split(u'\n')) {
+        if (line.startsWith(QLatin1String("peek_observable_subscriptions{"))
+            && line.contains(QStringLiteral("vortex=\"%1\"").arg(vortexName)))
+            return line.section(u' ', -1).toDouble();
+    }
+    return -1;
+}
+
 } // namespace
 
 class TestObservable : public QObject
@@ -137,6 +150,9 @@ private Q_SLOTS:
         QCOMPARE(field.proxy.subscriberCount(), kDevices);
         QCOMPARE(logic.handler.observerCount(), 1); // the proxy, once, for all devices
         QCOMPARE(field.proxy.upstreamRequestsSent(), 1);
+        // GET /metrics counts them as they come and go.
+        QCOMPARE(subscriptionsGauge(QStringLiteral("peek-field-service")), double(kDevices));
+        QCOMPARE(subscriptionsGauge(QStringLiteral("peek-logic-service")), 1.0);
 
         store.set(1, QStringLiteral("B!"));
         logic.handler.notifyOfTupleUpdate(kAll);
@@ -155,6 +171,7 @@ private Q_SLOTS:
         devices.pop_back();
         subs.pop_back();
         QTRY_COMPARE_WITH_TIMEOUT(field.proxy.subscriberCount(), kDevices - 1, 5000);
+        QCOMPARE(subscriptionsGauge(QStringLiteral("peek-field-service")), double(kDevices - 1));
     }
 
     void aLateSubscriberIsAnsweredFromTheProxyCache()
@@ -237,9 +254,12 @@ private Q_SLOTS:
         auto *s = device.client->subscribe(kAll);
         QTRY_VERIFY_WITH_TIMEOUT(s->hasData(), 5000);
         QTRY_COMPARE_WITH_TIMEOUT(logic.handler.observerCount(), 1, 5000);
+        QCOMPARE(subscriptionsGauge(QStringLiteral("peek-field-service")), 1.0);
         delete s;
         QTRY_COMPARE_WITH_TIMEOUT(field.proxy.upstreamSubscriptionCount(), 0, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(logic.handler.observerCount(), 0, 5000);
+        QCOMPARE(subscriptionsGauge(QStringLiteral("peek-field-service")), 0.0);
+        QCOMPARE(subscriptionsGauge(QStringLiteral("peek-logic-service")), 0.0);
     }
 
     void staleUpdatesAreDropped()
