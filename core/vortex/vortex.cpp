@@ -75,7 +75,7 @@ void Vortex::sweep()
                                    << "ms late (machine asleep?); restarting the silence clock of"
                                    << m_connections.size() << "connections";
     m_lastSweepMs = now;
-    const QList<VortexConnection *> connections = m_connections.values();
+    const QList<VortexConnection *> connections = m_tickedHere.values();
     for (VortexConnection *c : connections)
         c->tick(now, slept);
     if (m_server)
@@ -154,9 +154,14 @@ Vortex::IoLoop::IoLoop(Vortex *vortex, int i) : q(vortex), index(i) {}
 void Vortex::IoLoop::start()
 {
     sweep = new QTimer(this);
-    // A tenth of the links at each tick, ten ticks per sweep interval: every link is still checked
-    // once per interval, and the thread's sockets never wait behind thousands of heartbeats at once.
-    sweep->setInterval(std::max(1, std::min(q->m_options.heartbeatMs, q->m_options.watchdogMs) / int(kSweepSlices)));
+    // A tenth of the links at each tick, ten ticks per round: the thread's sockets never wait
+    // behind thousands of heartbeats at once. A link is visited once a round: once per heartbeat
+    // interval (its heartbeat is due then), and at least ten times per silence timeout, but never
+    // more often than the watchdog asks. With the defaults, every 10 s instead of every second:
+    // thousands of idle devices cost a tenth of the visits.
+    const VortexOptions &o = q->m_options;
+    roundMs = std::max(o.watchdogMs, std::min(o.heartbeatMs, o.silenceTimeoutMs / 10));
+    sweep->setInterval(std::max(1, roundMs / int(kSweepSlices)));
     connect(sweep, &QTimer::timeout, this, &IoLoop::tick);
     sweep->start();
 }
@@ -180,7 +185,7 @@ void Vortex::IoLoop::tick()
     for (quint64 i = 0; i < kSweepSlices; ++i)
         if (i == slice || slept)
             for (WebSocketLink *link : std::as_const(slices[i]))
-                link->tick(now, slept);
+                link->tick(now, slept, roundMs);
 }
 
 Vortex::IoPool::IoPool(Vortex *vortex, int count)
@@ -231,6 +236,7 @@ void Vortex::placeOnIoThread(WebSocketConnection *connection)
     IoLoop *loop = m_io->pick();
     connection->moveToIoThread(loop);
     ++m_io->workers[size_t(loop->index)].load;
+    m_tickedHere.remove(connection->id());
 }
 
 int Vortex::ioThreadCount() const
@@ -300,6 +306,7 @@ void Vortex::close()
 void Vortex::addConnection(VortexConnection *connection)
 {
     m_connections.insert(connection->id(), connection);
+    m_tickedHere.insert(connection->id(), connection);
     connect(connection, &VortexConnection::messageReceived, this,
             [this, connection](const QByteArray &message) { onMessage(connection, message); });
     connect(connection, &VortexConnection::closed, this,
@@ -351,6 +358,7 @@ void Vortex::onConnectionClosed(VortexConnection *connection)
 {
     if (!m_connections.remove(connection->id()))
         return;
+    m_tickedHere.remove(connection->id());
     m_subscriptions.remove(connection->id());
     if (m_io && connection->ioIndex() >= 0)
         --m_io->workers[size_t(connection->ioIndex())].load;

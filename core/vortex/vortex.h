@@ -327,6 +327,8 @@ private:
     } m_traffic;
     PayloadRouter m_router;
     QHash<quint64, VortexConnection *> m_connections;
+    // Those the node's sweep ticks: all but the ones an I/O thread serves (and ticks itself).
+    QHash<quint64, VortexConnection *> m_tickedHere;
     std::unique_ptr<Server> m_server;
     std::unique_ptr<IoPool> m_io;
     std::vector<std::unique_ptr<Client>> m_clients;

@@ -121,6 +121,7 @@ struct Vortex::IoLoop : QObject
     int index;
     QTimer *sweep = nullptr;
     qint64 lastSweepMs = 0;
+    int roundMs = 1000; // how often each link is visited (start())
     // The links by connection id, in slices by id % kSweepSlices: a tick serves one slice.
     static constexpr quint64 kSweepSlices = 10;
     std::array<QHash<quint64, WebSocketLink *>, kSweepSlices> slices;

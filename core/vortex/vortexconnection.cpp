@@ -264,7 +264,7 @@ void WebSocketLink::onBinary(const QByteArray &message)
     Q_EMIT messageReceived(message);
 }
 
-void WebSocketLink::tick(qint64 nowMs, bool slept)
+void WebSocketLink::tick(qint64 nowMs, bool slept, int everyMs)
 {
     const VortexOptions &o = m_owner->options();
     if (slept)
@@ -275,7 +275,8 @@ void WebSocketLink::tick(qint64 nowMs, bool slept)
             m_socket->abort();
         return;
     }
-    if (nowMs - m_lastHeartbeatMs >= o.heartbeatMs) {
+    // Due within half a call's period: sent now rather than a whole period late.
+    if (nowMs - m_lastHeartbeatMs >= o.heartbeatMs - everyMs / 2) {
         m_lastHeartbeatMs = nowMs;
         if (m_tcp && m_tcp->state() == QAbstractSocket::ConnectedState) {
             static const QByteArray heartbeat = Vortex::textFrame(QByteArrayLiteral("."));
@@ -363,7 +364,7 @@ void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, co
 void WebSocketConnection::tick(qint64 nowMs, bool slept)
 {
     if (m_ioIndex < 0) // an I/O thread ticks its own
-        m_link->tick(nowMs, slept);
+        m_link->tick(nowMs, slept, std::min(m_owner->options().heartbeatMs, m_owner->options().watchdogMs));
 }
 
 void WebSocketConnection::onLimitTripped(const QString &limit, const QString &what)

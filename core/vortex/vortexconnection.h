@@ -105,7 +105,8 @@ public:
     // The same message as a ready-made unmasked text frame (a JSON peer's fan-out).
     void sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede);
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason);
-    void tick(qint64 nowMs, bool slept);
+    // `everyMs`: how often it is called; a heartbeat goes at the call nearest its due time.
+    void tick(qint64 nowMs, bool slept, int everyMs);
     // Moves the link, its socket and the TCP socket under it to `thread` (from the link's thread).
     void moveTo(QThread *thread);
 
