@@ -407,9 +407,17 @@ QAbstractEventDispatcher *createEventDispatcher()
 
 #endif
 
+namespace {
+// PEEK_EVENT_DISPATCHER=qt: every thread keeps Qt's dispatcher.
+bool qtDispatcherAsked()
+{
+    return qEnvironmentVariable("PEEK_EVENT_DISPATCHER") == QLatin1String("qt");
+}
+} // namespace
+
 const char *installEventDispatcher()
 {
-    if (qEnvironmentVariable("PEEK_EVENT_DISPATCHER") == QLatin1String("qt"))
+    if (qtDispatcherAsked())
         return "qt";
     if (QAbstractEventDispatcher *current = QAbstractEventDispatcher::instance())
         return current->inherits("peek::EpollEventDispatcher") ? "epoll" : "qt"; // chosen already
@@ -422,7 +430,7 @@ const char *installEventDispatcher()
 
 void useEventDispatcherOn(QThread *thread)
 {
-    if (qEnvironmentVariable("PEEK_EVENT_DISPATCHER") == QLatin1String("qt"))
+    if (qtDispatcherAsked())
         return;
     if (QAbstractEventDispatcher *dispatcher = createEventDispatcher())
         thread->setEventDispatcher(dispatcher);

@@ -77,7 +77,7 @@ void Vortex::sweep()
     m_lastSweepMs = now;
     const QList<VortexConnection *> connections = m_tickedHere.values();
     for (VortexConnection *c : connections)
-        c->tick(now, slept);
+        c->tick(now, slept, m_sweepTimer.interval());
     if (m_server)
         m_server->sweepPending(now);
 }

@@ -361,10 +361,10 @@ void WebSocketConnection::closeWithReason(QWebSocketProtocol::CloseCode code, co
     onLink([code, reason](WebSocketLink *link) { link->closeWithReason(code, reason); });
 }
 
-void WebSocketConnection::tick(qint64 nowMs, bool slept)
+void WebSocketConnection::tick(qint64 nowMs, bool slept, int everyMs)
 {
     if (m_ioIndex < 0) // an I/O thread ticks its own
-        m_link->tick(nowMs, slept, std::min(m_owner->options().heartbeatMs, m_owner->options().watchdogMs));
+        m_link->tick(nowMs, slept, everyMs);
 }
 
 void WebSocketConnection::onLimitTripped(const QString &limit, const QString &what)

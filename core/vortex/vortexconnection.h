@@ -57,8 +57,9 @@ public:
     // When it was last indexed as ready (Vortex::indexReady): its place among its name's peers.
     quint64 readySeq = 0;
     // Called by the Vortex's one sweep timer: heartbeat and silence checks. `nowMs` is the
-    // Vortex's clock; `slept` says the sweep itself ran late (machine asleep): restart clocks.
-    virtual void tick(qint64 nowMs, bool slept) { Q_UNUSED(nowMs) Q_UNUSED(slept) }
+    // Vortex's clock; `slept` says the sweep itself ran late (machine asleep): restart clocks;
+    // `everyMs` is the sweep's period.
+    virtual void tick(qint64 nowMs, bool slept, int everyMs) { Q_UNUSED(nowMs) Q_UNUSED(slept) Q_UNUSED(everyMs) }
 
 Q_SIGNALS:
     void messageReceived(const QByteArray &message);
@@ -172,7 +173,7 @@ public:
     void sendMessage(const QByteArray &message) override;
     void sendFrame(const QByteArray &frame, const QByteArray &message, const QString &supersede = {}) override;
     void closeWithReason(QWebSocketProtocol::CloseCode code, const QString &reason) override;
-    void tick(qint64 nowMs, bool slept) override;
+    void tick(qint64 nowMs, bool slept, int everyMs) override;
     void setBudgets(const PeerBudgets &budgets) override;
     // The socket side goes to `loop`'s thread, which from now on reads, writes and ticks it.
     void moveToIoThread(Vortex::IoLoop *loop);

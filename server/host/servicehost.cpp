@@ -498,7 +498,7 @@ Result<void> ServiceHost::makeService(Service &service, const std::optional<TlsB
             source.reply(answerLogRead(e, logFile));
     });
     // Logic says which plugins are enabled (when linked, and when an admin changes it); the host
-    // applies it on its own thread.
+    // applies it on its own thread (at once when that is this one).
     service.vortex->router().addEndpoint(enabledPluginsFilt(), [this, logicName](const PayloadEnvelope &e, const MessageSource &source) {
         if (!source.proven || source.vortexName != logicName)
             return;
@@ -511,11 +511,8 @@ Result<void> ServiceHost::makeService(Service &service, const std::optional<TlsB
         QStringList enabled;
         for (const Value &name : told->enabled)
             enabled << name.toString();
-        if (thread() == QThread::currentThread())
-            applyFromLogic(enabled, told->packages);
-        else
-            QMetaObject::invokeMethod(this, [this, enabled, packages = told->packages] { applyFromLogic(enabled, packages); },
-                                      Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, enabled, packages = told->packages] { applyFromLogic(enabled, packages); },
+                                  Qt::AutoConnection);
     });
     if (logic)
         service.vortex->connectLocal(logic);
